@@ -1,0 +1,478 @@
+"""Domain model: programmes, units, trainees and the instance that ties them together.
+
+Pure data with validation; this module never imports a solver. Time is counted in whole weeks
+starting on Mondays: every period is ``[start, end)`` with ``end`` exclusive, both Mondays, the
+same convention as ``plan.csv``.
+
+Two tiers of validation: field validators check local rules (a date is a Monday, a range is
+ordered); :func:`instance_problems` checks cross-references and inputs that can never be feasible
+(a programme needs general practice but no vårdcentral accepts it).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from scheduler.i18n import tr
+
+# Regulatory discipline codes. Units credit one or more of them; programmes set minima on them.
+MEDICIN = "medicin"
+KIRURGI = "kirurgi"
+PSYKIATRI = "psykiatri"
+ALLMANMEDICIN = "allmanmedicin"
+AKUT = "akut"
+VALFRI = "valfri"
+FORSKNING = "forskning"
+
+# Leave that does not count as service extends the block (SOSFS 1999:5, HSLF-FS 2021:8).
+# Vacation (semester) counts as service: the trainee stays in the stint.
+LeaveKind = Literal["semester", "foraldraledighet", "sjukskrivning", "tjanstledighet"]
+EXTENDING_LEAVE: frozenset[str] = frozenset({"foraldraledighet", "sjukskrivning", "tjanstledighet"})
+
+
+def _monday(d: date) -> date:
+    if d.weekday() != 0:
+        raise ValueError(tr("not_monday", value=d.isoformat()))
+    return d
+
+
+Monday = Annotated[date, AfterValidator(_monday)]
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9ÅÄÖåäöÉé_.+\-]+$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Period(_Model):
+    """Weeks ``[start, end)``; both dates are Mondays."""
+
+    start: Monday
+    end: Monday
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end <= self.start:
+            raise ValueError(
+                tr("end_before_start", start=self.start.isoformat(), end=self.end.isoformat())
+            )
+        return self
+
+    @property
+    def weeks(self) -> int:
+        return (self.end - self.start).days // 7
+
+
+# --------------------------------------------------------------------------------------------
+# Programmes (rule sets, stored as data under constraints/)
+
+
+class Requirement(_Model):
+    """Weeks of one discipline a trainee must (and may) spend; full-time weeks."""
+
+    discipline: Code
+    min_weeks: int = Field(0, ge=0)
+    max_weeks: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Requirement:
+        if self.max_weeks is not None and self.max_weeks < self.min_weeks:
+            raise ValueError(tr("min_gt_max", min=self.min_weeks, max=self.max_weeks))
+        return self
+
+
+class GroupRequirement(_Model):
+    """Weeks summed over several disciplines, e.g. medicin + kirurgi >= 39 weeks."""
+
+    name: str
+    disciplines: list[Code] = Field(min_length=2)
+    min_weeks: int = Field(0, ge=0)
+    max_weeks: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> GroupRequirement:
+        if self.max_weeks is not None and self.max_weeks < self.min_weeks:
+            raise ValueError(tr("min_gt_max", min=self.min_weeks, max=self.max_weeks))
+        return self
+
+
+class StartsWith(_Model):
+    """The block opens with ``weeks`` weeks of ``discipline``.
+
+    With ``same_unit_as_end`` the opening stint is at the unit where the block also ends
+    (Gävle: a month at the vårdcentral where the trainee later spends the last five months).
+    """
+
+    discipline: Code
+    weeks: int = Field(ge=1)
+    same_unit_as_end: bool = False
+
+
+class Programme(_Model):
+    """A training programme (AT 18 months, AT 21 months, BT 12 months, ...), citing its rules."""
+
+    id: Code
+    name: str
+    kind: Literal["AT", "BT", "other"]
+    regulation: str = Field(min_length=1, description="The regulation or regional decision encoded")
+    source: str = ""
+    length_weeks: int = Field(ge=1, le=260, description="Full-time weeks of service in the block")
+    requirements: list[Requirement] = Field(min_length=1)
+    group_requirements: list[GroupRequirement] = []
+    starts_with: StartsWith | None = None
+    ends_with: Code | None = Field(None, description="Discipline of the block's last stint")
+
+    @property
+    def disciplines(self) -> list[str]:
+        """Disciplines a stint in this programme may credit."""
+        return [r.discipline for r in self.requirements]
+
+    def requirement(self, discipline: str) -> Requirement | None:
+        return next((r for r in self.requirements if r.discipline == discipline), None)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Programme:
+        seen: set[str] = set()
+        for r in self.requirements:
+            if r.discipline in seen:
+                raise ValueError(tr("duplicate_id", id=r.discipline))
+            seen.add(r.discipline)
+        for g in self.group_requirements:
+            for d in g.disciplines:
+                if d not in seen:
+                    raise ValueError(tr("unknown_ref", kind="discipline", id=d))
+        for d in [self.ends_with] + ([self.starts_with.discipline] if self.starts_with else []):
+            if d is not None and d not in seen:
+                raise ValueError(tr("unknown_ref", kind="discipline", id=d))
+        need = service_weeks_needed(self, 100)
+        if need > self.length_weeks:
+            raise ValueError(
+                tr("requirements_exceed_length", programme=self.id, need=need,
+                   length=self.length_weeks)
+            )
+        return self
+
+
+# --------------------------------------------------------------------------------------------
+# Units
+
+
+class CapacityChange(Period):
+    """Supervisor capacity in ``[start, end)`` replacing the default (e.g. summer)."""
+
+    capacity: int = Field(ge=0)
+
+
+class StintWeeks(_Model):
+    min_weeks: int = Field(1, ge=1)
+    max_weeks: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StintWeeks:
+        if self.max_weeks is not None and self.max_weeks < self.min_weeks:
+            raise ValueError(tr("min_gt_max", min=self.min_weeks, max=self.max_weeks))
+        return self
+
+
+class StaffingTarget(_Model):
+    """A unit wants at least ``trainees`` trainees every week of ``[start, end)`` (soft)."""
+
+    trainees: int = Field(1, ge=1)
+    start: Monday | None = None
+    end: Monday | None = None
+
+
+class Unit(_Model):
+    """A place a trainee can be placed at: a hospital department, a clinic, a vårdcentral."""
+
+    id: Code
+    name: str
+    site: Code = Field(description="Site (hospital or town) the unit belongs to")
+    region_wide: bool = Field(
+        False, description="Open to trainees of every home site (psychiatry, general practice)"
+    )
+    disciplines: list[Code] = Field(min_length=1, description="Disciplines a stint here credits")
+    capacity: int | None = Field(
+        ge=0, description="Trainees it can supervise at once; null = no supervisor limit"
+    )
+    capacity_changes: list[CapacityChange] = []
+    min_weeks: int = Field(1, ge=1, description="Shortest stint")
+    max_weeks: int | None = Field(None, ge=1, description="Longest stint")
+    stint_weeks: dict[Code, StintWeeks] = Field(
+        {}, description="Stint length overriding min/max_weeks per programme id"
+    )
+    programmes: list[Code] | None = Field(None, description="Programme ids it takes; null = all")
+    staffing_target: StaffingTarget | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Unit:
+        if self.max_weeks is not None and self.max_weeks < self.min_weeks:
+            raise ValueError(tr("min_gt_max", min=self.min_weeks, max=self.max_weeks))
+        return self
+
+    def takes(self, programme_id: str) -> bool:
+        return self.programmes is None or programme_id in self.programmes
+
+    def stint_range(self, programme_id: str) -> tuple[int, int | None]:
+        o = self.stint_weeks.get(programme_id)
+        if o is not None:
+            return o.min_weeks, o.max_weeks
+        return self.min_weeks, self.max_weeks
+
+    def capacity_in_week(self, week_start: date) -> int | None:
+        """Capacity in the week starting ``week_start`` (last matching change wins)."""
+        cap = self.capacity
+        if cap is None:
+            return None
+        for ch in self.capacity_changes:
+            if ch.start <= week_start < ch.end:
+                cap = ch.capacity
+        return cap
+
+
+# --------------------------------------------------------------------------------------------
+# Trainees
+
+
+class Leave(Period):
+    kind: LeaveKind
+
+
+class LockedStint(Period):
+    """A stint already planned or done; the plan must keep it."""
+
+    unit: Code
+    discipline: Code
+
+
+class Site(_Model):
+    id: Code
+    name: str
+
+
+class Trainee(_Model):
+    id: Code
+    name: str | None = Field(None, description="Personal data: optional, never needed to plan")
+    programme: Code
+    start: Monday
+    site: Code = Field(description="Home site: hospital placements are at this site")
+    part_time: int = Field(100, description="Percent of full time, 50-100")
+    leave: list[Leave] = []
+    locked: list[LockedStint] = []
+
+    @model_validator(mode="after")
+    def _part_time(self) -> Trainee:
+        if not 50 <= self.part_time <= 100:
+            raise ValueError(tr("part_time_range", value=self.part_time))
+        return self
+
+
+class Cohort(_Model):
+    """``count`` identical trainees starting together (an intake, intag)."""
+
+    id: Code
+    programme: Code
+    start: Monday
+    count: int = Field(ge=1, le=500)
+    site: Code
+    part_time: int = 100
+
+    def trainees(self) -> list[Trainee]:
+        width = max(2, len(str(self.count)))
+        return [
+            Trainee(id=f"{self.id}-{i:0{width}d}", programme=self.programme, start=self.start,
+                    site=self.site, part_time=self.part_time)
+            for i in range(1, self.count + 1)
+        ]
+
+
+class Weights(_Model):
+    """Weights of the named objective terms (minimised); a term with weight 0 is left out."""
+
+    unit_changes: int = Field(10, ge=0, description="Per change of unit within a block")
+    fragmentation: int = Field(
+        5, ge=0, description="Per week inside a discipline's span spent on something else"
+    )
+    staffing_shortfall: int = Field(
+        2, ge=0, description="Per trainee-week a unit is below its staffing target"
+    )
+    peak_utilisation: int = Field(
+        1, ge=0, description="Per percentage point of the busiest unit's utilisation"
+    )
+
+
+class Horizon(Period):
+    pass
+
+
+class Instance(_Model):
+    name: str
+    description: str = ""
+    assumptions: str = Field("", description="Capacity and design assumptions, in words")
+    horizon: Horizon
+    programmes: list[Programme] = Field(min_length=1)
+    sites: list[Site] = Field(min_length=1)
+    units: list[Unit] = Field(min_length=1)
+    cohorts: list[Cohort] = []
+    trainees: list[Trainee] = []
+    weights: Weights = Weights()
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Instance:
+        problems = instance_problems(self)
+        if problems:
+            raise ValueError("\n".join(f"{loc}: {msg}" for loc, msg in problems))
+        return self
+
+    # ---- derived views (no rules here beyond reading the input)
+
+    def all_trainees(self) -> list[Trainee]:
+        """Individual trainees followed by the expanded cohorts, in a stable order."""
+        out = list(self.trainees)
+        for c in self.cohorts:
+            out.extend(c.trainees())
+        return out
+
+    def programme(self, pid: str) -> Programme:
+        return next(p for p in self.programmes if p.id == pid)
+
+    def unit(self, uid: str) -> Unit:
+        return next(u for u in self.units if u.id == uid)
+
+    def week_index(self, d: date) -> int:
+        return (d - self.horizon.start).days // 7
+
+    def week_date(self, w: int) -> date:
+        return self.horizon.start + timedelta(weeks=w)
+
+    @property
+    def n_weeks(self) -> int:
+        return self.horizon.weeks
+
+
+def calendar_weeks(full_time_weeks: int, part_time: int) -> int:
+    """Calendar weeks that credit ``full_time_weeks`` at ``part_time`` percent, rounded up.
+
+    Every requirement (minimum and maximum) and the block length are converted this way, so a
+    75 % trainee needs ceil(13 * 100 / 75) = 18 calendar weeks of psychiatry.
+    """
+    return -(-full_time_weeks * 100 // part_time)
+
+
+def service_weeks_needed(programme: Programme, part_time: int) -> int:
+    """Calendar weeks of service in the block at ``part_time`` percent (credited pro rata).
+
+    At part time the rounded-up minima can add up to more than the rounded-up length (AT18 at
+    75 %: 18 + 35 + 52 = 105 > 104); the block is then lengthened to fit them.
+    """
+    grouped = {d for g in programme.group_requirements for d in g.disciplines}
+    need = sum(calendar_weeks(r.min_weeks, part_time)
+               for r in programme.requirements if r.discipline not in grouped)
+    for g in programme.group_requirements:
+        members = sum(calendar_weeks(r.min_weeks, part_time)
+                      for r in programme.requirements if r.discipline in g.disciplines)
+        need += max(calendar_weeks(g.min_weeks, part_time), members)
+    return max(calendar_weeks(programme.length_weeks, part_time), need)
+
+
+def block_end(trainee: Trainee, programme: Programme) -> date:
+    """End (exclusive) of the block: service weeks plus every week of extending leave inside it."""
+    leave_weeks: set[date] = set()
+    for lv in trainee.leave:
+        if lv.kind in EXTENDING_LEAVE:
+            d = lv.start
+            while d < lv.end:
+                leave_weeks.add(d)
+                d += timedelta(weeks=1)
+    needed = service_weeks_needed(programme, trainee.part_time)
+    d = trainee.start
+    while needed > 0:
+        if d not in leave_weeks:
+            needed -= 1
+        d += timedelta(weeks=1)
+    return d
+
+
+def instance_problems(inst: Instance) -> list[tuple[str, str]]:
+    """Cross-reference and never-feasible checks: ``(location, message)`` pairs, all at once."""
+    problems: list[tuple[str, str]] = []
+
+    def dupes(items: list, kind: str) -> set[str]:
+        ids: set[str] = set()
+        for i, it in enumerate(items):
+            if it.id in ids:
+                problems.append((f"{kind}[{i}] ({it.id}).id", tr("duplicate_id", id=it.id)))
+            ids.add(it.id)
+        return ids
+
+    prog_ids = dupes(inst.programmes, "programmes")
+    site_ids = dupes(inst.sites, "sites")
+    unit_ids = dupes(inst.units, "units")
+    trainee_ids = dupes(inst.trainees, "trainees")
+    dupes(inst.cohorts, "cohorts")
+    for c in inst.cohorts:
+        for t in c.trainees():
+            if t.id in trainee_ids:
+                problems.append((f"cohorts ({c.id})", tr("duplicate_id", id=t.id)))
+
+    for i, u in enumerate(inst.units):
+        loc = f"units[{i}] ({u.id})"
+        if u.site not in site_ids:
+            problems.append((f"{loc}.site", tr("unknown_ref", kind="site", id=u.site)))
+        for p in (u.programmes or []) + list(u.stint_weeks):
+            if p not in prog_ids:
+                problems.append((f"{loc}.programmes", tr("unknown_ref", kind="programme", id=p)))
+
+    people: list[tuple[str, Trainee | Cohort]] = [
+        (f"trainees[{i}] ({t.id})", t) for i, t in enumerate(inst.trainees)
+    ] + [(f"cohorts[{i}] ({c.id})", c) for i, c in enumerate(inst.cohorts)]
+    checked_pairs: set[tuple[str, str]] = set()
+    for loc, who in people:
+        if who.programme not in prog_ids:
+            problems.append(
+                (f"{loc}.programme", tr("unknown_ref", kind="programme", id=who.programme))
+            )
+            continue
+        if who.site not in site_ids:
+            problems.append((f"{loc}.site", tr("unknown_ref", kind="site", id=who.site)))
+            continue
+        if not 50 <= who.part_time <= 100:
+            problems.append((f"{loc}.part_time", tr("part_time_range", value=who.part_time)))
+            continue
+        prog = inst.programme(who.programme)
+        if (prog.id, who.site) not in checked_pairs:
+            checked_pairs.add((prog.id, who.site))
+            for r in prog.requirements:
+                if r.min_weeks == 0:
+                    continue
+                if not any(
+                    r.discipline in u.disciplines and u.takes(prog.id)
+                    and (u.region_wide or u.site == who.site)
+                    for u in inst.units
+                ):
+                    problems.append((f"{loc}.programme", tr(
+                        "no_unit_for_requirement", programme=prog.id, weeks=r.min_weeks,
+                        discipline=r.discipline, site=who.site)))
+        sample = who if isinstance(who, Trainee) else who.trainees()[0]
+        if who.start < inst.horizon.start:
+            problems.append((f"{loc}.start", tr(
+                "block_before_horizon", trainee=sample.id, start=who.start.isoformat(),
+                horizon_start=inst.horizon.start.isoformat())))
+            continue
+        end = block_end(sample, prog)
+        if end > inst.horizon.end:
+            problems.append((f"{loc}.start", tr(
+                "block_outside_horizon", trainee=sample.id, end=end.isoformat(),
+                horizon_end=inst.horizon.end.isoformat())))
+        if isinstance(who, Trainee):
+            for j, ls in enumerate(who.locked):
+                if ls.unit not in unit_ids:
+                    problems.append((f"{loc}.locked[{j}].unit",
+                                     tr("unknown_ref", kind="unit", id=ls.unit)))
+                elif ls.discipline not in inst.unit(ls.unit).disciplines:
+                    problems.append((f"{loc}.locked[{j}].discipline", tr(
+                        "unit_no_discipline", unit=ls.unit, discipline=ls.discipline)))
+    return problems

@@ -1,0 +1,162 @@
+"""Reading and writing instance files (YAML) with messages that point at file, entry and field.
+
+An instance lists its programmes either inline or as paths (relative to the instance file) to
+rule sets under ``constraints/``. Loading never raises anything but :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from scheduler.domain import Instance, Programme
+from scheduler.i18n import tr
+
+
+class InputError(Exception):
+    """Invalid input: every problem found, each with its location."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = problems
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return "\n".join(
+            f"{self.source}: {loc}: {msg}" if loc else f"{self.source}: {msg}"
+            for loc, msg in self.problems
+        )
+
+
+def _entry_label(raw: Any, loc: tuple[int | str, ...]) -> str:
+    """``units[3] (USO-KIR).capacity``: index plus the entry's id when the raw data has one."""
+    parts: list[str] = []
+    node = raw
+    for key in loc:
+        if isinstance(key, int):
+            label = f"[{key}]"
+            if isinstance(node, list) and key < len(node):
+                node = node[key]
+                if isinstance(node, dict) and "id" in node:
+                    label += f" ({node['id']})"
+            else:
+                node = None
+            parts.append(label)
+        else:
+            parts.append(("." if parts else "") + str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return "".join(parts)
+
+
+def pydantic_problems(err: ValidationError, raw: Any) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for e in err.errors():
+        loc = tuple(x for x in e["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+        where = _entry_label(raw, loc)
+        typ = e["type"]
+        value = e.get("input")
+        if typ == "missing":
+            msg = tr("field_missing")
+        elif typ == "extra_forbidden":
+            msg = tr("field_extra")
+        elif typ.startswith("int_"):
+            msg = tr("invalid_int", value=value)
+        elif typ.startswith("date_"):
+            msg = tr("invalid_date", value=value)
+        elif typ == "value_error":
+            msg = str(e.get("ctx", {}).get("error", e["msg"]))
+        else:
+            msg = tr("invalid_value", detail=e["msg"])
+        for line in msg.splitlines() or [msg]:
+            out.append((where, line))
+    return out
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        raise InputError(str(path), [("", tr("file_not_found"))])
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), [("", tr("yaml_error", error=str(exc).replace("\n", " ")))])
+
+
+def load_programme(path: Path) -> Programme:
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError(str(path), [("", tr("not_a_mapping"))])
+    try:
+        return Programme.model_validate(raw)
+    except ValidationError as err:
+        raise InputError(str(path), pydantic_problems(err, raw)) from None
+
+
+def load_instance(path: str | Path) -> Instance:
+    path = Path(path)
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError(str(path), [("", tr("not_a_mapping"))])
+    progs = raw.get("programmes")
+    if isinstance(progs, list):
+        resolved: list[Any] = []
+        for i, p in enumerate(progs):
+            if isinstance(p, str):
+                ppath = (path.parent / p).resolve()
+                if not ppath.is_file():
+                    raise InputError(str(path), [
+                        (f"programmes[{i}]", tr("programme_file_not_found", path=p))])
+                resolved.append(load_programme(ppath).model_dump(mode="json"))
+            else:
+                resolved.append(p)
+        raw = {**raw, "programmes": resolved}
+    try:
+        return Instance.model_validate(raw)
+    except ValidationError as err:
+        raise InputError(str(path), pydantic_problems(err, raw)) from None
+
+
+def dump_instance(inst: Instance) -> str:
+    """YAML text with every programme inline, so the file stands alone."""
+    data = inst.model_dump(mode="json", exclude_defaults=True)
+    data.setdefault("programmes", [p.model_dump(mode="json") for p in inst.programmes])
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def parse_instance_text(text: str, source: str = "<text>") -> Instance:
+    raw = yaml.safe_load(text)
+    try:
+        return Instance.model_validate(raw)
+    except ValidationError as err:
+        raise InputError(source, pydantic_problems(err, raw)) from None
+
+
+def input_hash(path: str | Path) -> str:
+    """SHA-256 of the instance file and every programme file it refers to."""
+    path = Path(path)
+    h = hashlib.sha256(path.read_bytes())
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for p in raw.get("programmes", []) if isinstance(raw, dict) else []:
+        if isinstance(p, str) and (path.parent / p).is_file():
+            h.update((path.parent / p).read_bytes())
+    return h.hexdigest()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
