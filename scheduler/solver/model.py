@@ -1,0 +1,499 @@
+"""The CP-SAT model: stints as optional intervals.
+
+Formulation (chosen after measuring; see ``benchmarks/``): a trainee's block is tiled by stints.
+Each possible stint is an *option* ``(trainee, unit, discipline)`` with a presence literal, a
+start and a size, posted as one optional interval. Per trainee the intervals (and fixed leave
+intervals) are pairwise disjoint, lie inside the block and their sizes add up to the service
+weeks, which together force an exact tiling without one boolean per week. Capacity is one
+cumulative (or no-overlap, for single-seat units such as vårdcentraler) per unit, with fixed
+"blocker" intervals lowering capacity in dated periods. A week-indexed model (one boolean per
+trainee, unit and week) has ~40x more variables on the Örebro instance and found no plan in
+120 s; the interval model needs ~6 000 optional intervals.
+
+Layers follow PyJobShop: variables, then one private method per constraint family called in a
+fixed order, then the objective where a term is only built when its weight is positive.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from ortools.sat.python import cp_model
+
+from scheduler.domain import (
+    EXTENDING_LEAVE,
+    Instance,
+    Trainee,
+    block_end,
+    calendar_weeks,
+    service_weeks_needed,
+)
+from scheduler.plan import Stint
+
+TERMS = ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation")
+
+
+@dataclass
+class Option:
+    """One possible stint of one trainee; ``fixed`` options are constants (locks, other cohorts)."""
+
+    t: int
+    unit: str
+    discipline: str
+    kind: str  # "main", "intro", "locked", "external"
+    lo: int
+    hi: int
+    earliest: int
+    latest_end: int
+    presence: cp_model.IntVar | int = 1
+    start: cp_model.IntVar | int = 0
+    size: cp_model.IntVar | int = 0
+    fixed: bool = False
+    end_var: cp_model.IntVar | None = None
+
+    @property
+    def end(self) -> cp_model.LinearExprT:
+        return self.end_var if self.end_var is not None else self.start + self.size
+
+
+@dataclass
+class TraineeData:
+    trainee: Trainee
+    start: int
+    end: int
+    service: int
+    leave_weeks: list[int]
+    options: list[Option] = field(default_factory=list)
+
+
+class PlacementModel:
+    """Builds the CP-SAT model for ``trainees`` (default: all) of ``instance``.
+
+    ``external`` stints (of trainees outside the model, e.g. earlier cohorts in the cohort
+    decomposition) are fixed capacity consumers. ``terms`` limits the objective to some terms.
+    """
+
+    def __init__(
+        self,
+        instance: Instance,
+        trainees: list[Trainee] | None = None,
+        external: list[Stint] = (),  # type: ignore[assignment]
+        terms: tuple[str, ...] = TERMS,
+    ):
+        self.inst = instance
+        self.model = cp_model.CpModel()
+        self.H = instance.n_weeks
+        self.trainees = trainees if trainees is not None else instance.all_trainees()
+        self.external = list(external)
+        weights = instance.weights.model_dump()
+        self.weights = {t: weights[t] for t in terms if weights[t] > 0}
+        self.term_exprs: dict[str, cp_model.LinearExprT] = {}
+        self.data: list[TraineeData] = []
+        self._prepare()
+        self._add_variables()
+        self._add_constraints()
+        self._add_objective()
+
+    # ------------------------------------------------------------------ preparation
+
+    def _w(self, d: date) -> int:
+        return self.inst.week_index(d)
+
+    def _prepare(self) -> None:
+        inst = self.inst
+        self.cap_profile: dict[str, list[int] | None] = {}
+        for u in inst.units:
+            if u.capacity is None:
+                self.cap_profile[u.id] = None
+            else:
+                self.cap_profile[u.id] = [
+                    u.capacity_in_week(inst.week_date(w)) or 0 for w in range(self.H)
+                ]
+        for t in self.trainees:
+            prog = inst.programme(t.programme)
+            start, end = self._w(t.start), self._w(block_end(t, prog))
+            leave = sorted({
+                w for lv in t.leave if lv.kind in EXTENDING_LEAVE
+                for w in range(self._w(lv.start), self._w(lv.end)) if start <= w < end
+            })
+            self.data.append(TraineeData(t, start, end, service_weeks_needed(prog, t.part_time),
+                                         leave))
+
+    def _eligible(self, td: TraineeData) -> list[tuple[str, str, int, int]]:
+        """(unit, discipline, min length, max length) of every stint the trainee may have."""
+        t = td.trainee
+        prog = self.inst.programme(t.programme)
+        out = []
+        for u in self.inst.units:
+            if not u.takes(prog.id) or not (u.region_wide or u.site == t.site):
+                continue
+            prof = self.cap_profile[u.id]
+            if prof is not None and max(prof[td.start:td.end], default=0) == 0:
+                continue
+            lo, hi = u.stint_range(prog.id)
+            hi = td.service if hi is None else min(hi, td.service)
+            for d in u.disciplines:
+                req = prog.requirement(d)
+                if req is None:
+                    continue
+                d_hi = hi
+                if req.max_weeks is not None:
+                    d_hi = min(d_hi, calendar_weeks(req.max_weeks, t.part_time))
+                if d_hi >= lo:
+                    out.append((u.id, d, lo, d_hi))
+        return out
+
+    # ------------------------------------------------------------------ variables
+
+    def _add_variables(self) -> None:
+        m = self.model
+        for i, td in enumerate(self.data):
+            t = td.trainee
+            for ls in t.locked:
+                s, e = self._w(ls.start), self._w(ls.end)
+                td.options.append(Option(i, ls.unit, ls.discipline, "locked", e - s, e - s, s, e,
+                                         presence=1, start=s, size=e - s, fixed=True))
+            for uid, d, lo, hi in self._eligible(td):
+                name = f"{t.id}|{uid}|{d}"
+                p = m.new_bool_var(f"p[{name}]")
+                s = m.new_int_var(td.start, max(td.start, td.end - lo), f"s[{name}]")
+                z = m.new_int_var_from_domain(cp_model.Domain.from_intervals([[0, 0], [lo, hi]]),
+                                          f"z[{name}]")
+                m.add(z >= lo).only_enforce_if(p)
+                m.add(z == 0).only_enforce_if(~p)
+                e = m.new_int_var(td.start, td.end, f"e[{name}]")
+                m.add(e == s + z)
+                td.options.append(Option(i, uid, d, "main", lo, hi, td.start, td.end,
+                                         presence=p, start=s, size=z, end_var=e))
+            prog = self.inst.programme(t.programme)
+            if prog.starts_with is not None:
+                # The opening stint: fixed start and length, its unit is a choice.
+                sw = prog.starts_with
+                n = sw.weeks
+                for uid, d, _lo, _hi in self._eligible(td):
+                    if d != sw.discipline:
+                        continue
+                    q = m.new_bool_var(f"intro[{t.id}|{uid}]")
+                    td.options.append(Option(i, uid, d, "intro", n, n, td.start, td.start + n,
+                                             presence=q, start=td.start, size=n * q))
+
+    # ------------------------------------------------------------------ constraints
+
+    def _add_constraints(self) -> None:
+        self._tiling()
+        self._requirements()
+        self._order_rules()
+        self._capacity()
+
+    def _interval(self, o: Option) -> cp_model.IntervalVar:
+        m = self.model
+        if o.fixed:
+            return m.new_fixed_size_interval_var(o.start, o.size, "")
+        if o.kind == "intro":
+            return m.new_optional_fixed_size_interval_var(o.start, o.lo, o.presence, "")
+        return m.new_optional_interval_var(o.start, o.size, o.end, o.presence, "")
+
+    def _tiling(self) -> None:
+        """Disjoint stints inside the block whose weeks add up to the service weeks."""
+        m = self.model
+        self.intervals: dict[int, cp_model.IntervalVar] = {}
+        for td in self.data:
+            ivs = []
+            for o in td.options:
+                iv = self._interval(o)
+                self.intervals[id(o)] = iv
+                ivs.append(iv)
+            for w in _runs(td.leave_weeks):
+                ivs.append(m.new_fixed_size_interval_var(w[0], w[1] - w[0], ""))
+            m.add_no_overlap(ivs)
+            m.add(sum(o.size for o in td.options) == td.service)
+
+    def _requirements(self) -> None:
+        m = self.model
+        for td in self.data:
+            t = td.trainee
+            prog = self.inst.programme(t.programme)
+            by_d: dict[str, list] = defaultdict(list)
+            for o in td.options:
+                by_d[o.discipline].append(o.size)
+            for r in prog.requirements:
+                weeks = sum(by_d[r.discipline])
+                m.add(weeks >= calendar_weeks(r.min_weeks, t.part_time))
+                if r.max_weeks is not None:
+                    m.add(weeks <= calendar_weeks(r.max_weeks, t.part_time))
+            for g in prog.group_requirements:
+                weeks = sum(sum(by_d[d]) for d in g.disciplines)
+                m.add(weeks >= calendar_weeks(g.min_weeks, t.part_time))
+                if g.max_weeks is not None:
+                    m.add(weeks <= calendar_weeks(g.max_weeks, t.part_time))
+
+    def _order_rules(self) -> None:
+        m = self.model
+        for td in self.data:
+            prog = self.inst.programme(td.trainee.programme)
+            sw, ew = prog.starts_with, prog.ends_with
+            if sw is not None:
+                intros = [o for o in td.options if o.kind == "intro"]
+                m.add_exactly_one(o.presence for o in intros)
+            if ew is None and not (sw and sw.same_unit_as_end):
+                continue
+            # last[o]: o is the stint that ends the block.
+            mains = [o for o in td.options if o.kind in ("main", "locked")]
+            last = {}
+            for o in mains:
+                if o.fixed:
+                    last[id(o)] = int(o.start + o.size == td.end)  # type: ignore[operator]
+                    continue
+                b = m.new_bool_var("")
+                m.add(o.end == td.end).only_enforce_if(b)
+                m.add_implication(b, o.presence)
+                last[id(o)] = b
+            m.add_exactly_one(last.values())
+            for o in mains:
+                if ew is not None and o.discipline != ew:
+                    m.add(last[id(o)] == 0)
+            if sw is not None and sw.same_unit_as_end:
+                for o in (o for o in td.options if o.kind == "intro"):
+                    same = [last[id(x)] for x in mains
+                            if x.unit == o.unit and x.discipline == o.discipline]
+                    m.add(sum(same) == o.presence) if same else m.add(o.presence == 0)
+
+    def _unit_options(self) -> dict[str, list[Option]]:
+        by_u: dict[str, list[Option]] = defaultdict(list)
+        for td in self.data:
+            for o in td.options:
+                by_u[o.unit].append(o)
+        return by_u
+
+    def _capacity(self) -> None:
+        m = self.model
+        ext_by_u: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for s in self.external:
+            ext_by_u[s.unit].append((self._w(s.start), self._w(s.end)))
+        self.by_unit = self._unit_options()
+        for uid, prof in self.cap_profile.items():
+            opts = self.by_unit.get(uid, [])
+            if prof is None or not opts:
+                continue
+            top = max(prof)
+            ivs = [self.intervals[id(o)] for o in opts]
+            demands = [1] * len(ivs)
+            for s, e in ext_by_u.get(uid, []):
+                ivs.append(m.new_fixed_size_interval_var(s, e - s, ""))
+                demands.append(1)
+            # Blockers take away the capacity missing in dated periods (summer, closures).
+            for (s, e), deficit in _deficit_runs(prof, top):
+                ivs.append(m.new_fixed_size_interval_var(s, e - s, ""))
+                demands.append(deficit)
+            if top == 1:
+                m.add_no_overlap(ivs)
+            else:
+                m.add_cumulative(ivs, demands, top)
+
+    # ------------------------------------------------------------------ objective
+
+    def _add_objective(self) -> None:
+        builders = {
+            "unit_changes": self._unit_changes,
+            "fragmentation": self._fragmentation,
+            "staffing_shortfall": self._staffing_shortfall,
+            "peak_utilisation": self._peak_utilisation,
+        }
+        for term in self.weights:
+            self.term_exprs[term] = builders[term]()
+        self.model.minimize(sum(w * self.term_exprs[t] for t, w in self.weights.items()))
+
+    def _unit_changes(self) -> cp_model.LinearExprT:
+        return sum(sum(o.presence for o in td.options) - 1 for td in self.data)
+
+    def _fragmentation(self) -> cp_model.LinearExprT:
+        # Span of a discipline from its first start to its last end minus its weeks. Only upper
+        # bounds on the span are posted (cheap, LP-friendly); the minimisation makes them tight,
+        # and reported terms are always recomputed from the plan by the checker.
+        m = self.model
+        total = []
+        for td in self.data:
+            by_d: dict[str, list[Option]] = defaultdict(list)
+            for o in td.options:
+                by_d[o.discipline].append(o)
+            for d, opts in by_d.items():
+                if len(opts) < 2:
+                    continue
+                lo = m.new_int_var(td.start, td.end, "")
+                hi = m.new_int_var(td.start, td.end, "")
+                for o in opts:
+                    if o.fixed:
+                        m.add(lo <= o.start)
+                        m.add(hi >= o.end)
+                    else:
+                        m.add(lo <= o.start).only_enforce_if(o.presence)
+                        m.add(hi >= o.end).only_enforce_if(o.presence)
+                frag = m.new_int_var(0, td.end - td.start, f"frag[{td.trainee.id}|{d}]")
+                m.add(frag >= hi - lo - sum(o.size for o in opts))
+                total.append(frag)
+        return sum(total)
+
+    def _window(self, uid: str) -> tuple[int, int, int] | None:
+        u = self.inst.unit(uid)
+        st = u.staffing_target
+        if st is None:
+            return None
+        a = max(0, self._w(st.start)) if st.start else 0
+        b = min(self.H, self._w(st.end)) if st.end else self.H
+        return (a, b, st.trainees) if b > a else None
+
+    def _staffing_shortfall(self) -> cp_model.LinearExprT:
+        m = self.model
+        ext_weeks: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for s in self.external:
+            ext_weeks[s.unit].append((self._w(s.start), self._w(s.end)))
+        total: list = []
+        for u in self.inst.units:
+            win = self._window(u.id)
+            if win is None:
+                continue
+            a, b, k = win
+            opts = self.by_unit.get(u.id, [])
+            prof = self.cap_profile[u.id]
+            ext = [(max(s, a), min(e, b)) for s, e in ext_weeks[u.id] if min(e, b) > max(s, a)]
+            if prof is not None and max(prof[a:b]) <= k:
+                # Load never exceeds k here, so shortfall = k * weeks - covered trainee-weeks.
+                covered = []
+                for o in opts:
+                    if o.fixed:
+                        s0 = o.start
+                        covered.append(max(0, min(s0 + o.size, b) - max(s0, a)))  # type: ignore
+                    elif o.earliest >= a and o.latest_end <= b:
+                        covered.append(o.size)
+                    else:
+                        ov = m.new_int_var(0, min(o.hi, b - a), "")
+                        m.add(ov <= o.size)
+                        m.add(ov <= b - o.start)
+                        m.add(ov <= o.end - a)
+                        covered.append(ov)
+                total.append(k * (b - a) - sum(covered) - sum(e - s for s, e in ext))
+            else:
+                # Capacity above the target: count the target's shortfall week by week.
+                for w in range(a, b):
+                    ext_load = sum(1 for s, e in ext if s <= w < e)
+                    cover = []
+                    for o in opts:
+                        if o.fixed:
+                            ext_load += int(o.start <= w < o.start + o.size)  # type: ignore
+                        elif o.earliest <= w < o.latest_end:
+                            x = m.new_bool_var("")
+                            m.add_implication(x, o.presence)
+                            m.add(o.start <= w).only_enforce_if(x)
+                            m.add(o.end >= w + 1).only_enforce_if(x)
+                            cover.append(x)
+                    if ext_load >= k:
+                        continue
+                    sf = m.new_int_var(0, k, "")
+                    m.add(sf >= k - ext_load - sum(cover))
+                    total.append(sf)
+        return sum(total)
+
+    def _peak_utilisation(self) -> cp_model.LinearExprT:
+        m = self.model
+        ext_load: dict[str, int] = defaultdict(int)
+        for s in self.external:
+            ext_load[s.unit] += (s.end - s.start).days // 7
+        classes: dict[frozenset[str], list[cp_model.IntVar]] = defaultdict(list)
+        for u in self.inst.units:
+            prof = self.cap_profile[u.id]
+            if prof is None or sum(prof) == 0:
+                continue
+            capw = sum(prof)
+            load = sum(o.size for o in self.by_unit.get(u.id, [])) + ext_load[u.id]
+            # util = ceil(100 * load / capw), posted exactly: util*capw >= 100*load > (util-1)*capw
+            util_max = 100 * self.H * (len(self.trainees) + len(self.external)) // capw + 1
+            util = m.new_int_var(0, util_max, f"util[{u.id}]")
+            m.add(util * capw >= 100 * load)
+            m.add(util * capw - capw <= 100 * load - 1)
+            classes[frozenset(u.disciplines)].append((util, util_max))
+        peaks = []
+        for members in classes.values():
+            utils = [v for v, _ in members]
+            peak = m.new_int_var(0, max(ub for _, ub in members), "")
+            m.add_max_equality(peak, utils)
+            peaks.append(peak)
+        return sum(peaks)
+
+    # ------------------------------------------------------------------ hints and results
+
+    def hint(self, stints: list[Stint]) -> None:
+        """Warm start from a plan (e.g. the cohort decomposition's)."""
+        by_key = {(s.trainee, s.unit, s.discipline): s for s in stints}
+        m = self.model
+        for td in self.data:
+            first = min((s.start for s in stints if s.trainee == td.trainee.id), default=None)
+            for o in td.options:
+                if o.fixed:
+                    continue
+                s = by_key.get((td.trainee.id, o.unit, o.discipline))
+                if o.kind == "intro":
+                    on = s is not None and first is not None and any(
+                        x.trainee == td.trainee.id and x.unit == o.unit and x.start == first
+                        and x.discipline == o.discipline for x in stints)
+                    m.add_hint(o.presence, int(on))
+                    continue
+                if s is not None and o.kind == "main" and s.start == first and \
+                        self.inst.programme(td.trainee.programme).starts_with is not None:
+                    # The opening stint belongs to the intro option; main is the later one.
+                    later = [x for x in stints if x.trainee == td.trainee.id and x.unit == o.unit
+                             and x.discipline == o.discipline and x.start != first]
+                    s = later[0] if later else None
+                if s is None:
+                    m.add_hint(o.presence, 0)
+                    m.add_hint(o.size, 0)
+                    m.add_hint(o.start, td.start)
+                else:
+                    m.add_hint(o.presence, 1)
+                    m.add_hint(o.start, self._w(s.start))
+                    m.add_hint(o.size, s.weeks)
+
+    def extract(self, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback) -> list[Stint]:
+        out = []
+        for td in self.data:
+            t = td.trainee
+            for o in td.options:
+                if o.fixed:
+                    start, size = int(o.start), int(o.size)  # type: ignore[arg-type]
+                else:
+                    if not solver.value(o.presence):
+                        continue
+                    start = solver.value(o.start)
+                    size = solver.value(o.size) if o.kind != "intro" else o.lo
+                if size <= 0:
+                    continue
+                out.append(Stint(
+                    trainee=t.id, programme=t.programme, unit=o.unit, discipline=o.discipline,
+                    site=self.inst.unit(o.unit).site, start=self.inst.week_date(start),
+                    end=self.inst.week_date(start + size)))
+        return sorted(out)
+
+
+def _runs(weeks: list[int]) -> list[tuple[int, int]]:
+    """Consecutive runs ``[a, b)`` of sorted week indices."""
+    runs: list[tuple[int, int]] = []
+    for w in weeks:
+        if runs and runs[-1][1] == w:
+            runs[-1] = (runs[-1][0], w + 1)
+        else:
+            runs.append((w, w + 1))
+    return runs
+
+
+def _deficit_runs(prof: list[int], top: int) -> list[tuple[tuple[int, int], int]]:
+    out: list[tuple[tuple[int, int], int]] = []
+    for w, c in enumerate(prof):
+        d = top - c
+        if d <= 0:
+            continue
+        if out and out[-1][0][1] == w and out[-1][1] == d:
+            out[-1] = ((out[-1][0][0], w + 1), d)
+        else:
+            out.append(((w, w + 1), d))
+    return out
