@@ -88,6 +88,131 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "columns must be exactly {expected}, not {found}",
     ),
     "plan_bad_row": ("rad {row}: {detail}", "row {row}: {detail}"),
+    # plan checker (scheduler/checker.py): one line per violation, in the coordinator's words
+    "chk_when_one": ("v. {week}", "week {week}"),
+    "chk_when_many": ("v. {week} ({n} veckor)", "week {week} ({n} weeks)"),
+    "chk_at_part_time": (" (vid {p} % tjänstgöring)", " (at {p} % part time)"),
+    "chk_unknown_trainee": (
+        "{unit} {when}: placeringen gäller en okänd AT/BT-läkare '{trainee}'",
+        "{unit} {when}: the stint is for an unknown trainee '{trainee}'",
+    ),
+    "chk_unknown_unit": (
+        "{trainee} {when}: placerad vid en okänd enhet '{unit}'",
+        "{trainee} {when}: placed at an unknown unit '{unit}'",
+    ),
+    "chk_wrong_programme": (
+        "{trainee} {when}: placeringen anger programmet '{found}' men läkaren går {expected}",
+        "{trainee} {when}: the stint names programme '{found}' but the trainee is in {expected}",
+    ),
+    "chk_wrong_site": (
+        "{trainee} {when}: placeringen vid {unit} anger orten '{found}' men enheten hör till "
+        "{expected}",
+        "{trainee} {when}: the stint at {unit} names site '{found}' but the unit belongs to "
+        "{expected}",
+    ),
+    "chk_bad_dates": (
+        "{trainee}: placeringen vid {unit} {start}–{end} måste börja och sluta på en måndag och "
+        "sluta efter att den börjat",
+        "{trainee}: the stint at {unit} {start} to {end} must start and end on a Monday and end "
+        "after it starts",
+    ),
+    "chk_gap": (
+        "{trainee} {when}: ingen placering fast veckorna ingår i blocket",
+        "{trainee} {when}: no stint although the weeks are part of the block",
+    ),
+    "chk_overlap": (
+        "{trainee} {when}: flera placeringar samtidigt ({units})",
+        "{trainee} {when}: several stints at the same time ({units})",
+    ),
+    "chk_on_leave": (
+        "{trainee} {when}: placerad vid {units} under ledighet som förlänger blocket",
+        "{trainee} {when}: placed at {units} during leave that extends the block",
+    ),
+    "chk_outside_block": (
+        "{trainee} {when}: placerad vid {units} utanför blocket (v. {first}–{last})",
+        "{trainee} {when}: placed at {units} outside the block (weeks {first} to {last})",
+    ),
+    "chk_unit_programme": (
+        "{trainee} {when}: {unit} tar inte emot programmet {programme}",
+        "{trainee} {when}: {unit} does not take programme {programme}",
+    ),
+    "chk_unit_home_site": (
+        "{trainee} {when}: {unit} ligger på {unit_site} men läkaren är anställd på {site}, och "
+        "enheten tar inte emot läkare från hela regionen",
+        "{trainee} {when}: {unit} is at {unit_site} but the trainee's home site is {site}, and "
+        "the unit is not open to the whole region",
+    ),
+    "chk_unit_discipline": (
+        "{trainee} {when}: {unit} kan inte tillgodoräknas som {discipline}",
+        "{trainee} {when}: {unit} cannot be credited as {discipline}",
+    ),
+    "chk_programme_discipline": (
+        "{trainee} {when}: {discipline} ingår inte i programmet {programme}",
+        "{trainee} {when}: {discipline} is not part of programme {programme}",
+    ),
+    "chk_stint_short": (
+        "{trainee} {when}: placeringen vid {unit} är {weeks} veckor, kortare än enhetens minimum "
+        "{min} veckor",
+        "{trainee} {when}: the stint at {unit} is {weeks} weeks, shorter than the unit's minimum "
+        "of {min} weeks",
+    ),
+    "chk_stint_long": (
+        "{trainee} {when}: placeringen vid {unit} är {weeks} veckor, längre än enhetens maximum "
+        "{max} veckor",
+        "{trainee} {when}: the stint at {unit} is {weeks} weeks, longer than the unit's maximum "
+        "of {max} weeks",
+    ),
+    "chk_requirement_min": (
+        "{trainee}: {weeks} veckor {discipline}, men {programme} kräver minst {need} "
+        "veckor{part}",
+        "{trainee}: {weeks} weeks of {discipline}, but {programme} requires at least {need} "
+        "weeks{part}",
+    ),
+    "chk_requirement_max": (
+        "{trainee}: {weeks} veckor {discipline}, men {programme} tillåter högst {need} "
+        "veckor{part}",
+        "{trainee}: {weeks} weeks of {discipline}, but {programme} allows at most {need} "
+        "weeks{part}",
+    ),
+    "chk_capacity": (
+        "{unit} {when}: {load} AT/BT-läkare placerade men kapaciteten är {capacity}",
+        "{unit} {when}: {load} trainees placed but the capacity is {capacity}",
+    ),
+    "chk_capacity_peak": (
+        "{unit} {when}: som mest {load} AT/BT-läkare placerade (v. {peak}) men kapaciteten är "
+        "{capacity}",
+        "{unit} {when}: up to {load} trainees placed (week {peak}) but the capacity is {capacity}",
+    ),
+    "chk_locked_missing": (
+        "{trainee} {when}: den låsta placeringen vid {unit} ({discipline}) saknas i planen eller "
+        "har ändrats",
+        "{trainee} {when}: the locked stint at {unit} ({discipline}) is missing from the plan or "
+        "was changed",
+    ),
+    "chk_starts_missing": (
+        "{trainee} {when}: blocket ska börja med {weeks} veckor {discipline}, men ingen placering "
+        "börjar blockets första vecka",
+        "{trainee} {when}: the block must open with {weeks} weeks of {discipline}, but no stint "
+        "starts in the block's first week",
+    ),
+    "chk_starts_discipline": (
+        "{trainee} {when}: blocket ska börja med {discipline}, men första placeringen är {found}",
+        "{trainee} {when}: the block must open with {discipline}, but the first stint is {found}",
+    ),
+    "chk_starts_weeks": (
+        "{trainee} {when}: första placeringen ska vara exakt {weeks} veckor, men är {found}",
+        "{trainee} {when}: the first stint must be exactly {weeks} weeks, but is {found}",
+    ),
+    "chk_starts_same_unit": (
+        "{trainee} {when}: första placeringen ({unit}) ska vara på samma enhet som den sista "
+        "({last_unit})",
+        "{trainee} {when}: the first stint ({unit}) must be at the same unit as the last one "
+        "({last_unit})",
+    ),
+    "chk_ends_with": (
+        "{trainee} {when}: blocket ska sluta med {discipline}, men sista placeringen är {found}",
+        "{trainee} {when}: the block must end with {discipline}, but the last stint is {found}",
+    ),
 }
 
 

@@ -30,6 +30,7 @@ class Result:
     status: Status
     stints: list[Stint] = field(default_factory=list)
     objective: float | None = None
+    solver_objective: float | None = None
     bound: float | None = None
     terms: dict[str, int] = field(default_factory=dict)  # unweighted value per named term
     weights: dict[str, int] = field(default_factory=dict)

@@ -9,6 +9,7 @@ the full model spends the rest of the time improving it and proving a bound.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
@@ -61,22 +62,50 @@ def _params(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
     return solver
 
 
+class _EarlyStop(cp_model.CpSolverSolutionCallback):
+    """Stops an intake's solve once its plan is within 2 % or has not improved for a while."""
+
+    def __init__(self, patience: float):
+        super().__init__()
+        self.patience = patience
+        self.first: float | None = None
+        self._timer: threading.Timer | None = None
+
+    def on_solution_callback(self) -> None:
+        obj, bound = self.objective_value, self.best_objective_bound
+        if obj - bound <= 0.02 * max(abs(obj), 1):
+            self.stop_search()
+            return
+        if self._timer is None:
+            self._timer = threading.Timer(self.patience, self.stop_search)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
 def decompose(instance: Instance, time_limit: float, seed: int,
               progress: Progress | None = None) -> list[Stint] | None:
-    """Plan intake by intake in start order; ``None`` if some intake finds no plan."""
+    """Plan intake by intake in start order; ``None`` if some intake finds no plan.
+
+    Each intake is planned against the capacity the earlier ones left, with the objective
+    terms that concern its own trainees (unit changes, fragmentation).
+    """
     trainees = sorted(instance.all_trainees(), key=lambda t: t.start)
     groups = [list(g) for _, g in groupby(trainees, key=lambda t: t.start)]
     fixed: list[Stint] = []
     t0 = time.monotonic()
     for k, group in enumerate(groups):
         left = time_limit - (time.monotonic() - t0)
-        budget = max(0.5, left / (len(groups) - k))
+        budget = max(1.0, 2 * left / (len(groups) - k))
         pm = PlacementModel(instance, group, external=fixed,
                             terms=("unit_changes", "fragmentation"))
         solver = _params(budget, 1, seed)
-        # A good plan for one intake is enough; the full model improves it afterwards.
-        solver.parameters.relative_gap_limit = 0.02
-        status = solver.solve(pm.model)
+        stopper = _EarlyStop(patience=max(0.5, budget / 4))
+        status = solver.solve(pm.model, stopper)
+        stopper.cancel()
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         fixed.extend(pm.extract(solver))
@@ -93,7 +122,7 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     warm: list[Stint] | None = None
     warm_time: float | None = None
     if use_decomposition and n_groups > 1:
-        warm = decompose(instance, min(0.25 * time_limit, 3.0 * n_groups), seed, progress)
+        warm = decompose(instance, 0.5 * time_limit, seed, progress)
         warm_time = time.monotonic() - t0 if warm is not None else None
         if progress and warm is not None:
             progress({"phase": "first_plan", "time": warm_time})

@@ -1,0 +1,75 @@
+"""Public API: solve an instance, verify the plan independently, write the outputs.
+
+The CLI is a thin layer over these functions. The checker runs on every plan the solver returns;
+a plan with a violation is never written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from scheduler import checker
+from scheduler.domain import Instance
+from scheduler.i18n import Lang
+from scheduler.io import input_hash, load_instance, write_atomic
+from scheduler.plan import plan_to_csv
+from scheduler.result import Result
+from scheduler.solver.solve import Progress, solve
+
+
+class VerificationError(Exception):
+    """The solver returned a plan the independent checker rejects (a bug: nothing is written)."""
+
+    def __init__(self, violations: list[checker.Violation]):
+        self.violations = violations
+        super().__init__("\n".join(v.message for v in violations[:20]))
+
+
+@dataclass
+class Outcome:
+    instance: Instance
+    result: Result
+    violations: list[checker.Violation]
+
+
+def solve_and_verify(instance: Instance, time_limit: float = 60.0, workers: int = 2,
+                     seed: int = 0, progress: Progress | None = None) -> Result:
+    """Solve, then check the plan and recompute every objective term from it.
+
+    The reported objective and terms are the checker's recomputation (the true cost of the plan
+    that is written); the solver's own value is kept in ``solver_objective``.
+    """
+    result = solve(instance, time_limit=time_limit, workers=workers, seed=seed, progress=progress)
+    if result.status.has_plan:
+        violations = checker.check(instance, result.stints)
+        if violations:
+            raise VerificationError(violations)
+        terms = checker.evaluate(instance, result.stints)
+        result.solver_objective = result.objective
+        result.terms = {t: terms[t] for t in result.terms}
+        result.objective = float(checker.objective(instance, terms))
+    return result
+
+
+def write_outputs(instance: Instance, result: Result, out_dir: Path,
+                  lang: Lang | None = None, inputs: tuple[Path, ...] = ()) -> list[Path]:
+    """Write plan.csv, plan.xlsx and run.json atomically; refuse to overwrite an input."""
+    from scheduler.report.excel import write_workbook
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    targets = [out_dir / "plan.csv", out_dir / "plan.xlsx", out_dir / "run.json"]
+    resolved_inputs = {p.resolve() for p in inputs}
+    for t in targets:
+        if t.resolve() in resolved_inputs:
+            raise FileExistsError(f"{t} is an input file; choose another --out folder")
+    write_atomic(targets[0], plan_to_csv(result.stints).encode("utf-8"))
+    write_workbook(instance, result, targets[1], lang=lang, violations=[])
+    write_atomic(targets[2], json.dumps(result.summary(), indent=2, default=str).encode("utf-8"))
+    return targets
+
+
+def load(path: str | Path) -> tuple[Instance, str]:
+    """The instance and the hash of its input files."""
+    return load_instance(path), input_hash(path)

@@ -1,0 +1,403 @@
+"""Independent plan checker: is a plan valid, and what does it cost?
+
+Implements docs/MODEL.md on its own. It shares no code with the CP-SAT model in
+``scheduler/solver/`` (and must never import it): the point of a second implementation is that a
+misreading of the contract in one of them shows up as a disagreement in the tests. For the same
+reason the block length and block end are recomputed here instead of taken from
+``scheduler.domain``; only plain data access on the domain classes is used.
+
+Time is handled as integer week indices relative to ``instance.horizon.start`` (negative before
+the horizon), so every rule is a few passes over small integer ranges.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from scheduler.domain import Instance, Programme, Trainee, Unit
+from scheduler.i18n import Lang, discipline_name, tr
+from scheduler.plan import Stint
+
+RULES = ("reference", "coverage", "eligibility", "stint_length", "requirement", "capacity",
+         "locked", "order")
+TERMS = ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation")
+# Leave that is not service and so pushes the block end out; vacation (semester) is service.
+EXTENDING = frozenset({"foraldraledighet", "sjukskrivning", "tjanstledighet"})
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    message: str
+    trainee: str | None = None
+    unit: str | None = None
+    week: date | None = None  # Monday of the first week concerned
+
+
+# --------------------------------------------------------------------------------------------
+# Block arithmetic (re-implemented from MODEL.md on purpose)
+
+
+def _ceil_pct(weeks: int, part_time: int) -> int:
+    """Calendar weeks that credit ``weeks`` full-time weeks at ``part_time`` percent."""
+    return -(-weeks * 100 // part_time)
+
+
+def service_weeks(programme: Programme, part_time: int) -> int:
+    """S = max(ceil(L*100/p), calendar weeks the minima need at p)."""
+    grouped = {d for g in programme.group_requirements for d in g.disciplines}
+    rounded = {r.discipline: _ceil_pct(r.min_weeks, part_time) for r in programme.requirements}
+    minima = sum(w for d, w in rounded.items() if d not in grouped)
+    for g in programme.group_requirements:
+        members = sum(rounded.get(d, 0) for d in g.disciplines)
+        minima += max(_ceil_pct(g.min_weeks, part_time), members)
+    return max(_ceil_pct(programme.length_weeks, part_time), minima)
+
+
+def _leave_mondays(trainee: Trainee) -> set[date]:
+    out: set[date] = set()
+    for lv in trainee.leave:
+        if lv.kind in EXTENDING:
+            d = lv.start
+            while d < lv.end:
+                out.add(d)
+                d += timedelta(weeks=1)
+    return out
+
+
+def block_end(trainee: Trainee, programme: Programme) -> date:
+    """First Monday ``e`` such that ``[start, e)`` holds exactly S weeks of service."""
+    leave = _leave_mondays(trainee)
+    left = service_weeks(programme, trainee.part_time)
+    d = trainee.start
+    while left > 0:
+        if d not in leave:
+            left -= 1
+        d += timedelta(weeks=1)
+    return d
+
+
+# --------------------------------------------------------------------------------------------
+# Shared plumbing
+
+
+def _wk(h0: date, d: date) -> int:
+    return (d - h0).days // 7
+
+
+def _loads(h0: date, stints: Iterable[Stint]) -> dict[str, Counter[int]]:
+    """Distinct trainees per unit and week index (a trainee double-booked counts once)."""
+    weeks: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for s in stints:
+        weeks[(s.unit, s.trainee)].update(range(_wk(h0, s.start), _wk(h0, s.end)))
+    loads: dict[str, Counter[int]] = defaultdict(Counter)
+    for (unit, _), ws in weeks.items():
+        loads[unit].update(ws)
+    return loads
+
+
+def _runs(items: Iterable[tuple[int, object]]) -> list[tuple[int, int, object]]:
+    """Group ``(week, key)`` pairs sorted by week into maximal runs of consecutive weeks with the
+    same key: ``(first week, number of weeks, key)``."""
+    out: list[tuple[int, int, object]] = []
+    for w, key in items:
+        if out and out[-1][2] == key and out[-1][0] + out[-1][1] == w:
+            first, n, _ = out[-1]
+            out[-1] = (first, n + 1, key)
+        else:
+            out.append((w, 1, key))
+    return out
+
+
+class _Ctx:
+    """Formatting in one language, and the violations found so far, grouped by rule."""
+
+    def __init__(self, instance: Instance, lang: Lang | None):
+        self.lang = lang
+        self.h0 = instance.horizon.start
+        self.units = {u.id: u for u in instance.units}
+        self.found: dict[str, list[Violation]] = {r: [] for r in RULES}
+
+    def monday(self, w: int) -> date:
+        return self.h0 + timedelta(weeks=w)
+
+    @staticmethod
+    def iso(d: date) -> str:
+        y, w, _ = d.isocalendar()
+        return f"{y}-W{w:02d}"
+
+    def when(self, w: int, n: int = 1) -> str:
+        week = self.iso(self.monday(w))
+        if n == 1:
+            return tr("chk_when_one", self.lang, week=week)
+        return tr("chk_when_many", self.lang, week=week, n=n)
+
+    def unit(self, uid: str) -> str:
+        u = self.units.get(uid)
+        return f"{u.name} {u.id}" if u else f"'{uid}'"
+
+    def disc(self, code: str) -> str:
+        return discipline_name(code, self.lang).lower()
+
+    def add(self, rule: str, key: str, *, who: str | None = None, uid: str | None = None,
+            week: int | None = None, **kw: object) -> None:
+        """Record a violation of ``who`` at unit ``uid``; the message names both by default."""
+        kw.setdefault("trainee", who)
+        if uid is not None:
+            kw.setdefault("unit", self.unit(uid))
+        msg = tr(key, self.lang, **kw)
+        self.found[rule].append(Violation(
+            rule, msg, who, uid, self.monday(week) if week is not None else None))
+
+
+# --------------------------------------------------------------------------------------------
+# check
+
+
+def check(instance: Instance, stints: list[Stint], lang: Lang | None = None) -> list[Violation]:
+    """Every hard-rule violation of ``stints``, grouped by rule in MODEL.md order; [] = valid."""
+    cx = _Ctx(instance, lang)
+    h0 = cx.h0
+    trainees = {t.id: t for t in instance.all_trainees()}
+    programmes = {p.id: p for p in instance.programmes}
+
+    # Stints that can take part in the per-trainee and per-unit rules.
+    by_trainee: dict[str, list[Stint]] = defaultdict(list)
+    for s in sorted(stints):
+        t = trainees.get(s.trainee)
+        w, n = _wk(h0, s.start), (s.end - s.start).days // 7
+        if t is None:
+            cx.add("reference", "chk_unknown_trainee", who=s.trainee, uid=s.unit, week=w,
+                   when=cx.when(w, max(n, 1)))
+            continue
+        if s.start.weekday() or s.end.weekday() or s.end <= s.start:
+            # Not whole weeks: the stint cannot cover anything, so report it and leave it out.
+            cx.add("coverage", "chk_bad_dates", who=t.id, uid=s.unit,
+                   start=s.start.isoformat(), end=s.end.isoformat())
+            continue
+        by_trainee[t.id].append(s)
+        _check_stint(cx, t, programmes[t.programme], s)
+
+    for t in trainees.values():
+        _check_trainee(cx, t, programmes[t.programme], by_trainee.get(t.id, []))
+
+    _check_capacity(cx, [s for ss in by_trainee.values() for s in ss])
+    return [v for r in RULES for v in cx.found[r]]
+
+
+def _check_stint(cx: _Ctx, t: Trainee, prog: Programme, s: Stint) -> None:
+    """reference, eligibility and stint_length: rules that look at one stint alone."""
+    w = _wk(cx.h0, s.start)
+    when = cx.when(w, s.weeks)
+    common: dict[str, Any] = {"who": t.id, "uid": s.unit, "week": w, "when": when}
+    if s.programme != t.programme:
+        cx.add("reference", "chk_wrong_programme", **common, found=s.programme,
+               expected=t.programme)
+    if s.discipline not in prog.disciplines:
+        cx.add("eligibility", "chk_programme_discipline", **common,
+               discipline=cx.disc(s.discipline), programme=prog.id)
+    u = cx.units.get(s.unit)
+    if u is None:
+        cx.add("reference", "chk_unknown_unit", **common, unit=s.unit)
+        return
+    if s.site != u.site:
+        cx.add("reference", "chk_wrong_site", **common, found=s.site, expected=u.site)
+    if not u.takes(prog.id):
+        cx.add("eligibility", "chk_unit_programme", **common, programme=prog.id)
+    if not u.region_wide and u.site != t.site:
+        cx.add("eligibility", "chk_unit_home_site", **common, unit_site=u.site, site=t.site)
+    if s.discipline not in u.disciplines:
+        cx.add("eligibility", "chk_unit_discipline", **common, discipline=cx.disc(s.discipline))
+    if any((lk.unit, lk.discipline, lk.start, lk.end) == (s.unit, s.discipline, s.start, s.end)
+           for lk in t.locked):
+        return  # locked stints keep whatever length was agreed
+    lo, hi = u.stint_range(prog.id)
+    if s.weeks < lo:
+        cx.add("stint_length", "chk_stint_short", **common, weeks=s.weeks, min=lo)
+    elif hi is not None and s.weeks > hi:
+        cx.add("stint_length", "chk_stint_long", **common, weeks=s.weeks, max=hi)
+
+
+def _check_trainee(cx: _Ctx, t: Trainee, prog: Programme, stints: list[Stint]) -> None:
+    """coverage, requirement, locked and order: rules over one trainee's whole block."""
+    h0 = cx.h0
+    a = _wk(h0, t.start)
+    e = _wk(h0, block_end(t, prog))
+    leave = {_wk(h0, d) for d in _leave_mondays(t)}
+    spans = [(_wk(h0, s.start), _wk(h0, s.end), s) for s in stints]
+
+    # coverage: classify every week of the block or of a stint, then report runs.
+    covered: Counter[int] = Counter()
+    for lo, hi, _ in spans:
+        covered.update(range(lo, hi))
+    weeks = sorted(set(range(a, e)) | set(covered))
+    kinds: list[tuple[int, object]] = []
+    for w in weeks:
+        c = covered[w]
+        if not a <= w < e:
+            kind = "outside" if c else None
+        elif w in leave:
+            kind = "leave" if c else None
+        else:
+            kind = None if c == 1 else ("gap" if c == 0 else "overlap")
+        if kind:
+            kinds.append((w, kind))
+    for first, n, problem in _runs(kinds):
+        units = sorted({s.unit for lo, hi, s in spans if lo < first + n and hi > first})
+        ids = ", ".join(units)
+        common: dict[str, Any] = {"who": t.id, "week": first, "when": cx.when(first, n),
+                                  "uid": units[0] if len(units) == 1 else None}
+        if problem == "gap":
+            cx.add("coverage", "chk_gap", **common)
+        elif problem == "overlap":
+            cx.add("coverage", "chk_overlap", **common, units=ids)
+        elif problem == "leave":
+            cx.add("coverage", "chk_on_leave", **common, units=ids)
+        else:
+            cx.add("coverage", "chk_outside_block", **common, units=ids,
+                   first=cx.iso(cx.monday(a)), last=cx.iso(cx.monday(e - 1)))
+
+    # requirement: calendar weeks per discipline against the part-time-scaled bounds.
+    p = t.part_time
+    part = tr("chk_at_part_time", cx.lang, p=p) if p != 100 else ""
+    done: Counter[str] = Counter()
+    for s in stints:
+        done[s.discipline] += s.weeks
+    bounds = [(cx.disc(r.discipline), done[r.discipline], r.min_weeks, r.max_weeks)
+              for r in prog.requirements]
+    bounds += [(g.name, sum(done[d] for d in g.disciplines), g.min_weeks, g.max_weeks)
+               for g in prog.group_requirements]
+    for name, x, least, most in bounds:
+        if x < _ceil_pct(least, p):
+            cx.add("requirement", "chk_requirement_min", who=t.id, weeks=x, discipline=name,
+                   programme=prog.id, need=_ceil_pct(least, p), part=part)
+        elif most is not None and x > _ceil_pct(most, p):
+            cx.add("requirement", "chk_requirement_max", who=t.id, weeks=x, discipline=name,
+                   programme=prog.id, need=_ceil_pct(most, p), part=part)
+
+    # locked: each locked stint must be in the plan unchanged.
+    have = {(s.unit, s.discipline, s.start, s.end) for s in stints}
+    for lk in t.locked:
+        if (lk.unit, lk.discipline, lk.start, lk.end) not in have:
+            w = _wk(h0, lk.start)
+            cx.add("locked", "chk_locked_missing", who=t.id, uid=lk.unit, week=w,
+                   when=cx.when(w, lk.weeks), discipline=cx.disc(lk.discipline))
+
+    # order: the first service week (the block's first week unless the trainee starts on
+    # extending leave) opens with starts_with; the last stint carries ends_with.
+    if not stints or (prog.starts_with is None and prog.ends_with is None):
+        return
+    last = max(stints, key=lambda s: (s.end, s.start, s.unit))
+    lw = _wk(h0, last.start)
+    if prog.starts_with is not None:
+        sw = prog.starts_with
+        f = next((w for w in range(a, e) if w not in leave), a)
+        opening = next((s for lo, _, s in spans if lo == f), None)
+        at: dict[str, Any] = {"who": t.id, "week": f}
+        if opening is None:
+            cx.add("order", "chk_starts_missing", **at, when=cx.when(f), weeks=sw.weeks,
+                   discipline=cx.disc(sw.discipline))
+        else:
+            when = cx.when(f, opening.weeks)
+            if opening.discipline != sw.discipline:
+                cx.add("order", "chk_starts_discipline", **at, uid=opening.unit, when=when,
+                       discipline=cx.disc(sw.discipline), found=cx.disc(opening.discipline))
+            if opening.weeks != sw.weeks:
+                cx.add("order", "chk_starts_weeks", **at, uid=opening.unit, when=when,
+                       weeks=sw.weeks, found=opening.weeks)
+            if sw.same_unit_as_end and opening.unit != last.unit:
+                cx.add("order", "chk_starts_same_unit", **at, uid=opening.unit, when=when,
+                       last_unit=cx.unit(last.unit))
+    if prog.ends_with is not None and last.discipline != prog.ends_with:
+        cx.add("order", "chk_ends_with", who=t.id, uid=last.unit, week=lw,
+               when=cx.when(lw, last.weeks), discipline=cx.disc(prog.ends_with),
+               found=cx.disc(last.discipline))
+
+
+def _check_capacity(cx: _Ctx, stints: list[Stint]) -> None:
+    for uid, load in sorted(_loads(cx.h0, stints).items()):
+        u = cx.units.get(uid)
+        if u is None or u.capacity is None:
+            continue
+        over: dict[int, tuple[int, int]] = {}  # week -> (load, capacity) where load > capacity
+        for w in sorted(load):
+            cap = u.capacity_in_week(cx.monday(w))
+            if cap is not None and load[w] > cap:
+                over[w] = (load[w], cap)
+        # One violation per run of over-full weeks; when the figures vary, name the worst week.
+        for first, n, _ in _runs((w, True) for w in over):
+            rows = [(*over[w], w) for w in range(first, first + n)]
+            worst = max(rows, key=lambda r: (r[0] - r[1], r[0]))
+            common: dict[str, Any] = {"uid": uid, "week": first, "when": cx.when(first, n),
+                                      "load": worst[0], "capacity": worst[1]}
+            if len({r[:2] for r in rows}) == 1:
+                cx.add("capacity", "chk_capacity", **common)
+            else:
+                cx.add("capacity", "chk_capacity_peak", peak=cx.iso(cx.monday(worst[2])),
+                       **common)
+
+
+# --------------------------------------------------------------------------------------------
+# Objective
+
+
+def evaluate(instance: Instance, stints: list[Stint]) -> dict[str, int]:
+    """Unweighted value of every objective term of MODEL.md (all four keys, always)."""
+    h0 = instance.horizon.start
+    n_weeks = instance.horizon.weeks
+    by_trainee: dict[str, list[Stint]] = defaultdict(list)
+    for s in stints:
+        by_trainee[s.trainee].append(s)
+
+    unit_changes = sum(len(ss) - 1 for ss in by_trainee.values())
+
+    fragmentation = 0
+    for ss in by_trainee.values():
+        per_disc: dict[str, list[Stint]] = defaultdict(list)
+        for s in ss:
+            per_disc[s.discipline].append(s)
+        for ds in per_disc.values():
+            span = _wk(h0, max(s.end for s in ds)) - _wk(h0, min(s.start for s in ds))
+            fragmentation += span - sum(_wk(h0, s.end) - _wk(h0, s.start) for s in ds)
+
+    loads = _loads(h0, stints)
+    shortfall = 0
+    for u in instance.units:
+        st = u.staffing_target
+        if st is None:
+            continue
+        lo = max(0, _wk(h0, st.start) if st.start else 0)
+        hi = min(n_weeks, _wk(h0, st.end) if st.end else n_weeks)
+        load = loads.get(u.id, Counter())
+        shortfall += sum(max(0, st.trainees - load[w]) for w in range(lo, hi))
+
+    peak: dict[frozenset[str], int] = {}
+    for u in instance.units:
+        util = _utilisation(u, loads.get(u.id, Counter()), h0, n_weeks)
+        if util is not None:
+            cls = frozenset(u.disciplines)
+            peak[cls] = max(peak.get(cls, 0), util)
+
+    return {"unit_changes": unit_changes, "fragmentation": fragmentation,
+            "staffing_shortfall": shortfall, "peak_utilisation": sum(peak.values())}
+
+
+def _utilisation(u: Unit, load: Counter[int], h0: date, n_weeks: int) -> int | None:
+    """ceil(100 * trainee-weeks / capacity-weeks) over the horizon; None without a finite,
+    positive capacity."""
+    if u.capacity is None:
+        return None
+    cap_weeks = sum(u.capacity_in_week(h0 + timedelta(weeks=w)) or 0 for w in range(n_weeks))
+    if cap_weeks <= 0:
+        return None
+    used = sum(c for w, c in load.items() if 0 <= w < n_weeks)
+    return -(-100 * used // cap_weeks)
+
+
+def objective(instance: Instance, terms: dict[str, int]) -> int:
+    """sum(weight * value) over the named terms, with the instance's weights."""
+    return sum(getattr(instance.weights, k) * terms.get(k, 0) for k in TERMS)

@@ -1,0 +1,183 @@
+"""The ``atbt`` command: read, call the public API, write, print a summary.
+
+Exit codes: 0 plan written (or plan valid), 1 the checked plan has violations, 2 invalid input,
+3 proven infeasible, 4 no plan found within the time limit, 5 internal error (a plan failed
+verification; nothing was written).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from scheduler import api, checker
+from scheduler.domain import Instance
+from scheduler.i18n import Lang, set_language
+from scheduler.io import InputError
+from scheduler.plan import PlanFormatError, read_plan_csv
+from scheduler.result import EXIT_CODES, Status
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Placement scheduling for AT/BT doctors in training (OR-Tools CP-SAT).")
+err = Console(stderr=True, highlight=False)
+
+TEXT = {
+    "sv": {
+        "written": "Plan skriven till {dir}",
+        "status": "Status",
+        "infeasible": "Ingen plan finns: instansen är bevisat olösbar.",
+        "no_plan": "Ingen plan hittades inom tidsgränsen ({limit} s). Pröva en längre --time-limit.",
+        "verify_failed": "Internt fel: lösarens plan underkändes av kontrollen; inget skrevs:",
+        "violations": "{n} regelbrott",
+        "clean": "Planen uppfyller alla regler.",
+        "first": "första planen efter {t:.1f} s",
+        "progress": "mål {obj:g}  gräns {bound:g}  {t:.0f} s",
+        "decompose": "intag {done}/{of} planerade",
+        "internal": "Internt fel: {error} (sätt ATBT_DEBUG=1 för detaljer)",
+    },
+    "en": {
+        "written": "Plan written to {dir}",
+        "status": "Status",
+        "infeasible": "No plan exists: the instance is proven infeasible.",
+        "no_plan": "No plan found within the time limit ({limit} s). Try a longer --time-limit.",
+        "verify_failed": "Internal error: the solver's plan failed the check; nothing written:",
+        "violations": "{n} violations",
+        "clean": "The plan satisfies every rule.",
+        "first": "first plan after {t:.1f} s",
+        "progress": "objective {obj:g}  bound {bound:g}  {t:.0f} s",
+        "decompose": "intake {done}/{of} planned",
+        "internal": "Internal error: {error} (set ATBT_DEBUG=1 for details)",
+    },
+}
+
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and workbook: sv|en")]
+
+
+def _lang(value: str) -> Lang:
+    if value not in ("sv", "en"):
+        raise typer.BadParameter("--lang must be 'sv' or 'en'")
+    set_language(value)  # type: ignore[arg-type]
+    return value  # type: ignore[return-value]
+
+
+def _load(path: Path) -> tuple[Instance, str]:
+    try:
+        return api.load(path)
+    except InputError as exc:
+        err.print(exc.render(), markup=False)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def solve(
+    instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("reports"),
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1)] = 60.0,
+    workers: Annotated[int, typer.Option("--workers", min=1)] = 2,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Result summary as JSON on stdout")] = False,
+    lang: LangOpt = "sv",
+) -> None:
+    """Plan every trainee's block; write plan.csv, plan.xlsx and run.json to --out."""
+    lg = _lang(lang)
+    txt = TEXT[lg]
+    inst, digest = _load(instance)
+    quiet = as_json or not sys.stderr.isatty()
+
+    def progress(ev: dict) -> None:
+        if ev["phase"] == "decompose":
+            line = txt["decompose"].format(**ev)
+        elif ev["phase"] == "first_plan":
+            line = txt["first"].format(t=ev["time"])
+        else:
+            line = txt["progress"].format(obj=ev["objective"], bound=ev["bound"], t=ev["time"])
+        if quiet:
+            err.print(line, markup=False)
+        else:
+            err.print(f"\r{line:<60}", end="", markup=False)
+
+    try:
+        result = api.solve_and_verify(inst, time_limit=time_limit, workers=workers, seed=seed,
+                                      progress=progress)
+    except api.VerificationError as exc:
+        err.print(txt["verify_failed"], markup=False)
+        for v in exc.violations[:20]:
+            err.print(f"  {v.message}", markup=False)
+        raise typer.Exit(5) from None
+    if not quiet:
+        err.print()
+    result.input_hash = digest
+    if result.status.has_plan:
+        try:
+            api.write_outputs(inst, result, out, lang=lg, inputs=(instance,))
+        except FileExistsError as exc:
+            err.print(str(exc), markup=False)
+            raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(result.summary(), indent=2, default=str))
+    elif result.status.has_plan:
+        gap = f"{100 * result.gap:.1f} %" if result.gap is not None else "-"
+        err.print(f"{txt['status']}: {result.status.value}  objective {result.objective:g}  "
+                  f"bound {result.bound:g}  gap {gap}  {result.wall_time:.1f} s", markup=False)
+        err.print("  " + ", ".join(f"{k}={v}" for k, v in result.terms.items()), markup=False)
+        err.print(txt["written"].format(dir=out), markup=False)
+    if result.status == Status.INFEASIBLE:
+        err.print(txt["infeasible"], markup=False)
+    elif result.status == Status.NO_PLAN:
+        err.print(txt["no_plan"].format(limit=time_limit), markup=False)
+    raise typer.Exit(EXIT_CODES[result.status])
+
+
+@app.command()
+def check(
+    instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
+    plan: Annotated[Path, typer.Argument(help="plan.csv to verify")],
+    lang: LangOpt = "sv",
+) -> None:
+    """Verify a plan against every rule and recompute each objective term."""
+    lg = _lang(lang)
+    inst, _ = _load(instance)
+    try:
+        stints = read_plan_csv(plan)
+    except PlanFormatError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    violations = checker.check(inst, stints, lang=lg)
+    for v in violations:
+        typer.echo(v.message)
+    terms = checker.evaluate(inst, stints)
+    typer.echo("  ".join(f"{k}={v}" for k, v in terms.items())
+               + f"  objective={checker.objective(inst, terms)}")
+    if violations:
+        err.print(TEXT[lg]["violations"].format(n=len(violations)), markup=False)
+        raise typer.Exit(1)
+    err.print(TEXT[lg]["clean"], markup=False)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the instance format."""
+    typer.echo(json.dumps(Instance.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug, not bad input: short message unless debugging
+        if os.environ.get("ATBT_DEBUG"):
+            raise
+        lg = "en" if "--lang" in sys.argv and "en" in sys.argv else "sv"
+        Console(stderr=True).print(TEXT[lg]["internal"].format(error=exc), markup=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

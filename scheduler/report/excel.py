@@ -1,0 +1,683 @@
+"""The coordinator's workbook (plan.xlsx): plan grid, unit load, requirements, stints, run.
+
+Built in memory and written with :func:`scheduler.io.write_atomic`, so a failed run never leaves
+a half-written workbook in place of the last good one. Labels are Swedish by default, English
+with ``lang="en"``. Trainee names are personal data and are never written: ids only.
+
+Speed matters (about 200 trainees x 200 weeks): every fill, font and alignment is created once at
+module level and shared, and cells that look alike copy one prototype's style index.
+"""
+
+from __future__ import annotations
+
+import io as _io
+from collections import defaultdict
+from copy import copy
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from scheduler.domain import (
+    AKUT,
+    ALLMANMEDICIN,
+    EXTENDING_LEAVE,
+    FORSKNING,
+    KIRURGI,
+    MEDICIN,
+    PSYKIATRI,
+    VALFRI,
+    Instance,
+    Trainee,
+    Weights,
+    block_end,
+    calendar_weeks,
+)
+from scheduler.i18n import Lang, discipline_name, language
+from scheduler.io import write_atomic
+from scheduler.plan import Stint
+from scheduler.result import Result
+
+# --------------------------------------------------------------------------------------------
+# Labels (sv, en). Kept here rather than in i18n.MESSAGES: they are only used by the workbook.
+
+LABELS: dict[str, tuple[str, str]] = {
+    # sheet names
+    "sheet_plan": ("Plan", "Plan"),
+    "sheet_load": ("Enhetsbelastning", "Unit load"),
+    "sheet_req": ("Krav", "Requirements"),
+    "sheet_stints": ("Placeringar", "Stints"),
+    "sheet_run": ("Körning", "Run"),
+    # common columns
+    "trainee": ("AT/BT-läkare", "Trainee"),
+    "programme": ("Program", "Programme"),
+    "home_site": ("Hemort", "Home site"),
+    "part_time": ("Syss.-grad", "Part-time"),
+    "block_start": ("Blockstart", "Block start"),
+    "block_end": ("Blockslut (exkl.)", "Block end (excl.)"),
+    "unit": ("Enhet", "Unit"),
+    "unit_name": ("Enhetens namn", "Unit name"),
+    "site": ("Ort", "Site"),
+    "discipline": ("Disciplin", "Discipline"),
+    "discipline_name": ("Disciplinens namn", "Discipline name"),
+    "disciplines": ("Discipliner", "Disciplines"),
+    "start": ("Start", "Start"),
+    "end": ("Slut (exkl.)", "End (excl.)"),
+    "weeks": ("Veckor", "Weeks"),
+    "week_fmt": ("v{week} {year}", "{year}-W{week:02d}"),
+    # plan grid
+    "leave_cell": ("Ledig", "Leave"),
+    "legend": ("Förklaring", "Legend"),
+    "other": ("Övrigt", "Other"),
+    "leave_legend": (
+        "Ledig (föräldraledighet, sjukskrivning, tjänstledighet): förlänger blocket",
+        "Leave (parental, sick, unpaid): extends the block",
+    ),
+    "vacation_legend": (
+        "Kursiv: semester (räknas som tjänstgöring)",
+        "Italic: vacation (counts as service)",
+    ),
+    "grid_note": (
+        "Varje cell visar enheten för veckan; färgen visar disciplinen.",
+        "Each cell shows the unit of that week; the colour shows the discipline.",
+    ),
+    # unit load
+    "trainee_weeks": ("Läkarveckor", "Trainee-weeks"),
+    "capacity_weeks": ("Kapacitetsveckor", "Capacity-weeks"),
+    "utilisation": ("Beläggning", "Utilisation"),
+    "total_placed": ("Totalt placerade", "Total placed"),
+    "load_note": (
+        "Cellen visar placerade/kapacitet den veckan (– = ingen gräns). "
+        "Röd = över kapacitet, gul = full.",
+        "Each cell shows placed/capacity that week (– = no limit). "
+        "Red = over capacity, amber = full.",
+    ),
+    # requirements
+    "requirement": ("Krav", "Requirement"),
+    "kind": ("Typ", "Kind"),
+    "kind_discipline": ("Disciplin", "Discipline"),
+    "kind_group": ("Grupp", "Group"),
+    "min_cal": ("Minst (kal.-veckor)", "Min (calendar weeks)"),
+    "max_cal": ("Högst (kal.-veckor)", "Max (calendar weeks)"),
+    "planned": ("Planerat (veckor)", "Planned (weeks)"),
+    "result": ("Resultat", "Result"),
+    "ok": ("OK", "OK"),
+    "not_ok": ("Ej OK", "Not OK"),
+    # run
+    "field": ("Uppgift", "Item"),
+    "value": ("Värde", "Value"),
+    "instance": ("Instans", "Instance"),
+    "n_trainees": ("Antal AT/BT-läkare", "Trainees"),
+    "n_stints": ("Antal placeringar", "Stints"),
+    "status": ("Status", "Status"),
+    "objective": ("Målfunktion", "Objective"),
+    "solver_objective": ("Lösarens eget målvärde", "Solver's own objective"),
+    "bound": ("Undre gräns", "Bound"),
+    "gap": ("Gap", "Gap"),
+    "wall_time": ("Körtid (s)", "Wall time (s)"),
+    "time_to_first": ("Tid till första plan (s)", "Time to first plan (s)"),
+    "seed": ("Slumpfrö", "Seed"),
+    "workers": ("Arbetstrådar", "Workers"),
+    "time_limit": ("Tidsgräns (s)", "Time limit (s)"),
+    "reproducible": ("Reproducerbar", "Reproducible"),
+    "yes": ("Ja", "Yes"),
+    "no": ("Nej", "No"),
+    "method": ("Metod", "Method"),
+    "input_hash": ("Indata-hash (SHA-256)", "Input hash (SHA-256)"),
+    "violations": ("Regelbrott enligt kontrollen", "Checker violations"),
+    "run_date": ("Arbetsboken skapad", "Workbook written"),
+    "version": ("Version: {name}", "Version: {name}"),
+    "terms": ("Termer i målfunktionen", "Objective terms"),
+    "term": ("Term", "Term"),
+    "unweighted": ("Ovägt värde", "Unweighted value"),
+    "weight": ("Vikt", "Weight"),
+    "weighted": ("Viktat bidrag", "Weighted contribution"),
+    "violation_list": ("Regelbrott", "Violations"),
+    "note_workers": (
+        "Ej reproducerbar: flera arbetstrådar ({workers}); en ny körning kan ge en annan plan "
+        "med samma eller nära samma målvärde.",
+        "Not reproducible: several workers ({workers}); a new run may give a different plan "
+        "with the same or a similar objective.",
+    ),
+    "note_wallclock": (
+        "Ej reproducerbar: körningen stoppades av en tidsgräns på väggklocka; en ny körning kan "
+        "ge en annan plan.",
+        "Not reproducible: the run was stopped by a wall-clock time limit; a new run may give a "
+        "different plan.",
+    ),
+    # statuses and terms
+    "status_optimal": ("Optimal plan", "Optimal plan"),
+    "status_feasible": ("Giltig plan (ej bevisat optimal)", "Valid plan (not proven optimal)"),
+    "status_infeasible": ("Omöjlig: ingen giltig plan finns", "Infeasible: no valid plan exists"),
+    "status_no_plan_in_time": ("Ingen plan inom tidsgränsen", "No plan within the time limit"),
+    "status_invalid_input": ("Ogiltig indata", "Invalid input"),
+    "term_unit_changes": ("Enhetsbyten", "Unit changes"),
+    "term_fragmentation": ("Splittring", "Fragmentation"),
+    "term_staffing_shortfall": ("Bemanningsunderskott", "Staffing shortfall"),
+    "term_peak_utilisation": ("Högsta beläggning (%)", "Peak utilisation (%)"),
+}
+
+
+def _label(key: str, lang: Lang, **kwargs: object) -> str:
+    sv, en = LABELS[key]
+    text = en if lang == "en" else sv
+    return text.format(**kwargs) if kwargs else text
+
+
+# --------------------------------------------------------------------------------------------
+# Shared styles: one object each, created once.
+
+DISCIPLINE_COLOURS: dict[str, str] = {
+    MEDICIN: "9DC3E6",  # blue
+    KIRURGI: "A9D18E",  # green
+    PSYKIATRI: "C9B3E6",  # lilac
+    ALLMANMEDICIN: "FFD966",  # yellow
+    AKUT: "F4B183",  # orange
+    VALFRI: "8FD9D0",  # teal
+    FORSKNING: "D9C3A5",  # tan
+}
+OTHER_COLOUR = "D0D0D0"
+LEAVE_COLOUR = "F2F2F2"
+RED = "FF7C80"
+AMBER = "FFC000"
+GREEN = "C6EFCE"
+RED_LIGHT = "FFC7CE"
+
+
+def _solid(colour: str) -> PatternFill:
+    return PatternFill("solid", start_color=colour, end_color=colour)
+
+
+_FILLS = {d: _solid(c) for d, c in DISCIPLINE_COLOURS.items()}
+_FILL_OTHER = _solid(OTHER_COLOUR)
+# A light hatch reads as "absent" in colour and in greyscale print.
+_FILL_LEAVE = PatternFill("lightUp", fgColor="BFBFBF", bgColor=LEAVE_COLOUR)
+_FILL_HEADER = _solid("DDEBF7")
+_FILL_RED = _solid(RED)
+_FILL_AMBER = _solid(AMBER)
+_FILL_OK = _solid(GREEN)
+_FILL_NOT_OK = _solid(RED_LIGHT)
+
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=12)
+_GRID_FONT = Font(size=8)
+_GRID_FONT_VACATION = Font(size=8, italic=True)
+_GREY_FONT = Font(size=8, color="A6A6A6")
+_SMALL = Font(size=8)
+_SMALL_BOLD = Font(size=8, bold=True)
+_NOTE = Font(italic=True, color="595959")
+
+_CENTER = Alignment(horizontal="center", vertical="center")
+_ROTATED = Alignment(horizontal="center", vertical="bottom", text_rotation=90)
+_HEAD = Alignment(vertical="bottom", wrap_text=True)
+_THIN = Side(style="thin", color="BFBFBF")
+_GRID_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+PERCENT = "0%"
+PERCENT_1 = "0.0%"
+PERCENT_2 = "0.00%"
+
+TERM_ORDER = list(Weights.model_fields)
+
+
+class _StyleCache:
+    """Copies one prototype cell's style index to look-alike cells.
+
+    Assigning ``cell.fill = ...`` makes openpyxl hash and look up the style objects per cell; a
+    copied style array is a few integers, which keeps 40 000 grid cells well under a second.
+    """
+
+    def __init__(self) -> None:
+        self._protos: dict[tuple, object] = {}
+
+    def apply(self, cell, key: tuple, **style: object) -> None:
+        proto = self._protos.get(key)
+        if proto is None:
+            for name, value in style.items():
+                setattr(cell, name, value)
+            self._protos[key] = cell._style
+        else:
+            cell._style = copy(proto)
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+
+
+def write_workbook(instance: Instance, result: Result, path: Path, lang: Lang | None = None,
+                   violations: list | None = None) -> None:
+    """Write the coordinator's workbook for ``result`` to ``path`` atomically.
+
+    ``violations`` are the checker's findings for the plan (shown as a count, 0 expected, and
+    listed on the run sheet); ``None`` means the plan was not checked.
+    """
+    data = build_workbook(instance, result, lang=lang, violations=violations)
+    write_atomic(Path(path), data)
+
+
+def build_workbook(instance: Instance, result: Result, lang: Lang | None = None,
+                   violations: list | None = None) -> bytes:
+    """The workbook as bytes (``.xlsx``), built entirely in memory."""
+    lang = lang or language()
+    trainees = instance.all_trainees()
+    by_trainee: dict[str, list[Stint]] = defaultdict(list)
+    for s in sorted(result.stints):
+        by_trainee[s.trainee].append(s)
+
+    wb = Workbook()
+    ws_plan = wb.active
+    ws_plan.title = _label("sheet_plan", lang)
+    _plan_sheet(ws_plan, instance, trainees, by_trainee, lang)
+    _load_sheet(wb.create_sheet(_label("sheet_load", lang)), instance, result.stints, lang)
+    _requirements_sheet(wb.create_sheet(_label("sheet_req", lang)), instance, trainees,
+                        by_trainee, lang)
+    _stints_sheet(wb.create_sheet(_label("sheet_stints", lang)), instance, result.stints, lang)
+    _run_sheet(wb.create_sheet(_label("sheet_run", lang)), instance, result, len(trainees),
+               violations, lang)
+    # A fixed author: the file's metadata names the tool, never a person.
+    wb.properties.creator = "atbt-scheduler"
+    wb.properties.lastModifiedBy = "atbt-scheduler"
+    buf = _io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _week_headers(ws: Worksheet, instance: Instance, first_col: int, lang: Lang) -> None:
+    """Two header rows over the week columns: ISO week, then the Monday as a date."""
+    ws.row_dimensions[1].height = 48
+    ws.row_dimensions[2].height = 62
+    for w in range(instance.n_weeks):
+        monday = instance.week_date(w)
+        year, week, _ = monday.isocalendar()
+        col = first_col + w
+        c1 = ws.cell(row=1, column=col, value=_label("week_fmt", lang, week=week, year=year))
+        c1.font = _SMALL
+        c1.alignment = _ROTATED
+        c1.fill = _FILL_HEADER
+        c2 = ws.cell(row=2, column=col, value=monday)
+        c2.number_format = DATE_FORMAT
+        c2.font = _SMALL
+        c2.alignment = _ROTATED
+        c2.fill = _FILL_HEADER
+
+
+def _left_headers(ws: Worksheet, titles: list[str], widths: list[float]) -> None:
+    """Column titles spanning both header rows on the left of a week grid."""
+    for i, (title, width) in enumerate(zip(titles, widths, strict=True), start=1):
+        cell = ws.cell(row=1, column=i, value=title)
+        cell.font = _BOLD
+        cell.alignment = _HEAD
+        cell.fill = _FILL_HEADER
+        ws.merge_cells(start_row=1, start_column=i, end_row=2, end_column=i)
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def _header_row(ws: Worksheet, row: int, titles: list[str]) -> None:
+    for i, title in enumerate(titles, start=1):
+        cell = ws.cell(row=row, column=i, value=title)
+        cell.font = _BOLD
+        cell.fill = _FILL_HEADER
+        cell.alignment = _HEAD
+
+
+def _set_widths(ws: Worksheet, widths: list[float]) -> None:
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def _week_width(ids: list[str]) -> float:
+    """Narrow, but wide enough for most unit ids at 8 pt."""
+    longest = max((len(i) for i in ids), default=3)
+    return max(4.0, min(9.0, 0.8 * longest + 1.5))
+
+
+def _leave_weeks(trainee: Trainee) -> set[date]:
+    weeks: set[date] = set()
+    for lv in trainee.leave:
+        if lv.kind in EXTENDING_LEAVE:
+            d = lv.start
+            while d < lv.end:
+                weeks.add(d)
+                d += timedelta(weeks=1)
+    return weeks
+
+
+def _vacation_weeks(trainee: Trainee) -> set[date]:
+    weeks: set[date] = set()
+    for lv in trainee.leave:
+        if lv.kind == "semester":
+            d = lv.start
+            while d < lv.end:
+                weeks.add(d)
+                d += timedelta(weeks=1)
+    return weeks
+
+
+def _week_range(instance: Instance, start: date, end: date) -> range:
+    """Horizon week indices covered by ``[start, end)``, clipped to the horizon."""
+    return range(max(0, instance.week_index(start)),
+                 min(instance.n_weeks, instance.week_index(end)))
+
+
+# --------------------------------------------------------------------------------------------
+# Sheet 1: plan grid
+
+
+def _plan_sheet(ws: Worksheet, instance: Instance, trainees: list[Trainee],
+                by_trainee: dict[str, list[Stint]], lang: Lang) -> None:
+    first_col = 7
+    _left_headers(ws, [_label(k, lang) for k in
+                       ("trainee", "programme", "home_site", "part_time", "block_start",
+                        "block_end")],
+                  [max(12.0, 1.1 * max((len(t.id) for t in trainees), default=8) + 1),
+                   9, 8, 8, 11, 11])
+    _week_headers(ws, instance, first_col, lang)
+    width = _week_width([u.id for u in instance.units])
+    for w in range(instance.n_weeks):
+        ws.column_dimensions[get_column_letter(first_col + w)].width = width
+
+    styles = _StyleCache()
+    leave_text = _label("leave_cell", lang)
+    programmes = {p.id: p for p in instance.programmes}
+    row = 2
+    for row, t in enumerate(trainees, start=3):
+        prog = programmes[t.programme]
+        end = block_end(t, prog)
+        ws.cell(row=row, column=1, value=t.id)
+        ws.cell(row=row, column=2, value=t.programme)
+        ws.cell(row=row, column=3, value=t.site)
+        pt = ws.cell(row=row, column=4, value=t.part_time / 100)
+        styles.apply(pt, ("pct",), number_format=PERCENT)
+        for col, d in ((5, t.start), (6, end)):
+            styles.apply(ws.cell(row=row, column=col, value=d), ("date",),
+                         number_format=DATE_FORMAT)
+
+        vacation = _vacation_weeks(t)
+        covered: set[int] = set()
+        for s in by_trainee.get(t.id, []):
+            fill = _FILLS.get(s.discipline, _FILL_OTHER)
+            for w in _week_range(instance, s.start, s.end):
+                covered.add(w)
+                on_vacation = instance.week_date(w) in vacation
+                cell = ws.cell(row=row, column=first_col + w, value=s.unit)
+                styles.apply(cell, ("grid", s.discipline in _FILLS and s.discipline, on_vacation),
+                             fill=fill, font=_GRID_FONT_VACATION if on_vacation else _GRID_FONT,
+                             alignment=_CENTER, border=_GRID_BORDER)
+        # Extending leave inside the block: the weeks the block is lengthened by.
+        for d in sorted(_leave_weeks(t)):
+            if not t.start <= d < end:
+                continue
+            w = instance.week_index(d)
+            if 0 <= w < instance.n_weeks and w not in covered:
+                cell = ws.cell(row=row, column=first_col + w, value=leave_text)
+                styles.apply(cell, ("leave",), fill=_FILL_LEAVE, font=_GREY_FONT,
+                             alignment=_CENTER, border=_GRID_BORDER)
+
+    ws.freeze_panes = ws.cell(row=3, column=first_col)
+    _legend(ws, row + 2, instance, lang)
+
+
+def _legend(ws: Worksheet, row: int, instance: Instance, lang: Lang) -> None:
+    ws.cell(row=row, column=1, value=_label("legend", lang)).font = _BOLD
+    ws.cell(row=row, column=2, value=_label("grid_note", lang)).font = _NOTE
+    row += 1
+    for code, fill in _FILLS.items():
+        ws.cell(row=row, column=1).fill = fill
+        ws.cell(row=row, column=2, value=discipline_name(code, lang))
+        row += 1
+    used = {d for p in instance.programmes for d in p.disciplines}
+    used |= {d for u in instance.units for d in u.disciplines}
+    others = sorted(d for d in used if d not in _FILLS)
+    other = _label("other", lang)
+    if others:
+        other += " (" + ", ".join(discipline_name(d, lang) for d in others) + ")"
+    ws.cell(row=row, column=1).fill = _FILL_OTHER
+    ws.cell(row=row, column=2, value=other)
+    row += 1
+    leave = ws.cell(row=row, column=1, value=_label("leave_cell", lang))
+    leave.fill = _FILL_LEAVE
+    leave.font = _GREY_FONT
+    leave.alignment = _CENTER
+    ws.cell(row=row, column=2, value=_label("leave_legend", lang))
+    row += 1
+    ws.cell(row=row, column=2, value=_label("vacation_legend", lang)).font = _NOTE
+
+
+# --------------------------------------------------------------------------------------------
+# Sheet 2: unit load
+
+
+def _load_sheet(ws: Worksheet, instance: Instance, stints: list[Stint], lang: Lang) -> None:
+    first_col = 8
+    n = instance.n_weeks
+    load: dict[str, list[int]] = {u.id: [0] * n for u in instance.units}
+    for s in stints:
+        if s.unit in load:
+            row_load = load[s.unit]
+            for w in _week_range(instance, s.start, s.end):
+                row_load[w] += 1
+
+    _left_headers(ws, [_label(k, lang) for k in
+                       ("unit", "unit_name", "site", "disciplines", "trainee_weeks",
+                        "capacity_weeks", "utilisation")],
+                  [max(9.0, 1.1 * max(len(u.id) for u in instance.units) + 1),
+                   min(40.0, max(14.0, max(len(u.name) for u in instance.units) + 1)),
+                   8, 24, 10, 10, 10])
+    _week_headers(ws, instance, first_col, lang)
+    for w in range(n):
+        ws.column_dimensions[get_column_letter(first_col + w)].width = 5.5
+
+    styles = _StyleCache()
+    mondays = [instance.week_date(w) for w in range(n)]
+    row = 2
+    for row, u in enumerate(instance.units, start=3):
+        ws.cell(row=row, column=1, value=u.id)
+        ws.cell(row=row, column=2, value=u.name)
+        ws.cell(row=row, column=3, value=u.site)
+        ws.cell(row=row, column=4, value=", ".join(discipline_name(d, lang)
+                                                      for d in u.disciplines))
+        caps = [u.capacity_in_week(m) for m in mondays]
+        row_load = load[u.id]
+        ws.cell(row=row, column=5, value=sum(row_load))
+        if u.capacity is not None:
+            cap_weeks = sum(c or 0 for c in caps)
+            ws.cell(row=row, column=6, value=cap_weeks)
+            if cap_weeks > 0:
+                styles.apply(ws.cell(row=row, column=7, value=sum(row_load) / cap_weeks),
+                             ("util",), number_format=PERCENT_1)
+        for w in range(n):
+            placed, cap = row_load[w], caps[w]
+            cell = ws.cell(row=row, column=first_col + w, value=placed)
+            # The value stays a number (sums, charts); the format shows it as "placed/capacity".
+            fmt = f'0"/{cap}"' if cap is not None else '0"/–"'
+            if cap is not None and placed > cap:
+                state = "over"
+            elif cap is not None and placed == cap and placed > 0:
+                state = "full"
+            elif placed == 0:
+                state = "empty"
+            else:
+                state = "ok"
+            style: dict[str, object] = {"number_format": fmt, "alignment": _CENTER,
+                                        "font": _GREY_FONT if state == "empty" else _SMALL}
+            if state == "over":
+                style["fill"] = _FILL_RED
+            elif state == "full":
+                style["fill"] = _FILL_AMBER
+            styles.apply(cell, ("load", fmt, state), **style)
+
+    total_row = row + 1
+    label = ws.cell(row=total_row, column=1, value=_label("total_placed", lang))
+    label.font = _BOLD
+    total_load = [sum(load[u.id][w] for u in instance.units) for w in range(n)]
+    ws.cell(row=total_row, column=5, value=sum(total_load)).font = _BOLD
+    for w in range(n):
+        styles.apply(ws.cell(row=total_row, column=first_col + w, value=total_load[w]),
+                     ("total",), font=_SMALL_BOLD, alignment=_CENTER)
+    ws.cell(row=total_row + 2, column=1, value=_label("load_note", lang)).font = _NOTE
+    ws.freeze_panes = ws.cell(row=3, column=first_col)
+
+
+# --------------------------------------------------------------------------------------------
+# Sheet 3: requirements
+
+
+def _requirements_sheet(ws: Worksheet, instance: Instance, trainees: list[Trainee],
+                        by_trainee: dict[str, list[Stint]], lang: Lang) -> None:
+    titles = [_label(k, lang) for k in ("trainee", "programme", "part_time", "kind",
+                                       "requirement", "min_cal", "max_cal", "planned",
+                                       "result")]
+    _header_row(ws, 1, titles)
+    _set_widths(ws, [14, 10, 9, 10, 30, 12, 12, 12, 9])
+    styles = _StyleCache()
+    ok, not_ok = _label("ok", lang), _label("not_ok", lang)
+    programmes = {p.id: p for p in instance.programmes}
+    row = 1
+    for t in trainees:
+        prog = programmes[t.programme]
+        weeks: dict[str, int] = defaultdict(int)
+        for s in by_trainee.get(t.id, []):
+            weeks[s.discipline] += s.weeks
+        checks: list[tuple[str, str, int, int | None, int]] = []
+        for r in prog.requirements:
+            checks.append((_label("kind_discipline", lang), discipline_name(r.discipline, lang),
+                           r.min_weeks, r.max_weeks, weeks[r.discipline]))
+        for g in prog.group_requirements:
+            name = " + ".join(discipline_name(d, lang) for d in g.disciplines)
+            checks.append((_label("kind_group", lang), name, g.min_weeks, g.max_weeks,
+                           sum(weeks[d] for d in g.disciplines)))
+        for kind, name, lo, hi, planned in checks:
+            row += 1
+            lo_cal = calendar_weeks(lo, t.part_time)
+            hi_cal = calendar_weeks(hi, t.part_time) if hi is not None else None
+            good = lo_cal <= planned and (hi_cal is None or planned <= hi_cal)
+            for col, value in enumerate((t.id, t.programme, t.part_time / 100, kind, name,
+                                         lo_cal, hi_cal, planned), start=1):
+                ws.cell(row=row, column=col, value=value)
+            styles.apply(ws.cell(row=row, column=3), ("pct",), number_format=PERCENT)
+            styles.apply(ws.cell(row=row, column=9, value=ok if good else not_ok), ("ok", good),
+                         fill=_FILL_OK if good else _FILL_NOT_OK, alignment=_CENTER)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:I{max(row, 2)}"
+
+
+# --------------------------------------------------------------------------------------------
+# Sheet 4: stints (plan.csv plus names)
+
+
+def _stints_sheet(ws: Worksheet, instance: Instance, stints: list[Stint], lang: Lang) -> None:
+    titles = [_label(k, lang) for k in ("trainee", "programme", "unit", "discipline", "site",
+                                       "start", "end", "weeks", "unit_name",
+                                       "discipline_name")]
+    _header_row(ws, 1, titles)
+    _set_widths(ws, [14, 10, 11, 14, 8, 11, 11, 7, 28, 22])
+    names = {u.id: u.name for u in instance.units}
+    styles = _StyleCache()
+    row = 1
+    for row, s in enumerate(sorted(stints), start=2):
+        values = (s.trainee, s.programme, s.unit, s.discipline, s.site, s.start, s.end, s.weeks,
+                  names.get(s.unit, ""), discipline_name(s.discipline, lang))
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=row, column=col, value=value)
+            if col in (6, 7):
+                styles.apply(cell, ("date",), number_format=DATE_FORMAT)
+    ws.freeze_panes = "A2"
+    ref = f"A1:{get_column_letter(len(titles))}{row}"
+    if row >= 2:
+        # A table gives banding and filters; Excel rejects a table without data rows.
+        table = Table(displayName="Placeringar" if lang == "sv" else "Stints", ref=ref)
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+        ws.add_table(table)
+    else:
+        ws.auto_filter.ref = ref
+
+
+# --------------------------------------------------------------------------------------------
+# Sheet 5: run
+
+
+def _run_sheet(ws: Worksheet, instance: Instance, result: Result, n_trainees: int,
+               violations: list | None, lang: Lang) -> None:
+    _set_widths(ws, [30, 44, 14, 18])
+    _header_row(ws, 1, [_label("field", lang), _label("value", lang)])
+    yes, no = _label("yes", lang), _label("no", lang)
+    status = f"{_label('status_' + result.status.value, lang)} ({result.status.value})"
+    gap = result.gap
+    rows: list[tuple[str, object, str | None]] = [
+        (_label("instance", lang), instance.name, None),
+        (_label("n_trainees", lang), n_trainees, None),
+        (_label("n_stints", lang), len(result.stints), None),
+        (_label("status", lang), status, None),
+        (_label("objective", lang), result.objective, None),
+        (_label("solver_objective", lang), getattr(result, "solver_objective", None), None),
+        (_label("bound", lang), result.bound, None),
+        (_label("gap", lang), gap, PERCENT_2),
+        (_label("wall_time", lang), round(result.wall_time, 2), "0.00"),
+        (_label("time_to_first", lang),
+         None if result.time_to_first is None else round(result.time_to_first, 2), "0.00"),
+        (_label("seed", lang), result.seed, None),
+        (_label("workers", lang), result.workers, None),
+        (_label("time_limit", lang), result.time_limit, None),
+        (_label("reproducible", lang), yes if result.reproducible else no, None),
+        (_label("method", lang), result.method, None),
+        (_label("input_hash", lang), result.input_hash, None),
+        (_label("violations", lang), None if violations is None else len(violations), None),
+        (_label("run_date", lang), datetime.now().replace(microsecond=0), DATETIME_FORMAT),
+    ]
+    rows += [(_label("version", lang, name=k), v, None) for k, v in result.versions.items()]
+    row = 1
+    for row, (label, value, fmt) in enumerate(rows, start=2):
+        ws.cell(row=row, column=1, value=label).font = _BOLD
+        cell = ws.cell(row=row, column=2, value=value)
+        cell.alignment = Alignment(horizontal="left")
+        if fmt:
+            cell.number_format = fmt
+    if not result.reproducible:
+        row += 1
+        note = (_label("note_workers", lang, workers=result.workers) if result.workers > 1
+                else _label("note_wallclock", lang))
+        cell = ws.cell(row=row, column=1, value=note)
+        cell.font = _NOTE
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+
+    # Objective terms: unweighted value, weight, weighted contribution.
+    row += 2
+    ws.cell(row=row, column=1, value=_label("terms", lang)).font = _TITLE
+    row += 1
+    for col, key in enumerate(("term", "unweighted", "weight", "weighted"), start=1):
+        cell = ws.cell(row=row, column=col, value=_label(key, lang))
+        cell.font = _BOLD
+        cell.fill = _FILL_HEADER
+    weights = result.weights or instance.weights.model_dump()
+    names = [t for t in TERM_ORDER if t in result.terms or t in weights]
+    names += sorted((set(result.terms) | set(weights)) - set(names))
+    for name in names:
+        row += 1
+        value = result.terms.get(name)
+        weight = weights.get(name)
+        label = (f"{_label('term_' + name, lang)} ({name})" if ("term_" + name) in LABELS
+                 else name)
+        ws.cell(row=row, column=1, value=label)
+        ws.cell(row=row, column=2, value=value)
+        ws.cell(row=row, column=3, value=weight)
+        ws.cell(row=row, column=4,
+                value=None if value is None or weight is None else value * weight)
+
+    if violations:
+        row += 2
+        ws.cell(row=row, column=1, value=_label("violation_list", lang)).font = _TITLE
+        for v in violations:
+            # checker.Violation has rule and message; anything else is shown as text.
+            row += 1
+            ws.cell(row=row, column=1, value=getattr(v, "rule", None))
+            ws.cell(row=row, column=2, value=getattr(v, "message", str(v)))
