@@ -194,7 +194,7 @@ def service_weeks(inst: Instance, t: Trainee, prog: Programme) -> list[int]:
 
 def achievable(lengths: list[tuple[int, int | None]], limit: int) -> list[bool]:
     """Totals 0..limit reachable as sums of stints (each stint any length in one of the ranges)."""
-    steps = sorted({L for lo, hi in lengths for L in range(lo, (hi or limit) + 1) if L <= limit})
+    steps = sorted({L for lo, hi in lengths for L in range(lo, min(hi or limit, limit) + 1)})
     ok = [False] * (limit + 1)
     ok[0] = True
     for v in range(1, limit + 1):
@@ -251,7 +251,20 @@ def stint_feasible(inst: Instance, prog: Programme, site: str, part_time: int,
 # main computation
 
 
-def run(path: str, scarce: list[str], show_quarters: bool) -> int:
+def stack_sum(arrays: list[np.ndarray], n: int) -> np.ndarray:
+    return np.sum(np.vstack(arrays), axis=0) if arrays else np.zeros(n)
+
+
+def week_label(inst: Instance, w: int) -> str:
+    d = inst.week_date(w)
+    return f"{d.isoformat()} (v{d.isocalendar()[1]})"
+
+
+def fmt_cap(x: float) -> str:
+    return "inf" if math.isinf(x) else f"{x:g}"
+
+
+def run(path: str, scarce: list[str], show_quarters: bool, weekly: str | None = None) -> int:
     try:
         inst = load_instance(path)
     except InputError as err:
@@ -260,6 +273,10 @@ def run(path: str, scarce: list[str], show_quarters: bool) -> int:
     n = inst.n_weeks
     trainees = inst.all_trainees()
     progs = {p.id: p for p in inst.programmes}
+
+    def wk(w: int) -> str:
+        return week_label(inst, w)
+
     print(f"# {inst.name}")
     print(f"horizon {inst.horizon.start} .. {inst.horizon.end} ({n} weeks), "
           f"{len(trainees)} trainees, {len(inst.units)} units, {len(inst.sites)} sites")
@@ -268,64 +285,65 @@ def run(path: str, scarce: list[str], show_quarters: bool) -> int:
         counts[(t.programme, t.site)] += 1
     print("trainees: " + ", ".join(f"{p}@{s}={c}" for (p, s), c in sorted(counts.items())))
 
-    # ---- pools
+    # ---- pools: union of the units eligible for the same requirement
     uf = UnionFind()
     pairs = sorted({(t.programme, t.site) for t in trainees})
     disc_units: dict[tuple[str, str, str], list[str]] = {}
     for pid, site in pairs:
         prog = progs[pid]
         for r in prog.requirements:
-            us = [u.id for u in eligible(inst, prog, site, r.discipline)]
-            disc_units[(pid, site, r.discipline)] = us
-            for u in us[1:]:
-                uf.union(us[0], u)
-            for u in us[:1]:
-                uf.find(u)
+            ids = [u.id for u in eligible(inst, prog, site, r.discipline)]
+            disc_units[(pid, site, r.discipline)] = ids
+            for uid in ids:
+                uf.union(ids[0], uid)
     pool_units: dict[str, list[Unit]] = defaultdict(list)
     for u in inst.units:
         if u.id in uf.parent:
             pool_units[uf.find(u.id)].append(u)
 
     def pool_label(root: str) -> str:
-        us = pool_units[root]
-        discs = sorted({d for u in us for d in u.disciplines})
-        if all(u.region_wide for u in us):
+        units = pool_units[root]
+        discs = sorted({d for u in units for d in u.disciplines})
+        if all(u.region_wide for u in units):
             scope = "region-wide"
         else:
-            scope = "+".join(sorted({u.site for u in us if not u.region_wide}))
-            if any(u.region_wide for u in us):
+            scope = "+".join(sorted({u.site for u in units if not u.region_wide}))
+            if any(u.region_wide for u in units):
                 scope += "(+region-wide)"
-        return f"{scope} [{', '.join(discs)}] ({len(us)} units)"
+        return f"{scope} [{', '.join(discs)}] ({len(units)} units)"
 
-    pools = sorted(pool_units, key=lambda r: pool_label(r))
+    pools = sorted(pool_units, key=pool_label)
     pool_of: dict[tuple[str, str, str], str | None] = {
         k: (uf.find(v[0]) if v else None) for k, v in disc_units.items()}
 
-    # ---- capacity per week
+    # ---- capacity per week (inf = no limit)
     week_dates = [inst.week_date(w) for w in range(n)]
-    ucap = {u.id: np.array([np.inf if (c := u.capacity_in_week(d)) is None else c
-                            for d in week_dates], dtype=float) for u in inst.units}
-    pcap = {p: sum(ucap[u.id] for u in pool_units[p]) for p in pools}
+    ucap: dict[str, np.ndarray] = {}
+    for u in inst.units:
+        caps = [u.capacity_in_week(day) for day in week_dates]
+        ucap[u.id] = np.array([np.inf if c is None else c for c in caps], dtype=float)
+    pcap = {p: stack_sum([ucap[u.id] for u in pool_units[p]], n) for p in pools}
     pdcap: dict[tuple[str, str], np.ndarray] = {}
     for p in pools:
-        for d in sorted({d for u in pool_units[p] for d in u.disciplines}):
-            pdcap[(p, d)] = sum(ucap[u.id] for u in pool_units[p] if d in u.disciplines)
+        for disc in sorted({d for u in pool_units[p] for d in u.disciplines}):
+            pdcap[(p, disc)] = stack_sum(
+                [ucap[u.id] for u in pool_units[p] if disc in u.disciplines], n)
 
-    # ---- demand estimates
+    # ---- demand estimates: fixed order and rotated within each intake
     est_names = ("fixed", "rotated")
     dem = {e: {p: np.zeros(n) for p in pools} for e in est_names}
-    ddem = {e: defaultdict(lambda: np.zeros(n)) for e in est_names}
-    groups: dict[tuple, list[Trainee]] = defaultdict(list)
+    ddem: dict[str, dict[tuple[str, str], np.ndarray]] = {
+        e: defaultdict(lambda: np.zeros(n)) for e in est_names}
+    intakes: dict[tuple[str, date, str, int], list[Trainee]] = defaultdict(list)
     for t in trainees:
-        groups[(t.programme, t.start, t.site, t.part_time)].append(t)
-    splits_shown: dict[tuple[str, str, int], dict[str, int]] = {}
-    for (pid, _start, site, pt), members in groups.items():
+        intakes[(t.programme, t.start, t.site, t.part_time)].append(t)
+    splits: dict[tuple[str, str, int], dict[str, int]] = {}
+    for (pid, _start, site, pt), members in intakes.items():
         prog = progs[pid]
         avail = {r.discipline for r in prog.requirements if disc_units[(pid, site, r.discipline)]}
-        S = service_weeks_needed(prog, pt)
-        split = integer_split(nominal_split(prog, avail, scarce), S,
+        split = integer_split(nominal_split(prog, avail, scarce), service_weeks_needed(prog, pt),
                               [r.discipline for r in prog.requirements])
-        splits_shown[(pid, site, pt)] = split
+        splits[(pid, site, pt)] = split
         head, middle, tail = phase_list(prog, split, pt)
         for k, t in enumerate(sorted(members, key=lambda t: t.id)):
             weeks = service_weeks(inst, t, prog)
@@ -333,48 +351,46 @@ def run(path: str, scarce: list[str], show_quarters: bool) -> int:
             seqs = {"fixed": head + middle + tail,
                     "rotated": head + middle[off:] + middle[:off] + tail}
             for e, seq in seqs.items():
-                for w, d in zip(weeks, seq, strict=True):
-                    p = pool_of[(pid, site, d)]
-                    if p is None or not 0 <= w < n:
+                for w, disc in zip(weeks, seq, strict=True):
+                    pool = pool_of[(pid, site, disc)]
+                    if pool is None or not 0 <= w < n:
                         continue
-                    dem[e][p][w] += 1
-                    ddem[e][(p, d)][w] += 1
+                    dem[e][pool][w] += 1
+                    ddem[e][(pool, disc)][w] += 1
 
-    # ---- minimal weeks per pool per trainee (for the energetic bound)
-    def min_in_pool(prog: Programme, site: str, pt: int, S: int, p: str) -> int:
-        inside = {r.discipline for r in prog.requirements if pool_of[(prog.id, site, r.discipline)] == p}
+    # ---- energetic bound: minimal weeks each trainee must spend in a pool
+    def min_in_pool(prog: Programme, site: str, pt: int, S: int, pool: str) -> int:
+        inside = {r.discipline for r in prog.requirements
+                  if pool_of[(prog.id, site, r.discipline)] == pool}
         if not inside:
             return 0
-        a = 0
-        grouped = set()
+        rounded = {r.discipline: calendar_weeks(r.min_weeks, pt) for r in prog.requirements}
+        need = 0
+        grouped: set[str] = set()
         for g in prog.group_requirements:
-            mem = [m for m in g.disciplines if m in inside]
-            if len(mem) == len(g.disciplines):
-                a += max(calendar_weeks(g.min_weeks, pt),
-                         sum(calendar_weeks(prog.requirement(m).min_weeks, pt) for m in mem))
-                grouped |= set(mem)
-        for r in prog.requirements:
-            if r.discipline in inside and r.discipline not in grouped:
-                a += calendar_weeks(r.min_weeks, pt)
+            if all(m in inside for m in g.disciplines):
+                need += max(calendar_weeks(g.min_weeks, pt),
+                            sum(rounded[m] for m in g.disciplines))
+                grouped |= set(g.disciplines)
+        need += sum(rounded[d] for d in inside if d not in grouped)
         outside_max = 0
         for r in prog.requirements:
             if r.discipline in inside or pool_of[(prog.id, site, r.discipline)] is None:
                 continue
             outside_max += S if r.max_weeks is None else calendar_weeks(r.max_weeks, pt)
-        return max(a, S - min(S, outside_max))
+        return max(need, S - min(S, outside_max))
 
     tw = [(t, progs[t.programme]) for t in trainees]
-    cnt = np.zeros((len(tw), n + 1), dtype=np.int32)  # service weeks before index
-    S_arr = np.zeros(len(tw))
+    cnt = np.zeros((len(tw), n + 1), dtype=np.int32)  # service weeks before each index
+    s_arr = np.zeros(len(tw))
     for i, (t, prog) in enumerate(tw):
-        ws = np.array([w for w in service_weeks(inst, t, prog) if 0 <= w < n], dtype=int)
         hits = np.zeros(n, dtype=np.int32)
-        hits[ws] = 1
+        hits[[w for w in service_weeks(inst, t, prog) if 0 <= w < n]] = 1
         cnt[i, 1:] = np.cumsum(hits)
-        S_arr[i] = service_weeks_needed(prog, t.part_time)
+        s_arr[i] = service_weeks_needed(prog, t.part_time)
 
     def energetic(need: np.ndarray, cap: np.ndarray) -> tuple[float, int, int, float, float]:
-        """Worst window by ratio: (ratio, a, b, demand, capacity)."""
+        """Worst window by ratio: (ratio, first week, end week, mandatory, capacity)."""
         capc = np.concatenate([[0.0], np.cumsum(np.where(np.isinf(cap), 1e9, cap))])
         best = (0.0, 0, 0, 0.0, 0.0)
         active = need > 0
@@ -382,10 +398,10 @@ def run(path: str, scarce: list[str], show_quarters: bool) -> int:
             return best
         c = cnt[active]
         nd = need[active][:, None]
-        S_ = S_arr[active][:, None]
+        sv = s_arr[active][:, None]
         for a in range(n):
             inside = c[:, a + 1:] - c[:, a:a + 1]
-            mand = np.clip(nd - S_ + inside, 0, None).sum(axis=0)
+            mand = np.clip(nd - sv + inside, 0, None).sum(axis=0)
             capw = capc[a + 1:] - capc[a]
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(capw > 0, mand / capw, np.where(mand > 0, np.inf, 0))
@@ -394,89 +410,84 @@ def run(path: str, scarce: list[str], show_quarters: bool) -> int:
                 best = (float(ratio[j]), a, a + 1 + j, float(mand[j]), float(capw[j]))
         return best
 
-    def wk(w: int) -> str:
-        d = inst.week_date(w)
-        return f"{d.isoformat()} (v{d.isocalendar()[1]})"
-
-    def fmt_cap(x: float) -> str:
-        return "inf" if math.isinf(x) else f"{x:g}"
-
     status = 0
+    warnings: list[str] = []
+
+    def tag(pid: str, site: str, pt: int) -> str:
+        return f"{pid}@{site}{'' if pt == 100 else f' {pt}%'}"
+
     print("\n## Nominal split per programme and site (calendar weeks; fixed/rotated estimates)")
-    for (pid, site, pt), split in sorted(splits_shown.items()):
-        print(f"  {pid}@{site}{'' if pt == 100 else f' {pt}%'}: "
-              + ", ".join(f"{d} {v}" for d, v in split.items() if v))
+    for (pid, site, pt), split in sorted(splits.items()):
+        print(f"  {tag(pid, site, pt)}: " + ", ".join(f"{d} {v}" for d, v in split.items() if v))
 
     print("\n## Stint-length feasibility per programme and home site")
     for pid, site in pairs:
         prog = progs[pid]
-        pts = sorted({t.part_time for t in trainees if (t.programme, t.site) == (pid, site)})
-        for pt in pts:
-            target = splits_shown.get((pid, site, pt)) or {}
-            ex = stint_feasible(inst, prog, site, pt, {k: float(v) for k, v in target.items()})
-            tag = f"{pid}@{site}{'' if pt == 100 else f' {pt}%'}"
-            if ex is None:
+        for pt in sorted({t.part_time for t in trainees if (t.programme, t.site) == (pid, site)}):
+            target = {d: float(v) for d, v in splits.get((pid, site, pt), {}).items()}
+            example = stint_feasible(inst, prog, site, pt, target)
+            if example is None:
                 status = 1
-                print(f"  {tag}: NO combination of stint lengths meets the requirements")
+                print(f"  {tag(pid, site, pt)}: NO combination of stint lengths meets the "
+                      "requirements")
             else:
-                print(f"  {tag}: ok, e.g. " + ", ".join(f"{d} {v}" for d, v in ex.items() if v))
+                print(f"  {tag(pid, site, pt)}: ok, e.g. "
+                      + ", ".join(f"{d} {v}" for d, v in example.items() if v))
 
     print("\n## Pools: peak weekly demand vs capacity")
-    all_need = S_arr.copy()
-    all_cap = sum(ucap[u.id] for u in inst.units)
     for p in pools:
         cap = pcap[p]
         print(f"\n### {pool_label(p)}")
         print("  units: " + ", ".join(
-            f"{u.id}={fmt_cap(u.capacity) if u.capacity is not None else 'inf'}"
-            for u in pool_units[p]))
+            f"{u.id}={'inf' if u.capacity is None else u.capacity}" for u in pool_units[p]))
         print(f"  capacity per week: normal {fmt_cap(float(np.max(cap)))}, "
               f"lowest {fmt_cap(float(np.min(cap)))} ({wk(int(np.argmin(cap)))})")
         for e in est_names:
-            d = dem[e][p]
-            w = int(np.argmax(d))
+            d_arr = dem[e][p]
+            w = int(np.argmax(d_arr))
             with np.errstate(divide="ignore", invalid="ignore"):
-                util = np.where(cap > 0, d / cap, np.where(d > 0, np.inf, 0))
+                util = np.where(cap > 0, d_arr / cap, np.where(d_arr > 0, np.inf, 0))
             wu = int(np.argmax(util))
-            over = int(np.sum(d > cap))
-            print(f"  {e:8s} peak demand {d[w]:g} at {wk(w)} (capacity {fmt_cap(cap[w])}); "
+            over = int(np.sum(d_arr > cap))
+            print(f"  {e:8s} peak demand {d_arr[w]:g} at {wk(w)} (capacity {fmt_cap(cap[w])}); "
                   f"highest utilisation {util[wu]:.0%} at {wk(wu)} "
-                  f"({d[wu]:g}/{fmt_cap(cap[wu])}); weeks over capacity: {over}")
-        # per discipline inside the pool
+                  f"({d_arr[wu]:g}/{fmt_cap(cap[wu])}); weeks over capacity: {over}")
         for (pp, disc), dcap in sorted(pdcap.items()):
-            if pp != p:
+            if pp != p or ((p, disc) not in ddem["rotated"] and (p, disc) not in ddem["fixed"]):
                 continue
-            drot = ddem["rotated"].get((p, disc))
-            dfix = ddem["fixed"].get((p, disc))
-            if drot is None and dfix is None:
-                continue
-            drot = drot if drot is not None else np.zeros(n)
-            dfix = dfix if dfix is not None else np.zeros(n)
+            drot = ddem["rotated"].get((p, disc), np.zeros(n))
+            dfix = ddem["fixed"].get((p, disc), np.zeros(n))
             print(f"    {disc:14s} units crediting it: capacity {fmt_cap(float(np.max(dcap)))}"
                   f" (lowest {fmt_cap(float(np.min(dcap)))}); peak demand rotated "
                   f"{np.max(drot):g}, fixed {np.max(dfix):g}")
-        need = np.array([min_in_pool(prog, t.site, t.part_time, int(S_arr[i]), p)
+        need = np.array([min_in_pool(prog, t.site, t.part_time, int(s_arr[i]), p)
                          for i, (t, prog) in enumerate(tw)], dtype=float)
-        ratio, a, b, m, c = energetic(need, cap)
-        tag = "INFEASIBLE" if ratio > 1 + 1e-9 else "ok"
+        ratio, a, b, mand, capw = energetic(need, cap)
         if ratio > 1 + 1e-9:
             status = 1
-        if c:
+        if capw:
             print(f"  energetic bound: worst window {wk(a)} .. {inst.week_date(b)} "
-                  f"({b - a} wk): mandatory {m:g} trainee-weeks vs {fmt_cap(c)} capacity-weeks "
-                  f"= {ratio:.0%} [{tag}]")
+                  f"({b - a} wk): mandatory {mand:g} trainee-weeks vs {fmt_cap(capw)} "
+                  f"capacity-weeks = {ratio:.0%} [{'INFEASIBLE' if ratio > 1 + 1e-9 else 'ok'}]")
         if show_quarters:
             print("  quarter    rotated  fixed  capacity  util(rot)")
-            qs: dict[str, list[int]] = defaultdict(list)
+            quarters: dict[str, list[int]] = defaultdict(list)
+            for w, day in enumerate(week_dates):
+                quarters[f"{day.year}Q{(day.month - 1) // 3 + 1}"].append(w)
+            for q, ws in quarters.items():
+                rot = float(dem["rotated"][p][ws].sum())
+                fix = float(dem["fixed"][p][ws].sum())
+                cw = float(cap[ws].sum())
+                ut = f"{rot / cw:.0%}" if cw and not math.isinf(cw) else "-"
+                print(f"  {q:9s} {rot:8g} {fix:6g} {fmt_cap(cw):>9s}  {ut:>8s}")
+        if weekly and weekly.lower() in pool_label(p).lower():
+            print("  week                    rotated  fixed  capacity")
             for w in range(n):
-                d0 = inst.week_date(w)
-                qs[f"{d0.year}Q{(d0.month - 1) // 3 + 1}"].append(w)
-            for q, ws in qs.items():
-                r_ = float(dem["rotated"][p][ws].sum())
-                f_ = float(dem["fixed"][p][ws].sum())
-                c_ = float(cap[ws].sum())
-                u_ = f"{r_ / c_:.0%}" if c_ and not math.isinf(c_) else "-"
-                print(f"  {q:9s} {r_:8g} {f_:6g} {fmt_cap(c_):>9s}  {u_:>8s}")
+                print(f"  {wk(w):22s} {dem['rotated'][p][w]:8g} {dem['fixed'][p][w]:6g} "
+                      f"{fmt_cap(float(cap[w])):>9s}")
+        n_over = int(np.sum(dem["rotated"][p] > cap))
+        if n_over:
+            warnings.append(f"rotated estimate over capacity in {n_over} weeks: {pool_label(p)}")
         tot_r = float(dem["rotated"][p].sum())
         tot_c = float(cap.sum())
         if not math.isinf(tot_c) and tot_c:
@@ -484,52 +495,57 @@ def run(path: str, scarce: list[str], show_quarters: bool) -> int:
                   f"({tot_r / tot_c:.0%})")
 
     print("\n### all units together")
-    ratio, a, b, m, c = energetic(all_need, all_cap)
+    all_cap = stack_sum(list(ucap.values()), n)
+    ratio, a, b, mand, capw = energetic(s_arr.copy(), all_cap)
     active = np.diff(cnt, axis=1).sum(axis=0)
     w = int(np.argmax(active - all_cap))
     print(f"  most trainees in service at once {int(active.max())}; tightest week {wk(w)}: "
           f"{int(active[w])} trainees vs {fmt_cap(float(all_cap[w]))} places")
     if ratio > 1 + 1e-9:
         status = 1
-    print(f"  energetic bound: worst window {wk(a)} .. {inst.week_date(b)}: {m:g} vs "
-          f"{fmt_cap(c)} = {ratio:.0%} [{'INFEASIBLE' if ratio > 1 + 1e-9 else 'ok'}]")
+    print(f"  energetic bound: worst window {wk(a)} .. {inst.week_date(b)}: {mand:g} vs "
+          f"{fmt_cap(capw)} = {ratio:.0%} [{'INFEASIBLE' if ratio > 1 + 1e-9 else 'ok'}]")
 
     # ---- staffing targets
-    targeted = [u for u in inst.units if u.staffing_target is not None]
-    if targeted:
-        print("\n## Staffing targets (soft): shortfall estimate under the rotated estimate")
-        by_pool: dict[str, list[Unit]] = defaultdict(list)
-        for u in targeted:
-            if u.id in uf.parent:
-                by_pool[uf.find(u.id)].append(u)
-        for p, us in by_pool.items():
-            want = np.zeros(n)
-            for u in us:
-                st = u.staffing_target
-                a = 0 if st.start is None else max(0, inst.week_index(st.start))
-                b = n if st.end is None else min(n, inst.week_index(st.end))
-                want[a:b] += st.trainees
-            short = np.clip(want - dem["rotated"][p], 0, None)
-            weeks_short = np.nonzero(short)[0]
-            span = (f"; first {wk(int(weeks_short[0]))}, last {wk(int(weeks_short[-1]))}"
-                    if len(weeks_short) else "")
-            print(f"  {pool_label(p)}: {len(us)} units with a target, up to {want.max():g} "
-                  f"trainees wanted; demand below target in {len(weeks_short)} weeks, "
-                  f"shortfall >= {short.sum():g} trainee-weeks if demand were that low{span}")
+    by_pool: dict[str, list[Unit]] = defaultdict(list)
+    for u in inst.units:
+        if u.staffing_target is not None and u.id in uf.parent:
+            by_pool[uf.find(u.id)].append(u)
+    if by_pool:
+        print("\n## Staffing targets (soft): shortfall under the rotated estimate")
+    for p, units in by_pool.items():
+        want = np.zeros(n)
+        for u in units:
+            st = u.staffing_target
+            assert st is not None
+            a = 0 if st.start is None else max(0, inst.week_index(st.start))
+            b = n if st.end is None else min(n, inst.week_index(st.end))
+            want[a:b] += st.trainees
+        short = np.clip(want - dem["rotated"][p], 0, None)
+        weeks_short = np.nonzero(short)[0]
+        span = (f" (first {wk(int(weeks_short[0]))}, last {wk(int(weeks_short[-1]))})"
+                if len(weeks_short) else "")
+        print(f"  {pool_label(p)}: {len(units)} units with a target, up to {want.max():g} "
+              f"trainees wanted at once; estimated demand below the total target in "
+              f"{len(weeks_short)} weeks{span}, {short.sum():g} trainee-weeks short")
+    for msg in warnings:
+        print(f"warning: {msg}")
     print(f"\nresult: {'PROBLEMS FOUND' if status else 'no capacity problem found'} "
-          "(rotated estimate and energetic bound; not a proof of feasibility)")
+          "(energetic bound and stint lengths; the estimates are not a proof of feasibility)")
     return status
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("instance")
     ap.add_argument("--scarce", default="psykiatri,allmanmedicin",
                     help="disciplines filled to their maximum first in the nominal split")
     ap.add_argument("--no-quarters", action="store_true", help="omit the per-quarter tables")
+    ap.add_argument("--weekly", metavar="TEXT",
+                    help="print the week-by-week estimate of pools whose label contains TEXT")
     args = ap.parse_args()
     scarce = [s for s in args.scarce.split(",") if s]
-    sys.exit(run(args.instance, scarce, not args.no_quarters))
+    sys.exit(run(args.instance, scarce, not args.no_quarters, args.weekly))
 
 
 if __name__ == "__main__":

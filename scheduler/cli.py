@@ -2,7 +2,7 @@
 
 Exit codes: 0 plan written (or plan valid), 1 the checked plan has violations, 2 invalid input,
 3 proven infeasible, 4 no plan found within the time limit, 5 internal error (a plan failed
-verification; nothing was written).
+verification, or an unexpected exception; nothing was written).
 """
 
 from __future__ import annotations
@@ -25,14 +25,16 @@ from scheduler.result import EXIT_CODES, Status
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Placement scheduling for AT/BT doctors in training (OR-Tools CP-SAT).")
-err = Console(stderr=True, highlight=False)
+# soft_wrap: one message per line, never folded at the terminal width (logs, grep, CI).
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 TEXT = {
     "sv": {
         "written": "Plan skriven till {dir}",
         "status": "Status",
         "infeasible": "Ingen plan finns: instansen är bevisat olösbar.",
-        "no_plan": "Ingen plan hittades inom tidsgränsen ({limit} s). Pröva en längre --time-limit.",
+        "no_plan": "Ingen plan hittades inom tidsgränsen ({limit} s). "
+                   "Pröva en längre --time-limit.",
         "verify_failed": "Internt fel: lösarens plan underkändes av kontrollen; inget skrevs:",
         "violations": "{n} regelbrott",
         "clean": "Planen uppfyller alla regler.",
@@ -40,6 +42,10 @@ TEXT = {
         "progress": "mål {obj:g}  gräns {bound:g}  {t:.0f} s",
         "decompose": "intag {done}/{of} planerade",
         "internal": "Internt fel: {error} (sätt ATBT_DEBUG=1 för detaljer)",
+        "out_not_dir": "{out}: --out måste vara en mapp, men det är en fil",
+        "out_is_input": "{target}: skulle skriva över en indatafil; välj en annan --out-mapp",
+        "out_failed": "{out}: kan inte skriva resultatet: {error}",
+        "plan_not_utf8": "{plan}: filen är inte UTF-8-text (spara den som CSV UTF-8)",
     },
     "en": {
         "written": "Plan written to {dir}",
@@ -53,8 +59,14 @@ TEXT = {
         "progress": "objective {obj:g}  bound {bound:g}  {t:.0f} s",
         "decompose": "intake {done}/{of} planned",
         "internal": "Internal error: {error} (set ATBT_DEBUG=1 for details)",
+        "out_not_dir": "{out}: --out must be a folder, but it is a file",
+        "out_is_input": "{target}: would overwrite an input file; choose another --out folder",
+        "out_failed": "{out}: cannot write the results: {error}",
+        "plan_not_utf8": "{plan}: the file is not UTF-8 text (save it as CSV UTF-8)",
     },
 }
+
+OUTPUT_FILES = ("plan.csv", "plan.xlsx", "run.json")  # as written by api.write_outputs
 
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and workbook: sv|en")]
 
@@ -64,6 +76,18 @@ def _lang(value: str) -> Lang:
         raise typer.BadParameter("--lang must be 'sv' or 'en'")
     set_language(value)  # type: ignore[arg-type]
     return value  # type: ignore[return-value]
+
+
+def _check_out(out: Path, inputs: tuple[Path, ...], txt: dict[str, str]) -> None:
+    """Refuse an unusable --out before solving, not after minutes of search (exit 2)."""
+    if out.exists() and not out.is_dir():
+        err.print(txt["out_not_dir"].format(out=out), markup=False)
+        raise typer.Exit(2)
+    resolved = {p.resolve() for p in inputs}
+    for name in OUTPUT_FILES:
+        if (out / name).resolve() in resolved:
+            err.print(txt["out_is_input"].format(target=out / name), markup=False)
+            raise typer.Exit(2)
 
 
 def _load(path: Path) -> tuple[Instance, str]:
@@ -81,13 +105,15 @@ def solve(
     time_limit: Annotated[float, typer.Option("--time-limit", min=1)] = 60.0,
     workers: Annotated[int, typer.Option("--workers", min=1)] = 2,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Result summary as JSON on stdout")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Result summary as JSON on stdout")] = False,
     lang: LangOpt = "sv",
 ) -> None:
     """Plan every trainee's block; write plan.csv, plan.xlsx and run.json to --out."""
     lg = _lang(lang)
     txt = TEXT[lg]
     inst, digest = _load(instance)
+    _check_out(out, (instance,), txt)
     quiet = as_json or not sys.stderr.isatty()
 
     def progress(ev: dict) -> None:
@@ -116,8 +142,11 @@ def solve(
     if result.status.has_plan:
         try:
             api.write_outputs(inst, result, out, lang=lg, inputs=(instance,))
-        except FileExistsError as exc:
+        except FileExistsError as exc:  # api's own guard against overwriting an input
             err.print(str(exc), markup=False)
+            raise typer.Exit(2) from None
+        except OSError as exc:  # permission denied, disk full, a file in the way, ...
+            err.print(txt["out_failed"].format(out=out, error=exc), markup=False)
             raise typer.Exit(2) from None
     if as_json:
         typer.echo(json.dumps(result.summary(), indent=2, default=str))
@@ -148,6 +177,9 @@ def check(
     except PlanFormatError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
+    except UnicodeDecodeError:
+        err.print(TEXT[lg]["plan_not_utf8"].format(plan=plan), markup=False)
+        raise typer.Exit(2) from None
     violations = checker.check(inst, stints, lang=lg)
     for v in violations:
         typer.echo(v.message)
@@ -174,9 +206,12 @@ def main() -> None:
     except Exception as exc:  # a bug, not bad input: short message unless debugging
         if os.environ.get("ATBT_DEBUG"):
             raise
-        lg = "en" if "--lang" in sys.argv and "en" in sys.argv else "sv"
-        Console(stderr=True).print(TEXT[lg]["internal"].format(error=exc), markup=False)
-        sys.exit(1)
+        args = sys.argv[1:]
+        en = "--lang=en" in args or any(
+            a == "--lang" and b == "en" for a, b in zip(args, args[1:], strict=False))
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            TEXT["en" if en else "sv"]["internal"].format(error=exc), markup=False)
+        sys.exit(5)  # not 1: that code means "the checked plan has violations"
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ fixed order, then the objective where a term is only built when its weight is po
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -81,8 +82,16 @@ class PlacementModel:
         trainees: list[Trainee] | None = None,
         external: list[Stint] = (),  # type: ignore[assignment]
         terms: tuple[str, ...] = TERMS,
+        profiles: dict[str, list[int] | None] | None = None,
+        contiguous: bool = False,
+        ignore_capacity: bool = False,
+        min_stints: dict[str, int] | None = None,
     ):
         self.inst = instance
+        self._profiles = profiles
+        self.contiguous = contiguous
+        self.ignore_capacity = ignore_capacity
+        self.min_stints = min_stints or {}
         self.model = cp_model.CpModel()
         self.H = instance.n_weeks
         self.trainees = trainees if trainees is not None else instance.all_trainees()
@@ -104,13 +113,24 @@ class PlacementModel:
     def _prepare(self) -> None:
         inst = self.inst
         self.cap_profile: dict[str, list[int] | None] = {}
+        # Capacity left for the trainees in this model: external stints (other intakes in the
+        # decomposition) are subtracted week by week instead of posted as intervals.
+        self.free_profile: dict[str, list[int] | None] = {}
+        ext_load: dict[str, list[int]] = defaultdict(lambda: [0] * self.H)
+        for st in self.external:
+            for w in range(self._w(st.start), self._w(st.end)):
+                ext_load[st.unit][w] += 1
+        base = self._profiles or capacity_profiles(inst)
         for u in inst.units:
-            if u.capacity is None:
-                self.cap_profile[u.id] = None
+            prof = base[u.id]
+            self.cap_profile[u.id] = prof
+            if prof is None:
+                self.free_profile[u.id] = None
             else:
-                self.cap_profile[u.id] = [
-                    u.capacity_in_week(inst.week_date(w)) or 0 for w in range(self.H)
-                ]
+                ext = ext_load.get(u.id)
+                self.free_profile[u.id] = (
+                    prof if ext is None else [max(0, c - x) for c, x in zip(prof, ext, strict=True)]
+                )
         for t in self.trainees:
             prog = inst.programme(t.programme)
             start, end = self._w(t.start), self._w(block_end(t, prog))
@@ -129,7 +149,7 @@ class PlacementModel:
         for u in self.inst.units:
             if not u.takes(prog.id) or not (u.region_wide or u.site == t.site):
                 continue
-            prof = self.cap_profile[u.id]
+            prof = self.free_profile[u.id]
             if prof is not None and max(prof[td.start:td.end], default=0) == 0:
                 continue
             lo, hi = u.stint_range(prog.id)
@@ -161,8 +181,9 @@ class PlacementModel:
                 s = m.new_int_var(td.start, max(td.start, td.end - lo), f"s[{name}]")
                 z = m.new_int_var_from_domain(cp_model.Domain.from_intervals([[0, 0], [lo, hi]]),
                                           f"z[{name}]")
-                m.add(z >= lo).only_enforce_if(p)
-                m.add(z == 0).only_enforce_if(~p)
+                # Linear (not only enforced) links give the LP relaxation z <= hi * p.
+                m.add(z >= lo * p)
+                m.add(z <= hi * p)
                 e = m.new_int_var(td.start, td.end, f"e[{name}]")
                 m.add(e == s + z)
                 td.options.append(Option(i, uid, d, "main", lo, hi, td.start, td.end,
@@ -185,7 +206,40 @@ class PlacementModel:
         self._tiling()
         self._requirements()
         self._order_rules()
-        self._capacity()
+        self.by_unit = self._unit_options()
+        if not self.ignore_capacity:
+            self._capacity()
+        self._stint_cuts()
+        if self.contiguous:
+            self._discipline_blocks()
+
+    def _discipline_blocks(self) -> None:
+        """Heuristic restriction (decomposition only): each discipline's stints form one block.
+
+        Trainees with leave or locked stints are left free, since a fixed interruption can
+        make contiguous blocks impossible. Fragmentation is then zero by construction, which
+        makes a one-trainee solve several times faster than minimising it.
+        """
+        m = self.model
+        for td in self.data:
+            if td.leave_weeks or td.trainee.locked:
+                continue
+            by_d: dict[str, list[Option]] = defaultdict(list)
+            for o in td.options:
+                if o.kind == "main":
+                    by_d[o.discipline].append(o)
+            blocks = []
+            for opts in by_d.values():
+                bs = m.new_int_var(td.start, td.end, "")
+                bz = m.new_int_var(0, td.end - td.start, "")
+                be = m.new_int_var(td.start, td.end, "")
+                m.add(bz == sum(o.size for o in opts))
+                blocks.append(m.new_interval_var(bs, bz, be, ""))
+                for o in opts:
+                    m.add(o.start >= bs).only_enforce_if(o.presence)
+                    m.add(o.end <= be).only_enforce_if(o.presence)
+            intros = [self.intervals[id(o)] for o in td.options if o.kind == "intro"]
+            m.add_no_overlap(blocks + intros)
 
     def _interval(self, o: Option) -> cp_model.IntervalVar:
         m = self.model
@@ -260,6 +314,18 @@ class PlacementModel:
                             if x.unit == o.unit and x.discipline == o.discipline]
                     m.add(sum(same) == o.presence) if same else m.add(o.presence == 0)
 
+    def _stint_cuts(self) -> None:
+        """Redundant: at least as many stints as the trainee needs with unlimited capacity.
+
+        The LP relaxation alone only sees ``size <= max length * presence`` and bounds the
+        number of stints far too low; these per-trainee minima (see :func:`min_stints`) make
+        the bound on unit changes nearly tight.
+        """
+        for td in self.data:
+            n = self.min_stints.get(td.trainee.id)
+            if n:
+                self.model.add(sum(o.presence for o in td.options) >= n)
+
     def _unit_options(self) -> dict[str, list[Option]]:
         by_u: dict[str, list[Option]] = defaultdict(list)
         for td in self.data:
@@ -269,20 +335,13 @@ class PlacementModel:
 
     def _capacity(self) -> None:
         m = self.model
-        ext_by_u: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for s in self.external:
-            ext_by_u[s.unit].append((self._w(s.start), self._w(s.end)))
-        self.by_unit = self._unit_options()
-        for uid, prof in self.cap_profile.items():
+        for uid, prof in self.free_profile.items():
             opts = self.by_unit.get(uid, [])
             if prof is None or not opts:
                 continue
             top = max(prof)
             ivs = [self.intervals[id(o)] for o in opts]
             demands = [1] * len(ivs)
-            for s, e in ext_by_u.get(uid, []):
-                ivs.append(m.new_fixed_size_interval_var(s, e - s, ""))
-                demands.append(1)
             # Blockers take away the capacity missing in dated periods (summer, closures).
             for (s, e), deficit in _deficit_runs(prof, top):
                 ivs.append(m.new_fixed_size_interval_var(s, e - s, ""))
@@ -368,31 +427,51 @@ class PlacementModel:
                     elif o.earliest >= a and o.latest_end <= b:
                         covered.append(o.size)
                     else:
+                        # overlap = max(0, min(end, b) - max(start, a)); an absent stint has
+                        # end == start and so overlaps nothing.
+                        ec = m.new_int_var(min(o.earliest, b), b, "")
+                        sc = m.new_int_var(a, max(a, o.latest_end), "")
+                        m.add_min_equality(ec, [o.end, b])
+                        m.add_max_equality(sc, [o.start, a])
+                        diff = m.new_int_var(o.earliest - o.latest_end - b, b, "")
+                        m.add(diff == ec - sc)
                         ov = m.new_int_var(0, min(o.hi, b - a), "")
-                        m.add(ov <= o.size)
-                        m.add(ov <= b - o.start)
-                        m.add(ov <= o.end - a)
+                        m.add_max_equality(ov, [diff, 0])
                         covered.append(ov)
-                total.append(k * (b - a) - sum(covered) - sum(e - s for s, e in ext))
+                sf = m.new_int_var(0, k * (b - a), f"shortfall[{u.id}]")
+                m.add(sf == k * (b - a) - sum(covered) - sum(e - s for s, e in ext))
+                total.append(sf)
             else:
-                # Capacity above the target: count the target's shortfall week by week.
-                for w in range(a, b):
-                    ext_load = sum(1 for s, e in ext if s <= w < e)
-                    cover = []
-                    for o in opts:
-                        if o.fixed:
-                            ext_load += int(o.start <= w < o.start + o.size)  # type: ignore
-                        elif o.earliest <= w < o.latest_end:
-                            x = m.new_bool_var("")
-                            m.add_implication(x, o.presence)
-                            m.add(o.start <= w).only_enforce_if(x)
-                            m.add(o.end >= w + 1).only_enforce_if(x)
-                            cover.append(x)
-                    if ext_load >= k:
+                # Capacity above the target. Each stint may have one "counted" sub-interval;
+                # counted intervals share a capacity of k, so the most weeks they can cover is
+                # sum_w min(k, load_w) and the shortfall is k * weeks minus that. The
+                # minimisation makes the counted intervals as long as the stints allow; a
+                # week-indexed formulation needs a boolean per stint and week (~400 000 on
+                # Örebro) and stalls presolve.
+                counted, sizes = [], []
+                for o in opts:
+                    c = m.new_bool_var("")
+                    if not o.fixed:
+                        m.add_implication(c, o.presence)
+                    lo_s, hi_e = max(o.earliest, a), min(o.latest_end, b)
+                    if hi_e <= lo_s:
+                        m.add(c == 0)
                         continue
-                    sf = m.new_int_var(0, k, "")
-                    m.add(sf >= k - ext_load - sum(cover))
-                    total.append(sf)
+                    cs = m.new_int_var(lo_s, hi_e, "")
+                    cz = m.new_int_var(0, min(o.hi, hi_e - lo_s), "")
+                    ce = m.new_int_var(lo_s, hi_e, "")
+                    m.add(cs >= o.start).only_enforce_if(c)
+                    m.add(ce <= o.end).only_enforce_if(c)
+                    m.add(cz == 0).only_enforce_if(~c)
+                    counted.append(m.new_optional_interval_var(cs, cz, ce, c, ""))
+                    sizes.append(cz)
+                if counted:
+                    m.add_cumulative(counted, [1] * len(counted), k)
+                # The LP relaxation does not see the cumulative; an explicit variable >= 0
+                # keeps the bound from going negative.
+                sf = m.new_int_var(0, k * (b - a), f"shortfall[{u.id}]")
+                m.add(sf == k * (b - a) - sum(sizes) - sum(e - s for s, e in ext))
+                total.append(sf)
         return sum(total)
 
     def _peak_utilisation(self) -> cp_model.LinearExprT:
@@ -473,6 +552,45 @@ class PlacementModel:
                     site=self.inst.unit(o.unit).site, start=self.inst.week_date(start),
                     end=self.inst.week_date(start + size)))
         return sorted(out)
+
+
+def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 2.0,
+               profiles: dict[str, list[int] | None] | None = None) -> dict[str, int]:
+    """Per trainee, a lower bound on the number of stints: the optimum without capacity.
+
+    Trainees that differ only in id share the value, so each kind is solved once.
+    """
+    out: dict[str, int] = {}
+    cache: dict[tuple, int] = {}
+    for t in trainees:
+        key = (t.programme, t.site, t.start, t.part_time, tuple(t.leave), tuple(t.locked))
+        if key not in cache:
+            pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True, profiles=profiles)
+            pm.model.minimize(sum(o.presence for o in pm.data[0].options))
+            solver = cp_model.CpSolver()
+            solver.parameters.max_time_in_seconds = time_limit
+            solver.parameters.num_workers = 1
+            status = solver.solve(pm.model)
+            cache[key] = (int(math.ceil(solver.best_objective_bound - 1e-6))
+                          if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0)
+        out[t.id] = cache[key]
+    return out
+
+
+def capacity_profiles(inst: Instance) -> dict[str, list[int] | None]:
+    """Capacity per unit and week of the horizon (``None``: no supervisor limit)."""
+    out: dict[str, list[int] | None] = {}
+    for u in inst.units:
+        if u.capacity is None:
+            out[u.id] = None
+            continue
+        prof = [u.capacity] * inst.n_weeks
+        for ch in u.capacity_changes:  # later changes win, as in Unit.capacity_in_week
+            for w in range(max(0, inst.week_index(ch.start)),
+                           min(inst.n_weeks, inst.week_index(ch.end))):
+                prof[w] = ch.capacity
+        out[u.id] = prof
+    return out
 
 
 def _runs(weeks: list[int]) -> list[tuple[int, int]]:
