@@ -23,7 +23,7 @@ from scheduler.i18n import Lang, discipline_name, tr
 from scheduler.plan import Stint
 
 RULES = ("reference", "coverage", "eligibility", "stint_length", "requirement", "capacity",
-         "locked", "order")
+         "locked", "order", "repeat")
 TERMS = ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation")
 # Leave that is not service and so pushes the block end out; vacation (semester) is service.
 EXTENDING = frozenset({"foraldraledighet", "sjukskrivning", "tjanstledighet"})
@@ -286,6 +286,29 @@ def _check_trainee(cx: _Ctx, t: Trainee, prog: Programme, stints: list[Stint]) -
             w = _wk(h0, lk.start)
             cx.add("locked", "chk_locked_missing", who=t.id, uid=lk.unit, week=w,
                    when=cx.when(w, lk.weeks), discipline=cx.disc(lk.discipline))
+
+    # repeat: one stint per unit and discipline, besides locked stints and a starts_with
+    # opening stint (it may share the unit of the last stint).
+    locked = {(lk.unit, lk.discipline, lk.start, lk.end) for lk in t.locked}
+    first = min((s.start for s in stints), default=None)
+    seen: Counter[tuple[str, str]] = Counter()
+    resumes_at: dict[tuple[str, str], int] = {}  # a stint resumed right after leave is one stint
+    for s in sorted(stints, key=lambda x: x.start):
+        if (s.unit, s.discipline, s.start, s.end) in locked:
+            continue
+        if prog.starts_with is not None and s.start == first:
+            continue
+        key = (s.unit, s.discipline)
+        lo = _wk(h0, s.start)
+        after = resumes_at.get(key)
+        resumes_at[key] = _wk(h0, s.end)
+        if after is not None and after < lo and all(w in leave for w in range(after, lo)):
+            continue
+        seen[key] += 1
+        if seen[(s.unit, s.discipline)] == 2:
+            w = _wk(h0, s.start)
+            cx.add("repeat", "chk_repeat", who=t.id, uid=s.unit, week=w,
+                   when=cx.when(w, s.weeks), discipline=cx.disc(s.discipline))
 
     # order: the first service week (the block's first week unless the trainee starts on
     # extending leave) opens with starts_with; the last stint carries ends_with.

@@ -33,7 +33,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "end ({end}) must be after start ({start})",
     ),
     "duplicate_id": ("id '{id}' förekommer flera gånger", "id '{id}' occurs more than once"),
-    "unknown_ref": ("okänt {kind} '{id}'", "unknown {kind} '{id}'"),
+    "unknown_ref": ("{kind_sv} '{id}' finns inte", "unknown {kind} '{id}'"),
     "unit_no_discipline": (
         "enheten '{unit}' kan inte tillgodoräknas som '{discipline}'",
         "unit '{unit}' cannot be credited as '{discipline}'",
@@ -209,6 +209,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{trainee} {when}: the first stint ({unit}) must be at the same unit as the last one "
         "({last_unit})",
     ),
+    "chk_repeat": (
+        "{trainee}: en andra placering på {unit} som {discipline} ({when}); varje enhet och "
+        "disciplin planeras en gång per block",
+        "{trainee}: a second stint at {unit} as {discipline} ({when}); each unit and discipline "
+        "is planned once per block",
+    ),
     "chk_ends_with": (
         "{trainee} {when}: blocket ska sluta med {discipline}, men sista placeringen är {found}",
         "{trainee} {when}: the block must end with {discipline}, but the last stint is {found}",
@@ -224,9 +230,15 @@ def language() -> Lang:
     return _current.get()
 
 
+KIND_SV = {"site": "orten", "programme": "programmet", "unit": "enheten",
+           "discipline": "disciplinen", "trainee": "AT/BT-läkaren"}
+
+
 def tr(key: str, lang: Lang | None = None, **kwargs: object) -> str:
     sv, en = MESSAGES[key]
     template = en if (lang or _current.get()) == "en" else sv
+    if "kind" in kwargs:
+        kwargs.setdefault("kind_sv", KIND_SV.get(str(kwargs["kind"]), str(kwargs["kind"])))
     return template.format(**kwargs)
 
 

@@ -78,14 +78,29 @@ def pydantic_problems(err: ValidationError, raw: Any) -> list[tuple[str, str]]:
     return out
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so pydantic validates them and names the field
+    (PyYAML's own timestamp parsing raises a bare ValueError on e.g. 2027-02-30)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _load_yaml_text(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
 def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise InputError(str(path), [("", tr("file_not_found"))])
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+        return _load_yaml_text(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), [("", tr("yaml_error", error=str(exc).replace("\n", " ")))])
+        msg = tr("yaml_error", error=str(exc).replace("\n", " "))
+        raise InputError(str(path), [("", msg)]) from None
 
 
 def load_programme(path: Path) -> Programme:
@@ -130,7 +145,7 @@ def dump_instance(inst: Instance) -> str:
 
 
 def parse_instance_text(text: str, source: str = "<text>") -> Instance:
-    raw = yaml.safe_load(text)
+    raw = _load_yaml_text(text)
     try:
         return Instance.model_validate(raw)
     except ValidationError as err:
@@ -141,7 +156,7 @@ def input_hash(path: str | Path) -> str:
     """SHA-256 of the instance file and every programme file it refers to."""
     path = Path(path)
     h = hashlib.sha256(path.read_bytes())
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = _load_yaml_text(path.read_text(encoding="utf-8"))
     for p in raw.get("programmes", []) if isinstance(raw, dict) else []:
         if isinstance(p, str) and (path.parent / p).is_file():
             h.update((path.parent / p).read_bytes())
@@ -155,6 +170,10 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        # mkstemp creates 0600; outputs are shared with colleagues, so use the usual mode.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -54,7 +54,7 @@ def read_plan_csv(path: str | Path) -> list[Stint]:
     path = Path(path)
     if not path.is_file():
         raise PlanFormatError(str(path), [tr("file_not_found")])
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:  # Excel writes a BOM
         rows = list(csv.reader(fh))
     if not rows or rows[0] != PLAN_COLUMNS:
         raise PlanFormatError(str(path), [tr(

@@ -229,11 +229,11 @@ def test_eligibility(ok, bad):
 
 
 def test_stint_length_too_short():
-    # MED needs at least 4 weeks; 2 + 5 splits the medicine stint.
+    # MED needs at least 4 weeks; 2 + 5 splits the medicine stint (and visits MED twice).
     stints = plan("T1", "MINI", 0, ("MED", "medicin", 2), ("MED", "medicin", 5),
                   ("VC1", "allmanmedicin", 7))
     found = check(make(), stints)
-    assert [(v.rule, v.week) for v in found] == [("stint_length", wk(0))]
+    assert [(v.rule, v.week) for v in found] == [("stint_length", wk(0)), ("repeat", wk(2))]
 
 
 def test_stint_length_programme_override():
@@ -385,7 +385,7 @@ def test_tutorial_empty_plan_reports_one_gap_per_trainee():
 def test_unit_changes():
     stints = plan("T1", "MINI", 0, ("MED", "medicin", 4), ("VC1", "allmanmedicin", 6),
                   ("MED", "medicin", 4))
-    assert check(make(), stints) == []
+    assert rules(make(), stints) == {"repeat"}  # MED twice; the terms are still defined
     # 3 stints - 1 = 2 changes
     assert evaluate(make(), stints)["unit_changes"] == 2
     # two trainees: (2 - 1) + (3 - 1) = 3
@@ -443,8 +443,10 @@ def test_objective_weights():
 
 
 def bt_instance(start: int) -> Instance:
-    ample = [{"id": f"U-{d}", "name": f"Enhet {d}", "site": "NORD", "disciplines": [d],
-              "capacity": 5} for d in ("akut", "allmanmedicin", "psykiatri", "valfri")]
+    # four interchangeable units per discipline: a plan visits each at most once (repeat rule)
+    ample = [{"id": f"U-{d}-{k}", "name": f"Enhet {d} {k}", "site": "NORD", "disciplines": [d],
+              "capacity": 5} for d in ("akut", "allmanmedicin", "psykiatri", "valfri")
+             for k in range(4)]
     return Instance.model_validate({
         "name": "BT", "horizon": {"start": H0, "end": wk(156)}, "programmes": PROGRAMMES,
         "sites": [{"id": "NORD", "name": "Norrby"}], "units": ample,
@@ -462,7 +464,8 @@ def bt_plans(draw):
     for disc, total in totals.items():
         cuts = sorted(draw(st.sets(st.integers(1, total - 1), max_size=3))) if total > 1 else []
         bounds = [0, *cuts, total] if total else [0]
-        parts += [(f"U-{disc}", disc, b - a) for a, b in zip(bounds, bounds[1:], strict=False)]
+        parts += [(f"U-{disc}-{k}", disc, b - a)
+                  for k, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))]
     parts = draw(st.permutations(parts))
     return start, plan("B1", "BT12", start, *parts)
 
@@ -509,3 +512,15 @@ def test_realistic_size_is_fast():
     elapsed = time.perf_counter() - t0
     assert found == [] and terms["unit_changes"] == 200 * 9
     assert elapsed < 2.0, elapsed
+
+
+def test_repeat_second_visit_is_flagged_but_resuming_after_leave_is_not():
+    # MED 4 + VC1 6 + MED 4: the second MED stint is a repeat (one visit per unit and discipline).
+    twice = plan("T1", "MINI", 0, ("MED", "medicin", 4), ("VC1", "allmanmedicin", 6),
+                 ("MED", "medicin", 4))
+    assert [(v.rule, v.week) for v in check(make(), twice)] == [("repeat", wk(10))]
+    # MED 4, 2 weeks parental leave, MED 4 again: one stint interrupted by leave, no repeat.
+    inst = make([trainee(leave=[{"start": wk(4), "end": wk(6), "kind": "foraldraledighet"}])])
+    resumed = plan("T1", "MINI", 0, ("MED", "medicin", 4), (None, None, 2), ("MED", "medicin", 4),
+                   ("VC1", "allmanmedicin", 6))
+    assert check(inst, resumed) == []
