@@ -215,6 +215,14 @@ def _check_stint(cx: _Ctx, t: Trainee, prog: Programme, s: Stint) -> None:
     if any((lk.unit, lk.discipline, lk.start, lk.end) == (s.unit, s.discipline, s.start, s.end)
            for lk in t.locked):
         return  # locked stints keep whatever length was agreed
+    sw = prog.starts_with
+    if sw is not None and s.discipline == sw.discipline and s.weeks == sw.weeks:
+        leave = _leave_mondays(t)
+        first = t.start
+        while first in leave:
+            first += timedelta(weeks=1)
+        if s.start == first:
+            return  # the opening stint's length is set by the starts_with rule
     lo, hi = u.stint_range(prog.id)
     if s.weeks < lo:
         cx.add("stint_length", "chk_stint_short", **common, weeks=s.weeks, min=lo)
@@ -332,7 +340,8 @@ def _check_trainee(cx: _Ctx, t: Trainee, prog: Programme, stints: list[Stint]) -
             if opening.weeks != sw.weeks:
                 cx.add("order", "chk_starts_weeks", **at, uid=opening.unit, when=when,
                        weeks=sw.weeks, found=opening.weeks)
-            if sw.same_unit_as_end and opening.unit != last.unit:
+            if sw.same_unit_as_end and (opening.unit, opening.discipline) != (
+                    last.unit, last.discipline):
                 cx.add("order", "chk_starts_same_unit", **at, uid=opening.unit, when=when,
                        last_unit=cx.unit(last.unit))
     if prog.ends_with is not None and last.discipline != prog.ends_with:

@@ -40,7 +40,8 @@ TEXT = {
         "clean": "Planen uppfyller alla regler.",
         "first": "första planen efter {t:.1f} s",
         "progress": "mål {obj:g}  gräns {bound:g}  {t:.0f} s",
-        "decompose": "intag {done}/{of} planerade",
+        "decompose": "{done}/{of} AT/BT-läkare planerade",
+        "polish": "förbättrade {improved} av {of} block ({time:.0f} s)",
         "internal": "Internt fel: {error} (sätt ATBT_DEBUG=1 för detaljer)",
         "out_not_dir": "{out}: --out måste vara en mapp, men det är en fil",
         "out_is_input": "{target}: skulle skriva över en indatafil; välj en annan --out-mapp",
@@ -57,7 +58,8 @@ TEXT = {
         "clean": "The plan satisfies every rule.",
         "first": "first plan after {t:.1f} s",
         "progress": "objective {obj:g}  bound {bound:g}  {t:.0f} s",
-        "decompose": "intake {done}/{of} planned",
+        "decompose": "{done}/{of} trainees planned",
+        "polish": "improved {improved} of {of} blocks ({time:.0f} s)",
         "internal": "Internal error: {error} (set ATBT_DEBUG=1 for details)",
         "out_not_dir": "{out}: --out must be a folder, but it is a file",
         "out_is_input": "{target}: would overwrite an input file; choose another --out folder",
@@ -121,6 +123,8 @@ def solve(
             line = txt["decompose"].format(**ev)
         elif ev["phase"] == "first_plan":
             line = txt["first"].format(t=ev["time"])
+        elif ev["phase"] == "polish":
+            line = txt["polish"].format(**ev)
         else:
             line = txt["progress"].format(obj=ev["objective"], bound=ev["bound"], t=ev["time"])
         if quiet:

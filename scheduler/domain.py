@@ -469,10 +469,20 @@ def instance_problems(inst: Instance) -> list[tuple[str, str]]:
                 horizon_end=inst.horizon.end.isoformat())))
         if isinstance(who, Trainee):
             for j, ls in enumerate(who.locked):
+                where = f"{loc}.locked[{j}]"
                 if ls.unit not in unit_ids:
-                    problems.append((f"{loc}.locked[{j}].unit",
+                    problems.append((f"{where}.unit",
                                      tr("unknown_ref", kind="unit", id=ls.unit)))
-                elif ls.discipline not in inst.unit(ls.unit).disciplines:
-                    problems.append((f"{loc}.locked[{j}].discipline", tr(
+                    continue
+                u = inst.unit(ls.unit)
+                if ls.discipline not in u.disciplines or ls.discipline not in prog.disciplines:
+                    problems.append((f"{where}.discipline", tr(
                         "unit_no_discipline", unit=ls.unit, discipline=ls.discipline)))
+                if not u.takes(prog.id) or not (u.region_wide or u.site == who.site):
+                    problems.append((f"{where}.unit", tr(
+                        "locked_not_eligible", unit=ls.unit, trainee=who.id)))
+                if ls.start < who.start or ls.end > end:
+                    problems.append((f"{where}", tr(
+                        "locked_outside_block", trainee=who.id, start=who.start.isoformat(),
+                        end=end.isoformat())))
     return problems

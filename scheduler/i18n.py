@@ -64,6 +64,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "blocket för '{trainee}' börjar {start}, före planeringshorisonten ({horizon_start})",
         "the block of '{trainee}' starts {start}, before the planning horizon ({horizon_start})",
     ),
+    "locked_not_eligible": (
+        "'{trainee}' kan inte placeras på enheten '{unit}' (annan ort eller annat program)",
+        "'{trainee}' cannot be placed at unit '{unit}' (another site or programme)",
+    ),
+    "locked_outside_block": (
+        "den låsta placeringen ligger utanför blocket för '{trainee}' ({start} – {end})",
+        "the locked stint lies outside the block of '{trainee}' ({start} – {end})",
+    ),
     "file_not_found": ("filen finns inte", "file not found"),
     "yaml_error": ("kan inte läsas som YAML: {error}", "cannot be read as YAML: {error}"),
     "not_a_mapping": (

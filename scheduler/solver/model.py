@@ -196,9 +196,12 @@ class PlacementModel:
                 for uid, d, _lo, _hi in self._eligible(td):
                     if d != sw.discipline:
                         continue
+                    # The opening stint starts in the first week of service (a block may
+                    # open with leave).
+                    first = next(w for w in range(td.start, td.end) if w not in td.leave_weeks)
                     q = m.new_bool_var(f"intro[{t.id}|{uid}]")
-                    td.options.append(Option(i, uid, d, "intro", n, n, td.start, td.start + n,
-                                             presence=q, start=td.start, size=n * q))
+                    td.options.append(Option(i, uid, d, "intro", n, n, first, first + n,
+                                             presence=q, start=first, size=n * q))
 
     # ------------------------------------------------------------------ constraints
 
@@ -362,6 +365,8 @@ class PlacementModel:
         }
         for term in self.weights:
             self.term_exprs[term] = builders[term]()
+        if not self.weights:
+            return  # a feasibility model
         self.model.minimize(sum(w * self.term_exprs[t] for t, w in self.weights.items()))
 
     def _unit_changes(self) -> cp_model.LinearExprT:
@@ -570,6 +575,7 @@ def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 
             solver = cp_model.CpSolver()
             solver.parameters.max_time_in_seconds = time_limit
             solver.parameters.num_workers = 1
+            solver.parameters.symmetry_level = 0  # see solve._params
             status = solver.solve(pm.model)
             cache[key] = (int(math.ceil(solver.best_objective_bound - 1e-6))
                           if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0)

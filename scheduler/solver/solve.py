@@ -9,6 +9,8 @@ the full model spends the rest of the time improving it and proving a bound.
 
 from __future__ import annotations
 
+import math
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -60,19 +62,27 @@ def _params(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
     solver.parameters.max_time_in_seconds = max(0.1, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    # OR-Tools 9.15 presolve can crash ("IndexError: raw_hash_map::at") in symmetry detection on
+    # some infeasible models without an objective (tests/test_properties.py found one); the
+    # symmetries did not pay back on Örebro either (see solve()).
+    solver.parameters.symmetry_level = 0
     return solver
 
 
 class _EarlyStop(cp_model.CpSolverSolutionCallback):
     """Stops an intake's solve once its plan is within 2 % or has not improved for a while."""
 
-    def __init__(self, patience: float):
+    def __init__(self, patience: float, has_objective: bool = True):
         super().__init__()
         self.patience = patience
+        self.has_objective = has_objective
         self.first: float | None = None
         self._timer: threading.Timer | None = None
 
     def on_solution_callback(self) -> None:
+        if not self.has_objective:  # any plan will do
+            self.stop_search()
+            return
         obj, bound = self.objective_value, self.best_objective_bound
         if obj - bound <= 0.02 * max(abs(obj), 1):
             self.stop_search()
@@ -88,17 +98,16 @@ class _EarlyStop(cp_model.CpSolverSolutionCallback):
 
 
 def _solve_part(instance: Instance, trainees: list, fixed: list[Stint], budget: float,
-                seed: int, profiles: dict, contiguous: bool,
-                least: dict[str, int], objective: bool = True) -> list[Stint] | None:
+                seed: int, profiles: dict, contiguous: bool, least: dict[str, int],
+                terms: tuple[str, ...] = ("unit_changes",)) -> list[Stint] | None:
     # Contiguous blocks make fragmentation zero by construction; fragmentation's span
-    # variables make a first plan much slower to find, so the free fallbacks leave it to the
-    # full model, and the last resort (``objective=False``) only looks for a feasible plan.
-    terms = ("unit_changes",) if objective else ()
+    # variables make a first plan much slower to find, so the free fallbacks leave it to
+    # polishing, and the last resort (``terms=()``) only looks for a feasible plan.
     # The stint minima let the solver prove a one-trainee plan optimal as soon as it has one.
     pm = PlacementModel(instance, trainees, external=fixed, profiles=profiles, terms=terms,
                         contiguous=contiguous, min_stints=least)
     solver = _params(budget, 1, seed)
-    stopper = _EarlyStop(patience=min(0.15, budget / 4))
+    stopper = _EarlyStop(patience=min(0.15, budget / 4), has_objective=bool(pm.weights))
     status = solver.solve(pm.model, stopper)
     stopper.cancel()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -132,7 +141,8 @@ class _Load:
 
 
 def decompose(instance: Instance, time_limit: float, seed: int,
-              progress: Progress | None = None, threads: int = 1) -> list[Stint] | None:
+              progress: Progress | None = None, threads: int = 1,
+              least: dict[str, int] | None = None) -> list[Stint] | None:
     """A first plan, trainee by trainee in start order; ``None`` if none is found in time.
 
     Each trainee is planned against the capacity the earlier ones left, minimising their own
@@ -148,7 +158,8 @@ def decompose(instance: Instance, time_limit: float, seed: int,
     t0 = time.monotonic()
     profiles = capacity_profiles(instance)
     load = _Load(instance, profiles)
-    least = min_stints(instance, trainees, profiles=profiles)
+    if least is None:
+        least = min_stints(instance, trainees, profiles=profiles)
 
     def flat(parts: list[list[Stint]]) -> list[Stint]:
         return [s for part in parts for s in part]
@@ -183,7 +194,7 @@ def decompose(instance: Instance, time_limit: float, seed: int,
                     if part is None:  # any feasible plan for this trainee
                         part = _solve_part(instance, [t], flat(plans) + mine,
                                            max(1.0, min(10.0, left() / 2)), seed, profiles,
-                                           False, least, objective=False)
+                                           False, least, terms=())
                         if part is None:
                             load.add(mine, -1)
                             mine = None
@@ -199,7 +210,7 @@ def decompose(instance: Instance, time_limit: float, seed: int,
                 joint = [t for grp in groups[g - back:g + 1] for t in grp]
                 kept = plans[:g - back]
                 part = _solve_part(instance, joint, flat(kept), left() / 2, seed, profiles,
-                                   False, least, objective=False)
+                                   False, least, terms=())
                 if part is not None:
                     for dropped in plans[g - back:]:
                         load.add(dropped, -1)
@@ -214,6 +225,80 @@ def decompose(instance: Instance, time_limit: float, seed: int,
                 progress({"phase": "decompose", "done": sum(map(len, groups[:g + 1])),
                           "of": len(trainees), "time": time.monotonic() - t0})
     return flat(plans)
+
+
+def _own_cost(stints: list[Stint], w_changes: int, w_frag: int) -> int:
+    """One trainee's unit changes and fragmentation, weighted (as in docs/MODEL.md)."""
+    spans: dict[str, list[Stint]] = {}
+    for st in stints:
+        spans.setdefault(st.discipline, []).append(st)
+    frag = sum((max(x.end for x in ss) - min(x.start for x in ss)).days // 7
+               - sum(x.weeks for x in ss) for ss in spans.values())
+    return w_changes * (len(stints) - 1) + w_frag * frag
+
+
+def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
+           least: dict[str, int], progress: Progress | None = None) -> list[Stint]:
+    """Re-plan one trainee at a time against everybody else's stints while it pays.
+
+    A cheap large-neighbourhood search over the trainees whose own cost (unit changes above
+    their minimum, fragmentation) is highest; the full model then works on the global terms.
+    """
+    t0 = time.monotonic()
+    w = instance.weights
+    profiles = capacity_profiles(instance)
+    by_t: dict[str, list[Stint]] = {}
+    for st in plan:
+        by_t.setdefault(st.trainee, []).append(st)
+    trainees = {t.id: t for t in instance.all_trainees()}
+
+    def excess(tid: str) -> int:
+        floor = w.unit_changes * (least.get(tid, 1) - 1)
+        return _own_cost(by_t[tid], w.unit_changes, w.fragmentation) - floor
+
+    order = sorted((tid for tid in by_t if excess(tid) > 0), key=excess, reverse=True)
+    improved = 0
+    rng = random.Random(seed)
+    peers: dict[tuple, list[str]] = {}
+    for tid in by_t:
+        peers.setdefault(_kind(trainees[tid]), []).append(tid)
+    for tid in order:
+        left = time_limit - (time.monotonic() - t0)
+        if left <= 0.2:
+            break
+        others = [st for k, ss in by_t.items() if k != tid for st in ss]
+        t = trainees[tid]
+        new = _solve_part(instance, [t], others, min(1.0, left), seed, profiles, True, least)
+        if new is None and w.fragmentation:
+            new = _solve_part(instance, [t], others, min(2.0, left), seed, profiles, False,
+                              least, terms=("unit_changes", "fragmentation"))
+        if new is not None and (_own_cost(new, w.unit_changes, w.fragmentation)
+                                < _own_cost(by_t[tid], w.unit_changes, w.fragmentation)):
+            by_t[tid] = new
+            improved += 1
+    # Second pass: a trainee that cannot improve alone is re-planned together with a few
+    # identical peers from the same intake, who can give up the weeks it needs.
+    for tid in order:
+        left = time_limit - (time.monotonic() - t0)
+        if left <= 0.5 or excess(tid) <= 0:
+            continue
+        group = [tid] + rng.sample([p for p in peers[_kind(trainees[tid])] if p != tid],
+                                   k=min(3, len(peers[_kind(trainees[tid])]) - 1))
+        others = [st for k, ss in by_t.items() if k not in group for st in ss]
+        new = _solve_part(instance, [trainees[k] for k in group], others, min(3.0, left), seed,
+                          profiles, False, least, terms=("unit_changes", "fragmentation"))
+        if new is None:
+            continue
+        new_by = {k: [st for st in new if st.trainee == k] for k in group}
+        before = sum(_own_cost(by_t[k], w.unit_changes, w.fragmentation) for k in group)
+        after = sum(_own_cost(new_by[k], w.unit_changes, w.fragmentation) for k in group)
+        if after < before:
+            by_t.update(new_by)
+            improved += 1
+    if progress:
+        progress({"phase": "polish", "improved": improved, "of": len(order),
+                  "time": time.monotonic() - t0})
+    return [st for ss in by_t.values() for st in ss]
 
 
 def _complete_hint(pm: PlacementModel, budget: float, seed: int) -> None:
@@ -240,17 +325,22 @@ def _complete_hint(pm: PlacementModel, budget: float, seed: int) -> None:
 def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: int = 0,
           progress: Progress | None = None, use_decomposition: bool = True) -> Result:
     t0 = time.monotonic()
-    n_groups = len({t.start for t in instance.all_trainees()})
+    trainees = instance.all_trainees()
+    least = min_stints(instance, trainees)
     warm: list[Stint] | None = None
     warm_time: float | None = None
-    if use_decomposition and n_groups > 1:
-        warm = decompose(instance, 0.5 * time_limit, seed, progress)
+    if use_decomposition and len({t.start for t in trainees}) > 1:
+        # Without a first plan there is nothing to write, so the decomposition may use most
+        # of the time; polishing only runs while 40 % of the time limit is left.
+        warm = decompose(instance, 0.9 * time_limit, seed, progress, least=least)
         warm_time = time.monotonic() - t0 if warm is not None else None
-        if progress and warm is not None:
-            progress({"phase": "first_plan", "time": warm_time})
+        if warm is not None:
+            if progress:
+                progress({"phase": "first_plan", "time": warm_time})
+            budget = 0.6 * time_limit - (time.monotonic() - t0)
+            warm = polish(instance, warm, budget, seed, least, progress)
 
-    trainees = instance.all_trainees()
-    pm = PlacementModel(instance, trainees, min_stints=min_stints(instance, trainees))
+    pm = PlacementModel(instance, trainees, min_stints=least)
     if warm is not None:
         pm.hint(warm)
         _complete_hint(pm, min(5.0, 0.1 * time_limit), seed)
@@ -258,7 +348,6 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     # Measured on Örebro (2 workers): symmetry detection and probing took ~13 s of presolve
     # and did not pay back in the bound within 120 s; without them the first improving
     # solution comes ~10 s earlier.
-    solver.parameters.symmetry_level = 0
     solver.parameters.cp_model_probing_level = 0
     watcher = _Watcher(pm, t0, progress)
     status = solver.solve(pm.model, watcher)
@@ -267,16 +356,18 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     result = Result(
         status=Status.NO_PLAN, seed=seed, workers=workers, time_limit=time_limit,
         weights=dict(pm.weights), versions=versions(), wall_time=wall,
-        # Several workers race, and a wall-clock limit cuts the search at a moment that
-        # depends on the machine's load: the same seed then need not give the same plan.
-        reproducible=workers == 1 and status == cp_model.OPTIMAL,
+        # Several workers race, and a wall-clock limit (here, or in the decomposition's
+        # per-trainee solves) cuts the search at a moment that depends on the machine's load:
+        # the same seed then need not give the same plan.
+        reproducible=workers == 1 and status == cp_model.OPTIMAL and warm is None,
         method="cohort-decomposition + interval model" if warm is not None else "interval model",
     )
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.status = Status.OPTIMAL if status == cp_model.OPTIMAL else Status.FEASIBLE
         result.stints = pm.extract(solver)
-        result.objective = solver.objective_value
-        result.bound = solver.best_objective_bound
+        # Every term is integral; CP-SAT's float can carry presolve scaling noise (29.000000004).
+        result.objective = float(round(solver.objective_value))
+        result.bound = float(math.ceil(solver.best_objective_bound - 1e-6))
         result.terms = {t: int(solver.value(e)) for t, e in pm.term_exprs.items()}
         result.time_to_first = min(x for x in (warm_time, watcher.first) if x is not None)
     elif status == cp_model.INFEASIBLE:
@@ -285,7 +376,8 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         # The full model found nothing better in time: the decomposition's plan stands.
         result.status = Status.FEASIBLE
         result.stints = warm
-        result.bound = solver.best_objective_bound
+        bound = solver.best_objective_bound
+        result.bound = float(math.ceil(bound - 1e-6)) if math.isfinite(bound) else None
         result.time_to_first = warm_time
     result.terms = {t: result.terms.get(t, 0) for t in TERMS if t in pm.weights}
     return result
