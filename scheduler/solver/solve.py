@@ -62,11 +62,22 @@ def _params(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
     solver.parameters.max_time_in_seconds = max(0.1, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    # OR-Tools 9.15 presolve can crash ("IndexError: raw_hash_map::at") in symmetry detection on
-    # some infeasible models without an objective (tests/test_properties.py found one); the
-    # symmetries did not pay back on Örebro either (see solve()).
-    solver.parameters.symmetry_level = 0
     return solver
+
+
+def _run(solver: cp_model.CpSolver, model: cp_model.CpModel,
+         callback: cp_model.CpSolverSolutionCallback | None = None) -> cp_model.CpSolverStatus:
+    """``solver.solve`` with a workaround for an OR-Tools 9.15 presolve crash.
+
+    Symmetry detection can raise "IndexError: raw_hash_map::at" on some infeasible models
+    without an objective (tests/test_properties.py found one); such a solve is repeated
+    without symmetry detection.
+    """
+    try:
+        return solver.solve(model, callback)
+    except IndexError:
+        solver.parameters.symmetry_level = 0
+        return solver.solve(model, callback)
 
 
 class _EarlyStop(cp_model.CpSolverSolutionCallback):
@@ -108,7 +119,7 @@ def _solve_part(instance: Instance, trainees: list, fixed: list[Stint], budget: 
                         contiguous=contiguous, min_stints=least)
     solver = _params(budget, 1, seed)
     stopper = _EarlyStop(patience=min(0.15, budget / 4), has_objective=bool(pm.weights))
-    status = solver.solve(pm.model, stopper)
+    status = _run(solver, pm.model, stopper)
     stopper.cancel()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -311,7 +322,7 @@ def _complete_hint(pm: PlacementModel, budget: float, seed: int) -> None:
     """
     solver = _params(budget, 1, seed)
     solver.parameters.fix_variables_to_their_hinted_value = True
-    status = solver.solve(pm.model)
+    status = _run(solver, pm.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return
     m = pm.model
@@ -348,9 +359,10 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     # Measured on Örebro (2 workers): symmetry detection and probing took ~13 s of presolve
     # and did not pay back in the bound within 120 s; without them the first improving
     # solution comes ~10 s earlier.
+    solver.parameters.symmetry_level = 0
     solver.parameters.cp_model_probing_level = 0
     watcher = _Watcher(pm, t0, progress)
-    status = solver.solve(pm.model, watcher)
+    status = _run(solver, pm.model, watcher)
     wall = time.monotonic() - t0
 
     result = Result(
