@@ -34,8 +34,8 @@ def instance_dicts(draw, ample: bool | None = None) -> dict[str, Any]:
     """A raw instance: one random programme, units at NORD and SYD, 1-3 trainees at NORD.
 
     ``ample``: no capacity limits, no maxima, stints of any length, one leave at most, part
-    time 100 % and room for the order rules, so a plan exists (also within the model's one
-    stint per trainee, unit and discipline: every discipline has two home units).
+    time 100 % and room for the order rules, so a plan exists (also within the repeat rule, one
+    stint per unit and discipline: every discipline has two home units).
     """
     if ample is None:
         ample = draw(st.booleans())
@@ -67,8 +67,8 @@ def instance_dicts(draw, ample: bool | None = None) -> dict[str, Any]:
                  "same_unit_as_end": draw(st.booleans())}
         prog["starts_with"] = intro
     if draw(st.booleans()):
-        # With same_unit_as_end the model also wants the opening discipline at the end (a
-        # known discrepancy, see test_solver.py); keep ample instances within it.
+        # same_unit_as_end: the last stint repeats the opening's unit and discipline
+        # (MODEL.md), so ample instances end in that discipline to stay feasible.
         same = intro is not None and intro["same_unit_as_end"] and ample
         prog["ends_with"] = intro["discipline"] if same else draw(st.sampled_from(discs))
 
@@ -90,13 +90,6 @@ def instance_dicts(draw, ample: bool | None = None) -> dict[str, Any]:
                 slo = draw(st.integers(1, 3))
                 u["stint_weeks"] = {"P": {"min_weeks": slo,
                                           "max_weeks": draw(st.none() | st.integers(slo, 6))}}
-            if intro is not None and intro["discipline"] in ds:
-                # The opening stint ignores stint lengths in the model (a known discrepancy, see
-                # test_solver.py): keep its length within every range it could be checked by.
-                n = intro["weeks"]
-                u["min_weeks"] = min(lo, n)
-                u["max_weeks"] = None if u["max_weeks"] is None else max(u["max_weeks"], n)
-                u.pop("stint_weeks", None)
         if draw(st.booleans()):
             target: dict[str, Any] = {"trainees": draw(st.integers(1, 2))}
             if draw(st.booleans()):
@@ -125,15 +118,13 @@ def instance_dicts(draw, ample: bool | None = None) -> dict[str, Any]:
         if not ample:
             t["part_time"] = draw(st.sampled_from([50, 75, 80, 100]))
         if draw(st.booleans()):
-            # Not in the first two weeks: the model puts the opening stint on the block's first
-            # week even when it is leave (a known discrepancy, see test_solver.py).
-            a = start + draw(st.integers(2, 5))
+            # Ample: after the opening stint (leave inside it would make the plan infeasible).
+            a = start + draw(st.integers(2 if ample else 0, 5))
             kind = draw(st.sampled_from(["foraldraledighet", "sjukskrivning", "semester"]))
             t["leave"] = [{"start": wk(a), "end": wk(a + draw(st.integers(1, 3))), "kind": kind}]
         b = (block_end(Trainee.model_validate(t), p) - h0).days // 7
         if not ample and draw(st.booleans()):
-            # Only inside the block and at units the trainee may use: the model checks neither
-            # for locked stints (known discrepancies, see test_solver.py).
+            # Inside the block and at a unit the trainee may use: anything else is invalid input.
             u = draw(st.sampled_from([u for u in units if u["id"] != "FJARR"
                                       and (u["site"] == "NORD" or u["region_wide"])]))
             a = draw(st.integers(start, b - 1))
