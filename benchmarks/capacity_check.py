@@ -44,13 +44,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scheduler.domain import (  # noqa: E402
-    EXTENDING_LEAVE,
     Instance,
     Programme,
     Trainee,
     Unit,
     block_end,
     calendar_weeks,
+    extending_leave_mondays,
     service_weeks_needed,
 )
 from scheduler.io import InputError, load_instance  # noqa: E402
@@ -175,13 +175,7 @@ def phase_list(prog: Programme, split: dict[str, int], part_time: int) -> tuple[
 
 def service_weeks(inst: Instance, t: Trainee, prog: Programme) -> list[int]:
     """Horizon week indices of the trainee's service weeks (block minus extending leave)."""
-    leave: set[date] = set()
-    for lv in t.leave:
-        if lv.kind in EXTENDING_LEAVE:
-            d = lv.start
-            while d < lv.end:
-                leave.add(d)
-                d += timedelta(weeks=1)
+    leave = extending_leave_mondays(t)
     end = block_end(t, prog)
     out = []
     d = t.start

@@ -147,6 +147,9 @@ class Programme(_Model):
         for d in [self.ends_with] + ([self.starts_with.discipline] if self.starts_with else []):
             if d is not None and d not in seen:
                 raise ValueError(tr("unknown_ref", kind="discipline", id=d))
+        if self.starts_with is not None and self.starts_with.weeks >= self.length_weeks:
+            raise ValueError(tr("opening_too_long", weeks=self.starts_with.weeks,
+                                length=self.length_weeks))
         need = service_weeks_needed(self, 100)
         if need > self.length_weeks:
             raise ValueError(
@@ -378,15 +381,15 @@ def service_weeks_needed(programme: Programme, part_time: int) -> int:
     return max(calendar_weeks(programme.length_weeks, part_time), need)
 
 
+def extending_leave_mondays(trainee: Trainee) -> set[date]:
+    """Mondays of the weeks of leave that do not count as service (they extend the block)."""
+    return {lv.start + timedelta(weeks=k) for lv in trainee.leave
+            if lv.kind in EXTENDING_LEAVE for k in range(lv.weeks)}
+
+
 def block_end(trainee: Trainee, programme: Programme) -> date:
     """End (exclusive) of the block: service weeks plus every week of extending leave inside it."""
-    leave_weeks: set[date] = set()
-    for lv in trainee.leave:
-        if lv.kind in EXTENDING_LEAVE:
-            d = lv.start
-            while d < lv.end:
-                leave_weeks.add(d)
-                d += timedelta(weeks=1)
+    leave_weeks = extending_leave_mondays(trainee)
     needed = service_weeks_needed(programme, trainee.part_time)
     d = trainee.start
     while needed > 0:

@@ -72,6 +72,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "den låsta placeringen ligger utanför blocket för '{trainee}' ({start} – {end})",
         "the locked stint lies outside the block of '{trainee}' ({start} – {end})",
     ),
+    "opening_too_long": (
+        "starts_with ({weeks} veckor) måste vara kortare än blocket ({length} veckor)",
+        "starts_with ({weeks} weeks) must be shorter than the block ({length} weeks)",
+    ),
     "file_not_found": ("filen finns inte", "file not found"),
     "yaml_error": ("kan inte läsas som YAML: {error}", "cannot be read as YAML: {error}"),
     "not_a_mapping": (

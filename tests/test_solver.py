@@ -17,7 +17,7 @@ import pytest
 from pydantic import ValidationError
 
 from scheduler import api, checker
-from scheduler.domain import Instance
+from scheduler.domain import Instance, Programme
 from scheduler.io import load_instance
 from scheduler.plan import Stint
 from scheduler.result import Result, Status
@@ -523,3 +523,12 @@ def test_locked_stint_past_horizon_is_invalid_input():
         build([unit("MED", "medicin", capacity=2)],
               [trainee(programme="M4", locked=[LOCK_PAST_END]), trainee("T2", 1, "M2")],
               [M4, m2], weeks=4)
+
+
+def test_opening_as_long_as_the_block_is_invalid_input():
+    # starts_with 4 weeks in a 4-week programme leaves no closing stint: rejected as input.
+    data = {"id": "G4", "name": "G4", "kind": "other", "regulation": "test", "length_weeks": 4,
+            "requirements": [{"discipline": "allmanmedicin", "min_weeks": 4}],
+            "starts_with": {"discipline": "allmanmedicin", "weeks": 4}}
+    with pytest.raises(ValidationError, match="starts_with"):
+        Programme.model_validate(data)

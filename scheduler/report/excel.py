@@ -25,7 +25,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from scheduler.domain import (
     AKUT,
     ALLMANMEDICIN,
-    EXTENDING_LEAVE,
     FORSKNING,
     KIRURGI,
     MEDICIN,
@@ -36,6 +35,7 @@ from scheduler.domain import (
     Weights,
     block_end,
     calendar_weeks,
+    extending_leave_mondays,
 )
 from scheduler.i18n import Lang, discipline_name, language
 from scheduler.io import write_atomic
@@ -341,17 +341,6 @@ def _week_width(ids: list[str]) -> float:
     return max(4.0, min(9.0, 0.8 * longest + 1.5))
 
 
-def _leave_weeks(trainee: Trainee) -> set[date]:
-    weeks: set[date] = set()
-    for lv in trainee.leave:
-        if lv.kind in EXTENDING_LEAVE:
-            d = lv.start
-            while d < lv.end:
-                weeks.add(d)
-                d += timedelta(weeks=1)
-    return weeks
-
-
 def _vacation_weeks(trainee: Trainee) -> set[date]:
     weeks: set[date] = set()
     for lv in trainee.leave:
@@ -414,7 +403,7 @@ def _plan_sheet(ws: Worksheet, instance: Instance, trainees: list[Trainee],
                              fill=fill, font=_GRID_FONT_VACATION if on_vacation else _GRID_FONT,
                              alignment=_CENTER, border=_GRID_BORDER)
         # Extending leave inside the block: the weeks the block is lengthened by.
-        for d in sorted(_leave_weeks(t)):
+        for d in sorted(extending_leave_mondays(t)):
             if not t.start <= d < end:
                 continue
             w = instance.week_index(d)

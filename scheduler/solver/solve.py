@@ -153,7 +153,7 @@ class _Load:
 
 def decompose(instance: Instance, time_limit: float, seed: int,
               progress: Progress | None = None, threads: int = 1,
-              least: dict[str, int] | None = None) -> list[Stint] | None:
+              least: dict[str, int] | None = None, attempt: int = 0) -> list[Stint] | None:
     """A first plan, trainee by trainee in start order; ``None`` if none is found in time.
 
     Each trainee is planned against the capacity the earlier ones left, minimising their own
@@ -165,6 +165,10 @@ def decompose(instance: Instance, time_limit: float, seed: int,
     """
     trainees = sorted(instance.all_trainees(), key=lambda t: (t.start, t.programme, t.site))
     groups = [list(g) for _, g in groupby(trainees, key=lambda t: t.start)]
+    if attempt:  # a retry plans each intake's trainees in another order
+        rng = random.Random(seed + attempt)
+        for g in groups:
+            rng.shuffle(g)
     plans: list[list[Stint]] = []  # one entry per planned intake, so back-steps can drop some
     t0 = time.monotonic()
     profiles = capacity_profiles(instance)
@@ -220,8 +224,10 @@ def decompose(instance: Instance, time_limit: float, seed: int,
                     return None
                 joint = [t for grp in groups[g - back:g + 1] for t in grp]
                 kept = plans[:g - back]
-                part = _solve_part(instance, joint, flat(kept), left() / 2, seed, profiles,
-                                   False, least, terms=())
+                # Joint models of several intakes rarely pay after ~10 s; a retry in another
+                # order (see solve) is then the better use of the time.
+                part = _solve_part(instance, joint, flat(kept), min(10.0, left() / 2), seed,
+                                   profiles, False, least, terms=())
                 if part is not None:
                     for dropped in plans[g - back:]:
                         load.add(dropped, -1)
@@ -343,7 +349,13 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     if use_decomposition and len({t.start for t in trainees}) > 1:
         # Without a first plan there is nothing to write, so the decomposition may use most
         # of the time; polishing only runs while 40 % of the time limit is left.
-        warm = decompose(instance, 0.9 * time_limit, seed, progress, least=least)
+        # The heuristic works against wall-clock budgets, so a failed attempt is retried with
+        # the trainees of each intake in another order while time is left.
+        attempt = 0
+        while warm is None and time.monotonic() - t0 < 0.6 * time_limit:
+            warm = decompose(instance, 0.9 * time_limit - (time.monotonic() - t0), seed,
+                             progress, least=least, attempt=attempt)
+            attempt += 1
         warm_time = time.monotonic() - t0 if warm is not None else None
         if warm is not None:
             if progress:
