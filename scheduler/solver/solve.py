@@ -14,7 +14,6 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
 from itertools import groupby
 
@@ -130,38 +129,16 @@ def _kind(t: Trainee) -> tuple:
     return (t.programme, t.site, t.start, t.part_time, tuple(t.leave), tuple(t.locked))
 
 
-class _Load:
-    """Committed trainees per unit and week, to test a speculative plan against capacity."""
-
-    def __init__(self, instance: Instance, profiles: dict[str, list[int] | None]):
-        self.inst, self.cap = instance, profiles
-        self.load = {u: [0] * instance.n_weeks for u, p in profiles.items() if p is not None}
-
-    def _weeks(self, s: Stint) -> range:
-        return range(self.inst.week_index(s.start), self.inst.week_index(s.end))
-
-    def fits(self, stints: list[Stint]) -> bool:
-        return all(self.load[s.unit][w] < self.cap[s.unit][w]  # type: ignore[index]
-                   for s in stints if s.unit in self.load for w in self._weeks(s))
-
-    def add(self, stints: list[Stint], sign: int = 1) -> None:
-        for s in stints:
-            if s.unit in self.load:
-                for w in self._weeks(s):
-                    self.load[s.unit][w] += sign
-
-
 def decompose(instance: Instance, time_limit: float, seed: int,
-              progress: Progress | None = None, threads: int = 1,
-              least: dict[str, int] | None = None, attempt: int = 0) -> list[Stint] | None:
+              progress: Progress | None = None, least: dict[str, int] | None = None,
+              attempt: int = 0) -> list[Stint] | None:
     """A first plan, trainee by trainee in start order; ``None`` if none is found in time.
 
     Each trainee is planned against the capacity the earlier ones left, minimising their own
-    unit changes with each discipline kept in one block (a one-trainee solve takes ~0.1 s).
-    ``threads`` trainees are solved speculatively in parallel against the same committed plan;
-    a plan that no longer fits once its predecessors are committed is solved again. When a
-    trainee finds no room, its whole intake (then with one or two earlier intakes) is
-    re-planned jointly before giving up.
+    unit changes with each discipline kept in one block (a one-trainee solve takes ~0.1 s),
+    else freely, else with any feasible plan. When a trainee finds no room, its whole intake
+    (then with one or two earlier intakes) is re-planned jointly before giving up. Solving
+    two trainees speculatively in parallel threads was measured slower on 2 cores.
     """
     trainees = sorted(instance.all_trainees(), key=lambda t: (t.start, t.programme, t.site))
     groups = [list(g) for _, g in groupby(trainees, key=lambda t: t.start)]
@@ -172,7 +149,6 @@ def decompose(instance: Instance, time_limit: float, seed: int,
     plans: list[list[Stint]] = []  # one entry per planned intake, so back-steps can drop some
     t0 = time.monotonic()
     profiles = capacity_profiles(instance)
-    load = _Load(instance, profiles)
     if least is None:
         least = min_stints(instance, trainees, profiles=profiles)
 
@@ -186,61 +162,45 @@ def decompose(instance: Instance, time_limit: float, seed: int,
     # the next ones skip straight to a fragmented one: proving "no contiguous plan" can take
     # seconds, finding a fragmented plan a fraction of one.
     no_blocks: set[tuple] = set()
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        for g, group in enumerate(groups):
-            mine: list[Stint] | None = []
-            queue = list(group)
-            while queue and mine is not None:
-                fixed = flat(plans) + mine
-                budget = max(0.5, min(2.0, left() / 4))
-                batch = queue[:threads]
-                futures = [
-                    pool.submit(_solve_part, instance, [t], fixed, min(0.5, budget), seed,
-                                profiles, True, least)
-                    if _kind(t) not in no_blocks else None
-                    for t in batch
-                ]
-                for t, fut in zip(batch, futures, strict=True):
-                    part = fut.result() if fut is not None else None
-                    if part is None:  # no contiguous plan in time: let this trainee fragment
-                        no_blocks.add(_kind(t))
-                        part = _solve_part(instance, [t], flat(plans) + mine, budget, seed,
-                                           profiles, False, least)
-                    if part is None:  # any feasible plan for this trainee
-                        part = _solve_part(instance, [t], flat(plans) + mine,
-                                           max(1.0, min(10.0, left() / 2)), seed, profiles,
-                                           False, least, terms=())
-                        if part is None:
-                            load.add(mine, -1)
-                            mine = None
-                            break
-                    if load.fits(part):
-                        load.add(part)
-                        mine.extend(part)
-                        queue.remove(t)
-            back = 0
-            while mine is None and back <= min(2, g):
-                if left() <= 0:
-                    return None
-                joint = [t for grp in groups[g - back:g + 1] for t in grp]
-                kept = plans[:g - back]
-                # Joint models of several intakes rarely pay after ~10 s; a retry in another
-                # order (see solve) is then the better use of the time.
-                part = _solve_part(instance, joint, flat(kept), min(10.0, left() / 2), seed,
+    for g, group in enumerate(groups):
+        mine: list[Stint] | None = []
+        for t in group:
+            fixed = flat(plans) + mine
+            budget = max(0.5, min(2.0, left() / 4))
+            part = None
+            if _kind(t) not in no_blocks:
+                part = _solve_part(instance, [t], fixed, min(0.5, budget), seed, profiles, True,
+                                   least)
+            if part is None:  # no contiguous plan in time: let this trainee fragment
+                no_blocks.add(_kind(t))
+                part = _solve_part(instance, [t], fixed, budget, seed, profiles, False, least)
+            if part is None:  # any feasible plan for this trainee
+                part = _solve_part(instance, [t], fixed, max(1.0, min(10.0, left() / 2)), seed,
                                    profiles, False, least, terms=())
-                if part is not None:
-                    for dropped in plans[g - back:]:
-                        load.add(dropped, -1)
-                    load.add(part)
-                    plans = kept + [[] for _ in range(back)]
-                    mine = part
-                back += 1
-            if mine is None:
+            if part is None:
+                mine = None
+                break
+            mine.extend(part)
+        back = 0
+        while mine is None and back <= min(2, g):
+            if left() <= 0:
                 return None
-            plans.append(mine)
-            if progress:
-                progress({"phase": "decompose", "done": sum(map(len, groups[:g + 1])),
-                          "of": len(trainees), "time": time.monotonic() - t0})
+            joint = [t for grp in groups[g - back:g + 1] for t in grp]
+            kept = plans[:g - back]
+            # Joint models of several intakes rarely pay after ~10 s; a retry in another
+            # order (see solve) is then the better use of the time.
+            part = _solve_part(instance, joint, flat(kept), min(10.0, left() / 2), seed,
+                               profiles, False, least, terms=())
+            if part is not None:
+                plans = kept + [[] for _ in range(back)]
+                mine = part
+            back += 1
+        if mine is None:
+            return None
+        plans.append(mine)
+        if progress:
+            progress({"phase": "decompose", "done": sum(map(len, groups[:g + 1])),
+                      "of": len(trainees), "time": time.monotonic() - t0})
     return flat(plans)
 
 
