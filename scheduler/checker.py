@@ -298,13 +298,13 @@ def _check_trainee(cx: _Ctx, t: Trainee, prog: Programme, stints: list[Stint]) -
     # repeat: one stint per unit and discipline, besides locked stints and a starts_with
     # opening stint (it may share the unit of the last stint).
     locked = {(lk.unit, lk.discipline, lk.start, lk.end) for lk in t.locked}
-    first = min((s.start for s in stints), default=None)
+    first_start = min((s.start for s in stints), default=None)
     seen: Counter[tuple[str, str]] = Counter()
     resumes_at: dict[tuple[str, str], int] = {}  # a stint resumed right after leave is one stint
     for s in sorted(stints, key=lambda x: x.start):
         if (s.unit, s.discipline, s.start, s.end) in locked:
             continue
-        if prog.starts_with is not None and s.start == first:
+        if prog.starts_with is not None and s.start == first_start:
             continue
         key = (s.unit, s.discipline)
         lo = _wk(h0, s.start)

@@ -144,9 +144,12 @@ class Programme(_Model):
             for d in g.disciplines:
                 if d not in seen:
                     raise ValueError(tr("unknown_ref", kind="discipline", id=d))
-        for d in [self.ends_with] + ([self.starts_with.discipline] if self.starts_with else []):
-            if d is not None and d not in seen:
-                raise ValueError(tr("unknown_ref", kind="discipline", id=d))
+        ordered: list[str | None] = [self.ends_with]
+        if self.starts_with:
+            ordered.append(self.starts_with.discipline)
+        for od in ordered:
+            if od is not None and od not in seen:
+                raise ValueError(tr("unknown_ref", kind="discipline", id=od))
         if self.starts_with is not None and self.starts_with.weeks >= self.length_weeks:
             raise ValueError(tr("opening_too_long", weeks=self.starts_with.weeks,
                                 length=self.length_weeks))

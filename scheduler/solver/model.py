@@ -1,14 +1,23 @@
 """The CP-SAT model: stints as optional intervals.
 
-Formulation (chosen after measuring; see ``benchmarks/``): a trainee's block is tiled by stints.
+Formulation: a trainee's block is tiled by stints.
 Each possible stint is an *option* ``(trainee, unit, discipline)`` with a presence literal, a
 start and a size, posted as one optional interval. Per trainee the intervals (and fixed leave
 intervals) are pairwise disjoint, lie inside the block and their sizes add up to the service
 weeks, which together force an exact tiling without one boolean per week. Capacity is one
 cumulative (or no-overlap, for single-seat units such as vårdcentraler) per unit, with fixed
-"blocker" intervals lowering capacity in dated periods. A week-indexed model (one boolean per
-trainee, unit and week) has ~40x more variables on the Örebro instance and found no plan in
-120 s; the interval model needs ~6 000 optional intervals.
+"blocker" intervals lowering capacity in dated periods. Why intervals: a week-indexed model
+needs one boolean per trainee, unit and week (~158 x 40 x 78 ≈ 490 000 on Örebro, where the
+issue reports no plan within 120 s; not re-measured here); this model has ~6 000 optional
+intervals. Measured (2 workers) on a synthetic region of Örebro's size: even so, the full model
+found no plan in 60 s, with or without a partial hint, so ``solve.py`` builds a first plan
+trainee by trainee and warm-starts this model with a complete hint.
+
+Two objective terms are posted one-sided (only upper bounds on the helper variables that the
+minimisation pushes to their true value): fragmentation spans and, for units whose capacity
+exceeds their staffing target, the "counted" weeks. Intermediate solutions can therefore carry
+a solver objective above the plan's true cost; the reported objective is always the checker's
+recomputation, and the bound stays valid.
 
 Layers follow PyJobShop: variables, then one private method per constraint family called in a
 fixed order, then the objective where a term is only built when its weight is positive.
@@ -20,6 +29,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -48,11 +58,12 @@ class Option:
     hi: int
     earliest: int
     latest_end: int
-    presence: cp_model.IntVar | int = 1
-    start: cp_model.IntVar | int = 0
-    size: cp_model.IntVar | int = 0
+    # CP-SAT variables or expressions, or plain ints for fixed options.
+    presence: Any = 1
+    start: Any = 0
+    size: Any = 0
     fixed: bool = False
-    end_var: cp_model.IntVar | None = None
+    end_var: Any = None
 
     @property
     def end(self) -> cp_model.LinearExprT:
@@ -172,9 +183,9 @@ class PlacementModel:
         for i, td in enumerate(self.data):
             t = td.trainee
             for ls in t.locked:
-                s, e = self._w(ls.start), self._w(ls.end)
-                td.options.append(Option(i, ls.unit, ls.discipline, "locked", e - s, e - s, s, e,
-                                         presence=1, start=s, size=e - s, fixed=True))
+                a, b = self._w(ls.start), self._w(ls.end)
+                td.options.append(Option(i, ls.unit, ls.discipline, "locked", b - a, b - a, a, b,
+                                         presence=1, start=a, size=b - a, fixed=True))
             for uid, d, lo, hi in self._eligible(td):
                 name = f"{t.id}|{uid}|{d}"
                 p = m.new_bool_var(f"p[{name}]")
@@ -298,10 +309,10 @@ class PlacementModel:
                 continue
             # last[o]: o is the stint that ends the block.
             mains = [o for o in td.options if o.kind in ("main", "locked")]
-            last = {}
+            last: dict[int, Any] = {}
             for o in mains:
                 if o.fixed:
-                    last[id(o)] = int(o.start + o.size == td.end)  # type: ignore[operator]
+                    last[id(o)] = int(o.start + o.size == td.end)
                     continue
                 b = m.new_bool_var("")
                 m.add(o.end == td.end).only_enforce_if(b)
@@ -484,7 +495,7 @@ class PlacementModel:
         ext_load: dict[str, int] = defaultdict(int)
         for s in self.external:
             ext_load[s.unit] += (s.end - s.start).days // 7
-        classes: dict[frozenset[str], list[cp_model.IntVar]] = defaultdict(list)
+        classes: dict[frozenset[str], list[tuple[cp_model.IntVar, int]]] = defaultdict(list)
         for u in self.inst.units:
             prof = self.cap_profile[u.id]
             if prof is None or sum(prof) == 0:

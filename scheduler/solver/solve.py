@@ -144,8 +144,8 @@ def decompose(instance: Instance, time_limit: float, seed: int,
     groups = [list(g) for _, g in groupby(trainees, key=lambda t: t.start)]
     if attempt:  # a retry plans each intake's trainees in another order
         rng = random.Random(seed + attempt)
-        for g in groups:
-            rng.shuffle(g)
+        for grp in groups:
+            rng.shuffle(grp)
     plans: list[list[Stint]] = []  # one entry per planned intake, so back-steps can drop some
     t0 = time.monotonic()
     profiles = capacity_profiles(instance)
@@ -165,6 +165,7 @@ def decompose(instance: Instance, time_limit: float, seed: int,
     for g, group in enumerate(groups):
         mine: list[Stint] | None = []
         for t in group:
+            assert mine is not None
             fixed = flat(plans) + mine
             budget = max(0.5, min(2.0, left() / 4))
             part = None
