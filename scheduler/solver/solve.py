@@ -345,7 +345,8 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         # per-trainee solves) cuts the search at a moment that depends on the machine's load:
         # the same seed then need not give the same plan.
         reproducible=workers == 1 and status == cp_model.OPTIMAL and warm is None,
-        method="cohort-decomposition + interval model" if warm is not None else "interval model",
+        method=("first plan trainee by trainee + polish + interval model (warm start)"
+                if warm is not None else "interval model"),
     )
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.status = Status.OPTIMAL if status == cp_model.OPTIMAL else Status.FEASIBLE
