@@ -166,6 +166,8 @@ def decompose(instance: Instance, time_limit: float, seed: int,
         mine: list[Stint] | None = []
         for t in group:
             assert mine is not None
+            if left() <= 0:  # the time limit is a promise to batch runs
+                return None
             fixed = flat(plans) + mine
             budget = max(0.5, min(2.0, left() / 4))
             part = None
