@@ -42,17 +42,13 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         super().__init__()
         self.pm, self.t0, self.progress = pm, t0, progress
         self.first: float | None = None
-        self.stints: list[Stint] | None = None
-        self.objective: float | None = None
 
     def on_solution_callback(self) -> None:
         now = time.monotonic() - self.t0
         if self.first is None:
             self.first = now
-        self.objective = self.objective_value
-        self.stints = self.pm.extract(self)
         if self.progress:
-            self.progress({"phase": "solve", "time": now, "objective": self.objective,
+            self.progress({"phase": "solve", "time": now, "objective": self.objective_value,
                            "bound": self.best_objective_bound})
 
 
@@ -131,7 +127,7 @@ def _kind(t: Trainee) -> tuple:
 
 def decompose(instance: Instance, time_limit: float, seed: int,
               progress: Progress | None = None, least: dict[str, int] | None = None,
-              attempt: int = 0) -> list[Stint] | None:
+              attempt: int = 0, profiles: dict | None = None) -> list[Stint] | None:
     """A first plan, trainee by trainee in start order; ``None`` if none is found in time.
 
     Each trainee is planned against the capacity the earlier ones left, minimising their own
@@ -148,7 +144,7 @@ def decompose(instance: Instance, time_limit: float, seed: int,
             rng.shuffle(grp)
     plans: list[list[Stint]] = []  # one entry per planned intake, so back-steps can drop some
     t0 = time.monotonic()
-    profiles = capacity_profiles(instance)
+    profiles = profiles or capacity_profiles(instance)
     if least is None:
         least = min_stints(instance, trainees, profiles=profiles)
 
@@ -218,7 +214,8 @@ def _own_cost(stints: list[Stint], w_changes: int, w_frag: int) -> int:
 
 
 def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
-           least: dict[str, int], progress: Progress | None = None) -> list[Stint]:
+           least: dict[str, int], progress: Progress | None = None,
+           profiles: dict | None = None) -> list[Stint]:
     """Re-plan one trainee at a time against everybody else's stints while it pays.
 
     A cheap large-neighbourhood search over the trainees whose own cost (unit changes above
@@ -226,7 +223,7 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     """
     t0 = time.monotonic()
     w = instance.weights
-    profiles = capacity_profiles(instance)
+    profiles = profiles or capacity_profiles(instance)
     by_t: dict[str, list[Stint]] = {}
     for st in plan:
         by_t.setdefault(st.trainee, []).append(st)
@@ -306,7 +303,8 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
           progress: Progress | None = None, use_decomposition: bool = True) -> Result:
     t0 = time.monotonic()
     trainees = instance.all_trainees()
-    least = min_stints(instance, trainees)
+    profiles = capacity_profiles(instance)  # computed once for every phase
+    least = min_stints(instance, trainees, profiles=profiles)
     warm: list[Stint] | None = None
     warm_time: float | None = None
     if use_decomposition and len({t.start for t in trainees}) > 1:
@@ -317,16 +315,16 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         attempt = 0
         while warm is None and time.monotonic() - t0 < 0.6 * time_limit:
             warm = decompose(instance, 0.9 * time_limit - (time.monotonic() - t0), seed,
-                             progress, least=least, attempt=attempt)
+                             progress, least=least, attempt=attempt, profiles=profiles)
             attempt += 1
         warm_time = time.monotonic() - t0 if warm is not None else None
         if warm is not None:
             if progress:
                 progress({"phase": "first_plan", "time": warm_time})
             budget = 0.6 * time_limit - (time.monotonic() - t0)
-            warm = polish(instance, warm, budget, seed, least, progress)
+            warm = polish(instance, warm, budget, seed, least, progress, profiles)
 
-    pm = PlacementModel(instance, trainees, min_stints=least)
+    pm = PlacementModel(instance, trainees, min_stints=least, profiles=profiles)
     if warm is not None:
         pm.hint(warm)
         _complete_hint(pm, min(5.0, 0.1 * time_limit), seed)
