@@ -202,6 +202,11 @@ def schema() -> None:
     typer.echo(json.dumps(Instance.model_json_schema(), indent=2, ensure_ascii=False))
 
 
+from scheduler.commands import register_all  # noqa: E402  (after the shared helpers above)
+
+register_all(app)
+
+
 def main() -> None:
     try:
         app()
