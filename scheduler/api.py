@@ -14,7 +14,7 @@ from scheduler import checker
 from scheduler.domain import Instance
 from scheduler.i18n import Lang
 from scheduler.io import input_hash, load_instance, write_atomic
-from scheduler.plan import plan_to_csv
+from scheduler.plan import Stint, plan_to_csv
 from scheduler.result import Result
 from scheduler.solver.solve import Progress, solve
 
@@ -35,13 +35,16 @@ class Outcome:
 
 
 def solve_and_verify(instance: Instance, time_limit: float = 60.0, workers: int = 2,
-                     seed: int = 0, progress: Progress | None = None) -> Result:
+                     seed: int = 0, progress: Progress | None = None,
+                     warm_start: list[Stint] | None = None) -> Result:
     """Solve, then check the plan and recompute every objective term from it.
 
     The reported objective and terms are the checker's recomputation (the true cost of the plan
-    that is written); the solver's own value is kept in ``solver_objective``.
+    that is written); the solver's own value is kept in ``solver_objective``. ``warm_start``:
+    a plan of a similar instance whose stints are reused where they still fit.
     """
-    result = solve(instance, time_limit=time_limit, workers=workers, seed=seed, progress=progress)
+    result = solve(instance, time_limit=time_limit, workers=workers, seed=seed, progress=progress,
+                   warm_start=warm_start)
     if result.status.has_plan:
         violations = checker.check(instance, result.stints)
         if violations:

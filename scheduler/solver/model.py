@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -78,6 +79,9 @@ class TraineeData:
     service: int
     leave_weeks: list[int]
     options: list[Option] = field(default_factory=list)
+    # 1, or a literal for an optional trainee (``PlacementModel(optional=...)``): every
+    # "exactly one"/"== service"/">= minimum" of the trainee is scaled by it.
+    admitted: Any = 1
 
 
 class PlacementModel:
@@ -85,6 +89,8 @@ class PlacementModel:
 
     ``external`` stints (of trainees outside the model, e.g. earlier cohorts in the cohort
     decomposition) are fixed capacity consumers. ``terms`` limits the objective to some terms.
+    ``optional`` trainees (ids) get an ``admitted`` literal each (``self.admitted``): a trainee
+    that is not admitted has no stints; e.g. the what-if capacity search maximises their sum.
     """
 
     def __init__(
@@ -97,8 +103,11 @@ class PlacementModel:
         contiguous: bool = False,
         ignore_capacity: bool = False,
         min_stints: dict[str, int] | None = None,
+        optional: Collection[str] = (),
     ):
         self.inst = instance
+        self.optional = set(optional)
+        self.admitted: dict[str, cp_model.IntVar] = {}
         self._profiles = profiles
         self.contiguous = contiguous
         self.ignore_capacity = ignore_capacity
@@ -151,6 +160,9 @@ class PlacementModel:
             })
             self.data.append(TraineeData(t, start, end, service_weeks_needed(prog, t.part_time),
                                          leave))
+            if t.id in self.optional:
+                self.data[-1].admitted = self.admitted[t.id] = self.model.new_bool_var(
+                    f"admitted[{t.id}]")
 
     def _eligible(self, td: TraineeData) -> list[tuple[str, str, int, int]]:
         """(unit, discipline, min length, max length) of every stint the trainee may have."""
@@ -276,7 +288,7 @@ class PlacementModel:
             for w in _runs(td.leave_weeks):
                 ivs.append(m.new_fixed_size_interval_var(w[0], w[1] - w[0], ""))
             m.add_no_overlap(ivs)
-            m.add(sum(o.size for o in td.options) == td.service)
+            m.add(sum(o.size for o in td.options) == td.service * td.admitted)
 
     def _requirements(self) -> None:
         m = self.model
@@ -288,12 +300,12 @@ class PlacementModel:
                 by_d[o.discipline].append(o.size)
             for r in prog.requirements:
                 weeks = sum(by_d[r.discipline])
-                m.add(weeks >= calendar_weeks(r.min_weeks, t.part_time))
+                m.add(weeks >= calendar_weeks(r.min_weeks, t.part_time) * td.admitted)
                 if r.max_weeks is not None:
                     m.add(weeks <= calendar_weeks(r.max_weeks, t.part_time))
             for g in prog.group_requirements:
                 weeks = sum(sum(by_d[d]) for d in g.disciplines)
-                m.add(weeks >= calendar_weeks(g.min_weeks, t.part_time))
+                m.add(weeks >= calendar_weeks(g.min_weeks, t.part_time) * td.admitted)
                 if g.max_weeks is not None:
                     m.add(weeks <= calendar_weeks(g.max_weeks, t.part_time))
 
@@ -304,7 +316,7 @@ class PlacementModel:
             sw, ew = prog.starts_with, prog.ends_with
             if sw is not None:
                 intros = [o for o in td.options if o.kind == "intro"]
-                m.add_exactly_one(o.presence for o in intros)
+                _exactly_one(m, [o.presence for o in intros], td.admitted)
             if ew is None and not (sw and sw.same_unit_as_end):
                 continue
             # last[o]: o is the stint that ends the block.
@@ -318,7 +330,7 @@ class PlacementModel:
                 m.add(o.end == td.end).only_enforce_if(b)
                 m.add_implication(b, o.presence)
                 last[id(o)] = b
-            m.add_exactly_one(last.values())
+            _exactly_one(m, list(last.values()), td.admitted)
             for o in mains:
                 if ew is not None and o.discipline != ew:
                     m.add(last[id(o)] == 0)
@@ -338,7 +350,7 @@ class PlacementModel:
         for td in self.data:
             n = self.min_stints.get(td.trainee.id)
             if n:
-                self.model.add(sum(o.presence for o in td.options) >= n)
+                self.model.add(sum(o.presence for o in td.options) >= n * td.admitted)
 
     def _unit_options(self) -> dict[str, list[Option]]:
         by_u: dict[str, list[Option]] = defaultdict(list)
@@ -381,7 +393,7 @@ class PlacementModel:
         self.model.minimize(sum(w * self.term_exprs[t] for t, w in self.weights.items()))
 
     def _unit_changes(self) -> cp_model.LinearExprT:
-        return sum(sum(o.presence for o in td.options) - 1 for td in self.data)
+        return sum(sum(o.presence for o in td.options) - td.admitted for td in self.data)
 
     def _fragmentation(self) -> cp_model.LinearExprT:
         # Span of a discipline from its first start to its last end minus its weeks. Only upper
@@ -608,6 +620,14 @@ def capacity_profiles(inst: Instance) -> dict[str, list[int] | None]:
                 prof[w] = ch.capacity
         out[u.id] = prof
     return out
+
+
+def _exactly_one(m: cp_model.CpModel, lits: list, admitted: Any) -> None:
+    """Exactly one of ``lits``, or none when an optional trainee is not admitted."""
+    if isinstance(admitted, int):
+        m.add_exactly_one(lits)
+    else:
+        m.add(sum(lits) == admitted)
 
 
 def _runs(weeks: list[int]) -> list[tuple[int, int]]:

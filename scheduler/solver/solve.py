@@ -121,14 +121,33 @@ def _solve_part(instance: Instance, trainees: list, fixed: list[Stint], budget: 
     return pm.extract(solver)
 
 
+def _keep_part(instance: Instance, t: Trainee, stints: list[Stint], fixed: list[Stint],
+               profiles: dict) -> list[Stint] | None:
+    """The trainee's stints of an earlier plan if they still fit (warm start of a variant).
+
+    A feasibility check with every stint variable fixed to the old plan: a closed unit, a
+    changed programme or the capacity the earlier trainees left make it fail (``None``).
+    """
+    pm = PlacementModel(instance, [t], external=fixed, profiles=profiles, terms=())
+    pm.hint(stints)
+    solver = _params(1.0, 1, 0)
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    status = _run(solver, pm.model)
+    return pm.extract(solver) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+
+
 def _kind(t: Trainee) -> tuple:
     return (t.programme, t.site, t.start, t.part_time, tuple(t.leave), tuple(t.locked))
 
 
 def decompose(instance: Instance, time_limit: float, seed: int,
               progress: Progress | None = None, least: dict[str, int] | None = None,
-              attempt: int = 0, profiles: dict | None = None) -> list[Stint] | None:
+              attempt: int = 0, profiles: dict | None = None,
+              keep: dict[str, list[Stint]] | None = None) -> list[Stint] | None:
     """A first plan, trainee by trainee in start order; ``None`` if none is found in time.
+
+    ``keep``: stints per trainee id of an earlier plan (e.g. the base plan of a what-if
+    variant), kept for every trainee they still fit instead of solving it again.
 
     Each trainee is planned against the capacity the earlier ones left, minimising their own
     unit changes with each discipline kept in one block (a one-trainee solve takes ~0.1 s),
@@ -167,7 +186,9 @@ def decompose(instance: Instance, time_limit: float, seed: int,
             fixed = flat(plans) + mine
             budget = max(0.5, min(2.0, left() / 4))
             part = None
-            if _kind(t) not in no_blocks:
+            if keep and keep.get(t.id):
+                part = _keep_part(instance, t, keep[t.id], fixed, profiles)
+            if part is None and _kind(t) not in no_blocks:
                 part = _solve_part(instance, [t], fixed, min(0.5, budget), seed, profiles, True,
                                    least)
             if part is None:  # no contiguous plan in time: let this trainee fragment
@@ -300,14 +321,22 @@ def _complete_hint(pm: PlacementModel, budget: float, seed: int) -> None:
 
 
 def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: int = 0,
-          progress: Progress | None = None, use_decomposition: bool = True) -> Result:
+          progress: Progress | None = None, use_decomposition: bool = True,
+          warm_start: list[Stint] | None = None) -> Result:
+    """``warm_start``: a plan of a similar instance (e.g. the base of a what-if variant); its
+    stints are kept in the first plan for every trainee they still fit."""
     t0 = time.monotonic()
     trainees = instance.all_trainees()
     profiles = capacity_profiles(instance)  # computed once for every phase
     least = min_stints(instance, trainees, profiles=profiles)
     warm: list[Stint] | None = None
     warm_time: float | None = None
-    if use_decomposition and len({t.start for t in trainees}) > 1:
+    keep: dict[str, list[Stint]] | None = None
+    if warm_start:
+        keep = {}
+        for st in warm_start:
+            keep.setdefault(st.trainee, []).append(st)
+    if use_decomposition and (len({t.start for t in trainees}) > 1 or keep):
         # Without a first plan there is nothing to write, so the decomposition may use most
         # of the time; polishing only runs while 40 % of the time limit is left.
         # The heuristic works against wall-clock budgets, so a failed attempt is retried with
@@ -315,7 +344,8 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         attempt = 0
         while warm is None and time.monotonic() - t0 < 0.6 * time_limit:
             warm = decompose(instance, 0.9 * time_limit - (time.monotonic() - t0), seed,
-                             progress, least=least, attempt=attempt, profiles=profiles)
+                             progress, least=least, attempt=attempt, profiles=profiles,
+                             keep=keep)
             attempt += 1
         warm_time = time.monotonic() - t0 if warm is not None else None
         if warm is not None:
