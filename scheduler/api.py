@@ -74,5 +74,9 @@ def write_outputs(instance: Instance, result: Result, out_dir: Path,
 
 
 def load(path: str | Path) -> tuple[Instance, str]:
-    """The instance and the hash of its input files."""
+    """The instance and the hash of its input files (YAML, or an ``.xlsx`` workbook)."""
+    if Path(path).suffix.lower() == ".xlsx":
+        from scheduler.workbook.reader import load_workbook_instance
+
+        return load_workbook_instance(path)
     return load_instance(path), input_hash(path)

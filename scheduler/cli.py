@@ -109,6 +109,8 @@ def solve(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     as_json: Annotated[
         bool, typer.Option("--json", help="Result summary as JSON on stdout")] = False,
+    pseudonymize: Annotated[bool, typer.Option(
+        "--pseudonymize", help="Name trainees by stable codes in every output")] = False,
     lang: LangOpt = "sv",
 ) -> None:
     """Plan every trainee's block; write plan.csv, plan.xlsx and run.json to --out."""
@@ -143,6 +145,9 @@ def solve(
     if not quiet:
         err.print()
     result.input_hash = digest
+    if pseudonymize and result.status.has_plan:  # after the check, before anything is written
+        from scheduler.workbook.pseudonym import pseudonymize as pseudo
+        inst, result.stints, _ = pseudo(inst, result.stints)
     if result.status.has_plan:
         try:
             api.write_outputs(inst, result, out, lang=lg, inputs=(instance,))

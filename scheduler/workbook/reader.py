@@ -1,0 +1,738 @@
+"""Read the coordinator's workbook into an :class:`~scheduler.domain.Instance`, strictly.
+
+The workbook is untrusted input. It is parsed by openpyxl with defusedxml (XML entity attacks
+are refused), its unpacked size is capped, formulas are never evaluated (a formula cell counts
+as its saved value, or is refused when it has none) and macros are never run (openpyxl does not
+execute them; only ``.xlsx`` is accepted).
+
+Every problem is collected, then raised at once as one :class:`~scheduler.io.InputError` whose
+locations read like ``Enheter, rad 14, Kapacitet``: the sheet, the row number as Excel shows it
+and the column header as written in the workbook. Checks run in two rounds: cell values,
+references and each entry's own rules first (all reported together); the instance-wide checks of
+:func:`~scheduler.domain.instance_problems` (a block outside the horizon, ...) only once the
+first round is clean, since they need every entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from scheduler.domain import Cohort, Instance, Programme, Site, Trainee, Unit
+from scheduler.i18n import tr
+from scheduler.io import InputError
+from scheduler.workbook import schema as S
+from scheduler.workbook.schema import Column, Sheet, msg
+
+MAX_UNPACKED_MB = 200  # far above any real instance workbook (Örebro: well under 1 MB)
+CODE_RE = re.compile(r"^[A-Za-z0-9ÅÄÖåäöÉé_.+\-]+$")
+INT_RE = re.compile(r"^[+-]?\d+$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+UNLIMITED = object()  # the capacity cell says "obegränsad"
+
+
+def _norm(text: object) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+@dataclass
+class Where:
+    """Where an entry of the instance came from: sheet, row, and the header of each field."""
+
+    sheet: str
+    row: int | None
+    cols: dict[str, tuple[int, str]] = field(default_factory=dict)  # field -> (row, header)
+
+
+@dataclass
+class Row:
+    n: int  # row number as Excel shows it
+    values: dict[str, Any]  # column key -> parsed value (absent: empty or invalid)
+    bad: set[str]  # column keys whose cell was invalid (already reported)
+
+
+class _Reader:
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: list[tuple[str, str]] = []
+        self.prov: dict[tuple[Any, ...], Where] = {}
+        self.titles: dict[str, str] = {}  # sheet key -> title in the workbook
+        self.headers: dict[str, dict[str, str]] = {}  # sheet key -> column key -> header text
+        self.used_files: list[Path] = []
+
+    # ---- locations and problems
+
+    def where(self, sheet: str, row: int | None, column: str | None = None) -> str:
+        title = self.titles.get(sheet, sheet)
+        if row is None:
+            return title
+        if column is None:
+            return msg("where_row", sheet=title, row=row)
+        return msg("where", sheet=title, row=row, column=column)
+
+    def cell_problem(self, sheet: str, row: int, key: str, text: str) -> None:
+        self.problems.append((self.where(sheet, row, self.headers[sheet].get(key, key)), text))
+
+    def locate(self, loc: tuple[Any, ...]) -> str:
+        for k in range(len(loc), -1, -1):
+            w = self.prov.get(loc[:k])
+            if w is None:
+                continue
+            rest = loc[k:]
+            if rest and isinstance(rest[0], str) and rest[0] in w.cols:
+                row, header = w.cols[rest[0]]
+                return msg("where", sheet=w.sheet, row=row, column=header)
+            if w.row is None and w.cols:
+                row, header = next(iter(w.cols.values()))
+                return msg("where", sheet=w.sheet, row=row, column=header)
+            return msg("where_row", sheet=w.sheet, row=w.row) if w.row else w.sheet
+        return ""
+
+    def validation_problems(self, err: ValidationError, prefix: tuple[Any, ...],
+                            bad: set[tuple[Any, ...]]) -> None:
+        for e in err.errors():
+            loc = prefix + tuple(x for x in e["loc"]
+                                 if not (isinstance(x, str) and x.startswith("function-")))
+            if any(loc[:len(b)] == b for b in bad):
+                continue  # the cell was already reported as unreadable
+            text = _error_text(e)
+            if e["type"] == "value_error" and not e["loc"] and prefix == ():
+                for line in text.splitlines():  # instance-wide checks: "units[3] (X).site: ..."
+                    path, _, rest = line.partition(": ")
+                    self.problems.append((self.locate(_parse_path(path)), rest or line))
+                continue
+            for line in text.splitlines() or [text]:
+                self.problems.append((self.locate(loc), line))
+
+    # ---- opening the file
+
+    def open(self) -> tuple[Any, Any]:
+        import openpyxl
+        from openpyxl.xml import DEFUSEDXML
+
+        src = str(self.path)
+        if not self.path.is_file():
+            raise InputError(src, [("", tr("file_not_found"))])
+        if not DEFUSEDXML:
+            raise InputError(src, [("", msg("no_defusedxml"))])
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                size = sum(i.file_size for i in zf.infolist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputError(src, [("", msg("not_xlsx", error=exc))]) from None
+        if size > MAX_UNPACKED_MB * 1024 * 1024:
+            raise InputError(src, [("", msg("too_big", size=size // (1024 * 1024),
+                                            limit=MAX_UNPACKED_MB))])
+        from defusedxml import DefusedXmlException
+
+        try:
+            formulas = openpyxl.load_workbook(self.path, data_only=False)
+            values = openpyxl.load_workbook(self.path, data_only=True)
+        except DefusedXmlException as exc:
+            raise InputError(src, [("", msg("xml_attack", error=type(exc).__name__))]) from None
+        except Exception as exc:  # malformed package: any parser error is bad input here
+            raise InputError(src, [("", msg("not_xlsx", error=exc))]) from None
+        return formulas, values
+
+    # ---- sheets and cells
+
+    def read_sheets(self, formulas: Any, values: Any) -> dict[str, list[Row]]:
+        by_title = {_norm(ws.title): ws.title for ws in values.worksheets}
+        found: dict[str, str] = {}
+        for sheet in S.DATA_SHEETS:
+            for label in (sheet.sv, sheet.en):
+                if _norm(label) in by_title:
+                    found[sheet.key] = by_title[_norm(label)]
+                    break
+        if not any(k in found for k in ("settings", "units", "sites")):
+            names = ", ".join(s.sv for s in S.DATA_SHEETS if s.required)
+            raise InputError(str(self.path), [("", msg("not_instance", sheets=names))])
+        out: dict[str, list[Row]] = {}
+        for sheet in S.DATA_SHEETS:
+            if sheet.key not in found:
+                self.titles[sheet.key] = sheet.label("sv")
+                self.headers[sheet.key] = {}
+                if sheet.required:
+                    self.problems.append((self.titles[sheet.key], msg("sheet_missing")))
+                out[sheet.key] = []
+                continue
+            title = found[sheet.key]
+            self.titles[sheet.key] = title
+            out[sheet.key] = self.read_sheet(sheet, formulas[title], values[title])
+        return out
+
+    def read_sheet(self, sheet: Sheet, wsf: Any, wsv: Any) -> list[Row]:
+        title = wsv.title
+        merged = [str(r) for r in wsf.merged_cells.ranges]
+        if merged:
+            more = ", …" if len(merged) > 5 else ""
+            self.problems.append((title, msg("merged", ranges=", ".join(merged[:5]) + more)))
+            self.headers[sheet.key] = {}
+            return []
+        formula_cells = {(c.row, c.column): c.value for row in wsf.iter_rows() for c in row
+                         if c.data_type == "f"}
+        grid = list(wsv.iter_rows(values_only=True))
+        header = list(grid[0]) if grid else []
+        cols: dict[str, int] = {}
+        names: dict[str, str] = {}
+        by_label = {}
+        for c in sheet.columns:
+            by_label[_norm(c.sv)] = c
+            by_label[_norm(c.en)] = c
+        for j, h in enumerate(header):
+            if h is None:
+                continue
+            found = by_label.get(_norm(h))
+            if found is None:
+                continue  # an extra column: ignored
+            if found.key in cols:
+                self.problems.append((title, msg("column_twice", column=str(h))))
+                continue
+            cols[found.key] = j
+            names[found.key] = str(h).strip()
+        self.headers[sheet.key] = names
+        missing = [c for c in sheet.columns if c.key not in cols and c.key != "help"]
+        for c in missing:
+            self.problems.append((title, msg("column_missing", column=c.label("sv")
+                                             if _is_sv(header) else c.label("en"))))
+        if missing:
+            return []
+        rows: list[Row] = []
+        for i, raw in enumerate(grid[1:], start=2):
+            cells: dict[str, Any] = {}
+            for c in sheet.columns:
+                jc = cols.get(c.key)
+                v = raw[jc] if jc is not None and jc < len(raw) else None
+                if jc is not None and (i, jc + 1) in formula_cells and v is None:
+                    self.cell_problem(sheet.key, i, c.key,
+                                      msg("formula", formula=formula_cells[(i, jc + 1)]))
+                    cells[c.key] = _FORMULA
+                    continue
+                if isinstance(v, str) and not v.strip():
+                    v = None
+                cells[c.key] = v
+            if all(v is None for v in cells.values()):
+                continue  # empty row (trailing or in between)
+            row = Row(i, {}, set())
+            for c in sheet.columns:
+                v = cells[c.key]
+                if v is _FORMULA:
+                    row.bad.add(c.key)
+                    continue
+                if v is None:
+                    if c.required:
+                        self.cell_problem(sheet.key, i, c.key, msg("required"))
+                        row.bad.add(c.key)
+                    continue
+                try:
+                    row.values[c.key] = _parse(c, v)
+                except ValueError as exc:
+                    self.cell_problem(sheet.key, i, c.key, str(exc))
+                    row.bad.add(c.key)
+            rows.append(row)
+        return rows
+
+    # ---- entries
+
+    def here(self, sheet: str, row: Row, fields: dict[str, str] | None = None) -> Where:
+        """Provenance of ``row``: instance field -> column key (default: the same name)."""
+        heads = self.headers[sheet]
+        fmap = fields if fields is not None else {k: k for k in heads}
+        return Where(self.titles[sheet], row.n,
+                     {f: (row.n, heads[k]) for f, k in fmap.items() if k in heads})
+
+    def unique(self, sheet: str, rows: list[Row], key: str = "id") -> dict[str, Row]:
+        seen: dict[str, Row] = {}
+        for r in rows:
+            v = r.values.get(key)
+            if v is None:
+                continue
+            if v in seen:
+                self.cell_problem(sheet, r.n, key, msg("duplicate", value=v, other=seen[v].n))
+            else:
+                seen[v] = r
+        return seen
+
+    def ref(self, sheet: str, row: Row, key: str, ids: set[str] | dict[str, Any],
+            kind: str) -> bool:
+        v = row.values.get(key)
+        if v is None:
+            return False
+        if v not in ids:
+            self.cell_problem(sheet, row.n, key, tr("unknown_ref", kind=kind, id=v))
+            row.bad.add(key)
+            return False
+        return True
+
+    def build(self, rows: dict[str, list[Row]]) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        self.settings(rows["settings"], data)
+        data["programmes"] = self.programmes(rows)
+        prog_ids = self.unique("programmes", rows["programmes"])
+        site_rows = self.unique("sites", rows["sites"])
+        data["sites"] = []
+        for r in rows["sites"]:
+            i = len(data["sites"])
+            self.prov[("sites", i)] = self.here("sites", r)
+            data["sites"].append(self.entry(Site, dict(r.values), ("sites", i), r))
+        data["units"] = self.units(rows, prog_ids, site_rows)
+        unit_ids = {u.get("id") for u in data["units"]}
+        cohort_rows = self.unique("cohorts", rows["cohorts"])
+        data["cohorts"] = []
+        for r in rows["cohorts"]:
+            i = len(data["cohorts"])
+            self.ref("cohorts", r, "programme", prog_ids, "programme")
+            self.ref("cohorts", r, "site", site_rows, "site")
+            self.prov[("cohorts", i)] = self.here("cohorts", r)
+            data["cohorts"].append(self.entry(Cohort, dict(r.values), ("cohorts", i), r))
+        data["trainees"] = self.trainees(rows, prog_ids, site_rows, unit_ids, cohort_rows)
+        return data
+
+    def entry(self, model: type[BaseModel], values: dict[str, Any], prefix: tuple[Any, ...],
+              row: Row | None, extra_bad: set[tuple[Any, ...]] | None = None) -> dict[str, Any]:
+        """Validate one entry on its own (its own rules); report problems at its cells."""
+        bad = {(b,) for b in row.bad} if row else set()
+        bad |= extra_bad or set()
+        try:
+            model.model_validate(values)
+        except ValidationError as err:
+            self.validation_problems(err, prefix, {prefix + b for b in bad})
+        return values
+
+    def settings(self, rows: list[Row], data: dict[str, Any]) -> None:
+        sheet = "settings"
+        by_label = {}
+        for c in S.SETTING_ROWS:
+            by_label[_norm(c.sv)] = c
+            by_label[_norm(c.en)] = c
+        got: dict[str, tuple[Row, str, Any]] = {}
+        for r in rows:
+            label = r.values.get("setting")
+            if label is None:
+                if "value" in r.values:
+                    self.cell_problem(sheet, r.n, "setting", msg("required"))
+                continue
+            setting = by_label.get(_norm(label))
+            if setting is None:
+                self.cell_problem(sheet, r.n, "setting", msg("unknown_setting", value=label))
+                continue
+            c = setting
+            if c.key in got:
+                self.cell_problem(sheet, r.n, "setting", msg("setting_twice", value=label))
+                continue
+            raw = r.values.get("value")
+            value = None
+            if raw is not None:
+                try:
+                    value = _parse(c, raw)
+                except ValueError as exc:
+                    self.problems.append((self.where(sheet, r.n, str(label).strip()), str(exc)))
+                    value = _FORMULA
+            elif "value" in r.bad:
+                value = _FORMULA
+            got[c.key] = (r, str(label).strip(), value)
+        for c in S.SETTING_ROWS:
+            if c.required and (c.key not in got or got[c.key][2] is None):
+                where = (self.where(sheet, got[c.key][0].n, got[c.key][1]) if c.key in got
+                         else self.titles[sheet])
+                self.problems.append((where, msg("setting_missing", value=c.label("sv"))
+                                      if c.key not in got else msg("required")))
+        title = self.titles[sheet]
+
+        def put(target: dict[str, Any], name: str, key: str, w: Where) -> None:
+            if key in got:
+                r, label, value = got[key]
+                w.cols[name] = (r.n, label)
+                if value is not None and value is not _FORMULA:
+                    target[name] = value
+
+        top = Where(title, None)
+        for k in ("name", "description", "assumptions"):
+            put(data, k, k, top)
+        self.prov[()] = top
+        horizon: dict[str, Any] = {}
+        hw = Where(title, None)
+        put(horizon, "start", "horizon_start", hw)
+        put(horizon, "end", "horizon_end", hw)
+        self.prov[("horizon",)] = hw
+        data["horizon"] = horizon
+        weights: dict[str, Any] = {}
+        ww = Where(title, None)
+        for k in ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation"):
+            put(weights, k, k, ww)
+        self.prov[("weights",)] = ww
+        data["weights"] = weights
+
+    def programmes(self, rows: dict[str, list[Row]]) -> list[dict[str, Any]]:
+        from scheduler.workbook.template import rulesets
+
+        files = rulesets()
+        by_id: dict[str, list[tuple[str, Row]]] = {}
+        known = {r.values["id"] for r in rows["programmes"] if "id" in r.values}
+        for sheet in ("requirements", "groups"):
+            for r in rows[sheet]:
+                if self.ref(sheet, r, "programme", known, "programme"):
+                    by_id.setdefault(r.values["programme"], []).append((sheet, r))
+        out: list[dict[str, Any]] = []
+        for r in rows["programmes"]:
+            i = len(out)
+            prefix = ("programmes", i)
+            self.prov[prefix] = self.here("programmes", r, {
+                "id": "id", "name": "name", "kind": "kind", "regulation": "regulation",
+                "source": "source", "length_weeks": "length_weeks", "ends_with": "ends_with"})
+            self.prov[prefix + ("starts_with",)] = self.here("programmes", r, {
+                "discipline": "starts_with", "weeks": "starts_weeks",
+                "same_unit_as_end": "same_unit_as_end"})
+            v = r.values
+            ruleset = v.get("ruleset")
+            if ruleset is not None:
+                out.append(self.ruleset_programme(r, str(ruleset).strip(), files, by_id))
+                continue
+            prog: dict[str, Any] = {k: v[k] for k in ("id", "name", "kind", "regulation",
+                                                      "source", "length_weeks", "ends_with")
+                                    if k in v}
+            if any(k in v for k in ("starts_with", "starts_weeks", "same_unit_as_end")):
+                prog["starts_with"] = {k: v[c] for k, c in (
+                    ("discipline", "starts_with"), ("weeks", "starts_weeks"),
+                    ("same_unit_as_end", "same_unit_as_end")) if c in v}
+            bad: set[tuple[Any, ...]] = {(b,) for b in r.bad}
+            renamed = {"starts_with": ("starts_with", "discipline"),
+                       "starts_weeks": ("starts_with", "weeks"),
+                       "same_unit_as_end": ("starts_with", "same_unit_as_end")}
+            bad = {renamed.get(b[0], b) for b in bad}
+            reqs: list[dict[str, Any]] = []
+            groups: list[dict[str, Any]] = []
+            for sheet, rr in by_id.get(v.get("id", ""), []):
+                if sheet == "requirements":
+                    k = len(reqs)
+                    self.prov[prefix + ("requirements", k)] = self.here(sheet, rr)
+                    reqs.append({f: rr.values[f] for f in ("discipline", "min_weeks",
+                                                           "max_weeks") if f in rr.values})
+                    bad |= {("requirements", k, b) for b in rr.bad}
+                else:
+                    k = len(groups)
+                    self.prov[prefix + ("group_requirements", k)] = self.here(sheet, rr)
+                    groups.append({f: rr.values[f] for f in ("name", "disciplines", "min_weeks",
+                                                             "max_weeks") if f in rr.values})
+                    bad |= {("group_requirements", k, b) for b in rr.bad}
+            prog["requirements"] = reqs
+            if groups:
+                prog["group_requirements"] = groups
+            out.append(self.entry(Programme, prog, prefix, None, bad))
+        return out
+
+    def ruleset_programme(self, r: Row, name: str, files: list[tuple[str, Programme]],
+                          by_id: dict[str, list[tuple[str, Row]]]) -> dict[str, Any]:
+        sheet = "programmes"
+        match = next(((f, p) for f, p in files if f == name or f == name + ".yaml"), None)
+        if match is None:
+            match = next(((f, p) for f, p in files if p.id == name), None)
+        if match is None:
+            self.cell_problem(sheet, r.n, "ruleset", msg(
+                "unknown_ruleset", value=name, choices=", ".join(f for f, _ in files) or "-"))
+            return {k: r.values[k] for k in ("id",) if k in r.values}
+        fname, p = match
+        self.used_files.append(S.CONSTRAINTS_DIR / fname)
+        v = r.values
+        if v.get("id") is not None and v["id"] != p.id:
+            self.cell_problem(sheet, r.n, "id", msg("ruleset_id", file=fname, id=p.id,
+                                                    value=v["id"]))
+        sw = p.starts_with
+        expected: dict[str, Any] = {
+            "name": p.name, "kind": p.kind, "regulation": p.regulation, "source": p.source,
+            "length_weeks": p.length_weeks, "ends_with": p.ends_with,
+            "starts_with": sw.discipline if sw else None, "starts_weeks": sw.weeks if sw else None,
+            "same_unit_as_end": sw.same_unit_as_end if sw else None}
+        for key, want in expected.items():
+            got = v.get(key)
+            if got is None or got == want or (key == "same_unit_as_end" and got is False
+                                              and want is None):
+                continue
+            if isinstance(got, str) and isinstance(want, str) and _norm(got) == _norm(want):
+                continue
+            shown = "-" if want is None else want
+            self.cell_problem(sheet, r.n, key, msg("ruleset_differs", file=fname,
+                                                   value=f"'{shown}'"))
+        for sh, rr in by_id.get(p.id, []):
+            self.cell_problem(sh, rr.n, "programme", msg("ruleset_rows", id=p.id, file=fname))
+        return p.model_dump()
+
+    def units(self, rows: dict[str, list[Row]], prog_ids: dict[str, Row],
+              site_rows: dict[str, Row]) -> list[dict[str, Any]]:
+        unit_rows = self.unique("units", rows["units"])
+        changes: dict[str, list[Row]] = {}
+        for r in rows["capacity_changes"]:
+            if self.ref("capacity_changes", r, "unit", unit_rows, "unit"):
+                changes.setdefault(r.values["unit"], []).append(r)
+        stints: dict[str, dict[str, Row]] = {}
+        for r in rows["stint_weeks"]:
+            ok = self.ref("stint_weeks", r, "unit", unit_rows, "unit")
+            ok = self.ref("stint_weeks", r, "programme", prog_ids, "programme") and ok
+            if not ok:
+                continue
+            per = stints.setdefault(r.values["unit"], {})
+            pid = r.values["programme"]
+            if pid in per:
+                self.cell_problem("stint_weeks", r.n, "programme", msg(
+                    "duplicate", value=f"{r.values['unit']} {pid}", other=per[pid].n))
+                continue
+            per[pid] = r
+        out: list[dict[str, Any]] = []
+        for r in rows["units"]:
+            i = len(out)
+            prefix = ("units", i)
+            self.ref("units", r, "site", site_rows, "site")
+            v = dict(r.values)
+            bad: set[tuple[Any, ...]] = {(b,) for b in r.bad}
+            for pid in v.get("programmes") or []:
+                if pid not in prog_ids:
+                    self.cell_problem("units", r.n, "programmes",
+                                      tr("unknown_ref", kind="programme", id=pid))
+            if v.get("capacity") is UNLIMITED:
+                v["capacity"] = None
+            target = {k: v.pop(c) for k, c in (("trainees", "target"), ("start", "target_start"),
+                                               ("end", "target_end")) if c in v}
+            self.prov[prefix] = self.here("units", r)
+            self.prov[prefix + ("staffing_target",)] = self.here("units", r, {
+                "trainees": "target", "start": "target_start", "end": "target_end"})
+            if target and "trainees" not in target:
+                if "target" not in r.bad:
+                    self.cell_problem("units", r.n, "target", msg("target_without_count"))
+            elif target:
+                v["staffing_target"] = target
+            bad = {("staffing_target", {"target": "trainees", "target_start": "start",
+                                        "target_end": "end"}[b[0]]) if b[0].startswith("target")
+                   else b for b in bad}
+            ccs = []
+            for k, cr in enumerate(changes.get(v.get("id", ""), [])):
+                self.prov[prefix + ("capacity_changes", k)] = self.here("capacity_changes", cr)
+                ccs.append({f: cr.values[f] for f in ("start", "end", "capacity")
+                            if f in cr.values})
+                bad |= {("capacity_changes", k, b) for b in cr.bad}
+            if ccs:
+                v["capacity_changes"] = ccs
+            sws = {}
+            for pid, sr in stints.get(v.get("id", ""), {}).items():
+                self.prov[prefix + ("stint_weeks", pid)] = self.here("stint_weeks", sr)
+                sws[pid] = {f: sr.values[f] for f in ("min_weeks", "max_weeks")
+                            if f in sr.values}
+                bad |= {("stint_weeks", pid, b) for b in sr.bad}
+            if sws:
+                v["stint_weeks"] = sws
+            out.append(self.entry(Unit, v, prefix, None, bad))
+        return out
+
+    def trainees(self, rows: dict[str, list[Row]], prog_ids: dict[str, Row],
+                 site_rows: dict[str, Row], unit_ids: set[Any],
+                 cohort_rows: dict[str, Row]) -> list[dict[str, Any]]:
+        trainee_rows = self.unique("trainees", rows["trainees"])
+        members = {f"{cid}-{k:0{max(2, len(str(r.values.get('count', 1))))}d}": cid
+                   for cid, r in cohort_rows.items()
+                   for k in range(1, int(r.values.get("count", 0) or 0) + 1)}
+        for r in rows["trainees"]:  # an individual may not reuse a cohort member's id
+            tid = r.values.get("id")
+            if tid in members:
+                self.cell_problem("trainees", r.n, "id", tr("duplicate_id", id=tid))
+        per: dict[str, dict[str, list[Row]]] = {}
+        for sheet in ("leave", "locked"):
+            for r in rows[sheet]:
+                tid = r.values.get("trainee")
+                if tid is None:
+                    continue
+                if tid not in trainee_rows:
+                    text = (msg("cohort_member", value=tid, cohort=members[tid],
+                                sheet=self.titles["trainees"]) if tid in members
+                            else tr("unknown_ref", kind="trainee", id=tid))
+                    self.cell_problem(sheet, r.n, "trainee", text)
+                    continue
+                if sheet == "locked":
+                    self.ref(sheet, r, "unit", unit_ids, "unit")
+                per.setdefault(tid, {}).setdefault(sheet, []).append(r)
+        out: list[dict[str, Any]] = []
+        for r in rows["trainees"]:
+            i = len(out)
+            prefix = ("trainees", i)
+            self.ref("trainees", r, "programme", prog_ids, "programme")
+            self.ref("trainees", r, "site", site_rows, "site")
+            self.prov[prefix] = self.here("trainees", r)
+            v = dict(r.values)
+            bad: set[tuple[Any, ...]] = {(b,) for b in r.bad}
+            for sheet in ("leave", "locked"):
+                items = []
+                for k, lr in enumerate(per.get(v.get("id", ""), {}).get(sheet, [])):
+                    self.prov[prefix + (sheet, k)] = self.here(sheet, lr)
+                    items.append({f: x for f, x in lr.values.items() if f != "trainee"})
+                    bad |= {(sheet, k, b) for b in lr.bad}
+                if items:
+                    v[sheet] = items
+            out.append(self.entry(Trainee, v, prefix, None, bad))
+        return out
+
+
+_FORMULA = object()  # a formula cell without a saved value (already reported)
+
+
+def _is_sv(header: list[Any]) -> bool:
+    en = {_norm(c.en) for s in S.DATA_SHEETS for c in s.columns}
+    sv = {_norm(c.sv) for s in S.DATA_SHEETS for c in s.columns}
+    words = [_norm(h) for h in header if h is not None]
+    return sum(w in sv for w in words) >= sum(w in en for w in words)
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, datetime) and v.time() == datetime.min.time():
+        return v.date().isoformat()
+    return str(v).strip()
+
+
+def _int(v: Any, key: str = "not_int") -> int:
+    if isinstance(v, bool):
+        raise ValueError(msg(key, value=_show(v)))
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str) and INT_RE.match(v.strip()):
+        return int(v.strip())
+    raise ValueError(msg(key, value=_show(v)))
+
+
+def _date(v: Any) -> date:
+    if isinstance(v, datetime):
+        if v.time() != datetime.min.time():
+            raise ValueError(msg("not_date", value=_show(v)))
+        return v.date()
+    if isinstance(v, date):
+        return v
+    if isinstance(v, str) and DATE_RE.match(v.strip()):
+        try:
+            return date.fromisoformat(v.strip())
+        except ValueError:
+            pass
+    raise ValueError(msg("not_date", value=_show(v)))
+
+
+def _code(v: Any) -> str:
+    if isinstance(v, bool | datetime | date):
+        raise ValueError(msg("not_code", value=_show(v)))
+    s = _show(v)
+    if not CODE_RE.match(s) or len(s) > 64:
+        raise ValueError(msg("not_code", value=s))
+    return s
+
+
+def _parse(c: Column, v: Any) -> Any:
+    kind = c.kind
+    if kind == "text":
+        if isinstance(v, str):
+            return v
+        return _show(v)
+    if kind == "code":
+        return _code(v)
+    if kind == "int":
+        return _int(v)
+    if kind == "date":
+        return _date(v)
+    if kind == "bool":
+        if isinstance(v, bool):
+            return v
+        s = _norm(v)
+        if s in S.YES or s in ("j", "y", "true", "sant", "1"):
+            return True
+        if s in S.NO or s in ("n", "false", "falskt", "0"):
+            return False
+        raise ValueError(msg("not_bool", value=_show(v)))
+    if kind == "capacity":
+        if isinstance(v, str) and _norm(v) in S.UNLIMITED:
+            return UNLIMITED
+        return _int(v, "not_capacity")
+    if kind in ("codes", "codes_or_all"):
+        if kind == "codes_or_all" and isinstance(v, str) and _norm(v) in S.NONE:
+            return []
+        parts = [p.strip() for p in re.split(r"[,;]", _show(v))]
+        return [_code(p) for p in parts if p]
+    if kind == "leave_kind":
+        s = _norm(v)
+        for code, names in S.LEAVE_KINDS.items():
+            if s == code or s in names:
+                return code
+        kinds = ", ".join(n[0] for n in S.LEAVE_KINDS.values())
+        raise ValueError(msg("not_leave_kind", value=_show(v), kinds=kinds))
+    if kind == "kind":
+        s = _show(v)
+        for k in ("AT", "BT", "other"):
+            if s.casefold() == k.casefold():
+                return k
+        raise ValueError(msg("not_kind", value=s))
+    raise AssertionError(kind)
+
+
+def _error_text(e: Any) -> str:
+    typ = e["type"]
+    value = e.get("input")
+    ctx = e.get("ctx", {})
+    if typ == "missing":
+        return msg("required")
+    if typ.startswith("int_"):
+        return tr("invalid_int", value=value)
+    if typ.startswith("date_"):
+        return tr("invalid_date", value=value)
+    if typ == "value_error":
+        return str(ctx.get("error", e["msg"]))
+    if typ == "greater_than_equal":
+        return msg("at_least", value=value, limit=ctx.get("ge"))
+    if typ == "less_than_equal":
+        return msg("at_most", value=value, limit=ctx.get("le"))
+    if typ == "too_short":
+        return msg("required")
+    if typ == "string_pattern_mismatch":
+        return msg("not_code", value=value)
+    return tr("invalid_value", detail=e["msg"])
+
+
+_PATH_RE = re.compile(r"\[(\d+)\]|\s*\([^)]*\)|\.?([A-Za-z_]+)")
+
+
+def _parse_path(path: str) -> tuple[Any, ...]:
+    """``units[3] (X).site`` -> ``("units", 3, "site")`` (ids in parentheses dropped)."""
+    out: list[Any] = []
+    for m in _PATH_RE.finditer(path):
+        if m.group(1) is not None:
+            out.append(int(m.group(1)))
+        elif m.group(2) is not None:
+            out.append(m.group(2))
+    return tuple(out)
+
+
+def read_workbook(path: str | Path) -> Instance:
+    """The instance in the workbook at ``path``; :class:`InputError` listing every problem."""
+    return load_workbook_instance(path)[0]
+
+
+def load_workbook_instance(path: str | Path) -> tuple[Instance, str]:
+    """The instance and the SHA-256 of the workbook and the rule-set files it names."""
+    path = Path(path)
+    reader = _Reader(path)
+    formulas, values = reader.open()
+    rows = reader.read_sheets(formulas, values)
+    data = reader.build(rows)
+    if reader.problems:
+        raise InputError(str(path), reader.problems)
+    try:
+        inst = Instance.model_validate(data)
+    except ValidationError as err:
+        reader.validation_problems(err, (), set())
+        raise InputError(str(path), reader.problems) from None
+    h = hashlib.sha256(path.read_bytes())
+    for f in reader.used_files:
+        h.update(f.read_bytes())
+    return inst, h.hexdigest()

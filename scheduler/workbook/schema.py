@@ -1,0 +1,257 @@
+"""Layout of the coordinator's instance workbook: sheets, columns, labels and messages (sv, en).
+
+One sheet per kind of entry, header in row 1, one entry per row. The writer (``template.py``)
+and the reader (``reader.py``) share these definitions, so a header the writer puts in a sheet is
+one the reader understands. The reader accepts Swedish and English sheet names and headers
+whatever ``--lang`` is; messages follow ``--lang``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scheduler.i18n import Lang, language
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # field name in the instance data
+    sv: str
+    en: str
+    kind: str  # code, text, int, date, bool, capacity, codes, codes_or_all, leave_kind, kind
+    required: bool = False  # the cell must hold a value
+    ref: str | None = None  # sheet key whose first column lists the allowed values
+    choices: str | None = None  # list on the hidden lists sheet
+    width: int = 14
+
+    def label(self, lang: Lang) -> str:
+        return self.en if lang == "en" else self.sv
+
+
+@dataclass(frozen=True)
+class Sheet:
+    key: str
+    sv: str
+    en: str
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+    required: bool = False  # the sheet must be present
+
+    def label(self, lang: Lang) -> str:
+        return self.en if lang == "en" else self.sv
+
+
+C = Column
+SETTINGS = Sheet("settings", "Inställningar", "Settings", (
+    C("setting", "Inställning", "Setting", "text", width=34),
+    C("value", "Värde", "Value", "text", width=40),
+    C("help", "Förklaring", "Explanation", "text", width=70),
+), required=True)
+
+# Settings rows: key, sv label, en label, kind, required
+SETTING_ROWS: tuple[Column, ...] = (
+    C("name", "Namn", "Name", "text", required=True),
+    C("description", "Beskrivning", "Description", "text"),
+    C("assumptions", "Antaganden", "Assumptions", "text"),
+    C("horizon_start", "Horisontens start", "Horizon start", "date", required=True),
+    C("horizon_end", "Horisontens slut (exkl.)", "Horizon end (excl.)", "date", required=True),
+    C("unit_changes", "Vikt: byten av enhet", "Weight: unit changes", "int"),
+    C("fragmentation", "Vikt: splittring", "Weight: fragmentation", "int"),
+    C("staffing_shortfall", "Vikt: bemanningsunderskott", "Weight: staffing shortfall", "int"),
+    C("peak_utilisation", "Vikt: högsta beläggning", "Weight: peak utilisation", "int"),
+)
+
+PROGRAMMES = Sheet("programmes", "Program", "Programmes", (
+    C("id", "Id", "Id", "code", required=True),
+    C("ruleset", "Regelverk (fil)", "Rule set (file)", "text", choices="rulesets", width=24),
+    C("name", "Namn", "Name", "text", width=24),
+    C("kind", "Typ", "Kind", "kind", choices="kinds", width=8),
+    C("regulation", "Föreskrift", "Regulation", "text", width=40),
+    C("source", "Källa", "Source", "text", width=24),
+    C("length_weeks", "Längd (veckor)", "Length (weeks)", "int"),
+    C("starts_with", "Börjar med disciplin", "Starts with discipline", "code",
+      choices="disciplines", width=20),
+    C("starts_weeks", "Början (veckor)", "Opening (weeks)", "int"),
+    C("same_unit_as_end", "Början på samma enhet som slutet", "Opening at the last stint's unit",
+      "bool", choices="yesno", width=20),
+    C("ends_with", "Slutar med disciplin", "Ends with discipline", "code",
+      choices="disciplines", width=20),
+), required=True)
+
+REQUIREMENTS = Sheet("requirements", "Programkrav", "Requirements", (
+    C("programme", "Program", "Programme", "code", required=True, ref="programmes"),
+    C("discipline", "Disciplin", "Discipline", "code", required=True, choices="disciplines",
+      width=18),
+    C("min_weeks", "Minst (veckor)", "Min (weeks)", "int"),
+    C("max_weeks", "Högst (veckor)", "Max (weeks)", "int"),
+))
+
+GROUPS = Sheet("groups", "Gruppkrav", "Group requirements", (
+    C("programme", "Program", "Programme", "code", required=True, ref="programmes"),
+    C("name", "Namn", "Name", "text", required=True, width=24),
+    C("disciplines", "Discipliner", "Disciplines", "codes", required=True, width=24),
+    C("min_weeks", "Minst (veckor)", "Min (weeks)", "int"),
+    C("max_weeks", "Högst (veckor)", "Max (weeks)", "int"),
+))
+
+SITES = Sheet("sites", "Orter", "Sites", (
+    C("id", "Id", "Id", "code", required=True),
+    C("name", "Namn", "Name", "text", required=True, width=36),
+), required=True)
+
+UNITS = Sheet("units", "Enheter", "Units", (
+    C("id", "Id", "Id", "code", required=True),
+    C("name", "Namn", "Name", "text", required=True, width=36),
+    C("site", "Ort", "Site", "code", required=True, ref="sites"),
+    C("region_wide", "Hela regionen", "Region-wide", "bool", choices="yesno"),
+    C("disciplines", "Discipliner", "Disciplines", "codes", required=True, width=22),
+    C("capacity", "Kapacitet", "Capacity", "capacity", required=True),
+    C("min_weeks", "Minst (veckor)", "Min (weeks)", "int"),
+    C("max_weeks", "Högst (veckor)", "Max (weeks)", "int"),
+    C("programmes", "Program", "Programmes", "codes_or_all", width=18),
+    C("target", "Bemanningsmål", "Staffing target", "int"),
+    C("target_start", "Bemanningsmål från", "Staffing target from", "date"),
+    C("target_end", "Bemanningsmål till (exkl.)", "Staffing target until (excl.)", "date"),
+), required=True)
+
+CAPACITY = Sheet("capacity_changes", "Kapacitetsändringar", "Capacity changes", (
+    C("unit", "Enhet", "Unit", "code", required=True, ref="units"),
+    C("start", "Från", "From", "date", required=True),
+    C("end", "Till (exkl.)", "Until (excl.)", "date", required=True),
+    C("capacity", "Kapacitet", "Capacity", "int", required=True),
+))
+
+STINT_WEEKS = Sheet("stint_weeks", "Placeringslängder", "Stint lengths", (
+    C("unit", "Enhet", "Unit", "code", required=True, ref="units"),
+    C("programme", "Program", "Programme", "code", required=True, ref="programmes"),
+    C("min_weeks", "Minst (veckor)", "Min (weeks)", "int"),
+    C("max_weeks", "Högst (veckor)", "Max (weeks)", "int"),
+))
+
+COHORTS = Sheet("cohorts", "Kohorter", "Cohorts", (
+    C("id", "Id", "Id", "code", required=True, width=16),
+    C("programme", "Program", "Programme", "code", required=True, ref="programmes"),
+    C("start", "Start", "Start", "date", required=True),
+    C("count", "Antal", "Count", "int", required=True),
+    C("site", "Ort", "Site", "code", required=True, ref="sites"),
+    C("part_time", "Sysselsättningsgrad (%)", "Part time (%)", "int"),
+))
+
+TRAINEES = Sheet("trainees", "AT-BT-läkare", "Trainees", (
+    C("id", "Id", "Id", "code", required=True, width=16),
+    C("name", "Namn", "Name", "text", width=28),
+    C("programme", "Program", "Programme", "code", required=True, ref="programmes"),
+    C("start", "Start", "Start", "date", required=True),
+    C("site", "Ort", "Site", "code", required=True, ref="sites"),
+    C("part_time", "Sysselsättningsgrad (%)", "Part time (%)", "int"),
+))
+
+LEAVE = Sheet("leave", "Ledighet", "Leave", (
+    C("trainee", "AT/BT-läkare", "Trainee", "code", required=True, ref="trainees", width=16),
+    C("kind", "Typ", "Kind", "leave_kind", required=True, choices="leave_kinds", width=18),
+    C("start", "Från", "From", "date", required=True),
+    C("end", "Till (exkl.)", "Until (excl.)", "date", required=True),
+))
+
+LOCKED = Sheet("locked", "Låsta placeringar", "Locked stints", (
+    C("trainee", "AT/BT-läkare", "Trainee", "code", required=True, ref="trainees", width=16),
+    C("unit", "Enhet", "Unit", "code", required=True, ref="units"),
+    C("discipline", "Disciplin", "Discipline", "code", required=True, choices="disciplines",
+      width=18),
+    C("start", "Från", "From", "date", required=True),
+    C("end", "Till (exkl.)", "Until (excl.)", "date", required=True),
+))
+
+# Order = order of the sheets in the workbook (after the instructions).
+DATA_SHEETS: tuple[Sheet, ...] = (SETTINGS, PROGRAMMES, REQUIREMENTS, GROUPS, SITES, UNITS,
+                                  CAPACITY, STINT_WEEKS, COHORTS, TRAINEES, LEAVE, LOCKED)
+SHEETS = {s.key: s for s in DATA_SHEETS}
+INSTRUCTIONS = ("Instruktioner", "Instructions")
+LISTS = ("Listor", "Lists")
+
+LEAVE_KINDS: dict[str, tuple[str, str]] = {  # code -> (sv, en) as written in the workbook
+    "semester": ("semester", "vacation"),
+    "foraldraledighet": ("föräldraledighet", "parental leave"),
+    "sjukskrivning": ("sjukskrivning", "sick leave"),
+    "tjanstledighet": ("tjänstledighet", "unpaid leave"),
+}
+YES = ("ja", "yes")
+NO = ("nej", "no")
+UNLIMITED = ("obegränsad", "unlimited")
+NONE = ("inga", "none")  # a unit that takes no programme (an empty list)
+
+# Rule sets shipped with the project (``constraints/`` beside the package).
+CONSTRAINTS_DIR = Path(__file__).resolve().parents[2] / "constraints"
+
+
+def word(pair: tuple[str, str], lang: Lang) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+MSG: dict[str, tuple[str, str]] = {
+    "where": ("{sheet}, rad {row}, {column}", "{sheet}, row {row}, {column}"),
+    "where_row": ("{sheet}, rad {row}", "{sheet}, row {row}"),
+    "not_xlsx": ("kan inte läsas som Excel-arbetsbok (.xlsx): {error}",
+                 "cannot be read as an Excel workbook (.xlsx): {error}"),
+    "xml_attack": ("arbetsboken innehåller otillåten XML ({error}) och läses inte",
+                   "the workbook contains forbidden XML ({error}) and is not read"),
+    "too_big": ("arbetsboken packas upp till {size} MB, mer än gränsen {limit} MB",
+                "the workbook unpacks to {size} MB, more than the limit of {limit} MB"),
+    "no_defusedxml": ("paketet defusedxml krävs för att läsa arbetsböcker säkert",
+                      "the defusedxml package is required to read workbooks safely"),
+    "not_instance": ("arbetsboken saknar bladen {sheets}; skapa en mall med 'atbt template'",
+                     "the workbook lacks the sheets {sheets}; create a template with "
+                     "'atbt template'"),
+    "sheet_missing": ("bladet saknas", "the sheet is missing"),
+    "column_missing": ("kolumnen '{column}' saknas i rad 1", "column '{column}' is missing "
+                       "from row 1"),
+    "column_twice": ("kolumnen '{column}' finns två gånger", "column '{column}' occurs twice"),
+    "merged": ("sammanfogade celler ({ranges}) stöds inte; dela upp dem",
+               "merged cells ({ranges}) are not supported; unmerge them"),
+    "formula": ("cellen innehåller en formel ({formula}) utan sparat värde; skriv in värdet",
+                "the cell holds a formula ({formula}) without a saved value; type in the value"),
+    "required": ("värde saknas", "value missing"),
+    "not_int": ("'{value}' är inte ett heltal", "'{value}' is not an integer"),
+    "not_date": ("'{value}' är inte ett datum (ÅÅÅÅ-MM-DD)",
+                 "'{value}' is not a date (YYYY-MM-DD)"),
+    "not_bool": ("'{value}' ska vara ja eller nej", "'{value}' must be yes or no"),
+    "not_code": ("'{value}' är inte ett giltigt id (bokstäver, siffror, _ . + -)",
+                 "'{value}' is not a valid id (letters, digits, _ . + -)"),
+    "not_capacity": ("'{value}' är inte ett heltal eller 'obegränsad'",
+                     "'{value}' is not an integer or 'unlimited'"),
+    "not_leave_kind": ("'{value}' är ingen ledighetstyp ({kinds})",
+                       "'{value}' is not a kind of leave ({kinds})"),
+    "not_kind": ("'{value}' ska vara AT, BT eller other", "'{value}' must be AT, BT or other"),
+    "unknown_setting": ("okänd inställning '{value}'", "unknown setting '{value}'"),
+    "setting_twice": ("inställningen '{value}' finns två gånger",
+                      "the setting '{value}' occurs twice"),
+    "setting_missing": ("inställningen '{value}' saknas", "the setting '{value}' is missing"),
+    "unknown_ruleset": ("regelverket '{value}' finns inte bland {choices}",
+                        "rule set '{value}' is not one of {choices}"),
+    "ruleset_id": ("regelverket '{file}' har id '{id}', inte '{value}'",
+                   "rule set '{file}' has id '{id}', not '{value}'"),
+    "ruleset_differs": ("regelverket '{file}' anger {value}; töm cellen eller regelverkscellen "
+                        "för att definiera programmet här",
+                        "rule set '{file}' says {value}; clear this cell or the rule-set cell "
+                        "to define the programme here"),
+    "ruleset_rows": ("programmet '{id}' kommer från regelverket '{file}'; dess krav står där",
+                     "programme '{id}' comes from rule set '{file}'; its requirements are "
+                     "defined there"),
+    "target_without_count": ("datum för bemanningsmål utan antal",
+                             "staffing target dates without a number"),
+    "cohort_member": ("'{value}' tillhör kohorten '{cohort}'; ledighet och låsta placeringar "
+                      "anges för enskilda AT/BT-läkare (bladet {sheet})",
+                      "'{value}' belongs to cohort '{cohort}'; leave and locked stints are "
+                      "given for individual trainees (sheet {sheet})"),
+    "duplicate": ("'{value}' förekommer två gånger (även rad {other})",
+                  "'{value}' occurs twice (also row {other})"),
+    "at_least": ("{value} är för litet: minst {limit}", "{value} is too small: at least {limit}"),
+    "at_most": ("{value} är för stort: högst {limit}", "{value} is too large: at most {limit}"),
+    "illegal_char": ("texten innehåller tecken som inte kan sparas i Excel: {value}",
+                     "the text holds characters Excel cannot store: {value}"),
+}
+
+
+def msg(key: str, lang: Lang | None = None, **kw: object) -> str:
+    sv, en = MSG[key]
+    return (en if (lang or language()) == "en" else sv).format(**kw)
