@@ -23,10 +23,34 @@ from scheduler.i18n import Lang, discipline_name, tr
 from scheduler.plan import Stint
 
 RULES = ("reference", "coverage", "eligibility", "stint_length", "requirement", "capacity",
-         "locked", "order", "repeat")
+         "locked", "order", "repeat", "frozen")
 TERMS = ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation")
 # Leave that is not service and so pushes the block end out; vacation (semester) is service.
 EXTENDING = frozenset({"foraldraledighet", "sjukskrivning", "tjanstledighet"})
+# Soft capacity (docs/MODEL.md): cost of one trainee-week over a unit's capacity.
+OVERRUN_WEIGHT = 1000
+
+
+@dataclass(frozen=True)
+class Overrun:
+    """A run of weeks in which a unit has ``over`` trainees more than its capacity."""
+
+    unit: str
+    start: date  # Monday of the first week
+    weeks: int
+    over: int
+
+    @property
+    def trainee_weeks(self) -> int:
+        return self.weeks * self.over
+
+
+@dataclass(frozen=True)
+class History:
+    """Re-planning: the old plan, whose weeks before ``today`` are history and must not change."""
+
+    stints: list[Stint]
+    today: date
 
 
 @dataclass(frozen=True)
@@ -70,7 +94,8 @@ def _leave_mondays(trainee: Trainee) -> set[date]:
 
 
 def block_end(trainee: Trainee, programme: Programme) -> date:
-    """First Monday ``e`` such that ``[start, e)`` holds exactly S weeks of service."""
+    """First Monday ``e`` such that ``[start, e)`` holds exactly S weeks of service, or the
+    day the trainee leaves the programme if that is earlier."""
     leave = _leave_mondays(trainee)
     left = service_weeks(programme, trainee.part_time)
     d = trainee.start
@@ -78,7 +103,16 @@ def block_end(trainee: Trainee, programme: Programme) -> date:
         if d not in leave:
             left -= 1
         d += timedelta(weeks=1)
+    if trainee.leaves_on is not None and trainee.leaves_on < d:
+        return trainee.leaves_on
     return d
+
+
+def _unfinished(trainee: Trainee, programme: Programme) -> bool:
+    """The trainee leaves before the block is complete: minima and order rules lapse."""
+    return trainee.leaves_on is not None and block_end(trainee, programme) == \
+        trainee.leaves_on and block_end(trainee.model_copy(update={"leaves_on": None}),
+                                        programme) > trainee.leaves_on
 
 
 # --------------------------------------------------------------------------------------------
@@ -116,8 +150,9 @@ def _runs(items: Iterable[tuple[int, object]]) -> list[tuple[int, int, object]]:
 class _Ctx:
     """Formatting in one language, and the violations found so far, grouped by rule."""
 
-    def __init__(self, instance: Instance, lang: Lang | None):
+    def __init__(self, instance: Instance, lang: Lang | None, today: date | None = None):
         self.lang = lang
+        self.today = today  # re-planning: stints starting before it are history
         self.h0 = instance.horizon.start
         self.units = {u.id: u for u in instance.units}
         self.found: dict[str, list[Violation]] = {r: [] for r in RULES}
@@ -158,9 +193,15 @@ class _Ctx:
 # check
 
 
-def check(instance: Instance, stints: list[Stint], lang: Lang | None = None) -> list[Violation]:
-    """Every hard-rule violation of ``stints``, grouped by rule in MODEL.md order; [] = valid."""
-    cx = _Ctx(instance, lang)
+def check(instance: Instance, stints: list[Stint], lang: Lang | None = None,
+          soft_capacity: bool = False, history: History | None = None) -> list[Violation]:
+    """Every hard-rule violation of ``stints``, grouped by rule in MODEL.md order; [] = valid.
+
+    ``soft_capacity``: capacity is not a hard rule (overruns are listed by
+    :func:`capacity_overruns` and cost ``capacity_overrun``). ``history``: a re-plan, whose
+    weeks before ``history.today`` must equal the old plan's (rule ``frozen``).
+    """
+    cx = _Ctx(instance, lang, history.today if history is not None else None)
     h0 = cx.h0
     trainees = {t.id: t for t in instance.all_trainees()}
     programmes = {p.id: p for p in instance.programmes}
@@ -185,8 +226,33 @@ def check(instance: Instance, stints: list[Stint], lang: Lang | None = None) -> 
     for t in trainees.values():
         _check_trainee(cx, t, programmes[t.programme], by_trainee.get(t.id, []))
 
-    _check_capacity(cx, [s for ss in by_trainee.values() for s in ss])
+    if not soft_capacity:
+        _check_capacity(cx, [s for ss in by_trainee.values() for s in ss])
+    if history is not None:
+        _check_frozen(cx, trainees, history, by_trainee)
     return [v for r in RULES for v in cx.found[r]]
+
+
+def _check_frozen(cx: _Ctx, trainees: dict[str, Trainee], history: History,
+                  by_trainee: dict[str, list[Stint]]) -> None:
+    """Each trainee's (unit, discipline) in every week before ``today`` is the old plan's."""
+    h0, cut = cx.h0, _wk(cx.h0, history.today)
+
+    def weekly(stints: Iterable[Stint]) -> dict[int, tuple[str, str]]:
+        return {w: (s.unit, s.discipline) for s in stints
+                for w in range(_wk(h0, s.start), min(_wk(h0, s.end), cut))}
+
+    old: dict[str, list[Stint]] = defaultdict(list)
+    for s in history.stints:
+        old[s.trainee].append(s)
+    for tid in sorted(set(old) & set(trainees)):
+        before, after = weekly(old[tid]), weekly(by_trainee.get(tid, []))
+        bad = sorted(w for w in set(before) | set(after) if before.get(w) != after.get(w))
+        for first, n, _ in _runs((w, True) for w in bad):
+            was, now = before.get(first), after.get(first)
+            cx.add("frozen", "chk_frozen", who=tid, uid=(now or was or (None,))[0], week=first,
+                   when=cx.when(first, n), today=cx.iso(history.today),
+                   expected=was[0] if was else "–", found=now[0] if now else "–")
 
 
 def _check_stint(cx: _Ctx, t: Trainee, prog: Programme, s: Stint) -> None:
@@ -215,6 +281,8 @@ def _check_stint(cx: _Ctx, t: Trainee, prog: Programme, s: Stint) -> None:
     if any((lk.unit, lk.discipline, lk.start, lk.end) == (s.unit, s.discipline, s.start, s.end)
            for lk in t.locked):
         return  # locked stints keep whatever length was agreed
+    if cx.today is not None and s.start < cx.today:
+        return  # history (re-planning): agreed before today, possibly cut short since
     sw = prog.starts_with
     if sw is not None and s.discipline == sw.discipline and s.weeks == sw.weeks:
         leave = _leave_mondays(t)
@@ -279,8 +347,9 @@ def _check_trainee(cx: _Ctx, t: Trainee, prog: Programme, stints: list[Stint]) -
               for r in prog.requirements]
     bounds += [(g.name, sum(done[d] for d in g.disciplines), g.min_weeks, g.max_weeks)
                for g in prog.group_requirements]
+    unfinished = _unfinished(t, prog)
     for name, x, least, most in bounds:
-        if x < _ceil_pct(least, p):
+        if x < _ceil_pct(least, p) and not unfinished:
             cx.add("requirement", "chk_requirement_min", who=t.id, weeks=x, discipline=name,
                    programme=prog.id, need=_ceil_pct(least, p), part=part)
         elif most is not None and x > _ceil_pct(most, p):
@@ -304,6 +373,8 @@ def _check_trainee(cx: _Ctx, t: Trainee, prog: Programme, stints: list[Stint]) -
     for s in sorted(stints, key=lambda x: x.start):
         if (s.unit, s.discipline, s.start, s.end) in locked:
             continue
+        if cx.today is not None and s.start < cx.today:
+            continue  # history (re-planning) is not counted
         if prog.starts_with is not None and s.start == first_start:
             continue
         key = (s.unit, s.discipline)
@@ -320,7 +391,7 @@ def _check_trainee(cx: _Ctx, t: Trainee, prog: Programme, stints: list[Stint]) -
 
     # order: the first service week (the block's first week unless the trainee starts on
     # extending leave) opens with starts_with; the last stint carries ends_with.
-    if not stints or (prog.starts_with is None and prog.ends_with is None):
+    if not stints or (prog.starts_with is None and prog.ends_with is None) or unfinished:
         return
     last = max(stints, key=lambda s: (s.end, s.start, s.unit))
     lw = _wk(h0, last.start)
@@ -377,8 +448,29 @@ def _check_capacity(cx: _Ctx, stints: list[Stint]) -> None:
 # Objective
 
 
-def evaluate(instance: Instance, stints: list[Stint]) -> dict[str, int]:
-    """Unweighted value of every objective term of MODEL.md (all four keys, always)."""
+def capacity_overruns(instance: Instance, stints: list[Stint]) -> list[Overrun]:
+    """Every run of weeks in which a unit holds more trainees than its capacity, by unit."""
+    h0 = instance.horizon.start
+    out: list[Overrun] = []
+    loads = _loads(h0, stints)
+    for u in instance.units:
+        load = loads.get(u.id)
+        if load is None or u.capacity is None:
+            continue
+        over = []
+        for w in sorted(load):
+            cap = u.capacity_in_week(h0 + timedelta(weeks=w))
+            if cap is not None and load[w] > cap:
+                over.append((w, load[w] - cap))
+        for first, n, k in _runs(over):
+            out.append(Overrun(u.id, h0 + timedelta(weeks=first), n, int(k)))  # type: ignore
+    return out
+
+
+def evaluate(instance: Instance, stints: list[Stint],
+             soft_capacity: bool = False) -> dict[str, int]:
+    """Unweighted value of every objective term of MODEL.md (all four keys, always; with
+    ``soft_capacity`` also ``capacity_overrun``, trainee-weeks over capacity)."""
     h0 = instance.horizon.start
     n_weeks = instance.horizon.weeks
     by_trainee: dict[str, list[Stint]] = defaultdict(list)
@@ -414,8 +506,12 @@ def evaluate(instance: Instance, stints: list[Stint]) -> dict[str, int]:
             cls = frozenset(u.disciplines)
             peak[cls] = max(peak.get(cls, 0), util)
 
-    return {"unit_changes": unit_changes, "fragmentation": fragmentation,
-            "staffing_shortfall": shortfall, "peak_utilisation": sum(peak.values())}
+    terms = {"unit_changes": unit_changes, "fragmentation": fragmentation,
+             "staffing_shortfall": shortfall, "peak_utilisation": sum(peak.values())}
+    if soft_capacity:
+        terms["capacity_overrun"] = sum(o.trainee_weeks
+                                        for o in capacity_overruns(instance, stints))
+    return terms
 
 
 def _utilisation(u: Unit, load: Counter[int], h0: date, n_weeks: int) -> int | None:
@@ -431,5 +527,7 @@ def _utilisation(u: Unit, load: Counter[int], h0: date, n_weeks: int) -> int | N
 
 
 def objective(instance: Instance, terms: dict[str, int]) -> int:
-    """sum(weight * value) over the named terms, with the instance's weights."""
-    return sum(getattr(instance.weights, k) * terms.get(k, 0) for k in TERMS)
+    """sum(weight * value) over the named terms, with the instance's weights (plus
+    OVERRUN_WEIGHT per trainee-week of ``capacity_overrun`` when that term is present)."""
+    return (sum(getattr(instance.weights, k) * terms.get(k, 0) for k in TERMS)
+            + OVERRUN_WEIGHT * terms.get("capacity_overrun", 0))

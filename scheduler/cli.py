@@ -112,6 +112,8 @@ def solve(
     pseudonymize: Annotated[bool, typer.Option(
         "--pseudonymize", help="Name trainees by stable codes in every output")] = False,
     lang: LangOpt = "sv",
+    soft_capacity: Annotated[bool, typer.Option(
+        "--soft-capacity", help="Allow capacity overruns at a cost; list every overrun")] = False,
 ) -> None:
     """Plan every trainee's block; write plan.csv, plan.xlsx and run.json to --out."""
     lg = _lang(lang)
@@ -134,9 +136,16 @@ def solve(
         else:
             err.print(f"\r{line:<60}", end="", markup=False)
 
+    overruns: list = []
     try:
-        result = api.solve_and_verify(inst, time_limit=time_limit, workers=workers, seed=seed,
-                                      progress=progress)
+        if soft_capacity:
+            from scheduler.replanning import solve_soft_and_verify
+            result, overruns = solve_soft_and_verify(inst, time_limit=time_limit,
+                                                     workers=workers, seed=seed,
+                                                     progress=progress)
+        else:
+            result = api.solve_and_verify(inst, time_limit=time_limit, workers=workers,
+                                          seed=seed, progress=progress)
     except api.VerificationError as exc:
         err.print(txt["verify_failed"], markup=False)
         for v in exc.violations[:20]:
@@ -150,7 +159,11 @@ def solve(
         inst, result.stints, _ = pseudo(inst, result.stints)
     if result.status.has_plan:
         try:
-            api.write_outputs(inst, result, out, lang=lg, inputs=(instance,))
+            if soft_capacity:
+                from scheduler.replanning import write_soft_outputs
+                write_soft_outputs(inst, result, overruns, out, lang=lg, inputs=(instance,))
+            else:
+                api.write_outputs(inst, result, out, lang=lg, inputs=(instance,))
         except FileExistsError as exc:  # api's own guard against overwriting an input
             err.print(str(exc), markup=False)
             raise typer.Exit(2) from None
@@ -165,8 +178,13 @@ def solve(
                   f"bound {result.bound:g}  gap {gap}  {result.wall_time:.1f} s", markup=False)
         err.print("  " + ", ".join(f"{k}={v}" for k, v in result.terms.items()), markup=False)
         err.print(txt["written"].format(dir=out), markup=False)
+    if soft_capacity and result.status.has_plan and not as_json:
+        from scheduler.commands.replan import print_overruns
+        print_overruns(inst, overruns, lg)
     if result.status == Status.INFEASIBLE:
         err.print(txt["infeasible"], markup=False)
+        from scheduler.commands.replan import print_explanation
+        print_explanation(inst, lg, time_limit=min(60.0, time_limit))
     elif result.status == Status.NO_PLAN:
         err.print(txt["no_plan"].format(limit=time_limit), markup=False)
     raise typer.Exit(EXIT_CODES[result.status])

@@ -268,11 +268,18 @@ class Trainee(_Model):
     part_time: int = Field(100, description="Percent of full time, 50-100")
     leave: list[Leave] = []
     locked: list[LockedStint] = []
+    leaves_on: Monday | None = Field(
+        None, description="The trainee leaves the programme on this Monday: the block ends "
+        "here, unfinished (re-planning)")
 
     @model_validator(mode="after")
     def _part_time(self) -> Trainee:
         if not 50 <= self.part_time <= 100:
             raise ValueError(tr("part_time_range", value=self.part_time))
+        if self.leaves_on is not None and self.leaves_on <= self.start:
+            raise ValueError(tr("leaves_before_start", trainee=self.id,
+                                leaves_on=self.leaves_on.isoformat(),
+                                start=self.start.isoformat()))
         return self
 
 
@@ -391,7 +398,10 @@ def extending_leave_mondays(trainee: Trainee) -> set[date]:
 
 
 def block_end(trainee: Trainee, programme: Programme) -> date:
-    """End (exclusive) of the block: service weeks plus every week of extending leave inside it."""
+    """End (exclusive) of the block: service weeks plus every week of extending leave inside it.
+
+    A trainee who leaves the programme (``leaves_on``) ends the block there, unfinished.
+    """
     leave_weeks = extending_leave_mondays(trainee)
     needed = service_weeks_needed(programme, trainee.part_time)
     d = trainee.start
@@ -399,7 +409,17 @@ def block_end(trainee: Trainee, programme: Programme) -> date:
         if d not in leave_weeks:
             needed -= 1
         d += timedelta(weeks=1)
+    if trainee.leaves_on is not None:
+        return min(d, trainee.leaves_on)
     return d
+
+
+def leaves_early(trainee: Trainee, programme: Programme) -> bool:
+    """True if the trainee leaves before the block is complete (requirements no longer apply)."""
+    if trainee.leaves_on is None:
+        return False
+    return block_end(trainee.model_copy(update={"leaves_on": None}), programme) > \
+        trainee.leaves_on
 
 
 def instance_problems(inst: Instance) -> list[tuple[str, str]]:

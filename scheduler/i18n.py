@@ -231,6 +231,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{trainee} {when}: blocket ska sluta med {discipline}, men sista placeringen är {found}",
         "{trainee} {when}: the block must end with {discipline}, but the last stint is {found}",
     ),
+    # re-planning (issue 5): history before --today, trainees who leave
+    "chk_frozen": (
+        "{trainee} {when}: planen före {today} får inte ändras (var {expected}, är nu {found})",
+        "{trainee} {when}: the plan before {today} must not change (was {expected}, now "
+        "{found})",
+    ),
+    "leaves_before_start": (
+        "'{trainee}' kan inte sluta ({leaves_on}) före blockets start ({start})",
+        "'{trainee}' cannot leave ({leaves_on}) before the block starts ({start})",
+    ),
 }
 
 

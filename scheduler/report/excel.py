@@ -52,6 +52,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet_req": ("Krav", "Requirements"),
     "sheet_stints": ("Placeringar", "Stints"),
     "sheet_run": ("Körning", "Run"),
+    "sheet_overruns": ("Överbeläggning", "Overruns"),
+    "over_by": ("Över kapaciteten", "Over capacity"),
+    "trainee_weeks_over": ("AT/BT-veckor över", "Trainee-weeks over"),
+    "no_overruns": ("Ingen enhet över sin kapacitet.", "No unit over its capacity."),
     # common columns
     "trainee": ("AT/BT-läkare", "Trainee"),
     "programme": ("Program", "Programme"),
@@ -251,18 +255,18 @@ class _StyleCache:
 
 
 def write_workbook(instance: Instance, result: Result, path: Path, lang: Lang | None = None,
-                   violations: list | None = None) -> None:
+                   violations: list | None = None, overruns: list | None = None) -> None:
     """Write the coordinator's workbook for ``result`` to ``path`` atomically.
 
     ``violations`` are the checker's findings for the plan (shown as a count, 0 expected, and
     listed on the run sheet); ``None`` means the plan was not checked.
     """
-    data = build_workbook(instance, result, lang=lang, violations=violations)
+    data = build_workbook(instance, result, lang=lang, violations=violations, overruns=overruns)
     write_atomic(Path(path), data)
 
 
 def build_workbook(instance: Instance, result: Result, lang: Lang | None = None,
-                   violations: list | None = None) -> bytes:
+                   violations: list | None = None, overruns: list | None = None) -> bytes:
     """The workbook as bytes (``.xlsx``), built entirely in memory."""
     lang = lang or language()
     trainees = instance.all_trainees()
@@ -280,6 +284,8 @@ def build_workbook(instance: Instance, result: Result, lang: Lang | None = None,
     _stints_sheet(wb.create_sheet(_label("sheet_stints", lang)), instance, result.stints, lang)
     _run_sheet(wb.create_sheet(_label("sheet_run", lang)), instance, result, len(trainees),
                violations, lang)
+    if overruns is not None:  # solve --soft-capacity: where supervisors are missing
+        _overrun_sheet(wb.create_sheet(_label("sheet_overruns", lang)), instance, overruns, lang)
     # A fixed author: the file's metadata names the tool, never a person.
     wb.properties.creator = "atbt-scheduler"
     wb.properties.lastModifiedBy = "atbt-scheduler"
@@ -670,3 +676,28 @@ def _run_sheet(ws: Worksheet, instance: Instance, result: Result, n_trainees: in
             row += 1
             ws.cell(row=row, column=1, value=getattr(v, "rule", None))
             ws.cell(row=row, column=2, value=getattr(v, "message", str(v)))
+
+
+# --------------------------------------------------------------------------------------------
+# Sheet 6 (solve --soft-capacity): capacity overruns
+
+
+def _overrun_sheet(ws: Worksheet, instance: Instance, overruns: list, lang: Lang) -> None:
+    """One row per run of weeks a unit is over capacity (checker.Overrun), coloured red."""
+    titles = [_label(k, lang) for k in ("unit", "unit_name", "start", "end", "weeks",
+                                       "over_by", "trainee_weeks_over")]
+    _header_row(ws, 1, titles)
+    _set_widths(ws, [11, 30, 11, 11, 7, 14, 16])
+    names = {u.id: u.name for u in instance.units}
+    if not overruns:
+        ws.cell(row=2, column=1, value=_label("no_overruns", lang)).font = _NOTE
+        return
+    for row, o in enumerate(overruns, start=2):
+        values = (o.unit, names.get(o.unit, ""), o.start, o.start + timedelta(weeks=o.weeks),
+                  o.weeks, o.over, o.trainee_weeks)
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=row, column=col, value=value)
+            cell.fill = _FILL_RED
+            if col in (3, 4):
+                cell.number_format = DATE_FORMAT
+    ws.freeze_panes = "A2"

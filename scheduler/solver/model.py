@@ -40,11 +40,14 @@ from scheduler.domain import (
     Trainee,
     block_end,
     calendar_weeks,
+    leaves_early,
     service_weeks_needed,
 )
 from scheduler.plan import Stint
 
 TERMS = ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation")
+# Soft capacity: cost of one trainee-week over a unit's capacity (docs/MODEL.md).
+OVERRUN_WEIGHT = 1000
 
 
 @dataclass
@@ -104,8 +107,14 @@ class PlacementModel:
         ignore_capacity: bool = False,
         min_stints: dict[str, int] | None = None,
         optional: Collection[str] = (),
+        soft_capacity: bool = False,
     ):
         self.inst = instance
+        # Soft capacity (docs/MODEL.md, "Soft capacity"): overrun variables per unit and week
+        # (``self.overrun``) instead of a hard limit, minimised as the named term
+        # ``capacity_overrun`` with weight OVERRUN_WEIGHT per trainee-week over capacity.
+        self.soft_capacity = soft_capacity
+        self.overrun: dict[tuple[str, int], cp_model.IntVar] = {}
         self.optional = set(optional)
         self.admitted: dict[str, cp_model.IntVar] = {}
         self._profiles = profiles
@@ -158,8 +167,10 @@ class PlacementModel:
                 w for lv in t.leave if lv.kind in EXTENDING_LEAVE
                 for w in range(self._w(lv.start), self._w(lv.end)) if start <= w < end
             })
-            self.data.append(TraineeData(t, start, end, service_weeks_needed(prog, t.part_time),
-                                         leave))
+            service = service_weeks_needed(prog, t.part_time)
+            if leaves_early(t, prog):  # leaves unfinished: every week to the end is service
+                service = end - start - len(leave)
+            self.data.append(TraineeData(t, start, end, service, leave))
             if t.id in self.optional:
                 self.data[-1].admitted = self.admitted[t.id] = self.model.new_bool_var(
                     f"admitted[{t.id}]")
@@ -173,7 +184,8 @@ class PlacementModel:
             if not u.takes(prog.id) or not (u.region_wide or u.site == t.site):
                 continue
             prof = self.free_profile[u.id]
-            if prof is not None and max(prof[td.start:td.end], default=0) == 0:
+            if (prof is not None and max(prof[td.start:td.end], default=0) == 0
+                    and not self.soft_capacity):  # soft: a closed unit may still be overrun
                 continue
             lo, hi = u.stint_range(prog.id)
             hi = td.service if hi is None else min(hi, td.service)
@@ -298,14 +310,15 @@ class PlacementModel:
             by_d: dict[str, list] = defaultdict(list)
             for o in td.options:
                 by_d[o.discipline].append(o.size)
+            floor = 0 if leaves_early(t, prog) else 1  # minima lapse for a trainee who leaves
             for r in prog.requirements:
                 weeks = sum(by_d[r.discipline])
-                m.add(weeks >= calendar_weeks(r.min_weeks, t.part_time) * td.admitted)
+                m.add(weeks >= calendar_weeks(r.min_weeks, t.part_time) * td.admitted * floor)
                 if r.max_weeks is not None:
                     m.add(weeks <= calendar_weeks(r.max_weeks, t.part_time))
             for g in prog.group_requirements:
                 weeks = sum(sum(by_d[d]) for d in g.disciplines)
-                m.add(weeks >= calendar_weeks(g.min_weeks, t.part_time) * td.admitted)
+                m.add(weeks >= calendar_weeks(g.min_weeks, t.part_time) * td.admitted * floor)
                 if g.max_weeks is not None:
                     m.add(weeks <= calendar_weeks(g.max_weeks, t.part_time))
 
@@ -314,6 +327,8 @@ class PlacementModel:
         for td in self.data:
             prog = self.inst.programme(td.trainee.programme)
             sw, ew = prog.starts_with, prog.ends_with
+            if leaves_early(td.trainee, prog):
+                continue  # order rules lapse with the unfinished block (its start is history)
             if sw is not None:
                 intros = [o for o in td.options if o.kind == "intro"]
                 _exactly_one(m, [o.presence for o in intros], td.admitted)
@@ -372,10 +387,33 @@ class PlacementModel:
             for (s, e), deficit in _deficit_runs(prof, top):
                 ivs.append(m.new_fixed_size_interval_var(s, e - s, ""))
                 demands.append(deficit)
+            if self.soft_capacity and self._soft_capacity(uid, prof, opts, ivs, demands, top):
+                continue
             if top == 1:
                 m.add_no_overlap(ivs)
             else:
                 m.add_cumulative(ivs, demands, top)
+
+    def _soft_capacity(self, uid: str, prof: list[int], opts: list[Option], ivs: list,
+                       demands: list, top: int) -> bool:
+        """Capacity ``prof[w] + overrun[w]``: a one-week reserve interval per week in which an
+        overrun is possible holds ``M - overrun[w]`` of ``M`` extra seats; False if none is."""
+        m = self.model
+        reach = [0] * self.H  # options that can cover each week: an upper bound on the load
+        for o in opts:
+            for w in range(max(0, o.earliest), min(self.H, o.latest_end)):
+                reach[w] += 1
+        room = {w: reach[w] - prof[w] for w in range(self.H) if reach[w] > prof[w]}
+        if not room:
+            return False
+        big = max(room.values())
+        for w, r in room.items():
+            o_w = m.new_int_var(0, r, f"overrun[{uid}|{w}]")
+            self.overrun[(uid, w)] = o_w
+            ivs.append(m.new_fixed_size_interval_var(w, 1, ""))
+            demands.append(big - o_w)
+        m.add_cumulative(ivs, demands, top + big)
+        return True
 
     # ------------------------------------------------------------------ objective
 
@@ -388,6 +426,9 @@ class PlacementModel:
         }
         for term in self.weights:
             self.term_exprs[term] = builders[term]()
+        if self.soft_capacity:
+            self.weights["capacity_overrun"] = OVERRUN_WEIGHT
+            self.term_exprs["capacity_overrun"] = sum(self.overrun.values())
         if not self.weights:
             return  # a feasibility model
         self.model.minimize(sum(w * self.term_exprs[t] for t, w in self.weights.items()))

@@ -105,13 +105,14 @@ class _EarlyStop(cp_model.CpSolverSolutionCallback):
 
 def _solve_part(instance: Instance, trainees: list, fixed: list[Stint], budget: float,
                 seed: int, profiles: dict, contiguous: bool, least: dict[str, int],
-                terms: tuple[str, ...] = ("unit_changes",)) -> list[Stint] | None:
+                terms: tuple[str, ...] = ("unit_changes",),
+                soft_capacity: bool = False) -> list[Stint] | None:
     # Contiguous blocks make fragmentation zero by construction; fragmentation's span
     # variables make a first plan much slower to find, so the free fallbacks leave it to
     # polishing, and the last resort (``terms=()``) only looks for a feasible plan.
     # The stint minima let the solver prove a one-trainee plan optimal as soon as it has one.
     pm = PlacementModel(instance, trainees, external=fixed, profiles=profiles, terms=terms,
-                        contiguous=contiguous, min_stints=least)
+                        contiguous=contiguous, min_stints=least, soft_capacity=soft_capacity)
     solver = _params(budget, 1, seed)
     stopper = _EarlyStop(patience=min(0.15, budget / 4), has_objective=bool(pm.weights))
     status = _run(solver, pm.model, stopper)
@@ -143,7 +144,8 @@ def _kind(t: Trainee) -> tuple:
 def decompose(instance: Instance, time_limit: float, seed: int,
               progress: Progress | None = None, least: dict[str, int] | None = None,
               attempt: int = 0, profiles: dict | None = None,
-              keep: dict[str, list[Stint]] | None = None) -> list[Stint] | None:
+              keep: dict[str, list[Stint]] | None = None,
+              soft_capacity: bool = False) -> list[Stint] | None:
     """A first plan, trainee by trainee in start order; ``None`` if none is found in time.
 
     ``keep``: stints per trainee id of an earlier plan (e.g. the base plan of a what-if
@@ -190,13 +192,15 @@ def decompose(instance: Instance, time_limit: float, seed: int,
                 part = _keep_part(instance, t, keep[t.id], fixed, profiles)
             if part is None and _kind(t) not in no_blocks:
                 part = _solve_part(instance, [t], fixed, min(0.5, budget), seed, profiles, True,
-                                   least)
+                                   least, soft_capacity=soft_capacity)
             if part is None:  # no contiguous plan in time: let this trainee fragment
                 no_blocks.add(_kind(t))
-                part = _solve_part(instance, [t], fixed, budget, seed, profiles, False, least)
+                part = _solve_part(instance, [t], fixed, budget, seed, profiles, False, least,
+                                   soft_capacity=soft_capacity)
             if part is None:  # any feasible plan for this trainee
                 part = _solve_part(instance, [t], fixed, max(1.0, min(10.0, left() / 2)), seed,
-                                   profiles, False, least, terms=())
+                                   profiles, False, least, terms=(),
+                                   soft_capacity=soft_capacity)
             if part is None:
                 mine = None
                 break
@@ -210,7 +214,8 @@ def decompose(instance: Instance, time_limit: float, seed: int,
             # Joint models of several intakes rarely pay after ~10 s; a retry in another
             # order (see solve) is then the better use of the time.
             part = _solve_part(instance, joint, flat(kept), min(10.0, left() / 2), seed,
-                               profiles, False, least, terms=())
+                               profiles, False, least, terms=(),
+                               soft_capacity=soft_capacity)
             if part is not None:
                 plans = kept + [[] for _ in range(back)]
                 mine = part
@@ -322,9 +327,10 @@ def _complete_hint(pm: PlacementModel, budget: float, seed: int) -> None:
 
 def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: int = 0,
           progress: Progress | None = None, use_decomposition: bool = True,
-          warm_start: list[Stint] | None = None) -> Result:
+          warm_start: list[Stint] | None = None, soft_capacity: bool = False) -> Result:
     """``warm_start``: a plan of a similar instance (e.g. the base of a what-if variant); its
-    stints are kept in the first plan for every trainee they still fit."""
+    stints are kept in the first plan for every trainee they still fit. ``soft_capacity``:
+    capacity may be exceeded at a cost per trainee-week (term ``capacity_overrun``)."""
     t0 = time.monotonic()
     trainees = instance.all_trainees()
     profiles = capacity_profiles(instance)  # computed once for every phase
@@ -345,16 +351,18 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         while warm is None and time.monotonic() - t0 < 0.6 * time_limit:
             warm = decompose(instance, 0.9 * time_limit - (time.monotonic() - t0), seed,
                              progress, least=least, attempt=attempt, profiles=profiles,
-                             keep=keep)
+                             keep=keep, soft_capacity=soft_capacity)
             attempt += 1
         warm_time = time.monotonic() - t0 if warm is not None else None
         if warm is not None:
             if progress:
                 progress({"phase": "first_plan", "time": warm_time})
             budget = 0.6 * time_limit - (time.monotonic() - t0)
-            warm = polish(instance, warm, budget, seed, least, progress, profiles)
+            if not soft_capacity:  # polish compares own costs only, blind to overruns
+                warm = polish(instance, warm, budget, seed, least, progress, profiles)
 
-    pm = PlacementModel(instance, trainees, min_stints=least, profiles=profiles)
+    pm = PlacementModel(instance, trainees, min_stints=least, profiles=profiles,
+                        soft_capacity=soft_capacity)
     if warm is not None:
         pm.hint(warm)
         _complete_hint(pm, min(5.0, 0.1 * time_limit), seed)
@@ -395,5 +403,6 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         bound = solver.best_objective_bound
         result.bound = float(math.ceil(bound - 1e-6)) if math.isfinite(bound) else None
         result.time_to_first = warm_time
-    result.terms = {t: result.terms.get(t, 0) for t in TERMS if t in pm.weights}
+    result.terms = {t: result.terms.get(t, 0) for t in (*TERMS, "capacity_overrun")
+                    if t in pm.weights}
     return result

@@ -1,0 +1,223 @@
+"""``atbt explain``: hand-made infeasible instances whose cause is known.
+
+Each test checks that the conflict names the true cause (a minimal set of rule groups), that the
+wording is in domain terms, and that applying the suggested relaxation gives a plan the checker
+accepts. Inputs that can never be feasible are rejected by validation (exit 2) with a message
+naming the cause; those tests check that message instead. Names are invented.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import ValidationError
+from test_solver import build, leave, programme, trainee, unit, wk
+from typer.testing import CliRunner
+
+from scheduler import api, checker, cli
+from scheduler.domain import Instance
+from scheduler.explaining import render
+from scheduler.i18n import set_language
+from scheduler.result import Status
+from scheduler.solver.explain import ExplainModel, _try, apply_relaxations, explain, find_conflict
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _swedish_afterwards():
+    yield
+    set_language("sv")
+
+
+def with_cohort(inst: Instance, cid: str, prog: str, start: int, count: int) -> Instance:
+    data = inst.model_dump()
+    data["cohorts"] = data["cohorts"] + [{"id": cid, "programme": prog, "start": wk(start),
+                                          "count": count, "site": "NORD"}]
+    return Instance.model_validate(data)
+
+
+def assert_relaxation_works(inst: Instance, ex) -> Instance:
+    assert ex.relaxations and ex.relaxation_verified
+    relaxed = apply_relaxations(inst, ex.relaxations)
+    r = api.solve_and_verify(relaxed, time_limit=10, workers=1)
+    assert r.status.has_plan
+    assert checker.check(relaxed, r.stints) == []
+    return relaxed
+
+
+def kinds(ex) -> set[tuple[str, str, str]]:
+    return {(g.kind, g.who, g.detail) for g in ex.conflict}
+
+
+# ---- psychiatry too small for the intake
+
+# AT, 26 weeks: 13 medicine + 13 psychiatry; psychiatry stints exactly 13 weeks.
+P26 = programme("P26", 26, ("medicin", 13, None), ("psykiatri", 13, None))
+P26["kind"] = "AT"
+
+
+def psychiatry_too_small() -> Instance:
+    inst = build([unit("MED", "medicin", capacity=None),
+                  unit("PSY", "psykiatri", capacity=2, min_weeks=13, max_weeks=13)],
+                 [], [P26], weeks=40)
+    return with_cohort(inst, "AT-A", "P26", 4, 6)
+
+
+def test_psychiatry_too_small_names_capacity_and_requirement():
+    inst = psychiatry_too_small()
+    ex = explain(inst, time_limit=20)
+    assert not ex.feasible and ex.proven and ex.minimal
+    # The true cause: the intake's psychiatry minimum against PSY's capacity, nothing else.
+    assert kinds(ex) == {("requirement", "AT-A", "psykiatri"), ("capacity", "PSY", "")}
+    text = "\n".join(render(inst, ex, "sv"))
+    # The block runs weeks 4..29 of the horizon (ISO weeks 5-30 of 2027).
+    assert "Psykiatri v. 5–30 2027: 6 AT behöver 13 veckor var inom sina block, men " \
+           "kapaciteten är 2 per vecka (PSY)" in text
+    en = "\n".join(render(inst, ex, "en"))
+    assert "6 AT trainees need 13 weeks each" in en
+    # 6 x 13 = 78 trainee-weeks of psychiatry in a 26-week window with 2 seats (52):
+    # the smallest extra capacity is 78 - 52 = 26 trainee-weeks.
+    assert ex.relaxation_cost == 26
+    assert sum(r.amount * r.weeks for r in ex.relaxations) == 26
+    assert {r.target for r in ex.relaxations} == {"PSY"}
+    assert_relaxation_works(inst, ex)
+
+
+def test_conflict_is_minimal():
+    """Removing any group of the conflict leaves a feasible set (deletion filter)."""
+    inst = psychiatry_too_small()
+    status, conflict, minimal = find_conflict(inst, 20)
+    assert status == "infeasible" and minimal
+    em = ExplainModel(inst)
+    assert _try(em, conflict, 10)[0] == "infeasible"
+    for g in conflict:
+        assert _try(em, [x for x in conflict if x != g], 10)[0] == "feasible"
+
+
+# ---- no vårdcentral takes BT
+
+
+BT = programme("BT", 8, ("allmanmedicin", 4, None), ("akut", 4, None))
+BT["kind"] = "BT"
+
+
+def test_no_vardcentral_takes_bt_is_invalid_input():
+    # Validation already rejects it: no unit accepting BT credits allmanmedicin at all.
+    with pytest.raises(ValidationError, match="allmanmedicin"):
+        build([unit("VC", "allmanmedicin", programmes=["P6"]), unit("AKM", "akut")],
+              [trainee(programme="BT")], [BT, programme("P6", 6, ("allmanmedicin", 2, None))])
+
+
+def test_no_vardcentral_takes_bt_cli_exit_2(tmp_path: Path):
+    data = {"name": "x", "horizon": {"start": "2027-01-04", "end": "2027-04-05"},
+            "programmes": [BT], "sites": [{"id": "NORD", "name": "Norrby"}],
+            "units": [unit("VC", "allmanmedicin", programmes=[]), unit("AKM", "akut")],
+            "trainees": [{**trainee(programme="BT"), "start": "2027-01-04"}]}
+    path = tmp_path / "i.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    res = runner.invoke(cli.app, ["explain", str(path), "--lang", "en"])
+    assert res.exit_code == 2
+    assert "allmanmedicin" in res.output and "BT" in res.output
+
+
+def test_vardcentral_closed_for_bt_block():
+    # The only vårdcentral is closed (capacity 0) for the whole BT block: validation cannot
+    # see it; the explanation names BT's general-practice minimum and VC's capacity.
+    inst = build([unit("VC", "allmanmedicin",
+                       capacity_changes=[{"start": wk(0), "end": wk(12), "capacity": 0}]),
+                  unit("AKM", "akut", capacity=None)],
+                 [trainee(programme="BT")], [BT])
+    ex = explain(inst, time_limit=20)
+    assert kinds(ex) == {("requirement", "T1", "allmanmedicin"), ("capacity", "VC", "")}
+    # 4 weeks of general practice, one trainee: 4 trainee-weeks of extra capacity.
+    assert ex.relaxation_cost == 4
+    assert_relaxation_works(inst, ex)
+
+
+# ---- a locked stint overlapping leave
+
+
+def test_locked_stint_overlapping_leave():
+    # Validation accepts it (both lie inside the block); the model cannot place both.
+    inst = build([unit("MED", "medicin", capacity=None), unit("PSY", "psykiatri", capacity=None)],
+                 [trainee(leave=[leave(2, 4)],
+                          locked=[{"start": wk(1), "end": wk(4), "unit": "MED",
+                                   "discipline": "medicin"}])])
+    ex = explain(inst, time_limit=20)
+    assert kinds(ex) == {("locked", "T1", "0"), ("leave", "T1", "0")}
+    text = "\n".join(render(inst, ex, "sv"))
+    assert "låst placering på Enhet MED (MED)" in text and "föräldraledighet" in text
+    # Leave is a fact; the smallest relaxation unlocks the stint.
+    assert [(r.kind, r.target) for r in ex.relaxations] == [("unlock", "T1")]
+    relaxed = assert_relaxation_works(inst, ex)
+    assert relaxed.trainees[0].locked == []
+
+
+# ---- a block too short for its minima
+
+
+def test_block_too_short_for_minima_is_invalid_input():
+    with pytest.raises(ValidationError, match="minst 8 veckor|at least 8 weeks"):
+        programme_ = programme("P", 6, ("medicin", 4, None), ("psykiatri", 4, None))
+        build([unit("MED", "medicin")], [trainee(programme="P")], [programme_])
+
+
+def test_block_too_short_for_stint_lengths():
+    # Minima 2 + 2 fit 6 weeks, but MED stints last at least 4 weeks and PSY stints at least
+    # 3: 4 + 3 = 7 > 6. The smallest fix is a block one week longer.
+    inst = build([unit("MED", "medicin", capacity=None, min_weeks=4),
+                  unit("PSY", "psykiatri", capacity=None, min_weeks=3)], [trainee()])
+    ex = explain(inst, time_limit=20)
+    assert not ex.feasible and ex.minimal
+    # Both minima within the block's window (the window itself is background, not a group).
+    assert kinds(ex) == {("requirement", "T1", "medicin"), ("requirement", "T1", "psykiatri")}
+    text = "\n".join(render(inst, ex, "sv"))
+    assert "T1: 1 P6 behöver minst 2 veckor invärtesmedicin inom blocket v. 1–6 2027" in text
+    assert [(r.kind, r.target, r.amount) for r in ex.relaxations] == [("longer_block", "P6", 1)]
+    assert_relaxation_works(inst, ex)
+    text = "\n".join(render(inst, ex, "en"))
+    assert "lengthen the block of P6 by 1 weeks" in text
+
+
+# ---- feasible input and the CLI
+
+
+def test_feasible_instance_has_nothing_to_explain():
+    inst = build([unit("MED", "medicin"), unit("PSY", "psykiatri")], [trainee()])
+    assert explain(inst, time_limit=10).feasible
+    r = api.solve_and_verify(inst, time_limit=10, workers=1)
+    assert r.status is Status.OPTIMAL
+
+
+def _write(tmp_path: Path, inst: Instance) -> Path:
+    from scheduler.io import dump_instance
+    path = tmp_path / "instance.yaml"
+    path.write_text(dump_instance(inst), encoding="utf-8")
+    return path
+
+
+def test_cli_explain_exit_3(tmp_path: Path):
+    path = _write(tmp_path, psychiatry_too_small())
+    res = runner.invoke(cli.app, ["explain", str(path), "--lang", "en"])
+    assert res.exit_code == 3
+    assert "Psychiatry weeks 5–30 2027: 6 AT trainees" in res.output
+    assert "raise the capacity of Enhet PSY (PSY) by" in res.output
+
+
+def test_cli_solve_infeasible_prints_explanation(tmp_path: Path):
+    path = _write(tmp_path, psychiatry_too_small())
+    res = runner.invoke(cli.app, ["solve", str(path), "--out", str(tmp_path / "out"),
+                                  "--time-limit", "10", "--workers", "1"])
+    assert res.exit_code == 3
+    assert "Ingen plan finns" in res.output
+    assert "Psykiatri v. 5–30 2027: 6 AT behöver 13 veckor" in res.output
+
+
+def test_cli_explain_feasible_exit_0(tmp_path: Path):
+    inst = build([unit("MED", "medicin"), unit("PSY", "psykiatri")], [trainee()])
+    res = runner.invoke(cli.app, ["explain", str(_write(tmp_path, inst))])
+    assert res.exit_code == 0
+    assert "har en plan" in res.output
