@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from scheduler.domain import Cohort, Instance, Programme, Site, Trainee, Unit
-from scheduler.i18n import tr
+from scheduler.i18n import Lang, tr
 from scheduler.io import InputError
 from scheduler.workbook import schema as S
 from scheduler.workbook.schema import Column, Sheet, msg
@@ -62,6 +62,9 @@ class _Reader:
     def __init__(self, path: Path):
         self.path = path
         self.problems: list[tuple[str, str]] = []
+        self.order: list[tuple[int, int, int]] = []  # sheet, row, column of each problem
+        self.structural = False  # a sheet could not be read: entries are not checked
+        self.lang: Lang = "sv"  # language of the workbook's sheet names
         self.prov: dict[tuple[Any, ...], Where] = {}
         self.titles: dict[str, str] = {}  # sheet key -> title in the workbook
         self.headers: dict[str, dict[str, str]] = {}  # sheet key -> column key -> header text
@@ -77,10 +80,38 @@ class _Reader:
             return msg("where_row", sheet=title, row=row)
         return msg("where", sheet=title, row=row, column=column)
 
-    def cell_problem(self, sheet: str, row: int, key: str, text: str) -> None:
-        self.problems.append((self.where(sheet, row, self.headers[sheet].get(key, key)), text))
+    def add(self, where: str, text: str, sheet: str | None = None, row: int = 0,
+            column: str | None = None) -> None:
+        """One problem; sorted by sheet (workbook order), row and column when raised."""
+        titles = list(self.titles.values())
+        s = titles.index(sheet) if sheet in titles else -1
+        c = 0
+        for key, header in self.headers.get(self.key_of(sheet), {}).items():
+            if header == column:
+                c = self.column_index(self.key_of(sheet), key)
+        self.problems.append((where, text))
+        self.order.append((s, row, c))
 
-    def locate(self, loc: tuple[Any, ...]) -> str:
+    def key_of(self, title: str | None) -> str:
+        return next((k for k, t in self.titles.items() if t == title), "")
+
+    def column_index(self, sheet_key: str, key: str) -> int:
+        return next((j for j, c in enumerate(S.SHEETS[sheet_key].columns, 1) if c.key == key), 0)
+
+    def sorted_problems(self) -> list[tuple[str, str]]:
+        pairs = sorted(enumerate(self.problems), key=lambda p: (self.order[p[0]], p[0]))
+        return list(dict.fromkeys(p for _, p in pairs))  # each problem once
+
+    def cell_problem(self, sheet: str, row: int, key: str, text: str) -> None:
+        header = self.headers[sheet].get(key, key)
+        self.add(self.where(sheet, row, header), text, self.titles.get(sheet), row, header)
+
+    def sheet_problem(self, sheet: str, text: str) -> None:
+        self.structural = True
+        self.add(self.titles[sheet], text, self.titles[sheet])
+
+    def locate(self, loc: tuple[Any, ...]) -> tuple[str, str | None, int, str | None]:
+        """Location text, sheet title, row and column header of an instance path."""
         for k in range(len(loc), -1, -1):
             w = self.prov.get(loc[:k])
             if w is None:
@@ -88,12 +119,18 @@ class _Reader:
             rest = loc[k:]
             if rest and isinstance(rest[0], str) and rest[0] in w.cols:
                 row, header = w.cols[rest[0]]
-                return msg("where", sheet=w.sheet, row=row, column=header)
+                return msg("where", sheet=w.sheet, row=row, column=header), w.sheet, row, header
             if w.row is None and w.cols:
                 row, header = next(iter(w.cols.values()))
-                return msg("where", sheet=w.sheet, row=row, column=header)
-            return msg("where_row", sheet=w.sheet, row=w.row) if w.row else w.sheet
-        return ""
+                return msg("where", sheet=w.sheet, row=row, column=header), w.sheet, row, header
+            if w.row:
+                return msg("where_row", sheet=w.sheet, row=w.row), w.sheet, w.row, None
+            return w.sheet, w.sheet, 0, None
+        return "", None, 0, None
+
+    def add_at(self, loc: tuple[Any, ...], text: str) -> None:
+        where, sheet, row, column = self.locate(loc)
+        self.add(where, text, sheet, row, column)
 
     def validation_problems(self, err: ValidationError, prefix: tuple[Any, ...],
                             bad: set[tuple[Any, ...]]) -> None:
@@ -106,10 +143,10 @@ class _Reader:
             if e["type"] == "value_error" and not e["loc"] and prefix == ():
                 for line in text.splitlines():  # instance-wide checks: "units[3] (X).site: ..."
                     path, _, rest = line.partition(": ")
-                    self.problems.append((self.locate(_parse_path(path)), rest or line))
+                    self.add_at(_parse_path(path), rest or line)
                 continue
             for line in text.splitlines() or [text]:
-                self.problems.append((self.locate(loc), line))
+                self.add_at(loc, line)
 
     # ---- opening the file
 
@@ -135,10 +172,15 @@ class _Reader:
         try:
             formulas = openpyxl.load_workbook(self.path, data_only=False)
             values = openpyxl.load_workbook(self.path, data_only=True)
-        except DefusedXmlException as exc:
-            raise InputError(src, [("", msg("xml_attack", error=type(exc).__name__))]) from None
         except Exception as exc:  # malformed package: any parser error is bad input here
-            raise InputError(src, [("", msg("not_xlsx", error=exc))]) from None
+            cause: BaseException | None = exc
+            while cause is not None:  # openpyxl wraps parser errors in a ValueError
+                if isinstance(cause, DefusedXmlException):
+                    raise InputError(src, [("", msg("xml_attack", error=type(cause).__name__))]
+                                     ) from None
+                cause = cause.__cause__ or cause.__context__
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise InputError(src, [("", msg("not_xlsx", error=first))]) from None
         return formulas, values
 
     # ---- sheets and cells
@@ -155,12 +197,15 @@ class _Reader:
             names = ", ".join(s.sv for s in S.DATA_SHEETS if s.required)
             raise InputError(str(self.path), [("", msg("not_instance", sheets=names))])
         out: dict[str, list[Row]] = {}
+        english = sum(found[s.key] == s.en for s in S.DATA_SHEETS if s.key in found) > sum(
+            found[s.key] == s.sv for s in S.DATA_SHEETS if s.key in found)
+        self.lang = "en" if english else "sv"
         for sheet in S.DATA_SHEETS:
             if sheet.key not in found:
-                self.titles[sheet.key] = sheet.label("sv")
+                self.titles[sheet.key] = sheet.label(self.lang)
                 self.headers[sheet.key] = {}
                 if sheet.required:
-                    self.problems.append((self.titles[sheet.key], msg("sheet_missing")))
+                    self.sheet_problem(sheet.key, msg("sheet_missing"))
                 out[sheet.key] = []
                 continue
             title = found[sheet.key]
@@ -169,11 +214,10 @@ class _Reader:
         return out
 
     def read_sheet(self, sheet: Sheet, wsf: Any, wsv: Any) -> list[Row]:
-        title = wsv.title
         merged = [str(r) for r in wsf.merged_cells.ranges]
         if merged:
             more = ", …" if len(merged) > 5 else ""
-            self.problems.append((title, msg("merged", ranges=", ".join(merged[:5]) + more)))
+            self.sheet_problem(sheet.key, msg("merged", ranges=", ".join(merged[:5]) + more))
             self.headers[sheet.key] = {}
             return []
         formula_cells = {(c.row, c.column): c.value for row in wsf.iter_rows() for c in row
@@ -193,15 +237,15 @@ class _Reader:
             if found is None:
                 continue  # an extra column: ignored
             if found.key in cols:
-                self.problems.append((title, msg("column_twice", column=str(h))))
+                self.sheet_problem(sheet.key, msg("column_twice", column=str(h)))
                 continue
             cols[found.key] = j
             names[found.key] = str(h).strip()
         self.headers[sheet.key] = names
         missing = [c for c in sheet.columns if c.key not in cols and c.key != "help"]
         for c in missing:
-            self.problems.append((title, msg("column_missing", column=c.label("sv")
-                                             if _is_sv(header) else c.label("en"))))
+            self.sheet_problem(sheet.key, msg("column_missing", column=c.label("sv")
+                                              if _is_sv(header) else c.label("en")))
         if missing:
             return []
         rows: list[Row] = []
@@ -333,17 +377,22 @@ class _Reader:
                 try:
                     value = _parse(c, raw)
                 except ValueError as exc:
-                    self.problems.append((self.where(sheet, r.n, str(label).strip()), str(exc)))
+                    self.add(self.where(sheet, r.n, str(label).strip()), str(exc),
+                             self.titles[sheet], r.n)
                     value = _FORMULA
             elif "value" in r.bad:
                 value = _FORMULA
             got[c.key] = (r, str(label).strip(), value)
         for c in S.SETTING_ROWS:
             if c.required and (c.key not in got or got[c.key][2] is None):
-                where = (self.where(sheet, got[c.key][0].n, got[c.key][1]) if c.key in got
-                         else self.titles[sheet])
-                self.problems.append((where, msg("setting_missing", value=c.label("sv"))
-                                      if c.key not in got else msg("required")))
+                if c.key in got:
+                    n = got[c.key][0].n
+                    self.add(self.where(sheet, n, got[c.key][1]), msg("required"),
+                             self.titles[sheet], n)
+                else:
+                    self.add(self.titles[sheet], msg("setting_missing", value=c.label(
+                        "en" if self.titles[sheet] == S.SETTINGS.en else "sv")),
+                        self.titles[sheet])
         title = self.titles[sheet]
 
         def put(target: dict[str, Any], name: str, key: str, w: Where) -> None:
@@ -564,9 +613,11 @@ class _Reader:
             self.prov[prefix] = self.here("trainees", r)
             v = dict(r.values)
             bad: set[tuple[Any, ...]] = {(b,) for b in r.bad}
+            first = trainee_rows.get(v.get("id", "")) is r  # a duplicate id gets no rows
             for sheet in ("leave", "locked"):
                 items = []
-                for k, lr in enumerate(per.get(v.get("id", ""), {}).get(sheet, [])):
+                for k, lr in enumerate(per.get(v.get("id", ""), {}).get(sheet, [])
+                                       if first else []):
                     self.prov[prefix + (sheet, k)] = self.here(sheet, lr)
                     items.append({f: x for f, x in lr.values.items() if f != "trainee"})
                     bad |= {(sheet, k, b) for b in lr.bad}
@@ -724,14 +775,16 @@ def load_workbook_instance(path: str | Path) -> tuple[Instance, str]:
     reader = _Reader(path)
     formulas, values = reader.open()
     rows = reader.read_sheets(formulas, values)
+    if reader.structural:  # entries would be checked against missing data: stop here
+        raise InputError(str(path), reader.sorted_problems())
     data = reader.build(rows)
     if reader.problems:
-        raise InputError(str(path), reader.problems)
+        raise InputError(str(path), reader.sorted_problems())
     try:
         inst = Instance.model_validate(data)
     except ValidationError as err:
         reader.validation_problems(err, (), set())
-        raise InputError(str(path), reader.problems) from None
+        raise InputError(str(path), reader.sorted_problems()) from None
     h = hashlib.sha256(path.read_bytes())
     for f in reader.used_files:
         h.update(f.read_bytes())

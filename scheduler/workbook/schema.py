@@ -217,8 +217,8 @@ MSG: dict[str, tuple[str, str]] = {
     "not_bool": ("'{value}' ska vara ja eller nej", "'{value}' must be yes or no"),
     "not_code": ("'{value}' är inte ett giltigt id (bokstäver, siffror, _ . + -)",
                  "'{value}' is not a valid id (letters, digits, _ . + -)"),
-    "not_capacity": ("'{value}' är inte ett heltal eller 'obegränsad'",
-                     "'{value}' is not an integer or 'unlimited'"),
+    # as the issue words it; the instructions sheet explains 'obegränsad'
+    "not_capacity": ("'{value}' är inte ett heltal", "'{value}' is not an integer"),
     "not_leave_kind": ("'{value}' är ingen ledighetstyp ({kinds})",
                        "'{value}' is not a kind of leave ({kinds})"),
     "not_kind": ("'{value}' ska vara AT, BT eller other", "'{value}' must be AT, BT or other"),
