@@ -1,9 +1,287 @@
-"""(placeholder: commands are added by the feature's issue)"""
+"""``atbt whatif``, ``atbt capacity`` and ``atbt batch``: scenario sweeps and intake capacity.
+
+Exit codes: 0 the report was written (variants that failed, timed out or were infeasible are
+rows of the report, not errors), 2 invalid input or an unusable --out, 4 ``capacity`` found no
+base plan in time, 130 interrupted (finished results are kept and the report is written from
+them), 5 internal error (``scheduler.cli.main``).
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+TXT = {
+    "sv": {
+        "progress": "{done}/{total} klara, {running} pågår, {failed} misslyckade, "
+                    "cirka {eta:.0f} s kvar",
+        "written": "Jämförelse skriven till {path}",
+        "summary": "Sammanställning skriven till {path}",
+        "interrupted": "Avbrutet: {n} färdiga resultat sparade i {out}",
+        "jobs": "{jobs} parallella körningar x {workers} lösartrådar ({cores} kärnor)",
+        "no_dask": "--cluster kräver Dask: pip install 'atbt-scheduler[cluster]'",
+        "no_files": "{dir}: inga instansfiler (.yaml, .yml, .xlsx)",
+        "not_dir": "{dir}: är ingen mapp",
+        "base": "Basplan: {status} ({t:.0f} s)",
+        "base_failed": "Ingen basplan ({status}); ange en plan med --plan",
+        "start": "{start}  {kinds:<6} bas {base:>3}  största intag {adm:>3}{approx}  "
+                 "({status}, {t:.0f} s)  flaskhalsar: {binding}",
+        "marginal": "En handledare till: fler AT/BT per år",
+        "approx": " (minst; övre gräns {bound})",
+    },
+    "en": {
+        "progress": "{done}/{total} done, {running} running, {failed} failed, "
+                    "about {eta:.0f} s left",
+        "written": "Comparison written to {path}",
+        "summary": "Summary written to {path}",
+        "interrupted": "Interrupted: {n} finished results kept in {out}",
+        "jobs": "{jobs} parallel runs x {workers} solver threads ({cores} cores)",
+        "no_dask": "--cluster needs Dask: pip install 'atbt-scheduler[cluster]'",
+        "no_files": "{dir}: no instance files (.yaml, .yml, .xlsx)",
+        "not_dir": "{dir}: is not a folder",
+        "base": "Base plan: {status} ({t:.0f} s)",
+        "base_failed": "No base plan ({status}); give one with --plan",
+        "start": "{start}  {kinds:<6} base {base:>3}  largest intake {adm:>3}{approx}  "
+                 "({status}, {t:.0f} s)  bottlenecks: {binding}",
+        "marginal": "One more supervisor: more trainees per year",
+        "approx": " (at least; upper bound {bound})",
+    },
+}
+
+TimeOpt = Annotated[float, typer.Option("--time-limit", min=1,
+                                        help="Seconds per variant (per solve for capacity)")]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="CP-SAT threads per solve")]
+JobsOpt = Annotated[int | None, typer.Option(
+    "--jobs", min=1, help="Variants at once (default: cores / workers)")]
+SeedOpt = Annotated[int, typer.Option("--seed")]
+# As scheduler.cli.LangOpt; defined here since typer resolves annotations in this module.
+LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and workbook: sv|en")]
+ClusterOpt = Annotated[str | None, typer.Option(
+    "--cluster", help="Dask scheduler address, e.g. tcp://host:8786 (extra 'cluster')")]
+
+
+def _ticker(txt: dict[str, str]):
+    from rich.console import Console
+
+    from scheduler.whatif.runner import Progress
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    tty = sys.stderr.isatty()
+    last: list = [None]
+
+    def tick(p: Progress) -> None:
+        line = txt["progress"].format(done=p.done, total=p.total, running=p.running,
+                                      failed=p.failed, eta=p.eta())
+        if tty:
+            err.print(f"\r{line:<78}", end="", markup=False)
+            if p.done == p.total:
+                err.print()
+        elif (p.done, p.failed) != last[0]:  # logs: a line per change, not per poll
+            err.print(line, markup=False)
+        last[0] = (p.done, p.failed)
+
+    return tick
+
+
+def _settings(time_limit: float, workers: int, jobs: int | None, seed: int,
+              cluster: str | None, warm: bool, charts: bool, txt: dict[str, str]):
+    import os
+
+    from scheduler.cli import err
+    from scheduler.whatif.runner import plan_jobs
+    from scheduler.whatif.sweep import Settings
+
+    if cluster is not None:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            err.print(txt["no_dask"], markup=False)
+            raise typer.Exit(2) from None
+    cores = os.cpu_count() or 1
+    parallel = plan_jobs(jobs, workers, cores)
+    if cluster is None:
+        err.print(txt["jobs"].format(jobs=parallel, workers=workers, cores=cores), markup=False)
+    return Settings(time_limit=time_limit, workers=workers, seed=seed, parallel=parallel,
+                    cluster=cluster, warm_start=warm, charts=charts)
+
+
+def _out_dir(out: Path) -> None:
+    from scheduler.cli import TEXT, err
+    from scheduler.i18n import language
+
+    if out.exists() and not out.is_dir():
+        err.print(TEXT[language()]["out_not_dir"].format(out=out), markup=False)
+        raise typer.Exit(2)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this feature's commands to ``app``."""
+    """Add ``whatif``, ``capacity`` and ``batch`` to ``app``."""
+    from scheduler.cli import _lang, _load, err
+
+    @app.command()
+    def whatif(
+        base: Annotated[Path, typer.Argument(help="Base instance (YAML or workbook)")],
+        scenarios: Annotated[Path, typer.Argument(help="Scenario file (YAML)")],
+        out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path(
+            "reports/whatif"),
+        time_limit: TimeOpt = 60.0,
+        workers: WorkersOpt = 1,
+        jobs: JobsOpt = None,
+        seed: SeedOpt = 0,
+        cluster: ClusterOpt = None,
+        warm_start: Annotated[bool, typer.Option(
+            "--warm-start/--no-warm-start",
+            help="Solve the base first and reuse its plan where it still fits")] = True,
+        charts: Annotated[bool, typer.Option("--charts/--no-charts")] = True,
+        lang: LangOpt = "sv",
+    ) -> None:
+        """Solve every scenario variant of BASE; write a comparison workbook and charts."""
+        from scheduler.io import InputError
+        from scheduler.whatif.scenario import load_scenarios
+        from scheduler.whatif.sweep import whatif as run_whatif
+
+        lg = _lang(lang)
+        txt = TXT[lg]
+        inst, _ = _load(base)
+        try:
+            variants, folder = load_scenarios(scenarios)
+        except InputError as exc:
+            err.print(exc.render(), markup=False)
+            raise typer.Exit(2) from None
+        _out_dir(out)
+        st = _settings(time_limit, workers, jobs, seed, cluster, warm_start, charts, txt)
+        try:
+            path, _ = run_whatif(inst, variants, folder, out, st, lang=lg, tick=_ticker(txt))
+        except KeyboardInterrupt:
+            log = (out / "results.jsonl").read_text(encoding="utf-8")
+            n = len(log.splitlines())
+            err.print(txt["interrupted"].format(n=n, out=out), markup=False)
+            raise typer.Exit(130) from None
+        err.print(txt["written"].format(path=path), markup=False)
+
+    @app.command()
+    def capacity(
+        base: Annotated[Path, typer.Argument(help="Base instance (YAML or workbook)")],
+        plan: Annotated[Path | None, typer.Option(
+            "--plan", help="Base plan.csv holding the other starts (default: solve the base)")
+        ] = None,
+        out: Annotated[Path | None, typer.Option(
+            "--out", help="Folder for capacity.xlsx and capacity.json")] = None,
+        time_limit: TimeOpt = 20.0,
+        base_time_limit: Annotated[float, typer.Option(
+            "--base-time-limit", min=1, help="Seconds for the base plan")] = 60.0,
+        workers: WorkersOpt = 1,
+        seed: SeedOpt = 0,
+        marginal: Annotated[int, typer.Option(
+            "--marginal", min=0, help="Bottleneck units per start re-solved with one more "
+                                      "supervisor")] = 3,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+        lang: LangOpt = "sv",
+    ) -> None:
+        """Largest intake per start, the binding units and weeks, and what one more
+        supervisor is worth."""
+        from scheduler import api
+        from scheduler.plan import PlanFormatError, read_plan_csv
+        from scheduler.whatif.capacity import intake_capacity, marginal_summary
+        from scheduler.whatif.report import write_capacity_workbook
+
+        lg = _lang(lang)
+        txt = TXT[lg]
+        inst, _ = _load(base)
+        if out is not None:
+            _out_dir(out)
+        stints = None
+        status = "given"
+        if plan is not None:
+            try:
+                stints = read_plan_csv(plan)
+            except (PlanFormatError, UnicodeDecodeError) as exc:
+                err.print(f"{plan}: {exc}", markup=False)
+                raise typer.Exit(2) from None
+        elif len({t.start for t in inst.all_trainees()}) > 1:
+            r = api.solve_and_verify(inst, time_limit=base_time_limit, workers=max(2, workers),
+                                     seed=seed)
+            status = r.status.value
+            err.print(txt["base"].format(status=status, t=r.wall_time), markup=False)
+            if not r.status.has_plan:
+                err.print(txt["base_failed"].format(status=status), markup=False)
+                raise typer.Exit(4 if status == "no_plan_in_time" else 3)
+            stints = r.stints
+
+        def show(s) -> None:
+            binding = ", ".join(f"{b.unit} {b.weeks_full}v" for b in s.binding[:4]) or "-"
+            kinds = "+".join(sorted({g.kind for g in s.groups}))
+            approx = "" if s.status == "optimal" else txt["approx"].format(bound=s.bound)
+            line = txt["start"].format(start=s.start, kinds=kinds, base=s.base,
+                                       adm=s.admitted, approx=approx, status=s.status,
+                                       t=s.wall_time, binding=binding)
+            (err.print(line, markup=False) if as_json else typer.echo(line))
+
+        rep = intake_capacity(inst, stints, time_limit=time_limit, workers=workers, seed=seed,
+                              marginal_units=marginal, base_status=status, progress=show)
+        summary = marginal_summary(inst, rep)
+        if as_json:
+            typer.echo(json.dumps({"instance": rep.instance, "base_status": rep.base_status,
+                                   "notes": rep.notes,
+                                   "starts": [asdict(s) for s in rep.starts],
+                                   "marginal": summary}, default=str, indent=2))
+        else:
+            for note in rep.notes:
+                typer.echo(note)
+            if summary:
+                typer.echo(txt["marginal"])
+                for u, name, kind, k, per_year in summary:
+                    if per_year <= 0:
+                        continue
+                    typer.echo(f"  {u:<18} {kind:<5} {per_year:>6.2f}  ({k})  {name}")
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            write_capacity_workbook(inst, rep, out / "capacity.xlsx", lang=lg)
+            from scheduler.io import write_atomic
+
+            write_atomic(out / "capacity.json", json.dumps(
+                {"starts": [asdict(s) for s in rep.starts], "marginal": summary,
+                 "notes": rep.notes}, default=str, indent=2).encode("utf-8"))
+
+    @app.command()
+    def batch(
+        folder: Annotated[Path, typer.Argument(help="Folder of instance files")],
+        out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path(
+            "reports/batch"),
+        time_limit: TimeOpt = 60.0,
+        workers: WorkersOpt = 1,
+        jobs: JobsOpt = None,
+        seed: SeedOpt = 0,
+        cluster: ClusterOpt = None,
+        charts: Annotated[bool, typer.Option("--charts/--no-charts")] = True,
+        lang: LangOpt = "sv",
+    ) -> None:
+        """Solve every instance in FOLDER: one report each plus a summary workbook."""
+        from scheduler import api
+        from scheduler.whatif.sweep import batch as run_batch
+
+        lg = _lang(lang)
+        txt = TXT[lg]
+        if not folder.is_dir():
+            err.print(txt["not_dir"].format(dir=folder), markup=False)
+            raise typer.Exit(2)
+        paths = sorted(p for p in folder.iterdir()
+                       if p.suffix.lower() in (".yaml", ".yml", ".xlsx") and p.is_file()
+                       and not p.name.startswith((".", "~$")))
+        if not paths:
+            err.print(txt["no_files"].format(dir=folder), markup=False)
+            raise typer.Exit(2)
+        _out_dir(out)
+        st = _settings(time_limit, workers, jobs, seed, cluster, False, charts, txt)
+        try:
+            path, _ = run_batch(paths, out, st, lang=lg, tick=_ticker(txt),
+                                load=lambda p: api.load(p)[0])
+        except KeyboardInterrupt:
+            err.print(txt["interrupted"].format(n="?", out=out), markup=False)
+            raise typer.Exit(130) from None
+        err.print(txt["summary"].format(path=path), markup=False)

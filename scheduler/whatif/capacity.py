@@ -1,0 +1,290 @@
+"""Intake capacity: the largest intake per start that still has a valid plan.
+
+Found by optimisation, not by trial solves: for one start at a time, the start's cohorts are
+replaced by *candidate* trainees, each optional with an ``admitted`` literal
+(``PlacementModel(optional=...)``), and CP-SAT maximises the number admitted. The other starts
+keep their stints from a base plan as fixed capacity consumers (the cohort decomposition of
+``solve.py`` plans the same way, intake by intake), which keeps each model small enough for a
+region like Örebro. The number of candidates per group is an upper bound computed from the free
+capacity: per requirement, the free capacity-weeks of the eligible units inside the block divided
+by the weeks the requirement needs. A solve proven optimal therefore gives the exact maximum.
+
+Binding units and weeks: those at full capacity in the maximal plan inside the block. The
+marginal value of one more supervisor at a unit: the maximum again with that unit's capacity
+raised by one (the previous plan stays feasible, so it is the hint), for the units that were
+full; per year = per start x starts per year of that programme.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from ortools.sat.python import cp_model
+
+from scheduler.domain import Instance, Trainee, block_end, calendar_weeks
+from scheduler.plan import Stint
+from scheduler.solver.model import PlacementModel, capacity_profiles
+
+
+@dataclass
+class Binding:
+    unit: str
+    name: str
+    weeks_full: int
+    first: date
+    last: date  # Monday of the last full week
+    marginal: int | None = None  # more trainees admitted at this start with one more supervisor
+
+
+@dataclass
+class GroupMax:
+    programme: str
+    kind: str
+    site: str
+    base: int  # trainees of this start in the base instance
+    candidates: int  # the upper bound that was offered
+    admitted: int
+
+
+@dataclass
+class StartCapacity:
+    start: date
+    status: str  # optimal (exact), feasible (a lower bound), no_plan_in_time, infeasible
+    admitted: int
+    bound: int  # upper bound proven by the solver
+    groups: list[GroupMax] = field(default_factory=list)
+    binding: list[Binding] = field(default_factory=list)
+    wall_time: float = 0.0
+
+    @property
+    def base(self) -> int:
+        return sum(g.base for g in self.groups)
+
+
+def _group_key(t: Trainee) -> tuple[str, str, int]:
+    return (t.programme, t.site, t.part_time)
+
+
+def upper_bound(inst: Instance, sample: Trainee, free: dict[str, list[int] | None],
+                cap: int) -> int:
+    """Trainees like ``sample`` the free capacity can hold at most (``cap`` if unbounded)."""
+    prog = inst.programme(sample.programme)
+    a, b = inst.week_index(sample.start), inst.week_index(block_end(sample, prog))
+    eligible = [u for u in inst.units
+                if u.takes(prog.id) and (u.region_wide or u.site == sample.site)]
+
+    def weeks(discs: set[str]) -> float:
+        tot = 0
+        for u in eligible:
+            if not discs & set(u.disciplines):
+                continue
+            prof = free[u.id]
+            if prof is None:
+                return math.inf
+            tot += sum(prof[a:b])
+        return tot
+
+    best = float(cap)
+    for r in prog.requirements:
+        need = calendar_weeks(r.min_weeks, sample.part_time)
+        if need > 0:
+            best = min(best, weeks({r.discipline}) / need)
+    for g in prog.group_requirements:
+        need = calendar_weeks(g.min_weeks, sample.part_time)
+        if need > 0:
+            best = min(best, weeks(set(g.disciplines)) / need)
+    return int(best)
+
+
+def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: dict,
+                 time_limit: float, workers: int, seed: int, max_candidates: int,
+                 hint: list[Stint] | None = None) -> tuple[StartCapacity, list[Stint]]:
+    t0 = time.monotonic()
+    everyone = inst.all_trainees()
+    cohort_ids = {t.id for c in inst.cohorts for t in c.trainees()}
+    here = [t for t in everyone if t.start == start]
+    fixed_people = [t for t in here if t.id not in cohort_ids]  # named trainees stay
+    pool = [t for t in here if t.id in cohort_ids]
+    external = [s for s in base_plan if s.start is not None and
+                s.trainee not in {t.id for t in here}]
+    H = inst.n_weeks
+    free: dict[str, list[int] | None] = {}
+    ext_load: dict[str, list[int]] = defaultdict(lambda: [0] * H)
+    for s in external:
+        for w in range(max(0, inst.week_index(s.start)), min(H, inst.week_index(s.end))):
+            ext_load[s.unit][w] += 1
+    for s in base_plan:  # named trainees of this start use capacity too
+        if s.trainee in {t.id for t in fixed_people}:
+            for w in range(max(0, inst.week_index(s.start)), min(H, inst.week_index(s.end))):
+                ext_load[s.unit][w] += 1
+    for uid, prof in profiles.items():
+        free[uid] = None if prof is None else [max(0, c - x) for c, x in
+                                               zip(prof, ext_load[uid], strict=True)]
+
+    groups: dict[tuple, list[Trainee]] = defaultdict(list)
+    for t in pool:
+        groups[_group_key(t)].append(t)
+    cands: dict[tuple, list[Trainee]] = {}
+    rename: dict[str, str] = {}
+    for key, members in groups.items():
+        sample = members[0]
+        n = max(len(members), upper_bound(inst, sample, free, max_candidates))
+        n = min(n, max(max_candidates, len(members)))
+        prefix = f"CAND-{key[0]}-{key[1]}-{key[2]}"
+        cands[key] = [Trainee(id=f"{prefix}-{i:03d}", programme=key[0], start=start,
+                              site=key[1], part_time=key[2]) for i in range(n)]
+        for m_, c in zip(sorted(members, key=lambda t: t.id), cands[key], strict=False):
+            rename[m_.id] = c.id
+    cand_list = [c for cs in cands.values() for c in cs]
+    pm = PlacementModel(inst, fixed_people + cand_list, external=external, terms=(),
+                        profiles=profiles, optional={c.id for c in cand_list})
+    m = pm.model
+    for cs in cands.values():  # identical candidates: admit them in order
+        for x, y in zip(cs, cs[1:], strict=False):
+            m.add(pm.admitted[x.id] >= pm.admitted[y.id])
+    m.maximize(sum(pm.admitted.values()))
+    prior = hint if hint is not None else [
+        Stint(**{**s.__dict__, "trainee": rename[s.trainee]})
+        for s in base_plan if s.trainee in rename] + [
+        s for s in base_plan if s.trainee in {t.id for t in fixed_people}]
+    if prior:
+        pm.hint(prior)
+        used = {s.trainee for s in prior}
+        for cid, lit in pm.admitted.items():
+            m.add_hint(lit, int(cid in used))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    solver.parameters.symmetry_level = 0  # see solve._params / solve._run
+    status = solver.solve(m)
+    res = StartCapacity(start, "no_plan_in_time", 0, sum(len(c) for c in cands.values()))
+    plan: list[Stint] = []
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        res.status = "optimal" if status == cp_model.OPTIMAL else "feasible"
+        res.admitted = int(round(solver.objective_value))
+        res.bound = int(math.floor(solver.best_objective_bound + 1e-6))
+        plan = pm.extract(solver)
+        for key, members in groups.items():
+            prog = inst.programme(key[0])
+            res.groups.append(GroupMax(key[0], prog.kind, key[1], len(members), len(cands[key]),
+                                       sum(solver.value(pm.admitted[c.id]) for c in cands[key])))
+    elif status == cp_model.INFEASIBLE:
+        res.status = "infeasible"  # even the named trainees of this start do not fit
+        res.bound = 0
+    res.wall_time = time.monotonic() - t0
+    # Binding unit-weeks: full in the maximal plan (plus the other starts) inside the blocks.
+    if plan:
+        a = inst.week_index(start)
+        b = max(inst.week_index(block_end(t, inst.programme(t.programme)))
+                for t in fixed_people + cand_list)
+        load: dict[str, list[int]] = defaultdict(lambda: [0] * H)
+        for s in plan:
+            for w in range(max(0, inst.week_index(s.start)), min(H, inst.week_index(s.end))):
+                load[s.unit][w] += 1
+        for u in inst.units:
+            fp = free[u.id]
+            if fp is None:
+                continue
+            full = [w for w in range(a, min(b, H)) if profiles[u.id][w] > 0
+                    and load[u.id][w] >= fp[w]]
+            if full:
+                res.binding.append(Binding(u.id, u.name, len(full), inst.week_date(full[0]),
+                                           inst.week_date(full[-1])))
+        res.binding.sort(key=lambda x: (-x.weeks_full, x.unit))
+    return res, plan
+
+
+@dataclass
+class CapacityReport:
+    instance: str
+    starts: list[StartCapacity]
+    base_status: str
+    notes: list[str] = field(default_factory=list)
+
+    def by_kind(self) -> dict[str, dict[date, int]]:
+        out: dict[str, dict[date, int]] = defaultdict(dict)
+        for s in self.starts:
+            for g in s.groups:
+                out[g.kind][s.start] = out[g.kind].get(s.start, 0) + g.admitted
+        return dict(out)
+
+
+def starts_per_year(inst: Instance, programme: str) -> float:
+    starts = sorted({c.start for c in inst.cohorts if c.programme == programme})
+    if len(starts) < 2:
+        return 1.0
+    span = (starts[-1] - starts[0]).days / 365.25
+    # n starts spread over ``span`` years: (n - 1) intervals
+    return (len(starts) - 1) / span if span > 0 else float(len(starts))
+
+
+def intake_capacity(inst: Instance, base_plan: list[Stint] | None = None,
+                    time_limit: float = 10.0, workers: int = 1, seed: int = 0,
+                    max_candidates: int = 60, marginal_units: int = 5,
+                    starts: list[date] | None = None, base_status: str = "given",
+                    progress=None) -> CapacityReport:
+    """Maximal intake per start; binding units; marginal value of one more supervisor.
+
+    ``base_plan``: stints of every trainee (the other starts are held at them); needed when
+    the instance has more than one start. ``time_limit`` is per solve (per start and per
+    marginal-value re-solve). ``marginal_units``: how many of the most often full units per
+    start get a re-solve with one more supervisor (0: none).
+    """
+    profiles = capacity_profiles(inst)
+    all_starts = sorted({c.start for c in inst.cohorts})
+    report = CapacityReport(inst.name, [], base_status)
+    if base_plan is None:
+        base_plan = []
+        if len({t.start for t in inst.all_trainees()}) > 1:
+            report.notes.append("no base plan: the other starts use no capacity (optimistic)")
+    for st in starts or all_starts:
+        res, plan = _solve_start(inst, st, base_plan, profiles, time_limit, workers, seed,
+                                 max_candidates)
+        if plan and marginal_units:
+            for bnd in res.binding[:marginal_units]:
+                more = dict(profiles)
+                prof = profiles[bnd.unit]
+                assert prof is not None
+                more[bnd.unit] = [c + 1 for c in prof]
+                # The maximal plan stays feasible with more capacity: start from it.
+                r2, _ = _solve_start(inst, st, base_plan, more, time_limit, workers, seed,
+                                     max_candidates, hint=plan)
+                if r2.status in ("optimal", "feasible"):
+                    bnd.marginal = max(0, r2.admitted - res.admitted)
+            # Units whose extra supervisor admits more first: those are the real bottlenecks.
+            res.binding.sort(key=lambda x: (-(x.marginal or 0), -x.weeks_full, x.unit))
+        report.starts.append(res)
+        if progress:
+            progress(res)
+    return report
+
+
+def marginal_summary(inst: Instance, report: CapacityReport
+                     ) -> list[tuple[str, str, str, int, float]]:
+    """Per unit and programme kind: (unit, name, kind, starts where it binds, trainees more
+    per year with one more supervisor).
+
+    Per year = the mean over that kind's starts of the extra trainees at the start (0 where
+    the unit did not bind) x the kind's starts per year.
+    """
+    n_starts: dict[str, int] = defaultdict(int)
+    rate: dict[str, float] = {}
+    for s in report.starts:
+        for kind in {g.kind for g in s.groups}:
+            n_starts[kind] += 1
+        for g in s.groups:
+            rate[g.kind] = max(rate.get(g.kind, 0.0), starts_per_year(inst, g.programme))
+    agg: dict[tuple[str, str], list] = {}
+    for s in report.starts:
+        for kind in {g.kind for g in s.groups}:
+            for b in s.binding:
+                row = agg.setdefault((b.unit, kind), [b.name, 0, 0.0])
+                row[1] += 1
+                row[2] += (b.marginal or 0) * rate[kind] / n_starts[kind]
+    return sorted(((u, n, k, c, round(v, 2)) for (u, k), (n, c, v) in agg.items()),
+                  key=lambda x: (-x[4], -x[3], x[0], x[2]))

@@ -1,0 +1,371 @@
+"""Comparison workbook and charts of a what-if sweep (or a batch of instances).
+
+One row per scenario (status, objective terms, trainees planned, unit load peaks and slack, the
+difference to the base), one row per scenario and unit with its load peak and slack, and per
+scenario a load heatmap (unit x week, load / capacity) and a supervisor-utilisation chart, as
+PNG files and as pictures in the workbook. Charts are drawn with matplotlib's Agg backend (no
+display needed).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: batch runs have no display
+import matplotlib.pyplot as plt  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+from openpyxl.drawing.image import Image as XlImage  # noqa: E402
+from openpyxl.styles import Alignment, Font, PatternFill  # noqa: E402
+from openpyxl.utils import get_column_letter  # noqa: E402
+
+from scheduler.domain import Instance  # noqa: E402
+from scheduler.i18n import Lang, language  # noqa: E402
+from scheduler.io import write_atomic  # noqa: E402
+from scheduler.solver.model import TERMS, capacity_profiles  # noqa: E402
+from scheduler.whatif.runner import Outcome  # noqa: E402
+
+LABELS: dict[str, tuple[str, str]] = {
+    "sheet_compare": ("Jämförelse", "Comparison"),
+    "sheet_units": ("Enheter", "Units"),
+    "sheet_scenarios": ("Scenarier", "Scenarios"),
+    "sheet_charts": ("Diagram", "Charts"),
+    "scenario": ("Scenario", "Scenario"),
+    "status": ("Status", "Status"),
+    "objective": ("Målfunktion", "Objective"),
+    "d_objective": ("Δ målfunktion mot bas", "Δ objective vs base"),
+    "trainees": ("AT/BT-läkare", "Trainees"),
+    "planned": ("Planerade", "Planned"),
+    "d_planned": ("Δ planerade mot bas", "Δ planned vs base"),
+    "peak_util": ("Högsta beläggning %", "Peak load %"),
+    "busiest": ("Mest belastade enheter (topp/kapacitet)", "Busiest units (peak/capacity)"),
+    "full_units": ("Enheter fulla någon vecka", "Units full in some week"),
+    "full_weeks": ("Fulla enhetsveckor", "Full unit-weeks"),
+    "slack": ("Ledig kapacitet (platsveckor)", "Spare capacity (place-weeks)"),
+    "d_slack": ("Δ ledig kapacitet mot bas", "Δ spare capacity vs base"),
+    "time": ("Tid (s)", "Time (s)"),
+    "message": ("Meddelande", "Message"),
+    "unit": ("Enhet", "Unit"),
+    "name": ("Namn", "Name"),
+    "capacity": ("Kapacitet (max)", "Capacity (max)"),
+    "peak": ("Högsta beläggning", "Peak load"),
+    "min_slack": ("Minsta lediga platser", "Least spare places"),
+    "weeks_full": ("Veckor fullt", "Weeks full"),
+    "utilisation": ("Beläggning % (platsveckor)", "Utilisation % (place-weeks)"),
+    "description": ("Beskrivning", "Description"),
+    "changes": ("Ändringar", "Changes"),
+    "heatmap": ("Beläggning per enhet och vecka (andel av kapaciteten)",
+                "Load per unit and week (share of capacity)"),
+    "util_chart": ("Handledarbeläggning per enhet", "Supervisor utilisation per unit"),
+    "mean": ("medel", "mean"),
+    "week": ("vecka", "week"),
+    "error": ("fel", "error"),
+    "invalid": ("ogiltig indata", "invalid input"),
+}
+STATUS = {
+    "optimal": ("optimal", "optimal"), "feasible": ("tillåten", "feasible"),
+    "infeasible": ("olösbar", "infeasible"), "no_plan_in_time": ("ingen plan i tid",
+                                                                 "no plan in time"),
+    "invalid_input": ("ogiltig indata", "invalid input"), "error": ("fel", "error"),
+}
+HEAD = PatternFill("solid", fgColor="DDEBF7")
+BAD = PatternFill("solid", fgColor="F8CBAD")
+
+
+def L(key: str, lang: Lang) -> str:
+    sv, en = LABELS[key]
+    return sv if lang == "sv" else en
+
+
+def slug(name: str) -> str:
+    """A file-name-safe form of a scenario name."""
+    s = re.sub(r"[^\w.+-]+", "_", name, flags=re.UNICODE).strip("._")
+    return s[:80] or "scenario"
+
+
+@dataclass
+class UnitLoad:
+    unit: str
+    name: str
+    capacity: int | None  # the largest weekly capacity, None = no limit
+    peak: int
+    min_slack: int | None
+    weeks_full: int
+    utilisation: float | None  # trainee-weeks / capacity-weeks, percent
+
+
+@dataclass
+class Metrics:
+    loads: list[UnitLoad]
+    grid: list[list[float]]  # per unit and week: load / capacity (load / peak if unlimited)
+    peak_util: float | None
+    full_units: int
+    full_weeks: int
+    slack: int
+
+    def busiest(self, k: int = 3) -> str:
+        ranked = sorted((u for u in self.loads if u.capacity), key=lambda u: (
+            -(u.peak / u.capacity if u.capacity else 0), -u.weeks_full, u.unit))
+        return ", ".join(f"{u.unit} {u.peak}/{u.capacity}" for u in ranked[:k] if u.peak)
+
+
+def metrics(inst: Instance, o: Outcome) -> Metrics:
+    H = inst.n_weeks
+    load: dict[str, list[int]] = {u.id: [0] * H for u in inst.units}
+    for s in o.stints:
+        for w in range(max(0, inst.week_index(s.start)), min(H, inst.week_index(s.end))):
+            load[s.unit][w] += 1
+    prof = capacity_profiles(inst)
+    loads, grid = [], []
+    full_weeks = slack = 0
+    peak_util: float | None = None
+    for u in inst.units:
+        lw, cp = load[u.id], prof[u.id]
+        if cp is None:
+            top = max(lw) or 1
+            grid.append([x / top for x in lw])
+            loads.append(UnitLoad(u.id, u.name, None, max(lw), None, 0, None))
+            continue
+        grid.append([x / c if c else (1.0 if x else 0.0) for x, c in zip(lw, cp, strict=True)])
+        full = sum(1 for x, c in zip(lw, cp, strict=True) if c > 0 and x >= c)
+        spare = [c - x for x, c in zip(lw, cp, strict=True) if c > 0]
+        full_weeks += full
+        slack += sum(spare)
+        capw = sum(cp)
+        util = 100.0 * sum(lw) / capw if capw else None
+        for x, c in zip(lw, cp, strict=True):
+            if c > 0:
+                peak_util = max(peak_util or 0.0, 100.0 * x / c)
+        loads.append(UnitLoad(u.id, u.name, max(cp), max(lw), min(spare, default=None), full,
+                              util))
+    return Metrics(loads, grid, peak_util, sum(1 for u in loads if u.weeks_full), full_weeks,
+                   slack)
+
+
+# ------------------------------------------------------------------------------- charts
+
+
+def heatmap_png(inst: Instance, m: Metrics, title: str, lang: Lang) -> bytes:
+    n = len(inst.units)
+    fig, ax = plt.subplots(figsize=(11, 1.6 + 0.16 * n), dpi=80)
+    im = ax.imshow(m.grid, aspect="auto", cmap="YlOrRd", vmin=0, vmax=1,
+                   interpolation="nearest")
+    ax.set_yticks(range(n), [u.id for u in inst.units], fontsize=6)
+    step = max(1, inst.n_weeks // 12)
+    ticks = list(range(0, inst.n_weeks, step))
+    ax.set_xticks(ticks, [inst.week_date(w).strftime("%Y-%m") for w in ticks], fontsize=7,
+                  rotation=45, ha="right")
+    ax.set_title(f"{title}: {L('heatmap', lang)}", fontsize=9)
+    fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
+    return _png(fig)
+
+
+def utilisation_png(m: Metrics, title: str, lang: Lang) -> bytes:
+    rows = [u for u in m.loads if u.capacity]
+    fig, ax = plt.subplots(figsize=(6, 1.6 + 0.16 * max(1, len(rows))), dpi=80)
+    ys = range(len(rows))
+    ax.barh(ys, [u.utilisation or 0 for u in rows], color="#5B9BD5",
+            label=L("mean", lang) + " %")
+    ax.plot([100 * u.peak / u.capacity if u.capacity else 0 for u in rows], ys, "|",
+            color="#C00000", markersize=7, label=L("peak", lang) + " %")
+    ax.set_yticks(list(ys), [u.unit for u in rows], fontsize=6)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 105)
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title(f"{title}: {L('util_chart', lang)}", fontsize=9)
+    return _png(fig)
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------ workbook
+
+
+@dataclass
+class Row:
+    """One scenario of the report: its instance (None when it was invalid) and outcome."""
+
+    name: str
+    instance: Instance | None
+    outcome: Outcome
+    description: str = ""
+    changes: str = ""
+
+
+def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
+                 base: str | None = "base", filename: str = "whatif.xlsx",
+                 charts: bool = True) -> Path:
+    """Write the comparison workbook and the PNG charts to ``out_dir``; returns the workbook."""
+    lang = lang or language()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    mets = {r.name: metrics(r.instance, r.outcome) for r in rows
+            if r.instance is not None and r.outcome.ok}
+    pngs: dict[str, list[bytes]] = {}
+    if charts:
+        for r in rows:
+            if r.name not in mets:
+                continue
+            assert r.instance is not None
+            pics = [heatmap_png(r.instance, mets[r.name], r.name, lang),
+                    utilisation_png(mets[r.name], r.name, lang)]
+            for kind, data in zip(("heatmap", "utilisation"), pics, strict=True):
+                write_atomic(out_dir / "png" / f"{kind}-{slug(r.name)}.png", data)
+            pngs[r.name] = pics
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = L("sheet_compare", lang)
+    base_row = next((r for r in rows if r.name == base and r.outcome.ok), None)
+    terms = [t for t in TERMS if any(t in r.outcome.terms for r in rows)]
+    head = [L(k, lang) for k in ("scenario", "status", "objective")] + terms + [
+        L(k, lang) for k in ("trainees", "planned", "peak_util", "busiest", "full_units",
+                             "full_weeks", "slack")]
+    if base_row is not None:
+        head += [L(k, lang) for k in ("d_objective", "d_planned", "d_slack")]
+    head += [L("time", lang), L("message", lang)]
+    ws.append(head)
+    for r in rows:
+        o = r.outcome
+        m = mets.get(r.name)
+        st = STATUS.get(o.status, (o.status, o.status))[0 if lang == "sv" else 1]
+        line: list = [r.name, st, o.objective] + [o.terms.get(t) for t in terms] + [
+            o.trainees, o.planned if o.ok else None,
+            round(m.peak_util, 1) if m and m.peak_util is not None else None,
+            m.busiest() if m else None, m.full_units if m else None,
+            m.full_weeks if m else None, m.slack if m else None]
+        if base_row is not None:
+            bm = mets.get(base_row.name)
+            bo = base_row.outcome
+            line += [
+                o.objective - bo.objective if o.objective is not None and
+                bo.objective is not None else None,
+                o.planned - bo.planned if o.ok else None,
+                m.slack - bm.slack if m and bm else None]
+        line += [round(o.wall_time, 1), o.message]
+        ws.append(line)
+        if not o.ok:
+            for c in ws[ws.max_row]:
+                c.fill = BAD
+    _style(ws)
+
+    wu = wb.create_sheet(L("sheet_units", lang))
+    wu.append([L(k, lang) for k in ("scenario", "unit", "name", "capacity", "peak", "min_slack",
+                                    "weeks_full", "utilisation")])
+    for r in rows:
+        m = mets.get(r.name)
+        for u in m.loads if m else []:
+            wu.append([r.name, u.unit, u.name, u.capacity, u.peak, u.min_slack, u.weeks_full,
+                       round(u.utilisation, 1) if u.utilisation is not None else None])
+    _style(wu)
+
+    wsc = wb.create_sheet(L("sheet_scenarios", lang))
+    wsc.append([L(k, lang) for k in ("scenario", "description", "changes")])
+    for r in rows:
+        wsc.append([r.name, r.description, r.changes])
+    _style(wsc, wrap=True)
+
+    if pngs:
+        wc = wb.create_sheet(L("sheet_charts", lang))
+        row = 1
+        for name, (heat, util) in pngs.items():
+            wc.cell(row=row, column=1, value=name).font = Font(bold=True)
+            h = 0
+            for col, data in (("A", heat), ("P", util)):
+                img = XlImage(io.BytesIO(data))
+                wc.add_image(img, f"{col}{row + 1}")
+                h = max(h, img.height)
+            row += 2 + int(h / 20)  # default row height is 20 px
+    path = out_dir / filename
+    buf = io.BytesIO()
+    wb.save(buf)
+    write_atomic(path, buf.getvalue())
+    return path
+
+
+def _style(ws, wrap: bool = False) -> None:
+    for c in ws[1]:
+        c.font = Font(bold=True)
+        c.fill = HEAD
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "B2"
+    for i, col in enumerate(ws.columns, start=1):
+        width = max((len(str(c.value)) for c in col if c.value is not None), default=8)
+        ws.column_dimensions[get_column_letter(i)].width = min(60, max(9, width * 0.9 + 2))
+        if wrap:
+            for c in col:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+CAP_LABELS: dict[str, tuple[str, str]] = {
+    "sheet_intake": ("Intag", "Intake"),
+    "sheet_binding": ("Flaskhalsar", "Bottlenecks"),
+    "sheet_marginal": ("Marginalvärde", "Marginal value"),
+    "start": ("Start", "Start"),
+    "programme": ("Program", "Programme"),
+    "kind": ("Typ", "Kind"),
+    "site": ("Ort", "Site"),
+    "base": ("Intag i basen", "Base intake"),
+    "max": ("Största intag", "Largest intake"),
+    "offered": ("Prövade kandidater", "Candidates offered"),
+    "status": ("Status", "Status"),
+    "bound": ("Övre gräns", "Upper bound"),
+    "unit": ("Enhet", "Unit"),
+    "name": ("Namn", "Name"),
+    "weeks_full": ("Veckor fullt", "Weeks full"),
+    "first": ("Första fulla vecka", "First full week"),
+    "last": ("Sista fulla vecka", "Last full week"),
+    "marginal": ("Fler per start med en handledare till",
+                 "More per start with one more supervisor"),
+    "starts_binding": ("Starter där enheten begränsar", "Starts where it binds"),
+    "per_year": ("Fler AT/BT per år med en handledare till",
+                 "More trainees per year with one more supervisor"),
+}
+
+
+def CL(key: str, lang: Lang) -> str:
+    sv, en = CAP_LABELS[key]
+    return sv if lang == "sv" else en
+
+
+def write_capacity_workbook(inst: Instance, rep, path: Path, lang: Lang | None = None) -> Path:
+    """The ``atbt capacity`` answer as a workbook: intake, bottlenecks, marginal value."""
+    from scheduler.whatif.capacity import marginal_summary
+
+    lang = lang or language()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = CL("sheet_intake", lang)
+    ws.append([CL(k, lang) for k in ("start", "programme", "kind", "site", "base", "max",
+                                      "offered", "status", "bound")])
+    for s in rep.starts:
+        for g in s.groups:
+            ws.append([s.start, g.programme, g.kind, g.site, g.base, g.admitted, g.candidates,
+                       STATUS.get(s.status, (s.status, s.status))[0 if lang == "sv" else 1],
+                       s.bound])
+    _style(ws)
+    wb_ = wb.create_sheet(CL("sheet_binding", lang))
+    wb_.append([CL(k, lang) for k in ("start", "unit", "name", "weeks_full", "first", "last",
+                                       "marginal")])
+    for s in rep.starts:
+        for b in s.binding:
+            wb_.append([s.start, b.unit, b.name, b.weeks_full, b.first, b.last, b.marginal])
+    _style(wb_)
+    wm = wb.create_sheet(CL("sheet_marginal", lang))
+    wm.append([CL(k, lang) for k in ("unit", "name", "kind", "starts_binding", "per_year")])
+    for row in marginal_summary(inst, rep):
+        wm.append(list(row))
+    _style(wm)
+    buf = io.BytesIO()
+    wb.save(buf)
+    write_atomic(path, buf.getvalue())
+    return path

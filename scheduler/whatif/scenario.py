@@ -1,0 +1,383 @@
+"""Scenario files: named variants derived from a base instance.
+
+A scenario file lists ``scenarios`` (each a name and a list of changes) and ``grids`` (axes of
+named options whose cartesian product gives one variant per combination). A change is one of:
+
+- ``capacity``: supervisor capacity of the units picked by a selector (``units`` ids,
+  ``discipline``, ``site``, ``region_wide``; all given conditions must hold), in ``[start, end)``
+  (default: the whole horizon), set to ``set``, changed by ``delta`` or scaled by ``factor``;
+- ``close``: capacity 0 for the selected units in ``[start, end)``;
+- ``add_unit``: a new unit (the instance's unit fields);
+- ``programme``: ``replace`` a programme id by another rule set (``with``: a path relative to the
+  scenario file, or inline), e.g. the norm-time switch AT 18 -> 21 months; the horizon is
+  extended when the longer blocks need it (``extend_horizon``, default true);
+- ``intake``: cohort counts of the cohorts picked by ``programme``/``kind``/``start``/``site``/
+  ``cohorts`` set, changed or scaled (a scaled total is spread over the cohorts of a start by
+  largest remainder, so small cohorts are not all rounded the same way);
+- ``ramp``: intake factors per calendar year of the start (``years: {2027: 1.0, 2028: 0.6}``)
+  for a programme or kind, e.g. AT phased out and BT growing 2027-2030;
+- ``add_cohort``: a new cohort.
+
+Variants are plain :class:`~scheduler.domain.Instance` objects, so every rule of the base
+applies to them; a variant that is not a valid instance is reported, not fatal.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from scheduler.domain import Cohort, Instance, Programme, Trainee, block_end
+from scheduler.io import InputError, _read_yaml, load_programme, pydantic_problems
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Selector(_M):
+    """Units matching every given condition."""
+
+    units: list[str] | None = None
+    discipline: str | None = None
+    site: str | None = None
+    region_wide: bool | None = None
+
+    @model_validator(mode="after")
+    def _some(self) -> Selector:
+        if self.units is None and self.discipline is None and self.site is None \
+                and self.region_wide is None:
+            raise ValueError("name units, discipline, site or region_wide")
+        return self
+
+    def pick(self, units: list[dict]) -> list[dict]:
+        return [u for u in units
+                if (self.units is None or u["id"] in self.units)
+                and (self.discipline is None or self.discipline in u["disciplines"])
+                and (self.site is None or u["site"] == self.site)
+                and (self.region_wide is None or bool(u.get("region_wide")) == self.region_wide)]
+
+
+class _Amount(_M):
+    set: int | None = Field(None, ge=0)
+    delta: int | None = None
+    factor: float | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _one(self) -> _Amount:
+        if sum(x is not None for x in (self.set, self.delta, self.factor)) != 1:
+            raise ValueError("give exactly one of set, delta, factor")
+        return self
+
+    def apply(self, value: int) -> int:
+        if self.set is not None:
+            return self.set
+        if self.delta is not None:
+            return max(0, value + self.delta)
+        assert self.factor is not None
+        return max(0, math.floor(value * self.factor + 0.5))
+
+
+class CapacityChange(Selector, _Amount):
+    start: date | None = None
+    end: date | None = None
+
+
+class Close(Selector):
+    start: date | None = None
+    end: date | None = None
+
+
+class ProgrammeSwap(_M):
+    replace: str
+    with_: str | dict = Field(alias="with")
+    extend_horizon: bool = True
+
+
+class IntakeChange(_Amount):
+    programme: str | None = None
+    kind: Literal["AT", "BT", "other"] | None = None
+    start: date | None = None
+    site: str | None = None
+    cohorts: list[str] | None = None
+
+
+class Ramp(_M):
+    programme: str | None = None
+    kind: Literal["AT", "BT", "other"] | None = None
+    years: dict[int, float]
+
+
+class Change(_M):
+    """Exactly one kind of change."""
+
+    capacity: CapacityChange | None = None
+    close: Close | None = None
+    add_unit: dict | None = None
+    programme: ProgrammeSwap | None = None
+    intake: IntakeChange | None = None
+    ramp: Ramp | None = None
+    add_cohort: dict | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Change:
+        if sum(v is not None for v in self.__dict__.values()) != 1:
+            raise ValueError("each change has exactly one of capacity, close, add_unit, "
+                             "programme, intake, ramp, add_cohort")
+        return self
+
+
+class Scenario(_M):
+    name: str = Field(min_length=1)
+    description: str = ""
+    changes: list[Change] = []
+
+
+class Option(_M):
+    name: str = Field(min_length=1)
+    changes: list[Change] = []
+
+
+class Grid(_M):
+    name: str = ""
+    description: str = ""
+    axes: dict[str, list[Option]] = Field(min_length=1)
+
+
+class ScenarioFile(_M):
+    description: str = ""
+    scenarios: list[Scenario] = []
+    grids: list[Grid] = []
+
+    def expand(self) -> list[Scenario]:
+        """Every named variant: the scenarios, then each grid's combinations in axis order."""
+        out = list(self.scenarios)
+        for g in self.grids:
+            for combo in itertools.product(*g.axes.values()):
+                name = "+".join(o.name for o in combo)
+                out.append(Scenario(
+                    name=f"{g.name}:{name}" if g.name else name,
+                    description="; ".join(f"{axis}={o.name}" for axis, o in zip(g.axes, combo,
+                                                                                 strict=True)),
+                    changes=[c for o in combo for c in o.changes]))
+        return out
+
+
+BASE = "base"
+
+
+def load_scenarios(path: str | Path) -> tuple[list[Scenario], Path]:
+    """The expanded variants of a scenario file (``InputError`` on bad input)."""
+    path = Path(path)
+    raw = _read_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError(str(path), [("", "expected a mapping with 'scenarios' and/or 'grids'")])
+    try:
+        sf = ScenarioFile.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(str(path), pydantic_problems(exc, raw)) from None
+    variants = sf.expand()
+    seen: set[str] = {BASE}
+    problems = []
+    for v in variants:
+        if v.name in seen:
+            problems.append((v.name, f"scenario name '{v.name}' occurs more than once "
+                                     f"('{BASE}' is reserved)"))
+        seen.add(v.name)
+    if not variants:
+        problems.append(("", "no scenarios or grids"))
+    if problems:
+        raise InputError(str(path), problems)
+    return variants, path.parent
+
+
+# ------------------------------------------------------------------------------------ derive
+
+
+def _profile(u: dict, weeks: list[date]) -> list[int]:
+    cap = u["capacity"]
+    out = []
+    for w in weeks:
+        c = cap
+        for ch in u.get("capacity_changes", []):
+            if ch["start"] <= w < ch["end"]:
+                c = ch["capacity"]
+        out.append(c)
+    return out
+
+
+def _encode(u: dict, prof: list[int], weeks: list[date]) -> None:
+    """Write a weekly profile back as the base capacity plus dated changes (runs)."""
+    base = max(set(prof), key=prof.count)  # the most common value: fewest changes
+    u["capacity"] = base
+    changes: list[dict] = []
+    for w, c in zip(weeks, prof, strict=True):
+        if c == base:
+            continue
+        if changes and changes[-1]["end"] == w and changes[-1]["capacity"] == c:
+            changes[-1]["end"] = w + timedelta(weeks=1)
+        else:
+            changes.append({"start": w, "end": w + timedelta(weeks=1), "capacity": c})
+    u["capacity_changes"] = changes
+
+
+def _in_period(w: date, start: date | None, end: date | None) -> bool:
+    return (start is None or w >= start) and (end is None or w < end)
+
+
+def _change_capacity(data: dict, sel: Selector, start: date | None, end: date | None,
+                     new: Any, n_trainees: int) -> None:
+    h0, h1 = data["horizon"]["start"], data["horizon"]["end"]
+    weeks = [h0 + timedelta(weeks=k) for k in range((h1 - h0).days // 7)]
+    for u in sel.pick(data["units"]):
+        if u["capacity"] is None:
+            if isinstance(new, _Amount) and new.set is None:
+                continue  # no supervisor limit stays unlimited under a relative change
+            # A limit that can never bind, so a dated change has a base to differ from.
+            u["capacity"], u["capacity_changes"] = n_trainees, []
+        prof = _profile(u, weeks)
+        for k, w in enumerate(weeks):
+            if _in_period(w, start, end):
+                prof[k] = new.apply(prof[k]) if isinstance(new, _Amount) else new
+        _encode(u, prof, weeks)
+
+
+def _spread(counts: list[int], total: int) -> list[int]:
+    """``total`` spread over cohorts in proportion to ``counts`` (largest remainder)."""
+    s = sum(counts)
+    if s == 0:
+        return counts
+    exact = [c * total / s for c in counts]
+    out = [math.floor(x) for x in exact]
+    order = sorted(range(len(counts)), key=lambda i: (out[i] - exact[i], i))
+    for i in order[:total - sum(out)]:
+        out[i] += 1
+    return out
+
+
+def _scale_cohorts(data: dict, picked: list[dict], amount: _Amount) -> None:
+    if amount.factor is None:
+        for c in picked:
+            c["count"] = amount.apply(c["count"])
+    else:
+        by_start: dict[Any, list[dict]] = {}
+        for c in picked:
+            by_start.setdefault((c["start"], c["programme"]), []).append(c)
+        for group in by_start.values():
+            total = amount.apply(sum(c["count"] for c in group))
+            for c, n in zip(group, _spread([c["count"] for c in group], total), strict=True):
+                c["count"] = n
+    data["cohorts"] = [c for c in data["cohorts"] if c["count"] > 0]
+
+
+def _kind_of(data: dict, pid: str) -> str | None:
+    return next((p["kind"] for p in data["programmes"] if p["id"] == pid), None)
+
+
+def _cohorts(data: dict, programme: str | None, kind: str | None) -> list[dict]:
+    return [c for c in data["cohorts"]
+            if (programme is None or c["programme"] == programme)
+            and (kind is None or _kind_of(data, c["programme"]) == kind)]
+
+
+def _swap(data: dict, swap: ProgrammeSwap, folder: Path) -> None:
+    new = (load_programme((folder / swap.with_).resolve()) if isinstance(swap.with_, str)
+           else Programme.model_validate(swap.with_))
+    old = swap.replace
+    if not any(p["id"] == old for p in data["programmes"]):
+        raise ValueError(f"programme '{old}' is not in the base instance")
+    data["programmes"] = [p for p in data["programmes"] if p["id"] != old]
+    if not any(p["id"] == new.id for p in data["programmes"]):
+        data["programmes"].append(new.model_dump(mode="python"))
+    for who in data["cohorts"] + data["trainees"]:
+        if who["programme"] == old:
+            who["programme"] = new.id
+    for u in data["units"]:
+        if u.get("programmes") is not None:
+            u["programmes"] = list(dict.fromkeys(new.id if p == old else p
+                                                 for p in u["programmes"]))
+        if old in u.get("stint_weeks", {}):
+            u["stint_weeks"].setdefault(new.id, u["stint_weeks"].pop(old))
+    if swap.extend_horizon:
+        # Longer blocks (21 instead of 18 months) must still end inside the horizon.
+        progs = {p["id"]: Programme.model_validate(p) for p in data["programmes"]}
+        people = [Cohort.model_validate(c).trainees()[0] for c in data["cohorts"]]
+        people += [Trainee.model_validate(t) for t in data["trainees"]]
+        latest = data["horizon"]["end"]
+        for t in people:
+            if t.programme in progs:
+                latest = max(latest, block_end(t, progs[t.programme]))
+        data["horizon"]["end"] = latest
+
+
+def derive(base: Instance, scenario: Scenario, folder: Path = Path(".")) -> Instance:
+    """The variant: ``base`` with the scenario's changes applied in order.
+
+    Raises ``InputError`` (source: the scenario's name) when a change does not apply or the
+    result is not a valid instance.
+    """
+    data = base.model_dump(mode="python")
+    n_trainees = len(base.all_trainees())
+    for i, ch in enumerate(scenario.changes):
+        try:
+            if ch.capacity is not None:
+                c = ch.capacity
+                _need_units(c, data)
+                _change_capacity(data, c, c.start, c.end, c, n_trainees)
+            elif ch.close is not None:
+                _need_units(ch.close, data)
+                _change_capacity(data, ch.close, ch.close.start, ch.close.end, 0, n_trainees)
+            elif ch.add_unit is not None:
+                data["units"].append(dict(ch.add_unit))
+            elif ch.programme is not None:
+                _swap(data, ch.programme, folder)
+            elif ch.intake is not None:
+                it = ch.intake
+                picked = [c for c in _cohorts(data, it.programme, it.kind)
+                          if (it.start is None or c["start"] == it.start)
+                          and (it.site is None or c["site"] == it.site)
+                          and (it.cohorts is None or c["id"] in it.cohorts)]
+                if not picked:
+                    raise ValueError("no cohort matches")
+                _scale_cohorts(data, picked, it)
+            elif ch.ramp is not None:
+                r = ch.ramp
+                for year, factor in sorted(r.years.items()):
+                    picked = [c for c in _cohorts(data, r.programme, r.kind)
+                              if c["start"].year == year]
+                    _scale_cohorts(data, picked, _Amount(factor=factor))
+            elif ch.add_cohort is not None:
+                data["cohorts"].append(dict(ch.add_cohort))
+        except (ValueError, InputError) as exc:
+            raise InputError(scenario.name, [(f"changes[{i}]", str(exc))]) from None
+    try:
+        return Instance.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(scenario.name, pydantic_problems(exc, data)) from None
+
+
+def _need_units(sel: Selector, data: dict) -> None:
+    if sel.units:
+        known = {u["id"] for u in data["units"]}
+        missing = [u for u in sel.units if u not in known]
+        if missing:
+            raise ValueError(f"unknown unit(s) {', '.join(missing)}")
+    if not sel.pick(data["units"]):
+        raise ValueError("no unit matches")
+
+
+def describe(scenario: Scenario) -> str:
+    """One line per change, for the workbook's scenario sheet."""
+    lines = []
+    for ch in scenario.changes:
+        for kind, v in ch.__dict__.items():
+            if v is None:
+                continue
+            body = v if isinstance(v, dict) else v.model_dump(exclude_none=True, by_alias=True)
+            lines.append(f"{kind}: " + ", ".join(f"{k}={x}" for k, x in body.items()))
+    return "\n".join(lines)
