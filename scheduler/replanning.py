@@ -7,15 +7,28 @@ verified plan is returned or written.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from scheduler import api, checker
+from scheduler.changes import (
+    Changes,
+    PlanDiff,
+    apply_changes,
+    change_cost,
+    change_problems,
+    diff_plans,
+    replan_monday,
+)
 from scheduler.domain import Instance
 from scheduler.i18n import Lang
-from scheduler.io import write_atomic
-from scheduler.plan import plan_to_csv
-from scheduler.result import Result
-from scheduler.solver.solve import Progress, solve
+from scheduler.io import InputError, pydantic_problems, write_atomic
+from scheduler.plan import Stint, plan_to_csv
+from scheduler.result import Result, Status
+from scheduler.solver.solve import Progress, solve, versions
 
 
 def solve_soft_and_verify(instance: Instance, time_limit: float = 60.0, workers: int = 2,
@@ -59,4 +72,95 @@ def write_soft_outputs(instance: Instance, result: Result, overruns: list[checke
     summary["overruns"] = [{"unit": o.unit, "start": o.start.isoformat(), "weeks": o.weeks,
                             "over": o.over} for o in overruns]
     write_atomic(targets[2], json.dumps(summary, indent=2, default=str).encode("utf-8"))
+    return targets
+
+
+# --------------------------------------------------------------------------------------------
+# Re-planning
+
+
+@dataclass
+class Replanned:
+    result: Result  # objective = change cost (recomputed from the two plans), bound = its bound
+    instance: Instance  # the instance after the changes
+    diff: PlanDiff
+    today: date
+    model_instance: Instance | None = None  # history locked: explain it when infeasible
+    phases: list[dict] = field(default_factory=list)
+
+    @property
+    def minimal(self) -> bool:
+        return (self.result.objective is not None and self.result.bound is not None
+                and self.result.objective <= self.result.bound)
+
+
+def replan_and_verify(instance: Instance, old: list[Stint], today: date,
+                      changes: Changes | None = None, time_limit: float = 60.0,
+                      workers: int = 2, seed: int = 0, lang: Lang = "sv") -> Replanned:
+    """Apply ``changes``, re-plan from ``today`` (rounded to a Monday) with the least change,
+    and verify the new plan (every rule, and the history before today unchanged).
+
+    Raises :class:`scheduler.io.InputError` for changes that cannot apply (unknown ids, dates
+    before today, a block pushed past the horizon) and :class:`api.VerificationError` if the
+    checker rejects the plan.
+    """
+    from scheduler.solver.replan import replan
+
+    changes = changes or Changes()
+    monday = replan_monday(today)
+    problems = change_problems(instance, changes, monday, lang)
+    if problems:
+        raise InputError("--change", problems)
+    try:
+        new_inst = apply_changes(instance, changes)
+    except ValidationError as exc:
+        raise InputError("--change", pydantic_problems(exc, {})) from None
+    out = replan(instance, new_inst, old, monday, time_limit=time_limit, workers=workers,
+                 seed=seed)
+    status = {"optimal": Status.OPTIMAL, "feasible": Status.FEASIBLE,
+              "infeasible": Status.INFEASIBLE}.get(out.status, Status.NO_PLAN)
+    result = Result(status=status, stints=out.stints, workers=workers, seed=seed,
+                    time_limit=time_limit, wall_time=out.wall_time, versions=versions(),
+                    method="re-plan: history fixed, least change (neighbourhood, then all)",
+                    reproducible=workers == 1 and out.status == "optimal")
+    diff = diff_plans(old, out.stints)
+    if status.has_plan:
+        violations = checker.check(new_inst, out.stints, history=checker.History(old, monday))
+        if violations:
+            raise api.VerificationError(violations)
+        cost = change_cost(old, out.stints, monday)
+        terms = checker.evaluate(new_inst, out.stints)
+        result.terms = {"change_cost": cost, "unit_changes": terms["unit_changes"]}
+        result.weights = {"change_cost": 1}
+        result.objective = float(cost)
+        result.solver_objective = (float(out.change_cost) if out.change_cost is not None
+                                   else None)
+        result.bound = float(out.bound) if out.bound is not None else None
+    return Replanned(result, new_inst, diff, monday, out.model_instance, out.phases)
+
+
+def write_replan_outputs(rp: Replanned, out_dir: Path, lang: Lang | None = None,
+                         inputs: tuple[Path, ...] = ()) -> list[Path]:
+    """plan.csv, plan.xlsx, run.json and changes.xlsx; never over an input file."""
+    from scheduler.report.changes import write_change_workbook
+    from scheduler.report.excel import write_workbook
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    targets = [out_dir / n for n in ("plan.csv", "plan.xlsx", "run.json", "changes.xlsx")]
+    resolved_inputs = {p.resolve() for p in inputs}
+    for t in targets:
+        if t.resolve() in resolved_inputs:
+            raise FileExistsError(f"{t} is an input file; choose another --out folder")
+    r = rp.result
+    write_atomic(targets[0], plan_to_csv(r.stints).encode("utf-8"))
+    write_workbook(rp.instance, r, targets[1], lang=lang, violations=[])
+    summary = r.summary()
+    summary.update({"today": rp.today.isoformat(), "minimal_change_proven": rp.minimal,
+                    "changed_stints": len(rp.diff.removed) + len(rp.diff.added),
+                    "trainees_concerned": rp.diff.trainees, "units_concerned": rp.diff.units,
+                    "phases": rp.phases})
+    write_atomic(targets[2], json.dumps(summary, indent=2, default=str).encode("utf-8"))
+    write_change_workbook(targets[3], rp.instance, rp.diff, rp.today,
+                          {"status": r.status.value, "change_cost": r.objective,
+                           "bound": r.bound, "minimal": rp.minimal}, lang)
     return targets

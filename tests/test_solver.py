@@ -445,10 +445,8 @@ def test_opening_stint_follows_leading_leave():
     solve_optimal(inst, 2)
 
 
-@pytest.mark.xfail(strict=True, reason="model: one interval per (trainee, unit, discipline) "
-                   "cannot span extending leave, so a stint resumed at the same unit after leave "
-                   "(allowed by the repeat rule) is impossible; the model reports INFEASIBLE")
 def test_discrepancy_stint_resumed_after_leave():
+    # Fixed (issue 5): the model has a resume option per unit after each run of leave.
     inst, _ = resumed_after_leave()
     # the only medicine unit before and after the leave week: 2 stints -> 1 change
     solve_optimal(inst, 1)

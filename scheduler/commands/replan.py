@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -13,17 +13,32 @@ import typer
 from scheduler.cli import LangOpt, _lang, _load, err
 from scheduler.domain import Instance
 from scheduler.i18n import Lang
+from scheduler.result import Status
 
 TEXT = {
     "sv": {
         "overruns": "{n} överbeläggningar ({tw} AT/BT-veckor över kapaciteten):",
         "no_overruns": "Ingen enhet över sin kapacitet.",
         "overrun": "  {unit} {weeks}: {over} över kapaciteten",
+        "bad_today": "--today: '{value}' är inget datum (ÅÅÅÅ-MM-DD)",
+        "replanned": "Omplanerat från {today}: {status}, ändringskostnad {cost:g} (undre gräns "
+                     "{bound}){proven}, {t:.1f} s",
+        "proven": ", minsta möjliga ändring bevisad",
+        "changed": "{n} ändrade rader i plan.csv ({removed} borttagna, {added} nya); berörda "
+                   "AT/BT-läkare: {trainees}; berörda enheter: {units}",
+        "replan_infeasible": "Ingen ny plan finns som behåller det som redan hänt.",
     },
     "en": {
         "overruns": "{n} overruns ({tw} trainee-weeks over capacity):",
         "no_overruns": "No unit over its capacity.",
         "overrun": "  {unit} {weeks}: {over} over capacity",
+        "bad_today": "--today: '{value}' is not a date (YYYY-MM-DD)",
+        "replanned": "Re-planned from {today}: {status}, change cost {cost:g} (lower bound "
+                     "{bound}){proven}, {t:.1f} s",
+        "proven": ", least possible change proven",
+        "changed": "{n} changed rows in plan.csv ({removed} removed, {added} new); trainees "
+                   "concerned: {trainees}; units concerned: {units}",
+        "replan_infeasible": "No new plan exists that keeps what has already happened.",
     },
 }
 
@@ -70,4 +85,93 @@ def register(app: typer.Typer) -> None:
         inst, _ = _load(instance)  # invalid input (exit 2) names its cause itself
         raise typer.Exit(print_explanation(inst, lg, time_limit))
 
-    _ = json  # replan (below) writes JSON summaries
+    @app.command()
+    def replan(
+        instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
+        old_plan: Annotated[Path, typer.Argument(help="The current plan.csv")],
+        today: Annotated[str, typer.Option(
+            "--today", help="Re-plan from this date (YYYY-MM-DD); earlier weeks are history")],
+        change: Annotated[list[Path] | None, typer.Option(
+            "--change", help="Change file (YAML): leave, part_time, capacity, leaving, "
+            "joining; may be repeated")] = None,
+        out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("replan"),
+        time_limit: Annotated[float, typer.Option("--time-limit", min=1)] = 60.0,
+        workers: Annotated[int, typer.Option("--workers", min=1)] = 2,
+        seed: Annotated[int, typer.Option("--seed")] = 0,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Result summary as JSON on stdout")] = False,
+        lang: LangOpt = "sv",
+    ) -> None:
+        """Re-plan from --today with the least change; write the new plan and changes.xlsx."""
+        from scheduler import api
+        from scheduler.changes import Changes, load_changes
+        from scheduler.cli import TEXT as CLI_TEXT
+        from scheduler.cli import _check_out
+        from scheduler.io import InputError
+        from scheduler.plan import PlanFormatError, read_plan_csv
+        from scheduler.replanning import replan_and_verify, write_replan_outputs
+        from scheduler.result import EXIT_CODES
+
+        lg = _lang(lang)
+        txt, ctx = TEXT[lg], CLI_TEXT[lg]
+        inst, _ = _load(instance)
+        try:
+            day = date.fromisoformat(today)
+        except ValueError:
+            err.print(txt["bad_today"].format(value=today), markup=False)
+            raise typer.Exit(2) from None
+        changes = Changes()
+        try:
+            old = read_plan_csv(old_plan)
+            for path in change or []:
+                changes = changes.merged(load_changes(path))
+        except PlanFormatError as exc:
+            err.print(str(exc), markup=False)
+            raise typer.Exit(2) from None
+        except InputError as exc:
+            err.print(exc.render(), markup=False)
+            raise typer.Exit(2) from None
+        _check_out(out, (instance, old_plan, *(change or [])), ctx)
+        try:
+            rp = replan_and_verify(inst, old, day, changes, time_limit=time_limit,
+                                   workers=workers, seed=seed, lang=lg)
+        except InputError as exc:
+            err.print(exc.render(), markup=False)
+            raise typer.Exit(2) from None
+        except api.VerificationError as exc:
+            err.print(ctx["verify_failed"], markup=False)
+            for v in exc.violations[:20]:
+                err.print(f"  {v.message}", markup=False)
+            raise typer.Exit(5) from None
+        r = rp.result
+        if r.status.has_plan:
+            try:
+                write_replan_outputs(rp, out, lang=lg,
+                                     inputs=(instance, old_plan, *(change or [])))
+            except (FileExistsError, OSError) as exc:
+                err.print(ctx["out_failed"].format(out=out, error=exc), markup=False)
+                raise typer.Exit(2) from None
+        if as_json:
+            summary = r.summary()
+            summary.update({"today": rp.today.isoformat(),
+                            "minimal_change_proven": rp.minimal,
+                            "trainees_concerned": rp.diff.trainees,
+                            "units_concerned": rp.diff.units, "phases": rp.phases})
+            typer.echo(json.dumps(summary, indent=2, default=str))
+        elif r.status.has_plan:
+            err.print(txt["replanned"].format(
+                today=rp.today.isoformat(), status=r.status.value, cost=r.objective,
+                bound=f"{r.bound:g}" if r.bound is not None else "-", t=r.wall_time,
+                proven=txt["proven"] if rp.minimal else ""), markup=False)
+            err.print(txt["changed"].format(
+                n=len(rp.diff.removed) + len(rp.diff.added), removed=len(rp.diff.removed),
+                added=len(rp.diff.added), trainees=", ".join(rp.diff.trainees) or "-",
+                units=", ".join(rp.diff.units) or "-"), markup=False)
+            err.print(ctx["written"].format(dir=out), markup=False)
+        if r.status == Status.INFEASIBLE:
+            err.print(txt["replan_infeasible"], markup=False)
+            if rp.model_instance is not None:
+                print_explanation(rp.model_instance, lg, time_limit=min(30.0, time_limit))
+        elif r.status == Status.NO_PLAN:
+            err.print(ctx["no_plan"].format(limit=time_limit), markup=False)
+        raise typer.Exit(EXIT_CODES[r.status])

@@ -237,6 +237,44 @@ class PlacementModel:
                     q = m.new_bool_var(f"intro[{t.id}|{uid}]")
                     td.options.append(Option(i, uid, d, "intro", n, n, first, first + n,
                                              presence=q, start=first, size=n * q))
+        self._resume_after_leave()
+
+    def _resume_after_leave(self) -> None:
+        """A stint interrupted by extending leave may resume at the same unit right after it.
+
+        MODEL.md's repeat rule allows it; with one interval per unit and discipline the model
+        could not express it, and a trainee with leave in the middle of the block was often
+        infeasible. Per run of leave inside the block and per (unit, discipline) a second
+        option starts at the leave's end, present only if a stint there ends at its start.
+        """
+        m = self.model
+        for i, td in enumerate(self.data):
+            runs = [r for r in _runs(td.leave_weeks) if td.start < r[0] and r[1] < td.end]
+            base = [o for o in td.options if o.kind in ("main", "locked")]
+            for a, b in runs:
+                for key in sorted({(o.unit, o.discipline) for o in base if not o.fixed}):
+                    before = [o for o in base if (o.unit, o.discipline) == key]
+                    proto = next(o for o in before if not o.fixed)
+                    lo, hi = proto.lo, min(proto.hi, td.end - b)
+                    if hi < lo:
+                        continue
+                    ways: list[Any] = []
+                    for x in before:
+                        if x.fixed:
+                            ways += [1] if int(x.start + x.size) == a else []  # type: ignore
+                            continue
+                        w = m.new_bool_var("")
+                        m.add_implication(w, x.presence)
+                        m.add(x.end == a).only_enforce_if(w)
+                        ways.append(w)
+                    p = m.new_bool_var(f"resume[{td.trainee.id}|{key[0]}|{b}]")
+                    z = m.new_int_var_from_domain(
+                        cp_model.Domain.from_intervals([[0, 0], [lo, hi]]), "")
+                    m.add(z >= lo * p)
+                    m.add(z <= hi * p)
+                    m.add(p <= sum(ways))
+                    td.options.append(Option(i, key[0], key[1], "main", lo, hi, b, b + hi,
+                                             presence=p, start=b, size=z, end_var=b + z))
 
     # ------------------------------------------------------------------ constraints
 
@@ -593,6 +631,22 @@ class PlacementModel:
                     later = [x for x in stints if x.trainee == td.trainee.id and x.unit == o.unit
                              and x.discipline == o.discipline and x.start != first]
                     s = later[0] if later else None
+                resumes = {x.start for x in td.options if x.kind == "main"
+                           and isinstance(x.start, int) and x.unit == o.unit
+                           and x.discipline == o.discipline}
+                if resumes and s is not None and not isinstance(o.start, int):
+                    # Resumed after leave: the main option holds the part before the leave.
+                    firsts = sorted(x for x in stints if x.trainee == td.trainee.id
+                                    and x.unit == o.unit and x.discipline == o.discipline
+                                    and self._w(x.start) not in resumes)
+                    s = firsts[0] if firsts else None
+                if isinstance(o.start, int):  # resumed after leave: the later stint there
+                    on = s is not None and any(
+                        x.trainee == td.trainee.id and x.unit == o.unit and
+                        x.discipline == o.discipline and self._w(x.start) == o.start
+                        for x in stints)
+                    m.add_hint(o.presence, int(on))
+                    continue
                 if s is None:
                     m.add_hint(o.presence, 0)
                     m.add_hint(o.size, 0)
