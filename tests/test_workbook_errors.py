@@ -299,3 +299,12 @@ def test_cli_reports_every_problem_with_exit_2_and_no_traceback(wb_path, tmp_pat
         assert f"{wb_path}: Ledighet, rad 2, Från: 'igår' är inte ett datum (ÅÅÅÅ-MM-DD)" \
             in result.output
     assert not (tmp_path / "out").exists() and not (tmp_path / "x.yaml").exists()
+
+
+def test_a_stray_value_far_away_is_ignored_and_huge_sheets_are_refused(wb_path, monkeypatch):
+    from scheduler.workbook import reader
+
+    edit(wb_path, "Enheter", {"XFD1": "anteckning", "ZZ900": "x"})  # far right, far down
+    assert read_workbook(wb_path) == example_instance()
+    monkeypatch.setattr(reader, "MAX_ROWS", 500)
+    assert problems(wb_path) == ["Enheter: bladet har 900 rader; högst 500 läses"]

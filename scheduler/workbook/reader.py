@@ -31,7 +31,8 @@ from scheduler.io import InputError
 from scheduler.workbook import schema as S
 from scheduler.workbook.schema import Column, Sheet, msg
 
-MAX_UNPACKED_MB = 200  # far above any real instance workbook (Örebro: well under 1 MB)
+MAX_UNPACKED_MB = 50  # far above any real instance workbook (Örebro: 0.1 MB unpacked)
+MAX_ROWS = 100_000  # rows per sheet
 CODE_RE = re.compile(r"^[A-Za-z0-9ÅÄÖåäöÉé_.+\-]+$")
 INT_RE = re.compile(r"^[+-]?\d+$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -220,10 +221,20 @@ class _Reader:
             self.sheet_problem(sheet.key, msg("merged", ranges=", ".join(merged[:5]) + more))
             self.headers[sheet.key] = {}
             return []
-        formula_cells = {(c.row, c.column): c.value for row in wsf.iter_rows() for c in row
+        if wsv.max_row > MAX_ROWS:
+            self.sheet_problem(sheet.key, msg("too_many_rows", rows=wsv.max_row, limit=MAX_ROWS))
+            return []
+        # Only the columns up to the last known header are read: a stray value far to the
+        # right (or a hostile sheet dimension) costs nothing.
+        header = list(next(wsv.iter_rows(min_row=1, max_row=1, values_only=True), ()))
+        known = {_norm(c.sv) for c in sheet.columns} | {_norm(c.en) for c in sheet.columns}
+        width = max((j + 1 for j, h in enumerate(header) if h is not None and _norm(h) in known),
+                    default=1)
+        header = header[:width]
+        formula_cells = {(c.row, c.column): c.value
+                         for row in wsf.iter_rows(max_col=width) for c in row
                          if c.data_type == "f"}
-        grid = list(wsv.iter_rows(values_only=True))
-        header = list(grid[0]) if grid else []
+        grid = list(wsv.iter_rows(max_col=width, values_only=True))
         cols: dict[str, int] = {}
         names: dict[str, str] = {}
         by_label = {}

@@ -202,6 +202,8 @@ MSG: dict[str, tuple[str, str]] = {
     "not_instance": ("arbetsboken saknar bladen {sheets}; skapa en mall med 'atbt template'",
                      "the workbook lacks the sheets {sheets}; create a template with "
                      "'atbt template'"),
+    "too_many_rows": ("bladet har {rows} rader; högst {limit} läses",
+                      "the sheet has {rows} rows; at most {limit} are read"),
     "sheet_missing": ("bladet saknas", "the sheet is missing"),
     "column_missing": ("kolumnen '{column}' saknas i rad 1", "column '{column}' is missing "
                        "from row 1"),
