@@ -308,3 +308,14 @@ def test_a_stray_value_far_away_is_ignored_and_huge_sheets_are_refused(wb_path, 
     assert read_workbook(wb_path) == example_instance()
     monkeypatch.setattr(reader, "MAX_ROWS", 500)
     assert problems(wb_path) == ["Enheter: bladet har 900 rader; högst 500 läses"]
+
+
+def test_empty_sheets_and_a_programme_without_requirements(wb_path):
+    wb = openpyxl.load_workbook(wb_path)
+    for title in ("Enheter", "Kapacitetsändringar", "Placeringslängder", "Låsta placeringar"):
+        wb[title].delete_rows(2, 50)
+    wb.save(wb_path)
+    assert problems(wb_path) == ["Enheter: inga rader"]
+    wb_path.write_bytes(instance_to_workbook(example_instance(), "sv"))
+    edit(wb_path, "Program", {"B3": None, "F3": None})  # BT12 defined here, but no rows
+    assert problems(wb_path) == ["Program, rad 3: inga krav på bladet Programkrav"]

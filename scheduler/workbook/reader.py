@@ -121,7 +121,10 @@ class _Reader:
             if rest and isinstance(rest[0], str) and rest[0] in w.cols:
                 row, header = w.cols[rest[0]]
                 return msg("where", sheet=w.sheet, row=row, column=header), w.sheet, row, header
-            if w.row is None and w.cols:
+            if k == 0 and rest and rest[0] in LIST_SHEETS:  # an empty list: no rows on its sheet
+                title = self.titles.get(LIST_SHEETS[rest[0]], w.sheet)
+                return title, title, 0, None
+            if w.row is None and w.cols and not rest:
                 row, header = next(iter(w.cols.values()))
                 return msg("where", sheet=w.sheet, row=row, column=header), w.sheet, row, header
             if w.row:
@@ -141,6 +144,9 @@ class _Reader:
             if any(loc[:len(b)] == b for b in bad):
                 continue  # the cell was already reported as unreadable
             text = _error_text(e)
+            if e["type"] == "too_short" and loc and loc[-1] in LIST_SHEETS:
+                text = (msg("no_requirements", sheet=self.titles["requirements"])
+                        if loc[-1] == "requirements" else msg("no_rows"))
             if e["type"] == "value_error" and not e["loc"] and prefix == ():
                 for line in text.splitlines():  # instance-wide checks: "units[3] (X).site: ..."
                     path, _, rest = line.partition(": ")
@@ -637,6 +643,10 @@ class _Reader:
             out.append(self.entry(Trainee, v, prefix, None, bad))
         return out
 
+
+# Instance lists kept on a sheet of their own: an empty list is reported at that sheet.
+LIST_SHEETS = {"programmes": "programmes", "sites": "sites", "units": "units",
+               "requirements": "requirements"}
 
 _FORMULA = object()  # a formula cell without a saved value (already reported)
 

@@ -204,6 +204,8 @@ MSG: dict[str, tuple[str, str]] = {
                      "'atbt template'"),
     "too_many_rows": ("bladet har {rows} rader; högst {limit} läses",
                       "the sheet has {rows} rows; at most {limit} are read"),
+    "no_rows": ("inga rader", "no rows"),
+    "no_requirements": ("inga krav på bladet {sheet}", "no requirements on the sheet {sheet}"),
     "sheet_missing": ("bladet saknas", "the sheet is missing"),
     "column_missing": ("kolumnen '{column}' saknas i rad 1", "column '{column}' is missing "
                        "from row 1"),
