@@ -296,3 +296,14 @@ def test_orebro_solved_from_its_workbook_is_checker_clean(tmp_path):
     assert checker.check(inst, stints) == []
     ok(invoke("rosters", tmp_path / "plan", "--out", tmp_path / "rosters", "--instance", path))
     assert len(list((tmp_path / "rosters" / "enheter").glob("*.xlsx"))) == len(inst.units)
+
+
+def test_key_file_is_created_once_private_and_reused(tmp_path, monkeypatch):
+    from scheduler.workbook.pseudonym import key_file, pseudonym_key
+
+    monkeypatch.delenv("ATBT_PSEUDONYM_KEY")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    key = pseudonym_key()
+    assert key_file() == tmp_path / "atbt" / "pseudonym.key"
+    assert key_file().stat().st_mode & 0o777 == 0o600
+    assert len(key) == 64 and pseudonym_key() == key
