@@ -75,7 +75,7 @@ def write_outputs(instance: Instance, result: Result, out_dir: Path,
 
 def load(path: str | Path) -> tuple[Instance, str]:
     """The instance and the hash of its input files (YAML, or an ``.xlsx`` workbook)."""
-    if Path(path).suffix.lower() == ".xlsx":
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm", ".xls"):  # the reader refuses all but xlsx
         from scheduler.workbook.reader import load_workbook_instance
 
         return load_workbook_instance(path)

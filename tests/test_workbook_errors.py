@@ -319,3 +319,15 @@ def test_empty_sheets_and_a_programme_without_requirements(wb_path):
     wb_path.write_bytes(instance_to_workbook(example_instance(), "sv"))
     edit(wb_path, "Program", {"B3": None, "F3": None})  # BT12 defined here, but no rows
     assert problems(wb_path) == ["Program, rad 3: inga krav på bladet Programkrav"]
+
+
+@pytest.mark.parametrize("suffix", [".xlsm", ".xls"])
+def test_macro_workbooks_and_old_binary_files_are_refused(wb_path, suffix):
+    other = wb_path.with_suffix(suffix)
+    other.write_bytes(wb_path.read_bytes())
+    from scheduler import api
+
+    with pytest.raises(InputError) as info:
+        api.load(other)
+    assert info.value.problems == [
+        ("", f"{suffix}-filer läses inte; spara arbetsboken som .xlsx (utan makron)")]

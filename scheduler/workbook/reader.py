@@ -164,6 +164,8 @@ class _Reader:
         src = str(self.path)
         if not self.path.is_file():
             raise InputError(src, [("", tr("file_not_found"))])
+        if self.path.suffix.lower() != ".xlsx":  # .xlsm may carry macros, .xls is binary
+            raise InputError(src, [("", msg("not_xlsx_suffix", suffix=self.path.suffix))])
         if not DEFUSEDXML:
             raise InputError(src, [("", msg("no_defusedxml"))])
         try:

@@ -193,6 +193,9 @@ MSG: dict[str, tuple[str, str]] = {
     "where_row": ("{sheet}, rad {row}", "{sheet}, row {row}"),
     "not_xlsx": ("kan inte läsas som Excel-arbetsbok (.xlsx): {error}",
                  "cannot be read as an Excel workbook (.xlsx): {error}"),
+    "not_xlsx_suffix": ("{suffix}-filer läses inte; spara arbetsboken som .xlsx (utan makron)",
+                        "{suffix} files are not read; save the workbook as .xlsx (without "
+                        "macros)"),
     "xml_attack": ("arbetsboken innehåller otillåten XML ({error}) och läses inte",
                    "the workbook contains forbidden XML ({error}) and is not read"),
     "too_big": ("arbetsboken packas upp till {size} MB, mer än gränsen {limit} MB",
