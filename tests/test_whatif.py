@@ -324,8 +324,32 @@ def test_orebro_scenarios_derive():
     from scheduler import api
 
     base, _ = api.load(ROOT / "instances" / "orebro.yaml")
-    variants, folder = load_scenarios(ROOT / "instances" / "orebro" / "scenarios.yaml")
+    variants, folder = load_scenarios(ROOT / "instances" / "scenarios" / "orebro.yaml")
     assert len(variants) >= 5
     for sc in variants:
         v = derive(base, sc, folder)
         assert v.units and v.all_trainees()
+
+
+def test_scenario_sheet_in_a_workbook(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Scenarier"
+    ws.append(["Scenario", "Beskrivning", "Ändring", "Enheter", "Disciplin", "Start", "Delta",
+               "Faktor", "Program", "Typ", "År"])
+    ws.append(["psy-1", "Psykiatrin tappar en", "kapacitet", None, "psykiatri", None, -1])
+    ws.append(["psy-1", None, "stäng", "PSY2", None, wk(6)])
+    ws.append(["ramp", None, "ramp", None, None, None, None, None, None, "AT", "2027: 0.5"])
+    ws.append(["tom"])
+    wb.save(tmp_path / "s.xlsx")
+    variants, _ = load_scenarios(tmp_path / "s.xlsx")
+    assert [v.name for v in variants] == ["psy-1", "ramp", "tom"]
+    v = derive(tiny(), variants[0])
+    assert capacity_profiles(v)["PSY2"] == [0] * 12  # -1 then closed from week 6
+    assert capacity_profiles(v)["PSY"] == [1] * 12
+    # 3 x 0.5 = 1.5 -> 2 and 2 x 0.5 = 1 (the start groups are scaled separately)
+    assert [c.count for c in derive(tiny(), variants[1]).cohorts] == [2, 1]
+    ws.append(["fel", None, "kapacitet", "MED"])  # no amount
+    wb.save(tmp_path / "s.xlsx")
+    with pytest.raises(InputError, match="Scenarier rad 6"):
+        load_scenarios(tmp_path / "s.xlsx")

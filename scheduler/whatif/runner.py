@@ -164,10 +164,12 @@ def _run_pool(jobs: Sequence[Job], parallel: int, done: Callback, prog: Progress
     results: queue.Queue = queue.Queue()
     pool = ctx.Pool(parallel, initializer=_ignore_sigint)
     try:
+        def failed(name: str) -> Callable[[BaseException], None]:
+            return lambda e: results.put(Outcome(name, "error",
+                                                 message=f"{type(e).__name__}: {e}"))
+
         for j in jobs:
-            pool.apply_async(run_job, (j,), callback=results.put,
-                             error_callback=lambda e, n=j.name: results.put(
-                                 Outcome(n, "error", message=f"{type(e).__name__}: {e}")))
+            pool.apply_async(run_job, (j,), callback=results.put, error_callback=failed(j.name))
         pool.close()
         for _ in range(len(jobs)):
             while True:

@@ -172,15 +172,22 @@ BASE = "base"
 
 
 def load_scenarios(path: str | Path) -> tuple[list[Scenario], Path]:
-    """The expanded variants of a scenario file (``InputError`` on bad input)."""
+    """The expanded variants of a scenario file (``InputError`` on bad input).
+
+    YAML, or a workbook (.xlsx) with a sheet *Scenarier*/*Scenarios* (see :func:`read_sheet`).
+    """
     path = Path(path)
-    raw = _read_yaml(path)
-    if not isinstance(raw, dict):
-        raise InputError(str(path), [("", "expected a mapping with 'scenarios' and/or 'grids'")])
-    try:
-        sf = ScenarioFile.model_validate(raw)
-    except ValidationError as exc:
-        raise InputError(str(path), pydantic_problems(exc, raw)) from None
+    if path.suffix.lower() == ".xlsx":
+        sf = read_sheet(path)
+    else:
+        raw = _read_yaml(path)
+        if not isinstance(raw, dict):
+            raise InputError(str(path), [("", "expected a mapping with 'scenarios' and/or "
+                                              "'grids'")])
+        try:
+            sf = ScenarioFile.model_validate(raw)
+        except ValidationError as exc:
+            raise InputError(str(path), pydantic_problems(exc, raw)) from None
     variants = sf.expand()
     seen: set[str] = {BASE}
     problems = []
@@ -194,6 +201,101 @@ def load_scenarios(path: str | Path) -> tuple[list[Scenario], Path]:
     if problems:
         raise InputError(str(path), problems)
     return variants, path.parent
+
+
+# Column headers of the scenario sheet (Swedish or English) -> field names.
+SHEET_NAMES = ("Scenarier", "Scenarios")
+COLUMNS = {
+    "scenario": "name", "beskrivning": "description", "description": "description",
+    "ändring": "change", "change": "change", "enheter": "units", "units": "units",
+    "disciplin": "discipline", "discipline": "discipline", "ort": "site", "site": "site",
+    "start": "start", "slut": "end", "end": "end", "sätt": "set", "set": "set",
+    "delta": "delta", "faktor": "factor", "factor": "factor", "program": "programme",
+    "programme": "programme", "ersätt med": "with", "with": "with", "kohorter": "cohorts",
+    "cohorts": "cohorts", "typ": "kind", "kind": "kind", "år": "years", "years": "years",
+}
+CHANGE_KINDS = {"kapacitet": "capacity", "capacity": "capacity", "stäng": "close",
+                "close": "close", "intag": "intake", "intake": "intake", "program": "programme",
+                "programme": "programme", "ramp": "ramp"}
+
+
+def read_sheet(path: Path) -> ScenarioFile:
+    """Scenarios from a workbook sheet: one row per change, rows of a scenario together.
+
+    Columns (Swedish or English headers): Scenario, Beskrivning, Ändring (kapacitet, stäng,
+    intag, program, ramp), Enheter (comma-separated ids), Disciplin, Ort, Start, Slut, Sätt,
+    Delta, Faktor, Program, Ersätt med (a rule-set file), Kohorter, Typ (AT/BT), År
+    (``2027: 1.0, 2028: 0.5``). A row without Ändring only names (and describes) a scenario.
+    """
+    from datetime import datetime
+
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # not a workbook, damaged, encrypted
+        raise InputError(str(path), [("", f"cannot read the workbook: {exc}")]) from None
+    name = next((n for n in wb.sheetnames if n in SHEET_NAMES), None)
+    if name is None:
+        raise InputError(str(path), [("", f"no sheet named {' or '.join(SHEET_NAMES)}")])
+    rows = list(wb[name].iter_rows(values_only=True))
+    if not rows:
+        raise InputError(str(path), [(name, "the sheet is empty")])
+    head = [COLUMNS.get(str(h).strip().lower()) if h is not None else None for h in rows[0]]
+    if "name" not in head:
+        raise InputError(str(path), [(name, "no column 'Scenario'")])
+    scenarios: dict[str, dict] = {}
+    problems: list[tuple[str, str]] = []
+    for r, row in enumerate(rows[1:], start=2):
+        cells = {k: (v.date() if isinstance(v, datetime) else v)
+                 for k, v in zip(head, row, strict=False) if k and v not in (None, "")}
+        if not cells:
+            continue
+        where = f"{name} rad {r}"
+        sc = scenarios.setdefault(str(cells.get("name", "")), {
+            "name": str(cells.get("name", "")), "description": "", "changes": []})
+        if "description" in cells:
+            sc["description"] = str(cells["description"])
+        kind = CHANGE_KINDS.get(str(cells.get("change", "")).strip().lower())
+        if "change" not in cells:
+            continue
+        if kind is None:
+            problems.append((where, f"unknown change '{cells['change']}'"))
+            continue
+        body: dict[str, Any] = {}
+        for k in ("discipline", "site", "start", "end", "set", "delta", "factor", "kind"):
+            if k in cells:
+                body[k] = cells[k]
+        for k in ("units", "cohorts"):
+            if k in cells:
+                body[k] = [x.strip() for x in str(cells[k]).split(",") if x.strip()]
+        if kind == "programme":
+            body = {"replace": cells.get("programme"), "with": cells.get("with")}
+        elif "programme" in cells:
+            body["programme"] = cells["programme"]
+        if kind == "ramp":
+            try:
+                body["years"] = {int(y): float(f) for y, f in (
+                    part.split(":") for part in str(cells.get("years", "")).split(","))}
+            except ValueError:
+                problems.append((where, "År: write e.g. 2027: 1.0, 2028: 0.5"))
+                continue
+            body = {k: v for k, v in body.items() if k in ("programme", "kind", "years")}
+        if kind == "close":
+            body = {k: v for k, v in body.items()
+                    if k in ("units", "discipline", "site", "start", "end")}
+        try:
+            Change.model_validate({kind: body})
+        except ValidationError as exc:
+            problems += [(where, msg) for _, msg in pydantic_problems(exc, {kind: body})]
+            continue
+        sc["changes"].append({kind: body})
+    if problems:
+        raise InputError(str(path), problems)
+    try:
+        return ScenarioFile.model_validate({"scenarios": list(scenarios.values())})
+    except ValidationError as exc:
+        raise InputError(str(path), [(name, m) for _, m in pydantic_problems(exc, {})]) from None
 
 
 # ------------------------------------------------------------------------------------ derive
