@@ -1,9 +1,215 @@
-"""(placeholder: commands are added by the feature's issue)"""
+"""``atbt mss``: the Medical Student Scheduling benchmark (Akbarzadeh & Maenhout; Zanazzo et al.).
+
+``atbt mss solve FILE.dzn --out DIR`` writes ``schedule.csv`` (student, period, hospital,
+discipline; 1-based as in the ``.dzn``) and ``score.json``; ``atbt mss bench [DIR]`` solves a
+folder of instances and writes the comparison table under ``benchmarks/results/``.
+
+Exit codes: 0 written, 2 invalid input or an unusable --out, 3 proven infeasible, 4 no schedule
+within the time limit, 5 a schedule failed the independent check (nothing written for
+``solve``; ``bench`` still writes its table), 130 ``bench`` interrupted (finished rows kept).
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+TXT = {
+    "sv": {
+        "written": "Schema skrivet till {dir}",
+        "summary": "{status}: poäng {score} (gräns {bound}) på {t:.1f} s",
+        "infeasible": "Inget schema finns: instansen är bevisat olösbar.",
+        "no_plan": "Inget schema hittades inom tidsgränsen ({limit} s). "
+                   "Pröva en längre --time-limit.",
+        "verify_failed": "Internt fel: lösarens schema underkändes av kontrollen; inget skrevs:",
+        "out_not_dir": "{out}: --out måste vara en mapp, men det är en fil",
+        "out_is_input": "{target}: skulle skriva över indatafilen; välj en annan --out-mapp",
+        "out_failed": "{out}: kan inte skriva resultatet: {error}",
+        "no_files": "{dir}: inga .dzn-instanser",
+        "not_dir": "{dir}: finns inte eller är ingen mapp",
+        "row": "{name}: {status}, poäng {score}, gräns {bound}, bäst kända {best}, {t:.1f} s",
+        "bench_written": "Tabell skriven till {csv} och {md}",
+        "bad_schedules": "{n} scheman underkändes av kontrollen",
+        "interrupted": "Avbrutet: {n} färdiga rader sparade",
+    },
+    "en": {
+        "written": "Schedule written to {dir}",
+        "summary": "{status}: score {score} (bound {bound}) in {t:.1f} s",
+        "infeasible": "No schedule exists: the instance is proven infeasible.",
+        "no_plan": "No schedule found within the time limit ({limit} s). "
+                   "Try a longer --time-limit.",
+        "verify_failed": "Internal error: the solver's schedule failed the check; "
+                         "nothing written:",
+        "out_not_dir": "{out}: --out must be a folder, but it is a file",
+        "out_is_input": "{target}: would overwrite the input file; choose another --out folder",
+        "out_failed": "{out}: cannot write the results: {error}",
+        "no_files": "{dir}: no .dzn instances",
+        "not_dir": "{dir}: does not exist or is not a folder",
+        "row": "{name}: {status}, score {score}, bound {bound}, best known {best}, {t:.1f} s",
+        "bench_written": "Table written to {csv} and {md}",
+        "bad_schedules": "{n} schedules failed the check",
+        "interrupted": "Interrupted: {n} finished rows kept",
+    },
+}
+
+OUTPUTS = ("schedule.csv", "score.json")
+
+mss_app = typer.Typer(no_args_is_help=True, add_completion=False,
+                      help="Medical Student Scheduling benchmark (MiniZinc .dzn instances).")
+
+
+def _read(path: Path):
+    from scheduler.cli import err
+    from scheduler.mss.dzn import DznError, read_instance
+
+    try:
+        return read_instance(path)
+    except DznError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+
+
+def schedule_csv(cells) -> str:
+    """One row per student and attended period, 1-based, sorted."""
+    lines = ["student,period,hospital,discipline"]
+    for s, t, h, d in sorted(cells):
+        lines.append(f"{s + 1},{t + 1},{h + 1},{d + 1}")
+    return "\n".join(lines) + "\n"
+
+
+@mss_app.command("solve")
+def solve_cmd(
+    instance: Annotated[Path, typer.Argument(help="MSS instance (.dzn)")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("reports/mss"),
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1)] = 60.0,
+    workers: Annotated[int, typer.Option("--workers", min=1)] = 2,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    lang: Annotated[str, typer.Option("--lang", help="sv|en")] = "sv",
+) -> None:
+    """Solve one instance; write schedule.csv and score.json (checker-verified)."""
+    from scheduler.cli import _lang, err
+    from scheduler.io import write_atomic
+    from scheduler.mss.check import check
+    from scheduler.mss.evaluate import evaluate
+    from scheduler.mss.solve import solve
+
+    txt = TXT[_lang(lang)]
+    inst = _read(instance)
+    if out.exists() and not out.is_dir():
+        err.print(txt["out_not_dir"].format(out=out), markup=False)
+        raise typer.Exit(2)
+    for name in OUTPUTS:
+        if (out / name).resolve() == instance.resolve():
+            err.print(txt["out_is_input"].format(target=out / name), markup=False)
+            raise typer.Exit(2)
+    res = solve(inst, time_limit=time_limit, workers=workers, seed=seed)
+    if res.status == "infeasible":
+        err.print(txt["infeasible"], markup=False)
+        raise typer.Exit(3)
+    if not res.cells:
+        err.print(txt["no_plan"].format(limit=time_limit), markup=False)
+        raise typer.Exit(4)
+    violations = check(inst, res.cells)
+    if violations:
+        err.print(txt["verify_failed"], markup=False)
+        for v in violations[:20]:
+            err.print(f"  {v.message}", markup=False)
+        raise typer.Exit(5)
+    sc = evaluate(inst, res.cells)
+    summary = {
+        "instance": str(instance), "status": res.status, "score": sc.score,
+        "bound": res.bound, "solver_objective": res.objective, "total": sc.total,
+        "worst": sc.worst, "terms": sc.terms, "wall_time": round(res.wall_time, 2),
+        "time_limit": time_limit, "workers": workers, "seed": seed,
+        "first_plan": res.first_plan,
+    }
+    try:
+        write_atomic(out / "schedule.csv", schedule_csv(res.cells).encode())
+        write_atomic(out / "score.json", (json.dumps(summary, indent=2) + "\n").encode())
+    except OSError as exc:
+        err.print(txt["out_failed"].format(out=out, error=exc), markup=False)
+        raise typer.Exit(2) from None
+    err.print(txt["summary"].format(status=res.status, score=sc.score, bound=res.bound,
+                                    t=res.wall_time), markup=False)
+    err.print("  " + ", ".join(f"{k}={v}" for k, v in sc.terms.items()), markup=False)
+    err.print(txt["written"].format(dir=out), markup=False)
+
+
+@mss_app.command("bench")
+def bench_cmd(
+    folder: Annotated[Path | None, typer.Argument(
+        help="Folder of .dzn instances (default: the MSS benchmark, both sets)")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1)] = 60.0,
+    workers: Annotated[int, typer.Option("--workers", min=1)] = 2,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    only: Annotated[str | None, typer.Option(
+        "--only", help="Instance names matching this glob, e.g. 'Instance_1?'")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="CSV file (a .md table is written beside it)")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="sv|en")] = "sv",
+) -> None:
+    """Solve every instance, verify it, and tabulate score, bound and best known result."""
+    from fnmatch import fnmatch
+
+    from scheduler.cli import _lang, err
+    from scheduler.io import write_atomic
+    from scheduler.mss import bench
+    from scheduler.mss.dzn import DznError, benchmark_dir
+
+    txt = TXT[_lang(lang)]
+    folder = folder or benchmark_dir()
+    if not folder.is_dir():
+        err.print(txt["not_dir"].format(dir=folder), markup=False)
+        raise typer.Exit(2)
+    files = [p for p in bench.instance_files(folder) if only is None or fnmatch(p.stem, only)]
+    if not files:
+        err.print(txt["no_files"].format(dir=folder), markup=False)
+        raise typer.Exit(2)
+    known = bench.best_known(folder)
+    csv_path = out or Path("benchmarks/results") / f"mss-{folder.name}-{date.today()}.csv"
+    md_path = csv_path.with_suffix(".md")
+    if csv_path.exists() and csv_path.is_dir():
+        err.print(txt["out_not_dir"].format(out=csv_path), markup=False)
+        raise typer.Exit(2)
+    rows: list[bench.Row] = []
+
+    def save() -> None:
+        try:
+            write_atomic(csv_path, bench.to_csv(rows).encode())
+            write_atomic(md_path, bench.to_markdown(rows, time_limit, workers).encode())
+        except OSError as exc:
+            err.print(txt["out_failed"].format(out=csv_path, error=exc), markup=False)
+            raise typer.Exit(2) from None
+
+    try:
+        for path in files:
+            try:
+                row = bench.run_one(path, known, time_limit, workers, seed)
+            except DznError as exc:
+                err.print(str(exc), markup=False)
+                raise typer.Exit(2) from None
+            rows.append(row)
+            err.print(txt["row"].format(name=row.instance, status=row.status, score=row.score,
+                                        bound=row.bound, best=row.best_known, t=row.time_s),
+                      markup=False)
+            save()  # after every instance: a long run keeps what it finished
+    except KeyboardInterrupt:
+        save()
+        err.print(txt["interrupted"].format(n=len(rows)), markup=False)
+        raise typer.Exit(130) from None
+    sys.stdout.write(bench.to_markdown(rows, time_limit, workers))
+    err.print(txt["bench_written"].format(csv=csv_path, md=md_path), markup=False)
+    bad = sum(1 for r in rows if r.violations)
+    if bad:
+        err.print(txt["bad_schedules"].format(n=bad), markup=False)
+        raise typer.Exit(5)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this feature's commands to ``app``."""
+    """Add ``atbt mss solve`` and ``atbt mss bench``."""
+    app.add_typer(mss_app, name="mss")
