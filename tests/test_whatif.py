@@ -353,3 +353,10 @@ def test_scenario_sheet_in_a_workbook(tmp_path):
     wb.save(tmp_path / "s.xlsx")
     with pytest.raises(InputError, match="Scenarier rad 6"):
         load_scenarios(tmp_path / "s.xlsx")
+
+
+def test_cli_capacity_unknown_start_exits_2(tmp_path):
+    base, _ = _files(tmp_path, {"scenarios": []})
+    r = runner.invoke(app, ["capacity", str(base), "--start", "2027-01-11", "--lang", "en"])
+    assert r.exit_code == 2
+    assert "no intake starts then (starts: 2027-01-04, 2027-01-25)" in r.output

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -33,6 +34,7 @@ TXT = {
                  "({status}, {t:.0f} s)  flaskhalsar: {binding}",
         "marginal": "En handledare till: fler AT/BT per år",
         "approx": " (minst; övre gräns {bound})",
+        "bad_start": "--start {start}: inget intag startar då (starter: {known})",
     },
     "en": {
         "progress": "{done}/{total} done, {running} running, {failed} failed, "
@@ -50,6 +52,7 @@ TXT = {
                  "({status}, {t:.0f} s)  bottlenecks: {binding}",
         "marginal": "One more supervisor: more trainees per year",
         "approx": " (at least; upper bound {bound})",
+        "bad_start": "--start {start}: no intake starts then (starts: {known})",
     },
 }
 
@@ -180,6 +183,8 @@ def register(app: typer.Typer) -> None:
         marginal: Annotated[int, typer.Option(
             "--marginal", min=0, help="Bottleneck units per start re-solved with one more "
                                       "supervisor")] = 3,
+        start: Annotated[list[str] | None, typer.Option(
+            "--start", help="Only this start date (YYYY-MM-DD); repeatable")] = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
         lang: LangOpt = "sv",
     ) -> None:
@@ -195,6 +200,20 @@ def register(app: typer.Typer) -> None:
         inst, _ = _load(base)
         if out is not None:
             _out_dir(out)
+        known = sorted({c.start for c in inst.cohorts})
+        starts = None
+        if start:
+            try:
+                starts = [date.fromisoformat(s) for s in start]
+            except ValueError as exc:
+                err.print(f"--start: {exc}", markup=False)
+                raise typer.Exit(2) from None
+            unknown = [s for s in starts if s not in known]
+            if unknown:
+                err.print(txt["bad_start"].format(
+                    start=", ".join(map(str, unknown)), known=", ".join(map(str, known))),
+                    markup=False)
+                raise typer.Exit(2)
         stints = None
         status = "given"
         if plan is not None:
@@ -223,7 +242,8 @@ def register(app: typer.Typer) -> None:
             (err.print(line, markup=False) if as_json else typer.echo(line))
 
         rep = intake_capacity(inst, stints, time_limit=time_limit, workers=workers, seed=seed,
-                              marginal_units=marginal, base_status=status, progress=show)
+                              marginal_units=marginal, base_status=status, progress=show,
+                              starts=starts)
         summary = marginal_summary(inst, rep)
         if as_json:
             typer.echo(json.dumps({"instance": rep.instance, "base_status": rep.base_status,

@@ -151,13 +151,18 @@ def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: 
         Stint(**{**s.__dict__, "trainee": rename[s.trainee]})
         for s in base_plan if s.trainee in rename] + [
         s for s in base_plan if s.trainee in {t.id for t in fixed_people}]
+    # A quick lower bound for the hint: add candidates one at a time (round robin over the
+    # groups) against everything already placed, each a small one-trainee solve, as the
+    # cohort decomposition does; on a region of Örebro's size the joint maximisation alone
+    # rarely improved on the base plan within 20 s (measured: 15 -> 15; with this, 18).
+    prior = prior + _greedy(inst, cands, prior, external, profiles, 0.4 * time_limit, seed)
     if prior:
         pm.hint(prior)
         used = {s.trainee for s in prior}
         for cid, lit in pm.admitted.items():
             m.add_hint(lit, int(cid in used))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit - (time.monotonic() - t0))
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.symmetry_level = 0  # see solve._params / solve._run
@@ -197,6 +202,34 @@ def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: 
                                            inst.week_date(full[-1])))
         res.binding.sort(key=lambda x: (-x.weeks_full, x.unit))
     return res, plan
+
+
+def _greedy(inst: Instance, cands: dict[tuple, list[Trainee]], placed: list[Stint],
+            external: list[Stint], profiles: dict, budget: float, seed: int) -> list[Stint]:
+    """Stints of further candidates that fit one by one next to ``placed``."""
+    t0 = time.monotonic()
+    used = {s.trainee for s in placed}
+    queues = [[c for c in cs if c.id not in used] for cs in cands.values()]
+    fixed = list(external) + list(placed)
+    added: list[Stint] = []
+    while any(queues) and time.monotonic() - t0 < budget:
+        for q in queues:
+            if not q or time.monotonic() - t0 >= budget:
+                continue
+            c = q.pop(0)
+            pm = PlacementModel(inst, [c], external=fixed, terms=(), profiles=profiles)
+            solver = cp_model.CpSolver()
+            solver.parameters.max_time_in_seconds = max(0.1, min(2.0, budget / 4))
+            solver.parameters.num_workers = 1
+            solver.parameters.random_seed = seed
+            solver.parameters.symmetry_level = 0
+            if solver.solve(pm.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                part = pm.extract(solver)
+                fixed += part
+                added += part
+            else:
+                q.clear()  # identical candidates behind it do not fit either
+    return added
 
 
 @dataclass
