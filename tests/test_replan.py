@@ -15,6 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st_
 from test_solver import build, leave, programme, trainee, unit, wk
 from typer.testing import CliRunner
 
@@ -338,3 +340,38 @@ def test_replan_leave_extends_the_block():
     c2 = next(t for t in apply_changes(region(), ch2).trainees if t.id == "C")
     assert block_end(c2, new.programme("P8")) == wk(13)  # 3 weeks later
     _ = diff_plans, timedelta  # imported for the workbook test helpers
+
+
+def test_part_time_change_lengthens_the_block():
+    # C (weeks 2-10 at 100 %) goes to 75 % from today (week 3): the block is recomputed at
+    # 75 % (MODEL.md: a part-time change applies to the whole block): ceil(8 * 100 / 75) = 11
+    # weeks, but the minima become ceil(4 * 100 / 75) = 6 weeks each, 12 > 11, so S = 12
+    # and the block ends at week 14.
+    rp = replan_and_verify(region(), OLD, wk(3), changes(part_time=[
+        {"trainee": "C", "percent": 75}]), time_limit=10, workers=1)
+    assert rp.result.status is Status.OPTIMAL and rp.minimal
+    c = sorted(s for s in rp.result.stints if s.trainee == "C")
+    assert c[-1].end == wk(14)
+    assert sum(s.weeks for s in c if s.discipline == "psykiatri") >= 6
+    assert rp.diff.trainees == ["C"]
+
+
+@settings(max_examples=15, deadline=None)
+@given(who=st_.sampled_from(["A", "B", "C"]), first=st_.integers(3, 9),
+       length=st_.integers(1, 4), today=st_.integers(1, 3))
+def test_property_any_leave_gives_a_checked_least_change_plan(who: str, first: int,
+                                                              length: int, today: int):
+    """Random new leave: the re-plan passes every rule and the history rule, its change cost
+    recomputed from the two plans equals the solver's, and only the trainee on leave changes
+    (capacity is ample in region())."""
+    if first < today:
+        first = today
+    rp = replan_and_verify(region(), OLD, wk(today), changes(leave=[
+        {"trainee": who, "start": wk(first), "end": wk(first + length),
+         "kind": "foraldraledighet"}]), time_limit=10, workers=1)
+    r = rp.result
+    assert r.status is Status.OPTIMAL and rp.minimal
+    assert checker.check(rp.instance, r.stints,
+                         history=checker.History(OLD, wk(today))) == []
+    assert change_cost(OLD, r.stints, wk(today)) == r.objective == r.solver_objective
+    assert set(rp.diff.trainees) <= {who}

@@ -273,6 +273,12 @@ class PlacementModel:
                     m.add(z >= lo * p)
                     m.add(z <= hi * p)
                     m.add(p <= sum(ways))
+                    lits = [w for w in ways if not isinstance(w, int)]
+                    if len(lits) < len(ways):
+                        # Resumed after a locked stint, it is the one counted stint there
+                        # (the repeat rule does not count locked stints).
+                        free = [o.presence for o in before if not o.fixed]
+                        m.add(p + sum(free) <= 1 + sum(lits))
                     td.options.append(Option(i, key[0], key[1], "main", lo, hi, b, b + hi,
                                              presence=p, start=b, size=z, end_var=b + z))
 

@@ -87,14 +87,14 @@ class ReplanModel(PlacementModel):
     def __init__(self, inst: Instance, trainees: list[Trainee], external: list[Stint],
                  old: list[Stint], today: date, crossing: dict[str, Stint],
                  user_locked: set[tuple[str, str, date, date]],
-                 profiles: dict | None = None):
+                 profiles: dict | None = None, ignore_capacity: bool = False):
         self.today = today
         self.T = inst.week_index(today)
         self.crossing = crossing
         self.user_locked = user_locked
         self.cont: dict[str, Option] = {}
         super().__init__(inst, trainees, external=external, terms=("unit_changes",),
-                         profiles=profiles)
+                         profiles=profiles, ignore_capacity=ignore_capacity)
         self._change_cost(old)
 
     def _add_variables(self) -> None:
@@ -303,9 +303,11 @@ def replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: date
     1. Nothing concerns an active trainee: the old plan stands (0 changes, trivially least).
     2. The neighbourhood: only the trainees a change concerns move, everybody else is fixed;
        least change, then fewest unit changes. A small model, solved in well under a second.
-    3. Every active trainee may move: the solver either improves on the neighbourhood's plan
-       or proves a lower bound on the change cost; it stops as soon as the bound reaches the
-       neighbourhood's cost (which is then proven least).
+    3. A lower bound: the trainees a change concerns, each alone with unlimited capacity.
+       If it reaches the neighbourhood's cost, that plan is proven least.
+    4. Otherwise every active trainee may move: the solver either improves on the
+       neighbourhood's plan or proves a bound; it stops as soon as the bound reaches the
+       neighbourhood's cost.
     """
     t0 = time.monotonic()
     model_inst, active, fixed, crossing = history_instance(inst_new, old, today)
@@ -346,6 +348,28 @@ def replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: date
             warm = nb.merged(part) + others
             phase("neighbourhood_unit_changes")
 
+    # A lower bound without the big model: each trainee a change concerns, alone and with
+    # unlimited capacity, changes at least this much (everybody else at least nothing).
+    floor = 0
+    for t in (t for t in active if t.id in touched):
+        if left() <= 1.0:
+            floor = 0
+            break
+        alone = ReplanModel(model_inst, [t], [], old, today, crossing, user_locked, profiles,
+                            ignore_capacity=True)
+        solver = _solver(min(2.0, left() / 4), 1, seed)
+        status = _run(solver, alone.model)
+        if status == cp_model.INFEASIBLE:
+            floor = -1  # no plan even with unlimited capacity: the big model proves it
+            break
+        floor += int(math.ceil(solver.best_objective_bound - 1e-6))
+    phase("capacity_free_bound", bound=floor)
+    if warm is not None and warm_cost is not None and floor >= warm_cost:
+        out.status, out.change_cost, out.bound = "optimal", warm_cost, floor
+        out.stints = sorted(warm + fixed)
+        out.wall_time = time.monotonic() - t0
+        return out
+
     pm = ReplanModel(model_inst, active, fixed, old, today, crossing, user_locked, profiles)
     pm.hint_plan(warm if warm is not None else old_future)
     if warm is not None:  # a partial hint is often not completed on a model this size
@@ -362,6 +386,8 @@ def replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: date
     status = _run(solver, pm.model)
     bound = solver.best_objective_bound
     out.bound = int(math.ceil(bound - 1e-6)) if math.isfinite(bound) else None
+    if out.bound is not None and floor > out.bound:
+        out.bound = floor
     phase("least_change", trainees=len(active), status=solver.status_name(status),
           bound=out.bound)
     if status == cp_model.INFEASIBLE:
