@@ -188,8 +188,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json")] = False,
         lang: LangOpt = "sv",
     ) -> None:
-        """Largest intake per start, the binding units and weeks, and what one more
-        supervisor is worth."""
+        """Largest intake per start, its bottlenecks, and what a supervisor more is worth."""
         from scheduler import api
         from scheduler.plan import PlanFormatError, read_plan_csv
         from scheduler.whatif.capacity import intake_capacity, marginal_summary
