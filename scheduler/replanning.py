@@ -108,6 +108,10 @@ def replan_and_verify(instance: Instance, old: list[Stint], today: date,
 
     changes = changes or Changes()
     monday = replan_monday(today)
+    # The history is kept as it is, so an old plan that breaks a rule cannot be repaired here.
+    broken = checker.check(instance, old, lang=lang)
+    if broken:
+        raise InputError("OLD_PLAN", [(v.rule, v.message) for v in broken[:20]])
     problems = change_problems(instance, changes, monday, lang)
     if problems:
         raise InputError("--change", problems)

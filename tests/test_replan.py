@@ -356,7 +356,7 @@ def test_part_time_change_lengthens_the_block():
     assert rp.diff.trainees == ["C"]
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(who=st_.sampled_from(["A", "B", "C"]), first=st_.integers(3, 9),
        length=st_.integers(1, 4), today=st_.integers(1, 3))
 def test_property_any_leave_gives_a_checked_least_change_plan(who: str, first: int,
@@ -369,6 +369,34 @@ def test_property_any_leave_gives_a_checked_least_change_plan(who: str, first: i
     rp = replan_and_verify(region(), OLD, wk(today), changes(leave=[
         {"trainee": who, "start": wk(first), "end": wk(first + length),
          "kind": "foraldraledighet"}]), time_limit=10, workers=1)
+    r = rp.result
+    assert r.status is Status.OPTIMAL and rp.minimal
+    assert checker.check(rp.instance, r.stints,
+                         history=checker.History(OLD, wk(today))) == []
+    assert change_cost(OLD, r.stints, wk(today)) == r.objective == r.solver_objective
+    assert set(rp.diff.trainees) <= {who}
+
+
+def test_old_plan_with_violations_is_invalid_input():
+    broken = [s for s in OLD if s.trainee != "C"]  # C has no stints: coverage
+    with pytest.raises(InputError, match="C"):
+        replan_and_verify(region(), broken, wk(3), Changes(), time_limit=5, workers=1)
+
+
+@settings(max_examples=20, deadline=None)
+@given(who=st_.sampled_from(["A", "B", "C"]), kind=st_.sampled_from(["leaving", "part_time"]),
+       when=st_.integers(3, 9), percent=st_.sampled_from([50, 75, 80]),
+       today=st_.integers(1, 4))
+def test_property_leaving_or_part_time(who: str, kind: str, when: int, percent: int,
+                                       today: int):
+    """A trainee leaving or going part time: a checked plan, only that trainee changes."""
+    when = max(when, today)
+    ch = (changes(leaving=[{"trainee": who, "on": wk(when)}]) if kind == "leaving"
+          else changes(part_time=[{"trainee": who, "percent": percent}]))
+    try:
+        rp = replan_and_verify(region(), OLD, wk(today), ch, time_limit=10, workers=1)
+    except InputError:
+        return  # e.g. leaving on or before the block start is rejected as input
     r = rp.result
     assert r.status is Status.OPTIMAL and rp.minimal
     assert checker.check(rp.instance, r.stints,

@@ -258,29 +258,32 @@ class PlacementModel:
                     lo, hi = proto.lo, min(proto.hi, td.end - b)
                     if hi < lo:
                         continue
-                    ways: list[Any] = []
+                    counted: list[Any] = []  # ways through a stint the repeat rule counts
+                    other: list[Any] = []  # through a locked stint (not counted)
                     for x in before:
                         if x.fixed:
-                            ways += [1] if int(x.start + x.size) == a else []  # type: ignore
+                            other += [1] if int(x.start + x.size) == a else []  # type: ignore
                             continue
                         w = m.new_bool_var("")
                         m.add_implication(w, x.presence)
                         m.add(x.end == a).only_enforce_if(w)
-                        ways.append(w)
+                        (other if self._uncounted(x) else counted).append(w)
                     p = m.new_bool_var(f"resume[{td.trainee.id}|{key[0]}|{b}]")
                     z = m.new_int_var_from_domain(
                         cp_model.Domain.from_intervals([[0, 0], [lo, hi]]), "")
                     m.add(z >= lo * p)
                     m.add(z <= hi * p)
-                    m.add(p <= sum(ways))
-                    lits = [w for w in ways if not isinstance(w, int)]
-                    if len(lits) < len(ways):
-                        # Resumed after a locked stint, it is the one counted stint there
-                        # (the repeat rule does not count locked stints).
-                        free = [o.presence for o in before if not o.fixed]
-                        m.add(p + sum(free) <= 1 + sum(lits))
+                    m.add(p <= sum(counted) + sum(other))
+                    if other:
+                        # Resumed after an uncounted stint, it is the one counted stint there.
+                        free = [o.presence for o in before if not self._uncounted(o)]
+                        m.add(p + sum(free) <= 1 + sum(counted))
                     td.options.append(Option(i, key[0], key[1], "main", lo, hi, b, b + hi,
                                              presence=p, start=b, size=z, end_var=b + z))
+
+    def _uncounted(self, o: Option) -> bool:
+        """Stints the repeat rule does not count (locked ones)."""
+        return bool(o.fixed)
 
     # ------------------------------------------------------------------ constraints
 

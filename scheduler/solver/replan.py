@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from ortools.sat.python import cp_model
 
-from scheduler.changes import stint_weight
+from scheduler.changes import change_cost, stint_weight
 from scheduler.domain import Instance, LockedStint, Trainee, block_end
 from scheduler.plan import Stint
 from scheduler.solver.model import Option, PlacementModel, capacity_profiles
@@ -44,6 +44,7 @@ class ReplanOutcome:
     bound: int | None = None  # lower bound on change_cost proven by the solver
     unit_changes: int | None = None
     model_instance: Instance | None = None  # the instance with history as locked stints
+    forced: int = 0  # change cost of finished trainees' lost future stints
     phases: list[dict] = field(default_factory=list)
     wall_time: float = 0.0
 
@@ -55,14 +56,18 @@ def history_instance(inst: Instance, old: list[Stint], today: date
     by_t: dict[str, list[Stint]] = {}
     for s in old:
         by_t.setdefault(s.trainee, []).append(s)
-    trainees, fixed, crossing = [], [], {}
+    trainees: list[Trainee] = []
+    fixed: list[Stint] = []
+    crossing: dict[str, Stint] = {}
     data = inst.model_dump()
     new_trainees = []
     for t in inst.all_trainees():
         mine = sorted(by_t.get(t.id, []))
         prog = inst.programme(t.programme)
-        if mine and block_end(t, prog) <= today:
-            fixed.extend(mine)  # finished: history only
+        end = block_end(t, prog)
+        if mine and end <= today:
+            # Finished (or leaving today): history only, cut at the block end.
+            fixed.extend(replace(s, end=min(s.end, end)) for s in mine if s.start < end)
             continue
         locked = [lk for lk in t.locked if lk.start >= today]
         for s in mine:
@@ -137,6 +142,10 @@ class ReplanModel(PlacementModel):
 
     def _resume_after_leave(self) -> None:
         pass  # deferred to the end of _add_variables (above)
+
+    def _uncounted(self, o: Option) -> bool:
+        # A continuation is merged into its past part: history, not counted by repeat.
+        return bool(o.fixed) or any(o is c for c in self.cont.values())
 
     def _change_cost(self, old: list[Stint]) -> None:
         m = self.model
@@ -298,6 +307,17 @@ def _lexicographic(pm: ReplanModel, solver: cp_model.CpSolver, cost: int, budget
 
 def replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: date,
            time_limit: float = 60.0, workers: int = 2, seed: int = 0) -> ReplanOutcome:
+    """:func:`_replan`, plus the cost of the future stints that trainees whose block ends by
+    ``today`` (they leave) lose: a constant that no plan avoids."""
+    out = _replan(inst_old, inst_new, old, today, time_limit, workers, seed)
+    if out.forced:
+        out.change_cost = None if out.change_cost is None else out.change_cost + out.forced
+        out.bound = None if out.bound is None else out.bound + out.forced
+    return out
+
+
+def _replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: date,
+            time_limit: float, workers: int, seed: int) -> ReplanOutcome:
     """Re-plan ``inst_new`` (the instance after the changes) from ``today`` (a Monday).
 
     1. Nothing concerns an active trainee: the old plan stands (0 changes, trivially least).
@@ -317,6 +337,7 @@ def replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: date
     out = ReplanOutcome(status="no_plan", model_instance=model_inst)
     old_future = [s for s in old if s.end > today]
     done = {f.trainee for f in fixed}
+    out.forced = change_cost([s for s in old if s.trainee in done], fixed, today)
 
     def left() -> float:
         return time_limit - (time.monotonic() - t0)
@@ -326,7 +347,8 @@ def replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: date
 
     touched = _affected(inst_old, inst_new, old, today) & {t.id for t in active}
     if not touched:
-        out.status, out.stints, out.change_cost, out.bound = "optimal", sorted(old), 0, 0
+        kept = [s for s in old if s.trainee not in done]
+        out.status, out.stints, out.change_cost, out.bound = "optimal", sorted(kept + fixed), 0, 0
         phase("unchanged")
         out.wall_time = time.monotonic() - t0
         return out
