@@ -403,3 +403,23 @@ def test_property_leaving_or_part_time(who: str, kind: str, when: int, percent: 
                          history=checker.History(OLD, wk(today))) == []
     assert change_cost(OLD, r.stints, wk(today)) == r.objective == r.solver_objective
     assert set(rp.diff.trainees) <= {who}
+
+
+def test_stint_resumed_after_leave_completes_the_interrupted_one():
+    # M8: 8 weeks of medicine at MED (stints 6-8 weeks). Leave in weeks 6-7 interrupts it:
+    # MED 0-6, leave, MED 8-10. The resumed part (2 weeks) is below the minimum of 6, but it
+    # completes the interrupted stint (MODEL.md, stint_length): valid, one change of unit.
+    m8 = programme("M8", 8, ("medicin", 8, None))
+    inst = build([unit("MED", "medicin", capacity=None, min_weeks=6, max_weeks=8)],
+                 [trainee(programme="M8", leave=[leave(6, 8)])], [m8], weeks=12)
+    plan = [Stint("T1", wk(0), wk(6), "MED", "medicin", "M8", "NORD"),
+            Stint("T1", wk(8), wk(10), "MED", "medicin", "M8", "NORD")]
+    assert checker.check(inst, plan) == []
+    # Not after leave (a gap of service weeks instead): the short stint is too short.
+    inst2 = build([unit("MED", "medicin", capacity=None, min_weeks=6, max_weeks=8)],
+                  [trainee(programme="M8")], [m8], weeks=12)
+    moved = [Stint("T1", wk(0), wk(6), "MED", "medicin", "M8", "NORD"),
+             Stint("T1", wk(6), wk(8), "MED", "medicin", "M8", "NORD")]
+    assert "stint_length" in {v.rule for v in checker.check(inst2, moved)}
+    r = api.solve_and_verify(inst, time_limit=10, workers=1)
+    assert r.status is Status.OPTIMAL and r.objective == 1  # two stints at MED: 1 change

@@ -255,7 +255,8 @@ class PlacementModel:
                 for key in sorted({(o.unit, o.discipline) for o in base if not o.fixed}):
                     before = [o for o in base if (o.unit, o.discipline) == key]
                     proto = next(o for o in before if not o.fixed)
-                    lo, hi = proto.lo, min(proto.hi, td.end - b)
+                    # It completes the interrupted stint: no minimum length (MODEL.md).
+                    lo, hi = 1, min(proto.hi, td.end - b)
                     if hi < lo:
                         continue
                     counted: list[Any] = []  # ways through a stint the repeat rule counts
