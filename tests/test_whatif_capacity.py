@@ -127,3 +127,17 @@ def test_maximal_plan_passes_the_checker():
     four = inst.model_copy(update={"cohorts": [], "trainees": [
         Trainee(id=t, programme="P26", start=wk(0), site="NORD") for t in admitted]})
     assert checker.check(four, plan) == []
+
+
+def test_named_trainee_with_a_base_plan_is_not_counted_twice():
+    # Regression: the named trainee's base stints were subtracted from the free capacity
+    # although the trainee is in the model, so the energy cut allowed only 2 more.
+    from scheduler.solver.solve import solve
+
+    inst = psychiatry_instance()
+    named = Trainee(id="T-EGEN", programme="P26", start=wk(0), site="NORD")
+    inst = inst.model_copy(update={"trainees": [named]})
+    base = solve(inst, time_limit=10, workers=1)
+    assert base.status.has_plan
+    (s,) = intake_capacity(inst, base.stints, time_limit=10, marginal_units=0).starts
+    assert s.admitted == 3

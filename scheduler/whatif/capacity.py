@@ -121,10 +121,8 @@ def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: 
     for s in external:
         for w in range(max(0, inst.week_index(s.start)), min(H, inst.week_index(s.end))):
             ext_load[s.unit][w] += 1
-    for s in base_plan:  # named trainees of this start use capacity too
-        if s.trainee in {t.id for t in fixed_people}:
-            for w in range(max(0, inst.week_index(s.start)), min(H, inst.week_index(s.end))):
-                ext_load[s.unit][w] += 1
+    # Named trainees of this start are in the model (not external): ``free`` leaves their
+    # capacity in, as the model's own profile does (the energy cuts below count them).
     for uid, prof in profiles.items():
         free[uid] = None if prof is None else [max(0, c - x) for c, x in
                                                zip(prof, ext_load[uid], strict=True)]
