@@ -130,6 +130,17 @@ def test_programme_swap_extends_the_horizon(tmp_path):
     assert v2.horizon.end == wk(14)
 
 
+def test_stint_ranges_scaled_for_a_programme():
+    (sc,) = scenarios({"scenarios": [{"name": "s", "changes": [
+        {"stint": {"units": ["MED"], "programme": "P7", "factor": 1.34}},
+        {"stint": {"discipline": "psykiatri", "max_weeks": 3}}]}]})
+    v = derive(tiny(), sc)
+    # MED: 2..None -> P7: round(2 x 1.34) = 3 .. None; the default range is unchanged.
+    assert v.unit("MED").stint_range("P7") == (3, None)
+    assert v.unit("MED").stint_range("P6") == (2, None)
+    assert v.unit("PSY").stint_range("P6") == (2, 3)
+
+
 def test_grid_is_a_cartesian_product_with_names():
     names = [s.name for s in scenarios({"grids": [{"name": "g", "axes": {
         "psy": [{"name": "p0"}, {"name": "p-1", "changes": [

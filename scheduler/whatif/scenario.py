@@ -16,7 +16,10 @@ named options whose cartesian product gives one variant per combination). A chan
   largest remainder, so small cohorts are not all rounded the same way);
 - ``ramp``: intake factors per calendar year of the start (``years: {2027: 1.0, 2028: 0.6}``)
   for a programme or kind, e.g. AT phased out and BT growing 2027-2030;
-- ``add_cohort``: a new cohort.
+- ``add_cohort``: a new cohort;
+- ``stint``: the stint length range of the selected units (for a ``programme``, else the
+  default), set (``min_weeks``/``max_weeks``) or scaled (``factor``), e.g. stints a third
+  longer when the block goes from 18 to 21 months (12 instead of 9 months medicine+surgery).
 
 Variants are plain :class:`~scheduler.domain.Instance` objects, so every rule of the base
 applies to them; a variant that is not a valid instance is reported, not fatal.
@@ -93,6 +96,21 @@ class Close(Selector):
     end: date | None = None
 
 
+class StintChange(Selector):
+    """Stint length range of the selected units, for one programme (else the default)."""
+
+    programme: str | None = None
+    min_weeks: int | None = Field(None, ge=1)
+    max_weeks: int | None = Field(None, ge=1)
+    factor: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _some_change(self) -> StintChange:
+        if self.min_weeks is None and self.max_weeks is None and self.factor is None:
+            raise ValueError("give min_weeks, max_weeks or factor")
+        return self
+
+
 class ProgrammeSwap(_M):
     replace: str
     with_: str | dict = Field(alias="with")
@@ -123,12 +141,13 @@ class Change(_M):
     intake: IntakeChange | None = None
     ramp: Ramp | None = None
     add_cohort: dict | None = None
+    stint: StintChange | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Change:
         if sum(v is not None for v in self.__dict__.values()) != 1:
             raise ValueError("each change has exactly one of capacity, close, add_unit, "
-                             "programme, intake, ramp, add_cohort")
+                             "programme, intake, ramp, add_cohort, stint")
         return self
 
 
@@ -455,12 +474,32 @@ def derive(base: Instance, scenario: Scenario, folder: Path = Path(".")) -> Inst
                     _scale_cohorts(data, picked, _Amount(factor=factor))
             elif ch.add_cohort is not None:
                 data["cohorts"].append(dict(ch.add_cohort))
+            elif ch.stint is not None:
+                _need_units(ch.stint, data)
+                _change_stints(data, ch.stint)
         except (ValueError, InputError) as exc:
             raise InputError(scenario.name, [(f"changes[{i}]", str(exc))]) from None
     try:
         return Instance.model_validate(data)
     except ValidationError as exc:
         raise InputError(scenario.name, pydantic_problems(exc, data)) from None
+
+
+def _change_stints(data: dict, sc: StintChange) -> None:
+    """Scale (``factor``, rounded half up) and/or set a unit's stint length range."""
+    for u in sc.pick(data["units"]):
+        own = u.get("stint_weeks", {}).get(sc.programme) if sc.programme else None
+        lo = own["min_weeks"] if own else u.get("min_weeks", 1)
+        hi = own.get("max_weeks") if own else u.get("max_weeks")
+        if sc.factor is not None:
+            lo = max(1, math.floor(lo * sc.factor + 0.5))
+            hi = None if hi is None else max(lo, math.floor(hi * sc.factor + 0.5))
+        lo = sc.min_weeks if sc.min_weeks is not None else lo
+        hi = sc.max_weeks if sc.max_weeks is not None else hi
+        if sc.programme:
+            u.setdefault("stint_weeks", {})[sc.programme] = {"min_weeks": lo, "max_weeks": hi}
+        else:
+            u["min_weeks"], u["max_weeks"] = lo, hi
 
 
 def _need_units(sel: Selector, data: dict) -> None:
