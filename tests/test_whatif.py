@@ -213,6 +213,11 @@ def test_sweep_reports_the_infeasible_variant_and_the_others(tmp_path):
     assert (tmp_path / "png" / "heatmap-intake+1.png").stat().st_size > 1000
     lines = (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 5
+    # each valid variant is also written as an instance of its own
+    from scheduler.io import load_instance
+
+    assert load_instance(tmp_path / "variants" / "intake+1" / "instance.yaml") == \
+        derive(inst, variants[3])
 
 
 def test_interrupted_sweep_keeps_finished_results(tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from scheduler.domain import Instance
 from scheduler.i18n import Lang
-from scheduler.io import InputError, write_atomic
+from scheduler.io import InputError, dump_instance, write_atomic
 from scheduler.plan import plan_to_csv
 from scheduler.whatif.report import Row, slug, write_report
 from scheduler.whatif.runner import Job, Outcome, Ticker, run_all
@@ -77,6 +77,11 @@ def whatif(base: Instance, scenarios: list[Scenario], folder: Path, out: Path,
             invalid.append(Outcome(sc.name, "invalid_input", message=exc.render()))
     order = [BASE] + [sc.name for sc in scenarios]
     writer = Writer(out, instances, notes)
+    for name, inst in instances.items():
+        if inst is not None and name != BASE:
+            # The variant as an instance file of its own: e.g. ``atbt capacity`` on it.
+            write_atomic(out / "variants" / slug(name) / "instance.yaml",
+                         dump_instance(inst).encode("utf-8"))
     for o in invalid:
         writer(o)
 
