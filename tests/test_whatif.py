@@ -184,7 +184,8 @@ def test_warm_start_keeps_a_valid_plan_and_repairs_a_closed_unit():
 
 
 def test_sweep_reports_the_infeasible_variant_and_the_others(tmp_path):
-    # psy-closed: no psychiatry seat at all -> 2 weeks of psychiatry impossible (infeasible).
+    # psy-closed: no psychiatry seat at all -> 2 weeks of psychiatry impossible (infeasible;
+    # proven after the first-plan phase gives up, 60 % of the time limit).
     variants = scenarios({"scenarios": [
         {"name": "psy-minus-1", "changes": [{"capacity": {"units": ["PSY"], "delta": -1}}]},
         {"name": "psy-closed", "changes": [{"close": {"discipline": "psykiatri"}}]},
@@ -194,7 +195,7 @@ def test_sweep_reports_the_infeasible_variant_and_the_others(tmp_path):
         {"name": "intake+1", "changes": [{"intake": {"cohorts": ["A"], "delta": 1}}]}]})
     inst = tiny()
     path, outs = whatif(inst, variants, Path("."), tmp_path,
-                        Settings(time_limit=10, parallel=1, charts=True))
+                        Settings(time_limit=4, parallel=1, charts=True))
     by = {o.name: o for o in outs}
     assert list(by) == ["base", "psy-minus-1", "psy-closed", "bad", "intake+1"]
     assert by["psy-closed"].status == "infeasible"
@@ -357,9 +358,12 @@ def test_scenario_sheet_in_a_workbook(tmp_path):
     ws.append(["psy-1", None, "stäng", "PSY2", None, wk(6)])
     ws.append(["ramp", None, "ramp", None, None, None, None, None, None, "AT", "2027: 0.5"])
     ws.append(["tom"])
+    ws.cell(row=1, column=12, value="Max veckor")
+    ws.append(["längre", None, "placeringslängd", "MED"] + [None] * 7 + [5])
     wb.save(tmp_path / "s.xlsx")
     variants, _ = load_scenarios(tmp_path / "s.xlsx")
-    assert [v.name for v in variants] == ["psy-1", "ramp", "tom"]
+    assert [v.name for v in variants] == ["psy-1", "ramp", "tom", "längre"]
+    assert derive(tiny(), variants[3]).unit("MED").stint_range("P6") == (2, 5)
     v = derive(tiny(), variants[0])
     assert capacity_profiles(v)["PSY2"] == [0] * 12  # -1 then closed from week 6
     assert capacity_profiles(v)["PSY"] == [1] * 12
@@ -367,7 +371,7 @@ def test_scenario_sheet_in_a_workbook(tmp_path):
     assert [c.count for c in derive(tiny(), variants[1]).cohorts] == [2, 1]
     ws.append(["fel", None, "kapacitet", "MED"])  # no amount
     wb.save(tmp_path / "s.xlsx")
-    with pytest.raises(InputError, match="Scenarier rad 6"):
+    with pytest.raises(InputError, match="Scenarier rad 7"):
         load_scenarios(tmp_path / "s.xlsx")
 
 

@@ -232,19 +232,23 @@ COLUMNS = {
     "delta": "delta", "faktor": "factor", "factor": "factor", "program": "programme",
     "programme": "programme", "ersätt med": "with", "with": "with", "kohorter": "cohorts",
     "cohorts": "cohorts", "typ": "kind", "kind": "kind", "år": "years", "years": "years",
+    "min veckor": "min_weeks", "min_weeks": "min_weeks", "max veckor": "max_weeks",
+    "max_weeks": "max_weeks",
 }
 CHANGE_KINDS = {"kapacitet": "capacity", "capacity": "capacity", "stäng": "close",
                 "close": "close", "intag": "intake", "intake": "intake", "program": "programme",
-                "programme": "programme", "ramp": "ramp"}
+                "programme": "programme", "ramp": "ramp", "placeringslängd": "stint",
+                "stint": "stint"}
 
 
 def read_sheet(path: Path) -> ScenarioFile:
     """Scenarios from a workbook sheet: one row per change, rows of a scenario together.
 
     Columns (Swedish or English headers): Scenario, Beskrivning, Ändring (kapacitet, stäng,
-    intag, program, ramp), Enheter (comma-separated ids), Disciplin, Ort, Start, Slut, Sätt,
-    Delta, Faktor, Program, Ersätt med (a rule-set file), Kohorter, Typ (AT/BT), År
-    (``2027: 1.0, 2028: 0.5``). A row without Ändring only names (and describes) a scenario.
+    intag, program, ramp, placeringslängd), Enheter (comma-separated ids), Disciplin, Ort,
+    Start, Slut, Sätt, Delta, Faktor, Program, Ersätt med (a rule-set file), Kohorter, Typ
+    (AT/BT), År (``2027: 1.0, 2028: 0.5``), Min veckor, Max veckor. A row without Ändring
+    only names (and describes) a scenario.
     """
     from datetime import datetime
 
@@ -303,6 +307,10 @@ def read_sheet(path: Path) -> ScenarioFile:
         if kind == "close":
             body = {k: v for k, v in body.items()
                     if k in ("units", "discipline", "site", "start", "end")}
+        if kind == "stint":
+            body = {k: v for k, v in body.items()
+                    if k in ("units", "discipline", "site", "programme", "factor")}
+            body |= {k: cells[k] for k in ("min_weeks", "max_weeks") if k in cells}
         try:
             Change.model_validate({kind: body})
         except ValidationError as exc:
