@@ -380,3 +380,17 @@ def test_cli_capacity_unknown_start_exits_2(tmp_path):
     r = runner.invoke(app, ["capacity", str(base), "--start", "2027-01-11", "--lang", "en"])
     assert r.exit_code == 2
     assert "no intake starts then (starts: 2027-01-04, 2027-01-25)" in r.output
+
+
+def test_cli_whatif_never_overwrites_an_input(tmp_path):
+    base, _ = _files(tmp_path, {"scenarios": [{"name": "a"}]})
+    sc = tmp_path / "whatif.xlsx"  # a scenario workbook where the report would go
+    wb = openpyxl.Workbook()
+    wb.active.title = "Scenarier"
+    wb.active.append(["Scenario"])
+    wb.active.append(["a"])
+    wb.save(sc)
+    before = sc.read_bytes()
+    r = runner.invoke(app, ["whatif", str(base), str(sc), "--out", str(tmp_path)])
+    assert r.exit_code == 2
+    assert sc.read_bytes() == before

@@ -113,13 +113,19 @@ def _settings(time_limit: float, workers: int, jobs: int | None, seed: int,
                     cluster=cluster, warm_start=warm, charts=charts)
 
 
-def _out_dir(out: Path) -> None:
+def _out_dir(out: Path, inputs: tuple[Path, ...] = (), names: tuple[str, ...] = ()) -> None:
+    """Refuse a file as --out, or an --out where a report would overwrite an input (exit 2)."""
     from scheduler.cli import TEXT, err
     from scheduler.i18n import language
 
     if out.exists() and not out.is_dir():
         err.print(TEXT[language()]["out_not_dir"].format(out=out), markup=False)
         raise typer.Exit(2)
+    resolved = {p.resolve() for p in inputs}
+    for name in names:
+        if (out / name).resolve() in resolved:
+            err.print(TEXT[language()]["out_is_input"].format(target=out / name), markup=False)
+            raise typer.Exit(2)
 
 
 def register(app: typer.Typer) -> None:
@@ -156,7 +162,7 @@ def register(app: typer.Typer) -> None:
         except InputError as exc:
             err.print(exc.render(), markup=False)
             raise typer.Exit(2) from None
-        _out_dir(out)
+        _out_dir(out, (base, scenarios), ("whatif.xlsx", "results.jsonl"))
         st = _settings(time_limit, workers, jobs, seed, cluster, warm_start, charts, txt)
         try:
             path, _ = run_whatif(inst, variants, folder, out, st, lang=lg, tick=_ticker(txt))
@@ -295,7 +301,7 @@ def register(app: typer.Typer) -> None:
         if not paths:
             err.print(txt["no_files"].format(dir=folder), markup=False)
             raise typer.Exit(2)
-        _out_dir(out)
+        _out_dir(out, tuple(paths), ("summary.xlsx", "results.jsonl"))
         st = _settings(time_limit, workers, jobs, seed, cluster, False, charts, txt)
         try:
             path, _ = run_batch(paths, out, st, lang=lg, tick=_ticker(txt),

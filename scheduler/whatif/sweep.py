@@ -137,7 +137,6 @@ def batch(paths: list[Path], out: Path, settings: Settings, lang: Lang | None = 
         writer(o)
 
     def full_report(o: Outcome) -> None:
-        writer(o)
         inst = instances.get(o.name)
         if o.ok and inst is not None:
             # The region's own report: the same files as ``atbt solve``.
@@ -145,7 +144,11 @@ def batch(paths: list[Path], out: Path, settings: Settings, lang: Lang | None = 
                        bound=o.bound, terms=o.terms, wall_time=o.wall_time, seed=settings.seed,
                        workers=settings.workers, time_limit=settings.time_limit,
                        time_to_first=o.time_to_first, reproducible=o.reproducible)
-            api.write_outputs(inst, r, out / slug(o.name), lang=lang, inputs=tuple(paths))
+            try:
+                api.write_outputs(inst, r, out / slug(o.name), lang=lang, inputs=tuple(paths))
+            except OSError as exc:  # an input in the way, disk full: the others go on
+                o.message = f"report not written: {exc}"
+        writer(o)
 
     jobs = [Job(n, inst, settings.time_limit, settings.workers, settings.seed)
             for n, inst in instances.items() if inst is not None]
