@@ -171,6 +171,28 @@ class MssModel(PlacementModel):
                     m.add_implication(x, sv.attend[d1])
                     m.add(sv.starts[d] >= sv.starts[d1] + D).only_enforce_if(x)
 
+    def _capacity(self) -> None:
+        """The core's cumulative per ward, except for wards with a single option (one student:
+        the greedy's subproblems), where the capacity is a start domain instead."""
+        m, D = self.model, self.mss.duration
+        shared = {}
+        for uid, prof in self.free_profile.items():
+            opts = self.by_unit.get(uid, [])
+            if len(opts) != 1 or prof is None:
+                shared[uid] = prof
+                continue
+            o = opts[0]
+            ok = [t for t in range(self.H - D + 1) if min(prof[t:t + D]) >= 1]
+            if len(ok) < self.H - D + 1:
+                m.add_linear_expression_in_domain(
+                    o.start, cp_model.Domain.from_values(ok)).only_enforce_if(o.presence)
+        full = self.free_profile
+        self.free_profile = shared
+        try:
+            super()._capacity()
+        finally:
+            self.free_profile = full
+
     def _minimum_coverage(self) -> None:
         """MinPosHosp: per ward-period, literals of students covering it, summed."""
         inst, m, D = self.mss, self.model, self.mss.duration

@@ -55,14 +55,19 @@ class FirstPlan:
     bound: int | None
 
 
-def _solve_single(sub: MssInstance, limit: float, seed: int, soft_min: int = 0
-                  ) -> tuple[set[Cell] | None, int | None]:
+def _solve_single(sub: MssInstance, limit: float, seed: int, soft_min: int = 0,
+                  hint: set[Cell] | None = None) -> tuple[set[Cell] | None, int | None]:
     """Best schedule of a one-student instance and the proven best SatTot (objective / 2)."""
     mm = MssModel(sub, soft_min=soft_min)
+    if hint:
+        mm.hint_cells(hint)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = limit
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
+    # Measured on Instance_L80 (8 students): 1.5 s instead of 2.4 s, same optima.
+    solver.parameters.symmetry_level = 0
+    solver.parameters.cp_model_probing_level = 0
     status = solver.solve(mm.model)
     if status == cp_model.INFEASIBLE:
         return None, None
@@ -106,11 +111,17 @@ def greedy(inst: MssInstance, deadline: float, seed: int = 0) -> FirstPlan:
         need = [[[max(0, lo - x) for lo, x in zip(inst.min_pos[h][d], load[h][d], strict=True)]
                  for d in range(inst.disciplines)] for h in range(inst.hospitals)]
         short = any(x for per_h in need for per_d in per_h for x in per_d)
-        if short or mine is None or any(load[h][d][t] >= inst.max_pos[h][d][t]
-                                        for _, t, h, d in mine):
-            # Cover unmet minima first (a large reward per period), then satisfaction.
-            mine, _ = _solve_single(_single(inst, s, load, need if short else None), limit,
-                                    seed, soft_min=MIN_REWARD if short else 0)
+        fits = mine is not None and all(load[h][d][t] < inst.max_pos[h][d][t]
+                                        for _, t, h, d in mine)
+        if short:
+            # Cover unmet minima first (a large reward per period), then satisfaction. Proving
+            # that optimal can take long: a short limit, warm-started from the ideal.
+            got, _ = _solve_single(_single(inst, s, load, need), min(limit, 1.0), seed,
+                                   soft_min=MIN_REWARD, hint=mine if fits else None)
+            mine = got if got is not None else (mine if fits else None)
+            fits = mine is not None
+        if not fits:
+            mine, _ = _solve_single(_single(inst, s, load), limit, seed)
         if mine is None:
             complete = False
             continue
@@ -127,7 +138,8 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
           time_indexed: bool = False, first_plan: bool = True) -> SolveResult:
     """Solve ``inst``: a greedy first schedule (unless ``hint`` is given) warm-starts the model.
 
-    The greedy phase gets at most 60 % of the time limit. If every student gets its ideal
+    The greedy phase gets at most 85 % of the time limit (on the Akbarzadeh–Maenhout instances
+    it is usually optimal on its own). If every student gets its ideal
     schedule the greedy plan is optimal and the model is not built.
     """
     t0 = time.monotonic()
@@ -135,7 +147,7 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
     ideal_bound = None
     fp: FirstPlan | None = None
     if hint is None and first_plan:
-        fp = greedy(inst, t0 + 0.6 * time_limit, seed)
+        fp = greedy(inst, t0 + 0.85 * time_limit, seed)
         hint, ideal_bound = fp.cells, fp.bound
         source = "greedy" if fp.complete else "greedy-partial"
         if fp.complete and fp.bound is not None and not check(inst, fp.cells):
