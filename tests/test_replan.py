@@ -423,3 +423,23 @@ def test_stint_resumed_after_leave_completes_the_interrupted_one():
     assert "stint_length" in {v.rule for v in checker.check(inst2, moved)}
     r = api.solve_and_verify(inst, time_limit=10, workers=1)
     assert r.status is Status.OPTIMAL and r.objective == 1  # two stints at MED: 1 change
+
+
+@pytest.mark.parametrize("today", [1, 3])
+def test_replan_with_opening_stint_under_way_or_done(today: int):
+    # Gävle-like: the block opens with 2 weeks of medicine at the unit where it also ends.
+    # Re-planning in the opening (week 1) or after it (week 3), with new leave in weeks 5-6,
+    # keeps the opening as history and the order rules hold (checked).
+    g = programme("G", 8, ("medicin", 4, None), ("psykiatri", 2, None),
+                  starts_with={"discipline": "medicin", "weeks": 2, "same_unit_as_end": True})
+    inst = build([unit("MED", "medicin", capacity=None), unit("MED2", "medicin", capacity=None),
+                  unit("PSY", "psykiatri", capacity=None)],
+                 [trainee("A", 0, "G"), trainee("B", 0, "G")], [g], weeks=16)
+    old = api.solve_and_verify(inst, time_limit=10, workers=1).stints
+    rp = replan_and_verify(inst, old, wk(today), changes(leave=[
+        {"trainee": "A", "start": wk(5), "end": wk(7), "kind": "foraldraledighet"}]),
+        time_limit=10, workers=1)
+    assert rp.result.status is Status.OPTIMAL and rp.minimal
+    assert checker.check(rp.instance, rp.result.stints,
+                         history=checker.History(old, wk(today))) == []
+    assert rp.diff.trainees == ["A"]

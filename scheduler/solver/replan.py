@@ -134,6 +134,10 @@ class ReplanModel(PlacementModel):
             m.add(z <= hi * p)
             if (s.unit, s.discipline, s.start, s.end) in self.user_locked:
                 m.add(z == hi)  # a locked stint stays whole
+            sw = prog.starts_with
+            if sw is not None and self.inst.week_index(s.start) == first:
+                # The opening stint is under way: it keeps the rule's length (order rule).
+                m.add(z == sw.weeks - past) if 0 < sw.weeks - past <= hi else m.add(p == 0)
             o = Option(self.data.index(td), s.unit, s.discipline, "main", 1, hi, self.T,
                        self.T + hi, presence=p, start=self.T, size=z, end_var=self.T + z)
             td.options.append(o)
