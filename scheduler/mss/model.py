@@ -84,6 +84,7 @@ class MssModel(PlacementModel):
         self.mss = inst
         self.soft_min = soft_min
         self.min_cover: list[Any] = []
+        self.cover_lits: list[tuple[Any, int, int, int, int]] = []  # (lit, s, h, d, period)
         self.time_indexed = time_indexed
         # (student, hospital, discipline) -> {period: literal "the stint starts then"}
         self.z: dict[tuple[int, int, int], dict[int, Any]] = {}
@@ -213,6 +214,7 @@ class MssModel(PlacementModel):
                         m.add(o.start >= lo).only_enforce_if(c)
                         m.add(o.start <= t).only_enforce_if(c)
                         cover.append(c)
+                        self.cover_lits.append((c, o.t, h, d, t))
                     if self.soft_min:
                         self.min_cover.extend(cover)
                     else:
@@ -354,6 +356,7 @@ class MssModel(PlacementModel):
         m.add_min_equality(worst, totals)
         self.term_exprs["worst"] = worst
         self.worst = worst
+        self.totals = totals
         self.objective = sum(totals) + worst
         m.maximize(self.objective + self.soft_min * sum(self.min_cover))
 
@@ -372,6 +375,7 @@ class MssModel(PlacementModel):
         arcs: list[tuple[int, int, Any]] = []
         sv.arcs, sv.changes = {}, {}
         last = m.new_int_var(self._earliest_last(s, n), self.H, f"last[s{s + 1}]")
+        sv.last = last
         hosp = {d: sum((h + 1) * o.presence for (h, dd), o in sv.options.items() if dd == d)
                 for d in nodes}
         changes = []
@@ -427,6 +431,32 @@ class MssModel(PlacementModel):
                 m.add_hint(lit, int(succ.get(a) == b and (a in mine or a == -1)))
             for (a, b), lit in (sv.changes or {}).items():
                 m.add_hint(lit, int(succ.get(a) == b and a in mine and mine[a][0] != mine[b][0]))
+            if not isinstance(sv.last, int):
+                m.add_hint(sv.last, max((t + D for _, t in mine.values()), default=0))
+        # The objective's helpers too: a complete hint is taken as the first solution at once.
+        at = {(s, h, d): t for s, h, d, t in stints}
+        for lit, s, h, d, t in self.cover_lits:
+            t0 = at.get((s, h, d))
+            m.add_hint(lit, int(t0 is not None and t0 <= t < t0 + D))
+        totals = [self._total_of(s, {d: ht for (ss, h0, d, t0) in stints if ss == s
+                                     for ht in [(h0, t0)]}) for s in range(len(self.students))]
+        for var, v in zip(self.totals, totals, strict=True):
+            m.add_hint(var, v)
+        m.add_hint(self.worst, min(totals))
+
+    def _total_of(self, s: int, mine: dict[int, tuple[int, int]]) -> int:
+        """SatTot of student ``s`` with stints ``discipline -> (hospital, start)`` as this
+        model computes it (for hints)."""
+        inst, D = self.mss, self.mss.duration
+        w_disc, w_hosp, w_change, w_wait = inst.weight_pref[s]
+        val = sum(w_disc * inst.pref_disc[s][d] + inst.man_pref[d]
+                  + w_hosp * inst.pref_hosp[s][h] for d, (h, _) in mine.items())
+        if mine:
+            order = sorted(mine.values(), key=lambda ht: ht[1])
+            val += w_wait * (order[-1][1] + D - D * len(mine))
+            val += w_change * sum(1 for a, b in zip(order, order[1:], strict=False)
+                                  if a[0] != b[0])
+        return val
 
     def cells(self, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback
               ) -> set[Cell]:

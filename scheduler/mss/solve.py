@@ -105,8 +105,12 @@ def greedy(inst: MssInstance, deadline: float, seed: int = 0) -> FirstPlan:
         left = deadline - time.monotonic()
         if left <= 0:
             return FirstPlan(cells, False, None)
-        limit = max(1.0, min(3.0, 2 * left / (len(order) - k)))
-        mine, ideal = _solve_single(_single(inst, s, zero), limit, seed)
+        per_student = left / (len(order) - k)
+        limit = max(0.3, min(3.0, 2 * per_student))
+        if per_student >= 0.5:
+            mine, ideal = _solve_single(_single(inst, s, zero), limit, seed)
+        else:  # short of time: no ideal (and so no greedy bound), one solve per student
+            mine, ideal = None, None
         ideals.append(ideal)
         need = [[[max(0, lo - x) for lo, x in zip(inst.min_pos[h][d], load[h][d], strict=True)]
                  for d in range(inst.disciplines)] for h in range(inst.hospitals)]
@@ -129,7 +133,8 @@ def greedy(inst: MssInstance, deadline: float, seed: int = 0) -> FirstPlan:
             cells.add((s, t, h, d))
             load[h][d][t] += 1
     known = [x for x in ideals if x is not None]
-    bound = sum(known) + min(known) if len(known) == len(ideals) and known else None
+    bound = (sum(known) + min(known)
+             if len(known) == len(ideals) == inst.students and known else None)
     return FirstPlan(cells, complete, bound)
 
 
