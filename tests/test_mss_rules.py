@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 from scheduler.mss.check import check
 from scheduler.mss.evaluate import evaluate
@@ -268,3 +269,12 @@ def test_formulations_agree_and_schedules_check(inst):
         for r in results:
             assert check(inst, r.cells) == []
             assert evaluate(inst, r.cells).score == r.objective
+        # The warm start is complete and consistent: every variable fixed to its hint is a
+        # solution with the same objective.
+        mm = MssModel(inst)
+        mm.hint_cells(results[0].cells)
+        solver = cp_model.CpSolver()
+        solver.parameters.fix_variables_to_their_hinted_value = True
+        solver.parameters.num_workers = 1
+        assert solver.solve(mm.model) == cp_model.OPTIMAL
+        assert round(solver.objective_value) == results[0].objective
