@@ -121,7 +121,7 @@ def render(inst: Instance, ex: Explanation, lang: Lang | None = None) -> list[st
         lines.append("  " + _t(
             "headline", lang, disc=discipline_name(disc, lang),
             weeks=weeks_text(first, end, lang), n=sum(facts[g]["count"] for g in mine),
-            kind="/".join(kinds), w=max(facts[g]["weeks"] for g in mine),
+            kind="/".join(kinds), w=_span(sorted({facts[g]["weeks"] for g in mine})),
             cap=sum(_cap_in(inst, g.who, first, end) for g in units),
             units=", ".join(g.who for g in units)))
         used.update(mine + units)
@@ -163,6 +163,10 @@ def render(inst: Instance, ex: Explanation, lang: Lang | None = None) -> list[st
         start = _start_of(inst, r.target) + timedelta(weeks=r.amount)
         lines.append(_t("alternative", lang, who=r.target, k=r.amount, start=start.isoformat()))
     return lines
+
+
+def _span(values: list[int]) -> str:
+    return str(values[0]) if len(values) == 1 else f"{values[0]}–{values[-1]}"
 
 
 def _start_of(inst: Instance, who: str) -> date:

@@ -42,6 +42,7 @@ from scheduler.solver.model import PlacementModel
 W_CAPACITY = 1
 W_UNLOCK = 50
 W_DROP = 10_000
+TIE = 1000  # the relaxation's cost dominates its tie-break (peak extra seats in a week)
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,12 @@ def smallest_relaxation(inst: Instance, time_limit: float = 20.0
         elif g.kind in ("requirement", "block"):
             cost.append(W_DROP * (1 - lit))
     cost.append(W_CAPACITY * sum(em.overrun.values()))
-    m.minimize(sum(cost))
+    # Tie-break among least relaxations: the fewest extra seats in any one week (one extra
+    # supervisor for longer rather than three at once).
+    peak = m.new_int_var(0, len(em.trainees), "peak")
+    for v in em.overrun.values():
+        m.add(peak >= v)
+    m.minimize(TIE * sum(cost) + peak)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 1
@@ -286,7 +292,10 @@ def smallest_relaxation(inst: Instance, time_limit: float = 20.0
             out.append(Relaxation("unlock", g.who, lk.weeks, lk.start))
         elif g.kind in ("requirement", "block"):
             dropped.append(g)
-    return out, int(round(solver.objective_value)), dropped
+    total = sum(W_CAPACITY * solver.value(v) for v in em.overrun.values()) + sum(
+        (W_UNLOCK if g.kind == "locked" else W_DROP) for g, lit in em.lits.items()
+        if g.kind in ("locked", "requirement", "block") and not solver.value(lit))
+    return out, int(total), dropped
 
 
 def _value_runs(items: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
