@@ -107,7 +107,7 @@ def greedy(inst: MssInstance, deadline: float, seed: int = 0) -> FirstPlan:
             return FirstPlan(cells, False, None)
         per_student = left / (len(order) - k)
         limit = max(0.3, min(3.0, 2 * per_student))
-        if per_student >= 0.5:
+        if per_student >= 0.2:
             mine, ideal = _solve_single(_single(inst, s, zero), limit, seed)
         else:  # short of time: no ideal (and so no greedy bound), one solve per student
             mine, ideal = None, None
