@@ -25,7 +25,15 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scheduler.domain import ALLMANMEDICIN, CapacityChange, Instance, Leave, Monday, Trainee
+from scheduler.domain import (
+    ALLMANMEDICIN,
+    CapacityChange,
+    Instance,
+    Leave,
+    Monday,
+    Trainee,
+    block_end,
+)
 from scheduler.io import InputError, _read_yaml, pydantic_problems
 from scheduler.plan import Stint
 
@@ -158,6 +166,12 @@ def apply_changes(inst: Instance, changes: Changes) -> Instance:
     data = inst.model_dump()
     data["cohorts"] = []
     data["trainees"] = list(trainees.values())
+    # Leave and part time push blocks out; the horizon (a planning window, not a rule) grows
+    # to hold them rather than rejecting the change.
+    ends = [block_end(Trainee.model_validate(t), inst.programme(t["programme"]))
+            for t in data["trainees"] if any(p.id == t["programme"] for p in inst.programmes)]
+    if ends and max(ends) > inst.horizon.end:
+        data["horizon"] = {"start": inst.horizon.start, "end": max(ends)}
     for c in changes.capacity:
         for u in data["units"]:
             if u["id"] == c.unit:

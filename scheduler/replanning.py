@@ -87,6 +87,7 @@ class Replanned:
     today: date
     model_instance: Instance | None = None  # history locked: explain it when infeasible
     phases: list[dict] = field(default_factory=list)
+    crossing: dict[str, Stint] = field(default_factory=dict)  # stints across today
 
     @property
     def minimal(self) -> bool:
@@ -140,7 +141,8 @@ def replan_and_verify(instance: Instance, old: list[Stint], today: date,
         result.solver_objective = (float(out.change_cost) if out.change_cost is not None
                                    else None)
         result.bound = float(out.bound) if out.bound is not None else None
-    return Replanned(result, new_inst, diff, monday, out.model_instance, out.phases)
+    return Replanned(result, new_inst, diff, monday, out.model_instance, out.phases,
+                     out.crossing)
 
 
 def write_replan_outputs(rp: Replanned, out_dir: Path, lang: Lang | None = None,

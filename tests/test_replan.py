@@ -443,3 +443,38 @@ def test_replan_with_opening_stint_under_way_or_done(today: int):
     assert checker.check(rp.instance, rp.result.stints,
                          history=checker.History(old, wk(today))) == []
     assert rp.diff.trainees == ["A"]
+
+
+def test_leave_past_the_horizon_extends_the_horizon():
+    # region() has 20 weeks; C's block (weeks 2-10) plus 12 weeks of leave ends at week 22:
+    # the planning window grows to hold it instead of rejecting the change.
+    rp = replan_and_verify(region(), OLD, wk(3), changes(leave=[
+        {"trainee": "C", "start": wk(8), "end": wk(20), "kind": "foraldraledighet"}]),
+        time_limit=10, workers=1)
+    assert rp.instance.horizon.end == wk(22)
+    assert rp.result.status is Status.OPTIMAL
+    assert max(s.end for s in rp.result.stints if s.trainee == "C") == wk(22)
+
+
+def test_infeasible_replan_is_explained_without_blaming_history(tmp_path: Path):
+    # PSY stints last exactly 4 weeks. A's psychiatry (4-8) is hit by leave in weeks 5-6;
+    # A's block (now weeks 0-10) has no 4 free weeks in a row after today (week 3) besides
+    # the leave: 3-5 and 7-10. The explanation names A's leave and psychiatry minimum, and
+    # never a past stint (history is background).
+    inst = build([unit("MED", "medicin", capacity=3),
+                  unit("PSY", "psykiatri", capacity=1, min_weeks=4, max_weeks=4)],
+                 [trainee("A", 0, "P8"), trainee("B", 0, "P8"), trainee("C", 4, "P8")], [P8],
+                 weeks=20)
+    old = [st("A", "MED", "medicin", 0, 4), st("A", "PSY", "psykiatri", 4, 8),
+           st("B", "PSY", "psykiatri", 0, 4), st("B", "MED", "medicin", 4, 8),
+           st("C", "MED", "medicin", 4, 8), st("C", "PSY", "psykiatri", 8, 12)]
+    assert checker.check(inst, old) == []
+    ch = {"leave": [{"trainee": "A", "start": "2027-02-08", "end": "2027-02-22",
+                     "kind": "foraldraledighet"}]}
+    res = runner.invoke(cli.app, ["replan", *_files(tmp_path, inst, old, ch), "--today",
+                                  "2027-01-25", "--out", str(tmp_path / "out"), "--lang", "en",
+                                  "--workers", "1"])
+    assert res.exit_code == 3, res.output
+    assert "A: parental leave weeks 6–7 2027" in res.output
+    assert "A: 1 P8 trainees need at least 4 weeks of psychiatry" in res.output
+    assert "locked stint" not in res.output

@@ -59,11 +59,14 @@ def print_overruns(inst: Instance, overruns: list, lang: Lang) -> None:
             over=o.over), markup=False)
 
 
-def print_explanation(inst: Instance, lang: Lang, time_limit: float = 30.0) -> int:
+def print_explanation(inst: Instance, lang: Lang, time_limit: float = 30.0,
+                      history_before: date | None = None,
+                      crossing: dict | None = None) -> int:
     """Explain, print, and return the exit code (0 feasible, 3 infeasible, 4 unknown)."""
     from scheduler.explaining import explain, render
 
-    ex = explain(inst, time_limit=time_limit)
+    ex = explain(inst, time_limit=time_limit, history_before=history_before,
+                 crossing=crossing)
     for line in render(inst, ex, lang):
         err.print(line, markup=False)
     if ex.feasible:
@@ -171,7 +174,8 @@ def register(app: typer.Typer) -> None:
         if r.status == Status.INFEASIBLE:
             err.print(txt["replan_infeasible"], markup=False)
             if rp.model_instance is not None:
-                print_explanation(rp.model_instance, lg, time_limit=min(30.0, time_limit))
+                print_explanation(rp.model_instance, lg, time_limit=min(30.0, time_limit),
+                                  history_before=rp.today, crossing=rp.crossing)
         elif r.status == Status.NO_PLAN:
             err.print(ctx["no_plan"].format(limit=time_limit), markup=False)
         raise typer.Exit(EXIT_CODES[r.status])

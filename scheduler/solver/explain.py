@@ -35,7 +35,9 @@ from scheduler.domain import (
     calendar_weeks,
     service_weeks_needed,
 )
+from scheduler.plan import Stint
 from scheduler.solver.model import PlacementModel
+from scheduler.solver.replan import add_history
 
 # Relaxation weights: extra capacity is the cheap, common answer; giving up a requirement is
 # the last resort (it only marks where a longer block is needed).
@@ -88,9 +90,16 @@ class Explanation:
 class ExplainModel(PlacementModel):
     """PlacementModel with soft capacity and an enforcement literal per rule group."""
 
-    def __init__(self, instance: Instance, trainees: list[Trainee] | None = None):
+    def __init__(self, instance: Instance, trainees: list[Trainee] | None = None,
+                 history_before: date | None = None,
+                 crossing: dict[str, Stint] | None = None):
         self.lits: dict[Group, Any] = {}
         self._who = _who(instance)
+        # Re-planning: locked stints ending by this Monday are history, not a choice, and a
+        # stint across it may continue (as in scheduler.solver.replan).
+        self._history = instance.week_index(history_before) if history_before else None
+        self._crossing = crossing or {}
+        self.cont: dict[str, Any] = {}
         super().__init__(instance, trainees, terms=(), soft_capacity=True)
         m = self.model
         by_unit: dict[str, list] = defaultdict(list)
@@ -111,12 +120,24 @@ class ExplainModel(PlacementModel):
         members = tuple(x.id for x in self.trainees if self._who.get(x.id, x.id) == who)
         return Group(kind, who, detail, members)
 
+    def _resume_after_leave(self) -> None:
+        if self._history is None:  # else deferred until the continuations exist
+            super()._resume_after_leave()
+
+    def _uncounted(self, o: Any) -> bool:
+        return bool(o.fixed) or any(o is c for c in self.cont.values())
+
     def _add_variables(self) -> None:
         super()._add_variables()
+        if self._history is not None:
+            self.cont = add_history(self, self._history, self._crossing, set())
+            PlacementModel._resume_after_leave(self)
         # A locked stint becomes optional: present exactly when its group is enforced.
         for td in self.data:
             locked = [o for o in td.options if o.kind == "locked"]
             for j, o in enumerate(locked):
+                if self._history is not None and int(o.start + o.size) <= self._history:
+                    continue  # history stays fixed background
                 lit = self._lit(Group("locked", td.trainee.id, str(j), (td.trainee.id,)))
                 n = o.lo
                 o.fixed, o.presence, o.size = False, lit, n * lit
@@ -211,11 +232,12 @@ def _try(em: ExplainModel, groups: list[Group], time_limit: float
 _ORDER = {"leave": 0, "block": 1, "locked": 2, "requirement": 3, "capacity": 4}
 
 
-def find_conflict(inst: Instance, time_limit: float = 20.0
+def find_conflict(inst: Instance, time_limit: float = 20.0, history_before: date | None = None,
+                  crossing: dict[str, Stint] | None = None
                   ) -> tuple[str, list[Group], bool]:
     """('feasible' | 'infeasible' | 'unknown', conflicting groups, minimal?)."""
     t0 = time.monotonic()
-    em = ExplainModel(inst)
+    em = ExplainModel(inst, history_before=history_before, crossing=crossing)
     groups = list(em.lits)
     status, core = _try(em, groups, time_limit)
     if status != "infeasible":
@@ -246,10 +268,12 @@ def find_conflict(inst: Instance, time_limit: float = 20.0
 # Relaxation by optimisation with slack
 
 
-def smallest_relaxation(inst: Instance, time_limit: float = 20.0
+def smallest_relaxation(inst: Instance, time_limit: float = 20.0,
+                        history_before: date | None = None,
+                        crossing: dict[str, Stint] | None = None
                         ) -> tuple[list[Relaxation], int | None, list[Group]]:
     """Extra capacity and unlocked stints of least cost; groups that had to be given up."""
-    em = ExplainModel(inst)
+    em = ExplainModel(inst, history_before=history_before, crossing=crossing)
     m = em.model
     cost = []
     for g, lit in em.lits.items():
@@ -387,16 +411,23 @@ def _later_starts(inst: Instance, conflict: list[Group], deadline: float) -> lis
     return out
 
 
-def explain(inst: Instance, time_limit: float = 30.0) -> Explanation:
-    """A minimal conflicting set of rule groups and the smallest relaxation that removes it."""
+def explain(inst: Instance, time_limit: float = 30.0, history_before: date | None = None,
+            crossing: dict[str, Stint] | None = None) -> Explanation:
+    """A minimal conflicting set of rule groups and the smallest relaxation that removes it.
+
+    ``history_before`` (re-planning): locked stints that end by then are what happened, so
+    they are background, never named or relaxed; no later start is suggested.
+    """
     t0 = time.monotonic()
-    status, conflict, minimal = find_conflict(inst, 0.5 * time_limit)
+    status, conflict, minimal = find_conflict(inst, 0.5 * time_limit, history_before,
+                                              crossing)
     if status == "feasible":
         return Explanation(feasible=True)
     ex = Explanation(feasible=False, proven=status == "infeasible", conflict=conflict,
                      minimal=minimal)
     left = time_limit - (time.monotonic() - t0)
-    relax, cost, dropped = smallest_relaxation(inst, max(1.0, 0.5 * left))
+    relax, cost, dropped = smallest_relaxation(inst, max(1.0, 0.5 * left), history_before,
+                                               crossing)
     deadline = t0 + time_limit
     if dropped:
         relax += _longer_block(inst, relax, dropped, deadline)
@@ -407,7 +438,8 @@ def explain(inst: Instance, time_limit: float = 30.0) -> Explanation:
                 apply_relaxations(inst, relax), max(1.0, deadline - time.monotonic()))
         except ValueError:
             ex.relaxation_verified = False
-    ex.later_start = _later_starts(inst, conflict, deadline)
+    if history_before is None:
+        ex.later_start = _later_starts(inst, conflict, deadline)
     return ex
 
 

@@ -45,6 +45,7 @@ class ReplanOutcome:
     unit_changes: int | None = None
     model_instance: Instance | None = None  # the instance with history as locked stints
     forced: int = 0  # change cost of finished trainees' lost future stints
+    crossing: dict[str, Stint] = field(default_factory=dict)  # stint across today per trainee
     phases: list[dict] = field(default_factory=list)
     wall_time: float = 0.0
 
@@ -104,44 +105,7 @@ class ReplanModel(PlacementModel):
 
     def _add_variables(self) -> None:
         super()._add_variables()
-        m = self.model
-        for td in self.data:
-            t = td.trainee
-            prog = self.inst.programme(t.programme)
-            first = next((w for w in range(td.start, td.end) if w not in td.leave_weeks),
-                         td.start)
-            if prog.starts_with is not None and first < self.T:
-                # The opening stint is history: it is the fixed past stint starting then.
-                td.options = [o for o in td.options if o.kind != "intro"]
-                for o in td.options:
-                    if o.fixed and o.start == first:
-                        o.kind = "intro"
-            s = self.crossing.get(t.id)
-            if s is None:
-                continue
-            past = self.T - self.inst.week_index(s.start)
-            u = self.inst.unit(s.unit)
-            _, hi = u.stint_range(t.programme)
-            room = td.end - self.T
-            hi = room if hi is None else max(0, min(room, hi - past))
-            if (s.unit, s.discipline, s.start, s.end) in self.user_locked:
-                hi = min(room, self.inst.week_index(s.end) - self.T)
-            if hi <= 0:
-                continue
-            p = m.new_bool_var(f"cont[{t.id}]")
-            z = m.new_int_var(0, hi, f"zc[{t.id}]")
-            m.add(z >= p)
-            m.add(z <= hi * p)
-            if (s.unit, s.discipline, s.start, s.end) in self.user_locked:
-                m.add(z == hi)  # a locked stint stays whole
-            sw = prog.starts_with
-            if sw is not None and self.inst.week_index(s.start) == first:
-                # The opening stint is under way: it keeps the rule's length (order rule).
-                m.add(z == sw.weeks - past) if 0 < sw.weeks - past <= hi else m.add(p == 0)
-            o = Option(self.data.index(td), s.unit, s.discipline, "main", 1, hi, self.T,
-                       self.T + hi, presence=p, start=self.T, size=z, end_var=self.T + z)
-            td.options.append(o)
-            self.cont[t.id] = o
+        self.cont = add_history(self, self.T, self.crossing, self.user_locked)
         super()._resume_after_leave()  # after the continuations: they may be resumed
 
     def _resume_after_leave(self) -> None:
@@ -292,6 +256,54 @@ def _affected(inst_old: Instance, inst_new: Instance, old: list[Stint],
     return out
 
 
+def add_history(pm: PlacementModel, T: int, crossing: dict[str, Stint],
+                user_locked: set[tuple[str, str, date, date]]) -> dict[str, Option]:
+    """History in a model whose past stints are locked: an opening stint in the past is the
+    block's opening, and a stint running across ``today`` (week ``T``) may continue from it
+    (a continuation option: no minimum length). Returns the continuation per trainee id."""
+    m = pm.model
+    cont: dict[str, Option] = {}
+    for idx, td in enumerate(pm.data):
+        t = td.trainee
+        prog = pm.inst.programme(t.programme)
+        first = next((w for w in range(td.start, td.end) if w not in td.leave_weeks),
+                     td.start)
+        if prog.starts_with is not None and first < T:
+            # The opening stint is history: it is the fixed past stint starting then.
+            td.options = [o for o in td.options if o.kind != "intro"]
+            for o in td.options:
+                if o.fixed and o.start == first:
+                    o.kind = "intro"
+        s = crossing.get(t.id)
+        if s is None:
+            continue
+        past = T - pm.inst.week_index(s.start)
+        u = pm.inst.unit(s.unit)
+        _, hi = u.stint_range(t.programme)
+        room = td.end - T
+        hi = room if hi is None else max(0, min(room, hi - past))
+        locked = (s.unit, s.discipline, s.start, s.end) in user_locked
+        if locked:
+            hi = min(room, pm.inst.week_index(s.end) - T)
+        if hi <= 0:
+            continue
+        p = m.new_bool_var(f"cont[{t.id}]")
+        z = m.new_int_var(0, hi, f"zc[{t.id}]")
+        m.add(z >= p)
+        m.add(z <= hi * p)
+        if locked:
+            m.add(z == hi)  # a locked stint stays whole
+        sw = prog.starts_with
+        if sw is not None and pm.inst.week_index(s.start) == first:
+            # The opening stint is under way: it keeps the rule's length (order rule).
+            m.add(z == sw.weeks - past) if 0 < sw.weeks - past <= hi else m.add(p == 0)
+        o = Option(idx, s.unit, s.discipline, "main", 1, hi, T, T + hi, presence=p, start=T,
+                   size=z, end_var=T + z)
+        td.options.append(o)
+        cont[t.id] = o
+    return cont
+
+
 def _lexicographic(pm: ReplanModel, solver: cp_model.CpSolver, cost: int, budget: float,
                    workers: int, seed: int) -> list[Stint]:
     """Among plans of change cost ``cost``, the fewest unit changes (else the first plan)."""
@@ -338,7 +350,7 @@ def _replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: dat
     user_locked = {(lk.unit, lk.discipline, lk.start, lk.end)
                    for t in inst_new.all_trainees() for lk in t.locked}
     profiles = capacity_profiles(model_inst)
-    out = ReplanOutcome(status="no_plan", model_instance=model_inst)
+    out = ReplanOutcome(status="no_plan", model_instance=model_inst, crossing=crossing)
     old_future = [s for s in old if s.end > today]
     done = {f.trainee for f in fixed}
     out.forced = change_cost([s for s in old if s.trainee in done], fixed, today)
