@@ -220,9 +220,11 @@ def check(instance: Instance, stints: list[Stint], lang: Lang | None = None,
             cx.add("coverage", "chk_bad_dates", who=t.id, uid=s.unit,
                    start=s.start.isoformat(), end=s.end.isoformat())
             continue
-        resumed = _resumes(t, by_trainee[t.id], s)
         by_trainee[t.id].append(s)
-        _check_stint(cx, t, programmes[t.programme], s, resumed)
+    for tid, ss in by_trainee.items():
+        t = trainees[tid]
+        for s in ss:
+            _check_stint(cx, t, programmes[t.programme], s, _interrupted(t, ss, s))
 
     for t in trainees.values():
         _check_trainee(cx, t, programmes[t.programme], by_trainee.get(t.id, []))
@@ -256,21 +258,24 @@ def _check_frozen(cx: _Ctx, trainees: dict[str, Trainee], history: History,
                    expected=was[0] if was else "–", found=now[0] if now else "–")
 
 
-def _resumes(t: Trainee, earlier: list[Stint], s: Stint) -> bool:
-    """``s`` resumes an earlier stint at the same unit and discipline right after extending
-    leave (every week between them is such leave)."""
+def _interrupted(t: Trainee, stints: list[Stint], s: Stint) -> bool:
+    """``s`` is a part of a stint interrupted by extending leave: another stint at the same
+    unit and discipline follows or precedes it with only such leave in between."""
     leave = _leave_mondays(t)
-    return any(p.unit == s.unit and p.discipline == s.discipline and p.end < s.start
-               and all(p.end + timedelta(weeks=k) in leave
-                       for k in range((s.start - p.end).days // 7))
-               for p in earlier)
+
+    def only_leave(a: date, b: date) -> bool:
+        return a < b and all(a + timedelta(weeks=k) in leave for k in range((b - a).days // 7))
+
+    return any(p.unit == s.unit and p.discipline == s.discipline
+               and (only_leave(p.end, s.start) or only_leave(s.end, p.start))
+               for p in stints if p is not s)
 
 
 def _check_stint(cx: _Ctx, t: Trainee, prog: Programme, s: Stint,
-                 resumed: bool = False) -> None:
+                 interrupted: bool = False) -> None:
     """reference, eligibility and stint_length: rules that look at one stint alone.
 
-    A stint ``resumed`` after extending leave has no minimum length (it completes one)."""
+    A part of a stint ``interrupted`` by extending leave has no minimum length."""
     w = _wk(cx.h0, s.start)
     when = cx.when(w, s.weeks)
     common: dict[str, Any] = {"who": t.id, "uid": s.unit, "week": w, "when": when}
@@ -306,7 +311,7 @@ def _check_stint(cx: _Ctx, t: Trainee, prog: Programme, s: Stint,
         if s.start == first:
             return  # the opening stint's length is set by the starts_with rule
     lo, hi = u.stint_range(prog.id)
-    if s.weeks < lo and not resumed:
+    if s.weeks < lo and not interrupted:
         cx.add("stint_length", "chk_stint_short", **common, weeks=s.weeks, min=lo)
     elif hi is not None and s.weeks > hi:
         cx.add("stint_length", "chk_stint_long", **common, weeks=s.weeks, max=hi)

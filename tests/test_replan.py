@@ -457,10 +457,11 @@ def test_leave_past_the_horizon_extends_the_horizon():
 
 
 def test_infeasible_replan_is_explained_without_blaming_history(tmp_path: Path):
-    # PSY stints last exactly 4 weeks. A's psychiatry (4-8) is hit by leave in weeks 5-6;
-    # A's block (now weeks 0-10) has no 4 free weeks in a row after today (week 3) besides
-    # the leave: 3-5 and 7-10. The explanation names A's leave and psychiatry minimum, and
-    # never a past stint (history is background).
+    # PSY has one seat, stints at most 4 weeks. A's psychiatry (4-8) is hit by leave in
+    # weeks 5-6 and A's block now ends at week 10; B holds PSY until week 4 (history running
+    # across today, week 3) and C from week 8: A's 4 weeks no longer fit. The explanation
+    # names PSY's capacity against the psychiatry minima and A's leave, never a past stint
+    # (history is background), and its extra capacity works under the same history.
     inst = build([unit("MED", "medicin", capacity=3),
                   unit("PSY", "psykiatri", capacity=1, min_weeks=4, max_weeks=4)],
                  [trainee("A", 0, "P8"), trainee("B", 0, "P8"), trainee("C", 4, "P8")], [P8],
@@ -476,5 +477,20 @@ def test_infeasible_replan_is_explained_without_blaming_history(tmp_path: Path):
                                   "--workers", "1"])
     assert res.exit_code == 3, res.output
     assert "A: parental leave weeks 6–7 2027" in res.output
-    assert "A: 1 P8 trainees need at least 4 weeks of psychiatry" in res.output
+    assert "Psychiatry weeks 1–12 2027: 2 P8 trainees need 4 weeks each" in res.output
     assert "locked stint" not in res.output
+    assert "raise the capacity of Enhet PSY (PSY) by 1" in res.output
+    assert "(verified: with the change a plan exists)" in res.output
+
+
+def test_short_part_before_leave_is_an_interrupted_stint():
+    # M8 at MED (stints 6-8 weeks), leave in weeks 2-3: MED 0-2, leave, MED 4-10. The part
+    # before the leave (2 weeks) is below the minimum too, but it is the first part of an
+    # interrupted stint (MODEL.md, stint_length). Without the exemption no plan exists.
+    m8 = programme("M8", 8, ("medicin", 8, None))
+    inst = build([unit("MED", "medicin", capacity=None, min_weeks=6, max_weeks=8)],
+                 [trainee(programme="M8", leave=[leave(2, 4)])], [m8], weeks=12)
+    r = api.solve_and_verify(inst, time_limit=10, workers=1)
+    assert r.status is Status.OPTIMAL and r.objective == 1  # two parts: one change
+    assert sorted((inst.week_index(s.start), inst.week_index(s.end)) for s in r.stints) == \
+        [(0, 2), (4, 10)]

@@ -364,9 +364,16 @@ def apply_relaxations(inst: Instance, relaxations: list[Relaxation]) -> Instance
     return Instance.model_validate(data)
 
 
-def is_feasible(inst: Instance, time_limit: float = 10.0) -> bool | None:
-    """True/False when proven, None when the time ran out."""
-    pm = PlacementModel(inst, terms=())
+def is_feasible(inst: Instance, time_limit: float = 10.0, history_before: date | None = None,
+                crossing: dict[str, Stint] | None = None) -> bool | None:
+    """True/False when proven, None when the time ran out (with history: as re-planned)."""
+    if history_before is not None:
+        em = ExplainModel(inst, history_before=history_before, crossing=crossing)
+        for lit in em.lits.values():
+            em.model.add(lit == 1)
+        pm: PlacementModel = em
+    else:
+        pm = PlacementModel(inst, terms=())
     solver = _solver(time_limit)
     status = solver.solve(pm.model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -375,7 +382,7 @@ def is_feasible(inst: Instance, time_limit: float = 10.0) -> bool | None:
 
 
 def _longer_block(inst: Instance, base: list[Relaxation], dropped: list[Group],
-                  deadline: float) -> list[Relaxation]:
+                  deadline: float, history: dict[str, Any]) -> list[Relaxation]:
     """The fewest extra weeks per programme of the trainees whose block could not be filled."""
     progs = sorted({t.programme for t in inst.all_trainees()
                     if any(t.id in g.trainees for g in dropped)})
@@ -387,7 +394,7 @@ def _longer_block(inst: Instance, base: list[Relaxation], dropped: list[Group],
             relaxed = apply_relaxations(inst, trial)
         except ValueError:
             break  # the block no longer fits in the horizon
-        if is_feasible(relaxed, max(0.5, deadline - time.monotonic())):
+        if is_feasible(relaxed, max(0.5, deadline - time.monotonic()), **history):
             return trial[len(base):]
     return []
 
@@ -429,13 +436,15 @@ def explain(inst: Instance, time_limit: float = 30.0, history_before: date | Non
     relax, cost, dropped = smallest_relaxation(inst, max(1.0, 0.5 * left), history_before,
                                                crossing)
     deadline = t0 + time_limit
+    history: dict[str, Any] = {"history_before": history_before, "crossing": crossing}
     if dropped:
-        relax += _longer_block(inst, relax, dropped, deadline)
+        relax += _longer_block(inst, relax, dropped, deadline, history)
     ex.relaxations, ex.relaxation_cost = relax, cost
     if relax:
         try:
             ex.relaxation_verified = is_feasible(
-                apply_relaxations(inst, relax), max(1.0, deadline - time.monotonic()))
+                apply_relaxations(inst, relax), max(1.0, deadline - time.monotonic()),
+                **history)
         except ValueError:
             ex.relaxation_verified = False
     if history_before is None:

@@ -246,8 +246,11 @@ class PlacementModel:
         could not express it, and a trainee with leave in the middle of the block was often
         infeasible. Per run of leave inside the block and per (unit, discipline) a second
         option starts at the leave's end, present only if a stint there ends at its start.
+        An *interrupted* option ends at the leave's start and needs the resumed one: neither
+        part has a minimum length (MODEL.md, stint_length); it is the counted stint there.
         """
         m = self.model
+        self.interrupted: set[int] = set()  # ids of the interrupted options (for hints)
         for i, td in enumerate(self.data):
             runs = [r for r in _runs(td.leave_weeks) if td.start < r[0] and r[1] < td.end]
             base = [o for o in td.options if o.kind in ("main", "locked")]
@@ -274,6 +277,26 @@ class PlacementModel:
                         cp_model.Domain.from_intervals([[0, 0], [lo, hi]]), "")
                     m.add(z >= lo * p)
                     m.add(z <= hi * p)
+                    if a - td.start >= 1:
+                        # The interrupted part: [s, a), then the leave, then the resumed part.
+                        q = m.new_bool_var(f"interrupted[{td.trainee.id}|{key[0]}|{a}]")
+                        qh = min(proto.hi, a - td.start)
+                        qs = m.new_int_var(td.start, a - 1, "")
+                        qz = m.new_int_var_from_domain(
+                            cp_model.Domain.from_intervals([[0, 0], [1, qh]]), "")
+                        m.add(qz >= q)
+                        m.add(qz <= qh * q)
+                        qe = m.new_int_var(td.start, a, "")
+                        m.add(qe == qs + qz)  # absent: end == start, it overlaps nothing
+                        m.add(qe == a).only_enforce_if(q)
+                        m.add(q <= p)
+                        m.add(q + sum(o.presence for o in before
+                                      if not self._uncounted(o)) <= 1)
+                        qo = Option(i, key[0], key[1], "main", 1, qh, td.start, a, presence=q,
+                                    start=qs, size=qz, end_var=qe)
+                        td.options.append(qo)
+                        self.interrupted.add(id(qo))
+                        counted.append(q)
                     m.add(p <= sum(counted) + sum(other))
                     if other:
                         # Resumed after an uncounted stint, it is the one counted stint there.
@@ -641,6 +664,11 @@ class PlacementModel:
                     later = [x for x in stints if x.trainee == td.trainee.id and x.unit == o.unit
                              and x.discipline == o.discipline and x.start != first]
                     s = later[0] if later else None
+                if id(o) in getattr(self, "interrupted", ()):
+                    m.add_hint(o.presence, 0)
+                    m.add_hint(o.size, 0)
+                    m.add_hint(o.start, td.start)
+                    continue
                 resumes = {x.start for x in td.options if x.kind == "main"
                            and isinstance(x.start, int) and x.unit == o.unit
                            and x.discipline == o.discipline}

@@ -171,6 +171,9 @@ class ReplanModel(PlacementModel):
                                                        not isinstance(x.start, int))):
                 if o.fixed:
                     continue
+                if id(o) in getattr(self, "interrupted", ()):
+                    m.add_hint(o.presence, 0)
+                    continue
                 ss = by_key.get((t.id, o.unit, o.discipline), [])
                 if o is self.cont.get(t.id):
                     s0 = next((s for s in ss if s.start < self.today), None)
