@@ -6,6 +6,8 @@ Cells are 0-based (student, period, hospital, discipline); comments use 1-based 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,7 +16,7 @@ from ortools.sat.python import cp_model
 from scheduler.mss.check import check
 from scheduler.mss.evaluate import evaluate
 from scheduler.mss.model import MssModel
-from scheduler.mss.solve import solve
+from scheduler.mss.solve import replan, solve
 from tests.mss_util import tiny
 
 
@@ -278,3 +280,18 @@ def test_formulations_agree_and_schedules_check(inst):
         solver.parameters.num_workers = 1
         assert solver.solve(mm.model) == cp_model.OPTIMAL
         assert round(solver.objective_value) == results[0].objective
+
+
+def test_replan_reaches_the_optimum_from_a_poor_schedule():
+    # Three students, one discipline, two hospitals with one seat per period; everyone
+    # prefers hospital 1 (pref 3 vs 1). Start: all at hospital 2 in periods 1..3 staggered,
+    # valid but poor. Re-planning (neighbourhoods of 2-3 students, the rest fixed) must reach
+    # the optimum of the full model and keep the schedule valid.
+    inst = tiny(students=3, horizon=3, hospitals=2, pref_hosp=[[3, 1]] * 3,
+                max_pos=[[[1, 1, 1]], [[1, 1, 1]]])
+    poor = {(0, 0, 1, 0), (1, 1, 1, 0), (2, 2, 1, 0)}
+    assert check(inst, poor) == []
+    best = solve(inst, time_limit=10, workers=1, first_plan=False)
+    got = replan(inst, poor, time.monotonic() + 3, seed=1, size=2)
+    assert check(inst, got) == []
+    assert evaluate(inst, poor).score < evaluate(inst, got).score == best.objective

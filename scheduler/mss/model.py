@@ -77,11 +77,15 @@ class MssModel(PlacementModel):
     not used.
     """
 
-    def __init__(self, inst: MssInstance, time_indexed: bool = False, soft_min: int = 0):
+    def __init__(self, inst: MssInstance, time_indexed: bool = False, soft_min: int = 0,
+                 others_worst: int | None = None):
         # No super().__init__(): see the class docstring. soft_min > 0: MinPosHosp is not a
         # constraint; each period a student covers towards a minimum earns soft_min instead
-        # (the greedy first plan, one student at a time).
+        # (the greedy first plan, one student at a time). others_worst: the instance is a
+        # subset of students (the re-planning neighbourhoods) and the smallest SatTot of the
+        # students outside it joins the minimum.
         self.mss = inst
+        self.others_worst = others_worst
         self.soft_min = soft_min
         self.min_cover: list[Any] = []
         self.cover_lits: list[tuple[Any, int, int, int, int]] = []  # (lit, s, h, d, period)
@@ -352,8 +356,12 @@ class MssModel(PlacementModel):
                 terms[k].append(v)
         for k, vs in terms.items():
             self.term_exprs[k] = sum(vs)
-        worst = m.new_int_var(lo_tot, hi_tot, "worst")
-        m.add_min_equality(worst, totals)
+        if self.others_worst is None:
+            worst = m.new_int_var(lo_tot, hi_tot, "worst")
+            m.add_min_equality(worst, totals)
+        else:
+            worst = m.new_int_var(min(lo_tot, self.others_worst), self.others_worst, "worst")
+            m.add_min_equality(worst, [*totals, self.others_worst])
         self.term_exprs["worst"] = worst
         self.worst = worst
         self.totals = totals
@@ -442,7 +450,8 @@ class MssModel(PlacementModel):
                                      for ht in [(h0, t0)]}) for s in range(len(self.students))]
         for var, v in zip(self.totals, totals, strict=True):
             m.add_hint(var, v)
-        m.add_hint(self.worst, min(totals))
+        m.add_hint(self.worst, min(totals + ([] if self.others_worst is None
+                                             else [self.others_worst])))
 
     def _total_of(self, s: int, mine: dict[int, tuple[int, int]]) -> int:
         """SatTot of student ``s`` with stints ``discipline -> (hospital, start)`` as this
