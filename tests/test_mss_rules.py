@@ -295,3 +295,16 @@ def test_replan_reaches_the_optimum_from_a_poor_schedule():
     got = replan(inst, poor, time.monotonic() + 3, seed=1, size=2)
     assert check(inst, got) == []
     assert evaluate(inst, poor).score < evaluate(inst, got).score == best.objective
+
+
+def test_replan_repairs_an_unmet_minimum():
+    # Both students at their favourite hospital 1, but hospital 2 needs one student in
+    # period 1 (MinPosHosp): the start violates only that minimum; re-planning moves one
+    # student (score 2 * (1 + 3) -> (1 + 3) + (1 + 1) + worst 2 = 8).
+    inst = tiny(students=2, horizon=1, hospitals=2, pref_hosp=[[3, 1]] * 2,
+                min_pos=[[[0]], [[1]]])
+    start = {(0, 0, 0, 0), (1, 0, 0, 0)}
+    assert codes(inst, start) == ["min_pos"]
+    got = replan(inst, start, time.monotonic() + 3, seed=0, size=2)
+    assert check(inst, got) == []
+    assert evaluate(inst, got).score == 8

@@ -62,6 +62,22 @@ def _grid(inst: MssInstance) -> Grid:
             for _ in range(inst.hospitals)]
 
 
+def _unmet_cells(inst: MssInstance, cells: set[Cell]) -> list[tuple[int, int, int]]:
+    """(hospital, discipline, period) of every MinPosHosp minimum not met, once per student
+    missing."""
+    load: dict[tuple[int, int, int], int] = {}
+    for _, t, h, d in cells:
+        load[(h, d, t)] = load.get((h, d, t), 0) + 1
+    return [(h, d, t) for h in range(inst.hospitals) for d in range(inst.disciplines)
+            for t, lo in enumerate(inst.min_pos[h][d]) if lo
+            for _ in range(max(0, lo - load.get((h, d, t), 0)))]
+
+
+def _unmet(inst: MssInstance, cells: set[Cell]) -> int:
+    """Student-periods missing from the MinPosHosp minima."""
+    return len(_unmet_cells(inst, cells))
+
+
 def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
            size: int = 8) -> set[Cell]:
     """Improve a valid schedule by re-planning a few students at a time, the rest fixed.
@@ -70,12 +86,19 @@ def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
     (the smallest SatTot of the others joins the minimum, so the sub-model's objective is the
     full objective minus a constant); a result is kept only if the full score improves.
     The neighbourhood grows while sub-problems solve to optimality and shrinks when they
-    time out.
+    time out. A schedule whose only violations are unmet MinPosHosp (the greedy covers
+    minima by reward, not by rule) is repaired the same way: while minima are unmet the
+    sub-models reward covering them instead of requiring it, and a result is kept if it
+    leaves fewer unmet minima, or as many and a better score.
     """
     rng = random.Random(seed)
     S = inst.students
     cur = set(cells)
     best = evaluate(inst, cur)
+    codes = {v.code for v in check(inst, cur)}
+    if codes - {"min_pos"}:
+        return cur  # not repairable here
+    unmet = _unmet(inst, cur)
     by_student: dict[int, set[Cell]] = {s: set() for s in range(S)}
     for c in cur:
         by_student[c[0]].add(c)
@@ -87,6 +110,14 @@ def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
         wards = {(h, d) for _, _, h, d in by_student[s0]}
         related = [s for s in range(S) if s != s0
                    and any((h, d) in wards for _, _, h, d in by_student[s])]
+        if unmet:
+            # Repair: students who could cover an unmet minimum.
+            h, d, t = rng.choice(_unmet_cells(inst, cur))
+            able = [s for s in range(S) if inst.ability[s][h][d] and inst.allowed_disc[s][d]
+                    and inst.availability[s][t]]
+            if able:
+                s0 = rng.choice(able)
+                related = [s for s in able if s != s0]
         rng.shuffle(related)
         members = [s0, *related[:max(0, size // 2)]]
         rest = [s for s in range(S) if s not in members]
@@ -102,7 +133,8 @@ def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
                  for d in range(inst.disciplines)] for h in range(inst.hospitals)]
         others = [best.per_student[s]["total"] for s in range(S) if s not in members]
         sub = _subset(inst, members, load, need)
-        mm = MssModel(sub, others_worst=min(others) if others else None)
+        mm = MssModel(sub, others_worst=min(others) if others else None,
+                      soft_min=MIN_REWARD if unmet else 0)
         index = {s: k for k, s in enumerate(members)}
         mm.hint_cells({(index[s], t, h, d) for s in members for (_, t, h, d) in by_student[s]})
         solver = cp_model.CpSolver()
@@ -118,8 +150,9 @@ def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
         new = {(members[k], t, h, d) for k, t, h, d in mm.cells(solver)}
         trial = {c for c in cur if c[0] not in index} | new
         sc = evaluate(inst, trial)
-        if sc.score > best.score:
-            cur, best = trial, sc
+        trial_unmet = _unmet(inst, trial) if unmet else 0
+        if (trial_unmet, -sc.score) < (unmet, -best.score):
+            cur, best, unmet = trial, sc, trial_unmet
             for s in members:
                 by_student[s] = {c for c in new if c[0] == s}
     return cur
@@ -240,17 +273,19 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
         fp = greedy(inst, t0 + 0.85 * time_limit, seed)
         hint, ideal_bound = fp.cells, fp.bound
         source = "greedy" if fp.complete else "greedy-partial"
-        if fp.complete and not check(inst, fp.cells):
+        codes = {v.code for v in check(inst, fp.cells)} if fp.complete else {"incomplete"}
+        if not codes:
             valid = fp.cells
             score = evaluate(inst, fp.cells).score
             if score == fp.bound:  # every student has its ideal schedule: optimal
                 return SolveResult("optimal", fp.cells, score, fp.bound,
                                    time.monotonic() - t0, 0.0, source)
-            left = t0 + time_limit - time.monotonic()
-            if replan_share > 0 and left > 2:
-                valid = hint = replan(inst, fp.cells, time.monotonic() + replan_share * left,
-                                      seed)
-                source += "+replan"
+        left = t0 + time_limit - time.monotonic()
+        if replan_share > 0 and left > 2 and codes <= {"min_pos"}:
+            hint = replan(inst, fp.cells, time.monotonic() + replan_share * left, seed)
+            source += "+replan"
+            if not check(inst, hint):
+                valid = hint
     mm = MssModel(inst, time_indexed=time_indexed)
     if hint:
         mm.hint_cells(hint)
