@@ -79,7 +79,7 @@ def _unmet(inst: MssInstance, cells: set[Cell]) -> int:
 
 
 def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
-           size: int = 8) -> set[Cell]:
+           size: int = 8, bound: int | None = None) -> set[Cell]:
     """Improve a valid schedule by re-planning a few students at a time, the rest fixed.
 
     Each neighbourhood is a random student and students who share its wards, solved exactly
@@ -89,7 +89,9 @@ def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
     time out. A schedule whose only violations are unmet MinPosHosp (the greedy covers
     minima by reward, not by rule) is repaired the same way: while minima are unmet the
     sub-models reward covering them instead of requiring it, and a result is kept if it
-    leaves fewer unmet minima, or as many and a better score.
+    leaves fewer unmet minima, or as many and a better score. Stops early at ``bound`` or
+    after ``2 * students`` neighbourhoods in a row without a change (the full model then
+    takes over).
     """
     rng = random.Random(seed)
     S = inst.students
@@ -102,10 +104,13 @@ def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
     by_student: dict[int, set[Cell]] = {s: set() for s in range(S)}
     for c in cur:
         by_student[c[0]].add(c)
-    while S > 1:
+    stall = 0
+    while S > 1 and stall < 2 * S and not (bound is not None and not unmet
+                                           and best.score >= bound):
         left = deadline - time.monotonic()
         if left < 0.5:
             break
+        stall += 1
         s0 = rng.randrange(S)
         wards = {(h, d) for _, _, h, d in by_student[s0]}
         related = [s for s in range(S) if s != s0
@@ -153,6 +158,7 @@ def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
         trial_unmet = _unmet(inst, trial) if unmet else 0
         if (trial_unmet, -sc.score) < (unmet, -best.score):
             cur, best, unmet = trial, sc, trial_unmet
+            stall = 0
             for s in members:
                 by_student[s] = {c for c in new if c[0] == s}
     return cur
@@ -282,10 +288,15 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
                                    time.monotonic() - t0, 0.0, source)
         left = t0 + time_limit - time.monotonic()
         if replan_share > 0 and left > 2 and codes <= {"min_pos"}:
-            hint = replan(inst, fp.cells, time.monotonic() + replan_share * left, seed)
+            hint = replan(inst, fp.cells, time.monotonic() + replan_share * left, seed,
+                          bound=fp.bound)
             source += "+replan"
             if not check(inst, hint):
                 valid = hint
+                score = evaluate(inst, hint).score
+                if score == fp.bound:
+                    return SolveResult("optimal", hint, score, fp.bound,
+                                       time.monotonic() - t0, 0.0, source)
     mm = MssModel(inst, time_indexed=time_indexed)
     if hint:
         mm.hint_cells(hint)
