@@ -90,7 +90,7 @@ def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
     minima by reward, not by rule) is repaired the same way: while minima are unmet the
     sub-models reward covering them instead of requiring it, and a result is kept if it
     leaves fewer unmet minima, or as many and a better score. Stops early at ``bound`` or
-    after ``2 * students`` neighbourhoods in a row without a change (the full model then
+    after ``10 * students`` neighbourhoods in a row without a change (the full model then
     takes over).
     """
     rng = random.Random(seed)
@@ -105,7 +105,7 @@ def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
     for c in cur:
         by_student[c[0]].add(c)
     stall = 0
-    while S > 1 and stall < 2 * S and not (bound is not None and not unmet
+    while S > 1 and stall < 10 * S and not (bound is not None and not unmet
                                            and best.score >= bound):
         left = deadline - time.monotonic()
         if left < 0.5:
