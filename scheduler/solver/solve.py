@@ -297,6 +297,21 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
                                 < _own_cost(by_t[tid], w.unit_changes, w.fragmentation)):
             by_t[tid] = new
             improved += 1
+    def replan_group(group: list[str], budget: float, group_seed: int) -> int:
+        """Re-plan ``group`` jointly against everybody else; keep it if their cost falls."""
+        others = [st for k, ss in by_t.items() if k not in group for st in ss]
+        new = _solve_part(instance, [trainees[k] for k in group], others, budget, group_seed,
+                          profiles, False, least, terms=("unit_changes", "fragmentation"))
+        if new is None:
+            return 0
+        new_by = {k: [st for st in new if st.trainee == k] for k in group}
+        before = sum(_own_cost(by_t[k], w.unit_changes, w.fragmentation) for k in group)
+        after = sum(_own_cost(new_by[k], w.unit_changes, w.fragmentation) for k in group)
+        if after >= before:
+            return 0
+        by_t.update(new_by)
+        return 1
+
     # Second pass: a trainee that cannot improve alone is re-planned together with a few
     # identical peers from the same intake, who can give up the weeks it needs.
     for tid in order:
@@ -305,17 +320,7 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
             continue
         group = [tid] + rng.sample([p for p in peers[_kind(trainees[tid])] if p != tid],
                                    k=min(3, len(peers[_kind(trainees[tid])]) - 1))
-        others = [st for k, ss in by_t.items() if k not in group for st in ss]
-        new = _solve_part(instance, [trainees[k] for k in group], others, min(3.0, left), seed,
-                          profiles, False, least, terms=("unit_changes", "fragmentation"))
-        if new is None:
-            continue
-        new_by = {k: [st for st in new if st.trainee == k] for k in group}
-        before = sum(_own_cost(by_t[k], w.unit_changes, w.fragmentation) for k in group)
-        after = sum(_own_cost(new_by[k], w.unit_changes, w.fragmentation) for k in group)
-        if after < before:
-            by_t.update(new_by)
-            improved += 1
+        improved += replan_group(group, min(3.0, left), seed)
     # Third pass, while time is left: a costly trainee together with a few competitors, the
     # trainees of other intakes holding the units it needs while its block runs. On Örebro the
     # fragmentation left after the first passes sat in the last intakes (7 trainees carried
@@ -334,18 +339,7 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
             if not rivals:
                 continue
             group = [tid] + rng.sample(rivals[:10], k=min(4, len(rivals[:10])))
-            others = [st for k, ss in by_t.items() if k not in group for st in ss]
-            new = _solve_part(instance, [trainees[k] for k in group], others, min(4.0, left),
-                              seed + rounds, profiles, False, least,
-                              terms=("unit_changes", "fragmentation"))
-            if new is None:
-                continue
-            new_by = {k: [st for st in new if st.trainee == k] for k in group}
-            before = sum(_own_cost(by_t[k], w.unit_changes, w.fragmentation) for k in group)
-            after = sum(_own_cost(new_by[k], w.unit_changes, w.fragmentation) for k in group)
-            if after < before:
-                by_t.update(new_by)
-                improved += 1
+            improved += replan_group(group, min(4.0, left), seed + rounds)
         rounds += 1
         if time_limit - (time.monotonic() - t0) <= 1.0 or rounds >= 5:
             break
