@@ -57,8 +57,12 @@ def solve_and_verify(instance: Instance, time_limit: float = 60.0, workers: int 
 
 
 def write_outputs(instance: Instance, result: Result, out_dir: Path,
-                  lang: Lang | None = None, inputs: tuple[Path, ...] = ()) -> list[Path]:
-    """Write plan.csv, plan.xlsx and run.json atomically; refuse to overwrite an input."""
+                  lang: Lang | None = None, inputs: tuple[Path, ...] = (),
+                  overruns: list[checker.Overrun] | None = None) -> list[Path]:
+    """Write plan.csv, plan.xlsx and run.json atomically; refuse to overwrite an input.
+
+    ``overruns`` (soft capacity): listed in an overrun sheet and in run.json.
+    """
     from scheduler.report.excel import write_workbook
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -68,8 +72,12 @@ def write_outputs(instance: Instance, result: Result, out_dir: Path,
         if t.resolve() in resolved_inputs:
             raise FileExistsError(f"{t} is an input file; choose another --out folder")
     write_atomic(targets[0], plan_to_csv(result.stints).encode("utf-8"))
-    write_workbook(instance, result, targets[1], lang=lang, violations=[])
-    write_atomic(targets[2], json.dumps(result.summary(), indent=2, default=str).encode("utf-8"))
+    write_workbook(instance, result, targets[1], lang=lang, violations=[], overruns=overruns)
+    summary = result.summary()
+    if overruns is not None:
+        summary["overruns"] = [{"unit": o.unit, "start": o.start.isoformat(), "weeks": o.weeks,
+                                "over": o.over} for o in overruns]
+    write_atomic(targets[2], json.dumps(summary, indent=2, default=str).encode("utf-8"))
     return targets
 
 

@@ -159,11 +159,8 @@ def solve(
         inst, result.stints, _ = pseudo(inst, result.stints)
     if result.status.has_plan:
         try:
-            if soft_capacity:
-                from scheduler.replanning import write_soft_outputs
-                write_soft_outputs(inst, result, overruns, out, lang=lg, inputs=(instance,))
-            else:
-                api.write_outputs(inst, result, out, lang=lg, inputs=(instance,))
+            api.write_outputs(inst, result, out, lang=lg, inputs=(instance,),
+                              overruns=overruns if soft_capacity else None)
         except FileExistsError as exc:  # api's own guard against overwriting an input
             err.print(str(exc), markup=False)
             raise typer.Exit(2) from None

@@ -54,27 +54,6 @@ def solve_soft_and_verify(instance: Instance, time_limit: float = 60.0, workers:
     return result, overruns
 
 
-def write_soft_outputs(instance: Instance, result: Result, overruns: list[checker.Overrun],
-                       out_dir: Path, lang: Lang | None = None,
-                       inputs: tuple[Path, ...] = ()) -> list[Path]:
-    """plan.csv, plan.xlsx (with an overrun sheet) and run.json (with the overruns)."""
-    from scheduler.report.excel import write_workbook
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    targets = [out_dir / "plan.csv", out_dir / "plan.xlsx", out_dir / "run.json"]
-    resolved_inputs = {p.resolve() for p in inputs}
-    for t in targets:
-        if t.resolve() in resolved_inputs:
-            raise FileExistsError(f"{t} is an input file; choose another --out folder")
-    write_atomic(targets[0], plan_to_csv(result.stints).encode("utf-8"))
-    write_workbook(instance, result, targets[1], lang=lang, violations=[], overruns=overruns)
-    summary = result.summary()
-    summary["overruns"] = [{"unit": o.unit, "start": o.start.isoformat(), "weeks": o.weeks,
-                            "over": o.over} for o in overruns]
-    write_atomic(targets[2], json.dumps(summary, indent=2, default=str).encode("utf-8"))
-    return targets
-
-
 # --------------------------------------------------------------------------------------------
 # Re-planning
 
