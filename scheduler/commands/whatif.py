@@ -192,6 +192,9 @@ def register(app: typer.Typer) -> None:
         start: Annotated[list[str] | None, typer.Option(
             "--start", help="Only this start date (YYYY-MM-DD); repeatable")] = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
+        cuts: Annotated[bool, typer.Option(
+            "--cuts/--no-cuts", help="Redundant stint-packing and energy cuts for a tighter "
+                                     "upper bound (docs/WHATIF.md)")] = True,
         lang: LangOpt = "sv",
     ) -> None:
         """Largest intake per start, its bottlenecks, and what a supervisor more is worth."""
@@ -248,7 +251,7 @@ def register(app: typer.Typer) -> None:
 
         rep = intake_capacity(inst, stints, time_limit=time_limit, workers=workers, seed=seed,
                               marginal_units=marginal, base_status=status, progress=show,
-                              starts=starts)
+                              starts=starts, cuts=cuts)
         summary = marginal_summary(inst, rep)
         if as_json:
             typer.echo(json.dumps({"instance": rep.instance, "base_status": rep.base_status,

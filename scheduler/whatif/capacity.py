@@ -29,9 +29,10 @@ from datetime import date
 
 from ortools.sat.python import cp_model
 
-from scheduler.domain import Instance, Trainee, block_end, calendar_weeks
+from scheduler.domain import Instance, LockedStint, Trainee, block_end, calendar_weeks
 from scheduler.plan import Stint
 from scheduler.solver.model import PlacementModel, capacity_profiles
+from scheduler.whatif.cuts import add_capacity_cuts, packing
 
 
 @dataclass
@@ -74,39 +75,57 @@ def _group_key(t: Trainee) -> tuple[str, str, int]:
 
 
 def upper_bound(inst: Instance, sample: Trainee, free: dict[str, list[int] | None],
-                cap: int) -> int:
-    """Trainees like ``sample`` the free capacity can hold at most (``cap`` if unbounded)."""
+                cap: int, packed: bool = False) -> int:
+    """Trainees like ``sample`` the free capacity can hold at most (``cap`` if unbounded).
+
+    ``packed``: count only the weeks and stints that fit whole stints of each unit's lengths
+    (:func:`scheduler.whatif.cuts.packing`) instead of every free seat-week.
+    """
     prog = inst.programme(sample.programme)
     a, b = inst.week_index(sample.start), inst.week_index(block_end(sample, prog))
     eligible = [u for u in inst.units
                 if u.takes(prog.id) and (u.region_wide or u.site == sample.site)]
+    sw = prog.starts_with
 
-    def weeks(discs: set[str]) -> float:
-        tot = 0
+    def weeks(discs: set[str], need: int) -> float:
+        tot, stints, longest = 0, 0, 1
         for u in eligible:
             if not discs & set(u.disciplines):
                 continue
             prof = free[u.id]
             if prof is None:
                 return math.inf
-            tot += sum(prof[a:b])
-        return tot
+            if not packed:
+                tot += sum(prof[a:b])
+                continue
+            lo, hi = u.stint_range(prog.id)
+            hi = b - a if hi is None else hi
+            if sw is not None and sw.discipline in u.disciplines:
+                lo, hi = min(lo, sw.weeks), max(hi, sw.weeks)  # the opening stint's length
+            tot += packing(prof, a, b, lo, hi, count=False)
+            stints += packing(prof, a, b, lo, hi, count=True)
+            longest = max(longest, hi)
+        if not packed:
+            return tot / need
+        # Each trainee needs ``need`` weeks there, in stints no longer than ``longest``.
+        return min(tot / need, stints / -(-need // longest))
 
     best = float(cap)
     for r in prog.requirements:
         need = calendar_weeks(r.min_weeks, sample.part_time)
         if need > 0:
-            best = min(best, weeks({r.discipline}) / need)
+            best = min(best, weeks({r.discipline}, need))
     for g in prog.group_requirements:
         need = calendar_weeks(g.min_weeks, sample.part_time)
         if need > 0:
-            best = min(best, weeks(set(g.disciplines)) / need)
+            best = min(best, weeks(set(g.disciplines), need))
     return int(best)
 
 
 def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: dict,
                  time_limit: float, workers: int, seed: int, max_candidates: int,
-                 hint: list[Stint] | None = None) -> tuple[StartCapacity, list[Stint]]:
+                 hint: list[Stint] | None = None, cuts: bool = True,
+                 ) -> tuple[StartCapacity, list[Stint]]:
     t0 = time.monotonic()
     everyone = inst.all_trainees()
     cohort_ids = {t.id for c in inst.cohorts for t in c.trainees()}
@@ -134,7 +153,7 @@ def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: 
     rename: dict[str, str] = {}
     for key, members in groups.items():
         sample = members[0]
-        n = max(len(members), upper_bound(inst, sample, free, max_candidates))
+        n = max(len(members), upper_bound(inst, sample, free, max_candidates, packed=cuts))
         n = min(n, max(max_candidates, len(members)))
         prefix = f"CAND-{key[0]}-{key[1]}-{key[2]}"
         cands[key] = [Trainee(id=f"{prefix}-{i:03d}", programme=key[0], start=start,
@@ -152,13 +171,18 @@ def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: 
     # these blocks run. The cumulative implies them, but the LP relaxation only sees them
     # this way, and with the requirement minima they bound the intake of the whole start
     # (measured on Örebro's BT start 2028-03, 15 s: upper bound 85 without them, 39 with).
-    a = inst.week_index(start)
-    b = min(H, max(inst.week_index(block_end(t, inst.programme(t.programme)))
-                   for t in fixed_people + cand_list))
-    for uid, opts in pm.by_unit.items():
-        fp = free[uid]
-        if fp is not None:
-            m.add(sum(o.size for o in opts) <= sum(fp[a:b]))
+    slots: list = []
+    if cuts:
+        # Stint-aware packing, per-requirement and per-week cuts (scheduler/whatif/cuts.py).
+        slots = add_capacity_cuts(pm)["slots"]
+    else:
+        a = inst.week_index(start)
+        b = min(H, max(inst.week_index(block_end(t, inst.programme(t.programme)))
+                       for t in fixed_people + cand_list))
+        for uid, opts in pm.by_unit.items():
+            fp = free[uid]
+            if fp is not None:
+                m.add(sum(o.size for o in opts) <= sum(fp[a:b]))
     m.maximize(sum(pm.admitted.values()))
     prior = hint if hint is not None else [
         Stint(**{**s.__dict__, "trainee": rename[s.trainee]})
@@ -168,7 +192,18 @@ def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: 
     # groups) against everything already placed, each a small one-trainee solve, as the
     # cohort decomposition does; on a region of Örebro's size the joint maximisation alone
     # rarely improved on the base plan within 20 s (measured: 15 -> 15; with this, 18).
-    prior = prior + _greedy(inst, cands, prior, external, profiles, 0.4 * time_limit, seed)
+    if slots and hint is None:
+        # The binding resource's best packing as the candidates' first stints: the greedy
+        # from the base plan wastes bottleneck weeks (measured on Örebro's BT start 2028-03,
+        # 20 s: 15 admitted that way, see docs/WHATIF.md for this one); keep the larger.
+        budget = 0.2 * time_limit
+        named = [s for s in prior if s.trainee in {t.id for t in fixed_people}]
+        a1 = prior + _greedy(inst, cands, prior, external, profiles, budget, seed)
+        a2 = named + _greedy(inst, cands, named, external, profiles, budget, seed, slots)
+        prior = max(a1, a2, key=lambda p: (len({s.trainee for s in p}), p is a1))
+    else:
+        prior = prior + _greedy(inst, cands, prior, external, profiles, 0.4 * time_limit,
+                                seed)
     if prior:
         pm.hint(prior)
         used = {s.trainee for s in prior}
@@ -218,29 +253,52 @@ def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: 
 
 
 def _greedy(inst: Instance, cands: dict[tuple, list[Trainee]], placed: list[Stint],
-            external: list[Stint], profiles: dict, budget: float, seed: int) -> list[Stint]:
-    """Stints of further candidates that fit one by one next to ``placed``."""
+            external: list[Stint], profiles: dict, budget: float, seed: int,
+            slots: list[tuple[str, str, int, int]] = ()) -> list[Stint]:  # type: ignore
+    """Stints of further candidates that fit one by one next to ``placed``.
+
+    ``slots`` (unit, discipline, start week, weeks): stints to give the candidates first, one
+    each, in order (a slot that does not fit a candidate is skipped); then without.
+    """
     t0 = time.monotonic()
     used = {s.trainee for s in placed}
     queues = [[c for c in cs if c.id not in used] for cs in cands.values()]
     fixed = list(external) + list(placed)
     added: list[Stint] = []
+    free_slots = list(slots)
+
+    def place(c: Trainee) -> bool:
+        pm = PlacementModel(inst, [c], external=fixed, terms=(), profiles=profiles)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.1, min(2.0, budget / 4))
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = seed
+        solver.parameters.symmetry_level = 0
+        if solver.solve(pm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return False
+        part = pm.extract(solver)  # a slot's lock is an ordinary stint of the plan
+        fixed.extend(part)
+        added.extend(part)
+        return True
+
     while any(queues) and time.monotonic() - t0 < budget:
         for q in queues:
             if not q or time.monotonic() - t0 >= budget:
                 continue
             c = q.pop(0)
-            pm = PlacementModel(inst, [c], external=fixed, terms=(), profiles=profiles)
-            solver = cp_model.CpSolver()
-            solver.parameters.max_time_in_seconds = max(0.1, min(2.0, budget / 4))
-            solver.parameters.num_workers = 1
-            solver.parameters.random_seed = seed
-            solver.parameters.symmetry_level = 0
-            if solver.solve(pm.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                part = pm.extract(solver)
-                fixed += part
-                added += part
-            else:
+            ok = False
+            for _ in range(min(3, len(free_slots))):  # a slot may suit another site better
+                if time.monotonic() - t0 >= budget:
+                    break
+                slot = free_slots.pop(0)
+                uid, d, st, ln = slot
+                lock = LockedStint(unit=uid, discipline=d, start=inst.week_date(st),
+                                   end=inst.week_date(st + ln))
+                ok = place(c.model_copy(update={"locked": [lock]}))
+                if ok:
+                    break
+                free_slots.append(slot)
+            if not ok and not place(c):
                 q.clear()  # identical candidates behind it do not fit either
     return added
 
@@ -273,13 +331,14 @@ def intake_capacity(inst: Instance, base_plan: list[Stint] | None = None,
                     time_limit: float = 10.0, workers: int = 1, seed: int = 0,
                     max_candidates: int = 60, marginal_units: int = 5,
                     starts: list[date] | None = None, base_status: str = "given",
-                    progress=None) -> CapacityReport:
+                    progress=None, cuts: bool = True) -> CapacityReport:
     """Maximal intake per start; binding units; marginal value of one more supervisor.
 
     ``base_plan``: stints of every trainee (the other starts are held at them); needed when
     the instance has more than one start. ``time_limit`` is per solve (per start and per
     marginal-value re-solve). ``marginal_units``: how many of the most often full units per
-    start get a re-solve with one more supervisor (0: none).
+    start get a re-solve with one more supervisor (0: none). ``cuts``: the redundant
+    aggregate cuts of :mod:`scheduler.whatif.cuts` (off: only seat-weeks per unit, as before).
     """
     profiles = capacity_profiles(inst)
     all_starts = sorted({c.start for c in inst.cohorts})
@@ -290,7 +349,7 @@ def intake_capacity(inst: Instance, base_plan: list[Stint] | None = None,
             report.notes.append("no base plan: the other starts use no capacity (optimistic)")
     for st in starts or all_starts:
         res, plan = _solve_start(inst, st, base_plan, profiles, time_limit, workers, seed,
-                                 max_candidates)
+                                 max_candidates, cuts=cuts)
         if plan and marginal_units:
             for bnd in res.binding[:marginal_units]:
                 more = dict(profiles)
@@ -299,7 +358,7 @@ def intake_capacity(inst: Instance, base_plan: list[Stint] | None = None,
                 more[bnd.unit] = [c + 1 for c in prof]
                 # The maximal plan stays feasible with more capacity: start from it.
                 r2, _ = _solve_start(inst, st, base_plan, more, time_limit, workers, seed,
-                                     max_candidates, hint=plan)
+                                     max_candidates, hint=plan, cuts=cuts)
                 if r2.status in ("optimal", "feasible"):
                     bnd.marginal = max(0, r2.admitted - res.admitted)
             # Units whose extra supervisor admits more first: those are the real bottlenecks.
