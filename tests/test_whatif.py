@@ -23,7 +23,7 @@ from scheduler.result import Status
 from scheduler.solver.model import capacity_profiles
 from scheduler.solver.solve import solve
 from scheduler.whatif import sweep as sweep_mod
-from scheduler.whatif.runner import Job, plan_jobs, run_all, run_job
+from scheduler.whatif.runner import TIMED_OUT, Job, plan_jobs, run_all, run_job, status_counts
 from scheduler.whatif.scenario import ScenarioFile, derive, load_scenarios
 from scheduler.whatif.sweep import Settings, whatif
 
@@ -247,6 +247,51 @@ def test_process_pool_gives_the_same_results_as_in_process():
     for n in local:
         assert pooled[n].status == local[n].status
         assert pooled[n].objective == local[n].objective
+
+
+def test_watchdog_kills_an_overrunning_variant_and_the_rest_go_on():
+    # "slow" must be killed 0.05 s after it starts (its process cannot even import the
+    # solver by then): reported as timed out, not as an error nor as no plan in time; "ok"
+    # finishes normally in the same sweep, with its plan.
+    jobs = [Job("slow", tiny(), time_limit=5, hard_limit=0.05),
+            Job("ok", tiny(), time_limit=5)]
+    by = {o.name: o for o in run_all(jobs, parallel=2, grace=30)}
+    assert by["slow"].status == TIMED_OUT and "killed" in by["slow"].message
+    assert by["slow"].out_of_time and not by["slow"].proven_infeasible
+    assert by["ok"].ok and by["ok"].planned == 5
+    counts = status_counts(list(by.values()))
+    assert counts[TIMED_OUT] == 1 and counts["infeasible"] == 0
+    assert sum(counts.values()) == 2
+
+
+def test_one_job_at_a_time_also_runs_under_the_watchdog():
+    # parallel=1 with a grace: still a process per variant, so it can be killed too.
+    jobs = [Job("slow", tiny(), time_limit=5, hard_limit=0.05), Job("ok", tiny(), time_limit=5)]
+    by = {o.name: o for o in run_all(jobs, parallel=1, grace=30)}
+    assert by["slow"].status == TIMED_OUT
+    assert by["ok"].ok
+
+
+def test_report_separates_proven_infeasible_from_no_plan_in_time(tmp_path):
+    from scheduler.whatif.report import Row, write_report
+    from scheduler.whatif.runner import Outcome
+
+    rows = [Row(n, None, Outcome(n, st), "", "") for n, st in
+            [("a", "infeasible"), ("b", "no_plan_in_time"), ("c", TIMED_OUT),
+             ("d", "infeasible"), ("e", "error")]]
+    path = write_report(rows, tmp_path, lang="en", base=None, charts=False)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    head = [c.value for c in ws[1]]
+    proven, late = head.index("Proven infeasible"), head.index(
+        "No plan in time (limit or killed)")
+    cells = {r[0]: (r[proven], r[late]) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert cells == {"a": ("yes", None), "b": (None, "yes"), "c": (None, "yes"),
+                     "d": ("yes", None), "e": (None, None)}
+    summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["infeasible"] == 2 and summary["no plan in time"] == 1
+    assert summary["timed out (killed)"] == 1 and summary["error"] == 1
+    assert summary["optimal"] == 0
 
 
 def test_jobs_times_workers_within_cores():

@@ -1,9 +1,10 @@
 """``atbt whatif``, ``atbt capacity`` and ``atbt batch``: scenario sweeps and intake capacity.
 
-Exit codes: 0 the report was written (variants that failed, timed out or were infeasible are
-rows of the report, not errors), 2 invalid input or an unusable --out, 4 ``capacity`` found no
-base plan in time, 130 interrupted (finished results are kept and the report is written from
-them), 5 internal error (``scheduler.cli.main``).
+Exit codes: 0 the report was written (variants that failed, were proven infeasible, found no
+plan in time or were killed after their time limit are rows of the report, not errors), 2
+invalid input or an unusable --out, 4 ``capacity`` found no base plan in time, 130
+interrupted (finished results are kept and the report is written from them), 5 internal
+error (``scheduler.cli.main``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ TXT = {
         "marginal": "En handledare till: fler AT/BT per år",
         "approx": " (minst; övre gräns {bound})",
         "bad_start": "--start {start}: inget intag startar då (starter: {known})",
+        "counts": "Utfall: {optimal} optimala, {feasible} tillåtna, {infeasible} bevisat "
+                  "olösbara, {no_plan_in_time} utan plan inom tidsgränsen, {timed_out} "
+                  "avbrutna efter tidsgränsen, {error} fel, {invalid_input} ogiltiga",
     },
     "en": {
         "progress": "{done}/{total} done, {running} running, {failed} failed, "
@@ -53,6 +57,9 @@ TXT = {
         "marginal": "One more supervisor: more trainees per year",
         "approx": " (at least; upper bound {bound})",
         "bad_start": "--start {start}: no intake starts then (starts: {known})",
+        "counts": "Outcomes: {optimal} optimal, {feasible} feasible, {infeasible} proven "
+                  "infeasible, {no_plan_in_time} no plan within the time limit, {timed_out} "
+                  "killed after the time limit, {error} errors, {invalid_input} invalid",
     },
 }
 
@@ -64,6 +71,9 @@ JobsOpt = Annotated[int | None, typer.Option(
 SeedOpt = Annotated[int, typer.Option("--seed")]
 # As scheduler.cli.LangOpt; defined here since typer resolves annotations in this module.
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and workbook: sv|en")]
+GraceOpt = Annotated[float | None, typer.Option(
+    "--grace", min=0, help="Seconds a variant may run past --time-limit before it is killed "
+                           "and reported as timed out (default 30 + 25 % of the limit)")]
 ClusterOpt = Annotated[str | None, typer.Option(
     "--cluster", help="Dask scheduler address, e.g. tcp://host:8786 (extra 'cluster')")]
 
@@ -91,8 +101,16 @@ def _ticker(txt: dict[str, str]):
     return tick
 
 
+def _counts(outcomes, txt: dict[str, str]) -> None:
+    from scheduler.cli import err
+    from scheduler.whatif.runner import status_counts
+
+    err.print(txt["counts"].format(**status_counts(outcomes)), markup=False)
+
+
 def _settings(time_limit: float, workers: int, jobs: int | None, seed: int,
-              cluster: str | None, warm: bool, charts: bool, txt: dict[str, str]):
+              cluster: str | None, warm: bool, charts: bool, txt: dict[str, str],
+              grace: float | None = None):
     import os
 
     from scheduler.cli import err
@@ -110,7 +128,7 @@ def _settings(time_limit: float, workers: int, jobs: int | None, seed: int,
     if cluster is None:
         err.print(txt["jobs"].format(jobs=parallel, workers=workers, cores=cores), markup=False)
     return Settings(time_limit=time_limit, workers=workers, seed=seed, parallel=parallel,
-                    cluster=cluster, warm_start=warm, charts=charts)
+                    cluster=cluster, warm_start=warm, charts=charts, grace=grace)
 
 
 def _out_dir(out: Path, inputs: tuple[Path, ...] = (), names: tuple[str, ...] = ()) -> None:
@@ -147,6 +165,7 @@ def register(app: typer.Typer) -> None:
             "--warm-start/--no-warm-start",
             help="Solve the base first and reuse its plan where it still fits")] = True,
         charts: Annotated[bool, typer.Option("--charts/--no-charts")] = True,
+        grace: GraceOpt = None,
         lang: LangOpt = "sv",
     ) -> None:
         """Solve every scenario variant of BASE; write a comparison workbook and charts."""
@@ -163,14 +182,17 @@ def register(app: typer.Typer) -> None:
             err.print(exc.render(), markup=False)
             raise typer.Exit(2) from None
         _out_dir(out, (base, scenarios), ("whatif.xlsx", "results.jsonl"))
-        st = _settings(time_limit, workers, jobs, seed, cluster, warm_start, charts, txt)
+        st = _settings(time_limit, workers, jobs, seed, cluster, warm_start, charts, txt,
+                       grace)
         try:
-            path, _ = run_whatif(inst, variants, folder, out, st, lang=lg, tick=_ticker(txt))
+            path, outcomes = run_whatif(inst, variants, folder, out, st, lang=lg,
+                                        tick=_ticker(txt))
         except KeyboardInterrupt:
             log = (out / "results.jsonl").read_text(encoding="utf-8")
             n = len(log.splitlines())
             err.print(txt["interrupted"].format(n=n, out=out), markup=False)
             raise typer.Exit(130) from None
+        _counts(outcomes, txt)
         err.print(txt["written"].format(path=path), markup=False)
 
     @app.command()
@@ -287,6 +309,7 @@ def register(app: typer.Typer) -> None:
         seed: SeedOpt = 0,
         cluster: ClusterOpt = None,
         charts: Annotated[bool, typer.Option("--charts/--no-charts")] = True,
+        grace: GraceOpt = None,
         lang: LangOpt = "sv",
     ) -> None:
         """Solve every instance in FOLDER: one report each plus a summary workbook."""
@@ -305,11 +328,12 @@ def register(app: typer.Typer) -> None:
             err.print(txt["no_files"].format(dir=folder), markup=False)
             raise typer.Exit(2)
         _out_dir(out, tuple(paths), ("summary.xlsx", "results.jsonl"))
-        st = _settings(time_limit, workers, jobs, seed, cluster, False, charts, txt)
+        st = _settings(time_limit, workers, jobs, seed, cluster, False, charts, txt, grace)
         try:
-            path, _ = run_batch(paths, out, st, lang=lg, tick=_ticker(txt),
-                                load=lambda p: api.load(p)[0])
+            path, outcomes = run_batch(paths, out, st, lang=lg, tick=_ticker(txt),
+                                       load=lambda p: api.load(p)[0])
         except KeyboardInterrupt:
             err.print(txt["interrupted"].format(n="?", out=out), markup=False)
             raise typer.Exit(130) from None
+        _counts(outcomes, txt)
         err.print(txt["summary"].format(path=path), markup=False)

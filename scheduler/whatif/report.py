@@ -27,7 +27,7 @@ from scheduler.domain import Instance  # noqa: E402
 from scheduler.i18n import Lang, language  # noqa: E402
 from scheduler.io import write_atomic  # noqa: E402
 from scheduler.solver.model import TERMS, capacity_profiles  # noqa: E402
-from scheduler.whatif.runner import Outcome  # noqa: E402
+from scheduler.whatif.runner import Outcome, status_counts  # noqa: E402
 
 LABELS: dict[str, tuple[str, str]] = {
     "sheet_compare": ("Jämförelse", "Comparison"),
@@ -65,12 +65,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "week": ("vecka", "week"),
     "error": ("fel", "error"),
     "invalid": ("ogiltig indata", "invalid input"),
+    "proven_infeasible": ("Bevisat olösbar", "Proven infeasible"),
+    "out_of_time": ("Ingen plan i tid (gräns eller avbruten)",
+                    "No plan in time (limit or killed)"),
+    "yes": ("ja", "yes"),
+    "sheet_summary": ("Sammanfattning", "Summary"),
+    "count": ("Antal", "Count"),
 }
 STATUS = {
     "optimal": ("optimal", "optimal"), "feasible": ("tillåten", "feasible"),
     "infeasible": ("olösbar", "infeasible"), "no_plan_in_time": ("ingen plan i tid",
                                                                  "no plan in time"),
     "invalid_input": ("ogiltig indata", "invalid input"), "error": ("fel", "error"),
+    "timed_out": ("avbruten efter tidsgränsen", "timed out (killed)"),
 }
 HEAD = PatternFill("solid", fgColor="DDEBF7")
 BAD = PatternFill("solid", fgColor="F8CBAD")
@@ -227,7 +234,8 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
     ws.title = L("sheet_compare", lang)
     base_row = next((r for r in rows if r.name == base and r.outcome.ok), None)
     terms = [t for t in TERMS if any(t in r.outcome.terms for r in rows)]
-    head = [L(k, lang) for k in ("scenario", "status", "objective")] + terms + [
+    head = [L(k, lang) for k in ("scenario", "status", "proven_infeasible", "out_of_time",
+                                 "objective")] + terms + [
         L(k, lang) for k in ("trainees", "planned", "peak_util", "busiest", "full_units",
                              "full_weeks", "slack")]
     if base_row is not None:
@@ -238,7 +246,10 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
         o = r.outcome
         m = mets.get(r.name)
         st = STATUS.get(o.status, (o.status, o.status))[0 if lang == "sv" else 1]
-        line: list = [r.name, st, o.objective] + [o.terms.get(t) for t in terms] + [
+        yes = L("yes", lang)
+        line: list = [r.name, st, yes if o.proven_infeasible else None,
+                      yes if o.out_of_time else None, o.objective] + [
+            o.terms.get(t) for t in terms] + [
             o.trainees, o.planned if o.ok else None,
             round(m.peak_util, 1) if m and m.peak_util is not None else None,
             m.busiest() if m else None, m.full_units if m else None,
@@ -285,6 +296,12 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
                 wc.add_image(img, f"{col}{row + 1}")
                 h = max(h, img.height)
             row += 2 + int(h / 20)  # default row height is 20 px
+    # Counts per status: proven infeasible apart from no plan in time and timed out.
+    wsum = wb.create_sheet(L("sheet_summary", lang))
+    wsum.append([L("status", lang), L("count", lang)])
+    for status, n in status_counts([r.outcome for r in rows]).items():
+        wsum.append([STATUS.get(status, (status, status))[0 if lang == "sv" else 1], n])
+    _style(wsum)
     path = out_dir / filename
     buf = io.BytesIO()
     wb.save(buf)

@@ -1,4 +1,4 @@
-"""Solving many variants: a local process pool by default, a Dask cluster on request.
+"""Solving many variants: local processes by default, a Dask cluster on request.
 
 Every job runs :func:`run_job`, which solves one instance and verifies the plan with the
 independent checker (``api.solve_and_verify``); any failure becomes an outcome with a message,
@@ -9,20 +9,37 @@ Parallelism: ``jobs`` variants at once, each CP-SAT solve with ``workers`` threa
 keeps ``jobs * workers`` at most the number of cores (:func:`plan_jobs`). With ``workers=1`` and
 the same seed a variant gives the same result on any backend, since the job is the same pure
 function of its inputs (up to the wall-clock limits inside the solve; see ``Result.reproducible``).
+
+Outcomes without a plan say why: ``infeasible`` (proven: no plan exists), ``no_plan_in_time``
+(the solver's limit ran out without a plan or a proof), ``timed_out`` (the watchdog killed the
+variant's process; see ``grace`` in :func:`run_all`), ``error`` or ``invalid_input``.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection as mp_connection
 import os
-import queue
 import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from scheduler.domain import Instance
 from scheduler.plan import Stint
+
+# Status of a variant killed by the watchdog (its process overran the time limit by the grace).
+TIMED_OUT = "timed_out"
+
+
+def default_grace(time_limit: float) -> float:
+    """Seconds a variant may run past its solver time limit before it is killed.
+
+    The solve itself stops near its limit; the rest is model building, the checker and
+    writing, a few seconds even on Örebro. Generous, since a kill loses the plan found.
+    """
+    return 30.0 + 0.25 * time_limit
 
 
 @dataclass
@@ -33,6 +50,8 @@ class Job:
     workers: int = 1
     seed: int = 0
     warm_start: list[Stint] | None = None
+    # Wall-clock seconds after which the job's process is killed (None: time limit + grace).
+    hard_limit: float | None = None
 
 
 @dataclass
@@ -53,6 +72,16 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.status in ("optimal", "feasible")
+
+    @property
+    def proven_infeasible(self) -> bool:
+        """No plan exists (proven), unlike ``no_plan_in_time`` or ``timed_out``."""
+        return self.status == "infeasible"
+
+    @property
+    def out_of_time(self) -> bool:
+        """No plan and no proof: the solver's limit ran out, or the watchdog killed it."""
+        return self.status in ("no_plan_in_time", TIMED_OUT)
 
     def summary(self) -> dict:
         return {"name": self.name, "status": self.status, "objective": self.objective,
@@ -90,6 +119,19 @@ def plan_jobs(jobs: int | None, workers: int, cores: int | None = None) -> int:
     return limit if jobs is None else max(1, min(jobs, limit))
 
 
+# Order of the summary counts (status -> how many variants ended so).
+SUMMARY = ("optimal", "feasible", "infeasible", "no_plan_in_time", TIMED_OUT, "error",
+           "invalid_input")
+
+
+def status_counts(outcomes: Sequence[Outcome]) -> dict[str, int]:
+    """How many outcomes per status, in :data:`SUMMARY` order (statuses with none: 0)."""
+    counts = dict.fromkeys(SUMMARY, 0)
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    return counts
+
+
 @dataclass
 class Progress:
     total: int
@@ -98,6 +140,7 @@ class Progress:
     done: int = 0
     failed: int = 0
     t0: float = field(default_factory=time.monotonic)
+    counts: dict[str, int] = field(default_factory=dict)  # finished variants per status
 
     @property
     def running(self) -> int:
@@ -119,13 +162,17 @@ Ticker = Callable[[Progress], None]
 
 
 def run_all(jobs: Sequence[Job], parallel: int = 1, cluster: str | None = None,
-            on_result: Callback | None = None, tick: Ticker | None = None) -> list[Outcome]:
+            on_result: Callback | None = None, tick: Ticker | None = None,
+            grace: float | None = None) -> list[Outcome]:
     """Run every job; outcomes in the order they finish.
 
-    ``parallel`` is the number of local processes (1: in this process); ``cluster`` the
-    address of a Dask scheduler (``tcp://host:port``), which decides placement itself. A
-    ``KeyboardInterrupt`` stops the running jobs and is re-raised after ``on_result`` has seen
-    every finished one.
+    ``parallel`` is the number of local processes (1 and no ``grace``: in this process);
+    ``cluster`` the address of a Dask scheduler (``tcp://host:port``), which decides placement
+    itself. ``grace``: every job runs in a process of its own, which is killed when it is still
+    running ``grace`` seconds after its time limit (or at ``Job.hard_limit``); the job is then
+    reported as ``timed_out`` and the rest go on. Not on a Dask cluster, whose tasks cannot
+    be killed one by one. A ``KeyboardInterrupt`` stops the running jobs and is re-raised after
+    ``on_result`` has seen every finished one.
     """
     time_limit = max((j.time_limit for j in jobs), default=0.0)
     prog = Progress(len(jobs), 1 if cluster is None and parallel <= 1 else parallel, time_limit)
@@ -135,6 +182,7 @@ def run_all(jobs: Sequence[Job], parallel: int = 1, cluster: str | None = None,
         out.append(o)
         prog.done += 1
         prog.failed += not o.ok
+        prog.counts[o.status] = prog.counts.get(o.status, 0) + 1
         if on_result:
             on_result(o)
         if tick:
@@ -144,11 +192,11 @@ def run_all(jobs: Sequence[Job], parallel: int = 1, cluster: str | None = None,
         tick(prog)
     if cluster is not None:
         _run_dask(jobs, cluster, done, prog, tick)
-    elif parallel <= 1:
+    elif parallel <= 1 and grace is None:
         for j in jobs:
             done(run_job(j))
     else:
-        _run_pool(jobs, parallel, done, prog, tick)
+        _run_procs(jobs, max(1, parallel), done, prog, tick, grace)
     return out
 
 
@@ -157,35 +205,89 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run_pool(jobs: Sequence[Job], parallel: int, done: Callback, prog: Progress,
-              tick: Ticker | None) -> None:
-    # spawn, not fork: OR-Tools and the solver's timer threads do not survive a fork safely.
-    ctx = multiprocessing.get_context("spawn")
-    results: queue.Queue = queue.Queue()
-    pool = ctx.Pool(parallel, initializer=_ignore_sigint)
+def _child(job: Job, conn) -> None:
+    """A job's own process: solve, send the outcome, exit."""
+    _ignore_sigint()
     try:
-        def failed(name: str) -> Callable[[BaseException], None]:
-            return lambda e: results.put(Outcome(name, "error",
-                                                 message=f"{type(e).__name__}: {e}"))
+        conn.send(run_job(job))
+    finally:
+        conn.close()
 
-        for j in jobs:
-            pool.apply_async(run_job, (j,), callback=results.put, error_callback=failed(j.name))
-        pool.close()
-        for _ in range(len(jobs)):
-            while True:
-                try:
-                    o = results.get(timeout=2.0)
-                    break
-                except queue.Empty:
-                    if tick:
-                        tick(prog)
-            done(o)
-        pool.join()
+
+@dataclass
+class _Running:
+    job: Job
+    proc: Any
+    conn: Any
+    t0: float
+    limit: float | None  # wall-clock seconds before the kill
+
+
+def _run_procs(jobs: Sequence[Job], parallel: int, done: Callback, prog: Progress,
+               tick: Ticker | None, grace: float | None) -> None:
+    """One spawned process per job, ``parallel`` at a time, with a watchdog.
+
+    A process per job (not a pool) so that one overrunning solve can be killed without the
+    others; the price is the import in each process (about a second against limits of
+    minutes). spawn, not fork: OR-Tools and the solver's timer threads do not survive a fork.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    todo = list(jobs)
+    running: list[_Running] = []
+
+    def start(j: Job) -> None:
+        recv, send = ctx.Pipe(duplex=False)
+        p = ctx.Process(target=_child, args=(j, send), daemon=True)
+        p.start()
+        send.close()  # the child holds the sending end: EOF on recv once it is gone
+        limit = j.hard_limit if j.hard_limit is not None else (
+            None if grace is None else j.time_limit + grace)
+        running.append(_Running(j, p, recv, time.monotonic(), limit))
+
+    def stop(r: _Running) -> None:
+        r.proc.terminate()
+        r.proc.join(2.0)
+        if r.proc.is_alive():
+            r.proc.kill()
+            r.proc.join()
+        r.conn.close()
+
+    last_tick = time.monotonic()
+    try:
+        while todo or running:
+            while todo and len(running) < parallel:
+                start(todo.pop(0))
+            conns = [r.conn for r in running]
+            ready = mp_connection.wait(conns, timeout=0.2)
+            for r in list(running):
+                o: Outcome | None = None
+                if r.conn in ready:
+                    try:
+                        o = r.conn.recv()
+                    except (EOFError, OSError):  # died without an answer (killed, crashed)
+                        r.proc.join(1.0)
+                        o = Outcome(r.job.name, "error", trainees=len(
+                            r.job.instance.all_trainees()), wall_time=time.monotonic() - r.t0,
+                            message=f"the variant's process died (exit code "
+                                    f"{r.proc.exitcode})")
+                    r.proc.join(5.0)
+                elif r.limit is not None and time.monotonic() - r.t0 > r.limit:
+                    o = Outcome(r.job.name, TIMED_OUT,
+                                trainees=len(r.job.instance.all_trainees()),
+                                wall_time=time.monotonic() - r.t0,
+                                message=f"killed after {time.monotonic() - r.t0:.0f} s: still "
+                                        f"running {r.limit - r.job.time_limit:.0f} s after "
+                                        f"its time limit of {r.job.time_limit:g} s")
+                if o is not None:
+                    stop(r)
+                    running.remove(r)
+                    done(o)
+            if tick and time.monotonic() - last_tick >= 2.0:
+                tick(prog)
+                last_tick = time.monotonic()
     except BaseException:
-        pool.terminate()
-        # Finished results that were not yet taken from the queue are still kept.
-        while not results.empty():
-            done(results.get_nowait())
+        for r in running:
+            stop(r)
         raise
 
 

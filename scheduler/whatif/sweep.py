@@ -17,7 +17,7 @@ from scheduler.i18n import Lang
 from scheduler.io import InputError, dump_instance, write_atomic
 from scheduler.plan import plan_to_csv
 from scheduler.whatif.report import Row, slug, write_report
-from scheduler.whatif.runner import Job, Outcome, Ticker, run_all
+from scheduler.whatif.runner import Job, Outcome, Ticker, default_grace, run_all
 from scheduler.whatif.scenario import BASE, Scenario, derive, describe
 
 
@@ -30,6 +30,12 @@ class Settings:
     cluster: str | None = None
     warm_start: bool = True
     charts: bool = True
+    # Seconds past the time limit before a variant's process is killed (timed out); None:
+    # runner.default_grace. Always on locally: each variant runs in a process of its own.
+    grace: float | None = None
+
+    def grace_for(self) -> float:
+        return self.grace if self.grace is not None else default_grace(self.time_limit)
 
 
 class Writer:
@@ -92,7 +98,7 @@ def whatif(base: Instance, scenarios: list[Scenario], folder: Path, out: Path,
 
     def run(jobs: list[Job]) -> None:
         run_all(jobs, parallel=settings.parallel, cluster=settings.cluster, on_result=writer,
-                tick=tick)
+                tick=tick, grace=settings.grace_for())
 
     try:
         rest = [n for n in order[1:] if instances[n] is not None]
@@ -155,7 +161,7 @@ def batch(paths: list[Path], out: Path, settings: Settings, lang: Lang | None = 
     order = list(names)
     try:
         run_all(jobs, parallel=settings.parallel, cluster=settings.cluster,
-                on_result=full_report, tick=tick)
+                on_result=full_report, tick=tick, grace=settings.grace_for())
     except KeyboardInterrupt:
         writer.report(order, lang, None, "summary.xlsx", settings.charts)
         raise
