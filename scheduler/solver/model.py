@@ -605,12 +605,24 @@ class PlacementModel:
                     m.add(cz == 0).only_enforce_if(~c)
                     counted.append(m.new_optional_interval_var(cs, cz, ce, c, ""))
                     sizes.append(cz)
+                # External stints (fixed trainees) cover min(k, their load) in each week; they
+                # block that much of the counted capacity. Summing their weeks instead would
+                # count a week twice where they exceed k, and make the model infeasible.
+                ext_cov = [0] * (b - a)
+                for ws, we in ext:
+                    for w in range(ws, we):
+                        ext_cov[w - a] += 1
+                ext_cov = [min(k, x) for x in ext_cov]
+                demands = [1] * len(counted)
+                for (ws, we), d in _deficit_runs([k - x for x in ext_cov], k):
+                    counted.append(m.new_fixed_size_interval_var(a + ws, we - ws, ""))
+                    demands.append(d)
                 if counted:
-                    m.add_cumulative(counted, [1] * len(counted), k)
+                    m.add_cumulative(counted, demands, k)
                 # The LP relaxation does not see the cumulative; an explicit variable >= 0
                 # keeps the bound from going negative.
                 sf = m.new_int_var(0, k * (b - a), f"shortfall[{u.id}]")
-                m.add(sf == k * (b - a) - sum(sizes) - sum(e - s for s, e in ext))
+                m.add(sf == k * (b - a) - sum(sizes) - sum(ext_cov))
                 total.append(sf)
         return sum(total)
 

@@ -22,7 +22,13 @@ from ortools.sat.python import cp_model
 from scheduler.domain import Instance, Trainee
 from scheduler.plan import Stint
 from scheduler.result import Result, Status
-from scheduler.solver.model import TERMS, PlacementModel, capacity_profiles, min_stints
+from scheduler.solver.model import (
+    OVERRUN_WEIGHT,
+    TERMS,
+    PlacementModel,
+    capacity_profiles,
+    min_stints,
+)
 
 Progress = Callable[[dict], None]
 
@@ -183,6 +189,11 @@ def decompose(instance: Instance, time_limit: float, seed: int,
     # seconds, finding a fragmented plan a fraction of one.
     no_blocks: set[tuple] = set()
     w_changes, w_frag = instance.weights.unit_changes, instance.weights.fragmentation
+    # Staffing targets from the first plan on: each trainee fills a vårdcentral week left
+    # empty by the earlier ones when it costs no more than the shortfall it removes. Measured
+    # on Örebro (single runs): shortfall after the first plan 184 -> 58 weeks, and 13 087 ->
+    # 12 896 after polishing; repairing it afterwards moves whole stints between trainees.
+    first_terms: tuple[str, ...] = ("unit_changes", "staffing_shortfall")
     for g, group in enumerate(groups):
         mine: list[Stint] | None = []
         for t in group:
@@ -198,7 +209,7 @@ def decompose(instance: Instance, time_limit: float, seed: int,
                 # Hard capacity first even when soft: a plan within capacity has no overrun,
                 # and the hard model is found about twice as fast (Örebro, measured).
                 part = _solve_part(instance, [t], fixed, min(0.5, budget), seed, profiles, True,
-                                   least)
+                                   least, terms=first_terms)
             if part is None:  # no contiguous plan in time: let this trainee fragment
                 no_blocks.add(_kind(t))
                 part = _solve_part(instance, [t], fixed, budget, seed, profiles, False, least,
@@ -373,6 +384,223 @@ def _competitors(instance: Instance, t: Trainee, by_t: dict[str, list[Stint]],
     return sorted(held, key=lambda k: -held[k])
 
 
+def plan_cost(instance: Instance, stints: list[Stint], profiles: dict,
+              soft_capacity: bool = False) -> tuple[int, dict[str, int]]:
+    """The weighted objective of a plan and its unweighted terms, from the stints alone.
+
+    The solver's own arithmetic (docs/MODEL.md, "Objective"), used to compare plans between
+    phases: a CP-SAT objective can sit above a plan's true cost (one-sided helper variables,
+    a hint completed only in part). The checker recomputes the reported values independently.
+    """
+    n, w = instance.n_weeks, instance.weights
+    by_t: dict[str, list[Stint]] = {}
+    load: dict[str, list[int]] = {}
+    for st in stints:
+        by_t.setdefault(st.trainee, []).append(st)
+        row = load.setdefault(st.unit, [0] * n)
+        for k in range(max(0, instance.week_index(st.start)),
+                       min(n, instance.week_index(st.end))):
+            row[k] += 1
+    empty = [0] * n
+    short = 0
+    for u in instance.units:
+        tgt = u.staffing_target
+        if tgt is None:
+            continue
+        a = max(0, instance.week_index(tgt.start)) if tgt.start else 0
+        b = min(n, instance.week_index(tgt.end)) if tgt.end else n
+        row = load.get(u.id, empty)
+        short += sum(max(0, tgt.trainees - row[k]) for k in range(a, b))
+    peaks: dict[frozenset[str], int] = {}
+    overrun = 0
+    for u in instance.units:
+        prof = profiles[u.id]
+        if prof is None:
+            continue
+        row = load.get(u.id, empty)
+        overrun += sum(max(0, x - c) for x, c in zip(row, prof, strict=True))
+        if sum(prof) > 0:
+            cls = frozenset(u.disciplines)
+            peaks[cls] = max(peaks.get(cls, 0), -(-100 * sum(row) // sum(prof)))
+    terms = {"unit_changes": sum(len(ss) - 1 for ss in by_t.values()),
+             "fragmentation": sum(_own_cost(ss, 0, 1) for ss in by_t.values()),
+             "staffing_shortfall": short, "peak_utilisation": sum(peaks.values())}
+    total = sum(getattr(w, t) * v for t, v in terms.items())
+    if soft_capacity:
+        terms["capacity_overrun"] = overrun
+        total += OVERRUN_WEIGHT * overrun
+    return total, terms
+
+
+def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
+            least: dict[str, int], profiles: dict, progress: Progress | None = None,
+            soft_capacity: bool = False,
+            on_better: Callable[[int], None] | None = None) -> list[Stint]:
+    """Large-neighbourhood search on the whole objective (every term, every trainee).
+
+    ``polish`` only lowers each trainee's own cost; staffing targets and peak utilisation
+    depend on how trainees share units, and the full model improves a plan of Örebro's size
+    slowly (it also needs seconds of presolve per start). Each step re-plans a few trainees
+    jointly with the full objective against everybody else's stints (one worker, about a
+    second) and keeps the result if the plan's cost falls. Neighbourhoods aim at where the
+    cost is: a week a vårdcentral stands empty (trainees who could be there then), the
+    busiest unit of a class (its trainees and those of the quietest units), a trainee
+    above its own minimum cost with its competitors.
+    """
+    t0 = time.monotonic()
+    trainees = {t.id: t for t in instance.all_trainees()}
+    by_t: dict[str, list[Stint]] = {}
+    for st in plan:
+        by_t.setdefault(st.trainee, []).append(st)
+    cost, _ = plan_cost(instance, plan, profiles, soft_capacity)
+    start_cost = cost
+    rng = random.Random(seed)
+    steps = kept = 0
+    hoods = (_hood_staffing, _hood_peak, _hood_costly)
+    while True:
+        left = time_limit - (time.monotonic() - t0)
+        if left <= 0.3:
+            break
+        hood = hoods[steps % len(hoods)]
+        steps += 1
+        group, relieve = hood(instance, trainees, by_t, profiles, least, rng)
+        if not group:
+            continue
+        others = [st for k, ss in by_t.items() if k not in group for st in ss]
+        # Without the peak term: its max over a class of ceil-divided utilisations gives
+        # the sub-model a weak relaxation, and measured on Örebro no 5-trainee re-plan with
+        # it improved in 5 s, while without it one cut the sub-objective by a third in 3.5 s.
+        # The peak is lowered instead by asking the busiest unit's trainees to give up
+        # weeks there (``relieve``); every step is judged by the plan's whole cost.
+        pm = PlacementModel(instance, [trainees[k] for k in group], external=others,
+                            profiles=profiles, min_stints=least, soft_capacity=soft_capacity,
+                            terms=tuple(t for t in TERMS if t != "peak_utilisation"))
+        if relieve is not None:
+            held = sum(st.weeks for k in group for st in by_t[k] if st.unit == relieve)
+            pm.model.add(sum(o.size for o in pm.by_unit.get(relieve, []) if not o.fixed)
+                         <= held - 1)
+        pm.hint([st for k in group for st in by_t[k]])
+        solver = _params(min(2.0, left), 1, seed + steps)
+        solver.parameters.symmetry_level = 0
+        status = _run(solver, pm.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
+        new = pm.extract(solver)
+        new_cost, _ = plan_cost(instance, others + new, profiles, soft_capacity)
+        if new_cost < cost:
+            cost = new_cost
+            kept += 1
+            if on_better:
+                on_better(cost)
+            for k in group:
+                by_t[k] = [st for st in new if st.trainee == k]
+    if progress:
+        progress({"phase": "improve", "steps": steps, "kept": kept, "from": start_cost,
+                  "to": cost, "time": time.monotonic() - t0})
+    return [st for ss in by_t.values() for st in ss]
+
+
+def _loads(instance: Instance, by_t: dict[str, list[Stint]]) -> dict[str, list[int]]:
+    n = instance.n_weeks
+    load: dict[str, list[int]] = {}
+    for ss in by_t.values():
+        for st in ss:
+            row = load.setdefault(st.unit, [0] * n)
+            for k in range(max(0, instance.week_index(st.start)),
+                           min(n, instance.week_index(st.end))):
+                row[k] += 1
+    return load
+
+
+def _can_take(instance: Instance, t: Trainee, unit_id: str) -> bool:
+    u = instance.unit(unit_id)
+    prog = instance.programme(t.programme)
+    return (u.takes(t.programme) and (u.region_wide or u.site == t.site)
+            and any(prog.requirement(d) is not None for d in u.disciplines))
+
+
+def _at(instance: Instance, ss: list[Stint], week: int) -> Stint | None:
+    return next((s for s in ss if instance.week_index(s.start) <= week
+                 < instance.week_index(s.end)), None)
+
+
+def _hood_staffing(instance: Instance, trainees: dict[str, Trainee],
+                   by_t: dict[str, list[Stint]], profiles: dict, least: dict[str, int],
+                   rng: random.Random) -> tuple[list[str], str | None]:
+    """A week in which a unit is below its staffing target, and trainees who could fill it:
+    those in a unit of the same kind then (they can swap), and a few others in their block."""
+    load = _loads(instance, by_t)
+    n = instance.n_weeks
+    gaps = []
+    for u in instance.units:
+        tgt = u.staffing_target
+        if tgt is None:
+            continue
+        a = max(0, instance.week_index(tgt.start)) if tgt.start else 0
+        b = min(n, instance.week_index(tgt.end)) if tgt.end else n
+        row = load.get(u.id, [0] * n)
+        gaps += [(u.id, k) for k in range(a, b) if row[k] < tgt.trainees]
+    if not gaps:
+        return [], None
+    uid, week = rng.choice(gaps)
+    kind = set(instance.unit(uid).disciplines)
+    close: list[str] = []
+    other: list[str] = []
+    for k, ss in by_t.items():
+        if not _can_take(instance, trainees[k], uid):
+            continue
+        here = _at(instance, ss, week)
+        if here is None:
+            continue
+        (close if here.discipline in kind else other).append(k)
+    rng.shuffle(close)
+    rng.shuffle(other)
+    return close[:3] + other[:2], None
+
+
+def _hood_peak(instance: Instance, trainees: dict[str, Trainee],
+               by_t: dict[str, list[Stint]], profiles: dict, least: dict[str, int],
+               rng: random.Random) -> tuple[list[str], str | None]:
+    """The busiest unit of a class (by utilisation over the horizon): some of its trainees and
+    some of the class's quietest units, who can trade places."""
+    load = _loads(instance, by_t)
+    classes: dict[frozenset[str], list[tuple[float, str]]] = {}
+    for u in instance.units:
+        prof = profiles[u.id]
+        if prof is None or sum(prof) == 0:
+            continue
+        util = sum(load.get(u.id, ())) / sum(prof)
+        classes.setdefault(frozenset(u.disciplines), []).append((util, u.id))
+    spread = [(max(us)[0] - min(us)[0], us) for us in classes.values() if len(us) > 1]
+    spread = [x for x in spread if x[0] > 0]
+    if not spread:
+        return [], None
+    _, units = rng.choices(spread, weights=[s for s, _ in spread])[0]
+    units = sorted(units)
+    top, quiet = units[-1][1], {uid for _, uid in units[:max(1, len(units) // 3)]}
+    busy = [k for k, ss in by_t.items() if any(s.unit == top for s in ss)]
+    calm = [k for k, ss in by_t.items() if any(s.unit in quiet for s in ss)
+            and _can_take(instance, trainees[k], top)]
+    rng.shuffle(busy)
+    rng.shuffle(calm)
+    return list(dict.fromkeys(busy[:3] + calm[:2])), top
+
+
+def _hood_costly(instance: Instance, trainees: dict[str, Trainee],
+                 by_t: dict[str, list[Stint]], profiles: dict, least: dict[str, int],
+                 rng: random.Random) -> tuple[list[str], str | None]:
+    """A trainee above its least own cost with a few trainees holding the units it needs."""
+    w = instance.weights
+    costly = [k for k, ss in by_t.items()
+              if _own_cost(ss, w.unit_changes, w.fragmentation)
+              > w.unit_changes * (least.get(k, 1) - 1)]
+    if not costly:
+        return [], None
+    tid = rng.choice(costly)
+    rivals = _competitors(instance, trainees[tid], by_t, tid)[:10]
+    return [tid] + rng.sample(rivals, k=min(4, len(rivals))), None
+
+
 def _complete_hint(pm: PlacementModel, budget: float, seed: int) -> None:
     """Turn a hint on the stints into a hint on every variable.
 
@@ -394,12 +622,80 @@ def _complete_hint(pm: PlacementModel, budget: float, seed: int) -> None:
         m.add_hint(m.get_int_var_from_proto_index(i), v)
 
 
+class _Bounder(threading.Thread):
+    """The full model without a hint, on the cores the heuristics leave idle.
+
+    The decomposition, polish and improve phases use one worker each, so with 2 workers one
+    core used to idle for most of the run. Here it proves the bound instead (measured on
+    Örebro: one worker, no hint, 110 s gave a bound of 10 991, as high as 2 workers after the
+    warm-started phase), and any plan it finds competes with the heuristics' plan.
+    """
+
+    def __init__(self, instance: Instance, trainees: list[Trainee], least: dict[str, int],
+                 profiles: dict, soft_capacity: bool, workers: int, seed: int,
+                 time_limit: float, on_bound: Callable[[float], None] | None = None):
+        super().__init__(daemon=True)
+        self.args = (instance, trainees, least, profiles, soft_capacity)
+        self.workers, self.seed, self.time_limit = workers, seed, time_limit
+        self.on_bound = on_bound
+        self.solver: cp_model.CpSolver | None = None
+        self.pm: PlacementModel | None = None
+        self.status: cp_model.CpSolverStatus | None = None
+        self.bound: float | None = None
+        self.plan: list[Stint] | None = None
+        self.error: BaseException | None = None
+        self._halt = threading.Event()
+        self._t0 = time.monotonic()
+
+    def run(self) -> None:
+        try:
+            self._run()
+        except BaseException as exc:  # re-raised by the caller's thread in stop()
+            self.error = exc
+
+    def _run(self) -> None:
+        inst, trainees, least, profiles, soft = self.args
+        self.pm = PlacementModel(inst, trainees, min_stints=least, profiles=profiles,
+                                 soft_capacity=soft)
+        left = self.time_limit - (time.monotonic() - self._t0)
+        if self._halt.is_set() or left <= 0.1:
+            return
+        solver = _params(left, self.workers, self.seed)
+        solver.parameters.symmetry_level = 0  # see solve()
+        solver.parameters.cp_model_probing_level = 0
+        if self.on_bound is not None:
+            solver.best_bound_callback = self.on_bound
+        self.solver = solver
+        self.status = _run(solver, self.pm.model)
+        if self.status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.plan = self.pm.extract(solver)
+        bound = solver.best_objective_bound
+        if math.isfinite(bound):
+            self.bound = bound
+
+    def stop(self) -> None:
+        """Ends the search (a stop asked before CP-SAT starts is lost, so ask until it ends)."""
+        self._halt.set()
+        while self.is_alive():
+            if self.solver is not None:
+                self.solver.stop_search()
+            self.join(0.05)
+        if self.error is not None:
+            raise self.error
+
+
 def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: int = 0,
           progress: Progress | None = None, use_decomposition: bool = True,
           warm_start: list[Stint] | None = None, soft_capacity: bool = False) -> Result:
     """``warm_start``: a plan of a similar instance (e.g. the base of a what-if variant); its
     stints are kept in the first plan for every trainee they still fit. ``soft_capacity``:
-    capacity may be exceeded at a cost per trainee-week (term ``capacity_overrun``)."""
+    capacity may be exceeded at a cost per trainee-week (term ``capacity_overrun``).
+
+    Phases (docs/MODEL.md, "Solving"): a first plan trainee by trainee, polishing each
+    trainee's own cost, a large-neighbourhood search on the whole objective; with 2 or more
+    workers the full model runs beside them on the spare cores for the bound, otherwise it
+    runs last, warm-started. The best plan found by any phase is returned.
+    """
     t0 = time.monotonic()
     trainees = instance.all_trainees()
     profiles = capacity_profiles(instance)  # computed once for every phase
@@ -411,11 +707,28 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         keep = {}
         for st in warm_start:
             keep.setdefault(st.trainee, []).append(st)
-    if use_decomposition and (len({t.start for t in trainees}) > 1 or keep):
+    decomposing = use_decomposition and (len({t.start for t in trainees}) > 1 or keep)
+    state = {"cost": math.inf, "bound": -math.inf}
+
+    def report(cost: float | None = None, bound: float | None = None) -> None:
+        if cost is not None:
+            state["cost"] = min(state["cost"], cost)
+        if bound is not None:
+            state["bound"] = max(state["bound"], bound)
+        if progress and math.isfinite(state["cost"]):
+            progress({"phase": "solve", "time": time.monotonic() - t0,
+                      "objective": state["cost"], "bound": max(state["bound"], 0)})
+
+    bounder: _Bounder | None = None
+    if decomposing and workers >= 2:
+        bounder = _Bounder(instance, trainees, least, profiles, soft_capacity, workers - 1,
+                           seed, time_limit - (time.monotonic() - t0),
+                           on_bound=lambda b: report(bound=b))
+        bounder.start()
+    if decomposing:
         # Without a first plan there is nothing to write, so the decomposition may use most
-        # of the time; polishing only runs while 40 % of the time limit is left.
-        # The heuristic works against wall-clock budgets, so a failed attempt is retried with
-        # the trainees of each intake in another order while time is left.
+        # of the time. The heuristic works against wall-clock budgets, so a failed attempt is
+        # retried with the trainees of each intake in another order while time is left.
         attempt = 0
         while warm is None and time.monotonic() - t0 < 0.6 * time_limit:
             # Soft capacity: first a plan within capacity (no overrun at all; greedy soft
@@ -430,52 +743,80 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         if warm is not None:
             if progress:
                 progress({"phase": "first_plan", "time": warm_time})
-            budget = 0.6 * time_limit - (time.monotonic() - t0)
+            report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
+            # Without a bounder the full model needs the last 40 % (presolve alone takes
+            # seconds at Örebro's size); with one, the heuristics run to the end.
+            end = 0.6 if bounder is None else 0.98
             # Polishing re-plans within capacity only, so it never adds an overrun.
-            warm = polish(instance, warm, budget, seed, least, progress, profiles)
+            warm = polish(instance, warm, (0.55 if bounder else 0.45) * time_limit
+                          - (time.monotonic() - t0), seed, least, progress, profiles)
+            report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
+            warm = improve(instance, warm, end * time_limit - (time.monotonic() - t0), seed,
+                           least, profiles, progress=None, soft_capacity=soft_capacity,
+                           on_better=lambda c: report(cost=c))
 
-    pm = PlacementModel(instance, trainees, min_stints=least, profiles=profiles,
-                        soft_capacity=soft_capacity)
-    if warm is not None:
-        pm.hint(warm)
-        _complete_hint(pm, min(5.0, 0.1 * time_limit), seed)
-    solver = _params(time_limit - (time.monotonic() - t0), workers, seed)
-    # Measured on Örebro (2 workers): symmetry detection and probing took ~13 s of presolve
-    # and did not pay back in the bound within 120 s; without them the first improving
-    # solution comes ~10 s earlier.
-    solver.parameters.symmetry_level = 0
-    solver.parameters.cp_model_probing_level = 0
-    watcher = _Watcher(pm, t0, progress)
-    status = _run(solver, pm.model, watcher)
+    if bounder is not None:
+        if warm is None:  # the full model is the last hope for a plan: let it run
+            bounder.join(max(0.0, time_limit - (time.monotonic() - t0)))
+        bounder.stop()
+        pm, solver, status = bounder.pm, bounder.solver, bounder.status
+        model_plan = bounder.plan
+        bound = bounder.bound
+    else:
+        pm = PlacementModel(instance, trainees, min_stints=least, profiles=profiles,
+                            soft_capacity=soft_capacity)
+        if warm is not None:
+            pm.hint(warm)
+            _complete_hint(pm, min(5.0, 0.1 * time_limit), seed)
+        solver = _params(time_limit - (time.monotonic() - t0), workers, seed)
+        # Measured on Örebro (2 workers): symmetry detection and probing took ~13 s of
+        # presolve and did not pay back in the bound within 120 s; without them the first
+        # improving solution comes ~10 s earlier.
+        solver.parameters.symmetry_level = 0
+        solver.parameters.cp_model_probing_level = 0
+        watcher = _Watcher(pm, t0, progress)
+        status = _run(solver, pm.model, watcher)
+        model_plan = (pm.extract(solver)
+                      if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None)
+        bound = solver.best_objective_bound
+        bound = bound if math.isfinite(bound) else None
+        if model_plan is not None and warm_time is None:
+            warm_time = watcher.first
     wall = time.monotonic() - t0
 
+    # The best plan of any phase, by its true cost (a CP-SAT objective can sit above it).
+    candidates = [p for p in (model_plan, warm) if p is not None]
+    best = min(candidates, key=lambda p: plan_cost(instance, p, profiles, soft_capacity)[0],
+               default=None)
+    weights = {t: v for t, v in instance.weights.model_dump().items() if v > 0}
+    if soft_capacity:
+        weights["capacity_overrun"] = OVERRUN_WEIGHT
     result = Result(
         status=Status.NO_PLAN, seed=seed, workers=workers, time_limit=time_limit,
-        weights=dict(pm.weights), versions=versions(), wall_time=wall,
+        weights=weights, versions=versions(), wall_time=wall,
         # Several workers race, and a wall-clock limit (here, or in the decomposition's
         # per-trainee solves) cuts the search at a moment that depends on the machine's load:
         # the same seed then need not give the same plan.
-        reproducible=workers == 1 and status == cp_model.OPTIMAL and warm is None,
-        method=("first plan trainee by trainee + polish + interval model (warm start)"
-                if warm is not None else "interval model"),
+        reproducible=workers == 1 and status == cp_model.OPTIMAL and not decomposing,
+        method=("first plan trainee by trainee + polish + neighbourhood search"
+                + (" + interval model for the bound" if bounder else
+                   " + interval model (warm start)")
+                if decomposing else "interval model"),
     )
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        result.status = Status.OPTIMAL if status == cp_model.OPTIMAL else Status.FEASIBLE
-        result.stints = pm.extract(solver)
-        # Every term is integral; CP-SAT's float can carry presolve scaling noise (29.000000004).
-        result.objective = float(round(solver.objective_value))
-        result.bound = float(math.ceil(solver.best_objective_bound - 1e-6))
-        result.terms = {t: int(solver.value(e)) for t, e in pm.term_exprs.items()}
-        result.time_to_first = min(x for x in (warm_time, watcher.first) if x is not None)
+    if best is not None:
+        cost, terms = plan_cost(instance, best, profiles, soft_capacity)
+        proven = status == cp_model.OPTIMAL and best is model_plan
+        if bound is not None and math.ceil(bound - 1e-6) >= cost:
+            proven = True
+        result.status = Status.OPTIMAL if proven else Status.FEASIBLE
+        result.stints = best
+        result.objective = float(cost)
+        result.bound = float(cost) if proven else (
+            float(math.ceil(bound - 1e-6)) if bound is not None else None)
+        result.terms = terms
+        result.time_to_first = warm_time
     elif status == cp_model.INFEASIBLE:
         result.status = Status.INFEASIBLE
-    elif warm is not None:
-        # The full model found nothing better in time: the decomposition's plan stands.
-        result.status = Status.FEASIBLE
-        result.stints = warm
-        bound = solver.best_objective_bound
-        result.bound = float(math.ceil(bound - 1e-6)) if math.isfinite(bound) else None
-        result.time_to_first = warm_time
     result.terms = {t: result.terms.get(t, 0) for t in (*TERMS, "capacity_overrun")
-                    if t in pm.weights}
+                    if t in weights}
     return result
