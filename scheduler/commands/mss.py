@@ -36,6 +36,8 @@ TXT = {
         "bench_written": "Tabell skriven till {csv} och {md}",
         "bad_schedules": "{n} scheman underkändes av kontrollen",
         "interrupted": "Avbrutet: {n} färdiga rader sparade",
+        "too_many_jobs": "--jobs {jobs} x --workers {workers} = {n} trådar, men maskinen har "
+                         "{cores} kärnor; sänk --jobs eller --workers",
     },
     "en": {
         "written": "Schedule written to {dir}",
@@ -54,6 +56,8 @@ TXT = {
         "bench_written": "Table written to {csv} and {md}",
         "bad_schedules": "{n} schedules failed the check",
         "interrupted": "Interrupted: {n} finished rows kept",
+        "too_many_jobs": "--jobs {jobs} x --workers {workers} = {n} threads, but the machine "
+                         "has {cores} cores; lower --jobs or --workers",
     },
 }
 
@@ -149,6 +153,9 @@ def bench_cmd(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     only: Annotated[str | None, typer.Option(
         "--only", help="Instance names matching this glob, e.g. 'Instance_1?'")] = None,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", min=1, help="Instances solved in parallel processes "
+                              "(jobs x workers must not exceed the cores)")] = 1,
     out: Annotated[Path | None, typer.Option(
         "--out", help="CSV file (a .md table is written beside it)")] = None,
     lang: Annotated[str, typer.Option("--lang", help="sv|en")] = "sv",
@@ -162,6 +169,13 @@ def bench_cmd(
     from scheduler.mss.dzn import DznError, benchmark_dir
 
     txt = TXT[_lang(lang)]
+    cores = available_cores()
+    if jobs * workers > cores:
+        # Refused rather than clamped: oversubscribed cores would silently change what the
+        # time limit means for every instance of the table.
+        err.print(txt["too_many_jobs"].format(jobs=jobs, workers=workers, n=jobs * workers,
+                                              cores=cores), markup=False)
+        raise typer.Exit(2)
     folder = folder or benchmark_dir()
     if not folder.is_dir():
         err.print(txt["not_dir"].format(dir=folder), markup=False)
@@ -177,37 +191,82 @@ def bench_cmd(
         err.print(txt["out_not_dir"].format(out=csv_path), markup=False)
         raise typer.Exit(2)
     rows: list[bench.Row] = []
+    order = {p.stem: k for k, p in enumerate(files)}
 
     def save() -> None:
+        rows.sort(key=lambda r: order.get(r.instance, len(order)))
         try:
             write_atomic(csv_path, bench.to_csv(rows).encode())
-            write_atomic(md_path, bench.to_markdown(rows, time_limit, workers).encode())
+            write_atomic(md_path, bench.to_markdown(rows, time_limit, workers, jobs).encode())
         except OSError as exc:
             err.print(txt["out_failed"].format(out=csv_path, error=exc), markup=False)
             raise typer.Exit(2) from None
 
+    def done(row: bench.Row) -> None:
+        rows.append(row)
+        err.print(txt["row"].format(name=row.instance, status=row.status, score=row.score,
+                                    bound=row.bound, best=row.best_known, t=row.time_s),
+                  markup=False)
+        save()  # after every instance: a long run keeps what it finished
+
+    pool = None
     try:
-        for path in files:
-            try:
-                row = bench.run_one(path, known, time_limit, workers, seed)
-            except DznError as exc:
-                err.print(str(exc), markup=False)
-                raise typer.Exit(2) from None
-            rows.append(row)
-            err.print(txt["row"].format(name=row.instance, status=row.status, score=row.score,
-                                        bound=row.bound, best=row.best_known, t=row.time_s),
-                      markup=False)
-            save()  # after every instance: a long run keeps what it finished
+        if jobs == 1:
+            for path in files:
+                try:
+                    done(bench.run_one(path, known, time_limit, workers, seed))
+                except DznError as exc:
+                    err.print(str(exc), markup=False)
+                    raise typer.Exit(2) from None
+        else:
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+
+            pool = ProcessPoolExecutor(max_workers=jobs)
+            futures = [pool.submit(_run_one, path, known, time_limit, workers, seed)
+                       for path in files]
+            for fut in as_completed(futures):
+                row, error = fut.result()
+                if error is not None:
+                    err.print(error, markup=False)
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise typer.Exit(2)
+                assert row is not None
+                done(row)
+            pool.shutdown()
     except KeyboardInterrupt:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         save()
         err.print(txt["interrupted"].format(n=len(rows)), markup=False)
         raise typer.Exit(130) from None
-    sys.stdout.write(bench.to_markdown(rows, time_limit, workers))
+    sys.stdout.write(bench.to_markdown(rows, time_limit, workers, jobs))
     err.print(txt["bench_written"].format(csv=csv_path, md=md_path), markup=False)
     bad = sum(1 for r in rows if r.violations)
     if bad:
         err.print(txt["bad_schedules"].format(n=bad), markup=False)
         raise typer.Exit(5)
+
+
+def available_cores() -> int:
+    """Cores this process may run on (the affinity mask where the OS has one)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _run_one(path: Path, known, time_limit: float, workers: int, seed: int):
+    """``bench.run_one`` in a worker process; a malformed instance comes back as its message
+    (the reader's exception does not survive pickling)."""
+    from scheduler.mss import bench
+    from scheduler.mss.dzn import DznError
+
+    try:
+        return bench.run_one(path, known, time_limit, workers, seed), None
+    except DznError as exc:
+        return None, str(exc)
 
 
 def register(app: typer.Typer) -> None:

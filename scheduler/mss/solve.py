@@ -10,9 +10,10 @@ from dataclasses import dataclass, replace
 from ortools.sat.python import cp_model
 
 from scheduler.mss.check import check
+from scheduler.mss.construct import construct, swap_repair
 from scheduler.mss.dzn import Cell, MssInstance
 from scheduler.mss.evaluate import evaluate
-from scheduler.mss.model import MssModel
+from scheduler.mss.model import MssModel, stints_of
 
 # Reward per period a student covers towards an unmet MinPosHosp in the greedy first plan: more
 # than any student's satisfaction can change (|SatTot| stays far below it on every instance).
@@ -27,10 +28,20 @@ class SolveResult:
     bound: int | None
     wall_time: float
     build_time: float
-    first_plan: str = ""  # where the warm start came from ("greedy", "greedy-partial", "")
+    first_plan: str = ""  # where the warm start came from ("construct", "greedy", ...)
+    first_valid: float | None = None  # seconds to the first checker-clean schedule
 
 
 Grid = list[list[list[int]]]  # [hospital][discipline][period]
+
+# Above this many circuit arcs (students x attendable disciplines^2) the full model is not
+# built: I160_24_1 (92 k) builds in 6 s, I320_24_4 (184 k) in 15 s and its presolve takes
+# minutes; re-planning uses the whole time instead.
+FULL_MODEL_ARCS = 60_000
+
+
+def _arcs(inst: MssInstance) -> int:
+    return sum(sum(inst.allowed_disc[s]) ** 2 for s in range(inst.students))
 
 
 def _subset(inst: MssInstance, members: list[int], load: Grid,
@@ -79,7 +90,7 @@ def _unmet(inst: MssInstance, cells: set[Cell]) -> int:
 
 
 def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
-           size: int = 8, bound: int | None = None) -> set[Cell]:
+           size: int = 8, bound: int | None = None, stall: int | None = 10) -> set[Cell]:
     """Improve a valid schedule by re-planning a few students at a time, the rest fixed.
 
     Each neighbourhood is a random student and students who share its wards, solved exactly
@@ -90,8 +101,8 @@ def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
     minima by reward, not by rule) is repaired the same way: while minima are unmet the
     sub-models reward covering them instead of requiring it, and a result is kept if it
     leaves fewer unmet minima, or as many and a better score. Stops early at ``bound`` or
-    after ``10 * students`` neighbourhoods in a row without a change (the full model then
-    takes over).
+    after ``stall * students`` neighbourhoods in a row without a change (the full model then
+    takes over; ``None``: never, when there is no full model to hand over to).
     """
     rng = random.Random(seed)
     S = inst.students
@@ -104,13 +115,14 @@ def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
     by_student: dict[int, set[Cell]] = {s: set() for s in range(S)}
     for c in cur:
         by_student[c[0]].add(c)
-    stall = 0
-    while S > 1 and stall < 10 * S and not (bound is not None and not unmet
+    idle = 0
+    max_idle = S * stall if stall is not None else math.inf
+    while S > 1 and idle < max_idle and not (bound is not None and not unmet
                                            and best.score >= bound):
         left = deadline - time.monotonic()
         if left < 0.5:
             break
-        stall += 1
+        idle += 1
         s0 = rng.randrange(S)
         wards = {(h, d) for _, _, h, d in by_student[s0]}
         related = [s for s in range(S) if s != s0
@@ -158,7 +170,7 @@ def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
         trial_unmet = _unmet(inst, trial) if unmet else 0
         if (trial_unmet, -sc.score) < (unmet, -best.score):
             cur, best, unmet = trial, sc, trial_unmet
-            stall = 0
+            idle = 0
             for s in members:
                 by_student[s] = {c for c in new if c[0] == s}
     return cur
@@ -174,11 +186,20 @@ class FirstPlan:
 
 
 def _solve_single(sub: MssInstance, limit: float, seed: int, soft_min: int = 0,
-                  hint: set[Cell] | None = None) -> tuple[set[Cell] | None, int | None]:
-    """Best schedule of a one-student instance and the proven best SatTot (objective / 2)."""
+                  hint: set[Cell] | None = None,
+                  fixed: dict[int, tuple[int, int]] | None = None
+                  ) -> tuple[set[Cell] | None, int | None]:
+    """Best schedule of a one-student instance and the proven best SatTot (objective / 2).
+    ``fixed``: stints ``discipline -> (hospital, start)`` the schedule must keep."""
     mm = MssModel(sub, soft_min=soft_min)
     if hint:
         mm.hint_cells(hint)
+    for d, (h, st) in (fixed or {}).items():
+        o = mm.students[0].options.get((h, d))
+        if o is None:
+            return None, None
+        mm.model.add(o.presence == 1)
+        mm.model.add(mm.students[0].starts[d] == st)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = limit
     solver.parameters.num_workers = 1
@@ -195,7 +216,129 @@ def _solve_single(sub: MssInstance, limit: float, seed: int, soft_min: int = 0,
     return mm.cells(solver), ub
 
 
-def greedy(inst: MssInstance, deadline: float, seed: int = 0) -> FirstPlan:
+def _need(inst: MssInstance, load: Grid) -> Grid:
+    """MinPosHosp still to cover given ``load``."""
+    return [[[max(0, lo - x) for lo, x in zip(inst.min_pos[h][d], load[h][d], strict=True)]
+             for d in range(inst.disciplines)] for h in range(inst.hospitals)]
+
+
+def quick_plan(inst: MssInstance, deadline: float, seed: int = 0) -> FirstPlan:
+    """A complete first plan in seconds: :func:`scheduler.mss.construct.construct` (minima
+    first, then each student filled in plain Python), and CP-SAT on one student at a time for
+    the few it cannot complete: first keeping their minima stints, else from scratch with a
+    reward per unmet minimum period covered. No bound (see :func:`greedy`)."""
+    p, failed = construct(inst)
+    complete = True
+    for s in failed:
+        left = deadline - time.monotonic()
+        fixed = dict(p.stints[s])
+        for d in list(fixed):
+            p.remove(s, d)
+        got = None
+        if left > 0:
+            sub = _single(inst, s, p.load, _need(inst, p.load))
+            if fixed:
+                got, _ = _solve_single(sub, min(left, 2.0), seed, soft_min=MIN_REWARD,
+                                       fixed=fixed)
+            if got is None:
+                got, _ = _solve_single(sub, min(max(0.1, deadline - time.monotonic()), 3.0),
+                                       seed, soft_min=MIN_REWARD)
+        if got is None:
+            complete = False
+            continue
+        for _, h, d, st in stints_of(got, inst.duration):
+            p.add(s, h, d, st)
+    if complete:
+        swap_repair(p, min(deadline, time.monotonic() + 5.0))
+    return FirstPlan(p.cells(), complete, None)
+
+
+def repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
+           size: int = 4, tries: int = 6) -> set[Cell]:
+    """Cover unmet MinPosHosp minima of a schedule valid in every other respect.
+
+    Takes the unmet ward-period with the fewest students able to cover it and re-solves a few
+    of those students (the ones able to cover the most unmet minima first; a random pick of
+    more of them after a failure) with everyone else fixed and a hard constraint: the
+    sub-model must keep every minimum period the members now cover and cover the target one
+    more time. So each success removes at least one unmet student-period and never uncovers
+    another; satisfaction is the sub-model's objective (the others' worst joins its minimum).
+    A target that fails ``tries`` times is left (the full model may still get it).
+    """
+    rng = random.Random(seed)
+    S = inst.students
+    cur = set(cells)
+    if {v.code for v in check(inst, cur)} - {"min_pos"}:
+        return cur
+    by_student: dict[int, set[Cell]] = {s: set() for s in range(S)}
+    for c in cur:
+        by_student[c[0]].add(c)
+    fails: dict[tuple[int, int, int], int] = {}
+    able_at: dict[tuple[int, int, int], list[int]] = {}
+
+    def able(h: int, d: int, t: int) -> list[int]:
+        if (h, d, t) not in able_at:
+            able_at[(h, d, t)] = [s for s in range(S) if inst.ability[s][h][d]
+                                  and inst.allowed_disc[s][d] and inst.availability[s][t]]
+        return able_at[(h, d, t)]
+
+    while time.monotonic() < deadline - 0.2:
+        unmet = sorted(set(_unmet_cells(inst, cur)))
+        todo = [c for c in unmet if fails.get(c, 0) < tries and able(*c)]
+        if not todo:
+            break
+        target = min(todo, key=lambda c: (fails.get(c, 0), len(able(*c)), c))
+        h0, d0, t0 = target
+        # Students by how many unmet minima they could cover.
+        reach = {s: sum(1 for (h, d, t) in unmet if inst.ability[s][h][d]
+                        and inst.allowed_disc[s][d] and inst.availability[s][t])
+                 for s in able(*target)}
+        k = min(len(reach), size + 2 * fails.get(target, 0))
+        if fails.get(target, 0) == 0:
+            # Idle in the target period first (nothing to move out of the way).
+            members = sorted(reach, key=lambda s: (
+                any(c[1] == t0 for c in by_student[s]), -reach[s], s))[:k]
+        else:
+            members = rng.sample(sorted(reach), k)
+        members.sort()
+        load = _grid(inst)
+        mine = _grid(inst)
+        for s in range(S):
+            grid = mine if s in reach and s in members else load
+            for _, t, h, d in by_student[s]:
+                grid[h][d][t] += 1
+        full = _need(inst, load)
+        hard = [[[min(full[h][d][t], mine[h][d][t]) for t in range(inst.horizon)]
+                 for d in range(inst.disciplines)] for h in range(inst.hospitals)]
+        hard[h0][d0][t0] = min(full[h0][d0][t0], mine[h0][d0][t0] + 1)
+        tot = evaluate(inst, cur).per_student
+        others = [tot[s]["total"] for s in range(S) if s not in members]
+        sub = _subset(inst, members, load, hard)
+        mm = MssModel(sub, others_worst=min(others) if others else None)
+        index = {s: j for j, s in enumerate(members)}
+        mm.hint_cells({(index[s], t, h, d) for s in members for (_, t, h, d) in by_student[s]})
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.1, min(deadline - time.monotonic(), 1.0))
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = rng.randrange(1 << 30)
+        solver.parameters.symmetry_level = 0
+        solver.parameters.cp_model_probing_level = 0
+        # Coverage first: the first feasible sub-schedule is kept (re-planning restores
+        # satisfaction later). Optimising here took 1-2 s per attempt on I40_24_2.
+        solver.parameters.stop_after_first_solution = True
+        status = solver.solve(mm.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            fails[target] = fails.get(target, 0) + 1
+            continue
+        new = {(members[j], t, h, d) for j, t, h, d in mm.cells(solver)}
+        cur = {c for c in cur if c[0] not in index} | new
+        for s in members:
+            by_student[s] = {c for c in new if c[0] == s}
+    return cur
+
+
+def greedy(inst: MssInstance, deadline: float, seed: int = 0,
+           give_up: bool = False) -> FirstPlan:
     """A first schedule, student by student, each given its best stints in the capacity left.
 
     Like the core's trainee-by-trainee first plan: CP-SAT struggles to find any feasible
@@ -205,6 +348,10 @@ def greedy(inst: MssInstance, deadline: float, seed: int = 0) -> FirstPlan:
     that schedule does not fit in what the others left is it solved again with the rest.
     While some ward-period lacks its MinPosHosp students, each student is instead solved
     with the capacity left and a large reward per period it covers towards a minimum.
+    ``give_up`` (a valid plan exists already): return an incomplete plan as soon as the pace
+    so far will not finish every student's ideal solve by ``deadline``; without the ideals
+    there is no bound and the plan is no better than :func:`quick_plan`'s (I40_24_2: 50 s,
+    incomplete).
     """
     D = inst.duration
     load = [[[0] * inst.horizon for _ in range(inst.disciplines)]
@@ -219,11 +366,16 @@ def greedy(inst: MssInstance, deadline: float, seed: int = 0) -> FirstPlan:
     cells: set[Cell] = set()
     complete = True
     ideals: list[int | None] = []
+    began = time.monotonic()
     for k, s in enumerate(order):
         left = deadline - time.monotonic()
         if left <= 0:
             return FirstPlan(cells, False, None)
         per_student = left / (len(order) - k)
+        if give_up and (per_student < 0.2 or (
+                k >= max(3, len(order) // 20)
+                and (time.monotonic() - began) / k * (len(order) - k) > left)):
+            return FirstPlan(cells, False, None)
         limit = max(0.3, min(3.0, 2 * per_student))
         if per_student >= 0.2:
             mine, ideal = _solve_single(_single(inst, s, zero), limit, seed)
@@ -275,28 +427,59 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
     source = ""
     ideal_bound = None
     valid: set[Cell] | None = None  # the best checker-clean schedule so far
+    first_valid: float | None = None
     if hint is None and first_plan:
-        fp = greedy(inst, t0 + 0.85 * time_limit, seed)
-        hint, ideal_bound = fp.cells, fp.bound
-        source = "greedy" if fp.complete else "greedy-partial"
+        # 1a. Minima first, in seconds (plain Python; CP-SAT only for students it cannot
+        # complete), then the targeted repair of minima it missed.
+        qp = quick_plan(inst, t0 + 0.25 * time_limit, seed)
+        quick: set[Cell] | None = qp.cells if qp.complete else None
+        if quick is not None and _unmet(inst, quick):
+            quick = repair(inst, quick, t0 + 0.5 * time_limit, seed)
+        if quick is not None and not check(inst, quick):
+            valid, source = quick, "construct"
+            first_valid = time.monotonic() - t0
+        # 1b. The CP-SAT greedy: its ideals bound the objective and often are the optimum
+        # (Akbarzadeh–Maenhout); it gives up early when a valid plan exists and it is too slow.
+        fp = greedy(inst, t0 + 0.85 * time_limit, seed, give_up=valid is not None)
         codes = {v.code for v in check(inst, fp.cells)} if fp.complete else {"incomplete"}
-        if not codes:
-            valid = fp.cells
-            score = evaluate(inst, fp.cells).score
-            if score == fp.bound:  # every student has its ideal schedule: optimal
-                return SolveResult("optimal", fp.cells, score, fp.bound,
-                                   time.monotonic() - t0, 0.0, source)
+        ideal_bound = fp.bound
+        if not codes and (valid is None
+                          or evaluate(inst, fp.cells).score >= evaluate(inst, valid).score):
+            valid, source = fp.cells, "greedy"
+            first_valid = first_valid or time.monotonic() - t0
+            if evaluate(inst, fp.cells).score == fp.bound:
+                # Every student has its ideal schedule: optimal.
+                return SolveResult("optimal", fp.cells, fp.bound, fp.bound,
+                                   time.monotonic() - t0, 0.0, source, first_valid)
+        if valid is not None:
+            start: set[Cell] | None = valid
+        elif quick is not None:  # only minima unmet: replan keeps repairing (by reward)
+            start, source = quick, "construct-partial"
+        elif fp.complete and codes <= {"min_pos"}:
+            start, source = fp.cells, "greedy"
+        else:
+            start, source = fp.cells, "greedy-partial"
+        hint = start
+        # 2. Re-planning. The full model is skipped where building and presolving it would
+        # eat the time (FULL_MODEL_ARCS): re-planning then gets all of it.
+        full = _arcs(inst) <= FULL_MODEL_ARCS
         left = t0 + time_limit - time.monotonic()
-        if replan_share > 0 and left > 2 and codes <= {"min_pos"}:
-            hint = replan(inst, fp.cells, time.monotonic() + replan_share * left, seed,
-                          bound=fp.bound)
+        if replan_share > 0 and left > 2 and start is not None and (
+                start is valid or {v.code for v in check(inst, start)} <= {"min_pos"}):
+            share = replan_share if full else 1.0
+            hint = replan(inst, start, time.monotonic() + share * left, seed,
+                          bound=fp.bound, stall=None if not full else 10)
             source += "+replan"
             if not check(inst, hint):
                 valid = hint
+                first_valid = first_valid or time.monotonic() - t0
                 score = evaluate(inst, hint).score
                 if score == fp.bound:
                     return SolveResult("optimal", hint, score, fp.bound,
-                                       time.monotonic() - t0, 0.0, source)
+                                       time.monotonic() - t0, 0.0, source, first_valid)
+        if not full and valid is not None:
+            return SolveResult("feasible", valid, evaluate(inst, valid).score, ideal_bound,
+                               time.monotonic() - t0, 0.0, source, first_valid)
     mm = MssModel(inst, time_indexed=time_indexed)
     if hint:
         mm.hint_cells(hint)
@@ -315,12 +498,12 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
             bound = min(bound, ideal_bound)
         done = status == cp_model.OPTIMAL or obj >= bound
         return SolveResult("optimal" if done else "feasible", mm.cells(solver), obj, bound,
-                           wall, build, source)
+                           wall, build, source, first_valid if first_valid is not None else wall)
     if status == cp_model.INFEASIBLE:
         return SolveResult("infeasible", set(), None, None, wall, build, source)
     if valid is not None:
         # The model found nothing in time (large instances: presolve alone can take minutes),
         # but the earlier schedule is valid.
         return SolveResult("feasible", valid, evaluate(inst, valid).score, ideal_bound,
-                           wall, build, source)
+                           wall, build, source, first_valid)
     return SolveResult("no_plan_in_time", set(), None, None, wall, build, source)
