@@ -382,6 +382,37 @@ def test_cli_batch_one_report_each_and_a_summary(tmp_path):
     assert status == {"a": "optimal", "broken": "ogiltig indata"}
 
 
+def test_orebro_21_months_uses_the_jonkoping_rule_set_and_every_block_fits():
+    # The variant takes AT21 from constraints/at-21-jonkoping.yaml; with its stint overrides a
+    # trainee of each home site has a valid block when capacity is ignored (the scenario file
+    # says so; without the KAR-MED/LIN-MED override Lindesberg's has none).
+    from ortools.sat.python import cp_model
+
+    from scheduler import api
+    from scheduler.io import load_programme
+    from scheduler.solver.model import PlacementModel
+
+    base, _ = api.load(ROOT / "instances" / "orebro.yaml")
+    variants, folder = load_scenarios(ROOT / "instances" / "scenarios" / "orebro.yaml")
+    sc = next(v for v in variants if v.name == "normtid-21-jonkoping")
+    v = derive(base, sc, folder)
+    assert v.programme("AT21") == load_programme(ROOT / "constraints" / "at-21-jonkoping.yaml")
+    assert v.horizon.end > base.horizon.end  # the last 91-week blocks fit
+
+    def status(inst: Instance, site: str) -> int:
+        t = next(t for t in inst.all_trainees() if t.site == site and t.programme == "AT21")
+        pm = PlacementModel(inst, [t], terms=(), ignore_capacity=True)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = 10
+        solver.parameters.num_workers = 1
+        return solver.solve(pm.model)
+
+    for site in ("USO", "KAR", "LIN"):
+        assert status(v, site) == cp_model.OPTIMAL, site
+    without = derive(base, sc.model_copy(update={"changes": sc.changes[:-1]}), folder)
+    assert status(without, "LIN") == cp_model.INFEASIBLE
+
+
 def test_orebro_scenarios_derive():
     from scheduler import api
 
