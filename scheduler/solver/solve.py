@@ -82,12 +82,14 @@ def _run(solver: cp_model.CpSolver, model: cp_model.CpModel,
 
 
 class _EarlyStop(cp_model.CpSolverSolutionCallback):
-    """Stops an intake's solve once its plan is within 2 % or has not improved for a while."""
+    """Stops a part's solve once its plan is within 2 % or ``patience`` s after its first
+    plan; with ``reset`` (re-plans from a hint), ``patience`` s after its last improvement."""
 
-    def __init__(self, patience: float, has_objective: bool = True):
+    def __init__(self, patience: float, has_objective: bool = True, reset: bool = False):
         super().__init__()
         self.patience = patience
         self.has_objective = has_objective
+        self.reset = reset
         self.first: float | None = None
         self._timer: threading.Timer | None = None
 
@@ -99,7 +101,8 @@ class _EarlyStop(cp_model.CpSolverSolutionCallback):
         if obj - bound <= 0.02 * max(abs(obj), 1):
             self.stop_search()
             return
-        if self._timer is None:
+        if self._timer is None or self.reset:
+            self.cancel()
             self._timer = threading.Timer(self.patience, self.stop_search)
             self._timer.daemon = True
             self._timer.start()
@@ -113,7 +116,8 @@ def _solve_part(instance: Instance, trainees: list, fixed: list[Stint], budget: 
                 seed: int, profiles: dict, contiguous: bool, least: dict[str, int],
                 terms: tuple[str, ...] = ("unit_changes",),
                 soft_capacity: bool = False,
-                hint: list[Stint] | None = None) -> list[Stint] | None:
+                hint: list[Stint] | None = None,
+                patience: float | None = None) -> list[Stint] | None:
     # Contiguous blocks make fragmentation zero by construction; the free fallback minimises
     # unit changes, then fragmentation from there, and the last resort (``terms=()``) only
     # looks for a feasible plan.
@@ -122,8 +126,12 @@ def _solve_part(instance: Instance, trainees: list, fixed: list[Stint], budget: 
                         contiguous=contiguous, min_stints=least, soft_capacity=soft_capacity)
     if hint:
         pm.hint(hint)
+        # CP-SAT often drops a hint without values for the helper variables (measured: a
+        # 7-trainee re-plan started at 4 265 from a hint worth 965), so complete it first.
+        _complete_hint(pm, min(1.0, budget / 2), seed)
     solver = _params(budget, 1, seed)
-    stopper = _EarlyStop(patience=min(0.15, budget / 4), has_objective=bool(pm.weights))
+    stopper = _EarlyStop(patience=patience or min(0.15, budget / 4),
+                         has_objective=bool(pm.weights), reset=patience is not None)
     status = _run(solver, pm.model, stopper)
     stopper.cancel()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -312,7 +320,8 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
         """Re-plan ``group`` jointly against everybody else; keep it if their cost falls."""
         others = [st for k, ss in by_t.items() if k not in group for st in ss]
         new = _solve_part(instance, [trainees[k] for k in group], others, budget, group_seed,
-                          profiles, False, least, terms=("unit_changes", "fragmentation"))
+                          profiles, False, least, terms=("unit_changes", "fragmentation"),
+                          hint=[st for k in group for st in by_t[k]], patience=0.5)
         if new is None:
             return 0
         new_by = {k: [st for st in new if st.trainee == k] for k in group}

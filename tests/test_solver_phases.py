@@ -1,0 +1,99 @@
+"""The solver's phases: sub-models against fixed stints, the neighbourhood search, the bound
+run beside the heuristics, and the plan cost that picks the best plan of all phases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ortools.sat.python import cp_model
+
+from scheduler import checker
+from scheduler.io import load_instance
+from scheduler.plan import Stint
+from scheduler.result import Status
+from scheduler.solver.model import PlacementModel, capacity_profiles, min_stints
+from scheduler.solver.solve import improve, plan_cost, solve
+from tests.test_solver import build, programme, trainee, unit, wk
+
+ROOT = Path(__file__).resolve().parent.parent
+# 4 weeks at a vårdcentral.
+G4 = programme("G4", 4, ("allmanmedicin", 4, None))
+
+
+def _vc(uid: str, capacity: int) -> dict:
+    return unit(uid, "allmanmedicin", capacity=capacity, region_wide=True,
+                staffing_target={"trainees": 1, "start": wk(0), "end": wk(4)})
+
+
+def _stint(tid: str, uid: str, a: int, b: int) -> Stint:
+    return Stint(trainee=tid, programme="G4", unit=uid, discipline="allmanmedicin",
+                 site="NORD", start=wk(a), end=wk(b))
+
+
+def test_staffing_counts_external_stints_at_most_the_target():
+    # VC-A (capacity 2, target 1) is held by two fixed trainees in all 4 weeks of the window:
+    # they cover min(1, 2) = 1 per week, so the shortfall is 0. Summing their weeks
+    # (1 x 4 - 8 = -4) made the model infeasible. T3 goes to VC-B (target 1): 0 there too.
+    inst = build([_vc("VC-A", 2), _vc("VC-B", 1)],
+                 [trainee(t, 0, "G4") for t in ("T1", "T2", "T3")], [G4], weeks=4,
+                 staffing_shortfall=2)
+    fixed = [_stint("T1", "VC-A", 0, 4), _stint("T2", "VC-A", 0, 4)]
+    t3 = [t for t in inst.all_trainees() if t.id == "T3"]
+    pm = PlacementModel(inst, t3, external=fixed, terms=("staffing_shortfall",))
+    solver = cp_model.CpSolver()
+    assert solver.solve(pm.model) == cp_model.OPTIMAL
+    assert solver.objective_value == 0
+
+
+def test_staffing_external_part_of_the_window():
+    # T1 (fixed) covers VC-A in weeks 0-2 of the 4-week window; T3 must cover the other
+    # 2 weeks there or leave them short: with T3 at VC-A in weeks 0-4 the counted weeks are
+    # 2 (T1) + 2 (T3) = 4, shortfall 0 at A; VC-B then stands empty: 4 x 2 = 8.
+    # At VC-B instead: A short 2 weeks, B 0: 2 x 2 = 4, the optimum.
+    inst = build([_vc("VC-A", 2), _vc("VC-B", 1)],
+                 [trainee("T1", 0, "G4"), trainee("T3", 0, "G4")], [G4], weeks=4,
+                 staffing_shortfall=2)
+    fixed = [_stint("T1", "VC-A", 0, 2)]
+    t3 = [t for t in inst.all_trainees() if t.id == "T3"]
+    pm = PlacementModel(inst, t3, external=fixed, terms=("staffing_shortfall",))
+    solver = cp_model.CpSolver()
+    assert solver.solve(pm.model) == cp_model.OPTIMAL
+    assert solver.objective_value == 4
+
+
+def test_improve_fills_an_empty_vardcentral():
+    # Both trainees at VC-A (capacity 2) in weeks 0-4, VC-B empty: 4 weeks short x 2 = 8.
+    # Moving one to VC-B leaves no week short: cost 0.
+    inst = build([_vc("VC-A", 2), _vc("VC-B", 1)],
+                 [trainee("T1", 0, "G4"), trainee("T2", 0, "G4")], [G4], weeks=4,
+                 staffing_shortfall=2)
+    profiles = capacity_profiles(inst)
+    plan = [_stint("T1", "VC-A", 0, 4), _stint("T2", "VC-A", 0, 4)]
+    assert plan_cost(inst, plan, profiles)[0] == 8
+    least = min_stints(inst, inst.all_trainees(), profiles=profiles)
+    better = improve(inst, plan, 3.0, 0, least, profiles)
+    assert checker.check(inst, better) == []
+    assert plan_cost(inst, better, profiles)[0] == 0
+
+
+def test_plan_cost_agrees_with_the_checker_on_a_region():
+    inst = load_instance(ROOT / "instances" / "tutorial.yaml")
+    r = solve(inst, time_limit=4, workers=1, seed=0)
+    assert r.status.has_plan
+    terms = checker.evaluate(inst, r.stints)
+    cost, mine = plan_cost(inst, r.stints, capacity_profiles(inst))
+    assert cost == checker.objective(inst, terms)
+    assert mine == terms
+
+
+def test_bound_run_beside_the_heuristics():
+    # Two workers on a region with several intakes: the full model runs on the second core
+    # for the bound while the first plan is built and improved.
+    inst = load_instance(ROOT / "instances" / "tutorial.yaml")
+    r = solve(inst, time_limit=6, workers=2, seed=0)
+    assert r.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert "for the bound" in r.method
+    assert checker.check(inst, r.stints) == []
+    true = checker.objective(inst, checker.evaluate(inst, r.stints))
+    assert r.objective == true
+    assert r.bound is not None and r.bound <= true
