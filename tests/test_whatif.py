@@ -341,6 +341,12 @@ def test_cli_whatif_writes_the_report(tmp_path):
     rows = [json.loads(x) for x in (tmp_path / "o" / "results.jsonl").read_text().splitlines()]
     assert {x["name"]: x["status"] for x in rows} == {
         "base": "optimal", "psy-closed": "infeasible", "med-2": "optimal"}
+    # The counts keep proven infeasible apart from no plan in time and killed variants.
+    assert "2 optimal, 0 feasible, 1 proven infeasible, 0 no plan within the time limit, " \
+        "0 killed after the time limit" in r.output
+    wb = openpyxl.load_workbook(tmp_path / "o" / "whatif.xlsx")
+    assert {row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)
+            }["infeasible"] == 1
 
 
 def test_cli_whatif_bad_scenario_file_exits_2(tmp_path):
