@@ -489,9 +489,12 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
             pm.model.add(sum(o.size for o in pm.by_unit.get(relieve, []) if not o.fixed)
                          <= held - 1)
         pm.hint([st for k in group for st in by_t[k]])
+        _complete_hint(pm, min(0.5, left / 2), seed)
         solver = _params(min(2.0, left), 1, seed + steps)
         solver.parameters.symmetry_level = 0
-        status = _run(solver, pm.model)
+        stopper = _EarlyStop(patience=0.5, reset=True)
+        status = _run(solver, pm.model, stopper)
+        stopper.cancel()
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         new = pm.extract(solver)
@@ -757,7 +760,7 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
             # seconds at Örebro's size); with one, the heuristics run to the end.
             end = 0.6 if bounder is None else 0.98
             # Polishing re-plans within capacity only, so it never adds an overrun.
-            warm = polish(instance, warm, (0.55 if bounder else 0.45) * time_limit
+            warm = polish(instance, warm, (0.85 if bounder else 0.45) * time_limit
                           - (time.monotonic() - t0), seed, least, progress, profiles)
             report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
             warm = improve(instance, warm, end * time_limit - (time.monotonic() - t0), seed,
