@@ -30,6 +30,13 @@ def test_packing_by_hand():
     assert packing([1, 2, 2, 1], 0, 4, 2, 2, count=True) == 3
     # Only inside the window: weeks 5..11 of one seat hold one 6-week stint.
     assert packing([1] * 20, 5, 11, 6, 6, count=False) == 6
+    # A 20-week block whose other stints are 7 weeks long: a 13-week stint can only start in
+    # week 0 or 7 (3 + 4 weeks around it could not be filled); two seats hold both.
+    assert packing([2] * 20, 0, 20, 13, 13, count=True, gaps={0, 7, 14}) == 2
+    # One seat: [0,13) and [7,20) overlap, so only one of them.
+    assert packing([1] * 20, 0, 20, 13, 13, count=True, gaps={0, 7, 14}) == 1
+    # Nothing else fits in the block: no 13-week stint can be part of a tiling of 20 weeks.
+    assert packing([2] * 20, 0, 20, 13, 13, count=True, gaps={0}) == 0
 
 
 def fragmented_instance() -> tuple:
@@ -85,15 +92,18 @@ def test_head_count_per_week_binds_with_a_group_requirement():
 
 @settings(max_examples=12, deadline=None)
 @given(length=st.integers(8, 16), seats=st.integers(1, 3), stint=st.integers(3, 6),
-       closed_from=st.integers(0, 14), closed_weeks=st.integers(0, 4))
-def test_cuts_never_change_the_optimum(length, seats, stint, closed_from, closed_weeks):
-    # Validity: with and without the cuts the proven maximum is the same.
+       closed_from=st.integers(0, 14), closed_weeks=st.integers(0, 4),
+       med_min=st.integers(1, 4))
+def test_cuts_never_change_the_optimum(length, seats, stint, closed_from, closed_weeks,
+                                       med_min):
+    # Validity: with and without the cuts the proven maximum is the same (medicine stints of
+    # at least ``med_min`` weeks make some psychiatry positions untileable: the gap rule).
     p = programme("PX", length, [("psykiatri", stint), ("medicin", 1)])
     changes = ([{"start": wk(closed_from), "end": wk(closed_from + closed_weeks),
                  "capacity": 0}] if closed_weeks and closed_from < length else [])
     inst = build([p], [unit("PSY", "psykiatri", capacity=seats, min_weeks=stint,
                             max_weeks=stint, capacity_changes=changes),
-                       unit("MED", "medicin", capacity=2, min_weeks=1)],
+                       unit("MED", "medicin", capacity=2, min_weeks=med_min)],
                  [cohort("PX", 1)], length + 4)
     with_cuts = intake_capacity(inst, time_limit=5, marginal_units=0).starts[0]
     without = intake_capacity(inst, time_limit=5, marginal_units=0, cuts=False).starts[0]

@@ -10,6 +10,9 @@ at each family), so they change the bound, never the optimum:
    the unit's free capacity profile inside the window its options can use, with every stint's
    length in ``[lo_u, hi_u]`` (the shortest minimum and the longest maximum of the unit's
    options). Then ``sum size <= M_u`` and ``sum presence <= N_u`` over the unit's options.
+   When all those options belong to blocks exactly ``[a, b)`` without leave or locked stints,
+   a stint must also leave before and after it a number of weeks that the block's other stint
+   lengths can fill (:func:`_gaps`).
 2. **Stints per requirement.** A trainee needing ``min`` weeks of discipline ``d`` (or of a
    group) from options no longer than ``hi`` each has at least ``ceil(min / hi)`` of them:
    ``sum presence >= ceil(min / hi) * admitted``.
@@ -42,27 +45,36 @@ from scheduler.domain import calendar_weeks, leaves_early
 from scheduler.solver.model import Option, PlacementModel
 
 
-def packing(free: list[int], a: int, b: int, lo: int, hi: int, count: bool) -> int:
+def packing(free: list[int], a: int, b: int, lo: int, hi: int, count: bool,
+            gaps: set[int] | None = None) -> int:
     """Most stint-weeks (``count``: stints) with lengths in ``[lo, hi]`` inside ``[a, b)``
-    such that at most ``free[w]`` stints cover any week ``w``."""
-    return _packing(free, a, b, lo, hi, count)[0]
+    such that at most ``free[w]`` stints cover any week ``w``.
+
+    ``gaps``: when every stint here belongs to a block that is exactly ``[a, b)`` without
+    leave, the weeks before and after a stint are tiled by the block's other stints, so their
+    numbers must be sums of stint lengths (``gaps``, with 0); other stints are left out.
+    """
+    return _packing(free, a, b, lo, hi, count, gaps)[0]
 
 
-def _packing(free: list[int], a: int, b: int, lo: int, hi: int, count: bool
-             ) -> tuple[int, list[tuple[int, int]]]:
+def _packing(free: list[int], a: int, b: int, lo: int, hi: int, count: bool,
+             gaps: set[int] | None = None) -> tuple[int, list[tuple[int, int]]]:
     """As :func:`packing`, with the stints ``(start, length)`` of one optimal packing."""
     lo = max(1, lo)
     hi = max(lo, min(hi, b - a))
     if b - a < lo:
         return 0, []
-    lengths = [lo] if count else list(range(lo, hi + 1))  # a shorter stint fits wherever
-    # a longer one does: for the count only the shortest matters.
+    # Without ``gaps`` a shorter stint fits wherever a longer one does: for the count only
+    # the shortest matters. With them, cutting a stint short may leave an untileable gap.
+    lengths = [lo] if count and gaps is None else list(range(lo, hi + 1))
     s = pywraplp.Solver.CreateSolver("GLOP")
     cover: dict[int, list] = defaultdict(list)
     obj = []
     for ln in lengths:
         for st in range(a, b - ln + 1):
             if min(free[st:st + ln]) <= 0:
+                continue
+            if gaps is not None and (st - a not in gaps or b - st - ln not in gaps):
                 continue
             x = s.NumVar(0, s.infinity(), "")
             obj.append((x, 1 if count else ln, st, ln))
@@ -96,8 +108,9 @@ def add_capacity_cuts(pm: PlacementModel) -> dict[str, Any]:
         b = max(o.latest_end for o in opts)
         lo = min(o.lo for o in opts)
         hi = max(o.hi for o in opts)
-        M[uid] = packing(free, a, b, lo, hi, count=False)
-        N[uid], where[uid] = _packing(free, a, b, lo, hi, count=True)
+        gaps = _gaps(pm, opts, a, b)
+        M[uid] = packing(free, a, b, lo, hi, count=False, gaps=gaps)
+        N[uid], where[uid] = _packing(free, a, b, lo, hi, count=True, gaps=gaps)
         _post(m, sum(o.size for o in opts) <= M[uid])
         _post(m, sum(o.presence for o in opts) <= N[uid])
 
@@ -163,6 +176,31 @@ def add_capacity_cuts(pm: PlacementModel) -> dict[str, Any]:
         for uid in sorted(tight[1]) for st, ln in where.get(uid, [])]
     return {"M": M, "N": N, "bound": None if math.isinf(bound) else int(bound),
             "slots": slots}
+
+
+def _gaps(pm: PlacementModel, opts: list[Option], a: int, b: int) -> set[int] | None:
+    """Week counts the other stints of a block can fill, if the unit's options all belong to
+    blocks that are exactly ``[a, b)`` with neither leave nor locked stints (else None).
+
+    The stints of such a block tile it, so the weeks before a stint at the unit, and after it,
+    are sums of the lengths of the trainee's other options (a superset: lengths of every option
+    of these trainees, each usable any number of times). Hence a stint whose weeks before or
+    after are no such sum belongs to no plan.
+    """
+    owners = {o.t for o in opts}
+    tds = [pm.data[i] for i in owners]
+    if any(td.start != a or td.end != b or td.leave_weeks or td.trainee.locked
+           or any(o.earliest != a or o.latest_end != b for o in td.options) for td in tds):
+        return None
+    lengths: set[int] = set()
+    for td in tds:
+        for o in td.options:
+            lengths.update(range(max(1, o.lo), o.hi + 1))
+    reach = [False] * (b - a + 1)
+    reach[0] = True
+    for n in range(1, b - a + 1):
+        reach[n] = any(ln <= n and reach[n - ln] for ln in lengths)
+    return {n for n, ok in enumerate(reach) if ok}
 
 
 def _post(m: Any, ct: Any) -> None:
