@@ -9,9 +9,12 @@ region like Örebro. The number of candidates per group is an upper bound comput
 capacity: per requirement, the free capacity-weeks of the eligible units inside the block divided
 by the weeks the requirement needs. A solve proven optimal therefore gives the exact maximum;
 otherwise the report gives the best intake found (a lower bound) and the solver's upper bound.
-On Örebro (one start, 15-20 s, base plan for the other starts) the answer is such a range, e.g.
-BT 2028-03: base 10, at least 16, at most 39; candidates are added greedily one at a time first
-(one-trainee solves, as in the cohort decomposition) so that the hint is already a good intake.
+Redundant cuts (:mod:`scheduler.whatif.cuts`) tighten the upper bound, and the candidate counts
+use the same stint packing. On Örebro (one start, 20 s, 1 worker, base plan for the other
+starts) the answer is still a range, but a narrow one, e.g. AT 2028-02: base 15, at least 20, at
+most 21 (43 without the cuts); candidates are added greedily one at a time first (one-trainee
+solves, as in the cohort decomposition), also from the binding resource's packing, so that the
+hint is already a good intake.
 
 Binding units and weeks: those at full capacity in the maximal plan inside the block. The
 marginal value of one more supervisor at a unit: the maximum again with that unit's capacity
