@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from ortools.sat.python import cp_model
 
 from scheduler import checker
@@ -30,35 +31,25 @@ def _stint(tid: str, uid: str, a: int, b: int) -> Stint:
                  site="NORD", start=wk(a), end=wk(b))
 
 
-def test_staffing_counts_external_stints_at_most_the_target():
-    # VC-A (capacity 2, target 1) is held by two fixed trainees in all 4 weeks of the window:
-    # they cover min(1, 2) = 1 per week, so the shortfall is 0. Summing their weeks
-    # (1 x 4 - 8 = -4) made the model infeasible. T3 goes to VC-B (target 1): 0 there too.
+@pytest.mark.parametrize("fixed,cost", [
+    # VC-A (capacity 2, target 1) held by two fixed trainees in all 4 weeks of the window:
+    # they cover min(1, 2) = 1 per week, shortfall 0 there (summing their weeks, 1 x 4 - 8
+    # = -4, made the model infeasible); T3 goes to VC-B (target 1): 0 there too.
+    ([("T1", "VC-A", 0, 4), ("T2", "VC-A", 0, 4)], 0),
+    # T1 (fixed) covers VC-A in weeks 0-2 only. T3 at VC-A: A covered 2 + 2, B empty:
+    # 4 x 2 = 8. T3 at VC-B: A short 2 weeks, B 0: 2 x 2 = 4, the optimum.
+    ([("T1", "VC-A", 0, 2)], 4),
+])
+def test_staffing_counts_external_stints_at_most_the_target(fixed, cost):
     inst = build([_vc("VC-A", 2), _vc("VC-B", 1)],
                  [trainee(t, 0, "G4") for t in ("T1", "T2", "T3")], [G4], weeks=4,
                  staffing_shortfall=2)
-    fixed = [_stint("T1", "VC-A", 0, 4), _stint("T2", "VC-A", 0, 4)]
     t3 = [t for t in inst.all_trainees() if t.id == "T3"]
-    pm = PlacementModel(inst, t3, external=fixed, terms=("staffing_shortfall",))
+    pm = PlacementModel(inst, t3, external=[_stint(*f) for f in fixed],
+                        terms=("staffing_shortfall",))
     solver = cp_model.CpSolver()
     assert solver.solve(pm.model) == cp_model.OPTIMAL
-    assert solver.objective_value == 0
-
-
-def test_staffing_external_part_of_the_window():
-    # T1 (fixed) covers VC-A in weeks 0-2 of the 4-week window; T3 must cover the other
-    # 2 weeks there or leave them short: with T3 at VC-A in weeks 0-4 the counted weeks are
-    # 2 (T1) + 2 (T3) = 4, shortfall 0 at A; VC-B then stands empty: 4 x 2 = 8.
-    # At VC-B instead: A short 2 weeks, B 0: 2 x 2 = 4, the optimum.
-    inst = build([_vc("VC-A", 2), _vc("VC-B", 1)],
-                 [trainee("T1", 0, "G4"), trainee("T3", 0, "G4")], [G4], weeks=4,
-                 staffing_shortfall=2)
-    fixed = [_stint("T1", "VC-A", 0, 2)]
-    t3 = [t for t in inst.all_trainees() if t.id == "T3"]
-    pm = PlacementModel(inst, t3, external=fixed, terms=("staffing_shortfall",))
-    solver = cp_model.CpSolver()
-    assert solver.solve(pm.model) == cp_model.OPTIMAL
-    assert solver.objective_value == 4
+    assert solver.objective_value == cost
 
 
 def test_improve_fills_an_empty_vardcentral():

@@ -412,23 +412,11 @@ def plan_cost(instance: Instance, stints: list[Stint], profiles: dict,
     """
     n, w = instance.n_weeks, instance.weights
     by_t: dict[str, list[Stint]] = {}
-    load: dict[str, list[int]] = {}
     for st in stints:
         by_t.setdefault(st.trainee, []).append(st)
-        row = load.setdefault(st.unit, [0] * n)
-        for k in range(max(0, instance.week_index(st.start)),
-                       min(n, instance.week_index(st.end))):
-            row[k] += 1
+    load = _loads(instance, by_t)
     empty = [0] * n
-    short = 0
-    for u in instance.units:
-        tgt = u.staffing_target
-        if tgt is None:
-            continue
-        a = max(0, instance.week_index(tgt.start)) if tgt.start else 0
-        b = min(n, instance.week_index(tgt.end)) if tgt.end else n
-        row = load.get(u.id, empty)
-        short += sum(max(0, tgt.trainees - row[k]) for k in range(a, b))
+    short = sum(missing for _, _, missing in _short_weeks(instance, load))
     peaks: dict[frozenset[str], int] = {}
     overrun = 0
     for u in instance.units:
@@ -533,6 +521,22 @@ def _loads(instance: Instance, by_t: dict[str, list[Stint]]) -> dict[str, list[i
     return load
 
 
+def _short_weeks(instance: Instance,
+                 load: dict[str, list[int]]) -> list[tuple[str, int, int]]:
+    """(unit, week, trainees missing) for every week a unit is below its staffing target."""
+    n = instance.n_weeks
+    out = []
+    for u in instance.units:
+        tgt = u.staffing_target
+        if tgt is None:
+            continue
+        a = max(0, instance.week_index(tgt.start)) if tgt.start else 0
+        b = min(n, instance.week_index(tgt.end)) if tgt.end else n
+        row = load.get(u.id, [0] * n)
+        out += [(u.id, k, tgt.trainees - row[k]) for k in range(a, b) if row[k] < tgt.trainees]
+    return out
+
+
 def _can_take(instance: Instance, t: Trainee, unit_id: str) -> bool:
     u = instance.unit(unit_id)
     prog = instance.programme(t.programme)
@@ -550,20 +554,10 @@ def _hood_staffing(instance: Instance, trainees: dict[str, Trainee],
                    rng: random.Random) -> tuple[list[str], str | None]:
     """A week in which a unit is below its staffing target, and trainees who could fill it:
     those in a unit of the same kind then (they can swap), and a few others in their block."""
-    load = _loads(instance, by_t)
-    n = instance.n_weeks
-    gaps = []
-    for u in instance.units:
-        tgt = u.staffing_target
-        if tgt is None:
-            continue
-        a = max(0, instance.week_index(tgt.start)) if tgt.start else 0
-        b = min(n, instance.week_index(tgt.end)) if tgt.end else n
-        row = load.get(u.id, [0] * n)
-        gaps += [(u.id, k) for k in range(a, b) if row[k] < tgt.trainees]
+    gaps = _short_weeks(instance, _loads(instance, by_t))
     if not gaps:
         return [], None
-    uid, week = rng.choice(gaps)
+    uid, week, _ = rng.choice(gaps)
     kind = set(instance.unit(uid).disciplines)
     close: list[str] = []
     other: list[str] = []
