@@ -176,6 +176,50 @@ def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
     return cur
 
 
+def sweep(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
+          limit: float = 1.0) -> set[Cell]:
+    """Re-solve each student alone, everyone else fixed, lowest SatTot first; keep a result
+    if the score improves. The quick plan fills students myopically (time order, best stint
+    first); one exact solve per student recovers most of that, and costs one small model each
+    where :func:`replan`'s neighbourhoods of up to 8 students take seconds on 24 disciplines.
+    Minima stay hard (the others' load sets what the student must still cover)."""
+    S = inst.students
+    cur = set(cells)
+    if check(inst, cur):
+        return cur
+    best = evaluate(inst, cur)
+    by_student: dict[int, set[Cell]] = {s: set() for s in range(S)}
+    for c in cur:
+        by_student[c[0]].add(c)
+    for s in sorted(range(S), key=lambda s: (best.per_student[s]["total"], s)):
+        left = deadline - time.monotonic()
+        if left < 0.2:
+            break
+        load = _grid(inst)
+        for s2 in range(S):
+            if s2 != s:
+                for _, t, h, d in by_student[s2]:
+                    load[h][d][t] += 1
+        others = [best.per_student[s2]["total"] for s2 in range(S) if s2 != s]
+        mm = MssModel(_subset(inst, [s], load, _need(inst, load)),
+                      others_worst=min(others) if others else None)
+        mm.hint_cells({(0, t, h, d) for (_, t, h, d) in by_student[s]})
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = min(left, limit)
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = seed
+        solver.parameters.symmetry_level = 0
+        solver.parameters.cp_model_probing_level = 0
+        if solver.solve(mm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue
+        new = {(s, t, h, d) for _, t, h, d in mm.cells(solver)}
+        trial = (cur - by_student[s]) | new
+        sc = evaluate(inst, trial)
+        if sc.score > best.score:
+            cur, best, by_student[s] = trial, sc, new
+    return cur
+
+
 @dataclass
 class FirstPlan:
     cells: set[Cell]
@@ -439,8 +483,9 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
             valid, source = quick, "construct"
             first_valid = time.monotonic() - t0
         # 1b. The CP-SAT greedy: its ideals bound the objective and often are the optimum
-        # (Akbarzadeh–Maenhout); it gives up early when a valid plan exists and it is too slow.
-        fp = greedy(inst, t0 + 0.85 * time_limit, seed, give_up=valid is not None)
+        # (Akbarzadeh–Maenhout); it gives up early when it is too slow and the quick plan is
+        # complete (then at worst a few minima short, which re-planning repairs).
+        fp = greedy(inst, t0 + 0.85 * time_limit, seed, give_up=quick is not None)
         codes = {v.code for v in check(inst, fp.cells)} if fp.complete else {"incomplete"}
         ideal_bound = fp.bound
         if not codes and (valid is None
@@ -459,6 +504,19 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
             start, source = fp.cells, "greedy"
         else:
             start, source = fp.cells, "greedy-partial"
+        if valid is not None and source == "construct":
+            # Each student re-solved alone: I40_24_2 4832 -> 5165 in 4 s (a second pass
+            # 5192), where 60 s of re-planning alone reached 5041.
+            stop = time.monotonic() + 0.5 * (t0 + time_limit - time.monotonic())
+            score = evaluate(inst, valid).score
+            while time.monotonic() < stop - 1:
+                nxt = sweep(inst, valid, stop, seed)
+                new_score = evaluate(inst, nxt).score
+                if new_score <= score:
+                    break
+                valid, score = nxt, new_score
+            start = valid
+            source += "+sweep"
         hint = start
         # 2. Re-planning. The full model is skipped where building and presolving it would
         # eat the time (FULL_MODEL_ARCS): re-planning then gets all of it.
