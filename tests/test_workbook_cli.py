@@ -246,11 +246,11 @@ def test_pseudonymized_solve_and_rosters_hold_no_ids_or_names(example_run):
             cells = "\n".join(all_cells(f))
             for secret in ids + [NAME]:
                 assert secret not in cells, (f, secret)
-    # the same plan as without codes, renamed
-    plain = read_plan_csv(example_run["plan"] / "plan.csv")
-    cmap = codes(ids, KEY.encode())
-    assert sorted(read_plan_csv(tmp / "p1" / "plan.csv")) == sorted(
-        replace(s, trainee=cmap[s.trainee]) for s in plain)
+    # the codes are the keyed codes of the trainees, and the plan, named back, is valid (two
+    # solves need not give the same plan: the phases work against wall-clock budgets)
+    back = {c: t for t, c in codes(ids, KEY.encode()).items()}
+    named = [replace(s, trainee=back[s.trainee]) for s in read_plan_csv(tmp / "p1" / "plan.csv")]
+    assert checker.check(inst, named) == []
 
 
 def test_codes_are_keyed_stable_and_distinct():
