@@ -126,7 +126,8 @@ def _solve_part(instance: Instance, trainees: list, fixed: list[Stint], budget: 
                 terms: tuple[str, ...] = ("unit_changes",),
                 soft_capacity: bool = False,
                 hint: list[Stint] | None = None,
-                patience: float | None = None) -> list[Stint] | None:
+                patience: float | None = None,
+                outcome: list[int] | None = None) -> list[Stint] | None:
     # Contiguous blocks make fragmentation zero by construction; the free fallback minimises
     # unit changes, then fragmentation from there, and the last resort (``terms=()``) only
     # looks for a feasible plan.
@@ -143,6 +144,8 @@ def _solve_part(instance: Instance, trainees: list, fixed: list[Stint], budget: 
                          has_objective=bool(pm.weights), reset=patience is not None)
     status = _run(solver, pm.model, stopper)
     stopper.cancel()
+    if outcome is not None:  # the caller tells "proven impossible" from "not found in time"
+        outcome.append(int(status))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return pm.extract(solver)
@@ -201,10 +204,14 @@ def decompose(instance: Instance, time_limit: float, seed: int,
     def left() -> float:
         return time_limit - (time.monotonic() - t0)
 
-    # Identical trainees (same programme, site and start) that found no contiguous plan make
-    # the next ones skip straight to a fragmented one: proving "no contiguous plan" can take
-    # seconds, finding a fragmented plan a fraction of one.
+    # Identical trainees (same programme, site and start) for whom contiguous blocks are
+    # proven impossible, or were not found in time twice, make the next ones skip straight to
+    # a fragmented plan: proving "no contiguous plan" can take seconds, finding a fragmented
+    # plan a fraction of one. (Skipping after the first time-out, as before, left whole
+    # intakes fragmented by one slow solve: first plans of Örebro ranged from 82 to 715
+    # weeks of fragmentation between orders.)
     no_blocks: set[tuple] = set()
+    misses: dict[tuple, int] = {}
     w_changes, w_frag = instance.weights.unit_changes, instance.weights.fragmentation
     # Staffing targets from the first plan on: each trainee fills a vårdcentral week left
     # empty by the earlier ones when it costs no more than the shortfall it removes. Measured
@@ -225,10 +232,14 @@ def decompose(instance: Instance, time_limit: float, seed: int,
             if part is None and _kind(t) not in no_blocks:
                 # Hard capacity first even when soft: a plan within capacity has no overrun,
                 # and the hard model is found about twice as fast (Örebro, measured).
+                outcome: list[int] = []
                 part = _solve_part(instance, [t], fixed, min(0.5, budget), seed, profiles, True,
-                                   least, terms=first_terms)
+                                   least, terms=first_terms, outcome=outcome)
+                if part is None:
+                    misses[_kind(t)] = misses.get(_kind(t), 0) + 1
+                    if outcome == [cp_model.INFEASIBLE] or misses[_kind(t)] >= 2:
+                        no_blocks.add(_kind(t))
             if part is None:  # no contiguous plan in time: let this trainee fragment
-                no_blocks.add(_kind(t))
                 part = _solve_part(instance, [t], fixed, budget, seed, profiles, False, least,
                                    soft_capacity=soft_capacity)
                 if part is not None and w_frag and _own_cost(part, 0, 1) > 0:
