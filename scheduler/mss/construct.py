@@ -25,6 +25,8 @@ from scheduler.mss.dzn import Cell, MssInstance
 
 # Per unmet minimum period covered by a stint in the fill phase: above any satisfaction gain.
 COVER_BONUS = 10_000
+# Predecessor slots tried per stint placed with its predecessors.
+PRED_TRIES = 200
 # Candidates per unmet minimum tried with a two-step move in swap_repair.
 CHAIN_CANDIDATES = 1000
 
@@ -150,10 +152,15 @@ class Plan:
         return False
 
     def _add_with_preds(self, s: int, h: int, d: int, st: int, added: list[int],
-                        depth: int) -> bool:
+                        depth: int, budget: list[int] | None = None) -> bool:
+        """Add the stint after placing its missing predecessors (recursively) before it;
+        on failure everything this call added is removed again. ``budget`` caps the slots
+        tried (chains of predecessors otherwise multiply: I160_12_4 took minutes)."""
         i, D = self.inst, self.inst.duration
-        if depth > i.disciplines:
+        budget = [PRED_TRIES] if budget is None else budget
+        if depth > i.disciplines or not self._fits(s, h, d, st):
             return False
+        mark = len(added)
         # Latest-needed first: a predecessor that itself needs another one is placed just
         # before st and pulls its own predecessors in before it (2 -> 3 -> 4 on I240_12_1).
         for d1 in sorted(self.preds[d], key=lambda x: (-self.depth[x], x)):
@@ -162,21 +169,37 @@ class Plan:
             # The latest slot that ends before st, at the hospital of most free capacity.
             done = False
             for st1 in range(st - D, -1, -1):
-                hs = sorted(range(i.hospitals),
+                hs = sorted((hh for hh in range(i.hospitals) if self._fits(s, hh, d1, st1)),
                             key=lambda hh: -(i.max_pos[hh][d1][st1] - self.load[hh][d1][st1]))
                 for h1 in hs:
-                    if self._add_with_preds(s, h1, d1, st1, added, depth + 1):
+                    budget[0] -= 1
+                    if budget[0] < 0:
+                        break
+                    if self._add_with_preds(s, h1, d1, st1, added, depth + 1, budget):
                         done = True
                         break
-                if done:
+                if done or budget[0] < 0:
                     break
             if not done:
-                return False
-        if not self.can_add(s, h, d, st):
+                break
+        else:
+            if self.can_add(s, h, d, st):
+                self.add(s, h, d, st)
+                added.append(d)
+                return True
+        while len(added) > mark:
+            self.remove(s, added.pop())
+        return False
+
+    def _fits(self, s: int, h: int, d: int, st: int) -> bool:
+        """The stint's own conditions, predecessors aside: ability, availability, free
+        periods, capacity."""
+        i, D = self.inst, self.inst.duration
+        if (d in self.stints[s] or not i.allowed_disc[s][d] or not i.ability[s][h][d]
+                or st < 0 or st + D > i.horizon):
             return False
-        self.add(s, h, d, st)
-        added.append(d)
-        return True
+        av, busy, cap, load = i.availability[s], self.busy[s], i.max_pos[h][d], self.load[h][d]
+        return all(av[t] and not busy[t] and load[t] < cap[t] for t in range(st, st + D))
 
     def cells(self, students: list[int] | None = None) -> set[Cell]:
         D = self.inst.duration
