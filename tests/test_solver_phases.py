@@ -88,3 +88,14 @@ def test_bound_run_beside_the_heuristics():
     true = checker.objective(inst, checker.evaluate(inst, r.stints))
     assert r.objective == true
     assert r.bound is not None and r.bound <= true
+
+
+def test_solve_ends_once_the_plan_is_proven_optimal():
+    # The tutorial is proven optimal within seconds (578 = its bound): the heuristic phases
+    # must then stop instead of running to the time limit. Not a speed target: the limit
+    # is 20 times what the run needs.
+    inst = load_instance(ROOT / "instances" / "tutorial.yaml")
+    r = solve(inst, time_limit=120, workers=2, seed=0)
+    assert r.status is Status.OPTIMAL
+    assert r.objective == r.bound
+    assert r.wall_time < 60

@@ -174,7 +174,8 @@ def decompose(instance: Instance, time_limit: float, seed: int,
               progress: Progress | None = None, least: dict[str, int] | None = None,
               attempt: int = 0, profiles: dict | None = None,
               keep: dict[str, list[Stint]] | None = None,
-              soft_capacity: bool = False) -> list[Stint] | None:
+              soft_capacity: bool = False,
+              stop: Callable[[], bool] | None = None) -> list[Stint] | None:
     """A first plan, trainee by trainee in start order; ``None`` if none is found in time.
 
     ``keep``: stints per trainee id of an earlier plan (e.g. the base plan of a what-if
@@ -201,8 +202,8 @@ def decompose(instance: Instance, time_limit: float, seed: int,
     def flat(parts: list[list[Stint]]) -> list[Stint]:
         return [s for part in parts for s in part]
 
-    def left() -> float:
-        return time_limit - (time.monotonic() - t0)
+    def left() -> float:  # ``stop``: the full model beside proved the instance infeasible
+        return 0.0 if stop and stop() else time_limit - (time.monotonic() - t0)
 
     # Identical trainees (same programme, site and start) for whom contiguous blocks are
     # proven impossible, or were not found in time twice, make the next ones skip straight to
@@ -298,7 +299,8 @@ def _own_cost(stints: list[Stint], w_changes: int, w_frag: int) -> int:
 
 def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
            least: dict[str, int], progress: Progress | None = None,
-           profiles: dict | None = None) -> list[Stint]:
+           profiles: dict | None = None,
+           stop: Callable[[], bool] | None = None) -> list[Stint]:
     """Re-plan one trainee at a time against everybody else's stints while it pays.
 
     A cheap large-neighbourhood search over the trainees whose own cost (unit changes above
@@ -306,6 +308,10 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     """
     t0 = time.monotonic()
     w = instance.weights
+
+    def remaining() -> float:  # ``stop``: the plan is proven optimal (or nothing is left to do)
+        return 0.0 if stop and stop() else time_limit - (time.monotonic() - t0)
+
     profiles = profiles or capacity_profiles(instance)
     by_t: dict[str, list[Stint]] = {}
     for st in plan:
@@ -323,7 +329,7 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     for tid in by_t:
         peers.setdefault(_kind(trainees[tid]), []).append(tid)
     for tid in order:
-        left = time_limit - (time.monotonic() - t0)
+        left = remaining()
         if left <= 0.2:
             break
         others = [st for k, ss in by_t.items() if k != tid for st in ss]
@@ -355,7 +361,7 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     # Second pass: a trainee that cannot improve alone is re-planned together with a few
     # identical peers from the same intake, who can give up the weeks it needs.
     for tid in order:
-        left = time_limit - (time.monotonic() - t0)
+        left = remaining()
         if left <= 0.5 or excess(tid) <= 0:
             continue
         group = [tid] + rng.sample([p for p in peers[_kind(trainees[tid])] if p != tid],
@@ -372,7 +378,7 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
         if not costly:
             break
         for tid in costly:
-            left = time_limit - (time.monotonic() - t0)
+            left = remaining()
             if left <= 1.0:
                 break
             rivals = _competitors(instance, trainees[tid], by_t, tid)
@@ -381,7 +387,7 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
             group = [tid] + rng.sample(rivals[:10], k=min(4, len(rivals[:10])))
             improved += replan_group(group, min(4.0, left), seed + rounds)
         rounds += 1
-        if time_limit - (time.monotonic() - t0) <= 1.0 or rounds >= 5:
+        if remaining() <= 1.0 or rounds >= 5:
             break
     if progress:
         progress({"phase": "polish", "improved": improved, "of": len(order),
@@ -452,7 +458,8 @@ def plan_cost(instance: Instance, stints: list[Stint], profiles: dict,
 def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
             least: dict[str, int], profiles: dict, progress: Progress | None = None,
             soft_capacity: bool = False,
-            on_better: Callable[[int], None] | None = None) -> list[Stint]:
+            on_better: Callable[[int], None] | None = None,
+            stop: Callable[[], bool] | None = None) -> list[Stint]:
     """Large-neighbourhood search on the whole objective (every term, every trainee).
 
     ``polish`` only lowers each trainee's own cost; staffing targets and peak utilisation
@@ -475,7 +482,7 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     steps = kept = 0
     hoods = (_hood_staffing, _hood_peak, _hood_costly)
     while True:
-        left = time_limit - (time.monotonic() - t0)
+        left = 0.0 if stop and stop() else time_limit - (time.monotonic() - t0)
         if left <= 0.3:
             break
         hood = hoods[steps % len(hoods)]
@@ -746,41 +753,58 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                       "objective": state["cost"], "bound": max(state["bound"], 0)})
 
     bounder: _Bounder | None = None
+
+    def settled() -> bool:
+        """Nothing left to gain: the plan so far is proven optimal, or the full model beside
+        has ended (proven optimal or infeasible; its time is the run's)."""
+        if bounder is None:
+            return False
+        if not bounder.is_alive():
+            return True
+        return math.isfinite(state["bound"]) and state["cost"] <= math.ceil(state["bound"] - 1e-6)
+
     if decomposing and workers >= 2:
         bounder = _Bounder(instance, trainees, least, profiles, soft_capacity, workers - 1,
                            seed, time_limit - (time.monotonic() - t0),
                            on_bound=lambda b: report(bound=b))
         bounder.start()
-    if decomposing:
-        # Without a first plan there is nothing to write, so the decomposition may use most
-        # of the time. The heuristic works against wall-clock budgets, so a failed attempt is
-        # retried with the trainees of each intake in another order while time is left.
-        attempt = 0
-        while warm is None and time.monotonic() - t0 < 0.6 * time_limit:
-            # Soft capacity: first a plan within capacity (no overrun at all; greedy soft
-            # plans overrun where a plan within capacity exists), then one with overruns.
-            soft = soft_capacity and attempt > 0
-            share = 0.4 if soft_capacity and not soft else 0.9
-            warm = decompose(instance, share * time_limit - (time.monotonic() - t0), seed,
-                             progress, least=least, attempt=attempt, profiles=profiles,
-                             keep=keep, soft_capacity=soft)
-            attempt += 1
-        warm_time = time.monotonic() - t0 if warm is not None else None
-        if warm is not None:
-            if progress:
-                progress({"phase": "first_plan", "time": warm_time})
-            report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
-            # Without a bounder the full model needs the last 40 % (presolve alone takes
-            # seconds at Örebro's size); with one, the heuristics run to the end.
-            end = 0.6 if bounder is None else 0.98
-            # Polishing re-plans within capacity only, so it never adds an overrun.
-            warm = polish(instance, warm, (0.85 if bounder else 0.45) * time_limit
-                          - (time.monotonic() - t0), seed, least, progress, profiles)
-            report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
-            warm = improve(instance, warm, end * time_limit - (time.monotonic() - t0), seed,
-                           least, profiles, progress=None, soft_capacity=soft_capacity,
-                           on_better=lambda c: report(cost=c))
+    try:
+        if decomposing:
+            # Without a first plan there is nothing to write, so the decomposition may use most
+            # of the time. The heuristic works against wall-clock budgets, so a failed attempt is
+            # retried with the trainees of each intake in another order while time is left.
+            attempt = 0
+            while warm is None and time.monotonic() - t0 < 0.6 * time_limit and not settled():
+                # Soft capacity: first a plan within capacity (no overrun at all; greedy soft
+                # plans overrun where a plan within capacity exists), then one with overruns.
+                soft = soft_capacity and attempt > 0
+                share = 0.4 if soft_capacity and not soft else 0.9
+                warm = decompose(instance, share * time_limit - (time.monotonic() - t0), seed,
+                                 progress, least=least, attempt=attempt, profiles=profiles,
+                                 keep=keep, soft_capacity=soft, stop=settled)
+                attempt += 1
+            warm_time = time.monotonic() - t0 if warm is not None else None
+            if warm is not None:
+                if progress:
+                    progress({"phase": "first_plan", "time": warm_time})
+                report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
+                # Without a bounder the full model needs the last 40 % (presolve alone takes
+                # seconds at Örebro's size); with one, the heuristics run to the end.
+                end = 0.6 if bounder is None else 0.98
+                # Polishing re-plans within capacity only, so it never adds an overrun.
+                warm = polish(instance, warm, (0.85 if bounder else 0.45) * time_limit
+                              - (time.monotonic() - t0), seed, least, progress, profiles,
+                              stop=settled)
+                report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
+                warm = improve(instance, warm, end * time_limit - (time.monotonic() - t0), seed,
+                               least, profiles, progress=None, soft_capacity=soft_capacity,
+                               on_better=lambda c: report(cost=c), stop=settled)
 
+    except BaseException:
+        # Ctrl-C or an error: a CP-SAT search still running at exit aborts the interpreter.
+        if bounder is not None:
+            bounder.stop()
+        raise
     if bounder is not None:
         if warm is None:  # the full model is the last hope for a plan: let it run
             bounder.join(max(0.0, time_limit - (time.monotonic() - t0)))
