@@ -840,9 +840,9 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     wall = time.monotonic() - t0
 
     # The best plan of any phase, by its true cost (a CP-SAT objective can sit above it).
-    candidates = [p for p in (model_plan, warm) if p is not None]
-    best = min(candidates, key=lambda p: plan_cost(instance, p, profiles, soft_capacity)[0],
-               default=None)
+    scored = [(plan_cost(instance, p, profiles, soft_capacity), p)
+              for p in (model_plan, warm) if p is not None]
+    best_cost, best = min(scored, key=lambda x: x[0][0], default=(None, None))
     weights = {t: v for t, v in instance.weights.model_dump().items() if v > 0}
     if soft_capacity:
         weights["capacity_overrun"] = OVERRUN_WEIGHT
@@ -858,8 +858,8 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                    " + interval model (warm start)")
                 if decomposing else "interval model"),
     )
-    if best is not None:
-        cost, terms = plan_cost(instance, best, profiles, soft_capacity)
+    if best is not None and best_cost is not None:
+        cost, terms = best_cost
         proven = status == cp_model.OPTIMAL and best is model_plan
         if bound is not None and math.ceil(bound - 1e-6) >= cost:
             proven = True
