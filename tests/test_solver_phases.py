@@ -13,7 +13,7 @@ from scheduler.io import load_instance
 from scheduler.plan import Stint
 from scheduler.result import Status
 from scheduler.solver.model import PlacementModel, capacity_profiles, min_stints
-from scheduler.solver.solve import improve, plan_cost, solve
+from scheduler.solver.solve import improve, plan_cost, polish, solve
 from tests.test_solver import build, programme, trainee, unit, wk
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +65,39 @@ def test_improve_fills_an_empty_vardcentral():
     better = improve(inst, plan, 3.0, 0, least, profiles)
     assert checker.check(inst, better) == []
     assert plan_cost(inst, better, profiles)[0] == 0
+
+
+def test_polish_lowers_fragmentation_where_one_block_each_is_impossible():
+    # 10 weeks: kirurgi 2 (KIR is free in weeks 3-5 only), medicin 4 and psykiatri 4 in
+    # stints of 1-3 weeks at M1, M2, P1, P2. The free runs are weeks 0-3 and 5-10, so one of
+    # medicin and psykiatri is split around KIR; at best by one week next to it, e.g. psy
+    # 0-3, KIR 3-5, psy 5-6, med 6-10: fragmentation 6 - 4 = 2. The given plan has the psy
+    # week last (psy 0-3, KIR 3-5, med 5-9, psy 9-10): 10 - 4 = 6. Five stints either way:
+    # cost 4 x 10 + 5 x 6 = 70, at best 4 x 10 + 5 x 2 = 50.
+    prog = programme("P10", 10, ("medicin", 4, None), ("psykiatri", 4, None),
+                     ("kirurgi", 2, None))
+    closed = [{"start": wk(0), "end": wk(3), "capacity": 0},
+              {"start": wk(5), "end": wk(10), "capacity": 0}]
+    inst = build([unit("KIR", "kirurgi", min_weeks=2, max_weeks=2, capacity_changes=closed)]
+                 + [unit(u, d, min_weeks=1, max_weeks=3)
+                    for u, d in (("M1", "medicin"), ("M2", "medicin"), ("P1", "psykiatri"),
+                                 ("P2", "psykiatri"))],
+                 [trainee("T1", 0, "P10")], [prog], weeks=10, unit_changes=10,
+                 fragmentation=5)
+
+    def st(uid: str, d: str, a: int, b: int) -> Stint:
+        return Stint(trainee="T1", programme="P10", unit=uid, discipline=d, site="NORD",
+                     start=wk(a), end=wk(b))
+
+    plan = [st("P1", "psykiatri", 0, 3), st("KIR", "kirurgi", 3, 5), st("M1", "medicin", 5, 7),
+            st("M2", "medicin", 7, 9), st("P2", "psykiatri", 9, 10)]
+    profiles = capacity_profiles(inst)
+    assert checker.check(inst, plan) == []
+    assert plan_cost(inst, plan, profiles)[0] == 70
+    least = min_stints(inst, inst.all_trainees(), profiles=profiles)
+    better = polish(inst, plan, 5.0, 0, least, profiles=profiles)
+    assert checker.check(inst, better) == []
+    assert plan_cost(inst, better, profiles)[0] == 50
 
 
 def test_plan_cost_agrees_with_the_checker_on_a_region():

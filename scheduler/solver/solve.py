@@ -341,8 +341,12 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
         t = trainees[tid]
         new = _solve_part(instance, [t], others, min(1.0, left), seed, profiles, True, least)
         if new is None and w.fragmentation:
+            # From its current rotation (always feasible: nobody else moved), until 0.5 s
+            # without improvement; from scratch with the default early stop it kept
+            # fragmented plans worse than the one it had.
             new = _solve_part(instance, [t], others, min(2.0, left), seed, profiles, False,
-                              least, terms=("unit_changes", "fragmentation"))
+                              least, terms=("unit_changes", "fragmentation"),
+                              hint=by_t[tid], patience=0.5)
         if new is not None and (_own_cost(new, w.unit_changes, w.fragmentation)
                                 < _own_cost(by_t[tid], w.unit_changes, w.fragmentation)):
             by_t[tid] = new
