@@ -13,7 +13,7 @@ from scheduler.io import load_instance
 from scheduler.plan import Stint
 from scheduler.result import Status
 from scheduler.solver.model import PlacementModel, capacity_profiles, min_stints
-from scheduler.solver.solve import improve, plan_cost, polish, solve
+from scheduler.solver.solve import improve, plan_cost, polish, reassign, solve
 from tests.test_solver import build, programme, trainee, unit, wk
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +65,45 @@ def test_improve_fills_an_empty_vardcentral():
     better = improve(inst, plan, 3.0, 0, least, profiles)
     assert checker.check(inst, better) == []
     assert plan_cost(inst, better, profiles)[0] == 0
+
+
+@pytest.mark.parametrize("locked", [False, True])
+def test_reassign_moves_a_stint_to_the_empty_vardcentral(locked):
+    # Both trainees at VC-A (capacity 2) in weeks 0-4, VC-B empty: 4 weeks short x 2 = 8.
+    # With their weeks kept, one of them moves to VC-B: 0. A locked stint stays where it is,
+    # so with T1's locked it is T2 that moves (still 0).
+    lock = {"locked": [{"unit": "VC-A", "discipline": "allmanmedicin", "start": wk(0),
+                        "end": wk(4)}]} if locked else {}
+    inst = build([_vc("VC-A", 2), _vc("VC-B", 1)],
+                 [trainee("T1", 0, "G4", **lock), trainee("T2", 0, "G4")], [G4], weeks=4,
+                 staffing_shortfall=2)
+    profiles = capacity_profiles(inst)
+    plan = [_stint("T1", "VC-A", 0, 4), _stint("T2", "VC-A", 0, 4)]
+    assert plan_cost(inst, plan, profiles)[0] == 8
+    better = reassign(inst, plan, profiles, 5.0, 0)
+    assert checker.check(inst, better) == []
+    assert plan_cost(inst, better, profiles)[0] == 0
+    assert [(s.trainee, s.start, s.end) for s in better] == [(s.trainee, s.start, s.end)
+                                                             for s in plan]
+    if locked:
+        assert next(s.unit for s in better if s.trainee == "T1") == "VC-A"
+
+
+def test_reassign_lowers_peak_utilisation():
+    # U1 and U2 (capacity 1, 4 capacity-weeks each) can replace each other. T1 (weeks 0-2)
+    # and T2 (weeks 2-4) both at U1: utilisation 100 * 4 / 4 = 100 and 0, peak 100. One at
+    # each: 50 and 50, peak 50.
+    g2 = programme("G2", 2, ("allmanmedicin", 2, None))
+    inst = build([unit(u, "allmanmedicin", region_wide=True) for u in ("U1", "U2")],
+                 [trainee("T1", 0, "G2"), trainee("T2", 2, "G2")], [g2], weeks=4,
+                 peak_utilisation=1)
+    profiles = capacity_profiles(inst)
+    plan = [Stint(trainee=t, programme="G2", unit="U1", discipline="allmanmedicin",
+                  site="NORD", start=wk(a), end=wk(a + 2)) for t, a in (("T1", 0), ("T2", 2))]
+    assert plan_cost(inst, plan, profiles)[0] == 100
+    better = reassign(inst, plan, profiles, 5.0, 0)
+    assert checker.check(inst, better) == []
+    assert plan_cost(inst, better, profiles)[0] == 50
 
 
 def test_polish_lowers_fragmentation_where_one_block_each_is_impossible():
