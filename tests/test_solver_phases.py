@@ -14,7 +14,7 @@ from scheduler.plan import Stint
 from scheduler.result import Status
 from scheduler.solver.model import PlacementModel, capacity_profiles, min_stints
 from scheduler.solver.solve import improve, plan_cost, polish, reassign, solve
-from tests.test_solver import build, programme, trainee, unit, wk
+from tests.test_solver import build, leave, programme, trainee, unit, wk
 
 ROOT = Path(__file__).resolve().parent.parent
 # 4 weeks at a vårdcentral.
@@ -87,6 +87,22 @@ def test_reassign_moves_a_stint_to_the_empty_vardcentral(locked):
                                                              for s in plan]
     if locked:
         assert next(s.unit for s in better if s.trainee == "T1") == "VC-A"
+
+
+def test_reassign_keeps_a_stint_resumed_after_leave():
+    # T1 is at VC-A in weeks 0-2, on parental leave in week 2, back at VC-A in weeks 3-5
+    # (two stints at one unit, allowed after leave); T1 keeps its units. T2 at VC-A in weeks
+    # 0-4 too, VC-B empty: 4 weeks short x 2 = 8. T2 to VC-B: VC-A only lacks week 2: 1 x 2.
+    inst = build([_vc("VC-A", 2), _vc("VC-B", 1)],
+                 [trainee("T1", 0, "G4", leave=[leave(2, 3)]), trainee("T2", 0, "G4")], [G4],
+                 weeks=5, staffing_shortfall=2)
+    profiles = capacity_profiles(inst)
+    plan = [_stint("T1", "VC-A", 0, 2), _stint("T1", "VC-A", 3, 5), _stint("T2", "VC-A", 0, 4)]
+    assert checker.check(inst, plan) == []
+    assert plan_cost(inst, plan, profiles)[0] == 8
+    better = reassign(inst, plan, profiles, 5.0, 0)
+    assert checker.check(inst, better) == []
+    assert plan_cost(inst, better, profiles)[0] == 2
 
 
 def test_reassign_lowers_peak_utilisation():

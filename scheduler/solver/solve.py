@@ -589,20 +589,20 @@ def _reassign_part(instance: Instance, plan: list[Stint], cands: list[list[str]]
             for k, (_, x) in enumerate(opts):
                 m.add_hint(x, int(k == 0))  # the current unit is first
             lits[i] = opts
+    # Rows of constants only (stints that stay) hold already: a stint resumed after leave
+    # may stand twice at one unit, and must not make the part infeasible.
     for xs in repeat.values():
-        if len(xs) > 1:
+        if len(xs) > 1 and not all(isinstance(x, int) for x in xs):
             m.add(sum(xs) <= 1)
     for (uid, k), xs in by_uw.items():
         prof = profiles[uid]
-        if prof is not None:
+        if prof is not None and not all(isinstance(x, int) for x in xs):
             m.add(sum(xs) <= prof[k])
     # The current plan's values of the helper variables, for a complete hint.
-    now: dict[tuple[str, int], int] = {}
-    now_weeks: dict[str, int] = {}
+    by_t: dict[str, list[Stint]] = {}
     for st in plan:
-        now_weeks[st.unit] = now_weeks.get(st.unit, 0) + st.weeks
-        for k in range(max(0, instance.week_index(st.start)), min(n, instance.week_index(st.end))):
-            now[(st.unit, k)] = now.get((st.unit, k), 0) + 1
+        by_t.setdefault(st.trainee, []).append(st)
+    now = _loads(instance, by_t)
     short = []
     for u in instance.units:
         tgt = u.staffing_target
@@ -613,7 +613,7 @@ def _reassign_part(instance: Instance, plan: list[Stint], cands: list[list[str]]
         for k in range(a, b):
             cov = m.new_int_var(0, tgt.trainees, "")
             m.add(cov <= sum(by_uw.get((u.id, k), [])))
-            m.add_hint(cov, min(tgt.trainees, now.get((u.id, k), 0)))
+            m.add_hint(cov, min(tgt.trainees, now[u.id][k] if u.id in now else 0))
             short.append(tgt.trainees - cov)
     peaks = []
     if w.peak_utilisation:
@@ -623,7 +623,7 @@ def _reassign_part(instance: Instance, plan: list[Stint], cands: list[list[str]]
             if prof is None or sum(prof) == 0:
                 continue
             cls = classes.setdefault(frozenset(u.disciplines), [])
-            util_now = -(-100 * now_weeks.get(u.id, 0) // sum(prof))
+            util_now = -(-100 * sum(now.get(u.id, ())) // sum(prof))
             if u.id not in touched:
                 cls.append((util_now, util_now))  # a constant here
                 continue
