@@ -438,6 +438,14 @@ class PlacementModel:
             if n:
                 self.model.add(sum(o.presence for o in td.options) >= n * td.admitted)
 
+    def add_stint_total(self, trainee_ids: Collection[str], total: int) -> None:
+        """Redundant: these trainees have at least ``total`` stints together (a valid cut
+        such as :func:`scheduler.solver.bounds.floor_cut`'s)."""
+        ids = set(trainee_ids)
+        opts = [o.presence for td in self.data if td.trainee.id in ids for o in td.options]
+        if opts and total > 0:
+            self.model.add(sum(opts) >= total)
+
     def _unit_options(self) -> dict[str, list[Option]]:
         by_u: dict[str, list[Option]] = defaultdict(list)
         for td in self.data:
@@ -727,6 +735,11 @@ class PlacementModel:
         return sorted(out)
 
 
+def kind_key(t: Trainee) -> tuple:
+    """Trainees with equal keys differ only in id: one-trainee results can be shared."""
+    return (t.programme, t.site, t.start, t.part_time, tuple(t.leave), tuple(t.locked))
+
+
 def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 2.0,
                profiles: dict[str, list[int] | None] | None = None) -> dict[str, int]:
     """Per trainee, a lower bound on the number of stints: the optimum without capacity.
@@ -736,7 +749,7 @@ def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 
     out: dict[str, int] = {}
     cache: dict[tuple, int] = {}
     for t in trainees:
-        key = (t.programme, t.site, t.start, t.part_time, tuple(t.leave), tuple(t.locked))
+        key = kind_key(t)
         if key not in cache:
             pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True, profiles=profiles)
             pm.model.minimize(sum(o.presence for o in pm.data[0].options))

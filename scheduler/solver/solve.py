@@ -35,11 +35,13 @@ from ortools.sat.python import cp_model
 from scheduler.domain import EXTENDING_LEAVE, Instance, Trainee
 from scheduler.plan import Stint
 from scheduler.result import Result, Status
+from scheduler.solver.bounds import FloorCut, floor_cut
 from scheduler.solver.model import (
     OVERRUN_WEIGHT,
     TERMS,
     PlacementModel,
     capacity_profiles,
+    kind_key,
     min_stints,
 )
 
@@ -131,7 +133,8 @@ def _solve_part(instance: Instance, trainees: list, fixed: list[Stint], budget: 
                 soft_capacity: bool = False,
                 hint: list[Stint] | None = None,
                 patience: float | None = None,
-                outcome: list[int] | None = None) -> list[Stint] | None:
+                outcome: list[int] | None = None,
+                presolve: bool = True) -> list[Stint] | None:
     # Contiguous blocks make fragmentation zero by construction; the free fallback minimises
     # unit changes, then fragmentation from there, and the last resort (``terms=()``) only
     # looks for a feasible plan.
@@ -144,6 +147,7 @@ def _solve_part(instance: Instance, trainees: list, fixed: list[Stint], budget: 
         # 7-trainee re-plan started at 4 265 from a hint worth 965), so complete it first.
         _complete_hint(pm, min(1.0, budget / 2), seed)
     solver = _params(budget, 1, seed)
+    solver.parameters.cp_model_presolve = presolve
     stopper = _EarlyStop(patience=patience or min(0.15, budget / 4),
                          has_objective=bool(pm.weights), reset=patience is not None)
     status = _run(solver, pm.model, stopper)
@@ -169,9 +173,6 @@ def _keep_part(instance: Instance, t: Trainee, stints: list[Stint], fixed: list[
     status = _run(solver, pm.model)
     return pm.extract(solver) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
-
-def _kind(t: Trainee) -> tuple:
-    return (t.programme, t.site, t.start, t.part_time, tuple(t.leave), tuple(t.locked))
 
 
 def decompose(instance: Instance, time_limit: float, seed: int,
@@ -218,13 +219,15 @@ def decompose(instance: Instance, time_limit: float, seed: int,
     no_blocks: set[tuple] = set()
     misses: dict[tuple, int] = {}
     w_changes, w_frag = instance.weights.unit_changes, instance.weights.fragmentation
-    # Staffing targets in each trainee's solve, but only in the first 12 % of the time limit.
+    # Staffing targets in each trainee's solve, but only in the first 6 % of the time limit.
     # Measured (idle 2-core VM, 120 s): with them throughout, Örebro's first plan left 58
     # instead of ~184 empty vårdcentral weeks (gap 11.3 % against 14.8 %) and Uppsala's gap
     # was 6.3 % against 18.9 %, but Örebro's first plan took 32.8 s instead of 18.6 s, past
     # the 30 s target: a one-trainee model cannot prove its staffing optimum, so each solve
-    # runs to its patience.
-    staff_until = 0.12 * time_limit
+    # runs to its patience (0.18 s against 0.09 s). With 12 % the first plan took 28.6-34 s
+    # (3 seeds, with the bound's cut computed beside it); with 6 % about 23 s, 101-129 weeks
+    # short either way.
+    staff_until = 0.06 * time_limit
     for g, group in enumerate(groups):
         mine: list[Stint] | None = []
         for t in group:
@@ -236,19 +239,23 @@ def decompose(instance: Instance, time_limit: float, seed: int,
             part = None
             if keep and keep.get(t.id):
                 part = _keep_part(instance, t, keep[t.id], fixed, profiles)
-            if part is None and _kind(t) not in no_blocks:
+            if part is None and kind_key(t) not in no_blocks:
                 # Hard capacity first even when soft: a plan within capacity has no overrun,
                 # and the hard model is found about twice as fast (Örebro, measured).
                 outcome: list[int] = []
                 first_terms: tuple[str, ...] = ("unit_changes",)
                 if time.monotonic() - t0 < staff_until:
                     first_terms += ("staffing_shortfall",)
+                # Without staffing the one-trainee model is proven optimal at once; presolve
+                # then is most of its time (measured on Örebro: 0.02-0.045 s a solve without,
+                # 0.04-0.09 s with). With staffing it pays (proofs, not time-outs).
                 part = _solve_part(instance, [t], fixed, min(0.5, budget), seed, profiles, True,
-                                   least, terms=first_terms, outcome=outcome)
+                                   least, terms=first_terms, outcome=outcome,
+                                   presolve=len(first_terms) > 1)
                 if part is None:
-                    misses[_kind(t)] = misses.get(_kind(t), 0) + 1
-                    if outcome == [cp_model.INFEASIBLE] or misses[_kind(t)] >= 2:
-                        no_blocks.add(_kind(t))
+                    misses[kind_key(t)] = misses.get(kind_key(t), 0) + 1
+                    if outcome == [cp_model.INFEASIBLE] or misses[kind_key(t)] >= 2:
+                        no_blocks.add(kind_key(t))
             if part is None:  # no contiguous plan in time: let this trainee fragment
                 part = _solve_part(instance, [t], fixed, budget, seed, profiles, False, least,
                                    soft_capacity=soft_capacity)
@@ -336,7 +343,7 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     rng = random.Random(seed)
     peers: dict[tuple, list[str]] = {}
     for tid in by_t:
-        peers.setdefault(_kind(trainees[tid]), []).append(tid)
+        peers.setdefault(kind_key(trainees[tid]), []).append(tid)
 
     def alone(tids: list[str], until: float = 0.2) -> int:
         """Re-plan each costly trainee by itself against everybody else; keep what is cheaper."""
@@ -387,8 +394,8 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
         left = remaining()
         if left <= 0.5 or excess(tid) <= 0:
             continue
-        group = [tid] + rng.sample([p for p in peers[_kind(trainees[tid])] if p != tid],
-                                   k=min(3, len(peers[_kind(trainees[tid])]) - 1))
+        group = [tid] + rng.sample([p for p in peers[kind_key(trainees[tid])] if p != tid],
+                                   k=min(3, len(peers[kind_key(trainees[tid])]) - 1))
         improved += replan_group(group, min(3.0, left), seed)
     # Third pass, while time is left: a costly trainee together with a few competitors, the
     # trainees of other intakes holding the units it needs while its block runs. On Örebro the
@@ -879,6 +886,7 @@ class _Bounder(threading.Thread):
         self.bound: float | None = None
         self.plan: list[Stint] | None = None
         self.error: BaseException | None = None
+        self.cut: FloorCut | None = None
         self._halt = threading.Event()
         self._t0 = time.monotonic()
 
@@ -890,8 +898,12 @@ class _Bounder(threading.Thread):
 
     def _run(self) -> None:
         inst, trainees, least, profiles, soft = self.args
+        if not soft:  # with soft capacity the seats are no limit and the cut is not valid
+            self.cut = floor_cut(inst, trainees, least, profiles, stop=self._halt.is_set)
         self.pm = PlacementModel(inst, trainees, min_stints=least, profiles=profiles,
                                  soft_capacity=soft)
+        if self.cut is not None:
+            self.pm.add_stint_total(self.cut.trainees, self.cut.least_total + self.cut.extra)
         left = self.time_limit - (time.monotonic() - self._t0)
         if self._halt.is_set() or left <= 0.1:
             return
@@ -1021,6 +1033,10 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     else:
         pm = PlacementModel(instance, trainees, min_stints=least, profiles=profiles,
                             soft_capacity=soft_capacity)
+        if not soft_capacity:
+            cut = floor_cut(instance, trainees, least, profiles)
+            if cut is not None:
+                pm.add_stint_total(cut.trainees, cut.least_total + cut.extra)
         if warm is not None:
             pm.hint(warm)
             _complete_hint(pm, min(5.0, 0.1 * time_limit), seed)

@@ -1,0 +1,193 @@
+"""A cut for the bound: how many trainees capacity forces above their least number of stints.
+
+The full model's bound on unit changes is the per-trainee minimum (``min_stints``, the optimum
+of each trainee alone with unlimited capacity): its LP never sees that the rotations reaching
+that minimum compete for the same few seats. On Örebro every USÖ AT rotation with the least
+number of stints (9) holds at least 8 weeks at the infection clinic, which has 3 seats; 80 USÖ
+AT cannot all have that, and the others need a tenth stint (one more unit change).
+
+The cut (docs/MODEL.md, "Bound"), valid for every plan:
+
+1. Per kind of trainee (trainees that differ only in id) and unit ``u``, with the trainee
+   alone and capacity unlimited: ``m(u)``, the fewest weeks at ``u`` of any rotation with the
+   least number of stints, and ``m0(u)``, the fewest weeks at ``u`` of any rotation. Only units
+   of one such least rotation can have ``m(u) > 0`` (a rotation without ``u`` would give 0), so
+   only those are solved. Every real plan's rotation is a rotation of the trainee alone, so its
+   weeks at ``u`` are at least ``m0(u)``, and at least ``m(u)`` if it has the least number of
+   stints.
+2. An LP (GLOP): ``f_t`` in [0, 1] ("trainee t has its least number of stints"), ``x_{t,u,w}``
+   in [0, 1] ("t is at u in week w") over the weeks of t's block that are not leave and in
+   which ``u`` has a seat; ``sum_w x_{t,u,w} >= m0(u) + (m(u) - m0(u)) f_t``;
+   ``sum_u x_{t,u,w} <= 1`` (one unit a week); ``sum_t x_{t,u,w} <= seats(u, w)``. Every plan
+   gives a feasible point (its 0/1 values), so ``sum_t f_t <= LP optimum`` = ``F``.
+3. Hence at least ``ceil(N - F)`` of these ``N`` trainees have one stint more than their
+   least, in every plan: ``sum of their stints >= sum of their least + ceil(N - F)``, posted on
+   the full model, whose LP then adds this to the other terms' bounds.
+
+Kinds whose least number cannot be reached at all (``min_stints`` stopped at a bound below the
+optimum) need one more stint each; they count directly. The cut assumes hard capacity: with
+soft capacity (overruns at a cost) it is not valid and is not used.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from scheduler.domain import Instance, Trainee
+from scheduler.plan import Stint
+from scheduler.solver.model import PlacementModel, kind_key
+
+
+@dataclass
+class FloorCut:
+    """``sum of the stints of trainees >= least_total + extra`` holds in every plan."""
+
+    trainees: list[str] = field(default_factory=list)
+    least_total: int = 0
+    extra: int = 0
+    lp_floor: float = 0.0  # the LP's most trainees at their least number of stints
+    # Per kind (first member's id): unit -> (m0, m), weeks needed at any / at the least stints.
+    needs: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _solver(limit: float) -> cp_model.CpSolver:
+    s = cp_model.CpSolver()
+    s.parameters.num_workers = 1
+    s.parameters.max_time_in_seconds = limit
+    s.parameters.symmetry_level = 0
+    return s
+
+
+def _weeks_at(pm: PlacementModel, uid: str) -> cp_model.LinearExprT:
+    return sum(o.size for o in pm.data[0].options if o.unit == uid)
+
+
+def _least_weeks(pm: PlacementModel, uid: str, limit: float) -> int:
+    """A lower bound on the weeks at ``uid`` (0 if the solve says nothing)."""
+    pm.model.minimize(_weeks_at(pm, uid))
+    s = _solver(limit)
+    status = s.solve(pm.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return 0
+    return max(0, int(math.ceil(s.best_objective_bound - 1e-6)))
+
+
+def kind_needs(instance: Instance, t: Trainee, least: int, profiles: dict,
+               limit: float = 1.0) -> dict[str, tuple[int, int]] | None:
+    """``unit -> (m0, m)`` for units with ``m > 0`` (module docstring, step 1); ``None`` when
+    no rotation has ``least`` stints (proven)."""
+    pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True, profiles=profiles)
+    opts = pm.data[0].options
+    stints = sum(o.presence for o in opts)
+    pm.model.add(stints <= least)
+    pm.model.minimize(stints)
+    s = _solver(limit)
+    status = s.solve(pm.model)
+    if status == cp_model.INFEASIBLE:
+        return None
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {}
+    used = sorted({o.unit for o in opts if o.fixed or s.value(o.presence)})
+    out: dict[str, tuple[int, int]] = {}
+    free: PlacementModel | None = None
+    for uid in used:
+        if profiles.get(uid) is None:  # no seat limit: nothing to compete for
+            continue
+        m = _least_weeks(pm, uid, limit)
+        if m <= 0:
+            continue
+        if free is None:
+            free = PlacementModel(instance, [t], terms=(), ignore_capacity=True,
+                                  profiles=profiles)
+        out[uid] = (min(m, _least_weeks(free, uid, limit)), m)
+    return out
+
+
+def floor_cut(instance: Instance, trainees: list[Trainee], least: dict[str, int],
+              profiles: dict, external: list[Stint] = (),  # type: ignore[assignment]
+              stop: Callable[[], bool] | None = None) -> FloorCut | None:
+    """The cut of the module docstring, or ``None`` if ``stop`` asked to end early."""
+    t0 = time.monotonic()
+    cut = FloorCut()
+    kinds: dict[tuple, list[Trainee]] = defaultdict(list)
+    for t in trainees:
+        kinds[kind_key(t)].append(t)
+    H = instance.n_weeks
+    free: dict[str, list[int]] = {}
+    for uid, prof in profiles.items():
+        if prof is not None:
+            free[uid] = list(prof)
+    for st in external:
+        if st.unit in free:
+            for w in range(max(0, instance.week_index(st.start)),
+                           min(H, instance.week_index(st.end))):
+                free[st.unit][w] = max(0, free[st.unit][w] - 1)
+
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    seats: dict[tuple[str, int], list] = defaultdict(list)
+    fs = []
+    for members in kinds.values():
+        if stop is not None and stop():
+            return None
+        t = members[0]
+        n = least.get(t.id, 0)
+        if n <= 0:
+            continue
+        needs = kind_needs(instance, t, n, profiles)
+        if needs is None:  # every member needs at least one stint more
+            cut.trainees += [x.id for x in members]
+            cut.least_total += n * len(members)
+            cut.extra += len(members)
+            continue
+        if not needs:
+            continue
+        cut.needs[t.id] = needs
+        pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True, profiles=profiles)
+        td = pm.data[0]
+        leave = set(td.leave_weeks)
+        weeks = {}
+        for uid in needs:
+            ws: set[int] = set()
+            for o in td.options:
+                if o.unit == uid:
+                    ws.update(range(max(0, o.earliest), min(H, o.latest_end)))
+            weeks[uid] = sorted(w for w in ws if w not in leave and free[uid][w] > 0)
+        for x in members:
+            f = lp.NumVar(0, 1, "")
+            fs.append(f)
+            cut.trainees.append(x.id)
+            cut.least_total += n
+            here: dict[int, list] = defaultdict(list)
+            for uid, (m0, m) in needs.items():
+                xs = []
+                for w in weeks[uid]:
+                    v = lp.NumVar(0, 1, "")
+                    xs.append(v)
+                    here[w].append(v)
+                    seats[(uid, w)].append(v)
+                lp.Add(sum(xs) >= m0 + (m - m0) * f)
+            for xs in here.values():
+                if len(xs) > 1:
+                    lp.Add(sum(xs) <= 1)
+    if fs:
+        for (uid, w), xs in seats.items():
+            lp.Add(sum(xs) <= free[uid][w])
+        lp.Maximize(sum(fs))
+        status = lp.Solve()
+        if status == pywraplp.Solver.OPTIMAL:
+            cut.lp_floor = lp.Objective().Value()
+            cut.extra += max(0, math.ceil(len(fs) - cut.lp_floor - 1e-6))
+        elif status == pywraplp.Solver.INFEASIBLE:
+            # Even the unconditional weeks m0 do not fit: the model is infeasible and CP-SAT
+            # will prove it; the cut says nothing more.
+            pass
+    cut.seconds = time.monotonic() - t0
+    return cut
