@@ -187,3 +187,32 @@ def test_solve_ends_once_the_plan_is_proven_optimal():
     assert r.status is Status.OPTIMAL
     assert r.objective == r.bound
     assert r.wall_time < 60
+
+
+def test_polish_keeps_a_vardcentral_staffed_when_that_costs_more_than_it_saves():
+    # VC-A and VC-B (2 seats each) want 1 trainee in weeks 0-4. T2 (2 weeks) covers VC-B in
+    # weeks 0-2, T3 (2 weeks) VC-A in weeks 2-4; T1 (4 weeks) is at VC-A in 0-2 and VC-B in
+    # 2-4: every week covered, T1 has 1 unit change: cost 10. Alone, T1 would take one stint
+    # (0 changes) at VC-A or VC-B, leaving the other empty in 2 weeks: 2 x 10 = 20 > 10 saved.
+    # So polishing keeps the plan: 10 (weighing own cost alone it took the re-plan: 20).
+    g2 = programme("G2", 2, ("allmanmedicin", 2, None))
+    vc = [unit(u, "allmanmedicin", capacity=2, region_wide=True,
+               staffing_target={"trainees": 1, "start": wk(0), "end": wk(4)})
+          for u in ("VC-A", "VC-B")]
+    inst = build(vc, [trainee("T1", 0, "G4"), trainee("T2", 0, "G2"), trainee("T3", 2, "G2")],
+                 [G4, g2], weeks=4, unit_changes=10, staffing_shortfall=10)
+
+    def st(tid: str, prog: str, uid: str, a: int, b: int) -> Stint:
+        return Stint(trainee=tid, programme=prog, unit=uid, discipline="allmanmedicin",
+                     site="NORD", start=wk(a), end=wk(b))
+
+    plan = [st("T1", "G4", "VC-A", 0, 2), st("T1", "G4", "VC-B", 2, 4),
+            st("T2", "G2", "VC-B", 0, 2), st("T3", "G2", "VC-A", 2, 4)]
+    profiles = capacity_profiles(inst)
+    assert checker.check(inst, plan) == []
+    assert plan_cost(inst, plan, profiles)[0] == 10
+    least = min_stints(inst, inst.all_trainees(), profiles=profiles)
+    assert least["T1"] == 1
+    kept = polish(inst, plan, 3.0, 0, least, profiles=profiles)
+    assert checker.check(inst, kept) == []
+    assert plan_cost(inst, kept, profiles)[0] == 10
