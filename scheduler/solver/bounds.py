@@ -41,8 +41,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Instance, Trainee
-from scheduler.plan import Stint
-from scheduler.solver.model import PlacementModel, kind_key
+from scheduler.solver.model import PlacementModel, TraineeData, kind_key
 
 
 @dataclass
@@ -56,6 +55,10 @@ class FloorCut:
     # Per kind (first member's id): unit -> (m0, m), weeks needed at any / at the least stints.
     needs: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     seconds: float = 0.0
+
+    def post(self, pm: PlacementModel) -> None:
+        """Add the cut to a model of (at least) these trainees."""
+        pm.add_stint_total(self.trainees, self.least_total + self.extra)
 
 
 def _solver(limit: float) -> cp_model.CpSolver:
@@ -81,20 +84,21 @@ def _least_weeks(pm: PlacementModel, uid: str, limit: float) -> int:
 
 
 def kind_needs(instance: Instance, t: Trainee, least: int, profiles: dict,
-               limit: float = 1.0) -> dict[str, tuple[int, int]] | None:
-    """``unit -> (m0, m)`` for units with ``m > 0`` (module docstring, step 1); ``None`` when
-    no rotation has ``least`` stints (proven)."""
+               limit: float = 1.0) -> tuple[dict[str, tuple[int, int]] | None, TraineeData]:
+    """``unit -> (m0, m)`` for units with ``m > 0`` (module docstring, step 1), ``None`` when
+    no rotation has ``least`` stints (proven); and the trainee's block and options."""
     pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True, profiles=profiles)
-    opts = pm.data[0].options
+    td = pm.data[0]
+    opts = td.options
     stints = sum(o.presence for o in opts)
     pm.model.add(stints <= least)
     pm.model.minimize(stints)
     s = _solver(limit)
     status = s.solve(pm.model)
     if status == cp_model.INFEASIBLE:
-        return None
+        return None, td
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {}
+        return {}, td
     used = sorted({o.unit for o in opts if o.fixed or s.value(o.presence)})
     out: dict[str, tuple[int, int]] = {}
     free: PlacementModel | None = None
@@ -108,12 +112,11 @@ def kind_needs(instance: Instance, t: Trainee, least: int, profiles: dict,
             free = PlacementModel(instance, [t], terms=(), ignore_capacity=True,
                                   profiles=profiles)
         out[uid] = (min(m, _least_weeks(free, uid, limit)), m)
-    return out
+    return out, td
 
 
 def floor_cut(instance: Instance, trainees: list[Trainee], least: dict[str, int],
-              profiles: dict, external: list[Stint] = (),  # type: ignore[assignment]
-              stop: Callable[[], bool] | None = None) -> FloorCut | None:
+              profiles: dict, stop: Callable[[], bool] | None = None) -> FloorCut | None:
     """The cut of the module docstring, or ``None`` if ``stop`` asked to end early."""
     t0 = time.monotonic()
     cut = FloorCut()
@@ -121,15 +124,6 @@ def floor_cut(instance: Instance, trainees: list[Trainee], least: dict[str, int]
     for t in trainees:
         kinds[kind_key(t)].append(t)
     H = instance.n_weeks
-    free: dict[str, list[int]] = {}
-    for uid, prof in profiles.items():
-        if prof is not None:
-            free[uid] = list(prof)
-    for st in external:
-        if st.unit in free:
-            for w in range(max(0, instance.week_index(st.start)),
-                           min(H, instance.week_index(st.end))):
-                free[st.unit][w] = max(0, free[st.unit][w] - 1)
 
     lp = pywraplp.Solver.CreateSolver("GLOP")
     seats: dict[tuple[str, int], list] = defaultdict(list)
@@ -141,7 +135,7 @@ def floor_cut(instance: Instance, trainees: list[Trainee], least: dict[str, int]
         n = least.get(t.id, 0)
         if n <= 0:
             continue
-        needs = kind_needs(instance, t, n, profiles)
+        needs, td = kind_needs(instance, t, n, profiles)
         if needs is None:  # every member needs at least one stint more
             cut.trainees += [x.id for x in members]
             cut.least_total += n * len(members)
@@ -150,8 +144,6 @@ def floor_cut(instance: Instance, trainees: list[Trainee], least: dict[str, int]
         if not needs:
             continue
         cut.needs[t.id] = needs
-        pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True, profiles=profiles)
-        td = pm.data[0]
         leave = set(td.leave_weeks)
         weeks = {}
         for uid in needs:
@@ -159,7 +151,7 @@ def floor_cut(instance: Instance, trainees: list[Trainee], least: dict[str, int]
             for o in td.options:
                 if o.unit == uid:
                     ws.update(range(max(0, o.earliest), min(H, o.latest_end)))
-            weeks[uid] = sorted(w for w in ws if w not in leave and free[uid][w] > 0)
+            weeks[uid] = sorted(w for w in ws if w not in leave and profiles[uid][w] > 0)
         for x in members:
             f = lp.NumVar(0, 1, "")
             fs.append(f)
@@ -179,7 +171,7 @@ def floor_cut(instance: Instance, trainees: list[Trainee], least: dict[str, int]
                     lp.Add(sum(xs) <= 1)
     if fs:
         for (uid, w), xs in seats.items():
-            lp.Add(sum(xs) <= free[uid][w])
+            lp.Add(sum(xs) <= profiles[uid][w])
         lp.Maximize(sum(fs))
         status = lp.Solve()
         if status == pywraplp.Solver.OPTIMAL:

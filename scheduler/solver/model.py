@@ -38,6 +38,7 @@ from scheduler.domain import (
     EXTENDING_LEAVE,
     Instance,
     Trainee,
+    Unit,
     block_end,
     calendar_weeks,
     leaves_early,
@@ -543,13 +544,7 @@ class PlacementModel:
         return sum(total)
 
     def _window(self, uid: str) -> tuple[int, int, int] | None:
-        u = self.inst.unit(uid)
-        st = u.staffing_target
-        if st is None:
-            return None
-        a = max(0, self._w(st.start)) if st.start else 0
-        b = min(self.H, self._w(st.end)) if st.end else self.H
-        return (a, b, st.trainees) if b > a else None
+        return staffing_window(self.inst, self.inst.unit(uid))
 
     def _staffing_shortfall(self) -> cp_model.LinearExprT:
         m = self.model
@@ -733,6 +728,17 @@ class PlacementModel:
                     site=self.inst.unit(o.unit).site, start=self.inst.week_date(start),
                     end=self.inst.week_date(start + size)))
         return sorted(out)
+
+
+def staffing_window(inst: Instance, u: Unit) -> tuple[int, int, int] | None:
+    """``(first week, end week, trainees wanted)`` of the unit's staffing target in the
+    horizon, or ``None`` without one (or when it lies outside the horizon)."""
+    st = u.staffing_target
+    if st is None:
+        return None
+    a = max(0, inst.week_index(st.start)) if st.start else 0
+    b = min(inst.n_weeks, inst.week_index(st.end)) if st.end else inst.n_weeks
+    return (a, b, st.trainees) if b > a else None
 
 
 def kind_key(t: Trainee) -> tuple:

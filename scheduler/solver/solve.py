@@ -43,6 +43,7 @@ from scheduler.solver.model import (
     capacity_profiles,
     kind_key,
     min_stints,
+    staffing_window,
 )
 
 Progress = Callable[[dict], None]
@@ -617,16 +618,15 @@ def _reassign_part(instance: Instance, plan: list[Stint], cands: list[list[str]]
     now = _loads(instance, by_t)
     short = []
     for u in instance.units:
-        tgt = u.staffing_target
-        if tgt is None or not w.staffing_shortfall or u.id not in touched:
+        win = staffing_window(instance, u)
+        if win is None or not w.staffing_shortfall or u.id not in touched:
             continue
-        a = max(0, instance.week_index(tgt.start)) if tgt.start else 0
-        b = min(n, instance.week_index(tgt.end)) if tgt.end else n
+        a, b, want = win
         for k in range(a, b):
-            cov = m.new_int_var(0, tgt.trainees, "")
+            cov = m.new_int_var(0, want, "")
             m.add(cov <= sum(by_uw.get((u.id, k), [])))
-            m.add_hint(cov, min(tgt.trainees, now[u.id][k] if u.id in now else 0))
-            short.append(tgt.trainees - cov)
+            m.add_hint(cov, min(want, now[u.id][k] if u.id in now else 0))
+            short.append(want - cov)
     peaks = []
     if w.peak_utilisation:
         classes: dict[frozenset[str], list[Any]] = {}
@@ -768,16 +768,12 @@ class _Staffing:
     def __init__(self, instance: Instance, by_t: dict[str, list[Stint]]):
         self.inst = instance
         self.weight = instance.weights.staffing_shortfall
-        n = instance.n_weeks
         self.window: dict[str, tuple[int, int, int]] = {}
         for u in instance.units:
-            tgt = u.staffing_target
-            if tgt is None or not self.weight:
-                continue
-            a = max(0, instance.week_index(tgt.start)) if tgt.start else 0
-            b = min(n, instance.week_index(tgt.end)) if tgt.end else n
-            self.window[u.id] = (a, b, tgt.trainees)
-        self.load = {uid: [0] * n for uid in self.window}
+            win = staffing_window(instance, u)
+            if win is not None and self.weight:
+                self.window[u.id] = win
+        self.load = {uid: [0] * instance.n_weeks for uid in self.window}
         for ss in by_t.values():
             self._add(ss, 1)
 
@@ -820,13 +816,12 @@ def _short_weeks(instance: Instance,
     n = instance.n_weeks
     out = []
     for u in instance.units:
-        tgt = u.staffing_target
-        if tgt is None:
+        win = staffing_window(instance, u)
+        if win is None:
             continue
-        a = max(0, instance.week_index(tgt.start)) if tgt.start else 0
-        b = min(n, instance.week_index(tgt.end)) if tgt.end else n
+        a, b, want = win
         row = load.get(u.id, [0] * n)
-        out += [(u.id, k, tgt.trainees - row[k]) for k in range(a, b) if row[k] < tgt.trainees]
+        out += [(u.id, k, want - row[k]) for k in range(a, b) if row[k] < want]
     return out
 
 
@@ -969,7 +964,7 @@ class _Bounder(threading.Thread):
         self.pm = PlacementModel(inst, trainees, min_stints=least, profiles=profiles,
                                  soft_capacity=soft)
         if self.cut is not None:
-            self.pm.add_stint_total(self.cut.trainees, self.cut.least_total + self.cut.extra)
+            self.cut.post(self.pm)
         left = self.time_limit - (time.monotonic() - self._t0)
         if self._halt.is_set() or left <= 0.1:
             return
@@ -1102,7 +1097,7 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         if not soft_capacity:
             cut = floor_cut(instance, trainees, least, profiles)
             if cut is not None:
-                pm.add_stint_total(cut.trainees, cut.least_total + cut.extra)
+                cut.post(pm)
         if warm is not None:
             pm.hint(warm)
             _complete_hint(pm, min(5.0, 0.1 * time_limit), seed)
