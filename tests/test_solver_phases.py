@@ -13,7 +13,7 @@ from scheduler.io import load_instance
 from scheduler.plan import Stint
 from scheduler.result import Status
 from scheduler.solver.model import PlacementModel, capacity_profiles, min_stints
-from scheduler.solver.solve import improve, plan_cost, polish, reassign, solve
+from scheduler.solver.solve import improve, plan_cost, polish, reassign, solve, touch_up
 from tests.test_solver import build, leave, programme, trainee, unit, wk
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,6 +153,47 @@ def test_polish_lowers_fragmentation_where_one_block_each_is_impossible():
     better = polish(inst, plan, 5.0, 0, least, profiles=profiles)
     assert checker.check(inst, better) == []
     assert plan_cost(inst, better, profiles)[0] == 50
+
+
+def test_touch_up_merges_stints_when_the_plan_gets_cheaper():
+    # T1 at VC-A in weeks 0-2 and at VC-B in weeks 2-4 (one change, 10), T2 at VC-B in weeks
+    # 0-4: VC-A is empty in weeks 2-4, 2 x 2 = 4; cost 14. One stint for T1 at VC-A in weeks
+    # 0-4: no change and no empty week, cost 0.
+    inst = build([_vc("VC-A", 1), _vc("VC-B", 2)],
+                 [trainee("T1", 0, "G4"), trainee("T2", 0, "G4")], [G4], weeks=4,
+                 unit_changes=10, staffing_shortfall=2)
+    profiles = capacity_profiles(inst)
+    plan = [_stint("T1", "VC-A", 0, 2), _stint("T1", "VC-B", 2, 4), _stint("T2", "VC-B", 0, 4)]
+    assert plan_cost(inst, plan, profiles)[0] == 14
+    least = min_stints(inst, inst.all_trainees(), profiles=profiles)
+    better = touch_up(inst, plan, 5.0, 0, least, profiles)
+    assert checker.check(inst, better) == []
+    assert plan_cost(inst, better, profiles)[0] == 0
+
+
+def test_touch_up_keeps_a_plan_when_the_shorter_rotation_costs_more():
+    # T1 at VC-A in weeks 0-2 and at VC-B in weeks 2-4 (one change, 10); T2 (two weeks) at
+    # VC-A in weeks 2-4 and T3 at VC-B in weeks 0-2: both centres staffed, cost 10. One stint
+    # for T1 at either centre leaves the other empty for two weeks: 2 x 6 = 12 > 10, so the
+    # plan keeps its cost of 10.
+    g2 = programme("G2", 2, ("allmanmedicin", 2, None))
+    inst = build([_vc("VC-A", 2), _vc("VC-B", 2)],
+                 [trainee("T1", 0, "G4"), trainee("T2", 2, "G2"), trainee("T3", 0, "G2")],
+                 [G4, g2], weeks=4, unit_changes=10, staffing_shortfall=6)
+    profiles = capacity_profiles(inst)
+
+    def g2_stint(tid: str, uid: str, a: int) -> Stint:
+        return Stint(trainee=tid, programme="G2", unit=uid, discipline="allmanmedicin",
+                     site="NORD", start=wk(a), end=wk(a + 2))
+
+    plan = [_stint("T1", "VC-A", 0, 2), _stint("T1", "VC-B", 2, 4), g2_stint("T2", "VC-A", 2),
+            g2_stint("T3", "VC-B", 0)]
+    assert checker.check(inst, plan) == []
+    assert plan_cost(inst, plan, profiles)[0] == 10
+    least = min_stints(inst, inst.all_trainees(), profiles=profiles)
+    kept = touch_up(inst, plan, 5.0, 0, least, profiles)
+    assert checker.check(inst, kept) == []
+    assert plan_cost(inst, kept, profiles)[0] == 10
 
 
 def test_plan_cost_agrees_with_the_checker_on_a_region():
