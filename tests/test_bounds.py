@@ -1,5 +1,5 @@
-"""The bound's cut on stints (scheduler/solver/bounds.py): hand-solved, and valid on random
-instances (it never excludes a plan)."""
+"""The bound's cut on stints and the direct bound (scheduler/solver/bounds.py): hand-solved,
+and valid on random instances (they never exclude a plan)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from scheduler.solver.bounds import floor_cut
+from scheduler.solver.bounds import direct_bound, floor_cut, peak_floor
 from scheduler.solver.model import PlacementModel, capacity_profiles, min_stints
 from tests.test_properties import instance_dicts, make
 from tests.test_solver import build, programme, solve_optimal, trainee, unit
@@ -104,3 +104,48 @@ def test_cut_never_excludes_a_plan(inst):
     status = solver.solve(pm.model)
     if status == cp_model.OPTIMAL:
         assert solver.objective_value >= cut.least_total + cut.extra
+
+
+def _two_seats_for_one():
+    # M4 (4 weeks of medicine) at U1 and U2, one seat each over 4 weeks (4 capacity-weeks).
+    units = [unit(u, "medicin", min_weeks=1, max_weeks=4) for u in ("U1", "U2")]
+    return build(units, [trainee("T1", 0, "M4")], [M4], weeks=4, unit_changes=10,
+                 peak_utilisation=1)
+
+
+def test_peak_floor_splits_the_weeks_evenly():
+    # LP: y1 + y2 = 4, P >= 100 y1 / 4, P >= 100 y2 / 4: least P = 50 at y1 = y2 = 2.
+    inst = _two_seats_for_one()
+    profiles = capacity_profiles(inst)
+    assert peak_floor(inst, inst.all_trainees(), profiles) == 50
+
+
+def test_direct_bound_adds_the_terms_floors():
+    # Unit changes: least 1 stint, 0 changes; peak 50: bound 10 x 0 + 50 = 50. The optimum
+    # is 4 weeks at one unit, 0 + 100 = 100, or 2 + 2 weeks, 10 + 50 = 60: 60 >= 50.
+    inst = _two_seats_for_one()
+    profiles = capacity_profiles(inst)
+    ts = inst.all_trainees()
+    least = min_stints(inst, ts, profiles=profiles)
+    cut = floor_cut(inst, ts, least, profiles)
+    assert direct_bound(inst, ts, least, cut, profiles) == 50
+    solve_optimal(inst, 60)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(st.one_of(instance_dicts().map(make), crowded()))
+def test_direct_bound_never_exceeds_the_optimum(inst):
+    """The full model's optimum (hard capacity, every term) is at least the direct bound."""
+    profiles = capacity_profiles(inst)
+    ts = inst.all_trainees()
+    least = min_stints(inst, ts, profiles=profiles)
+    cut = floor_cut(inst, ts, least, profiles)
+    bound = direct_bound(inst, ts, least, cut, profiles)
+    event(f"bound > 0: {bound > 0}")
+    pm = PlacementModel(inst, ts, min_stints=least, profiles=profiles)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 5
+    solver.parameters.num_workers = 1
+    if solver.solve(pm.model) == cp_model.OPTIMAL:
+        assert solver.objective_value >= bound - 1e-6

@@ -13,7 +13,16 @@ from scheduler.io import load_instance
 from scheduler.plan import Stint
 from scheduler.result import Status
 from scheduler.solver.model import PlacementModel, capacity_profiles, min_stints
-from scheduler.solver.solve import improve, plan_cost, polish, reassign, solve, touch_up
+from scheduler.solver.solve import (
+    _reassign_part,
+    _relocate,
+    improve,
+    plan_cost,
+    polish,
+    reassign,
+    solve,
+    touch_up,
+)
 from tests.test_solver import build, leave, programme, trainee, unit, wk
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +96,38 @@ def test_reassign_moves_a_stint_to_the_empty_vardcentral(locked):
                                                              for s in plan]
     if locked:
         assert next(s.unit for s in better if s.trainee == "T1") == "VC-A"
+
+
+def test_relocate_moves_a_stint_to_the_empty_vardcentral():
+    # As above, by single moves: VC-B empty in weeks 0-4, 4 x 2 = 8; peak utilisation (weight
+    # 1) VC-A 100 * 8 / 8 = 100, VC-B 0. One trainee to VC-B: no empty week, 50 and 50: the
+    # cost falls from 108 to 50.
+    inst = build([_vc("VC-A", 2), _vc("VC-B", 2)],
+                 [trainee("T1", 0, "G4"), trainee("T2", 0, "G4")], [G4], weeks=4,
+                 staffing_shortfall=2, peak_utilisation=1)
+    profiles = capacity_profiles(inst)
+    plan = [_stint("T1", "VC-A", 0, 4), _stint("T2", "VC-A", 0, 4)]
+    assert plan_cost(inst, plan, profiles)[0] == 108
+    moved = _relocate(inst, list(plan), [["VC-A", "VC-B"]] * 2, profiles, 5.0)
+    assert checker.check(inst, moved) == []
+    assert plan_cost(inst, moved, profiles)[0] == 50
+
+
+def test_reassign_part_on_the_staffing_rows_alone_caps_the_peak():
+    # The same plan (108), solved on the staffing rows with each unit's utilisation capped at
+    # its class's current peak (100): one trainee to VC-B, 0 empty weeks; the whole cost,
+    # recomputed, is 50. Moving both (VC-A empty, 8) is no better for the staffing rows and
+    # the plan is kept only if its whole cost falls.
+    inst = build([_vc("VC-A", 2), _vc("VC-B", 2)],
+                 [trainee("T1", 0, "G4"), trainee("T2", 0, "G4")], [G4], weeks=4,
+                 staffing_shortfall=2, peak_utilisation=1)
+    profiles = capacity_profiles(inst)
+    plan = [_stint("T1", "VC-A", 0, 4), _stint("T2", "VC-A", 0, 4)]
+    out, optimal = _reassign_part(inst, plan, [["VC-A", "VC-B"]] * 2, {0, 1}, profiles, 5.0,
+                                  0, peak=False)
+    assert optimal
+    assert checker.check(inst, out) == []
+    assert plan_cost(inst, out, profiles)[0] == 50
 
 
 def test_reassign_keeps_a_stint_resumed_after_leave():
