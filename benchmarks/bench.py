@@ -91,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{fmt(med([r['wall'] for r in runs]), '.1f'):>8}  "
               f"{'clean' if all(r['clean'] for r in runs) else 'VIOLATIONS'}")
         print(f"{'':<18}terms: " + ", ".join(f"{k}={v}" for k, v in r0["terms"].items()))
+        if len(runs) > 1:  # the spread behind the medians
+            print(f"{'':<18}runs: " + " | ".join(
+                f"{fmt(r['objective'], '.0f')} / {fmt(r['bound'], '.0f')} / "
+                f"{fmt(None if r['gap'] is None else 100 * r['gap'], '.1f')} % "
+                f"(first {fmt(r['first'], '.1f')} s)" for r in runs))
         sys.stdout.flush()
     return 0
 

@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from scheduler.solver.bounds import direct_bound, floor_cut, peak_floor
-from scheduler.solver.model import PlacementModel, capacity_profiles, min_stints
+from scheduler.solver.model import PlacementModel, capacity_profiles, kind_key, min_stints
 from tests.test_properties import instance_dicts, make
-from tests.test_solver import build, programme, solve_optimal, trainee, unit
+from tests.test_solver import build, programme, solve_optimal, trainee, unit, wk
 
 # 4 weeks of medicine.
 M4 = programme("M4", 4, ("medicin", 4, None))
@@ -149,3 +149,16 @@ def test_direct_bound_never_exceeds_the_optimum(inst):
     solver.parameters.num_workers = 1
     if solver.solve(pm.model) == cp_model.OPTIMAL:
         assert solver.objective_value >= bound - 1e-6
+
+
+def test_a_trainee_who_leaves_early_is_its_own_kind():
+    # T2 leaves after 2 of M4's 4 weeks: 2 weeks of service, minima lapsed. Sharing T1's
+    # one-trainee results (4 weeks of medicine) would overstate its load in the LP of the
+    # peak floor and its least number of stints.
+    units = [unit(u, "medicin", min_weeks=1, max_weeks=4) for u in ("U1", "U2")]
+    inst = build(units, [trainee("T1", 0, "M4"), trainee("T2", 0, "M4", leaves_on=wk(2))],
+                 [M4], weeks=4, unit_changes=10, peak_utilisation=1)
+    t1, t2 = inst.all_trainees()
+    assert kind_key(t1) != kind_key(t2)
+    # LP: T1 4 weeks, T2 2 weeks over U1 and U2 (4 capacity-weeks each): P >= 100 * 6 / 8.
+    assert peak_floor(inst, inst.all_trainees(), capacity_profiles(inst)) == 75

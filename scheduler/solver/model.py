@@ -743,7 +743,8 @@ def staffing_window(inst: Instance, u: Unit) -> tuple[int, int, int] | None:
 
 def kind_key(t: Trainee) -> tuple:
     """Trainees with equal keys differ only in id: one-trainee results can be shared."""
-    return (t.programme, t.site, t.start, t.part_time, tuple(t.leave), tuple(t.locked))
+    return (t.programme, t.site, t.start, t.part_time, tuple(t.leave), tuple(t.locked),
+            t.leaves_on)
 
 
 def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 2.0,

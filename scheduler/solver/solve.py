@@ -710,8 +710,8 @@ def _reassign_part(instance: Instance, plan: list[Stint], cands: list[list[str]]
             repeat.setdefault((st.trainee, uid, st.discipline), []).append(x)
         if len(opts) > 1:
             m.add_exactly_one([x for _, x in opts])
-            for k, (_, x) in enumerate(opts):
-                m.add_hint(x, int(k == 0))  # the current unit is first
+            for uid, x in opts:  # the plan's unit (``_relocate`` may have moved it)
+                m.add_hint(x, int(uid == st.unit))
             lits[i] = opts
     # Rows of constants only (stints that stay) hold already: a stint resumed after leave
     # may stand twice at one unit, and must not make the part infeasible.
@@ -917,10 +917,12 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
                                           if s.unit in usable and s.start < b and s.end > a)))
             if key in tried:
                 continue
-            tried.add(key)
+            outcome: list[int] = []
             new = _solve_part(instance, [t], others, min(1.0, left), seed, profiles, True,
                               least, terms=("unit_changes", "staffing_shortfall"),
-                              max_stints=cap)
+                              max_stints=cap, outcome=outcome)
+            if outcome and outcome[0] in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+                tried.add(key)  # a time-out may come out otherwise next time
             if new is None:
                 continue
             new_cost, _ = plan_cost(instance, others + new, profiles)
