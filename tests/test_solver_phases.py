@@ -98,15 +98,20 @@ def test_reassign_moves_a_stint_to_the_empty_vardcentral(locked):
         assert next(s.unit for s in better if s.trainee == "T1") == "VC-A"
 
 
+def _doubled_up():
+    """VC-A and VC-B (2 seats each, target 1 in weeks 0-4), both trainees at VC-A."""
+    inst = build([_vc("VC-A", 2), _vc("VC-B", 2)],
+                 [trainee("T1", 0, "G4"), trainee("T2", 0, "G4")], [G4], weeks=4,
+                 staffing_shortfall=2, peak_utilisation=1)
+    return inst, [_stint("T1", "VC-A", 0, 4), _stint("T2", "VC-A", 0, 4)]
+
+
 def test_relocate_moves_a_stint_to_the_empty_vardcentral():
     # As above, by single moves: VC-B empty in weeks 0-4, 4 x 2 = 8; peak utilisation (weight
     # 1) VC-A 100 * 8 / 8 = 100, VC-B 0. One trainee to VC-B: no empty week, 50 and 50: the
     # cost falls from 108 to 50.
-    inst = build([_vc("VC-A", 2), _vc("VC-B", 2)],
-                 [trainee("T1", 0, "G4"), trainee("T2", 0, "G4")], [G4], weeks=4,
-                 staffing_shortfall=2, peak_utilisation=1)
+    inst, plan = _doubled_up()
     profiles = capacity_profiles(inst)
-    plan = [_stint("T1", "VC-A", 0, 4), _stint("T2", "VC-A", 0, 4)]
     assert plan_cost(inst, plan, profiles)[0] == 108
     moved = _relocate(inst, list(plan), [["VC-A", "VC-B"]] * 2, profiles, 5.0)
     assert checker.check(inst, moved) == []
@@ -118,11 +123,8 @@ def test_reassign_part_on_the_staffing_rows_alone_caps_the_peak():
     # its class's current peak (100): one trainee to VC-B, 0 empty weeks; the whole cost,
     # recomputed, is 50. Moving both (VC-A empty, 8) is no better for the staffing rows and
     # the plan is kept only if its whole cost falls.
-    inst = build([_vc("VC-A", 2), _vc("VC-B", 2)],
-                 [trainee("T1", 0, "G4"), trainee("T2", 0, "G4")], [G4], weeks=4,
-                 staffing_shortfall=2, peak_utilisation=1)
+    inst, plan = _doubled_up()
     profiles = capacity_profiles(inst)
-    plan = [_stint("T1", "VC-A", 0, 4), _stint("T2", "VC-A", 0, 4)]
     out, optimal = _reassign_part(inst, plan, [["VC-A", "VC-B"]] * 2, {0, 1}, profiles, 5.0,
                                   0, peak=False)
     assert optimal
