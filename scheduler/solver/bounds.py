@@ -42,13 +42,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Instance, Trainee
-from scheduler.solver.model import (
-    PlacementModel,
-    TraineeData,
-    calendar_weeks,
-    kind_key,
-    leaves_early,
-)
+from scheduler.solver.model import PlacementModel, TraineeData, kinds, requirement_rows
 
 
 @dataclass
@@ -127,15 +121,12 @@ def floor_cut(instance: Instance, trainees: list[Trainee], least: dict[str, int]
     """The cut of the module docstring, or ``None`` if ``stop`` asked to end early."""
     t0 = time.monotonic()
     cut = FloorCut()
-    kinds: dict[tuple, list[Trainee]] = defaultdict(list)
-    for t in trainees:
-        kinds[kind_key(t)].append(t)
     H = instance.n_weeks
 
     lp = pywraplp.Solver.CreateSolver("GLOP")
     seats: dict[tuple[str, int], list] = defaultdict(list)
     fs = []
-    for members in kinds.values():
+    for members in kinds(trainees):
         if stop is not None and stop():
             return None
         t = members[0]
@@ -204,16 +195,12 @@ def peak_floor(instance: Instance, trainees: list[Trainee], profiles: dict) -> i
     its term, an integer, is at least the LP optimum rounded up.
     """
     lp = pywraplp.Solver.CreateSolver("GLOP")
-    kinds: dict[tuple, list[Trainee]] = defaultdict(list)
-    for t in trainees:
-        kinds[kind_key(t)].append(t)
     at_unit: dict[str, list] = defaultdict(list)
-    for members in kinds.values():
+    for members in kinds(trainees):
         t = members[0]
         prog = instance.programme(t.programme)
         pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True, profiles=profiles)
         td = pm.data[0]
-        floor = 0 if leaves_early(t, prog) else 1  # minima lapse for a trainee who leaves
         for _ in members:
             ys: list = []
             by_d: dict[str, list] = defaultdict(list)
@@ -223,16 +210,10 @@ def peak_floor(instance: Instance, trainees: list[Trainee], profiles: dict) -> i
                 by_d[o.discipline].append(y)
                 at_unit[o.unit].append(y)
             lp.Add(sum(ys) == td.service)
-            for r in prog.requirements:
-                wk = sum(by_d[r.discipline])
-                lp.Add(wk >= calendar_weeks(r.min_weeks, t.part_time) * floor)
-                if r.max_weeks is not None:
-                    lp.Add(wk <= calendar_weeks(r.max_weeks, t.part_time))
-            for g in prog.group_requirements:
-                wk = sum(sum(by_d[d]) for d in g.disciplines)
-                lp.Add(wk >= calendar_weeks(g.min_weeks, t.part_time) * floor)
-                if g.max_weeks is not None:
-                    lp.Add(wk <= calendar_weeks(g.max_weeks, t.part_time))
+            for wk, lo, hi in requirement_rows(prog, t, by_d):
+                lp.Add(wk >= lo)
+                if hi is not None:
+                    lp.Add(wk <= hi)
     peaks: dict[frozenset[str], Any] = {}
     for u in instance.units:
         prof = profiles[u.id]

@@ -37,6 +37,7 @@ from ortools.sat.python import cp_model
 from scheduler.domain import (
     EXTENDING_LEAVE,
     Instance,
+    Programme,
     Trainee,
     Unit,
     block_end,
@@ -382,17 +383,10 @@ class PlacementModel:
             by_d: dict[str, list] = defaultdict(list)
             for o in td.options:
                 by_d[o.discipline].append(o.size)
-            floor = 0 if leaves_early(t, prog) else 1  # minima lapse for a trainee who leaves
-            for r in prog.requirements:
-                weeks = sum(by_d[r.discipline])
-                m.add(weeks >= calendar_weeks(r.min_weeks, t.part_time) * td.admitted * floor)
-                if r.max_weeks is not None:
-                    m.add(weeks <= calendar_weeks(r.max_weeks, t.part_time))
-            for g in prog.group_requirements:
-                weeks = sum(sum(by_d[d]) for d in g.disciplines)
-                m.add(weeks >= calendar_weeks(g.min_weeks, t.part_time) * td.admitted * floor)
-                if g.max_weeks is not None:
-                    m.add(weeks <= calendar_weeks(g.max_weeks, t.part_time))
+            for weeks, lo, hi in requirement_rows(prog, t, by_d):
+                m.add(weeks >= lo * td.admitted)
+                if hi is not None:
+                    m.add(weeks <= hi)
 
     def _order_rules(self) -> None:
         m = self.model
@@ -728,6 +722,37 @@ class PlacementModel:
                     site=self.inst.unit(o.unit).site, start=self.inst.week_date(start),
                     end=self.inst.week_date(start + size)))
         return sorted(out)
+
+
+def requirement_rows(prog: Programme, t: Trainee,
+                     by_d: dict[str, list]) -> list[tuple[Any, int, int | None]]:
+    """``(weeks, least, most)`` per requirement and group requirement of the programme, in
+    calendar weeks at the trainee's part time; ``by_d``: the weeks (terms) per discipline.
+    The minima lapse for a trainee who leaves before the block ends."""
+    floor = 0 if leaves_early(t, prog) else 1
+    rows: list[tuple[Any, int, int | None]] = []
+    for r in prog.requirements:
+        rows.append((sum(by_d[r.discipline]), calendar_weeks(r.min_weeks, t.part_time) * floor,
+                     None if r.max_weeks is None else calendar_weeks(r.max_weeks, t.part_time)))
+    for g in prog.group_requirements:
+        rows.append((sum(sum(by_d[d]) for d in g.disciplines),
+                     calendar_weeks(g.min_weeks, t.part_time) * floor,
+                     None if g.max_weeks is None else calendar_weeks(g.max_weeks, t.part_time)))
+    return rows
+
+
+def utilisation(weeks: int, capacity: list[int]) -> int:
+    """A unit's utilisation over the horizon in whole percent, rounded up (``sum(capacity)``
+    > 0), as the peak utilisation term counts it."""
+    return -(-100 * weeks // sum(capacity))
+
+
+def kinds(trainees: list[Trainee]) -> list[list[Trainee]]:
+    """The trainees grouped by :func:`kind_key`, in first-seen order."""
+    out: dict[tuple, list[Trainee]] = defaultdict(list)
+    for t in trainees:
+        out[kind_key(t)].append(t)
+    return list(out.values())
 
 
 def staffing_window(inst: Instance, u: Unit) -> tuple[int, int, int] | None:

@@ -47,6 +47,7 @@ from scheduler.solver.model import (
     kind_key,
     min_stints,
     staffing_window,
+    utilisation,
 )
 
 Progress = Callable[[dict], None]
@@ -320,6 +321,13 @@ def _own_cost(stints: list[Stint], w_changes: int, w_frag: int) -> int:
     return w_changes * (len(stints) - 1) + w_frag * frag
 
 
+def _excess(instance: Instance, stints: list[Stint], least: int) -> int:
+    """A trainee's own cost (unit changes, fragmentation) above the least it could have."""
+    w = instance.weights
+    return (_own_cost(stints, w.unit_changes, w.fragmentation)
+            - w.unit_changes * (least - 1))
+
+
 def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
            least: dict[str, int], progress: Progress | None = None,
            profiles: dict | None = None,
@@ -342,8 +350,7 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     trainees = {t.id: t for t in instance.all_trainees()}
 
     def excess(tid: str) -> int:
-        floor = w.unit_changes * (least.get(tid, 1) - 1)
-        return _own_cost(by_t[tid], w.unit_changes, w.fragmentation) - floor
+        return _excess(instance, by_t[tid], least.get(tid, 1))
 
     order = sorted((tid for tid in by_t if excess(tid) > 0), key=excess, reverse=True)
     improved = 0
@@ -498,7 +505,7 @@ def plan_cost(instance: Instance, stints: list[Stint], profiles: dict,
         overrun += sum(max(0, x - c) for x, c in zip(row, prof, strict=True))
         if sum(prof) > 0:
             cls = frozenset(u.disciplines)
-            peaks[cls] = max(peaks.get(cls, 0), -(-100 * sum(row) // sum(prof)))
+            peaks[cls] = max(peaks.get(cls, 0), utilisation(sum(row), prof))
     terms = {"unit_changes": sum(len(ss) - 1 for ss in by_t.values()),
              "fragmentation": sum(_own_cost(ss, 0, 1) for ss in by_t.values()),
              "staffing_shortfall": short, "peak_utilisation": sum(peaks.values())}
@@ -624,11 +631,8 @@ def _relocate(instance: Instance, plan: list[Stint], cands: list[list[str]], pro
         key = (st.trainee, st.unit, st.discipline)
         used[key] = used.get(key, 0) + 1
 
-    def util(uid: str) -> int:
-        return -(-100 * total.get(uid, 0) // sum(profiles[uid]))
-
     def peak(c: frozenset[str]) -> int:
-        return max(util(u) for u in members[c])
+        return max(utilisation(total.get(u, 0), profiles[u]) for u in members[c])
 
     def local(cells: set[tuple[str, int]], classes: set[frozenset[str]]) -> int | None:
         """Shortfall and peaks over the cells and classes a move touches; None if a cell is
@@ -747,8 +751,7 @@ def _reassign_part(instance: Instance, plan: list[Stint], cands: list[list[str]]
             prof = profiles[u.id]
             if prof is not None and sum(prof) > 0:
                 c = frozenset(u.disciplines)
-                now_peak[c] = max(now_peak.get(c, 0),
-                                  -(-100 * sum(now.get(u.id, ())) // sum(prof)))
+                now_peak[c] = max(now_peak.get(c, 0), utilisation(sum(now.get(u.id, ())), prof))
         for u in instance.units:
             prof = profiles[u.id]
             if u.id in touched and prof is not None and sum(prof) > 0:
@@ -761,7 +764,7 @@ def _reassign_part(instance: Instance, plan: list[Stint], cands: list[list[str]]
             if prof is None or sum(prof) == 0:
                 continue
             cls = classes.setdefault(frozenset(u.disciplines), [])
-            util_now = -(-100 * sum(now.get(u.id, ())) // sum(prof))
+            util_now = utilisation(sum(now.get(u.id, ())), prof)
             if u.id not in touched:
                 cls.append((util_now, util_now))  # a constant here
                 continue
@@ -884,7 +887,6 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
     sweep of the capped model cut the plan's cost by ~190.
     """
     t0 = time.monotonic()
-    w = instance.weights
     trainees = {t.id: t for t in instance.all_trainees()}
     by_t: dict[str, list[Stint]] = {}
     for st in plan:
@@ -892,8 +894,7 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
     cost, _ = plan_cost(instance, plan, profiles)
 
     def excess(tid: str) -> int:
-        floor = w.unit_changes * (least.get(tid, 1) - 1)
-        return _own_cost(by_t[tid], w.unit_changes, w.fragmentation) - floor
+        return _excess(instance, by_t[tid], least.get(tid, 1))
 
     tried: set[tuple] = set()
     units_for: dict[str, set[str]] = {}
