@@ -26,6 +26,14 @@ def _two_for_one_seat():
     return build(units, [trainee("T1", 0, "M4"), trainee("T2", 0, "M4")], [M4], weeks=4)
 
 
+def _cut(inst):
+    """The instance's capacity profiles, trainees, least stints and floor cut."""
+    profiles = capacity_profiles(inst)
+    ts = inst.all_trainees()
+    least = min_stints(inst, ts, profiles=profiles)
+    return profiles, ts, least, floor_cut(inst, ts, least, profiles)
+
+
 def test_cut_counts_the_trainee_the_seat_cannot_take():
     inst = _two_for_one_seat()
     profiles = capacity_profiles(inst)
@@ -46,10 +54,7 @@ def test_cut_counts_the_trainee_the_seat_cannot_take():
 def test_cut_lifts_the_lp_bound_to_the_optimum():
     # The same instance, the LP only (no search): with the cut the bound is the optimum 1.
     inst = _two_for_one_seat()
-    profiles = capacity_profiles(inst)
-    ts = inst.all_trainees()
-    least = min_stints(inst, ts, profiles=profiles)
-    cut = floor_cut(inst, ts, least, profiles)
+    profiles, ts, least, cut = _cut(inst)
     assert cut is not None
     bounds = []
     for with_cut in (False, True):
@@ -86,10 +91,7 @@ def crowded(draw):
 def test_cut_never_excludes_a_plan(inst):
     """The fewest stints the cut's trainees can have together, solved without the cut, is at
     least what the cut claims."""
-    profiles = capacity_profiles(inst)
-    ts = inst.all_trainees()
-    least = min_stints(inst, ts, profiles=profiles)
-    cut = floor_cut(inst, ts, least, profiles)
+    profiles, ts, least, cut = _cut(inst)
     assert cut is not None
     event(f"extra {min(cut.extra, 2)}")
     if not cut.trainees:
@@ -124,10 +126,7 @@ def test_direct_bound_adds_the_terms_floors():
     # Unit changes: least 1 stint, 0 changes; peak 50: bound 10 x 0 + 50 = 50. The optimum
     # is 4 weeks at one unit, 0 + 100 = 100, or 2 + 2 weeks, 10 + 50 = 60: 60 >= 50.
     inst = _two_seats_for_one()
-    profiles = capacity_profiles(inst)
-    ts = inst.all_trainees()
-    least = min_stints(inst, ts, profiles=profiles)
-    cut = floor_cut(inst, ts, least, profiles)
+    profiles, ts, least, cut = _cut(inst)
     assert direct_bound(inst, ts, least, cut, profiles) == 50
     solve_optimal(inst, 60)
 
@@ -137,10 +136,7 @@ def test_direct_bound_adds_the_terms_floors():
 @given(st.one_of(instance_dicts().map(make), crowded()))
 def test_direct_bound_never_exceeds_the_optimum(inst):
     """The full model's optimum (hard capacity, every term) is at least the direct bound."""
-    profiles = capacity_profiles(inst)
-    ts = inst.all_trainees()
-    least = min_stints(inst, ts, profiles=profiles)
-    cut = floor_cut(inst, ts, least, profiles)
+    profiles, ts, least, cut = _cut(inst)
     bound = direct_bound(inst, ts, least, cut, profiles)
     event(f"bound > 0: {bound > 0}")
     pm = PlacementModel(inst, ts, min_stints=least, profiles=profiles)
