@@ -3,6 +3,7 @@ run beside the heuristics, and the plan cost that picks the best plan of all pha
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,13 @@ from scheduler import checker
 from scheduler.io import load_instance
 from scheduler.plan import Stint
 from scheduler.result import Status
+from scheduler.solver import solve as solve_module
 from scheduler.solver.model import PlacementModel, capacity_profiles, min_stints
 from scheduler.solver.solve import (
+    _Beside,
     _reassign_part,
     _relocate,
+    alternate,
     improve,
     plan_cost,
     polish,
@@ -165,13 +169,16 @@ def test_reassign_lowers_peak_utilisation():
     assert plan_cost(inst, better, profiles)[0] == 50
 
 
-def test_polish_lowers_fragmentation_where_one_block_each_is_impossible():
-    # 10 weeks: kirurgi 2 (KIR is free in weeks 3-5 only), medicin 4 and psykiatri 4 in
-    # stints of 1-3 weeks at M1, M2, P1, P2. The free runs are weeks 0-3 and 5-10, so one of
-    # medicin and psykiatri is split around KIR; at best by one week next to it, e.g. psy
-    # 0-3, KIR 3-5, psy 5-6, med 6-10: fragmentation 6 - 4 = 2. The given plan has the psy
-    # week last (psy 0-3, KIR 3-5, med 5-9, psy 9-10): 10 - 4 = 6. Five stints either way:
-    # cost 4 x 10 + 5 x 6 = 70, at best 4 x 10 + 5 x 2 = 50.
+def _split_around_kir():
+    """One trainee whose medicin or psykiatri must be split around a closed unit's free weeks.
+
+    10 weeks: kirurgi 2 (KIR is free in weeks 3-5 only), medicin 4 and psykiatri 4 in stints
+    of 1-3 weeks at M1, M2, P1, P2. The free runs are weeks 0-3 and 5-10, so one of medicin
+    and psykiatri is split around KIR; at best by one week next to it, e.g. psy 0-3, KIR 3-5,
+    psy 5-6, med 6-10: fragmentation 6 - 4 = 2. The given plan has the psy week last (psy 0-3,
+    KIR 3-5, med 5-9, psy 9-10): 10 - 4 = 6. Five stints either way: cost 4 x 10 + 5 x 6 = 70,
+    at best 4 x 10 + 5 x 2 = 50.
+    """
     prog = programme("P10", 10, ("medicin", 4, None), ("psykiatri", 4, None),
                      ("kirurgi", 2, None))
     closed = [{"start": wk(0), "end": wk(3), "capacity": 0},
@@ -192,10 +199,43 @@ def test_polish_lowers_fragmentation_where_one_block_each_is_impossible():
     profiles = capacity_profiles(inst)
     assert checker.check(inst, plan) == []
     assert plan_cost(inst, plan, profiles)[0] == 70
-    least = min_stints(inst, inst.all_trainees(), profiles=profiles)
+    return inst, plan, profiles, min_stints(inst, inst.all_trainees(), profiles=profiles)
+
+
+def test_polish_lowers_fragmentation_where_one_block_each_is_impossible():
+    # _split_around_kir: 70 -> 50.
+    inst, plan, profiles, least = _split_around_kir()
     better = polish(inst, plan, 5.0, 0, least, profiles=profiles)
     assert checker.check(inst, better) == []
     assert plan_cost(inst, better, profiles)[0] == 50
+
+
+def test_touch_up_lowers_fragmentation_where_one_block_each_is_impossible():
+    # _split_around_kir: no rotation in one block per discipline exists (the capped model is
+    # infeasible), so touch-up falls back to less fragmentation from the current rotation:
+    # 70 -> 50.
+    inst, plan, profiles, least = _split_around_kir()
+    better = touch_up(inst, plan, 5.0, 0, least, profiles)
+    assert checker.check(inst, better) == []
+    assert plan_cost(inst, better, profiles)[0] == 50
+
+
+def test_alternate_merges_stints_and_keeps_the_cheaper_plan():
+    # As in the touch-up test below: T1 at VC-A 0-2 and VC-B 2-4, T2 at VC-B 0-4; cost 10 + 2
+    # x 2 = 14, and 0 with T1 at VC-A in weeks 0-4. Reassignment alone cannot merge stints;
+    # the touch-up round after it does: 0.
+    inst = build([_vc("VC-A", 1), _vc("VC-B", 2)],
+                 [trainee("T1", 0, "G4"), trainee("T2", 0, "G4")], [G4], weeks=4,
+                 unit_changes=10, staffing_shortfall=2)
+    profiles = capacity_profiles(inst)
+    plan = [_stint("T1", "VC-A", 0, 2), _stint("T1", "VC-B", 2, 4), _stint("T2", "VC-B", 0, 4)]
+    least = min_stints(inst, inst.all_trainees(), profiles=profiles)
+    seen: list[float] = []
+    better = alternate(inst, plan, 5.0, time.monotonic(), True, 0, least, profiles,
+                       lambda cost=None, bound=None: seen.append(cost), lambda: False)
+    assert checker.check(inst, better) == []
+    assert plan_cost(inst, better, profiles)[0] == 0
+    assert min(c for c in seen if c is not None) == 0
 
 
 def test_touch_up_merges_stints_when_the_plan_gets_cheaper():
@@ -260,6 +300,35 @@ def test_bound_run_beside_the_heuristics():
     true = checker.objective(inst, checker.evaluate(inst, r.stints))
     assert r.objective == true
     assert r.bound is not None and r.bound <= true
+
+
+def test_two_pipelines_on_a_large_instance(monkeypatch):
+    # From PORTFOLIO_MIN trainees on, the second core runs the direct bound and a second
+    # pipeline in a forked process instead of the full model; lowered here so that the
+    # tutorial (8 trainees, several intakes) takes that path. The better plan of the two is
+    # returned, checker-clean, with the direct bound (never above the objective).
+    monkeypatch.setattr(solve_module, "PORTFOLIO_MIN", 1)
+    inst = load_instance(ROOT / "instances" / "tutorial.yaml")
+    r = solve(inst, time_limit=6, workers=2, seed=0)
+    assert r.status in (Status.OPTIMAL, Status.FEASIBLE)
+    assert "two pipelines" in r.method
+    assert checker.check(inst, r.stints) == []
+    true = checker.objective(inst, checker.evaluate(inst, r.stints))
+    assert r.objective == true
+    assert r.bound is not None and r.bound <= true
+    assert r.time_to_first is not None and r.time_to_first < 6
+
+
+def test_a_failing_second_pipeline_is_reported():
+    # An error in the child process is not swallowed: it comes back with its traceback
+    # (solve raises it). Here the child's cut gets no stint minima (None).
+    inst = load_instance(ROOT / "instances" / "tutorial.yaml")
+    beside = _Beside(inst, inst.all_trainees(), None, capacity_profiles(inst), False, None,
+                     0, time.monotonic(), 10.0, lambda **kw: None, lambda: False)
+    beside.join(30.0)
+    beside.stop()
+    assert beside.error is not None and "Traceback" in beside.error
+    assert beside.plan is None
 
 
 def test_solve_ends_once_the_plan_is_proven_optimal():

@@ -11,11 +11,17 @@ against the capacity the earlier ones left, takes ~0.1 s per trainee. The phases
    moves first, then exact per group of interchangeable units: staffing targets and peak
    utilisation).
 4. ``touch_up``: one-trainee re-plans in one block per discipline with fewer stints (a hard
-   cap), each kept if the plan's whole cost falls.
+   cap), else with less fragmentation, each kept if the plan's whole cost falls. Phases 3
+   and 4 take turns (``alternate``) while a round still pays.
 5. ``improve``: re-plans small groups on the whole objective (staffing gaps, busiest units).
 6. The full model (``PlacementModel`` over every trainee). With 2 or more workers it runs from
    the start on the cores the single-worker phases leave idle (``_Bounder``), for the bound and
    for any better plan; with one worker it runs last, warm-started with the plan so far.
+   On large instances (``PORTFOLIO_MIN``) the second core instead computes the direct bound
+   and runs phases 1-5 again with another seed and order, in a spawned process (``_Beside``);
+   the full model runs only if neither finds a plan.
+
+Phases 1-5 are ``_pipeline``.
 
 The best plan of any phase is returned, judged by ``plan_cost`` (the solver's own arithmetic;
 the checker recomputes every reported term independently).
@@ -24,9 +30,12 @@ the checker recomputes every reported term independently).
 from __future__ import annotations
 
 import math
+import multiprocessing
 import random
+import signal
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
@@ -916,14 +925,26 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
                                                 if _can_take(instance, t, u.id)})
             key = (tid, cap, tuple(sorted((s.unit, s.start, s.end) for s in others
                                           if s.unit in usable and s.start < b and s.end > a)))
-            if key in tried:
+            free = bool(_own_cost(mine, 0, 1)) and (key, "free") not in tried
+            if key in tried and not free:
                 continue
-            outcome: list[int] = []
-            new = _solve_part(instance, [t], others, min(1.0, left), seed, profiles, True,
-                              least, terms=("unit_changes", "staffing_shortfall"),
-                              max_stints=cap, outcome=outcome)
-            if outcome and outcome[0] in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-                tried.add(key)  # a time-out may come out otherwise next time
+            new = None
+            if key not in tried:
+                outcome: list[int] = []
+                new = _solve_part(instance, [t], others, min(1.0, left), seed, profiles, True,
+                                  least, terms=("unit_changes", "staffing_shortfall"),
+                                  max_stints=cap, outcome=outcome)
+                if outcome and outcome[0] in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+                    tried.add(key)  # a time-out may come out otherwise next time
+            if new is None and free:
+                # No rotation in one block per discipline: less fragmentation, from the one
+                # it has (as polishing's one-trainee re-plans, with the seats reassignment
+                # freed since).
+                tried.add((key, "free"))
+                new = _solve_part(instance, [t], others, min(2.0, left), seed, profiles, False,
+                                  least, terms=("unit_changes", "fragmentation",
+                                                "staffing_shortfall"),
+                                  hint=mine, patience=0.5)
             if new is None:
                 continue
             new_cost, _ = plan_cost(instance, others + new, profiles)
@@ -1193,6 +1214,220 @@ class _Bounder(threading.Thread):
             raise self.error
 
 
+class _Beside:
+    """The direct bound, then a second pipeline (another seed and order), in a child process.
+
+    A process, not a thread: the one-trainee phases spend much of their time in Python
+    (model building, costing each re-plan), so two pipelines in threads share one
+    interpreter lock. Measured on Örebro (2-core VM, 120 s, one run): touch-up in each of
+    two threads cut fragmentation 102 -> 58 and 143 -> 57 in 16-23 s, against 201 -> 8 in 23 s
+    alone. Spawned, not forked (as the what-if runner's: OR-Tools' threads do not survive a
+    fork); the import takes about a second of the child's time. Messages come back on a
+    pipe: ``("bound", direct, cut)``, ``("cost", c)`` on each better plan, ``("done", plan,
+    first)``, ``("error", text)``.
+    """
+
+    def __init__(self, instance: Instance, trainees: list[Trainee], least: dict[str, int],
+                 profiles: dict, soft_capacity: bool, keep: dict[str, list[Stint]] | None,
+                 seed: int, t0: float, time_limit: float, report: Callable[..., None],
+                 settled: Callable[[], bool]):
+        ctx = multiprocessing.get_context("spawn")
+        recv, send = ctx.Pipe(duplex=False)
+        self.halt = ctx.Event()
+        self.direct: int | None = None
+        self.cut: FloorCut | None = None
+        self.plan: list[Stint] | None = None
+        self.first: float | None = None
+        self.error: str | None = None
+        self._report, self._settled = report, settled
+        args = (instance, trainees, least, profiles, soft_capacity, keep, seed, t0, time_limit)
+        self.proc = ctx.Process(target=_beside_main, args=(send, self.halt, args), daemon=True)
+        self.proc.start()
+        send.close()  # the child's end: EOF here when the child is gone
+        self._listener = threading.Thread(target=self._listen, args=(recv,), daemon=True)
+        self._listener.start()
+
+    def _listen(self, conn: Any) -> None:
+        try:
+            while True:
+                msg = conn.recv()
+                if msg[0] == "bound":
+                    self.direct, self.cut = msg[1], msg[2]
+                    if self.direct is not None:
+                        self._report(bound=self.direct)
+                elif msg[0] == "cost":
+                    self._report(cost=msg[1])
+                elif msg[0] == "done":
+                    self.plan, self.first = msg[1], msg[2]
+                    return
+                elif msg[0] == "error":
+                    self.error = msg[1]
+                    return
+                if self._settled():
+                    self.halt.set()
+        except (EOFError, OSError):  # the child ended without a plan (e.g. killed)
+            return
+        finally:
+            conn.close()
+
+    def join(self, timeout: float) -> None:
+        self._listener.join(max(0.0, timeout))
+
+    def stop(self) -> None:
+        """Asks the child to end, then ends it (its phases check ``halt`` between solves)."""
+        self.halt.set()
+        self._listener.join(5.0)
+        self.proc.join(1.0)
+        if self.proc.is_alive():
+            self.proc.terminate()
+            self.proc.join(1.0)
+
+
+def _beside_main(conn: Any, halt: Any, args: tuple) -> None:
+    """The child of :class:`_Beside`."""
+    # Ctrl-C is the parent's to handle: it stops this child (as the what-if runner's).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    instance, trainees, least, profiles, soft, keep, seed, t0, time_limit = args
+    try:
+        cut = direct = None
+        if not soft:  # with soft capacity the seats are no limit and the cut is not valid
+            cut = floor_cut(instance, trainees, least, profiles, stop=halt.is_set)
+            if cut is not None:
+                direct = direct_bound(instance, trainees, least, cut, profiles)
+        conn.send(("bound", direct, cut))
+
+        def report(cost: float | None = None, bound: float | None = None) -> None:
+            if cost is not None:
+                conn.send(("cost", cost))
+
+        plan, first = _pipeline(instance, time_limit, t0, seed + 1, 1, True, least, profiles,
+                                keep, soft, None, report, halt.is_set)
+        conn.send(("done", plan, first))
+    except BaseException:  # noqa: BLE001 - sent to the parent, which raises it
+        conn.send(("error", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+# Ends of the phases after polishing, as shares of the time limit: with the full model on a
+# spare core (``True``), or run last, warm-started, in the last 40 % (``False``).
+SPLIT = {True: {"polish": 0.5, "reassign": 0.65, "touch_up": 0.85, "until": 0.975,
+               "short": 0.05, "end": 0.98},
+         False: {"polish": 0.4, "reassign": 0.45, "touch_up": 0.55, "until": 0.58,
+                 "short": 0.03, "end": 0.6}}
+# From this many trainees on, the second core runs a second pipeline rather than the full
+# model (``solve``).
+PORTFOLIO_MIN = 40
+
+
+def alternate(instance: Instance, plan: list[Stint], time_limit: float, t0: float,
+              bounder: bool, seed: int, least: dict[str, int], profiles: dict,
+              report: Callable[..., None], stop: Callable[[], bool]) -> list[Stint]:
+    """Reassignment and touch-up in turn, from the end of polishing to ``SPLIT["until"]``.
+
+    Touch-up's one-trainee re-plans need seats that reassignment frees (measured on a
+    polished Örebro plan: touch-up alone 12 374 -> 12 296 in 20 s; after reassignment
+    12 057 -> 11 654 in 17 s), and its re-plans raise peaks that reassignment lowers again;
+    each round frees seats for the next (one more round from 11 648: 11 570 in 10 s).
+    """
+    split = SPLIT[bounder]
+    at = lambda f: f * time_limit - (time.monotonic() - t0)  # noqa: E731
+    plan = reassign(instance, plan, profiles, at(split["reassign"]), seed, stop=stop)
+    report(cost=plan_cost(instance, plan, profiles)[0])
+    rounds = 0
+    while at(split["until"]) > 1.0 and not stop():
+        before = plan_cost(instance, plan, profiles)[0]
+        end = split["touch_up"] if rounds == 0 else split["until"]
+        plan = touch_up(instance, plan, at(end), seed + rounds, least, profiles,
+                        on_better=lambda c: report(cost=c), stop=stop)
+        # Touch-up's re-plans pick units for their own trainee: a short reassignment lowers
+        # the peaks they raised (Örebro, one run: 6 s, 377 -> 356).
+        plan = reassign(instance, plan, profiles,
+                        min(at(split["until"]), split["short"] * time_limit), seed, stop=stop)
+        after = plan_cost(instance, plan, profiles)[0]
+        report(cost=after)
+        rounds += 1
+        if after >= before:
+            break
+    return plan
+
+
+def _pipeline(instance: Instance, time_limit: float, t0: float, seed: int, first_attempt: int,
+              beside: bool, least: dict[str, int], profiles: dict,
+              keep: dict[str, list[Stint]] | None, soft_capacity: bool,
+              progress: Progress | None, report: Callable[..., None],
+              stop: Callable[[], bool]) -> tuple[list[Stint] | None, float | None]:
+    """The heuristic phases on one core: first plan, polish, reassignment and touch-up in
+    turn, neighbourhood search. Returns the plan (``None`` if none was found) and the time of
+    the first plan. ``beside``: another thread has the other core (``SPLIT``)."""
+    warm: list[Stint] | None = None
+    # Without a first plan there is nothing to write, so the decomposition may use most of
+    # the time. The heuristic works against wall-clock budgets, so a failed attempt is
+    # retried with the trainees of each intake in another order while time is left.
+    attempt = first_attempt
+    while warm is None and time.monotonic() - t0 < 0.6 * time_limit and not stop():
+        # Soft capacity: first a plan within capacity (no overrun at all; greedy soft plans
+        # overrun where a plan within capacity exists), then one with overruns.
+        soft = soft_capacity and attempt > first_attempt
+        share = 0.4 if soft_capacity and not soft else 0.9
+        warm = decompose(instance, share * time_limit - (time.monotonic() - t0), seed,
+                         progress, least=least, attempt=attempt, profiles=profiles,
+                         keep=keep, soft_capacity=soft, stop=stop)
+        attempt += 1
+    if warm is None:
+        return None, None
+    warm_time = time.monotonic() - t0
+    if progress:
+        progress({"phase": "first_plan", "time": warm_time})
+    report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
+    split = SPLIT[beside]
+    # Polishing re-plans within capacity only, so it never adds an overrun.
+    warm = polish(instance, warm, split["polish"] * time_limit - (time.monotonic() - t0), seed,
+                  least, progress, profiles, stop=stop)
+    report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
+    if not soft_capacity:  # its capacity rows are hard
+        warm = alternate(instance, warm, time_limit, t0, beside, seed, least, profiles, report,
+                         stop)
+    warm = improve(instance, warm, split["end"] * time_limit - (time.monotonic() - t0), seed,
+                   least, profiles, progress=None, soft_capacity=soft_capacity,
+                   on_better=lambda c: report(cost=c), stop=stop)
+    return warm, warm_time
+
+
+def _full_model(instance: Instance, trainees: list[Trainee], least: dict[str, int],
+                profiles: dict, soft_capacity: bool, warm: list[Stint] | None,
+                time_limit: float, workers: int, seed: int, t0: float,
+                progress: Progress | None, cut: FloorCut | None = None,
+                ) -> tuple[PlacementModel, cp_model.CpSolver, Any, float | None, float | None]:
+    """The full model in the time left, warm-started with ``warm``: the model, solver,
+    status, bound (with the direct bound) and the time of its first plan."""
+    pm = PlacementModel(instance, trainees, min_stints=least, profiles=profiles,
+                        soft_capacity=soft_capacity)
+    direct = None
+    if not soft_capacity:
+        if cut is None:
+            cut = floor_cut(instance, trainees, least, profiles)
+        if cut is not None:
+            cut.post(pm)
+            direct = direct_bound(instance, trainees, least, cut, profiles)
+    if warm is not None:
+        pm.hint(warm)
+        _complete_hint(pm, min(5.0, 0.1 * time_limit), seed)
+    solver = _params(time_limit - (time.monotonic() - t0), workers, seed)
+    # Measured on Örebro (2 workers): symmetry detection and probing took ~13 s of
+    # presolve and did not pay back in the bound within 120 s; without them the first
+    # improving solution comes ~10 s earlier.
+    solver.parameters.symmetry_level = 0
+    solver.parameters.cp_model_probing_level = 0
+    watcher = _Watcher(pm, t0, progress)
+    status = _run(solver, pm.model, watcher)
+    raw = solver.best_objective_bound
+    bound: float | None = raw if math.isfinite(raw) else None
+    if direct is not None:
+        bound = direct if bound is None else max(bound, direct)
+    return pm, solver, status, bound, watcher.first
+
+
 def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: int = 0,
           progress: Progress | None = None, use_decomposition: bool = True,
           warm_start: list[Stint] | None = None, soft_capacity: bool = False) -> Result:
@@ -1201,10 +1436,12 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     capacity may be exceeded at a cost per trainee-week (term ``capacity_overrun``).
 
     Phases (module docstring; README, "How the model works"): a first plan trainee by
-    trainee, polishing each trainee's own cost, reassignment, touch-up and a
-    large-neighbourhood search on the whole objective; with 2 or more
-    workers the full model runs beside them on the spare cores for the bound, otherwise it
-    runs last, warm-started. The best plan found by any phase is returned.
+    trainee, polishing each trainee's own cost, reassignment and touch-up in turn, and a
+    large-neighbourhood search on the whole objective (``_pipeline``). With 2 or more
+    workers the full model runs beside them in a thread, for the bound and its proof; on
+    large instances (``PORTFOLIO_MIN`` trainees) a child process computes the direct bound
+    and then runs a second pipeline with another seed and order instead (``_Beside``). With
+    one worker the full model runs last, warm-started. The best plan found by any phase is returned.
     """
     t0 = time.monotonic()
     trainees = instance.all_trainees()
@@ -1218,6 +1455,9 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         for st in warm_start:
             keep.setdefault(st.trainee, []).append(st)
     decomposing = use_decomposition and (len({t.start for t in trainees}) > 1 or keep)
+    # A daemonic process (a what-if runner's variant) may not start one of its own.
+    portfolio = (decomposing and workers >= 2 and len(trainees) >= PORTFOLIO_MIN
+                 and not multiprocessing.current_process().daemon)
     state = {"cost": math.inf, "bound": -math.inf}
 
     def report(cost: float | None = None, bound: float | None = None) -> None:
@@ -1230,106 +1470,71 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                       "objective": state["cost"], "bound": max(state["bound"], 0)})
 
     bounder: _Bounder | None = None
+    beside: _Beside | None = None
 
     def settled() -> bool:
         """Nothing left to gain: the plan so far is proven optimal, or the full model beside
         has ended (proven optimal or infeasible; its time is the run's)."""
-        if bounder is None:
-            return False
-        if not bounder.is_alive():
+        if bounder is not None and not bounder.is_alive():
             return True
+        if bounder is None and beside is None:
+            return False
         return math.isfinite(state["bound"]) and state["cost"] <= math.ceil(state["bound"] - 1e-6)
 
-    if decomposing and workers >= 2:
+    if portfolio:
+        # Another seed and order beside: the phases work against wall-clock budgets, so two
+        # pipelines end apart (Örebro, 120 s, one pipeline: gaps of 2.8-9.4 % over 8 runs of
+        # one seed) and the better plan is kept. The full model's bound adds little there
+        # (Örebro: +0-28 over the direct bound, after ~110 s).
+        beside = _Beside(instance, trainees, least, profiles, soft_capacity, keep, seed, t0,
+                         time_limit, report, settled)
+    elif decomposing and workers >= 2:
         bounder = _Bounder(instance, trainees, least, profiles, soft_capacity, workers - 1,
                            seed, time_limit - (time.monotonic() - t0),
                            on_bound=lambda b: report(bound=b))
         bounder.start()
+    status: Any = None
+    model_plan: list[Stint] | None = None
+    bound: float | None = None
     try:
         if decomposing:
-            # Without a first plan there is nothing to write, so the decomposition may use most
-            # of the time. The heuristic works against wall-clock budgets, so a failed attempt is
-            # retried with the trainees of each intake in another order while time is left.
-            attempt = 0
-            while warm is None and time.monotonic() - t0 < 0.6 * time_limit and not settled():
-                # Soft capacity: first a plan within capacity (no overrun at all; greedy soft
-                # plans overrun where a plan within capacity exists), then one with overruns.
-                soft = soft_capacity and attempt > 0
-                share = 0.4 if soft_capacity and not soft else 0.9
-                warm = decompose(instance, share * time_limit - (time.monotonic() - t0), seed,
-                                 progress, least=least, attempt=attempt, profiles=profiles,
-                                 keep=keep, soft_capacity=soft, stop=settled)
-                attempt += 1
-            warm_time = time.monotonic() - t0 if warm is not None else None
-            if warm is not None:
-                if progress:
-                    progress({"phase": "first_plan", "time": warm_time})
-                report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
-                # Without a bounder the full model needs the last 40 % (presolve alone takes
-                # seconds at Örebro's size); with one, the heuristics run to the end.
-                end = 0.6 if bounder is None else 0.98
-                # Polishing re-plans within capacity only, so it never adds an overrun.
-                warm = polish(instance, warm, (0.6 if bounder else 0.4) * time_limit
-                              - (time.monotonic() - t0), seed, least, progress, profiles,
-                              stop=settled)
-                report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
-                if not soft_capacity:  # its capacity rows are hard
-                    warm = reassign(instance, warm, profiles, (0.78 if bounder else 0.45)
-                                    * time_limit - (time.monotonic() - t0), seed, stop=settled)
-                    report(cost=plan_cost(instance, warm, profiles)[0])
-                    warm = touch_up(instance, warm, (0.93 if bounder else 0.55) * time_limit
-                                    - (time.monotonic() - t0), seed, least, profiles,
-                                    on_better=lambda c: report(cost=c), stop=settled)
-                    # Touch-up's re-plans pick units for their own trainee: a short second
-                    # reassignment lowers the peaks they raised (Örebro, one run: 6 s, 377 ->
-                    # 356).
-                    warm = reassign(instance, warm, profiles, (0.975 if bounder else 0.58)
-                                    * time_limit - (time.monotonic() - t0), seed, stop=settled)
-                    report(cost=plan_cost(instance, warm, profiles)[0])
-                warm = improve(instance, warm, end * time_limit - (time.monotonic() - t0), seed,
-                               least, profiles, progress=None, soft_capacity=soft_capacity,
-                               on_better=lambda c: report(cost=c), stop=settled)
-
+            warm, warm_time = _pipeline(instance, time_limit, t0, seed, 0, workers >= 2,
+                                        least, profiles, keep, soft_capacity, progress, report,
+                                        settled)
+        cut = None
+        if beside is not None:
+            beside.join(time_limit - (time.monotonic() - t0))  # it ends by ``SPLIT["end"]``
+            beside.stop()
+            if beside.error is not None:
+                raise RuntimeError("the second pipeline failed:\n" + beside.error)
+            model_plan, bound, cut = beside.plan, beside.direct, beside.cut
+            if beside.first is not None:
+                warm_time = min(warm_time or math.inf, beside.first)
+        if bounder is not None:
+            if warm is None:  # the full model is the last hope for a plan: let it run
+                bounder.join(max(0.0, time_limit - (time.monotonic() - t0)))
+            bounder.stop()
+            model_plan, status = bounder.plan, bounder.status
+            bound = bounder.bound if bounder.bound is not None else bounder.direct
+        elif beside is None or (warm is None and model_plan is None
+                                and time_limit - (time.monotonic() - t0) > 1.0):
+            # One worker (the full model last, warm-started), or neither pipeline found a
+            # plan: the full model is the last hope for one (or the proof there is none).
+            pm, solver, status, b, first = _full_model(
+                instance, trainees, least, profiles, soft_capacity, warm, time_limit,
+                workers, seed, t0, progress, cut=cut)
+            bound = b if bound is None or b is None else max(bound, b)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                model_plan = pm.extract(solver)
+                if warm_time is None:
+                    warm_time = first
     except BaseException:
         # Ctrl-C or an error: a CP-SAT search still running at exit aborts the interpreter.
         if bounder is not None:
             bounder.stop()
+        if beside is not None:
+            beside.stop()
         raise
-    if bounder is not None:
-        if warm is None:  # the full model is the last hope for a plan: let it run
-            bounder.join(max(0.0, time_limit - (time.monotonic() - t0)))
-        bounder.stop()
-        pm, solver, status = bounder.pm, bounder.solver, bounder.status
-        model_plan = bounder.plan
-        bound = bounder.bound if bounder.bound is not None else bounder.direct
-    else:
-        pm = PlacementModel(instance, trainees, min_stints=least, profiles=profiles,
-                            soft_capacity=soft_capacity)
-        direct = None
-        if not soft_capacity:
-            cut = floor_cut(instance, trainees, least, profiles)
-            if cut is not None:
-                cut.post(pm)
-                direct = direct_bound(instance, trainees, least, cut, profiles)
-        if warm is not None:
-            pm.hint(warm)
-            _complete_hint(pm, min(5.0, 0.1 * time_limit), seed)
-        solver = _params(time_limit - (time.monotonic() - t0), workers, seed)
-        # Measured on Örebro (2 workers): symmetry detection and probing took ~13 s of
-        # presolve and did not pay back in the bound within 120 s; without them the first
-        # improving solution comes ~10 s earlier.
-        solver.parameters.symmetry_level = 0
-        solver.parameters.cp_model_probing_level = 0
-        watcher = _Watcher(pm, t0, progress)
-        status = _run(solver, pm.model, watcher)
-        model_plan = (pm.extract(solver)
-                      if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None)
-        bound = solver.best_objective_bound
-        bound = bound if math.isfinite(bound) else None
-        if direct is not None:
-            bound = direct if bound is None else max(bound, direct)
-        if model_plan is not None and warm_time is None:
-            warm_time = watcher.first
     wall = time.monotonic() - t0
 
     # The best plan of any phase, by its true cost (a CP-SAT objective can sit above it).
@@ -1347,7 +1552,8 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         # the same seed then need not give the same plan.
         reproducible=workers == 1 and status == cp_model.OPTIMAL and not decomposing,
         method=("first plan trainee by trainee + polish + neighbourhood search"
-                + (" + interval model for the bound" if bounder else
+                + (" (two pipelines) + direct bound" if portfolio else
+                   " + interval model for the bound" if bounder else
                    " + interval model (warm start)")
                 if decomposing else "interval model"),
     )
