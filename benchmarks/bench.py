@@ -71,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=1)
     args = ap.parse_args(argv)
     paths = args.instances or sorted((ROOT / "instances").glob("*.yaml"))
+    # A bare name ("orebro") means the example region of that name.
+    paths = [p if p.exists() or p.suffix else ROOT / "instances" / f"{p}.yaml" for p in paths]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"bench.py: no such instance: {', '.join(missing)}", file=sys.stderr)
+        return 2
     print(f"machine: {machine()}")
     print(f"settings: time limit {args.time_limit:g} s, {args.workers} workers, seed "
           f"{args.seed}, {args.repeats} run(s) per instance (medians)\n")

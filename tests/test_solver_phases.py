@@ -3,6 +3,7 @@ run beside the heuristics, and the plan cost that picks the best plan of all pha
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from pathlib import Path
 
@@ -304,31 +305,85 @@ def test_bound_run_beside_the_heuristics():
 
 def test_two_pipelines_on_a_large_instance(monkeypatch):
     # From PORTFOLIO_MIN trainees on, the second core runs the direct bound and a second
-    # pipeline in a forked process instead of the full model; lowered here so that the
+    # pipeline in a spawned process instead of the full model; lowered here so that the
     # tutorial (8 trainees, several intakes) takes that path. The better plan of the two is
     # returned, checker-clean, with the direct bound (never above the objective).
     monkeypatch.setattr(solve_module, "PORTFOLIO_MIN", 1)
     inst = load_instance(ROOT / "instances" / "tutorial.yaml")
     r = solve(inst, time_limit=6, workers=2, seed=0)
     assert r.status in (Status.OPTIMAL, Status.FEASIBLE)
-    assert "two pipelines" in r.method
+    assert "two pipelines" in r.method and "interval model" not in r.method
     assert checker.check(inst, r.stints) == []
     true = checker.objective(inst, checker.evaluate(inst, r.stints))
     assert r.objective == true
     assert r.bound is not None and r.bound <= true
     assert r.time_to_first is not None and r.time_to_first < 6
+    assert multiprocessing.active_children() == []
+
+
+def _beside(inst, least, time_limit: float, settled=lambda: False) -> _Beside:
+    costs: list[float] = []
+    beside = _Beside(inst, inst.all_trainees(), least, capacity_profiles(inst), None, 0,
+                     time.monotonic(), time_limit,
+                     lambda cost=None, bound=None: costs.append(cost), settled)
+    beside.costs = costs  # type: ignore[attr-defined]
+    return beside
+
+
+def test_second_pipeline_returns_a_checked_plan_and_its_costs():
+    # The child's own plan, sent back with the direct bound and each better cost on the way;
+    # the last cost sent is the plan's (as plan_cost counts it), and no child is left.
+    inst = load_instance(ROOT / "instances" / "tutorial.yaml")
+    profiles = capacity_profiles(inst)
+    beside = _beside(inst, min_stints(inst, inst.all_trainees(), profiles=profiles), 6.0)
+    beside.join(30.0)
+    beside.stop()
+    assert beside.error is None and beside.plan is not None
+    assert checker.check(inst, beside.plan) == []
+    assert beside.direct is not None
+    assert beside.direct <= plan_cost(inst, beside.plan, profiles)[0]
+    assert min(c for c in beside.costs if c is not None) == plan_cost(
+        inst, beside.plan, profiles)[0]
+    assert multiprocessing.active_children() == []
+
+
+def test_second_pipeline_ends_once_the_plan_is_proven_optimal():
+    # settled() true from the start (the parent's plan reaches the bound): the child is told
+    # to halt before its first plan and ends long before its time limit of 120 s (the
+    # import and the halted cut take seconds; 30 s is a generous ceiling, not a speed test).
+    inst = load_instance(ROOT / "instances" / "tutorial.yaml")
+    profiles = capacity_profiles(inst)
+    t0 = time.monotonic()
+    beside = _beside(inst, min_stints(inst, inst.all_trainees(), profiles=profiles), 120.0,
+                     settled=lambda: True)
+    beside.join(60.0)
+    assert time.monotonic() - t0 < 30
+    beside.stop()
+    assert beside.error is None and beside.plan is None
 
 
 def test_a_failing_second_pipeline_is_reported():
     # An error in the child process is not swallowed: it comes back with its traceback
     # (solve raises it). Here the child's cut gets no stint minima (None).
     inst = load_instance(ROOT / "instances" / "tutorial.yaml")
-    beside = _Beside(inst, inst.all_trainees(), None, capacity_profiles(inst), False, None,
-                     0, time.monotonic(), 10.0, lambda **kw: None, lambda: False)
+    beside = _beside(inst, None, 10.0)
     beside.join(30.0)
     beside.stop()
     assert beside.error is not None and "Traceback" in beside.error
     assert beside.plan is None
+
+
+def test_two_pipelines_without_a_plan_leave_the_proof_to_the_full_model(monkeypatch):
+    # One psychiatry seat; T1 (weeks 0-4) and T2 (weeks 1-5) each need 4 weeks of it in a
+    # block of 4 weeks: weeks 1-3 would need 2 seats. Neither pipeline finds a plan, so the
+    # full model runs in the time left and proves the instance infeasible (exit code 3).
+    monkeypatch.setattr(solve_module, "PORTFOLIO_MIN", 1)
+    prog = programme("PS", 4, ("psykiatri", 4, None))
+    inst = build([unit("PSY", "psykiatri")],
+                 [trainee("T1", 0, "PS"), trainee("T2", 1, "PS")], [prog])
+    r = solve(inst, time_limit=10, workers=2, seed=0)
+    assert r.status is Status.INFEASIBLE and r.stints == []
+    assert multiprocessing.active_children() == []
 
 
 def test_solve_ends_once_the_plan_is_proven_optimal():

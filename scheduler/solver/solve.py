@@ -890,7 +890,10 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
     ``reassign`` moves stints between interchangeable units, which frees weeks that polishing
     could not use. Each trainee above its own minimum cost is asked for a rotation in one
     block per discipline with fewer stints than it has (as many, if it is fragmented): a
-    hard cap, not an objective. Why: measured on a finished Örebro plan (11 981), one-trainee
+    hard cap, not an objective. A fragmented trainee for whom there is none is then
+    re-planned freely for less fragmentation, from the rotation it has (measured on two
+    finished Örebro plans where the capped re-plans found nothing more: 12 249 -> 11 823
+    and 11 718 -> 11 684). Why: measured on a finished Örebro plan (11 981), one-trainee
     solves minimising unit changes kept 10-stint rotations for trainees where the capped
     model found 9 stints in 0.1-0.5 s or proved none in one block exists in 0.2-0.6 s; a
     sweep of the capped model cut the plan's cost by ~190.
@@ -936,12 +939,14 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
                                   max_stints=cap, outcome=outcome)
                 if outcome and outcome[0] in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
                     tried.add(key)  # a time-out may come out otherwise next time
-            if new is None and free:
+            left = time_limit - (time.monotonic() - t0)
+            if new is None and free and left > 0.5:
                 # No rotation in one block per discipline: less fragmentation, from the one
                 # it has (as polishing's one-trainee re-plans, with the seats reassignment
-                # freed since).
+                # freed since). Its hint is completed in up to half its budget.
                 tried.add((key, "free"))
-                new = _solve_part(instance, [t], others, min(2.0, left), seed, profiles, False,
+                new = _solve_part(instance, [t], others, min(2.0, left / 2), seed, profiles,
+                                  False,
                                   least, terms=("unit_changes", "fragmentation",
                                                 "staffing_shortfall"),
                                   hint=mine, patience=0.5)
@@ -1228,8 +1233,8 @@ class _Beside:
     """
 
     def __init__(self, instance: Instance, trainees: list[Trainee], least: dict[str, int],
-                 profiles: dict, soft_capacity: bool, keep: dict[str, list[Stint]] | None,
-                 seed: int, t0: float, time_limit: float, report: Callable[..., None],
+                 profiles: dict, keep: dict[str, list[Stint]] | None, seed: int, t0: float,
+                 time_limit: float, report: Callable[..., None],
                  settled: Callable[[], bool]):
         ctx = multiprocessing.get_context("spawn")
         recv, send = ctx.Pipe(duplex=False)
@@ -1238,9 +1243,11 @@ class _Beside:
         self.cut: FloorCut | None = None
         self.plan: list[Stint] | None = None
         self.first: float | None = None
+        self.found = False  # the child has sent the cost of a plan
         self.error: str | None = None
         self._report, self._settled = report, settled
-        args = (instance, trainees, least, profiles, soft_capacity, keep, seed, t0, time_limit)
+        self._stopping = False
+        args = (instance, trainees, least, profiles, keep, seed, t0, time_limit)
         self.proc = ctx.Process(target=_beside_main, args=(send, self.halt, args), daemon=True)
         self.proc.start()
         send.close()  # the child's end: EOF here when the child is gone
@@ -1250,12 +1257,19 @@ class _Beside:
     def _listen(self, conn: Any) -> None:
         try:
             while True:
+                # Polled, so that a plan proven optimal in the parent ends the child at once
+                # (the child sends nothing while it builds its first plan and polishes).
+                if self._settled():
+                    self.halt.set()
+                if not conn.poll(0.2):
+                    continue
                 msg = conn.recv()
                 if msg[0] == "bound":
                     self.direct, self.cut = msg[1], msg[2]
                     if self.direct is not None:
                         self._report(bound=self.direct)
                 elif msg[0] == "cost":
+                    self.found = True
                     self._report(cost=msg[1])
                 elif msg[0] == "done":
                     self.plan, self.first = msg[1], msg[2]
@@ -1263,10 +1277,11 @@ class _Beside:
                 elif msg[0] == "error":
                     self.error = msg[1]
                     return
-                if self._settled():
-                    self.halt.set()
-        except (EOFError, OSError):  # the child ended without a plan (e.g. killed)
+        except (EOFError, OSError):  # the child is gone without an answer: see stop()
             return
+        except Exception:  # noqa: BLE001 - a failing callback here is the run's error
+            self.error = traceback.format_exc()
+            self.halt.set()
         finally:
             conn.close()
 
@@ -1274,34 +1289,45 @@ class _Beside:
         self._listener.join(max(0.0, timeout))
 
     def stop(self) -> None:
-        """Asks the child to end, then ends it (its phases check ``halt`` between solves)."""
+        """Asks the child to end (its phases check ``halt`` between solves), then ends it."""
         self.halt.set()
-        self._listener.join(5.0)
+        self._listener.join(2.0)
         self.proc.join(1.0)
         if self.proc.is_alive():
+            self._stopping = True
             self.proc.terminate()
             self.proc.join(1.0)
+            if self.proc.is_alive():
+                self.proc.kill()
+                self.proc.join(1.0)
+        code = self.proc.exitcode
+        if (self.error is None and self.plan is None and not self._stopping
+                and code not in (0, None)):
+            # Killed from outside (e.g. out of memory) or crashed before it could answer.
+            self.error = f"the second pipeline's process ended with exit code {code}"
 
 
 def _beside_main(conn: Any, halt: Any, args: tuple) -> None:
     """The child of :class:`_Beside`."""
     # Ctrl-C is the parent's to handle: it stops this child (as the what-if runner's).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    instance, trainees, least, profiles, soft, keep, seed, t0, time_limit = args
+    instance, trainees, least, profiles, keep, seed, t0, time_limit = args
     try:
-        cut = direct = None
-        if not soft:  # with soft capacity the seats are no limit and the cut is not valid
-            cut = floor_cut(instance, trainees, least, profiles, stop=halt.is_set)
-            if cut is not None:
-                direct = direct_bound(instance, trainees, least, cut, profiles)
+        # Hard capacity only (solve): with soft capacity the cut is not valid.
+        direct = None
+        cut = floor_cut(instance, trainees, least, profiles, stop=halt.is_set)
+        if cut is not None:
+            direct = direct_bound(instance, trainees, least, cut, profiles)
         conn.send(("bound", direct, cut))
 
         def report(cost: float | None = None, bound: float | None = None) -> None:
             if cost is not None:
                 conn.send(("cost", cost))
 
-        plan, first = _pipeline(instance, time_limit, t0, seed + 1, 1, True, least, profiles,
-                                keep, soft, None, report, halt.is_set)
+        # Another seed, and orders of its own: decompose shuffles with seed + attempt, so
+        # seed + 1 would repeat the parent's second attempt.
+        plan, first = _pipeline(instance, time_limit, t0, seed + 1000, 1, True, least,
+                                profiles, keep, False, None, report, halt.is_set)
         conn.send(("done", plan, first))
     except BaseException:  # noqa: BLE001 - sent to the parent, which raises it
         conn.send(("error", traceback.format_exc()))
@@ -1309,8 +1335,9 @@ def _beside_main(conn: Any, halt: Any, args: tuple) -> None:
         conn.close()
 
 
-# Ends of the phases after polishing, as shares of the time limit: with the full model on a
-# spare core (``True``), or run last, warm-started, in the last 40 % (``False``).
+# Ends of the phases after polishing, as shares of the time limit: with the other core
+# busy beside (the full model or a second pipeline: ``True``), or with the full model run
+# last, warm-started, in the last 40 % (``False``).
 SPLIT = {True: {"polish": 0.5, "reassign": 0.65, "touch_up": 0.85, "until": 0.975,
                "short": 0.05, "end": 0.98},
          False: {"polish": 0.4, "reassign": 0.45, "touch_up": 0.55, "until": 0.58,
@@ -1321,7 +1348,7 @@ PORTFOLIO_MIN = 40
 
 
 def alternate(instance: Instance, plan: list[Stint], time_limit: float, t0: float,
-              bounder: bool, seed: int, least: dict[str, int], profiles: dict,
+              beside: bool, seed: int, least: dict[str, int], profiles: dict,
               report: Callable[..., None], stop: Callable[[], bool]) -> list[Stint]:
     """Reassignment and touch-up in turn, from the end of polishing to ``SPLIT["until"]``.
 
@@ -1330,14 +1357,15 @@ def alternate(instance: Instance, plan: list[Stint], time_limit: float, t0: floa
     12 057 -> 11 654 in 17 s), and its re-plans raise peaks that reassignment lowers again;
     each round frees seats for the next (one more round from 11 648: 11 570 in 10 s).
     """
-    split = SPLIT[bounder]
+    split = SPLIT[beside]
     at = lambda f: f * time_limit - (time.monotonic() - t0)  # noqa: E731
     plan = reassign(instance, plan, profiles, at(split["reassign"]), seed, stop=stop)
     report(cost=plan_cost(instance, plan, profiles)[0])
     rounds = 0
     while at(split["until"]) > 1.0 and not stop():
         before = plan_cost(instance, plan, profiles)[0]
-        end = split["touch_up"] if rounds == 0 else split["until"]
+        # Later rounds leave the short reassignment its time.
+        end = split["touch_up"] if rounds == 0 else split["until"] - split["short"]
         plan = touch_up(instance, plan, at(end), seed + rounds, least, profiles,
                         on_better=lambda c: report(cost=c), stop=stop)
         # Touch-up's re-plans pick units for their own trainee: a short reassignment lowers
@@ -1359,7 +1387,7 @@ def _pipeline(instance: Instance, time_limit: float, t0: float, seed: int, first
               stop: Callable[[], bool]) -> tuple[list[Stint] | None, float | None]:
     """The heuristic phases on one core: first plan, polish, reassignment and touch-up in
     turn, neighbourhood search. Returns the plan (``None`` if none was found) and the time of
-    the first plan. ``beside``: another thread has the other core (``SPLIT``)."""
+    the first plan. ``beside``: another thread or process has the other core (``SPLIT``)."""
     warm: list[Stint] | None = None
     # Without a first plan there is nothing to write, so the decomposition may use most of
     # the time. The heuristic works against wall-clock budgets, so a failed attempt is
@@ -1439,9 +1467,11 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     trainee, polishing each trainee's own cost, reassignment and touch-up in turn, and a
     large-neighbourhood search on the whole objective (``_pipeline``). With 2 or more
     workers the full model runs beside them in a thread, for the bound and its proof; on
-    large instances (``PORTFOLIO_MIN`` trainees) a child process computes the direct bound
-    and then runs a second pipeline with another seed and order instead (``_Beside``). With
-    one worker the full model runs last, warm-started. The best plan found by any phase is returned.
+    large instances (``PORTFOLIO_MIN`` trainees, hard capacity) a child process computes the
+    direct bound and then runs a second pipeline with another seed and order instead
+    (``_Beside``), and the full model gets only the workers beyond 2 (or the time left if
+    neither pipeline finds a plan). With one worker the full model runs last, warm-started.
+    The best plan found by any phase is returned.
     """
     t0 = time.monotonic()
     trainees = instance.all_trainees()
@@ -1455,75 +1485,93 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         for st in warm_start:
             keep.setdefault(st.trainee, []).append(st)
     decomposing = use_decomposition and (len({t.start for t in trainees}) > 1 or keep)
-    # A daemonic process (a what-if runner's variant) may not start one of its own.
-    portfolio = (decomposing and workers >= 2 and len(trainees) >= PORTFOLIO_MIN
+    # Two pipelines (README, "How the model works", 7): with hard capacity only (the direct
+    # bound assumes it), and not in a daemonic process (a what-if runner's variant), which
+    # may not start one of its own.
+    portfolio = (decomposing and workers >= 2 and not soft_capacity
+                 and len(trainees) >= PORTFOLIO_MIN
                  and not multiprocessing.current_process().daemon)
     state = {"cost": math.inf, "bound": -math.inf}
+    lock = threading.Lock()  # the listener of the second pipeline reports too
 
     def report(cost: float | None = None, bound: float | None = None) -> None:
-        if cost is not None:
-            state["cost"] = min(state["cost"], cost)
-        if bound is not None:
-            state["bound"] = max(state["bound"], bound)
-        if progress and math.isfinite(state["cost"]):
-            progress({"phase": "solve", "time": time.monotonic() - t0,
-                      "objective": state["cost"], "bound": max(state["bound"], 0)})
+        with lock:
+            if cost is not None:
+                state["cost"] = min(state["cost"], cost)
+            if bound is not None:
+                state["bound"] = max(state["bound"], bound)
+            if progress and math.isfinite(state["cost"]):
+                progress({"phase": "solve", "time": time.monotonic() - t0,
+                          "objective": state["cost"], "bound": max(state["bound"], 0)})
 
     bounder: _Bounder | None = None
     beside: _Beside | None = None
 
     def settled() -> bool:
-        """Nothing left to gain: the plan so far is proven optimal, or the full model beside
-        has ended (proven optimal or infeasible; its time is the run's)."""
+        """Nothing left to gain: the plan so far is proven optimal (its cost reaches the
+        bound), or the full model beside has ended (proven optimal or infeasible; its time
+        is the run's)."""
         if bounder is not None and not bounder.is_alive():
             return True
         if bounder is None and beside is None:
             return False
         return math.isfinite(state["bound"]) and state["cost"] <= math.ceil(state["bound"] - 1e-6)
 
-    if portfolio:
-        # Another seed and order beside: the phases work against wall-clock budgets, so two
-        # pipelines end apart (Örebro, 120 s, one pipeline: gaps of 2.8-9.4 % over 8 runs of
-        # one seed) and the better plan is kept. The full model's bound adds little there
-        # (Örebro: +0-28 over the direct bound, after ~110 s).
-        beside = _Beside(instance, trainees, least, profiles, soft_capacity, keep, seed, t0,
-                         time_limit, report, settled)
-    elif decomposing and workers >= 2:
-        bounder = _Bounder(instance, trainees, least, profiles, soft_capacity, workers - 1,
-                           seed, time_limit - (time.monotonic() - t0),
-                           on_bound=lambda b: report(bound=b))
-        bounder.start()
+    def larger(x: float | None, y: float | None) -> float | None:
+        return x if y is None else y if x is None else max(x, y)
+
     status: Any = None
-    model_plan: list[Stint] | None = None
+    model_plan: list[Stint] | None = None  # the full model's
+    other: list[Stint] | None = None  # the second pipeline's
     bound: float | None = None
+    full_ran = False
     try:
+        spare = workers - (2 if portfolio else 1)
+        if decomposing and spare >= 1:
+            bounder = _Bounder(instance, trainees, least, profiles, soft_capacity, spare,
+                               seed, time_limit - (time.monotonic() - t0),
+                               on_bound=lambda b: report(bound=b))
+            bounder.start()
+        if portfolio:
+            # Another seed and order beside: the phases work against wall-clock budgets, so
+            # two pipelines end apart (Örebro, 120 s, one pipeline: gaps of 2.8-9.4 % over 8
+            # runs of one seed) and the better plan is kept. The full model's bound adds
+            # little there (Örebro: +0-28 over the direct bound, after ~110 s).
+            beside = _Beside(instance, trainees, least, profiles, keep, seed, t0, time_limit,
+                             report, settled)
         if decomposing:
             warm, warm_time = _pipeline(instance, time_limit, t0, seed, 0, workers >= 2,
                                         least, profiles, keep, soft_capacity, progress, report,
                                         settled)
         cut = None
         if beside is not None:
+            if warm is None and not beside.found:
+                # No plan by either: the time left is the full model's, the last hope for
+                # a plan (or the proof that there is none).
+                beside.halt.set()
             beside.join(time_limit - (time.monotonic() - t0))  # it ends by ``SPLIT["end"]``
             beside.stop()
             if beside.error is not None:
                 raise RuntimeError("the second pipeline failed:\n" + beside.error)
-            model_plan, bound, cut = beside.plan, beside.direct, beside.cut
+            other, bound, cut = beside.plan, beside.direct, beside.cut
             if beside.first is not None:
                 warm_time = min(warm_time or math.inf, beside.first)
         if bounder is not None:
-            if warm is None:  # the full model is the last hope for a plan: let it run
+            if warm is None and other is None:  # the full model is the last hope for a plan
                 bounder.join(max(0.0, time_limit - (time.monotonic() - t0)))
             bounder.stop()
             model_plan, status = bounder.plan, bounder.status
-            bound = bounder.bound if bounder.bound is not None else bounder.direct
-        elif beside is None or (warm is None and model_plan is None
+            bound = larger(bound, bounder.bound if bounder.bound is not None
+                           else bounder.direct)
+        elif beside is None or (warm is None and other is None
                                 and time_limit - (time.monotonic() - t0) > 1.0):
             # One worker (the full model last, warm-started), or neither pipeline found a
             # plan: the full model is the last hope for one (or the proof there is none).
+            full_ran = True
             pm, solver, status, b, first = _full_model(
                 instance, trainees, least, profiles, soft_capacity, warm, time_limit,
                 workers, seed, t0, progress, cut=cut)
-            bound = b if bound is None or b is None else max(bound, b)
+            bound = larger(bound, b)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 model_plan = pm.extract(solver)
                 if warm_time is None:
@@ -1539,7 +1587,7 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
 
     # The best plan of any phase, by its true cost (a CP-SAT objective can sit above it).
     scored = [(plan_cost(instance, p, profiles, soft_capacity), p)
-              for p in (model_plan, warm) if p is not None]
+              for p in (model_plan, other, warm) if p is not None]
     best_cost, best = min(scored, key=lambda x: x[0][0], default=(None, None))
     weights = {t: v for t, v in instance.weights.model_dump().items() if v > 0}
     if soft_capacity:
@@ -1552,9 +1600,9 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         # the same seed then need not give the same plan.
         reproducible=workers == 1 and status == cp_model.OPTIMAL and not decomposing,
         method=("first plan trainee by trainee + polish + neighbourhood search"
-                + (" (two pipelines) + direct bound" if portfolio else
-                   " + interval model for the bound" if bounder else
-                   " + interval model (warm start)")
+                + (" (two pipelines) + direct bound" if portfolio else "")
+                + (" + interval model for the bound" if bounder else "")
+                + (" + interval model (warm start)" if full_ran else "")
                 if decomposing else "interval model"),
     )
     if best is not None and best_cost is not None:
