@@ -221,16 +221,23 @@ def test_touch_up_lowers_fragmentation_where_one_block_each_is_impossible():
     assert plan_cost(inst, better, profiles)[0] == 50
 
 
-def test_alternate_merges_stints_and_keeps_the_cheaper_plan():
-    # As in the touch-up test below: T1 at VC-A 0-2 and VC-B 2-4, T2 at VC-B 0-4; cost 10 + 2
-    # x 2 = 14, and 0 with T1 at VC-A in weeks 0-4. Reassignment alone cannot merge stints;
-    # the touch-up round after it does: 0.
+def _mergeable():
+    """T1 at VC-A in weeks 0-2 and at VC-B in weeks 2-4 (one change, 10), T2 at VC-B in weeks
+    0-4: VC-A is empty in weeks 2-4, 2 x 2 = 4; cost 14. One stint for T1 at VC-A in weeks
+    0-4: no change and no empty week, cost 0."""
     inst = build([_vc("VC-A", 1), _vc("VC-B", 2)],
                  [trainee("T1", 0, "G4"), trainee("T2", 0, "G4")], [G4], weeks=4,
                  unit_changes=10, staffing_shortfall=2)
     profiles = capacity_profiles(inst)
     plan = [_stint("T1", "VC-A", 0, 2), _stint("T1", "VC-B", 2, 4), _stint("T2", "VC-B", 0, 4)]
-    least = min_stints(inst, inst.all_trainees(), profiles=profiles)
+    assert plan_cost(inst, plan, profiles)[0] == 14
+    return inst, plan, profiles, min_stints(inst, inst.all_trainees(), profiles=profiles)
+
+
+def test_alternate_merges_stints_and_keeps_the_cheaper_plan():
+    # _mergeable: 14 -> 0. Reassignment alone cannot merge stints; the touch-up round after
+    # it does.
+    inst, plan, profiles, least = _mergeable()
     seen: list[float] = []
     better = alternate(inst, plan, 5.0, time.monotonic(), True, 0, least, profiles,
                        lambda cost=None, bound=None: seen.append(cost), lambda: False)
@@ -240,16 +247,8 @@ def test_alternate_merges_stints_and_keeps_the_cheaper_plan():
 
 
 def test_touch_up_merges_stints_when_the_plan_gets_cheaper():
-    # T1 at VC-A in weeks 0-2 and at VC-B in weeks 2-4 (one change, 10), T2 at VC-B in weeks
-    # 0-4: VC-A is empty in weeks 2-4, 2 x 2 = 4; cost 14. One stint for T1 at VC-A in weeks
-    # 0-4: no change and no empty week, cost 0.
-    inst = build([_vc("VC-A", 1), _vc("VC-B", 2)],
-                 [trainee("T1", 0, "G4"), trainee("T2", 0, "G4")], [G4], weeks=4,
-                 unit_changes=10, staffing_shortfall=2)
-    profiles = capacity_profiles(inst)
-    plan = [_stint("T1", "VC-A", 0, 2), _stint("T1", "VC-B", 2, 4), _stint("T2", "VC-B", 0, 4)]
-    assert plan_cost(inst, plan, profiles)[0] == 14
-    least = min_stints(inst, inst.all_trainees(), profiles=profiles)
+    # _mergeable: 14 -> 0.
+    inst, plan, profiles, least = _mergeable()
     better = touch_up(inst, plan, 5.0, 0, least, profiles)
     assert checker.check(inst, better) == []
     assert plan_cost(inst, better, profiles)[0] == 0
