@@ -95,6 +95,27 @@ def _params(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
     return solver
 
 
+def _full_params(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
+    """Parameters of the full model (beside the heuristics, or last)."""
+    solver = _params(time_limit, workers, seed)
+    # Measured on Örebro (2 workers): symmetry detection and probing took ~13 s of
+    # presolve and did not pay back in the bound within 120 s; without them the first
+    # improving solution comes ~10 s earlier.
+    solver.parameters.symmetry_level = 0
+    solver.parameters.cp_model_probing_level = 0
+    return solver
+
+
+def _cut_and_direct(instance: Instance, trainees: list[Trainee], least: dict[str, int],
+                    profiles: dict, stop: Callable[[], bool] | None = None,
+                    ) -> tuple[FloorCut | None, int | None]:
+    """The bound's cut and the direct bound (hard capacity only; ``None`` if stopped)."""
+    cut = floor_cut(instance, trainees, least, profiles, stop=stop)
+    if cut is None:
+        return None, None
+    return cut, direct_bound(instance, trainees, least, cut, profiles)
+
+
 def _run(solver: cp_model.CpSolver, model: cp_model.CpModel,
          callback: cp_model.CpSolverSolutionCallback | None = None) -> cp_model.CpSolverStatus:
     """``solver.solve`` with a workaround for an OR-Tools 9.15 presolve crash.
@@ -1183,11 +1204,10 @@ class _Bounder(threading.Thread):
     def _run(self) -> None:
         inst, trainees, least, profiles, soft = self.args
         if not soft:  # with soft capacity the seats are no limit and the cut is not valid
-            self.cut = floor_cut(inst, trainees, least, profiles, stop=self._halt.is_set)
-            if self.cut is not None:
-                self.direct = direct_bound(inst, trainees, least, self.cut, profiles)
-                if self.on_bound is not None:
-                    self.on_bound(self.direct)
+            self.cut, self.direct = _cut_and_direct(inst, trainees, least, profiles,
+                                                    stop=self._halt.is_set)
+            if self.direct is not None and self.on_bound is not None:
+                self.on_bound(self.direct)
         self.pm = PlacementModel(inst, trainees, min_stints=least, profiles=profiles,
                                  soft_capacity=soft)
         if self.cut is not None:
@@ -1195,9 +1215,7 @@ class _Bounder(threading.Thread):
         left = self.time_limit - (time.monotonic() - self._t0)
         if self._halt.is_set() or left <= 0.1:
             return
-        solver = _params(left, self.workers, self.seed)
-        solver.parameters.symmetry_level = 0  # see solve()
-        solver.parameters.cp_model_probing_level = 0
+        solver = _full_params(left, self.workers, self.seed)
         if self.on_bound is not None:
             solver.best_bound_callback = self.on_bound
         self.solver = solver
@@ -1314,10 +1332,7 @@ def _beside_main(conn: Any, halt: Any, args: tuple) -> None:
     instance, trainees, least, profiles, keep, seed, t0, time_limit = args
     try:
         # Hard capacity only (solve): with soft capacity the cut is not valid.
-        direct = None
-        cut = floor_cut(instance, trainees, least, profiles, stop=halt.is_set)
-        if cut is not None:
-            direct = direct_bound(instance, trainees, least, cut, profiles)
+        cut, direct = _cut_and_direct(instance, trainees, least, profiles, stop=halt.is_set)
         conn.send(("bound", direct, cut))
 
         def report(cost: float | None = None, bound: float | None = None) -> None:
@@ -1360,10 +1375,11 @@ def alternate(instance: Instance, plan: list[Stint], time_limit: float, t0: floa
     split = SPLIT[beside]
     at = lambda f: f * time_limit - (time.monotonic() - t0)  # noqa: E731
     plan = reassign(instance, plan, profiles, at(split["reassign"]), seed, stop=stop)
-    report(cost=plan_cost(instance, plan, profiles)[0])
+    cost = plan_cost(instance, plan, profiles)[0]
+    report(cost=cost)
     rounds = 0
     while at(split["until"]) > 1.0 and not stop():
-        before = plan_cost(instance, plan, profiles)[0]
+        before = cost
         # Later rounds leave the short reassignment its time.
         end = split["touch_up"] if rounds == 0 else split["until"] - split["short"]
         plan = touch_up(instance, plan, at(end), seed + rounds, least, profiles,
@@ -1372,10 +1388,10 @@ def alternate(instance: Instance, plan: list[Stint], time_limit: float, t0: floa
         # the peaks they raised (Örebro, one run: 6 s, 377 -> 356).
         plan = reassign(instance, plan, profiles,
                         min(at(split["until"]), split["short"] * time_limit), seed, stop=stop)
-        after = plan_cost(instance, plan, profiles)[0]
-        report(cost=after)
+        cost = plan_cost(instance, plan, profiles)[0]
+        report(cost=cost)
         rounds += 1
-        if after >= before:
+        if cost >= before:
             break
     return plan
 
@@ -1426,27 +1442,22 @@ def _full_model(instance: Instance, trainees: list[Trainee], least: dict[str, in
                 profiles: dict, soft_capacity: bool, warm: list[Stint] | None,
                 time_limit: float, workers: int, seed: int, t0: float,
                 progress: Progress | None, cut: FloorCut | None = None,
+                direct: float | None = None,
                 ) -> tuple[PlacementModel, cp_model.CpSolver, Any, float | None, float | None]:
     """The full model in the time left, warm-started with ``warm``: the model, solver,
-    status, bound (with the direct bound) and the time of its first plan."""
+    status, bound (with the direct bound) and the time of its first plan. ``cut`` and
+    ``direct``: as computed beside, else computed here."""
     pm = PlacementModel(instance, trainees, min_stints=least, profiles=profiles,
                         soft_capacity=soft_capacity)
-    direct = None
     if not soft_capacity:
         if cut is None:
-            cut = floor_cut(instance, trainees, least, profiles)
+            cut, direct = _cut_and_direct(instance, trainees, least, profiles)
         if cut is not None:
             cut.post(pm)
-            direct = direct_bound(instance, trainees, least, cut, profiles)
     if warm is not None:
         pm.hint(warm)
         _complete_hint(pm, min(5.0, 0.1 * time_limit), seed)
-    solver = _params(time_limit - (time.monotonic() - t0), workers, seed)
-    # Measured on Örebro (2 workers): symmetry detection and probing took ~13 s of
-    # presolve and did not pay back in the bound within 120 s; without them the first
-    # improving solution comes ~10 s earlier.
-    solver.parameters.symmetry_level = 0
-    solver.parameters.cp_model_probing_level = 0
+    solver = _full_params(time_limit - (time.monotonic() - t0), workers, seed)
     watcher = _Watcher(pm, t0, progress)
     status = _run(solver, pm.model, watcher)
     raw = solver.best_objective_bound
@@ -1570,7 +1581,7 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
             full_ran = True
             pm, solver, status, b, first = _full_model(
                 instance, trainees, least, profiles, soft_capacity, warm, time_limit,
-                workers, seed, t0, progress, cut=cut)
+                workers, seed, t0, progress, cut=cut, direct=bound)
             bound = larger(bound, b)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 model_plan = pm.extract(solver)
