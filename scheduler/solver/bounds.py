@@ -42,6 +42,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Instance, Trainee
+from scheduler.solver.cpsat import make_solver, run
 from scheduler.solver.model import PlacementModel, TraineeData, kinds, requirement_rows
 
 
@@ -62,14 +63,6 @@ class FloorCut:
         pm.add_stint_total(self.trainees, self.least_total + self.extra)
 
 
-def _solver(limit: float) -> cp_model.CpSolver:
-    s = cp_model.CpSolver()
-    s.parameters.num_workers = 1
-    s.parameters.max_time_in_seconds = limit
-    s.parameters.symmetry_level = 0
-    return s
-
-
 def _weeks_at(pm: PlacementModel, uid: str) -> cp_model.LinearExprT:
     return sum(o.size for o in pm.data[0].options if o.unit == uid)
 
@@ -77,8 +70,8 @@ def _weeks_at(pm: PlacementModel, uid: str) -> cp_model.LinearExprT:
 def _least_weeks(pm: PlacementModel, uid: str, limit: float) -> int:
     """A lower bound on the weeks at ``uid`` (0 if the solve says nothing)."""
     pm.model.minimize(_weeks_at(pm, uid))
-    s = _solver(limit)
-    status = s.solve(pm.model)
+    s = make_solver(limit, 1, symmetry_level=0)
+    status = run(s, pm.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return 0
     return max(0, int(math.ceil(s.best_objective_bound - 1e-6)))
@@ -94,8 +87,8 @@ def kind_needs(instance: Instance, t: Trainee, least: int, profiles: dict,
     stints = sum(o.presence for o in opts)
     pm.model.add(stints <= least)
     pm.model.minimize(stints)
-    s = _solver(limit)
-    status = s.solve(pm.model)
+    s = make_solver(limit, 1, symmetry_level=0)
+    status = run(s, pm.model)
     if status == cp_model.INFEASIBLE:
         return None, td
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

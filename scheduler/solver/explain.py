@@ -36,6 +36,7 @@ from scheduler.domain import (
     service_weeks_needed,
 )
 from scheduler.plan import Stint
+from scheduler.solver.cpsat import make_solver, run
 from scheduler.solver.model import PlacementModel
 from scheduler.solver.replan import add_history
 
@@ -201,23 +202,15 @@ def _who(inst: Instance) -> dict[str, str]:
     return {t.id: c.id for c in inst.cohorts for t in c.trainees()}
 
 
-def _solver(time_limit: float) -> cp_model.CpSolver:
-    s = cp_model.CpSolver()
-    s.parameters.max_time_in_seconds = max(0.1, time_limit)
-    # Cores are only extracted by a single worker on a model without objective.
-    s.parameters.num_workers = 1
-    s.parameters.symmetry_level = 0  # see solve._run: a presolve crash on infeasible models
-    return s
-
-
 def _try(em: ExplainModel, groups: list[Group], time_limit: float
          ) -> tuple[str, list[Group]]:
     """'feasible', 'infeasible' (with a sufficient subset of ``groups``) or 'unknown'."""
     m = em.model
     m.clear_assumptions()
     m.add_assumptions([em.lits[g] for g in groups])
-    solver = _solver(time_limit)
-    status = solver.solve(m)
+    # Cores are only extracted by a single worker on a model without objective.
+    solver = make_solver(max(0.1, time_limit), 1, symmetry_level=0)  # see cpsat.run
+    status = run(solver, m)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return "feasible", []
     if status != cp_model.INFEASIBLE:
@@ -290,11 +283,8 @@ def smallest_relaxation(inst: Instance, time_limit: float = 20.0,
     for v in em.overrun.values():
         m.add(peak >= v)
     m.minimize(TIE * sum(cost) + peak)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = 1
-    solver.parameters.symmetry_level = 0
-    status = solver.solve(m)
+    solver = make_solver(time_limit, 1, symmetry_level=0)
+    status = run(solver, m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return [], None, []
     out: list[Relaxation] = []
@@ -374,8 +364,8 @@ def is_feasible(inst: Instance, time_limit: float = 10.0, history_before: date |
         pm: PlacementModel = em
     else:
         pm = PlacementModel(inst, terms=())
-    solver = _solver(time_limit)
-    status = solver.solve(pm.model)
+    solver = make_solver(max(0.1, time_limit), 1, symmetry_level=0)
+    status = run(solver, pm.model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return True
     return False if status == cp_model.INFEASIBLE else None

@@ -46,6 +46,7 @@ from scheduler.domain import (
     service_weeks_needed,
 )
 from scheduler.plan import Stint
+from scheduler.solver.cpsat import make_solver, run
 
 TERMS = ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation")
 # Soft capacity: cost of one trainee-week over a unit's capacity (docs/MODEL.md).
@@ -785,11 +786,8 @@ def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 
         if key not in cache:
             pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True, profiles=profiles)
             pm.model.minimize(sum(o.presence for o in pm.data[0].options))
-            solver = cp_model.CpSolver()
-            solver.parameters.max_time_in_seconds = time_limit
-            solver.parameters.num_workers = 1
-            solver.parameters.symmetry_level = 0  # see solve._params
-            status = solver.solve(pm.model)
+            solver = make_solver(time_limit, 1, symmetry_level=0)  # see cpsat.run
+            status = run(solver, pm.model)
             cache[key] = (int(math.ceil(solver.best_objective_bound - 1e-6))
                           if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0)
         out[t.id] = cache[key]

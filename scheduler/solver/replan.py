@@ -32,8 +32,8 @@ from ortools.sat.python import cp_model
 from scheduler.changes import change_cost, stint_weight
 from scheduler.domain import Instance, LockedStint, Trainee, block_end
 from scheduler.plan import Stint
+from scheduler.solver.cpsat import complete_hint, make_solver, run
 from scheduler.solver.model import Option, PlacementModel, capacity_profiles
-from scheduler.solver.solve import _complete_hint, _run
 
 
 @dataclass
@@ -232,15 +232,6 @@ class ReplanModel(PlacementModel):
         return sorted(out)
 
 
-def _solver(limit: float, workers: int, seed: int) -> cp_model.CpSolver:
-    s = cp_model.CpSolver()
-    s.parameters.max_time_in_seconds = max(0.1, limit)
-    s.parameters.num_workers = workers
-    s.parameters.random_seed = seed
-    s.parameters.symmetry_level = 0
-    return s
-
-
 def _affected(inst_old: Instance, inst_new: Instance, old: list[Stint],
               today: date) -> set[str]:
     """Trainees a change concerns: changed or new trainees, and those with future stints at
@@ -318,8 +309,8 @@ def _lexicographic(pm: ReplanModel, solver: cp_model.CpSolver, cost: int, budget
     pm.hint_plan(pm.merged(plan))
     m.clear_objective()
     m.minimize(pm.term_exprs["unit_changes"])
-    solver2 = _solver(budget, workers, seed)
-    if _run(solver2, m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver2 = make_solver(max(0.1, budget), workers, seed, symmetry_level=0)
+    if run(solver2, m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return pm.extract(solver2)
     return plan
 
@@ -380,8 +371,8 @@ def _replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: dat
         nb = ReplanModel(model_inst, mine, fixed + others, old, today, crossing, user_locked,
                          profiles)
         nb.hint_plan(old_future)
-        solver = _solver(min(left() / 3, 20.0), 1, seed)
-        status = _run(solver, nb.model)
+        solver = make_solver(max(0.1, min(left() / 3, 20.0)), 1, seed, symmetry_level=0)
+        status = run(solver, nb.model)
         phase("neighbourhood", trainees=len(mine), status=solver.status_name(status))
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             warm_cost = int(round(solver.objective_value))
@@ -398,8 +389,8 @@ def _replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: dat
             break
         alone = ReplanModel(model_inst, [t], [], old, today, crossing, user_locked, profiles,
                             ignore_capacity=True)
-        solver = _solver(min(2.0, left() / 4), 1, seed)
-        status = _run(solver, alone.model)
+        solver = make_solver(max(0.1, min(2.0, left() / 4)), 1, seed, symmetry_level=0)
+        status = run(solver, alone.model)
         if status == cp_model.INFEASIBLE:
             floor = -1  # no plan even with unlimited capacity: the big model proves it
             break
@@ -414,8 +405,8 @@ def _replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: dat
     pm = ReplanModel(model_inst, active, fixed, old, today, crossing, user_locked, profiles)
     pm.hint_plan(warm if warm is not None else old_future)
     if warm is not None:  # a partial hint is often not completed on a model this size
-        _complete_hint(pm, min(10.0, 0.2 * left()), seed)
-    solver = _solver(max(0.5, left() - 1.0), workers, seed)
+        complete_hint(pm, min(10.0, 0.2 * left()), seed)
+    solver = make_solver(max(0.5, left() - 1.0), workers, seed, symmetry_level=0)
     if warm_cost is not None:
         target = warm_cost
 
@@ -424,7 +415,7 @@ def _replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: dat
                 solver.stop_search()  # the neighbourhood's plan is proven least
 
         solver.best_bound_callback = enough
-    status = _run(solver, pm.model)
+    status = run(solver, pm.model)
     bound = solver.best_objective_bound
     out.bound = int(math.ceil(bound - 1e-6)) if math.isfinite(bound) else None
     if out.bound is not None and floor > out.bound:

@@ -48,6 +48,7 @@ from scheduler.domain import EXTENDING_LEAVE, Instance, Trainee
 from scheduler.plan import Stint
 from scheduler.result import Result, Status
 from scheduler.solver.bounds import FloorCut, direct_bound, floor_cut
+from scheduler.solver.cpsat import EarlyStop, complete_hint, make_solver, run
 from scheduler.solver.model import (
     OVERRUN_WEIGHT,
     TERMS,
@@ -87,23 +88,13 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
                            "bound": self.best_objective_bound})
 
 
-def _params(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    return solver
-
-
 def _full_params(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
     """Parameters of the full model (beside the heuristics, or last)."""
-    solver = _params(time_limit, workers, seed)
     # Measured on Örebro (2 workers): symmetry detection and probing took ~13 s of
     # presolve and did not pay back in the bound within 120 s; without them the first
     # improving solution comes ~10 s earlier.
-    solver.parameters.symmetry_level = 0
-    solver.parameters.cp_model_probing_level = 0
-    return solver
+    return make_solver(max(0.1, time_limit), workers, seed, symmetry_level=0,
+                       cp_model_probing_level=0)
 
 
 def _cut_and_direct(instance: Instance, trainees: list[Trainee], least: dict[str, int],
@@ -114,52 +105,6 @@ def _cut_and_direct(instance: Instance, trainees: list[Trainee], least: dict[str
     if cut is None:
         return None, None
     return cut, direct_bound(instance, trainees, least, cut, profiles)
-
-
-def _run(solver: cp_model.CpSolver, model: cp_model.CpModel,
-         callback: cp_model.CpSolverSolutionCallback | None = None) -> cp_model.CpSolverStatus:
-    """``solver.solve`` with a workaround for an OR-Tools 9.15 presolve crash.
-
-    Symmetry detection can raise "IndexError: raw_hash_map::at" on some infeasible models
-    without an objective (tests/test_properties.py found one); such a solve is repeated
-    without symmetry detection.
-    """
-    try:
-        return solver.solve(model, callback)
-    except IndexError:
-        solver.parameters.symmetry_level = 0
-        return solver.solve(model, callback)
-
-
-class _EarlyStop(cp_model.CpSolverSolutionCallback):
-    """Stops a part's solve once its plan is within 2 % or ``patience`` s after its first
-    plan; with ``reset`` (re-plans from a hint), ``patience`` s after its last improvement."""
-
-    def __init__(self, patience: float, has_objective: bool = True, reset: bool = False):
-        super().__init__()
-        self.patience = patience
-        self.has_objective = has_objective
-        self.reset = reset
-        self.first: float | None = None
-        self._timer: threading.Timer | None = None
-
-    def on_solution_callback(self) -> None:
-        if not self.has_objective:  # any plan will do
-            self.stop_search()
-            return
-        obj, bound = self.objective_value, self.best_objective_bound
-        if obj - bound <= 0.02 * max(abs(obj), 1):
-            self.stop_search()
-            return
-        if self._timer is None or self.reset:
-            self.cancel()
-            self._timer = threading.Timer(self.patience, self.stop_search)
-            self._timer.daemon = True
-            self._timer.start()
-
-    def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
 
 
 def _solve_part(instance: Instance, trainees: list, fixed: list[Stint], budget: float,
@@ -183,12 +128,11 @@ def _solve_part(instance: Instance, trainees: list, fixed: list[Stint], budget: 
         pm.hint(hint)
         # CP-SAT often drops a hint without values for the helper variables (measured: a
         # 7-trainee re-plan started at 4 265 from a hint worth 965), so complete it first.
-        _complete_hint(pm, min(1.0, budget / 2), seed)
-    solver = _params(budget, 1, seed)
-    solver.parameters.cp_model_presolve = presolve
-    stopper = _EarlyStop(patience=patience or min(0.15, budget / 4),
+        complete_hint(pm, min(1.0, budget / 2), seed)
+    solver = make_solver(max(0.1, budget), 1, seed, cp_model_presolve=presolve)
+    stopper = EarlyStop(patience=patience or min(0.15, budget / 4),
                          has_objective=bool(pm.weights), reset=patience is not None)
-    status = _run(solver, pm.model, stopper)
+    status = run(solver, pm.model, stopper)
     stopper.cancel()
     if outcome is not None:  # the caller tells "proven impossible" from "not found in time"
         outcome.append(int(status))
@@ -206,9 +150,8 @@ def _keep_part(instance: Instance, t: Trainee, stints: list[Stint], fixed: list[
     """
     pm = PlacementModel(instance, [t], external=fixed, profiles=profiles, terms=())
     pm.hint(stints)
-    solver = _params(1.0, 1, 0)
-    solver.parameters.fix_variables_to_their_hinted_value = True
-    status = _run(solver, pm.model)
+    solver = make_solver(1.0, 1, 0, fix_variables_to_their_hinted_value=True)
+    status = run(solver, pm.model)
     return pm.extract(solver) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
 
@@ -812,13 +755,12 @@ def _reassign_part(instance: Instance, plan: list[Stint], cands: list[list[str]]
             m.add_hint(peak_v, max(x for _, x in members))
             peaks.append(peak_v)
     m.minimize(w.staffing_shortfall * sum(short) + w.peak_utilisation * sum(peaks))
-    solver = _params(budget, 1, seed)
     # Measured on the vårdcentral part of a polished Örebro plan (158 stints, 10 s): 402 with
     # the default linearisation, 80 with level 2 (the coverage rows in the LP).
-    solver.parameters.linearization_level = 2
+    solver = make_solver(max(0.1, budget), 1, seed, linearization_level=2)
     if not peak:  # measured on that part: optimal in 6 s without symmetry detection, 9 s with
         solver.parameters.symmetry_level = 0
-    status = _run(solver, m)
+    status = run(solver, m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return plan, False
     out = list(plan)
@@ -879,11 +821,10 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
             pm.model.add(sum(o.size for o in pm.by_unit.get(relieve, []) if not o.fixed)
                          <= held - 1)
         pm.hint([st for k in group for st in by_t[k]])
-        _complete_hint(pm, min(0.5, left / 2), seed)
-        solver = _params(min(2.0, left), 1, seed + steps)
-        solver.parameters.symmetry_level = 0
-        stopper = _EarlyStop(patience=0.5, reset=True)
-        status = _run(solver, pm.model, stopper)
+        complete_hint(pm, min(0.5, left / 2), seed)
+        solver = make_solver(max(0.1, min(2.0, left)), 1, seed + steps, symmetry_level=0)
+        stopper = EarlyStop(patience=0.5, reset=True)
+        status = run(solver, pm.model, stopper)
         stopper.cancel()
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
@@ -1147,27 +1088,6 @@ def _hood_costly(instance: Instance, trainees: dict[str, Trainee],
     return [tid] + rng.sample(rivals, k=min(4, len(rivals))), None
 
 
-def _complete_hint(pm: PlacementModel, budget: float, seed: int) -> None:
-    """Turn a hint on the stints into a hint on every variable.
-
-    CP-SAT often fails to complete a partial hint on a model this size, and then spends the
-    whole run without a plan. With the stints fixed, the helper variables of the objective
-    (spans, overlaps, counted weeks) are optimised in a fraction of a second, and the full
-    model then starts from a complete, feasible hint.
-    """
-    solver = _params(budget, 1, seed)
-    solver.parameters.fix_variables_to_their_hinted_value = True
-    status = _run(solver, pm.model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return
-    m = pm.model
-    values = [solver.value(m.get_int_var_from_proto_index(i))
-              for i in range(len(m.proto.variables))]
-    m.clear_hints()
-    for i, v in enumerate(values):
-        m.add_hint(m.get_int_var_from_proto_index(i), v)
-
-
 class _Bounder(threading.Thread):
     """The full model without a hint, on the cores the heuristics leave idle.
 
@@ -1219,7 +1139,7 @@ class _Bounder(threading.Thread):
         if self.on_bound is not None:
             solver.best_bound_callback = self.on_bound
         self.solver = solver
-        self.status = _run(solver, self.pm.model)
+        self.status = run(solver, self.pm.model)
         if self.status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self.plan = self.pm.extract(solver)
         bound = solver.best_objective_bound
@@ -1456,10 +1376,10 @@ def _full_model(instance: Instance, trainees: list[Trainee], least: dict[str, in
             cut.post(pm)
     if warm is not None:
         pm.hint(warm)
-        _complete_hint(pm, min(5.0, 0.1 * time_limit), seed)
+        complete_hint(pm, min(5.0, 0.1 * time_limit), seed)
     solver = _full_params(time_limit - (time.monotonic() - t0), workers, seed)
     watcher = _Watcher(pm, t0, progress)
-    status = _run(solver, pm.model, watcher)
+    status = run(solver, pm.model, watcher)
     raw = solver.best_objective_bound
     bound: float | None = raw if math.isfinite(raw) else None
     if direct is not None:

@@ -34,6 +34,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import Instance, LockedStint, Trainee, block_end, calendar_weeks
 from scheduler.plan import Stint
+from scheduler.solver.cpsat import make_solver, run
 from scheduler.solver.model import PlacementModel, capacity_profiles
 from scheduler.whatif.cuts import add_capacity_cuts, packing
 
@@ -212,12 +213,9 @@ def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: 
         used = {s.trainee for s in prior}
         for cid, lit in pm.admitted.items():
             m.add_hint(lit, int(cid in used))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit - (time.monotonic() - t0))
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    solver.parameters.symmetry_level = 0  # see solve._params / solve._run
-    status = solver.solve(m)
+    solver = make_solver(max(0.1, time_limit - (time.monotonic() - t0)), workers, seed,
+                         symmetry_level=0)  # see cpsat.run
+    status = run(solver, m)
     res = StartCapacity(start, "no_plan_in_time", 0, sum(len(c) for c in cands.values()))
     plan: list[Stint] = []
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -272,12 +270,8 @@ def _greedy(inst: Instance, cands: dict[tuple, list[Trainee]], placed: list[Stin
 
     def place(c: Trainee) -> bool:
         pm = PlacementModel(inst, [c], external=fixed, terms=(), profiles=profiles)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.1, min(2.0, budget / 4))
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = seed
-        solver.parameters.symmetry_level = 0
-        if solver.solve(pm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solver = make_solver(max(0.1, min(2.0, budget / 4)), 1, seed, symmetry_level=0)
+        if run(solver, pm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return False
         part = pm.extract(solver)  # a slot's lock is an ordinary stint of the plan
         fixed.extend(part)
