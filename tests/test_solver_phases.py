@@ -15,11 +15,11 @@ from scheduler.io import load_instance
 from scheduler.plan import Stint
 from scheduler.result import Status
 from scheduler.solver import solve as solve_module
+from scheduler.solver.context import Context
 from scheduler.solver.model import PlacementModel, capacity_profiles, min_stints
+from scheduler.solver.parallel import Beside
+from scheduler.solver.reassign import reassign_part, relocate
 from scheduler.solver.solve import (
-    _Beside,
-    _reassign_part,
-    _relocate,
     alternate,
     improve,
     plan_cost,
@@ -118,7 +118,7 @@ def test_relocate_moves_a_stint_to_the_empty_vardcentral():
     inst, plan = _doubled_up()
     profiles = capacity_profiles(inst)
     assert plan_cost(inst, plan, profiles)[0] == 108
-    moved = _relocate(inst, list(plan), [["VC-A", "VC-B"]] * 2, profiles, 5.0)
+    moved = relocate(inst, list(plan), [["VC-A", "VC-B"]] * 2, profiles, 5.0)
     assert checker.check(inst, moved) == []
     assert plan_cost(inst, moved, profiles)[0] == 50
 
@@ -130,8 +130,8 @@ def test_reassign_part_on_the_staffing_rows_alone_caps_the_peak():
     # the plan is kept only if its whole cost falls.
     inst, plan = _doubled_up()
     profiles = capacity_profiles(inst)
-    out, optimal = _reassign_part(inst, plan, [["VC-A", "VC-B"]] * 2, {0, 1}, profiles, 5.0,
-                                  0, peak=False)
+    out, optimal = reassign_part(inst, plan, [["VC-A", "VC-B"]] * 2, {0, 1}, profiles, 5.0,
+                                 0, peak=False)
     assert optimal
     assert checker.check(inst, out) == []
     assert plan_cost(inst, out, profiles)[0] == 50
@@ -320,11 +320,12 @@ def test_two_pipelines_on_a_large_instance(monkeypatch):
     assert multiprocessing.active_children() == []
 
 
-def _beside(inst, least, time_limit: float, settled=lambda: False) -> _Beside:
+def _beside(inst, least, time_limit: float, settled=lambda: False) -> Beside:
     costs: list[float] = []
-    beside = _Beside(inst, inst.all_trainees(), least, capacity_profiles(inst), None, 0,
-                     time.monotonic(), time_limit,
-                     lambda cost=None, bound=None: costs.append(cost), settled)
+    beside = Beside(Context(inst, inst.all_trainees(), least, capacity_profiles(inst), 0,
+                            time_limit, time.monotonic(),
+                            report=lambda cost=None, bound=None: costs.append(cost),
+                            settled=settled))
     beside.costs = costs  # type: ignore[attr-defined]
     return beside
 

@@ -1,0 +1,85 @@
+"""Neighbourhoods of ``improve``: each picks a few trainees to re-plan jointly where the cost
+is (a week below a staffing target, the busiest unit of a class, a costly trainee), and
+optionally a unit they must give up weeks at."""
+
+from __future__ import annotations
+
+import random
+
+from scheduler.domain import Instance, Trainee
+from scheduler.plan import Stint
+from scheduler.solver.plan_state import (
+    can_take,
+    competitors,
+    own_cost,
+    short_weeks,
+    stint_at,
+    unit_loads,
+)
+
+
+def hood_staffing(instance: Instance, trainees: dict[str, Trainee],
+                  by_t: dict[str, list[Stint]], profiles: dict, least: dict[str, int],
+                  rng: random.Random) -> tuple[list[str], str | None]:
+    """A week in which a unit is below its staffing target, and trainees who could fill it:
+    those in a unit of the same kind then (they can swap), and a few others in their block."""
+    gaps = short_weeks(instance, unit_loads(instance, by_t))
+    if not gaps:
+        return [], None
+    uid, week, _ = rng.choice(gaps)
+    kind = set(instance.unit(uid).disciplines)
+    close: list[str] = []
+    other: list[str] = []
+    for k, ss in by_t.items():
+        if not can_take(instance, trainees[k], uid):
+            continue
+        here = stint_at(instance, ss, week)
+        if here is None:
+            continue
+        (close if here.discipline in kind else other).append(k)
+    rng.shuffle(close)
+    rng.shuffle(other)
+    return close[:3] + other[:2], None
+
+
+def hood_peak(instance: Instance, trainees: dict[str, Trainee],
+              by_t: dict[str, list[Stint]], profiles: dict, least: dict[str, int],
+              rng: random.Random) -> tuple[list[str], str | None]:
+    """The busiest unit of a class (by utilisation over the horizon): some of its trainees and
+    some of the class's quietest units, who can trade places."""
+    load = unit_loads(instance, by_t)
+    classes: dict[frozenset[str], list[tuple[float, str]]] = {}
+    for u in instance.units:
+        prof = profiles[u.id]
+        if prof is None or sum(prof) == 0:
+            continue
+        util = sum(load.get(u.id, ())) / sum(prof)
+        classes.setdefault(frozenset(u.disciplines), []).append((util, u.id))
+    spread = [(max(us)[0] - min(us)[0], us) for us in classes.values() if len(us) > 1]
+    spread = [x for x in spread if x[0] > 0]
+    if not spread:
+        return [], None
+    _, units = rng.choices(spread, weights=[s for s, _ in spread])[0]
+    units = sorted(units)
+    top, quiet = units[-1][1], {uid for _, uid in units[:max(1, len(units) // 3)]}
+    busy = [k for k, ss in by_t.items() if any(s.unit == top for s in ss)]
+    calm = [k for k, ss in by_t.items() if any(s.unit in quiet for s in ss)
+            and can_take(instance, trainees[k], top)]
+    rng.shuffle(busy)
+    rng.shuffle(calm)
+    return list(dict.fromkeys(busy[:3] + calm[:2])), top
+
+
+def hood_costly(instance: Instance, trainees: dict[str, Trainee],
+                by_t: dict[str, list[Stint]], profiles: dict, least: dict[str, int],
+                rng: random.Random) -> tuple[list[str], str | None]:
+    """A trainee above its least own cost with a few trainees holding the units it needs."""
+    w = instance.weights
+    costly = [k for k, ss in by_t.items()
+              if own_cost(ss, w.unit_changes, w.fragmentation)
+              > w.unit_changes * (least.get(k, 1) - 1)]
+    if not costly:
+        return [], None
+    tid = rng.choice(costly)
+    rivals = competitors(instance, trainees[tid], by_t, tid)[:10]
+    return [tid] + rng.sample(rivals, k=min(4, len(rivals))), None
