@@ -18,6 +18,7 @@ from scheduler.solver import solve as solve_module
 from scheduler.solver.context import Context
 from scheduler.solver.model import PlacementModel, capacity_profiles, min_stints
 from scheduler.solver.parallel import Beside
+from scheduler.solver.plan_state import PlanState
 from scheduler.solver.reassign import reassign_part, relocate
 from scheduler.solver.solve import (
     alternate,
@@ -109,6 +110,22 @@ def _doubled_up():
                  [trainee("T1", 0, "G4"), trainee("T2", 0, "G4")], [G4], weeks=4,
                  staffing_shortfall=2, peak_utilisation=1)
     return inst, [_stint("T1", "VC-A", 0, 4), _stint("T2", "VC-A", 0, 4)]
+
+
+def test_plan_state_tracks_loads_and_the_staffing_change():
+    # Both at VC-A (target 1 each in weeks 0-4): VC-B is empty 4 weeks, 4 x 2 = 8. T2 to
+    # VC-B covers those 4 weeks and leaves VC-A's covered: the term changes by -8. After the
+    # move the loads are those of the new plan counted from scratch.
+    inst, plan = _doubled_up()
+    state = PlanState(inst, plan)
+    assert state.load["VC-A"] == [2, 2, 2, 2] and state.total == {"VC-A": 8}
+    moved = [_stint("T2", "VC-B", 0, 4)]
+    assert state.staffing_delta(state.by_t["T2"], moved) == -8
+    assert state.staffing_delta(state.by_t["T1"], [_stint("T1", "VC-A", 0, 4)]) == 0
+    state.set("T2", moved)
+    assert state.load == PlanState(inst, state.stints()).load
+    assert state.total == {"VC-A": 4, "VC-B": 4}
+    assert state.others(["T1"]) == moved
 
 
 def test_relocate_moves_a_stint_to_the_empty_vardcentral():

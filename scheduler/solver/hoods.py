@@ -7,23 +7,23 @@ from __future__ import annotations
 import random
 
 from scheduler.domain import Instance, Trainee
-from scheduler.plan import Stint
 from scheduler.solver.plan_state import (
+    PlanState,
     can_take,
     competitors,
     own_cost,
     short_weeks,
     stint_at,
-    unit_loads,
 )
 
 
 def hood_staffing(instance: Instance, trainees: dict[str, Trainee],
-                  by_t: dict[str, list[Stint]], profiles: dict, least: dict[str, int],
+                  state: PlanState, profiles: dict, least: dict[str, int],
                   rng: random.Random) -> tuple[list[str], str | None]:
     """A week in which a unit is below its staffing target, and trainees who could fill it:
     those in a unit of the same kind then (they can swap), and a few others in their block."""
-    gaps = short_weeks(instance, unit_loads(instance, by_t))
+    by_t = state.by_t
+    gaps = short_weeks(instance, state.load)
     if not gaps:
         return [], None
     uid, week, _ = rng.choice(gaps)
@@ -43,11 +43,11 @@ def hood_staffing(instance: Instance, trainees: dict[str, Trainee],
 
 
 def hood_peak(instance: Instance, trainees: dict[str, Trainee],
-              by_t: dict[str, list[Stint]], profiles: dict, least: dict[str, int],
+              state: PlanState, profiles: dict, least: dict[str, int],
               rng: random.Random) -> tuple[list[str], str | None]:
     """The busiest unit of a class (by utilisation over the horizon): some of its trainees and
     some of the class's quietest units, who can trade places."""
-    load = unit_loads(instance, by_t)
+    by_t, load = state.by_t, state.load
     classes: dict[frozenset[str], list[tuple[float, str]]] = {}
     for u in instance.units:
         prof = profiles[u.id]
@@ -71,10 +71,10 @@ def hood_peak(instance: Instance, trainees: dict[str, Trainee],
 
 
 def hood_costly(instance: Instance, trainees: dict[str, Trainee],
-                by_t: dict[str, list[Stint]], profiles: dict, least: dict[str, int],
+                state: PlanState, profiles: dict, least: dict[str, int],
                 rng: random.Random) -> tuple[list[str], str | None]:
     """A trainee above its least own cost with a few trainees holding the units it needs."""
-    w = instance.weights
+    w, by_t = instance.weights, state.by_t
     costly = [k for k, ss in by_t.items()
               if own_cost(ss, w.unit_changes, w.fragmentation)
               > w.unit_changes * (least.get(k, 1) - 1)]

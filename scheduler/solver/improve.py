@@ -15,7 +15,7 @@ from scheduler.solver.context import Progress
 from scheduler.solver.cpsat import EarlyStop, complete_hint, make_solver, run
 from scheduler.solver.hoods import hood_costly, hood_peak, hood_staffing
 from scheduler.solver.model import TERMS, PlacementModel
-from scheduler.solver.plan_state import plan_cost
+from scheduler.solver.plan_state import PlanState, plan_cost
 
 
 def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
@@ -36,9 +36,8 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     """
     t0 = time.monotonic()
     trainees = {t.id: t for t in instance.all_trainees()}
-    by_t: dict[str, list[Stint]] = {}
-    for st in plan:
-        by_t.setdefault(st.trainee, []).append(st)
+    state = PlanState(instance, plan)
+    by_t = state.by_t
     cost, _ = plan_cost(instance, plan, profiles, soft_capacity)
     start_cost = cost
     rng = random.Random(seed)
@@ -50,10 +49,10 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
             break
         hood = hoods[steps % len(hoods)]
         steps += 1
-        group, relieve = hood(instance, trainees, by_t, profiles, least, rng)
+        group, relieve = hood(instance, trainees, state, profiles, least, rng)
         if not group:
             continue
-        others = [st for k, ss in by_t.items() if k not in group for st in ss]
+        others = state.others(group)
         # Without the peak term: its max over a class of ceil-divided utilisations gives
         # the sub-model a weak relaxation, and measured on Örebro no 5-trainee re-plan with
         # it improved in 5 s, while without it one cut the sub-objective by a third in 3.5 s.
@@ -82,8 +81,8 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
             if on_better:
                 on_better(cost)
             for k in group:
-                by_t[k] = [st for st in new if st.trainee == k]
+                state.set(k, [st for st in new if st.trainee == k])
     if progress:
         progress({"phase": "improve", "steps": steps, "kept": kept, "from": start_cost,
                   "to": cost, "time": time.monotonic() - t0})
-    return [st for ss in by_t.values() for st in ss]
+    return state.stints()

@@ -1,8 +1,10 @@
-"""The plan's state and cost from its stints alone: each trainee's own cost, loads per unit
-and week, the staffing term kept up to date (``Staffing``), the plan's whole cost
-(``plan_cost``), and the small look-ups the phases share."""
+"""A plan's state and cost from its stints alone: each trainee's own cost, the plan's
+stints per trainee and loads per unit and week kept up to date as stints move
+(``PlanState``), the plan's whole cost (``plan_cost``), and the look-ups the phases share."""
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from scheduler.domain import Instance, Trainee
 from scheduler.plan import Stint
@@ -59,10 +61,8 @@ def plan_cost(instance: Instance, stints: list[Stint], profiles: dict,
     a hint completed only in part). The checker recomputes the reported values independently.
     """
     n, w = instance.n_weeks, instance.weights
-    by_t: dict[str, list[Stint]] = {}
-    for st in stints:
-        by_t.setdefault(st.trainee, []).append(st)
-    load = unit_loads(instance, by_t)
+    state = PlanState(instance, stints)
+    by_t, load = state.by_t, state.load
     empty = [0] * n
     short = sum(missing for _, _, missing in short_weeks(instance, load))
     peaks: dict[frozenset[str], int] = {}
@@ -86,73 +86,87 @@ def plan_cost(instance: Instance, stints: list[Stint], profiles: dict,
     return total, terms
 
 
-def unit_loads(instance: Instance, by_t: dict[str, list[Stint]]) -> dict[str, list[int]]:
-    n = instance.n_weeks
-    load: dict[str, list[int]] = {}
-    for ss in by_t.values():
-        for st in ss:
-            row = load.setdefault(st.unit, [0] * n)
-            for k in range(max(0, instance.week_index(st.start)),
-                           min(n, instance.week_index(st.end))):
-                row[k] += 1
-    return load
+class PlanState:
+    """A plan's stints per trainee (``by_t``), trainees per unit and week (``load``) and
+    weeks per unit (``total``), kept up to date as stints move; and the staffing term's
+    change if stints are replaced (``staffing_delta``)."""
 
-
-class Staffing:
-    """The staffing term, kept up to date while polishing moves stints (weighted).
-
-    Polishing re-plans for the trainees' own cost; a re-plan that is neutral there may move a
-    vårdcentral stint to weeks another trainee already covers, and ``reassign`` cannot undo
-    that (it keeps every stint's weeks). So re-plans are weighed with the change they make
-    here too. Measured on Örebro (idle 2-core VM, 120 s, seeds 0-2): empty vårdcentral weeks
-    at the end 135 / 3 / 132 without this, 6 / 6 / 15 with it; objective 12 389 / 12 658 /
-    12 785 against 11 935 / 12 183 / 11 874 (with a 10 s reassignment before polishing, which
-    itself changed nearly nothing and was dropped).
-    """
-
-    def __init__(self, instance: Instance, by_t: dict[str, list[Stint]]):
+    def __init__(self, instance: Instance, stints: list[Stint]):
         self.inst = instance
-        self.weight = instance.weights.staffing_shortfall
-        self.window: dict[str, tuple[int, int, int]] = {}
-        for u in instance.units:
-            win = staffing_window(instance, u)
-            if win is not None and self.weight:
-                self.window[u.id] = win
-        self.load = {uid: [0] * instance.n_weeks for uid in self.window}
-        for ss in by_t.values():
-            self._add(ss, 1)
+        self.n = instance.n_weeks
+        self.by_t: dict[str, list[Stint]] = {}
+        for st in stints:
+            self.by_t.setdefault(st.trainee, []).append(st)
+        self.load: dict[str, list[int]] = {}
+        self.total: dict[str, int] = {}
+        for ss in self.by_t.values():
+            self.add(ss)
+        self._windows: dict[str, tuple[int, int, int]] | None = None
 
-    def _cells(self, ss: list[Stint]) -> list[tuple[str, int]]:
-        out = []
-        for st in ss:
-            if st.unit in self.window:
-                a, b, _ = self.window[st.unit]
-                out += [(st.unit, k) for k in range(max(a, self.inst.week_index(st.start)),
-                                                    min(b, self.inst.week_index(st.end)))]
-        return out
+    def span(self, st: Stint) -> tuple[int, int]:
+        """The stint's weeks within the horizon, as ``range`` bounds."""
+        return (max(0, self.inst.week_index(st.start)),
+                min(self.n, self.inst.week_index(st.end)))
 
-    def _add(self, ss: list[Stint], sign: int) -> None:
-        for uid, k in self._cells(ss):
-            self.load[uid][k] += sign
+    def shift(self, uid: str, span: tuple[int, int], weeks: int, sign: int) -> None:
+        """Add (``sign`` 1) or remove (-1) a stint of ``weeks`` at ``uid`` over ``span``."""
+        row = self.load.setdefault(uid, [0] * self.n)
+        for k in range(*span):
+            row[k] += sign
+        self.total[uid] = self.total.get(uid, 0) + sign * weeks
 
-    def delta(self, old: list[Stint], new: list[Stint]) -> int:
-        """Weighted change of the term if the stints ``old`` are replaced by ``new``."""
-        cells = set(self._cells(old)) | set(self._cells(new))
-        if not cells:
+    def add(self, stints: list[Stint], sign: int = 1) -> None:
+        for st in stints:
+            self.shift(st.unit, self.span(st), st.weeks, sign)
+
+    def move(self, old: list[Stint], new: list[Stint]) -> None:
+        """The loads with the stints ``old`` replaced by ``new`` (``by_t`` is the caller's)."""
+        self.add(old, -1)
+        self.add(new, 1)
+
+    def set(self, tid: str, new: list[Stint]) -> None:
+        """Trainee ``tid``'s stints replaced by ``new``."""
+        self.move(self.by_t[tid], new)
+        self.by_t[tid] = new
+
+    def stints(self) -> list[Stint]:
+        return [st for ss in self.by_t.values() for st in ss]
+
+    def others(self, group: Collection[str]) -> list[Stint]:
+        """The stints of every trainee not in ``group``."""
+        return [st for k, ss in self.by_t.items() if k not in group for st in ss]
+
+    def staffing_delta(self, old: list[Stint], new: list[Stint]) -> int:
+        """Weighted change of the staffing term if the stints ``old`` are replaced by ``new``.
+
+        Polishing re-plans for the trainees' own cost; a re-plan that is neutral there may
+        move a vårdcentral stint to weeks another trainee already covers, and ``reassign``
+        cannot undo that (it keeps every stint's weeks). So re-plans are weighed with the
+        change they make here too. Measured on Örebro (idle 2-core VM, 120 s, seeds 0-2):
+        empty vårdcentral weeks at the end 135 / 3 / 132 without this, 6 / 6 / 15 with it;
+        objective 12 389 / 12 658 / 12 785 against 11 935 / 12 183 / 11 874 (with a 10 s
+        reassignment before polishing, which itself changed nearly nothing and was dropped).
+        """
+        weight = self.inst.weights.staffing_shortfall
+        if not weight:
             return 0
-
-        def short() -> int:
-            return sum(max(0, self.window[u][2] - self.load[u][k]) for u, k in cells)
-
-        before = short()
-        self.apply(old, new)
-        after = short()
-        self.apply(new, old)
-        return self.weight * (after - before)
-
-    def apply(self, old: list[Stint], new: list[Stint]) -> None:
-        self._add(old, -1)
-        self._add(new, 1)
+        if self._windows is None:
+            self._windows = {u.id: win for u in self.inst.units
+                             if (win := staffing_window(self.inst, u)) is not None}
+        change: dict[tuple[str, int], int] = {}
+        for sign, ss in ((-1, old), (1, new)):
+            for st in ss:
+                win = self._windows.get(st.unit)
+                if win is None:
+                    continue
+                a, b = self.span(st)
+                for k in range(max(a, win[0]), min(b, win[1])):
+                    change[st.unit, k] = change.get((st.unit, k), 0) + sign
+        delta = 0
+        for (uid, k), c in change.items():
+            want, have = self._windows[uid][2], self.load.get(uid, [0] * self.n)[k]
+            delta += max(0, want - have - c) - max(0, want - have)
+        return weight * delta
 
 
 def short_weeks(instance: Instance,

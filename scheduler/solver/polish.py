@@ -12,7 +12,7 @@ from scheduler.plan import Stint
 from scheduler.solver.context import Progress
 from scheduler.solver.first_plan import solve_part
 from scheduler.solver.model import capacity_profiles, kind_key
-from scheduler.solver.plan_state import Staffing, competitors, excess_cost, own_cost
+from scheduler.solver.plan_state import PlanState, competitors, excess_cost, own_cost
 
 
 def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
@@ -31,9 +31,8 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
         return 0.0 if stop and stop() else time_limit - (time.monotonic() - t0)
 
     profiles = profiles or capacity_profiles(instance)
-    by_t: dict[str, list[Stint]] = {}
-    for st in plan:
-        by_t.setdefault(st.trainee, []).append(st)
+    state = PlanState(instance, plan)
+    by_t = state.by_t
     trainees = {t.id: t for t in instance.all_trainees()}
 
     def excess(tid: str) -> int:
@@ -41,7 +40,6 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
 
     order = sorted((tid for tid in by_t if excess(tid) > 0), key=excess, reverse=True)
     improved = 0
-    staffing = Staffing(instance, by_t)
     rng = random.Random(seed)
     peers: dict[tuple, list[str]] = {}
     for tid in by_t:
@@ -56,7 +54,7 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
                 break
             if excess(tid) <= 0:
                 continue
-            others = [st for k, ss in by_t.items() if k != tid for st in ss]
+            others = state.others((tid,))
             t = trainees[tid]
             new = solve_part(instance, [t], others, min(1.0, left), seed, profiles, True, least)
             if new is None and w.fragmentation:
@@ -68,9 +66,8 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
                                  hint=by_t[tid], patience=0.5)
             if new is not None and (own_cost(new, w.unit_changes, w.fragmentation)
                                     - own_cost(by_t[tid], w.unit_changes, w.fragmentation)
-                                    + staffing.delta(by_t[tid], new) < 0):
-                staffing.apply(by_t[tid], new)
-                by_t[tid] = new
+                                    + state.staffing_delta(by_t[tid], new) < 0):
+                state.set(tid, new)
                 n += 1
         return n
 
@@ -78,7 +75,7 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
 
     def replan_group(group: list[str], budget: float, group_seed: int) -> int:
         """Re-plan ``group`` jointly against everybody else; keep it if their cost falls."""
-        others = [st for k, ss in by_t.items() if k not in group for st in ss]
+        others = state.others(group)
         new = solve_part(instance, [trainees[k] for k in group], others, budget, group_seed,
                          profiles, False, least, terms=("unit_changes", "fragmentation"),
                          hint=[st for k in group for st in by_t[k]], patience=0.5)
@@ -88,9 +85,9 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
         before = sum(own_cost(by_t[k], w.unit_changes, w.fragmentation) for k in group)
         after = sum(own_cost(new_by[k], w.unit_changes, w.fragmentation) for k in group)
         old = [st for k in group for st in by_t[k]]
-        if after - before + staffing.delta(old, new) >= 0:
+        if after - before + state.staffing_delta(old, new) >= 0:
             return 0
-        staffing.apply(old, new)
+        state.move(old, new)
         by_t.update(new_by)
         return 1
 
@@ -140,4 +137,4 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     if progress:
         progress({"phase": "polish", "improved": improved, "of": len(order),
                   "time": time.monotonic() - t0})
-    return [st for ss in by_t.values() for st in ss]
+    return state.stints()

@@ -14,7 +14,7 @@ from scheduler.domain import EXTENDING_LEAVE, Instance
 from scheduler.plan import Stint
 from scheduler.solver.cpsat import make_solver, run
 from scheduler.solver.model import staffing_window, utilisation
-from scheduler.solver.plan_state import plan_cost, unit_loads
+from scheduler.solver.plan_state import PlanState, plan_cost
 
 
 def reassign(instance: Instance, plan: list[Stint], profiles: dict, time_limit: float,
@@ -118,17 +118,11 @@ def relocate(instance: Instance, plan: list[Stint], cands: list[list[str]], prof
     members: dict[frozenset[str], list[str]] = {}
     for uid, c in cls_of.items():
         members.setdefault(c, []).append(uid)
-    load: dict[str, list[int]] = {}
-    total: dict[str, int] = {}
+    state = PlanState(instance, plan)  # its loads only: stints move by index here
+    load, total = state.load, state.total
     used: dict[tuple[str, str, str], int] = {}
-    span = []
+    span = [state.span(st) for st in plan]
     for st in plan:
-        a, b = max(0, instance.week_index(st.start)), min(n, instance.week_index(st.end))
-        span.append((a, b))
-        row = load.setdefault(st.unit, [0] * n)
-        for k in range(a, b):
-            row[k] += 1
-        total[st.unit] = total.get(st.unit, 0) + st.weeks
         key = (st.trainee, st.unit, st.discipline)
         used[key] = used.get(key, 0) + 1
 
@@ -151,10 +145,7 @@ def relocate(instance: Instance, plan: list[Stint], cands: list[list[str]], prof
 
     def shift(i: int, uid: str, sign: int) -> None:
         st = plan[i]
-        row = load.setdefault(uid, [0] * n)
-        for k in range(*span[i]):
-            row[k] += sign
-        total[uid] = total.get(uid, 0) + sign * st.weeks
+        state.shift(uid, span[i], st.weeks, sign)
         key = (st.trainee, uid, st.discipline)
         used[key] = used.get(key, 0) + sign
 
@@ -228,10 +219,7 @@ def reassign_part(instance: Instance, plan: list[Stint], cands: list[list[str]],
         if prof is not None and not all(isinstance(x, int) for x in xs):
             m.add(sum(xs) <= prof[k])
     # The current plan's values of the helper variables, for a complete hint.
-    by_t: dict[str, list[Stint]] = {}
-    for st in plan:
-        by_t.setdefault(st.trainee, []).append(st)
-    now = unit_loads(instance, by_t)
+    now = PlanState(instance, plan).load
     short = []
     for u in instance.units:
         win = staffing_window(instance, u)

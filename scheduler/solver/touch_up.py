@@ -11,7 +11,7 @@ from ortools.sat.python import cp_model
 from scheduler.domain import Instance
 from scheduler.plan import Stint
 from scheduler.solver.first_plan import solve_part
-from scheduler.solver.plan_state import can_take, excess_cost, own_cost, plan_cost
+from scheduler.solver.plan_state import PlanState, can_take, excess_cost, own_cost, plan_cost
 
 
 def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
@@ -33,9 +33,8 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
     """
     t0 = time.monotonic()
     trainees = {t.id: t for t in instance.all_trainees()}
-    by_t: dict[str, list[Stint]] = {}
-    for st in plan:
-        by_t.setdefault(st.trainee, []).append(st)
+    state = PlanState(instance, plan)
+    by_t = state.by_t
     cost, _ = plan_cost(instance, plan, profiles)
 
     def excess(tid: str) -> int:
@@ -49,9 +48,9 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
         for tid in todo:
             left = 0.0 if stop and stop() else time_limit - (time.monotonic() - t0)
             if left <= 0.2:
-                return [st for ss in by_t.values() for st in ss]
+                return state.stints()
             t = trainees[tid]
-            others = [st for k, ss in by_t.items() if k != tid for st in ss]
+            others = state.others((tid,))
             mine = by_t[tid]
             cap = len(mine) - (0 if own_cost(mine, 0, 1) else 1)
             # The answer depends only on the seats (and staffing) left in the units the
@@ -88,9 +87,9 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
             new_cost, _ = plan_cost(instance, others + new, profiles)
             if new_cost < cost:
                 cost = new_cost
-                by_t[tid] = new
+                state.set(tid, new)
                 kept += 1
                 if on_better:
                     on_better(cost)
         if not kept:
-            return [st for ss in by_t.values() for st in ss]
+            return state.stints()
