@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 from itertools import groupby
 
@@ -12,7 +11,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import Instance, Trainee
 from scheduler.plan import Stint
-from scheduler.solver.context import Progress
+from scheduler.solver.context import Deadline, Progress
 from scheduler.solver.cpsat import EarlyStop, complete_hint, make_solver, run
 from scheduler.solver.model import PlacementModel, capacity_profiles, kind_key, min_stints
 from scheduler.solver.plan_state import own_cost
@@ -90,7 +89,7 @@ def decompose(instance: Instance, time_limit: float, seed: int,
         for grp in groups:
             rng.shuffle(grp)
     plans: list[list[Stint]] = []  # one entry per planned intake, so back-steps can drop some
-    t0 = time.monotonic()
+    deadline = Deadline(time_limit, stop)
     profiles = profiles or capacity_profiles(instance)
     if least is None:
         least = min_stints(instance, trainees, profiles=profiles)
@@ -98,8 +97,7 @@ def decompose(instance: Instance, time_limit: float, seed: int,
     def flat(parts: list[list[Stint]]) -> list[Stint]:
         return [s for part in parts for s in part]
 
-    def left() -> float:  # ``stop``: the full model beside proved the instance infeasible
-        return 0.0 if stop and stop() else time_limit - (time.monotonic() - t0)
+    left = deadline.left  # ``stop``: the full model beside proved the instance infeasible
 
     # Identical trainees (same programme, site and start) for whom contiguous blocks are
     # proven impossible, or were not found in time twice, make the next ones skip straight to
@@ -135,7 +133,7 @@ def decompose(instance: Instance, time_limit: float, seed: int,
                 # and the hard model is found about twice as fast (Örebro, measured).
                 outcome: list[int] = []
                 first_terms: tuple[str, ...] = ("unit_changes",)
-                if time.monotonic() - t0 < staff_until:
+                if deadline.elapsed() < staff_until:
                     first_terms += ("staffing_shortfall",)
                 # Without staffing the one-trainee model is proven optimal at once; presolve
                 # then is most of its time (measured on Örebro: 0.02-0.045 s a solve without,
@@ -190,5 +188,5 @@ def decompose(instance: Instance, time_limit: float, seed: int,
         plans.append(mine)
         if progress:
             progress({"phase": "decompose", "done": sum(map(len, groups[:g + 1])),
-                      "of": len(trainees), "time": time.monotonic() - t0})
+                      "of": len(trainees), "time": deadline.elapsed()})
     return flat(plans)

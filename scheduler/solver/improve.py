@@ -4,14 +4,13 @@ of ``hoods``."""
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Instance
 from scheduler.plan import Stint
-from scheduler.solver.context import Progress
+from scheduler.solver.context import Deadline, Progress
 from scheduler.solver.cpsat import EarlyStop, complete_hint, make_solver, run
 from scheduler.solver.hoods import hood_costly, hood_peak, hood_staffing
 from scheduler.solver.model import TERMS, PlacementModel
@@ -34,7 +33,7 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     busiest unit of a class (its trainees and those of the quietest units), a trainee
     above its own minimum cost with its competitors.
     """
-    t0 = time.monotonic()
+    deadline = Deadline(time_limit, stop)
     trainees = {t.id: t for t in instance.all_trainees()}
     state = PlanState(instance, plan)
     by_t = state.by_t
@@ -44,7 +43,7 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     steps = kept = 0
     hoods = (hood_staffing, hood_peak, hood_costly)
     while True:
-        left = 0.0 if stop and stop() else time_limit - (time.monotonic() - t0)
+        left = deadline.left()
         if left <= 0.3:
             break
         hood = hoods[steps % len(hoods)]
@@ -84,5 +83,5 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
                 state.set(k, [st for st in new if st.trainee == k])
     if progress:
         progress({"phase": "improve", "steps": steps, "kept": kept, "from": start_cost,
-                  "to": cost, "time": time.monotonic() - t0})
+                  "to": cost, "time": deadline.elapsed()})
     return state.stints()

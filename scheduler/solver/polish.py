@@ -4,12 +4,11 @@ competitors, each against everybody else, while their own cost falls (``polish``
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 
 from scheduler.domain import Instance
 from scheduler.plan import Stint
-from scheduler.solver.context import Progress
+from scheduler.solver.context import Deadline, Progress
 from scheduler.solver.first_plan import solve_part
 from scheduler.solver.model import capacity_profiles, kind_key
 from scheduler.solver.plan_state import PlanState, competitors, excess_cost, own_cost
@@ -24,11 +23,10 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     A cheap large-neighbourhood search over the trainees whose own cost (unit changes above
     their minimum, fragmentation) is highest; the full model then works on the global terms.
     """
-    t0 = time.monotonic()
+    deadline = Deadline(time_limit, stop)
     w = instance.weights
 
-    def remaining() -> float:  # ``stop``: the plan is proven optimal (or nothing is left to do)
-        return 0.0 if stop and stop() else time_limit - (time.monotonic() - t0)
+    remaining = deadline.left  # ``stop``: the plan is proven optimal (or nothing is left to do)
 
     profiles = profiles or capacity_profiles(instance)
     state = PlanState(instance, plan)
@@ -136,5 +134,5 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     improved += alone(costly())
     if progress:
         progress({"phase": "polish", "improved": improved, "of": len(order),
-                  "time": time.monotonic() - t0})
+                  "time": deadline.elapsed()})
     return state.stints()

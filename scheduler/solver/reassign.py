@@ -3,7 +3,6 @@ moves first (``relocate``), then exact per part of interchangeable units (``reas
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -12,6 +11,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import EXTENDING_LEAVE, Instance
 from scheduler.plan import Stint
+from scheduler.solver.context import Deadline
 from scheduler.solver.cpsat import make_solver, run
 from scheduler.solver.model import staffing_window, utilisation
 from scheduler.solver.plan_state import PlanState, plan_cost
@@ -35,7 +35,7 @@ def reassign(instance: Instance, plan: list[Stint], profiles: dict, time_limit: 
     w = instance.weights
     if not (w.staffing_shortfall or w.peak_utilisation):
         return plan
-    t0 = time.monotonic()
+    deadline = Deadline(time_limit, stop)
     trainees = {t.id: t for t in instance.all_trainees()}
     cands: list[list[str]] = []
     for st in plan:
@@ -74,8 +74,8 @@ def reassign(instance: Instance, plan: list[Stint], profiles: dict, time_limit: 
     for second in (False, True):
         unfinished = []
         for j, idx in enumerate(todo):
-            left = time_limit - (time.monotonic() - t0)
-            if left <= 0.2 or (stop and stop()):
+            left = deadline.remaining()
+            if left <= 0.2 or deadline.stopped():
                 return out
             budget = left / (len(todo) - j) if second else min(1.0, left / (len(todo) - j))
             if second and w.staffing_shortfall and w.peak_utilisation:
@@ -86,7 +86,7 @@ def reassign(instance: Instance, plan: list[Stint], profiles: dict, time_limit: 
                 # terms; the staffing rows alone were solved to 5 (optimal) in 7-10 s.
                 out, _ = reassign_part(instance, out, cands, set(idx), profiles,
                                        0.7 * budget, seed, peak=False)
-                budget = max(0.1, time_limit - (time.monotonic() - t0)) / (len(todo) - j)
+                budget = max(0.1, deadline.remaining()) / (len(todo) - j)
             out, optimal = reassign_part(instance, out, cands, set(idx), profiles, budget,
                                          seed)
             if not optimal:
@@ -106,7 +106,7 @@ def relocate(instance: Instance, plan: list[Stint], cands: list[list[str]], prof
     staffing rows then solved from there kept it (empty weeks 180 -> 5).
     """
     w = instance.weights
-    t0 = time.monotonic()
+    deadline = Deadline(time_limit, stop)
     n = instance.n_weeks
     wins = {u.id: staffing_window(instance, u) for u in instance.units}
     staffed = {uid for uid, win in wins.items() if win is not None}
@@ -168,7 +168,7 @@ def relocate(instance: Instance, plan: list[Stint], cands: list[list[str]], prof
         return False
 
     improved = True
-    while improved and time.monotonic() - t0 < time_limit and not (stop and stop()):
+    while improved and deadline.remaining() > 0 and not deadline.stopped():
         improved = False
         for i in movable:
             for uid in cands[i]:

@@ -3,13 +3,13 @@ less fragmentation, each kept if the plan's whole cost falls (``touch_up``)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Instance
 from scheduler.plan import Stint
+from scheduler.solver.context import Deadline
 from scheduler.solver.first_plan import solve_part
 from scheduler.solver.plan_state import PlanState, can_take, excess_cost, own_cost, plan_cost
 
@@ -31,7 +31,7 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
     model found 9 stints in 0.1-0.5 s or proved none in one block exists in 0.2-0.6 s; a
     sweep of the capped model cut the plan's cost by ~190.
     """
-    t0 = time.monotonic()
+    deadline = Deadline(time_limit, stop)
     trainees = {t.id: t for t in instance.all_trainees()}
     state = PlanState(instance, plan)
     by_t = state.by_t
@@ -46,7 +46,7 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
         todo = sorted((k for k in by_t if excess(k) > 0), key=excess, reverse=True)
         kept = 0
         for tid in todo:
-            left = 0.0 if stop and stop() else time_limit - (time.monotonic() - t0)
+            left = deadline.left()
             if left <= 0.2:
                 return state.stints()
             t = trainees[tid]
@@ -71,7 +71,7 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
                                  max_stints=cap, outcome=outcome)
                 if outcome and outcome[0] in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
                     tried.add(key)  # a time-out may come out otherwise next time
-            left = time_limit - (time.monotonic() - t0)
+            left = deadline.remaining()
             if new is None and free and left > 0.5:
                 # No rotation in one block per discipline: less fragmentation, from the one
                 # it has (as polishing's one-trainee re-plans, with the seats reassignment
