@@ -781,16 +781,45 @@ def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 
     """
     out: dict[str, int] = {}
     cache: dict[tuple, int] = {}
+    base = profiles or capacity_profiles(instance)
     for t in trainees:
         key = kind_key(t)
         if key not in cache:
-            pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True, profiles=profiles)
+            pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True,
+                                profiles=_representatives(instance, t, base))
             pm.model.minimize(sum(o.presence for o in pm.data[0].options))
             solver = make_solver(time_limit, 1, symmetry_level=0)  # see cpsat.run
             status = run(solver, pm.model)
             cache[key] = (int(math.ceil(solver.best_objective_bound - 1e-6))
                           if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0)
         out[t.id] = cache[key]
+    return out
+
+
+def _representatives(inst: Instance, t: Trainee,
+                     profiles: dict[str, list[int] | None]) -> dict[str, list[int] | None]:
+    """``profiles`` with all but a few units of each class closed, for models that ignore
+    capacity. Units of one class (same disciplines, stint range for the programme, the same
+    weeks open) are interchangeable there, and a rotation holds at most ``service / least
+    stint`` stints of one class, so keeping that many changes no optimum; a region with 150
+    vårdcentraler open to every trainee otherwise gives each one-trainee model 150 options."""
+    if any(lv.kind in EXTENDING_LEAVE for lv in t.leave):
+        return profiles  # parts resumed after leave have no least length
+    prog = inst.programme(t.programme)
+    service = service_weeks_needed(prog, t.part_time)
+    locked = {ls.unit for ls in t.locked}
+    seen: dict[tuple, int] = defaultdict(int)
+    out = dict(profiles)
+    for u in inst.units:
+        prof = profiles[u.id]
+        if prof is None or u.id in locked:
+            continue
+        lo, hi = u.stint_range(prog.id)
+        key = (tuple(sorted(u.disciplines)), lo, hi, u.region_wide, u.site, u.takes(prog.id),
+               bytes(int(c > 0) for c in prof))
+        seen[key] += 1
+        if seen[key] > max(1, -(-service // max(1, lo))):
+            out[u.id] = [0] * len(prof)
     return out
 
 

@@ -4,12 +4,13 @@ phase's end as a share of the time limit."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from scheduler.domain import Instance
 from scheduler.plan import Stint
+from scheduler.solver.construct import construct
 from scheduler.solver.context import Context, Deadline
-from scheduler.solver.first_plan import decompose
 from scheduler.solver.improve import improve
 from scheduler.solver.plan_state import plan_cost
 from scheduler.solver.polish import polish
@@ -74,12 +75,10 @@ def pipeline(ctx: Context, first_attempt: int,
     # retried with the trainees of each intake in another order while time is left.
     attempt = first_attempt
     while warm is None and ctx.deadline.elapsed() < 0.6 * ctx.time_limit and not stop():
-        # Soft capacity: first a plan within capacity (no overrun at all; greedy soft plans
-        # overrun where a plan within capacity exists), then one with overruns.
-        soft = soft_capacity and attempt > first_attempt
-        share = 0.4 if soft_capacity and not soft else 0.9
-        warm = decompose(instance, at(share), seed, progress, least=least, attempt=attempt,
-                         profiles=profiles, keep=ctx.keep, soft_capacity=soft, stop=stop)
+        # Soft capacity: the repair's least overrun is a plan too.
+        warm = construct(instance, profiles, least, seed, attempt=attempt,
+                         deadline=time.monotonic() + max(0.0, at(0.9)), stop=stop,
+                         progress=progress, keep=ctx.keep, allow_overrun=soft_capacity)
         attempt += 1
     if warm is None:
         return None, None

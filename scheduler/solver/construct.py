@@ -1,0 +1,584 @@
+"""The first plan: every trainee placed, capacity repaired, never a dead end.
+
+Why this design: planning trainee by trainee against hard capacity dead-ends when an early
+trainee takes the seat a later one needs (tight regions ended with neither a plan nor a
+proof), and one CP-SAT solve per trainee is too slow for a Stockholm-size region. Here:
+
+1. **Place** every trainee in start order against the seats the others left. A trainee of a
+   kind already seen (same programme, site, start and part time, no leave or locks) first
+   tries the rotations its kind-mates got, with its units chosen again against today's loads
+   (pure Python, no solver). Only when none fits does a one-trainee CP-SAT solve run, on the
+   few units per discipline with the most free seats; its rotation joins the kind's
+   templates. When no rotation within capacity exists, the trainee is placed with the least
+   overrun (soft capacity): placement never fails for a trainee that has any valid rotation.
+2. **Repair** the overrun by large-neighbourhood search: the trainees at an over-full unit
+   and week, with trainees holding interchangeable seats near it, are re-planned together
+   with capacity soft (overrun costs 1000 per trainee-week), against everybody else. A re-plan
+   is kept when the overrun does not grow and the own cost falls, or the overrun falls.
+
+Every budget is work, not seconds: CP-SAT runs single-threaded with a deterministic-time
+limit and the repair counts its steps, so the same input and seed give the same plan on an
+idle and on a loaded machine. A wall-clock ``deadline`` is only a safety net for the caller.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from scheduler.domain import Instance, Trainee, block_end
+from scheduler.plan import Stint
+from scheduler.solver.model import PlacementModel, staffing_window
+
+# Free seats of a unit without a supervisor limit.
+UNLIMITED = 1 << 20
+# Region-wide units of one class offered to a one-trainee solve (those with the most free
+# seat-weeks in the trainee's block): a Stockholm-size region has over a hundred vårdcentraler
+# open to every trainee, and each is an interval in the model.
+TOP_UNITS = 3
+
+
+@dataclass
+class Work:
+    """Deterministic-time budgets of the construction's CP-SAT solves (CP-SAT's unit)."""
+
+    part_blocks: float = 0.3  # one trainee, one block per discipline
+    part_free: float = 0.6  # one trainee, free order
+    part_soft: float = 1.5  # one trainee, capacity soft (never fails if the trainee can)
+    repair_step: float = 2.0  # one repair neighbourhood
+    repair_steps: int = 400  # at most this many neighbourhoods
+    repair_patience: int = 60  # steps without progress before giving up
+
+
+@dataclass
+class Loads:
+    """Trainees per unit and week, and the free seats that leaves (numpy, one row a unit)."""
+
+    instance: Instance
+    profiles: dict[str, list[int] | None]
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        units = self.instance.units
+        self.ids = {u.id: i for i, u in enumerate(units)}
+        H = self.instance.n_weeks
+        self.cap = np.full((len(units), H), UNLIMITED, dtype=np.int64)
+        for u in units:
+            prof = self.profiles[u.id]
+            if prof is not None:
+                self.cap[self.ids[u.id]] = prof
+        self.load = np.zeros_like(self.cap)
+
+    def week(self, d) -> int:
+        return self.instance.week_index(d)
+
+    def add(self, stints: list[Stint], sign: int = 1) -> None:
+        for s in stints:
+            self.load[self.ids[s.unit], self.week(s.start):self.week(s.end)] += sign
+
+    def free(self, uid: str, a: int, b: int) -> int:
+        i = self.ids[uid]
+        return int((self.cap[i, a:b] - self.load[i, a:b]).min()) if b > a else UNLIMITED
+
+    def overrun(self) -> int:
+        return int(np.maximum(self.load - self.cap, 0).sum())
+
+    def residual(self) -> dict[str, list[int] | None]:
+        """Free seats per unit and week, in ``PlacementModel``'s ``profiles`` form."""
+        free = np.maximum(self.cap - self.load, 0)
+        return {u.id: (None if self.profiles[u.id] is None else free[self.ids[u.id]].tolist())
+                for u in self.instance.units}
+
+
+def _clean(t: Trainee) -> bool:
+    """Kind-mates can share rotations: nothing individual shapes the block."""
+    return not t.leave and not t.locked and t.leaves_on is None
+
+
+# A rotation without its units: (discipline, first week, end week), weeks counted from the
+# block's start, so that clean trainees of one programme and part time share them.
+Template = tuple[tuple[str, int, int], ...]
+# Templates tried per trainee before a solve (the cheapest first).
+TRY_TEMPLATES = 80
+# Reorderings of a solved rotation added to its pool (its runs of one discipline, and the
+# stints inside each run, shuffled).
+VARIANTS = 40
+
+
+class Construction:
+    """State of one construction run (see the module docstring)."""
+
+    def __init__(self, instance: Instance, profiles: dict[str, list[int] | None],
+                 least: dict[str, int], seed: int, work: Work | None = None,
+                 deadline: float | None = None, stop: Callable[[], bool] | None = None,
+                 progress: Callable[[dict], None] | None = None,
+                 keep: dict[str, list[Stint]] | None = None):
+        self.inst = instance
+        self.profiles = profiles
+        self.least = least
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.work = work or Work()
+        self.deadline = deadline
+        self.stop = stop
+        self.progress = progress
+        self.loads = Loads(instance, profiles)
+        self.plan: dict[str, list[Stint]] = {}
+        # Per programme and part time: (own cost, serial, template), cheapest first.
+        self.templates: dict[tuple, list[tuple[int, int, Template]]] = defaultdict(list)
+        self._seen: dict[tuple, set[Template]] = defaultdict(set)
+        self._cand: dict[tuple, dict] = {}
+        self.trainees = {t.id: t for t in instance.all_trainees()}
+        w = instance.weights
+        self.w_changes, self.w_frag = w.unit_changes, w.fragmentation
+        self.stats: dict[str, float] = {"templates": 0, "repairs": 0, "kept": 0}
+        self.keep = keep
+        self.t0 = time.monotonic()
+
+    # ------------------------------------------------------------------ helpers
+
+    def halted(self) -> bool:
+        if self.stop is not None and self.stop():
+            return True
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def _solver(self, work: float, presolve: bool = True) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        solver.parameters.cp_model_presolve = presolve
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = self.seed
+        solver.parameters.max_deterministic_time = work
+        solver.parameters.symmetry_level = 0  # see solve._run: a presolve crash on some models
+        if self.deadline is not None:
+            solver.parameters.max_time_in_seconds = max(0.05, self.deadline - time.monotonic())
+        return solver
+
+    def _own_cost(self, stints: list[Stint]) -> int:
+        by_d: dict[str, list[Stint]] = defaultdict(list)
+        for s in stints:
+            by_d[s.discipline].append(s)
+        frag = sum((max(s.end for s in ss) - min(s.start for s in ss)).days // 7
+                   - sum(s.weeks for s in ss) for ss in by_d.values())
+        return self.w_changes * max(0, len(stints) - 1) + self.w_frag * frag
+
+    # ------------------------------------------------------------------ placement
+
+    def _eligible_units(self, t: Trainee) -> dict[str, list[str]]:
+        """Per discipline the units that may credit it for ``t``, ignoring stint lengths."""
+        prog = self.inst.programme(t.programme)
+        out: dict[str, list[str]] = defaultdict(list)
+        for u in self.inst.units:
+            if not u.takes(prog.id) or not (u.region_wide or u.site == t.site):
+                continue
+            for d in u.disciplines:
+                if prog.requirement(d) is not None:
+                    out[d].append(u.id)
+        return out
+
+    def _candidates(self, t: Trainee) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                           list[str]]]:
+        """Per discipline: row indices, least and most stint weeks, and ids of the units that
+        may credit it for ``t`` (cached per programme and site)."""
+        key = (t.programme, t.site)
+        if key not in self._cand:
+            prog = self.inst.programme(t.programme)
+            out = {}
+            for d, uids in self._eligible_units(t).items():
+                rng = [self.inst.unit(u).stint_range(prog.id) for u in uids]
+                out[d] = (np.array([self.loads.ids[u] for u in uids]),
+                          np.array([lo for lo, _hi in rng]),
+                          np.array([UNLIMITED if hi is None else hi for _lo, hi in rng]),
+                          uids)
+            self._cand[key] = out
+        return self._cand[key]
+
+    def _fit_template(self, t: Trainee, tpl: Template) -> list[Stint] | None:
+        """The template (weeks relative to the block start) at units with a free seat now,
+        or None. Units are chosen again: staffing gaps first, then the most free seats."""
+        prog = self.inst.programme(t.programme)
+        sw = prog.starts_with
+        cand = self._candidates(t)
+        w0 = self.loads.week(t.start)
+        n = len(tpl)
+        link = sw is not None and sw.same_unit_as_end and n >= 2
+        free_all = self.loads.cap - self.loads.load
+        # Per stint, its candidate units, best first (staffing gaps, then free seats).
+        options: list[list[str]] = []
+        slots = [i for i in range(n) if not (link and i == n - 1)]
+        for i in slots:
+            d, a, b = tpl[i][0], w0 + tpl[i][1], w0 + tpl[i][2]
+            if b > self.inst.n_weeks or d not in cand:
+                return None
+            rows, lo, hi, uids = cand[d]
+            ok = np.ones(len(rows), dtype=bool)
+            if not (i == 0 and sw is not None):  # the opening stint's length is the rule's
+                ok &= (lo <= b - a) & (b - a <= hi)
+            free = free_all[rows, a:b].min(axis=1)
+            if link and i == 0:
+                la, lb = w0 + tpl[-1][1], w0 + tpl[-1][2]
+                if tpl[-1][0] != d:
+                    return None
+                ok &= (lo <= lb - la) & (lb - la <= hi)
+                free = np.minimum(free, free_all[rows, la:lb].min(axis=1))
+            ok &= free >= 1
+            js = np.flatnonzero(ok)
+            if not len(js):
+                self.stats["miss_" + d] = self.stats.get("miss_" + d, 0) + 1
+                return None
+            ranked = sorted(js, key=lambda j: (-self._staffing_gain(uids[j], a, b),
+                                               -min(int(free[j]), 50), self.rng.random()))
+            options.append([uids[j] for j in ranked])
+        # The repeat rule ties the stints of one discipline: a small search, most constrained
+        # stint first (a greedy pick took the only unit a later stint could use).
+        order = sorted(range(len(slots)), key=lambda k: len(options[k]))
+        pick: dict[int, str] = {}
+        used: set[tuple[str, str]] = set()
+        nodes = [0]
+
+        def exempt(i: int) -> bool:
+            return i == 0 and sw is not None
+
+        def dfs(k: int) -> bool:
+            if k == len(order):
+                return True
+            nodes[0] += 1
+            if nodes[0] > 400:
+                return False
+            i = slots[order[k]]
+            d = tpl[i][0]
+            for uid in options[order[k]]:
+                keys = [] if exempt(i) else [(uid, d)]
+                if link and i == 0:
+                    keys.append((uid, tpl[-1][0]))
+                if any(x in used for x in keys) or len(set(keys)) < len(keys):
+                    continue
+                used.update(keys)
+                pick[i] = uid
+                if dfs(k + 1):
+                    return True
+                used.difference_update(keys)
+            return False
+
+        if not dfs(0):
+            self.stats["miss_repeat"] = self.stats.get("miss_repeat", 0) + 1
+            return None
+        chosen = [pick.get(i, "") for i in range(n)]
+        if link:
+            chosen[-1] = pick[0]
+        return [Stint(trainee=t.id, programme=t.programme, unit=u, discipline=d,
+                      site=self.inst.unit(u).site, start=self.inst.week_date(w0 + a),
+                      end=self.inst.week_date(w0 + b))
+                for u, (d, a, b) in zip(chosen, tpl, strict=True)]
+
+    def _staffing_gain(self, uid: str, a: int, b: int) -> int:
+        win = staffing_window(self.inst, self.inst.unit(uid))
+        if win is None:
+            return 0
+        lo, hi, k = win
+        a, b = max(a, lo), min(b, hi)
+        if b <= a:
+            return 0
+        return int((self.loads.load[self.loads.ids[uid], a:b] < k).sum())
+
+    def _template(self, t: Trainee, stints: list[Stint]) -> Template:
+        w0 = self.loads.week(t.start)
+        w = self.loads.week
+        return tuple((s.discipline, w(s.start) - w0, w(s.end) - w0)
+                     for s in sorted(stints, key=lambda s: s.start))
+
+    def _solve_one(self, t: Trainee, *, contiguous: bool, soft: bool, work: float,
+                   narrow: bool) -> list[Stint] | None:
+        """One trainee against the seats the others left (its own locks excluded)."""
+        residual = self.loads.residual()
+        if narrow:
+            prog = self.inst.programme(t.programme)
+            a = self.loads.week(t.start)
+            b = min(self.inst.n_weeks, self.loads.week(block_end(t, prog)))
+            keep: set[str] = {ls.unit for ls in t.locked}
+            for _d, uids in self._eligible_units(t).items():
+                # Units of the home site stay: a hospital block needs its sub-rotations.
+                wide = [u for u in uids if self.inst.unit(u).region_wide]
+                keep.update(u for u in uids if not self.inst.unit(u).region_wide)
+                # Region-wide units that can replace each other (same disciplines, same stint
+                # range) form a class; the few with the most free seat-weeks of each stay, so
+                # every kind of sub-rotation (psychiatry 8 + 3 + 2 weeks) remains possible.
+                classes: dict[tuple, list[tuple[int, float, str]]] = defaultdict(list)
+                for uid in wide:
+                    unit = self.inst.unit(uid)
+                    prof = residual[uid]
+                    if prof is None:
+                        keep.add(uid)
+                        continue
+                    lo, hi = unit.stint_range(prog.id)
+                    cls = (tuple(sorted(unit.disciplines)), lo, hi)
+                    # Ranked by the weeks a stint of least length could start at a free seat.
+                    free = np.array(prof[a:b]) > 0
+                    n = max(1, lo)
+                    starts = int((np.convolve(free, np.ones(n), "valid") >= n).sum()) \
+                        if len(free) >= n else 0
+                    classes[cls].append((-starts, self.rng.random(), uid))
+                for members in classes.values():
+                    keep.update(uid for *_k, uid in sorted(members)[:TOP_UNITS])
+            for uid, prof in residual.items():
+                if uid not in keep and prof is not None:
+                    residual[uid] = [0] * len(prof)
+        pm = PlacementModel(self.inst, [t], profiles=residual, terms=("unit_changes",),
+                            contiguous=contiguous, min_stints=self.least, soft_capacity=soft)
+        # One trainee, hard capacity: presolve costs more than it saves (old decomposition,
+        # measured 0.02-0.045 s a solve without against 0.04-0.09 s with).
+        solver = self._solver(work, presolve=soft)
+        t0 = time.process_time()
+        status = solver.solve(pm.model)
+        key = "soft" if soft else "blocks" if contiguous else "free" if narrow else "wide"
+        self.stats[key + "_n"] = self.stats.get(key + "_n", 0) + 1
+        self.stats[key + "_s"] = self.stats.get(key + "_s", 0) + time.process_time() - t0
+        self.stats[key + "_ok"] = self.stats.get(key + "_ok", 0) + int(
+            status in (cp_model.OPTIMAL, cp_model.FEASIBLE))
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        return pm.extract(solver)
+
+    def place(self, t: Trainee) -> list[Stint] | None:
+        """A rotation for ``t`` (within capacity if one is found, else the least overrun)."""
+        own_locked = [Stint(trainee=t.id, programme=t.programme, unit=ls.unit,
+                            discipline=ls.discipline, site=self.inst.unit(ls.unit).site,
+                            start=ls.start, end=ls.end) for ls in t.locked]
+        self.loads.add(own_locked, -1)  # they are in the load already (see run)
+        part = None
+        if self.keep and self.keep.get(t.id):
+            part = self._keep(t, self.keep[t.id])
+        key = (t.programme, t.part_time, t.site)
+        if _clean(t) and self.templates.get(key):
+            for *_c, tpl in self.templates[key][:TRY_TEMPLATES]:
+                part = self._fit_template(t, tpl)
+                if part is not None:
+                    self.stats["templates"] += 1
+                    break
+        if part is None:
+            for contiguous, work, narrow in ((True, self.work.part_blocks, True),
+                                             (False, self.work.part_free, True),
+                                             (False, self.work.part_free, False)):
+                part = self._solve_one(t, contiguous=contiguous, soft=False, work=work,
+                                       narrow=narrow)
+                if part is not None:
+                    break
+        for narrow in (True, False):  # the least overrun: never fails if the trainee can
+            if part is None:
+                part = self._solve_one(t, contiguous=False, soft=True,
+                                       work=self.work.part_soft, narrow=narrow)
+        if part is None:
+            self.loads.add(own_locked)
+            return None
+        if _clean(t):
+            seen = self._seen[key]
+            for x in self._variants(t, self._template(t, part)):
+                if x not in seen:
+                    seen.add(x)
+                    bisect.insort(self.templates[key], (self._own_cost_tpl(x), len(seen), x))
+        self.loads.add(part)
+        self.plan[t.id] = part
+        return part
+
+    def _keep(self, t: Trainee, stints: list[Stint]) -> list[Stint] | None:
+        """The trainee's stints of an earlier plan (a what-if variant's base), if they are
+        still valid and fit the seats left: the one-trainee model with every variable fixed
+        to them."""
+        pm = PlacementModel(self.inst, [t], profiles=self.loads.residual(), terms=())
+        pm.hint(stints)
+        solver = self._solver(self.work.part_blocks)
+        solver.parameters.fix_variables_to_their_hinted_value = True
+        status = solver.solve(pm.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        self.stats["kept"] += 1
+        return pm.extract(solver)
+
+    def _variants(self, t: Trainee, tpl: Template) -> list[Template]:
+        """The rotation and its reorderings: its runs of stints of one discipline in every
+        order the programme's order rules allow (a clean block has no leave, so any order
+        tiles it with the same stint lengths and the same weeks per discipline)."""
+        prog = self.inst.programme(t.programme)
+        runs: list[list[tuple[str, int, int]]] = []
+        for st in tpl:
+            if runs and runs[-1][-1][0] == st[0]:
+                runs[-1].append(st)
+            else:
+                runs.append([st])
+        head: list[list[tuple[str, int, int]]] = []
+        tail: list[list[tuple[str, int, int]]] = []
+        sw = prog.starts_with
+        if sw is not None and runs:
+            head = [[runs[0][0]]]  # the opening stint stays first
+            runs[0] = runs[0][1:]
+            if not runs[0]:
+                runs.pop(0)
+        if (prog.ends_with or (sw is not None and sw.same_unit_as_end)) and runs:
+            tail = [[runs[-1][-1]]]  # and the last stint last
+            runs[-1] = runs[-1][:-1]
+            if not runs[-1]:
+                runs.pop()
+        out: list[Template] = [tpl]
+        for _ in range(VARIANTS):
+            perm = list(runs)
+            self.rng.shuffle(perm)
+            # Inside a run, the sub-rotation's stints may come in any order too.
+            perm = [self.rng.sample(run, len(run)) for run in perm]
+            w = 0
+            stints = []
+            for run in [*head, *perm, *tail]:
+                for d, a, b in run:
+                    stints.append((d, w, w + b - a))
+                    w += b - a
+            out.append(tuple(stints))
+        return list(dict.fromkeys(out))
+
+    def _own_cost_tpl(self, tpl: Template) -> int:
+        by_d: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for d, a, b in tpl:
+            by_d[d].append((a, b))
+        frag = sum(max(b for _a, b in r) - min(a for a, _b in r) - sum(b - a for a, b in r)
+                   for r in by_d.values())
+        return self.w_changes * (len(tpl) - 1) + self.w_frag * frag
+
+    # ------------------------------------------------------------------ repair
+
+    def _over_cells(self) -> list[tuple[int, int]]:
+        over = np.argwhere(self.loads.load > self.loads.cap)
+        return [(int(i), int(w)) for i, w in over]
+
+    def _neighbourhood(self, cell: tuple[int, int], size: int) -> list[str]:
+        """The trainees at the over-full cell, then those at units of the same disciplines
+        in weeks near it (they can trade seats), up to ``size``."""
+        ui, w = cell
+        uid = self.inst.units[ui].id
+        unit = self.inst.unit(uid)
+        ds = set(unit.disciplines)
+        at_cell, near = [], []
+        for tid, stints in self.plan.items():
+            for s in stints:
+                a, b = self.loads.week(s.start), self.loads.week(s.end)
+                if s.unit == uid and a <= w < b:
+                    at_cell.append(tid)
+                    break
+                if s.discipline in ds and a - 26 <= w < b + 26:
+                    near.append(tid)
+                    break
+        self.rng.shuffle(at_cell)
+        self.rng.shuffle(near)
+        # Locked trainees cannot move their locked weeks; movable ones first.
+        at_cell.sort(key=lambda tid: bool(self.trainees[tid].locked))
+        group = at_cell[:max(2, size // 2)] + near
+        return list(dict.fromkeys(group))[:size]
+
+    def _replan(self, tids: list[str], work: float) -> bool:
+        """Re-plan ``tids`` together with capacity soft; keep the result if it is better.
+
+        Their stints (locked ones too: the model posts those as fixed intervals) leave the
+        loads first, so the model sees exactly the seats everybody else left."""
+        old = [s for tid in tids for s in self.plan[tid]]
+        before = self.loads.overrun()
+        old_cost = sum(self._own_cost(self.plan[tid]) for tid in tids)
+        self.loads.add(old, -1)
+        pm = PlacementModel(self.inst, [self.trainees[x] for x in tids],
+                            profiles=self.loads.residual(), terms=("unit_changes",),
+                            min_stints=self.least, soft_capacity=True)
+        pm.hint(old)
+        solver = self._solver(work)
+        status = solver.solve(pm.model)
+        self.stats["repairs"] += 1
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.loads.add(old)
+            return False
+        new = pm.extract(solver)
+        self.loads.add(new)
+        after = self.loads.overrun()
+        by_t: dict[str, list[Stint]] = defaultdict(list)
+        for s in new:
+            by_t[s.trainee].append(s)
+        new_cost = sum(self._own_cost(by_t[tid]) for tid in tids)
+        if after < before or (after == before and new_cost < old_cost):
+            for tid in tids:
+                self.plan[tid] = sorted(by_t[tid])
+            return True
+        self.loads.add(new, -1)
+        self.loads.add(old)
+        return False
+
+    def repair(self) -> bool:
+        """Drive the overrun to zero; True when it is."""
+        stale = 0
+        size = 4
+        for _step in range(self.work.repair_steps):
+            cells = self._over_cells()
+            if not cells:
+                return True
+            if self.halted():
+                return False
+            before = self.loads.overrun()
+            cell = cells[self.rng.randrange(len(cells))]
+            tids = self._neighbourhood(cell, size)
+            self._replan(tids, self.work.repair_step)
+            after = self.loads.overrun()
+            if after < before:
+                stale = 0
+                size = 4
+            else:
+                stale += 1
+                if stale % 10 == 0:
+                    size = min(16, size * 2)
+                if stale >= self.work.repair_patience:
+                    return False
+        return not self._over_cells()
+
+    # ------------------------------------------------------------------ run
+
+    def run(self, order: list[Trainee], allow_overrun: bool = False) -> list[Stint] | None:
+        """Every trainee of ``order`` placed, then the overrun repaired; ``None`` when a
+        trainee has no valid rotation at all, or the overrun remains (unless allowed: soft
+        capacity)."""
+        for t in order:  # locked stints are capacity that is taken whatever the order
+            self.loads.add([Stint(trainee=t.id, programme=t.programme, unit=ls.unit,
+                                  discipline=ls.discipline, site=self.inst.unit(ls.unit).site,
+                                  start=ls.start, end=ls.end) for ls in t.locked])
+        for n, t in enumerate(order, start=1):
+            if self.halted():
+                return None
+            if self.place(t) is None:
+                return None  # this trainee has no valid rotation at all
+            if self.progress and (n % 25 == 0 or n == len(order)):
+                self.progress({"phase": "decompose", "done": n, "of": len(order),
+                               "overrun": self.loads.overrun(),
+                               "time": time.monotonic() - self.t0})
+        if not self.repair() and not allow_overrun:
+            return None
+        return sorted(s for part in self.plan.values() for s in part)
+
+
+def construct(instance: Instance, profiles: dict[str, list[int] | None],
+              least: dict[str, int], seed: int = 0, attempt: int = 0,
+              work: Work | None = None, deadline: float | None = None,
+              stop: Callable[[], bool] | None = None,
+              progress: Callable[[dict], None] | None = None,
+              keep: dict[str, list[Stint]] | None = None,
+              allow_overrun: bool = False) -> list[Stint] | None:
+    """A first plan within capacity (with ``allow_overrun``, the least overrun the repair
+    reached), or ``None``. ``attempt`` > 0 places each intake in another order."""
+    trainees = sorted(instance.all_trainees(),
+                      key=lambda t: (t.start, not t.locked, not t.leave, t.programme, t.site,
+                                     t.id))
+    if attempt:
+        rng = random.Random(seed * 7919 + attempt)
+        trainees.sort(key=lambda t: (t.start, rng.random()))
+    c = Construction(instance, profiles, least, seed + attempt, work, deadline, stop, progress,
+                     keep)
+    return c.run(trainees, allow_overrun)
+
+
+__all__ = ["Construction", "Loads", "Work", "construct"]
