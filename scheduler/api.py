@@ -36,7 +36,8 @@ class Outcome:
 
 def solve_and_verify(instance: Instance, time_limit: float = 60.0, workers: int = 2,
                      seed: int = 0, progress: Progress | None = None,
-                     warm_start: list[Stint] | None = None) -> Result:
+                     warm_start: list[Stint] | None = None,
+                     deterministic: bool = False) -> Result:
     """Solve, then check the plan and recompute every objective term from it.
 
     The reported objective and terms are the checker's recomputation (the true cost of the plan
@@ -44,7 +45,7 @@ def solve_and_verify(instance: Instance, time_limit: float = 60.0, workers: int 
     a plan of a similar instance whose stints are reused where they still fit.
     """
     result = solve(instance, time_limit=time_limit, workers=workers, seed=seed, progress=progress,
-                   warm_start=warm_start)
+                   warm_start=warm_start, deterministic=deterministic)
     if result.status.has_plan:
         violations = checker.check(instance, result.stints)
         if violations:

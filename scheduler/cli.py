@@ -114,6 +114,9 @@ def solve(
     lang: LangOpt = "sv",
     soft_capacity: Annotated[bool, typer.Option(
         "--soft-capacity", help="Allow capacity overruns at a cost; list every overrun")] = False,
+    deterministic: Annotated[bool, typer.Option(
+        "--deterministic",
+        help="Count work, not seconds: the same input and seed give the same plan")] = False,
 ) -> None:
     """Plan every trainee's block; write plan.csv, plan.xlsx and run.json to --out."""
     lg = _lang(lang)
@@ -142,10 +145,12 @@ def solve(
             from scheduler.replanning import solve_soft_and_verify
             result, overruns = solve_soft_and_verify(inst, time_limit=time_limit,
                                                      workers=workers, seed=seed,
-                                                     progress=progress)
+                                                     progress=progress,
+                                                     deterministic=deterministic)
         else:
             result = api.solve_and_verify(inst, time_limit=time_limit, workers=workers,
-                                          seed=seed, progress=progress)
+                                          seed=seed, progress=progress,
+                                          deterministic=deterministic)
     except api.VerificationError as exc:
         err.print(txt["verify_failed"], markup=False)
         for v in exc.violations[:20]:

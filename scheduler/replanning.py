@@ -32,7 +32,8 @@ from scheduler.solver.solve import Progress, solve, versions
 
 
 def solve_soft_and_verify(instance: Instance, time_limit: float = 60.0, workers: int = 2,
-                          seed: int = 0, progress: Progress | None = None
+                          seed: int = 0, progress: Progress | None = None,
+                          deterministic: bool = False
                           ) -> tuple[Result, list[checker.Overrun]]:
     """The plan with the fewest trainee-weeks over capacity, checked with capacity soft.
 
@@ -40,7 +41,7 @@ def solve_soft_and_verify(instance: Instance, time_limit: float = 60.0, workers:
     included) and every overrun (unit, weeks, how many over).
     """
     result = solve(instance, time_limit=time_limit, workers=workers, seed=seed,
-                   progress=progress, soft_capacity=True)
+                   progress=progress, soft_capacity=True, deterministic=deterministic)
     overruns: list[checker.Overrun] = []
     if result.status.has_plan:
         violations = checker.check(instance, result.stints, soft_capacity=True)

@@ -41,15 +41,17 @@ from ortools.sat.python import cp_model
 from scheduler.domain import Instance
 from scheduler.plan import Stint
 from scheduler.result import Result, Status
+from scheduler.solver.construct import construct
 from scheduler.solver.context import Context, Progress
 from scheduler.solver.first_plan import decompose
 from scheduler.solver.improve import improve
 from scheduler.solver.model import OVERRUN_WEIGHT, TERMS, capacity_profiles, min_stints
-from scheduler.solver.parallel import Beside, Bounder, full_model
+from scheduler.solver.parallel import Beside, Bounder, cut_and_direct, full_model
 from scheduler.solver.pipeline import SPLIT, alternate, pipeline
 from scheduler.solver.plan_state import plan_cost
 from scheduler.solver.polish import polish
 from scheduler.solver.reassign import reassign
+from scheduler.solver.refine import refine
 from scheduler.solver.touch_up import touch_up
 
 # Names other modules and tests import from here.
@@ -72,12 +74,36 @@ def versions() -> dict[str, str]:
 PORTFOLIO_MIN = 40
 
 
+def _deterministic(ctx: Context) -> tuple[list[Stint] | None, float | None, float | None]:
+    """The reproducible pipeline: construction and repair, then one-trainee re-plans for
+    half the time limit in CP-SAT deterministic time, single-threaded; the direct bound
+    (LPs, exact) for the gap. Returns the plan, the time of the first plan and the bound."""
+    inst = ctx.instance
+    plan = construct(inst, ctx.profiles, ctx.least, ctx.seed, progress=ctx.progress,
+                     keep=ctx.keep, allow_overrun=ctx.soft_capacity)
+    if plan is None:
+        return None, None, None
+    first = ctx.deadline.elapsed()
+    ctx.report(cost=plan_cost(inst, plan, ctx.profiles, ctx.soft_capacity)[0])
+    plan = refine(inst, plan, ctx.profiles, ctx.least, ctx.seed, work=0.5 * ctx.time_limit,
+                  on_better=None)
+    ctx.report(cost=plan_cost(inst, plan, ctx.profiles, ctx.soft_capacity)[0])
+    bound = None
+    if not ctx.soft_capacity:
+        _cut, direct = cut_and_direct(inst, ctx.trainees, ctx.least, ctx.profiles)
+        bound = None if direct is None else float(direct)
+    return plan, first, bound
+
+
 def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: int = 0,
           progress: Progress | None = None, use_decomposition: bool = True,
-          warm_start: list[Stint] | None = None, soft_capacity: bool = False) -> Result:
+          warm_start: list[Stint] | None = None, soft_capacity: bool = False,
+          deterministic: bool = False) -> Result:
     """``warm_start``: a plan of a similar instance (e.g. the base of a what-if variant); its
     stints are kept in the first plan for every trainee they still fit. ``soft_capacity``:
     capacity may be exceeded at a cost per trainee-week (term ``capacity_overrun``).
+    ``deterministic``: every budget counts work, not seconds (``_deterministic``), so the
+    same input, seed and time limit give the same plan on an idle and on a loaded machine.
 
     Phases (module docstring; README, "How the model works"): a first plan trainee by
     trainee, polishing each trainee's own cost, reassignment and touch-up in turn, and a
@@ -104,7 +130,7 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     # Two pipelines (README, "How the model works", 7): with hard capacity only (the direct
     # bound assumes it), and not in a daemonic process (a what-if runner's variant), which
     # may not start one of its own.
-    portfolio = (decomposing and workers >= 2 and not soft_capacity
+    portfolio = (not deterministic and decomposing and workers >= 2 and not soft_capacity
                  and len(trainees) >= PORTFOLIO_MIN
                  and not multiprocessing.current_process().daemon)
     ctx = Context(instance, trainees, least, profiles, seed, time_limit, t0,
@@ -146,50 +172,56 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     bound: float | None = None
     full_ran = False
     try:
-        spare = workers - (2 if portfolio else 1)
-        if decomposing and spare >= 1:
-            bounder = Bounder(ctx, spare, on_bound=lambda b: report(bound=b))
-            bounder.start()
-        if portfolio:
-            # Another seed and order beside: the phases work against wall-clock budgets, so
-            # two pipelines end apart (Örebro, 120 s, one pipeline: gaps of 2.8-9.4 % over 8
-            # runs of one seed) and the better plan is kept. The full model's bound adds
-            # little there (Örebro: +0-28 over the direct bound, after ~110 s).
-            beside = Beside(ctx)
-        if decomposing:
-            warm, warm_time = pipeline(ctx, 0, workers >= 2)
-        cut = None
-        if beside is not None:
-            if warm is None and not beside.found:
-                # No plan by either: the time left is the full model's, the last hope for
-                # a plan (or the proof that there is none).
-                beside.halt.set()
-            beside.join(time_limit - (time.monotonic() - t0))  # it ends by ``SPLIT["end"]``
-            beside.stop()
-            if beside.error is not None:
-                raise RuntimeError("the second pipeline failed:\n" + beside.error)
-            other, bound, cut = beside.plan, beside.direct, beside.cut
-            if beside.first is not None:
-                warm_time = min(warm_time or math.inf, beside.first)
-        if bounder is not None:
-            if warm is None and other is None:  # the full model is the last hope for a plan
-                bounder.join(max(0.0, time_limit - (time.monotonic() - t0)))
-            bounder.stop()
-            model_plan, status = bounder.plan, bounder.status
-            bound = larger(bound, bounder.bound if bounder.bound is not None
-                           else bounder.direct)
-        elif beside is None or (warm is None and other is None
-                                and time_limit - (time.monotonic() - t0) > 1.0):
-            # One worker (the full model last, warm-started), or neither pipeline found a
-            # plan: the full model is the last hope for one (or the proof there is none).
-            full_ran = True
-            pm, solver, status, b, first = full_model(ctx, warm, workers, cut=cut,
-                                                      direct=bound)
-            bound = larger(bound, b)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                model_plan = pm.extract(solver)
-                if warm_time is None:
-                    warm_time = first
+        if deterministic:
+            warm, warm_time, bound = _deterministic(ctx)
+            if warm is None:  # the full model, for the proof that there is no plan
+                full_ran = True
+                pm, solver, status, _b, _first = full_model(ctx, None, workers)
+        else:
+            spare = workers - (2 if portfolio else 1)
+            if decomposing and spare >= 1:
+                bounder = Bounder(ctx, spare, on_bound=lambda b: report(bound=b))
+                bounder.start()
+            if portfolio:
+                # Another seed and order beside: the phases work against wall-clock budgets, so
+                # two pipelines end apart (Örebro, 120 s, one pipeline: gaps of 2.8-9.4 % over 8
+                # runs of one seed) and the better plan is kept. The full model's bound adds
+                # little there (Örebro: +0-28 over the direct bound, after ~110 s).
+                beside = Beside(ctx)
+            if decomposing:
+                warm, warm_time = pipeline(ctx, 0, workers >= 2)
+            cut = None
+            if beside is not None:
+                if warm is None and not beside.found:
+                    # No plan by either: the time left is the full model's, the last hope for
+                    # a plan (or the proof that there is none).
+                    beside.halt.set()
+                beside.join(time_limit - (time.monotonic() - t0))  # it ends by ``SPLIT["end"]``
+                beside.stop()
+                if beside.error is not None:
+                    raise RuntimeError("the second pipeline failed:\n" + beside.error)
+                other, bound, cut = beside.plan, beside.direct, beside.cut
+                if beside.first is not None:
+                    warm_time = min(warm_time or math.inf, beside.first)
+            if bounder is not None:
+                if warm is None and other is None:  # the full model is the last hope for a plan
+                    bounder.join(max(0.0, time_limit - (time.monotonic() - t0)))
+                bounder.stop()
+                model_plan, status = bounder.plan, bounder.status
+                bound = larger(bound, bounder.bound if bounder.bound is not None
+                               else bounder.direct)
+            elif beside is None or (warm is None and other is None
+                                    and time_limit - (time.monotonic() - t0) > 1.0):
+                # One worker (the full model last, warm-started), or neither pipeline found a
+                # plan: the full model is the last hope for one (or the proof there is none).
+                full_ran = True
+                pm, solver, status, b, first = full_model(ctx, warm, workers, cut=cut,
+                                                          direct=bound)
+                bound = larger(bound, b)
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    model_plan = pm.extract(solver)
+                    if warm_time is None:
+                        warm_time = first
     except BaseException:
         # Ctrl-C or an error: a CP-SAT search still running at exit aborts the interpreter.
         if bounder is not None:
@@ -212,8 +244,11 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         # Several workers race, and a wall-clock limit (here, or in the decomposition's
         # per-trainee solves) cuts the search at a moment that depends on the machine's load:
         # the same seed then need not give the same plan.
-        reproducible=workers == 1 and status == cp_model.OPTIMAL and not decomposing,
-        method=("first plan trainee by trainee + polish + neighbourhood search"
+        reproducible=deterministic or (workers == 1 and status == cp_model.OPTIMAL
+                                       and not decomposing),
+        method=("construction + repair + one-trainee re-plans counted in work (deterministic)"
+                if deterministic else
+                "first plan trainee by trainee + polish + neighbourhood search"
                 + (" (two pipelines) + direct bound" if portfolio else "")
                 + (" + interval model for the bound" if bounder else "")
                 + (" + interval model (warm start)" if full_ran else "")
