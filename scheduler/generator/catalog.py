@@ -86,9 +86,10 @@ PEDAGOGY = Template("PED", "Pedagogiskt centrum", ("pedagogik",), (4, 52))
 MIN_MEDICAL = 3
 MIN_SURGICAL = 4
 
-# Trainees at once one unit of a kind is sized for (only sets how many units a region gets;
-# capacities come from the witness plan).
-PER_UNIT = {"medicin": 3.0, "kirurgi": 2.5, "psykiatri": 2.0, "allmanmedicin": 1.2}
+# Trainees at once, at the busiest time, that one unit of a kind is sized for (this sets how
+# many units a region gets; capacities come from the witness plan). Vårdcentraler take one AT
+# at a time, some two (DOMAIN.md); psychiatric clinics 2-5 (instances/orebro.yaml).
+PER_UNIT = {"medicin": 4.0, "kirurgi": 3.5, "psykiatri": 2.5, "allmanmedicin": 1.5}
 
 # Rule files under constraints/, by programme id.
 RULE_FILES: dict[str, str] = {

@@ -169,19 +169,25 @@ def expected_weeks(prog: Programme) -> dict[str, float]:
     return x
 
 
-def _demand(p: Params, progs: dict, ins: list[Intake]) -> dict[tuple[str, str], float]:
-    """Trainees at once per (site or '*', discipline); psychiatry and GP region-wide ('*')."""
-    span = 52.0 * p.years + 78.0
-    out: dict[tuple[str, str], float] = {}
+def _demand(progs: dict, ins: list[Intake]) -> dict[tuple[str, str], float]:
+    """Peak trainees at once per (site or '*', discipline); psychiatry and general practice
+    region-wide ('*'). Each intake is spread evenly over its block (for sizing only)."""
+    h0 = min(it.start for it in ins)
+    curves: dict[tuple[str, str], list[float]] = {}
     for it in ins:
-        for d, w in expected_weeks(progs[it.programme][0]).items():
+        prog = progs[it.programme][0]
+        a = (it.start - h0).days // 7
+        for d, w in expected_weeks(prog).items():
             where = "*" if d in ("psykiatri", "allmanmedicin", "pedagogik") else it.site
-            if d == "akut":  # BT acute care: at the medical and surgical clinics
-                for dd in ("medicin", "kirurgi"):
-                    out[(it.site, dd)] = out.get((it.site, dd), 0.0) + it.count * w / span / 2
-                continue
-            out[(where, d)] = out.get((where, d), 0.0) + it.count * w / span
-    return out
+            # BT acute care is done at the medical and surgical clinics.
+            for dd, share in ([("medicin", 0.5), ("kirurgi", 0.5)] if d == "akut"
+                              else [(d, 1.0)]):
+                curve = curves.setdefault((where, dd), [])
+                end = a + prog.length_weeks
+                curve.extend([0.0] * (end - len(curve)))
+                for x in range(a, end):
+                    curve[x] += it.count * share * w / prog.length_weeks
+    return {k: max(v) for k, v in curves.items()}
 
 
 def _unit(t: catalog.Template, uid: str, name: str, site: str, bt: bool,
@@ -199,7 +205,7 @@ def units(p: Params, rng: random.Random, site_list: list[tuple[str, str]], progs
           ins: list[Intake]) -> list[UnitSpec]:
     bt = "BT12" in progs
     elective = any(pr.requirement("valfri") is not None for pr, _ in progs.values())
-    demand = _demand(p, progs, ins)
+    demand = _demand(progs, ins)
     towns = dict(catalog.TOWNS)
     out: list[UnitSpec] = []
     for sid, sname in site_list:
@@ -217,15 +223,17 @@ def units(p: Params, rng: random.Random, site_list: list[tuple[str, str]], progs
             name = t.name + (f", sektion {k}" if k > 1 else "") + f", {sname}"
             out.append(_unit(t, f"{sid}-{t.code}{suffix}", name, sid, bt))
     site_ids = [s for s, _ in site_list]
-    # Psychiatry: every template once at the university hospital, general psychiatry at each
-    # other hospital, then more general psychiatry in turn until the demand is met.
+    # Psychiatry: general psychiatry at each hospital, the other clinics at the university
+    # hospital, then every kind again in turn over the towns until the demand is met (the
+    # witness draws each kind about equally often, so each kind needs about as many clinics).
     n_psy = max(len(site_ids) + 3,
                 math.ceil(demand.get(("*", "psykiatri"), 0) / catalog.PER_UNIT["psykiatri"]))
     psy: list[tuple[catalog.Template, str]] = [(catalog.PSYCHIATRY[0], s) for s in site_ids]
     psy += [(t, site_ids[0]) for t in catalog.PSYCHIATRY[1:]]
     i = 0
     while len(psy) < n_psy:
-        psy.append((catalog.PSYCHIATRY[i % 2 * 4], site_ids[i % len(site_ids)]))  # ALLM/SPEC
+        psy.append((catalog.PSYCHIATRY[(i + 1) % len(catalog.PSYCHIATRY)],
+                    site_ids[(i + 1) % len(site_ids)]))
         i += 1
     seen: dict[str, int] = {}
     for t, sid in psy[:max(n_psy, len(site_ids))]:

@@ -91,8 +91,9 @@ class Profile:
     programme: Programme
     part_time: int
     service: int                                  # S, calendar weeks of service
-    kinds: dict[str, list[Kind]]                  # per discipline
-    kind_suf: dict[str, list[int]]
+    # Per discipline a few orders of its kinds with their suffix sums: a trainee's stints are
+    # drawn kind by kind, and the first kinds drawn get more, so the order varies.
+    kind_orders: dict[str, list[tuple[list[Kind], list[int]]]]
     items: list[tuple[str, ...]]                  # a group's disciplines, or one discipline
     item_bits: list[int]
     item_suf: list[int]
@@ -105,8 +106,7 @@ def make_profile(prog: Programme, site: str, p: int, units: list[UnitSpec]) -> P
     """The profile of (programme, site, part time), or None if no block fits these units."""
     S = service_weeks_needed(prog, p)
     sw = prog.starts_with
-    kinds: dict[str, list[Kind]] = {}
-    kind_suf: dict[str, list[int]] = {}
+    kind_orders: dict[str, list[tuple[list[Kind], list[int]]]] = {}
     disc_bits: dict[str, int] = {}
     eligible: dict[str, list[int]] = {}
     for r in prog.requirements:
@@ -127,9 +127,10 @@ def make_profile(prog: Programme, site: str, p: int, units: list[UnitSpec]) -> P
                     break
                 bits |= span_bits(k * lo, min(k * hi, S))
             ks.append(Kind(lo, hi, idx, bits))
-        kinds[d] = ks
-        kind_suf[d] = suffixes([k.bits for k in ks], S)
-        rest = kind_suf[d][0]
+        local = random.Random(f"{prog.id}/{site}/{p}/{d}")   # str seeds are stable
+        orders = [ks] + [local.sample(ks, len(ks)) for _ in range(3)]
+        kind_orders[d] = [(o, suffixes([k.bits for k in o], S)) for o in orders]
+        rest = kind_orders[d][0][1][0]
         lo_d = calendar_weeks(r.min_weeks, p)
         hi_d = calendar_weeks(r.max_weeks, p) if r.max_weeks is not None else S
         opens = sw is not None and d == sw.discipline
@@ -161,7 +162,7 @@ def make_profile(prog: Programme, site: str, p: int, units: list[UnitSpec]) -> P
     item_suf = suffixes(item_bits, S)
     if not (item_suf[0] >> S) & 1:
         return None
-    return Profile(prog, p, S, kinds, kind_suf, items, item_bits, item_suf, disc_bits,
+    return Profile(prog, p, S, kind_orders, items, item_bits, item_suf, disc_bits,
                    member_suf, eligible)
 
 
@@ -213,8 +214,8 @@ def draw_pieces(pf: Profile, rng: random.Random) -> list[Piece]:
     blocks: dict[str, list[Piece]] = {}
     for d, x in weeks.items():
         rest = x - (sw.weeks if sw is not None and d == sw.discipline else 0)
-        ks = pf.kinds[d]
-        per_kind = split([k.bits for k in ks], pf.kind_suf[d], rest, rng) if rest else []
+        ks, suf = rng.choice(pf.kind_orders[d])
+        per_kind = split([k.bits for k in ks], suf, rest, rng) if rest else []
         pieces = [Piece(d, w, k) for k, t in zip(ks, per_kind, strict=False) if t
                   for w in _lengths(k, t, rng)]  # per_kind is [] when rest is 0
         rng.shuffle(pieces)
