@@ -219,6 +219,16 @@ def verify(data: dict, rg: Region) -> Instance:
     return inst
 
 
+def _features(p: Params) -> str:
+    out = [f"{label} {v} %" for label, v in (("leave", p.leave), ("part time", p.part_time),
+                                             ("locked", p.locked)) if v]
+    if p.staffing:
+        out.append("staffing")
+    if not p.summer:
+        out.append("no summer dip")
+    return ", ".join(out) or "-"
+
+
 def render(rg: Region, out_dir: Path | None, check: bool = True) -> Generated:
     data = region_data(rg, out_dir)
     if check:
@@ -227,7 +237,7 @@ def render(rg: Region, out_dir: Path | None, check: bool = True) -> Generated:
     p = rg.params
     stats = {"name": p.label(), "kind": p.kind, "sites": p.sites, "units": len(data["units"]),
              "trainees": len(rg.people), "weeks": rg.n_weeks, "tightness": p.tightness,
-             "seed": p.seed}
+             "seed": p.seed, "features": _features(p)}
     return Generated(text, plan_to_csv(rg.stints), data, stats)
 
 

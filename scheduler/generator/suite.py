@@ -1,4 +1,4 @@
-"""The benchmark suite: 32 seeded regions of every kind and size, written under one folder.
+"""The benchmark suite: 33 seeded regions of every kind and size, written under one folder.
 
 Most have 20-200 trainees, several 200-600, two are Stockholm size (7 hospitals, >= 150 units,
 800-1 000 trainees). Tight and loose, leave-heavy and part-time-heavy, the Gävle pattern, AT21
@@ -52,6 +52,8 @@ SUITE: list[Params] = [
        locked=10),
     _p("six-hospitals-156-tight", "at21j,bt12", 156, 6, seed=91),
     _p("eight-sites-190-loose", "at18,bt12", 190, 8, "loose", seed=92, starts=3),
+    _p("at18-bt12-200-slack10", "at18,bt12", 200, 4, "10", seed=93, starts=3, leave=10,
+       locked=10),
     # 200-600
     _p("at18-bt12-260-tight", "at18,bt12", 260, 4, seed=101, leave=10, part_time=10),
     _p("gavle-bt12-320-tight", "gavle,bt12", 320, 3, seed=102),
@@ -72,16 +74,19 @@ def readme(rows: list[dict]) -> str:
         "Regions written by `atbt generate --suite --out benchmarks/suite` "
         "(scheduler/generator/suite.py): each folder holds `region.yaml` and `witness.csv`, a "
         "plan that meets every rule (`atbt check NAME/region.yaml NAME/witness.csv`), so every "
-        "region is feasible. Capacities are the witness plan's peak loads per unit (tight) or "
-        "those plus 25 % (loose); the header of each region.yaml gives the command that "
-        "regenerates it byte for byte. Names, towns and units are invented.",
+        "region is feasible. Capacities are the witness plan's peak loads per unit (tight), "
+        "those plus 25 % (loose) or plus another slack in percent; the header of each "
+        "region.yaml gives the command that regenerates it byte for byte. *Features*: % of "
+        "trainees with leave, part time, locked stints; staffing targets at vårdcentraler. "
+        "Names, towns and units are invented.",
         "",
-        "| name | kind | sites | units | trainees | weeks | tightness | seed |",
-        "|---|---|---|---|---|---|---|---|",
+        "| name | kind | sites | units | trainees | weeks | tightness | seed | features |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(f"| {r['name']} | {r['kind']} | {r['sites']} | {r['units']} | "
-                     f"{r['trainees']} | {r['weeks']} | {r['tightness']} | {r['seed']} |")
+                     f"{r['trainees']} | {r['weeks']} | {r['tightness']} | {r['seed']} | "
+                     f"{r['features']} |")
     return "\n".join(lines) + "\n"
 
 
