@@ -84,6 +84,16 @@ def test_every_leave_kind_occurs(tmp_path: Path) -> None:
     assert kinds == EXTENDING_LEAVE | {"semester"}
 
 
+def test_leave_splits_a_stint_at_most_once(tmp_path: Path) -> None:
+    # Leave inside a stint splits it in two parts at the same unit (the rules allow it, and the
+    # model resumes a stint after one run of leave); never three parts.
+    # With two periods of leave drawn anywhere, 4 stints of this region had three parts.
+    inst, stints = written(Params(kind="bt12", trainees=150, seed=2, leave=25), tmp_path)
+    assert checker.check(inst, stints) == []
+    parts = Counter((s.trainee, s.unit, s.discipline) for s in stints)
+    assert max(parts.values()) == 2
+
+
 def test_gavle_opens_and_closes_at_one_vardcentral(tmp_path: Path) -> None:
     inst, stints = written(Params(kind="gavle", trainees=20, sites=1, seed=2, leave=20),
                            tmp_path)

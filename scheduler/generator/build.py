@@ -104,7 +104,7 @@ def _people(p: Params, rng: random.Random, ins: list[Intake], profiles: _Profile
             if on_leave:
                 pf = profiles.get(it.programme, it.site, person.part_time)
                 if room - pf.service >= 4:
-                    person.leave = _leave(pf, rng, room - pf.service)
+                    person.leave = _leave(rng, room - pf.service)
                     person.wants_semester = rng.random() < 0.5
             people.append(person)
         # Cohorts of at most 500 (the format's limit), the rest written as one intake.
@@ -126,16 +126,31 @@ def _week(d: date, h0: date) -> int:
     return (d - h0).days // 7
 
 
-def _leave(pf: wt.Profile, rng: random.Random, most: int) -> list[tuple[int, int, str]]:
-    """4-52 weeks (at most ``most``) of extending leave in one or two periods, never in the
-    opening stint."""
+def _leave(rng: random.Random, most: int) -> list[tuple[int, int, str]]:
+    """4-52 weeks (at most ``most``) of extending leave in one or two periods; where in the
+    block is decided with the block (:func:`_leave_at`)."""
     total = min(rng.randint(4, 52), most)
     n = 2 if total >= 8 and rng.random() < 0.3 else 1
     sizes = [total] if n == 1 else [total // 2, total - total // 2]
-    sw = pf.programme.starts_with
-    first = max(1, sw.weeks if sw is not None else 1)
-    spots = sorted(rng.sample(range(first, pf.service), n))
-    return [(pos, w, rng.choice(EXTENDING)) for pos, w in zip(spots, sizes, strict=True)]
+    return [(-1, w, rng.choice(EXTENDING)) for w in sizes]
+
+
+def _leave_at(x: Person, seq: list[wt.Piece], rng: random.Random) -> None:
+    """Service positions of the leave: after the opening stint of a starts_with programme,
+    and never twice inside one stint (the model resumes a stint after one run of leave)."""
+    bounds, pos = [], 0
+    for pc in seq:
+        bounds.append((pos, pos + pc.weeks))
+        pos += pc.weeks
+    first = seq[0].weeks if seq[0].kind is None else 1
+    free = list(range(first, pos))
+    spots: list[int] = []
+    for _ in x.leave:
+        k = rng.choice(free)
+        spots.append(k)
+        a, b = next(ab for ab in bounds if ab[0] <= k < ab[1])
+        free = [j for j in free if j != k and not (a < k and a < j < b)]
+    x.leave = [(k, w, kind) for k, (_, w, kind) in zip(sorted(spots), x.leave, strict=True)]
 
 
 def _block_weeks(person: Person, pf: wt.Profile) -> int:
@@ -177,6 +192,8 @@ def build(p: Params) -> Region:
         pf = profiles.get(x.programme, x.site, x.part_time)
         seq = wt.draw_pieces(pf, rng)
         first = (x.start - h0).days // 7
+        if x.leave:
+            _leave_at(x, seq, rng)
         wt.place(seq, [(pos, w) for pos, w, _ in x.leave], first)
         wt.assign_units(seq, pf, loads, rng)
         mine = wt.stints_of(seq, x.id, x.programme, units, h0)
