@@ -217,6 +217,15 @@ def test_any_parameters_give_a_clean_witness(kind, trainees, sites, starts, year
     assert inst.horizon.end == max(s.end for s in stints)
 
 
+def test_written_files_are_read_back_from_where_they_are(tmp_path: Path) -> None:
+    # Programme paths are relative to the folder given to generate(): written one level
+    # deeper, region.yaml no longer finds its rule files, and write() says so.
+    gen = generate(Params(kind="at18", trainees=10, seed=1), tmp_path / "a")
+    write(gen, tmp_path / "a")
+    with pytest.raises(GeneratorError, match="do not load"):
+        write(gen, tmp_path / "b" / "c")
+
+
 def test_bad_parameters_raise() -> None:
     with pytest.raises(GeneratorError, match="--sites"):
         generate(Params(sites=9))

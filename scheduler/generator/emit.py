@@ -22,8 +22,8 @@ from scheduler.domain import Instance
 from scheduler.generator.build import Region, leave_periods
 from scheduler.generator.params import Params
 from scheduler.generator.region import GeneratorError, UnitSpec, summers
-from scheduler.io import write_atomic
-from scheduler.plan import plan_to_csv
+from scheduler.io import InputError, load_instance, write_atomic
+from scheduler.plan import PlanFormatError, Stint, plan_to_csv, read_plan_csv
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class Generated:
     witness_csv: str
     data: dict
     stats: dict
+    instance: Instance | None = None     # the checked instance (None: not checked)
+    stints: tuple[Stint, ...] = ()
 
 
 def _slack(peak: int, pct: int) -> int:
@@ -231,16 +233,27 @@ def _features(p: Params) -> str:
 
 def render(rg: Region, out_dir: Path | None, check: bool = True) -> Generated:
     data = region_data(rg, out_dir)
-    if check:
-        verify(data, rg)
+    inst = verify(data, rg) if check else None
     text = render_yaml(data, header(rg.params))
     p = rg.params
     stats = {"name": p.label(), "kind": p.kind, "sites": p.sites, "units": len(data["units"]),
              "trainees": len(rg.people), "weeks": rg.n_weeks, "tightness": p.tightness,
              "seed": p.seed, "features": _features(p)}
-    return Generated(text, plan_to_csv(rg.stints), data, stats)
+    return Generated(text, plan_to_csv(rg.stints), data, stats, inst, tuple(sorted(rg.stints)))
 
 
 def write(gen: Generated, out_dir: Path) -> None:
+    """Write both files; if the region was checked, read them back from where they are
+    (programme paths resolved from there, as ``atbt check`` does) and make sure they are
+    the instance and the plan that passed the checker."""
     write_atomic(out_dir / "region.yaml", gen.region_yaml.encode("utf-8"))
     write_atomic(out_dir / "witness.csv", gen.witness_csv.encode("utf-8"))
+    if gen.instance is None:
+        return
+    try:
+        inst = load_instance(out_dir / "region.yaml")
+        stints = tuple(sorted(read_plan_csv(out_dir / "witness.csv")))
+    except (InputError, PlanFormatError) as exc:
+        raise GeneratorError(f"internal: the written files do not load: {exc}") from None
+    if inst != gen.instance or stints != gen.stints:
+        raise GeneratorError(f"internal: {out_dir} does not read back as generated")
