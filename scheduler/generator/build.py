@@ -66,6 +66,12 @@ class _Profiles:
             self.cache[key] = wt.make_profile(self.programmes[pid][0], site, p, self.units)
         return self.cache[key]
 
+    def need(self, pid: str, site: str, p: int) -> wt.Profile:
+        pf = self.get(pid, site, p)
+        if pf is None:
+            raise GeneratorError(f"internal: no block fits {pid} at {site} at {p} %")
+        return pf
+
 
 def _people(p: Params, rng: random.Random, ins: list[Intake], profiles: _Profiles
             ) -> tuple[list[Person], list[tuple[str, Intake, int]]]:
@@ -77,11 +83,9 @@ def _people(p: Params, rng: random.Random, ins: list[Intake], profiles: _Profile
     # Part time and leave are drawn within it, so one outlier does not stretch the horizon.
     h0 = min(it.start for it in ins)
     limit = _week(max(it.start for it in ins), h0) + 26 + max(
-        profiles.get(it.programme, it.site, 100).service for it in ins)
+        profiles.need(it.programme, it.site, 100).service for it in ins)
     for it in ins:
         cid = f"{TAGS[it.programme]}-{it.start:%Y-%m}-{it.site}"
-        if profiles.get(it.programme, it.site, 100) is None:
-            raise GeneratorError(f"internal: no block fits {it.programme} at {it.site}")
         rest = 0
         n_ind = 0
         for _ in range(it.count):
@@ -97,12 +101,13 @@ def _people(p: Params, rng: random.Random, ins: list[Intake], profiles: _Profile
             room = limit - _week(it.start, h0)
             if part:
                 person.part_time = rng.choice(PART_TIMES)
-                while person.part_time < 100 and (
-                        profiles.get(it.programme, it.site, person.part_time) is None
-                        or profiles.get(it.programme, it.site, person.part_time).service > room):
-                    person.part_time = min(100, person.part_time + 10)   # fits at last at 100
+                while person.part_time < 100:   # at 100 it fits (profiles.need above)
+                    at = profiles.get(it.programme, it.site, person.part_time)
+                    if at is not None and at.service <= room:
+                        break
+                    person.part_time = min(100, person.part_time + 10)
             if on_leave:
-                pf = profiles.get(it.programme, it.site, person.part_time)
+                pf = profiles.need(it.programme, it.site, person.part_time)
                 if room - pf.service >= 4:
                     person.leave = _leave(rng, room - pf.service)
                     person.wants_semester = rng.random() < 0.5
@@ -181,7 +186,7 @@ def build(p: Params) -> Region:
     profiles = _Profiles(progs, units)
     people, cohorts = _people(p, rng, ins, profiles)
     h0 = min(x.start for x in people)
-    ends = [(x.start - h0).days // 7 + _block_weeks(x, profiles.get(x.programme, x.site,
+    ends = [(x.start - h0).days // 7 + _block_weeks(x, profiles.need(x.programme, x.site,
                                                                      x.part_time))
             for x in people]
     n_weeks = max(ends)
@@ -189,7 +194,7 @@ def build(p: Params) -> Region:
     loads = wt.Loads(len(units), n_weeks, [i for i, u in enumerate(units) if u.summer_dip], dips)
     stints: list[Stint] = []
     for x in sorted(people, key=lambda q: (q.start, q.id)):
-        pf = profiles.get(x.programme, x.site, x.part_time)
+        pf = profiles.need(x.programme, x.site, x.part_time)
         seq = wt.draw_pieces(pf, rng)
         first = (x.start - h0).days // 7
         if x.leave:

@@ -15,6 +15,7 @@ plan afterwards, so it holds by construction.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -133,13 +134,13 @@ def make_profile(prog: Programme, site: str, p: int, units: list[UnitSpec]) -> P
         rest = kind_orders[d][0][1][0]
         lo_d = calendar_weeks(r.min_weeks, p)
         hi_d = calendar_weeks(r.max_weeks, p) if r.max_weeks is not None else S
-        opens = sw is not None and d == sw.discipline
-        if d == prog.ends_with or (opens and sw.same_unit_as_end):
+        opens = sw if sw is not None and d == sw.discipline else None
+        if d == prog.ends_with or (opens is not None and opens.same_unit_as_end):
             rest &= ~1   # the block's last stint is of d (at the opening's unit): one at least
-        if opens:
+        if opens is not None:
             if not eligible[d]:
                 return None
-            rest = (rest << sw.weeks) & ((1 << (S + 1)) - 1)
+            rest = (rest << opens.weeks) & ((1 << (S + 1)) - 1)
         disc_bits[d] = rest & span_bits(lo_d, min(hi_d, S))
     grouped: set[str] = set()
     items: list[tuple[str, ...]] = []
@@ -258,8 +259,8 @@ class Loads:
     Units whose planned care closes in summer count their summer weeks double when choosing,
     so the witness (and the capacities drawn from it) dip in summer as real clinics do."""
 
-    def __init__(self, n_units: int, n_weeks: int, summer_units: list[int] = (),
-                 summers: list[tuple[int, int]] = ()):
+    def __init__(self, n_units: int, n_weeks: int, summer_units: Sequence[int] = (),
+                 summers: Sequence[tuple[int, int]] = ()):
         self.a = np.zeros((n_units, n_weeks), dtype=np.int32)
         self.w = np.ones((n_units, n_weeks), dtype=np.int32)
         for u in summer_units:
@@ -290,7 +291,7 @@ def assign_units(seq: list[Piece], pf: Profile, loads: Loads, rng: random.Random
         if pc.unit >= 0:
             continue
         if pc.kind is None:   # the opening stint
-            if tail is not None:
+            if tail is not None and tail.kind is not None:
                 taken = used.setdefault(tail.discipline, set())
                 cands = [u for u in tail.kind.units if u not in taken]
                 u = choose(cands, pc.parts + tail.parts)
