@@ -238,7 +238,9 @@ def render(rg: Region, out_dir: Path | None, check: bool = True) -> Generated:
     p = rg.params
     stats = {"name": p.label(), "kind": p.kind, "sites": p.sites, "units": len(data["units"]),
              "trainees": len(rg.people), "weeks": rg.n_weeks, "tightness": p.tightness,
-             "seed": p.seed, "features": _features(p)}
+             "seed": p.seed, "features": _features(p), "witness": "-"}
+    if inst is not None:   # the witness is a plan: its objective bounds the optimum from above
+        stats["witness"] = checker.objective(inst, checker.evaluate(inst, rg.stints))
     return Generated(text, plan_to_csv(rg.stints), data, stats, inst, tuple(sorted(rg.stints)))
 
 

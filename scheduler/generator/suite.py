@@ -78,15 +78,17 @@ def readme(rows: list[dict]) -> str:
         "those plus 25 % (loose) or plus another slack in percent; the header of each "
         "region.yaml gives the command that regenerates it byte for byte. *Features*: % of "
         "trainees with leave, part time, locked stints; staffing targets at vårdcentraler. "
-        "Names, towns and units are invented.",
+        "*Witness*: the objective of witness.csv (default weights), an upper bound on the "
+        "optimum that a solver's plan should beat. Names, towns and units are invented.",
         "",
-        "| name | kind | sites | units | trainees | weeks | tightness | seed | features |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| name | kind | sites | units | trainees | weeks | tightness | seed | features | "
+        "witness |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(f"| {r['name']} | {r['kind']} | {r['sites']} | {r['units']} | "
                      f"{r['trainees']} | {r['weeks']} | {r['tightness']} | {r['seed']} | "
-                     f"{r['features']} |")
+                     f"{r['features']} | {r['witness']} |")
     return "\n".join(lines) + "\n"
 
 
