@@ -315,6 +315,18 @@ def test_cli_english_messages_and_out_that_is_a_file(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "måste vara en mapp" in r.output
 
 
+def test_cli_witness_failing_the_check_is_exit_5(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # A generator bug: one seat fewer than the witness needs where at least 2 are needed.
+    from scheduler.generator import emit
+
+    monkeypatch.setattr(emit, "_slack", lambda peak, pct: -1 if peak >= 2 else 0)
+    r = runner.invoke(cli.app, ["generate", "--trainees", "30", "--out", str(tmp_path / "x")])
+    assert r.exit_code == 5, r.output
+    assert "Internt fel i generatorn" in r.output and "witness fails the checker" in r.output
+    assert not (tmp_path / "x").exists()
+
+
 def test_cli_suite_one_region(tmp_path: Path) -> None:
     r = runner.invoke(cli.app, ["generate", "--suite", "--region", "at18-20-tight",
                                 "--out", str(tmp_path)])
