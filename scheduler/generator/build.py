@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from scheduler.domain import EXTENDING_LEAVE
+from scheduler.generator import catalog
 from scheduler.generator import region as rg
 from scheduler.generator import witness as wt
 from scheduler.generator.params import Params
@@ -75,8 +76,6 @@ class _Profiles:
 
 def _people(p: Params, rng: random.Random, ins: list[Intake], profiles: _Profiles
             ) -> tuple[list[Person], list[tuple[str, Intake, int]]]:
-    from scheduler.generator.catalog import TAGS
-
     people: list[Person] = []
     cohorts: list[tuple[str, Intake, int]] = []
     # The planning period: the last start plus the longest full-time block and half a year.
@@ -85,7 +84,7 @@ def _people(p: Params, rng: random.Random, ins: list[Intake], profiles: _Profile
     limit = _week(max(it.start for it in ins), h0) + 26 + max(
         profiles.need(it.programme, it.site, 100).service for it in ins)
     for it in ins:
-        cid = f"{TAGS[it.programme]}-{it.start:%Y-%m}-{it.site}"
+        cid = f"{catalog.TAGS[it.programme]}-{it.start:%Y-%m}-{it.site}"
         rest = 0
         n_ind = 0
         for _ in range(it.count):
@@ -111,6 +110,10 @@ def _people(p: Params, rng: random.Random, ins: list[Intake], profiles: _Profile
                 if room - pf.service >= 4:
                     person.leave = _leave(rng, room - pf.service)
                     person.wants_semester = rng.random() < 0.5
+            if not (person.leave or person.part_time < 100 or lock):
+                n_ind -= 1   # no room for leave, full time after all: one of the cohort
+                rest += 1
+                continue
             people.append(person)
         # Cohorts of at most 500 (the format's limit), the rest written as one intake.
         part_no = 0
