@@ -288,6 +288,16 @@ def test_cli_writes_a_region_that_atbt_check_accepts(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
 
 
+def test_cli_shift_spans_four_years_of_intakes(tmp_path: Path) -> None:
+    r = runner.invoke(cli.app, ["generate", "--kind", "shift", "--trainees", "24",
+                                "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "--years 4" in (tmp_path / "region.yaml").read_text(encoding="utf-8")
+    inst = load_instance(tmp_path / "region.yaml")
+    starts = {c.start.year for c in inst.cohorts} | {t.start.year for t in inst.trainees}
+    assert starts == {2027, 2028, 2029, 2030}
+
+
 @pytest.mark.parametrize(("args", "option"), [
     (["--kind", "at19"], "--kind: okänd sort 'at19'"),
     (["--kind", "at18,at18"], "--kind: samma sort"),

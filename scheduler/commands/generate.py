@@ -60,7 +60,8 @@ def register(app: typer.Typer) -> None:
         trainees: Annotated[int, typer.Option("--trainees", help="Trainees in all")] = 60,
         sites: Annotated[int, typer.Option("--sites", help="Hospitals (1-8)")] = 2,
         starts: Annotated[int, typer.Option("--starts", help="Starts a year (2-4)")] = 4,
-        years: Annotated[int, typer.Option("--years", help="Years of intakes (1-4)")] = 2,
+        years: Annotated[int | None, typer.Option(
+            "--years", help="Years of intakes (1-4; default 2, with --kind shift 4)")] = None,
         start_year: Annotated[int, typer.Option("--start-year")] = 2027,
         tightness: Annotated[str, typer.Option(
             "--tightness", help="tight (capacity = the witness's peak), loose (+25 %) or a "
@@ -115,6 +116,8 @@ def register(app: typer.Typer) -> None:
                 err.print(txt["suite_written"].format(n=len(done), dir=folder,
                                                       t=time.perf_counter() - t0), markup=False)
                 return
+            if years is None:
+                years = 4 if kind == "shift" else 2
             p = Params(kind=kind, trainees=trainees, sites=sites, starts=starts, years=years,
                        start_year=start_year, tightness=tightness, seed=seed, leave=leave,
                        part_time=part_time, locked=locked, summer=summer, staffing=staffing,
