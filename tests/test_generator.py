@@ -265,6 +265,14 @@ def test_suite_is_committed_and_listed() -> None:
         assert f"| {p.name} | {p.kind} | {p.sites} |" in readme
 
 
+@pytest.mark.parametrize("name", [p.name for p in SUITE if p.trainees <= 200])
+def test_committed_suite_witness_is_clean(name: str) -> None:
+    # The committed files as a solver reads them (the large ones: byte identity above and
+    # the check at generation).
+    inst = load_instance(SUITE_DIR / name / "region.yaml")
+    assert checker.check(inst, read_plan_csv(SUITE_DIR / name / "witness.csv")) == []
+
+
 def test_generator_does_not_import_the_solver() -> None:
     code = ("import sys, scheduler.generator, scheduler.generator.suite, "
             "scheduler.commands.generate; "
