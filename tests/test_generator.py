@@ -194,7 +194,8 @@ def test_profile_at_part_time_needs_more_units() -> None:
 # --------------------------------------------------------------------------------------------
 # Property: any parameters give a region that loads and a clean witness
 
-kinds = st.lists(st.sampled_from(sorted(KINDS)), min_size=1, max_size=3, unique=True)
+kinds = st.one_of(st.lists(st.sampled_from(sorted(KINDS)), min_size=1, max_size=3,
+                           unique=True), st.just(["shift"]))
 
 
 @settings(max_examples=15, deadline=None,
