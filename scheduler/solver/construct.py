@@ -49,7 +49,7 @@ TOP_UNITS = 3
 class Work:
     """Deterministic-time budgets of the construction's CP-SAT solves (CP-SAT's unit)."""
 
-    part_blocks: float = 0.3  # one trainee, one block per discipline
+    part_blocks: float = 0.15  # one trainee, one block per discipline
     part_free: float = 0.6  # one trainee, free order
     part_soft: float = 1.5  # one trainee, capacity soft (never fails if the trainee can)
     repair_step: float = 2.0  # one repair neighbourhood
@@ -333,7 +333,7 @@ class Construction:
                             contiguous=contiguous, min_stints=self.least, soft_capacity=soft)
         # One trainee, hard capacity: presolve costs more than it saves (old decomposition,
         # measured 0.02-0.045 s a solve without against 0.04-0.09 s with).
-        solver = self._solver(work, presolve=soft)
+        solver = self._solver(work, presolve=True)
         t0 = time.process_time()
         status = solver.solve(pm.model)
         key = "soft" if soft else "blocks" if contiguous else "free" if narrow else "wide"

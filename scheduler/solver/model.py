@@ -508,6 +508,10 @@ class PlacementModel:
             return  # a feasibility model
         self.model.minimize(sum(w * self.term_exprs[t] for t, w in self.weights.items()))
 
+    def fragmentation_expr(self) -> cp_model.LinearExprT:
+        """The fragmentation term unweighted (e.g. its least, for a bound)."""
+        return self._fragmentation()
+
     def _unit_changes(self) -> cp_model.LinearExprT:
         return sum(sum(o.presence for o in td.options) - td.admitted for td in self.data)
 
@@ -773,7 +777,7 @@ def kind_key(t: Trainee) -> tuple:
             t.leaves_on)
 
 
-def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 2.0,
+def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 0.2,
                profiles: dict[str, list[int] | None] | None = None) -> dict[str, int]:
     """Per trainee, a lower bound on the number of stints: the optimum without capacity.
 
@@ -786,7 +790,7 @@ def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 
         key = kind_key(t)
         if key not in cache:
             pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True,
-                                profiles=_representatives(instance, t, base))
+                                profiles=representatives(instance, t, base))
             pm.model.minimize(sum(o.presence for o in pm.data[0].options))
             solver = make_solver(time_limit, 1, symmetry_level=0)  # see cpsat.run
             status = run(solver, pm.model)
@@ -796,17 +800,17 @@ def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 
     return out
 
 
-def _representatives(inst: Instance, t: Trainee,
+def representatives(inst: Instance, t: Trainee,
                      profiles: dict[str, list[int] | None]) -> dict[str, list[int] | None]:
     """``profiles`` with all but a few units of each class closed, for models that ignore
     capacity. Units of one class (same disciplines, stint range for the programme, the same
     weeks open) are interchangeable there, and a rotation holds at most ``service / least
     stint`` stints of one class, so keeping that many changes no optimum; a region with 150
     vårdcentraler open to every trainee otherwise gives each one-trainee model 150 options."""
-    if any(lv.kind in EXTENDING_LEAVE for lv in t.leave):
-        return profiles  # parts resumed after leave have no least length
     prog = inst.programme(t.programme)
+    # A stint resumed after leave has no least length: one more per run of leave.
     service = service_weeks_needed(prog, t.part_time)
+    resumed = len({lv.start for lv in t.leave if lv.kind in EXTENDING_LEAVE})
     locked = {ls.unit for ls in t.locked}
     seen: dict[tuple, int] = defaultdict(int)
     out = dict(profiles)
@@ -818,7 +822,7 @@ def _representatives(inst: Instance, t: Trainee,
         key = (tuple(sorted(u.disciplines)), lo, hi, u.region_wide, u.site, u.takes(prog.id),
                bytes(int(c > 0) for c in prof))
         seen[key] += 1
-        if seen[key] > max(1, -(-service // max(1, lo))):
+        if seen[key] > max(1, -(-service // max(1, lo))) + resumed:
             out[u.id] = [0] * len(prof)
     return out
 
