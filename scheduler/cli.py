@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -18,9 +19,9 @@ from rich.console import Console
 
 from scheduler import api, checker
 from scheduler.domain import Instance
-from scheduler.i18n import Lang, set_language
+from scheduler.i18n import Lang, language, set_language
 from scheduler.io import InputError
-from scheduler.plan import PlanFormatError, read_plan_csv
+from scheduler.plan import PlanFormatError
 from scheduler.result import EXIT_CODES, Status
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -47,6 +48,7 @@ TEXT = {
         "out_is_input": "{target}: skulle skriva över en indatafil; välj en annan --out-mapp",
         "out_failed": "{out}: kan inte skriva resultatet: {error}",
         "plan_not_utf8": "{plan}: filen är inte UTF-8-text (spara den som CSV UTF-8)",
+        "bad_today": "--today: '{value}' är inget datum (ÅÅÅÅ-MM-DD)",
     },
     "en": {
         "written": "Plan written to {dir}",
@@ -65,6 +67,7 @@ TEXT = {
         "out_is_input": "{target}: would overwrite an input file; choose another --out folder",
         "out_failed": "{out}: cannot write the results: {error}",
         "plan_not_utf8": "{plan}: the file is not UTF-8 text (save it as CSV UTF-8)",
+        "bad_today": "--today: '{value}' is not a date (YYYY-MM-DD)",
     },
 }
 
@@ -98,6 +101,26 @@ def _load(path: Path) -> tuple[Instance, str]:
     except InputError as exc:
         err.print(exc.render(), markup=False)
         raise typer.Exit(2) from None
+
+
+def _today(value: str | None, plan_dir: Path | None, inst: Instance) -> date | None:
+    """``--today`` as a Monday (a week begun is history); else run.json's, else the
+    instance's ``today``; None when none is known."""
+    from scheduler.changes import replan_monday
+
+    if value is not None:
+        try:
+            return replan_monday(date.fromisoformat(value))
+        except ValueError:
+            err.print(TEXT[language()]["bad_today"].format(value=value), markup=False)
+            raise typer.Exit(2) from None
+    if plan_dir is not None:
+        from scheduler.year import read_run
+
+        run_today = read_run(plan_dir).today
+        if run_today is not None:
+            return replan_monday(run_today)
+    return inst.today
 
 
 @app.command()
@@ -154,6 +177,10 @@ def solve(
     if not quiet:
         err.print()
     result.input_hash = digest
+    if result.status.has_plan:
+        from scheduler.year import instance_record
+
+        result.instance = instance_record(instance, out, digest)
     if pseudonymize and result.status.has_plan:  # after the check, before anything is written
         from scheduler.workbook.pseudonym import pseudonymize as pseudo
         inst, result.stints, _ = pseudo(inst, result.stints)
@@ -190,21 +217,27 @@ def solve(
 @app.command()
 def check(
     instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
-    plan: Annotated[Path, typer.Argument(help="plan.csv to verify")],
+    plan: Annotated[Path, typer.Argument(help="plan.csv (, or ;) or plan.xlsx to verify")],
+    today: Annotated[str | None, typer.Option(
+        "--today", help="Weeks before this date are history (YYYY-MM-DD); default: run.json "
+        "beside the plan, else the instance's today")] = None,
     lang: LangOpt = "sv",
 ) -> None:
     """Verify a plan against every rule and recompute each objective term."""
+    from scheduler.plan_readers import read_plan
+
     lg = _lang(lang)
     inst, _ = _load(instance)
+    day = _today(today, plan.parent, inst)
     try:
-        stints = read_plan_csv(plan)
+        stints = read_plan(plan)
     except PlanFormatError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
-    except UnicodeDecodeError:
-        err.print(TEXT[lg]["plan_not_utf8"].format(plan=plan), markup=False)
-        raise typer.Exit(2) from None
-    violations = checker.check(inst, stints, lang=lg)
+    # History (weeks before today) is checked only for what history can break: as re-planning
+    # checks it, with the plan as its own past.
+    history = checker.History(stints, day) if day is not None else None
+    violations = checker.check(inst, stints, lang=lg, history=history)
     for v in violations:
         typer.echo(v.message)
     terms = checker.evaluate(inst, stints)
