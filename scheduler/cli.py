@@ -49,6 +49,9 @@ TEXT = {
         "out_failed": "{out}: kan inte skriva resultatet: {error}",
         "plan_not_utf8": "{plan}: filen är inte UTF-8-text (spara den som CSV UTF-8)",
         "bad_today": "--today: '{value}' är inget datum (ÅÅÅÅ-MM-DD)",
+        "keeping": "Behåller alla placeringar för {n} AT/BT-läkare ur {plan}; planerar {m}",
+        "keep_broken": "{plan}: de behållna placeringarna bryter mot {n} regler i instansen "
+                       "(ange --today om planen har historik):",
     },
     "en": {
         "written": "Plan written to {dir}",
@@ -68,6 +71,9 @@ TEXT = {
         "out_failed": "{out}: cannot write the results: {error}",
         "plan_not_utf8": "{plan}: the file is not UTF-8 text (save it as CSV UTF-8)",
         "bad_today": "--today: '{value}' is not a date (YYYY-MM-DD)",
+        "keeping": "Keeping every stint of {n} trainees from {plan}; planning {m}",
+        "keep_broken": "{plan}: the kept stints break {n} rules of the instance (give --today "
+                       "if the plan has history):",
     },
 }
 
@@ -123,6 +129,27 @@ def _today(value: str | None, plan_dir: Path | None, inst: Instance) -> date | N
     return inst.today
 
 
+def _keep(inst: Instance, keep: Path, today: str | None, lg: Lang) -> tuple[Instance, date | None]:
+    """The instance with every stint of the trainees in ``keep`` locked, and today."""
+    from scheduler.plan_readers import read_plan
+    from scheduler.year import keep_stints
+
+    try:
+        kept_plan = read_plan(keep)
+        model_inst, kept = keep_stints(inst, kept_plan, str(keep), lg)
+    except PlanFormatError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    except InputError as exc:
+        err.print(exc.render(), markup=False)
+        raise typer.Exit(2) from None
+    day = _today(today, keep.parent, inst)
+    n_all = len(inst.all_trainees())
+    err.print(TEXT[lg]["keeping"].format(n=len(kept), plan=keep, m=n_all - len(kept)),
+              markup=False)
+    return model_inst, day
+
+
 @app.command()
 def solve(
     instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
@@ -137,12 +164,23 @@ def solve(
     lang: LangOpt = "sv",
     soft_capacity: Annotated[bool, typer.Option(
         "--soft-capacity", help="Allow capacity overruns at a cost; list every overrun")] = False,
+    keep: Annotated[Path | None, typer.Option(
+        "--keep", help="Keep every stint of the trainees in this plan (plan.csv or .xlsx); "
+        "plan only the others (the next intake)")] = None,
+    today: Annotated[str | None, typer.Option(
+        "--today", help="With --keep: weeks before this date are history (default: run.json "
+        "beside the kept plan, else the instance's today)")] = None,
 ) -> None:
     """Plan every trainee's block; write plan.csv, plan.xlsx and run.json to --out."""
     lg = _lang(lang)
     txt = TEXT[lg]
     inst, digest = _load(instance)
-    _check_out(out, (instance,), txt)
+    _check_out(out, (instance, *((keep,) if keep else ())), txt)
+    given, day = inst, None  # the instance as given; the plan is checked against it too
+    if keep is not None:
+        inst, day = _keep(inst, keep, today, lg)
+    elif today is not None:
+        day = _today(today, None, inst)
     quiet = as_json or not sys.stderr.isatty()
 
     def progress(ev: dict) -> None:
@@ -176,7 +214,19 @@ def solve(
         raise typer.Exit(5) from None
     if not quiet:
         err.print()
+    if keep is not None and result.status.has_plan:
+        # The kept stints came from a plan of this instance: with today's history they must
+        # satisfy it as it is, or check and rosters would refuse what is written here.
+        history = checker.History(result.stints, day) if day is not None else None
+        broken = checker.check(given, result.stints, lang=lg, history=history)
+        if broken:
+            err.print(txt["keep_broken"].format(plan=keep, n=len(broken)), markup=False)
+            for v in broken[:20]:
+                err.print(f"  {v.message}", markup=False)
+            raise typer.Exit(2)
+        inst = given
     result.input_hash = digest
+    result.today = day.isoformat() if day is not None else None
     if result.status.has_plan:
         from scheduler.year import instance_record
 
