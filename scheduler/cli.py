@@ -129,8 +129,10 @@ def _today(value: str | None, plan_dir: Path | None, inst: Instance) -> date | N
     return inst.today
 
 
-def _keep(inst: Instance, keep: Path, today: str | None, lg: Lang) -> tuple[Instance, date | None]:
-    """The instance with every stint of the trainees in ``keep`` locked, and today."""
+def _keep(inst: Instance, keep: Path, today: str | None, lg: Lang
+          ) -> tuple[Instance, date | None, list]:
+    """The instance with every stint of the trainees in ``keep`` locked, today, and the
+    kept stints."""
     from scheduler.plan_readers import read_plan
     from scheduler.year import keep_stints
 
@@ -147,7 +149,7 @@ def _keep(inst: Instance, keep: Path, today: str | None, lg: Lang) -> tuple[Inst
     n_all = len(inst.all_trainees())
     err.print(TEXT[lg]["keeping"].format(n=len(kept), plan=keep, m=n_all - len(kept)),
               markup=False)
-    return model_inst, day
+    return model_inst, day, kept_plan
 
 
 @app.command()
@@ -178,7 +180,7 @@ def solve(
     _check_out(out, (instance, *((keep,) if keep else ())), txt)
     given, day = inst, None  # the instance as given; the plan is checked against it too
     if keep is not None:
-        inst, day = _keep(inst, keep, today, lg)
+        inst, day, _ = _keep(inst, keep, today, lg)
     elif today is not None:
         day = _today(today, None, inst)
     quiet = as_json or not sys.stderr.isatty()
