@@ -250,8 +250,9 @@ def solve(
         typer.echo(json.dumps(result.summary(), indent=2, default=str))
     elif result.status.has_plan:
         gap = f"{100 * result.gap:.1f} %" if result.gap is not None else "-"
+        bound = f"{result.bound:g}" if result.bound is not None else "-"  # none proven
         err.print(f"{txt['status']}: {result.status.value}  objective {result.objective:g}  "
-                  f"bound {result.bound:g}  gap {gap}  {result.wall_time:.1f} s", markup=False)
+                  f"bound {bound}  gap {gap}  {result.wall_time:.1f} s", markup=False)
         err.print("  " + ", ".join(f"{k}={v}" for k, v in result.terms.items()), markup=False)
         err.print(txt["written"].format(dir=out), markup=False)
     if soft_capacity and result.status.has_plan and not as_json:
