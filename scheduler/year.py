@@ -22,12 +22,11 @@ from scheduler.io import InputError, pydantic_problems
 from scheduler.plan import Stint
 
 TEXT = {
-    "keep_unknown": ("AT/BT-läkaren '{id}' i planen finns inte i instansen (rad {row})",
-                     "trainee '{id}' of the plan is not in the instance (row {row})"),
-    "keep_programme": ("'{id}' har programmet {found} i planen men {expected} i instansen "
-                       "(rad {row})",
+    "keep_unknown": ("AT/BT-läkaren '{id}' ({n} placeringar i planen) finns inte i instansen",
+                     "trainee '{id}' ({n} stints in the plan) is not in the instance"),
+    "keep_programme": ("'{id}' har programmet {found} i planen men {expected} i instansen",
                        "'{id}' has programme {found} in the plan but {expected} in the "
-                       "instance (row {row})"),
+                       "instance"),
 }
 
 # Fields of a trainee that a cohort member may hold on its own (domain.MemberFacts).
@@ -92,15 +91,16 @@ def keep_stints(inst: Instance, plan: list[Stint], source: str = "PLAN",
     by_id = {t.id: t for t in inst.all_trainees()}
     problems: list[tuple[str, str]] = []
     mine: dict[str, list[Stint]] = {}
-    for n, s in enumerate(sorted(plan), start=2):
-        t = by_id.get(s.trainee)
+    for s in sorted(plan):
+        mine.setdefault(s.trainee, []).append(s)
+    for tid, ss in mine.items():  # one message per trainee, not per row
+        t = by_id.get(tid)
         if t is None:
-            problems.append(("", _t("keep_unknown", lang, id=s.trainee, row=n)))
-        elif t.programme != s.programme:
-            problems.append(("", _t("keep_programme", lang, id=s.trainee, found=s.programme,
-                                    expected=t.programme, row=n)))
-        else:
-            mine.setdefault(s.trainee, []).append(s)
+            problems.append(("", _t("keep_unknown", lang, id=tid, n=len(ss))))
+        elif any(s.programme != t.programme for s in ss):
+            found = next(s.programme for s in ss if s.programme != t.programme)
+            problems.append(("", _t("keep_programme", lang, id=tid, found=found,
+                                    expected=t.programme)))
     if problems:
         raise InputError(source, problems)
 

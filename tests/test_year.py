@@ -245,3 +245,83 @@ def test_schema_describes_overrides_and_today():
     assert "overrides" in schema["$defs"]["Cohort"]["properties"]
     assert "today" in schema["properties"]
     assert PLAN_COLUMNS[0] == "trainee"
+
+
+# ---- 1. (workbook) replan of a workbook writes instance.xlsx
+
+
+def test_replan_of_a_workbook_writes_the_state_as_a_workbook(year, tmp_path):
+    wb = tmp_path / "region.xlsx"
+    invoke("convert", TUTORIAL, wb)
+    out = tmp_path / "replan"
+    invoke("replan", wb, year["solve"] / "plan.csv", "--today", "2027-09-06", "--change",
+           year["tmp"] / "changes.yaml", "--out", out, *FAST)
+    assert (out / "instance.xlsx").is_file() and not (out / "instance.yaml").exists()
+    state, _ = api.load(out / "instance.xlsx")
+    assert state == load_instance(year["replan"] / "instance.yaml")  # the same state
+    invoke("check", out / "instance.xlsx", out / "plan.csv")
+    invoke("rosters", out, "--out", tmp_path / "rosters")
+
+
+# ---- 6. solve --keep
+
+
+def _next_intake(year, tmp_path) -> Path:
+    """The replan's state with a new intake of 2 BT (52 weeks from 2028-01-03: in the
+    horizon, which ends 2029-01-01)."""
+    data = yaml.safe_load((year["replan"] / "instance.yaml").read_text(encoding="utf-8"))
+    data["cohorts"].append({"id": "BT-2028-01", "programme": "BT12", "start": "2028-01-03",
+                            "count": 2, "site": "SJH"})
+    path = tmp_path / "next.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    return path
+
+
+def test_solve_keep_plans_only_the_new_intake(year, tmp_path):
+    nxt = _next_intake(year, tmp_path)
+    res = invoke("solve", nxt, "--keep", year["replan"] / "plan.csv", "--out", tmp_path / "n",
+                 *FAST)
+    assert "Behåller alla placeringar för 9 AT/BT-läkare" in res.output
+    kept = set(read_plan_csv(year["replan"] / "plan.csv"))
+    new = set(read_plan_csv(tmp_path / "n" / "plan.csv"))
+    assert kept <= new and {s.trainee for s in new - kept} == {"BT-2028-01-01",
+                                                               "BT-2028-01-02"}
+    run = json.loads((tmp_path / "n" / "run.json").read_text(encoding="utf-8"))
+    assert run["today"] == "2027-09-06"  # from the kept plan's run.json
+    invoke("check", nxt, tmp_path / "n" / "plan.csv")
+    invoke("rosters", tmp_path / "n", "--out", tmp_path / "r")
+
+
+def test_keep_survives_a_cohort_turned_into_named_trainees(year, tmp_path):
+    """Once hired, the placeholders of AT-2027-07 become named individuals with the same
+    ids: their stints are kept as they were."""
+    data = yaml.safe_load(_next_intake(year, tmp_path).read_text(encoding="utf-8"))
+    cohort = next(c for c in data["cohorts"] if c["id"] == "AT-2027-07")
+    data["cohorts"].remove(cohort)
+    facts = {o["id"]: o for o in cohort.get("overrides", [])}
+    for i, name in enumerate(["Anna Exempel", "Bo Exempel", "Cia Exempel"], start=1):
+        tid = f"AT-2027-07-0{i}"
+        extra = {k: v for k, v in facts.get(tid, {}).items() if k != "id"}
+        data["trainees"].append({"id": tid, "name": name, "programme": "AT18",
+                                 "start": cohort["start"], "site": "SJH", **extra})
+    path = tmp_path / "hired.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    invoke("solve", path, "--keep", year["replan"] / "plan.csv", "--out", tmp_path / "n",
+           *FAST)
+    kept = {s for s in read_plan_csv(year["replan"] / "plan.csv")
+            if s.trainee.startswith("AT-2027-07")}
+    assert kept <= set(read_plan_csv(tmp_path / "n" / "plan.csv"))
+
+
+def test_keep_refuses_a_plan_of_unknown_trainees(year, tmp_path):
+    stints = read_plan_csv(year["solve"] / "plan.csv")
+    odd = [Stint(**{**s.__dict__, "trainee": "AT-OKAND-01"}) for s in stints
+           if s.trainee == "AT-2027-01-01"]
+    plan = tmp_path / "plan.csv"
+    plan.write_text(plan_to_csv(stints + odd), encoding="utf-8")
+    res = invoke("solve", TUTORIAL, "--keep", plan, "--out", tmp_path / "n", *FAST, code=2)
+    assert f"{plan}: AT/BT-läkaren 'AT-OKAND-01' ({len(odd)} placeringar i planen) finns " \
+           "inte i instansen" in res.output
+    assert not (tmp_path / "n").exists()
