@@ -392,11 +392,10 @@ def register(app: typer.Typer) -> None:
         else:
             for note in rep.notes:
                 typer.echo(note)
-            if summary:
+            gains = [r for r in summary if r[4] is not None and r[4] > 0]  # None: untested
+            if gains:
                 typer.echo(txt["marginal"])
-                for u, name, kind, k, per_year in summary:
-                    if per_year is None or per_year <= 0:
-                        continue
+                for u, name, kind, k, per_year in gains:
                     typer.echo(f"  {u:<18} {kind:<5} {per_year:>6.2f}  ({k})  {name}")
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
