@@ -89,7 +89,9 @@ def replan_and_verify(instance: Instance, old: list[Stint], today: date,
     changes = changes or Changes()
     monday = replan_monday(today)
     # The history is kept as it is, so an old plan that breaks a rule cannot be repaired here.
-    broken = checker.check(instance, old, lang=lang)
+    # A state written by an earlier re-plan has its own today: its history is as it happened.
+    past = checker.History(old, instance.today) if instance.today is not None else None
+    broken = checker.check(instance, old, lang=lang, history=past)
     if broken:
         raise InputError("OLD_PLAN", [(v.rule, v.message) for v in broken[:20]])
     problems = change_problems(instance, changes, monday, lang)

@@ -325,3 +325,18 @@ def test_keep_refuses_a_plan_of_unknown_trainees(year, tmp_path):
     assert f"{plan}: AT/BT-läkaren 'AT-OKAND-01' ({len(odd)} placeringar i planen) finns " \
            "inte i instansen" in res.output
     assert not (tmp_path / "n").exists()
+
+
+def test_a_second_replan_starts_from_the_first_ones_state(year, tmp_path):
+    """The state's history (cut stints before its today) is as it happened: the second
+    re-plan accepts it as the old plan, and its own output checks clean."""
+    first = year["replan"]
+    change = tmp_path / "sick.yaml"
+    change.write_text("leave: [{trainee: AT-2027-01-01, start: 2028-02-07, end: 2028-03-06, "
+                      "kind: sjukskrivning}]\n", encoding="utf-8")
+    out = tmp_path / "second"
+    invoke("replan", first / "instance.yaml", first / "plan.csv", "--today", "2028-01-03",
+           "--change", change, "--out", out, *FAST)
+    assert load_instance(out / "instance.yaml").today == date(2028, 1, 3)
+    invoke("check", out / "instance.yaml", out / "plan.csv")
+    invoke("rosters", out, "--out", tmp_path / "r")
