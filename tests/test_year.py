@@ -340,3 +340,17 @@ def test_a_second_replan_starts_from_the_first_ones_state(year, tmp_path):
     assert load_instance(out / "instance.yaml").today == date(2028, 1, 3)
     invoke("check", out / "instance.yaml", out / "plan.csv")
     invoke("rosters", out, "--out", tmp_path / "r")
+
+
+def test_a_hired_members_name_reaches_their_personal_plan(year, tmp_path):
+    data = yaml.safe_load((year["replan"] / "instance.yaml").read_text(encoding="utf-8"))
+    cohort = next(c for c in data["cohorts"] if c["id"] == "AT-2027-01")
+    cohort.setdefault("overrides", []).append({"id": "AT-2027-01-01", "name": "Anna Exempel"})
+    path = tmp_path / "named.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    res = invoke("rosters", year["replan"], "--instance", path, "--out", tmp_path / "r")
+    assert "Varning" in res.output  # not the instance the plan was made for: a warning only
+    wb = openpyxl.load_workbook(tmp_path / "r" / "personliga-planer" / "AT-2027-01-01.xlsx")
+    cells = {c.value for ws in wb for row in ws.iter_rows() for c in row}
+    assert any(isinstance(v, str) and "Anna Exempel" in v for v in cells)

@@ -227,7 +227,7 @@ def register(app: typer.Typer) -> None:
             stints = renamed
             names: dict[str, str] = {}
         else:
-            names = {t.id: t.name for t in inst.trainees if t.name}
+            names = {t.id: t.name for t in inst.all_trainees() if t.name}  # members too
         history = checker.History(stints, day) if day is not None else None
         violations = checker.check(inst, stints, lang=lg, history=history)
         if violations:
