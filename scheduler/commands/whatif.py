@@ -301,10 +301,10 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             _out_dir(out)
         if unit is not None:
-            u = next((x for x in inst.units if x.id == unit), None)
-            if u is None or u.capacity is None:
-                err.print(txt["bad_unit" if u is None else "unlimited_unit"].format(unit=unit),
-                          markup=False)
+            asked_unit = next((x for x in inst.units if x.id == unit), None)
+            if asked_unit is None or asked_unit.capacity is None:
+                key = "bad_unit" if asked_unit is None else "unlimited_unit"
+                err.print(txt[key].format(unit=unit), markup=False)
                 raise typer.Exit(2)
         kept_plan = None
         if keep is not None:

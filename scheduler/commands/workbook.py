@@ -187,7 +187,7 @@ def register(app: typer.Typer) -> None:
 
         run = read_run(plan_dir)
         from_run = instance is None and run.instance is not None
-        if from_run:
+        if from_run and run.instance is not None:
             instance = run.instance
             if not instance.is_file():
                 err.print(txt["run_instance_missing"].format(instance=instance), markup=False)

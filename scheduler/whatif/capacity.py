@@ -438,7 +438,7 @@ def _unit_answer(inst: Instance, st: date | tuple[date, ...], res: StartCapacity
 
 
 def marginal_summary(inst: Instance, report: CapacityReport
-                     ) -> list[tuple[str, str, str, int, float]]:
+                     ) -> list[tuple[str, str, str, int, float | None]]:
     """Per unit and programme kind: (unit, name, kind, starts where it binds, trainees more
     per year with one more supervisor).
 

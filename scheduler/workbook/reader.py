@@ -668,18 +668,18 @@ class _Reader:
             c = cohorts[ci]
             k = len(c.setdefault("overrides", []))
             prefix = ("cohorts", ci, "overrides", k)
-            r = member_rows.get(mid)
+            mrow = member_rows.get(mid)
             v: dict[str, Any] = {"id": mid}
             bad: set[tuple[Any, ...]] = set()
-            if r is not None:
-                self.prov[prefix] = self.here("members", r)
-                v.update(r.values)
-                bad |= {(b,) for b in r.bad}
+            if mrow is not None:
+                self.prov[prefix] = self.here("members", mrow)
+                v.update(mrow.values)
+                bad |= {(b,) for b in mrow.bad}
             for sheet in ("leave", "locked"):
                 items = []
                 for j, lr in enumerate(per.get(mid, {}).get(sheet, [])):
                     self.prov[prefix + (sheet, j)] = self.here(sheet, lr)
-                    if r is None and prefix not in self.prov:
+                    if mrow is None and prefix not in self.prov:
                         self.prov[prefix] = self.here(sheet, lr, {})
                     items.append({f: x for f, x in lr.values.items() if f != "trainee"})
                     bad |= {(sheet, j, b) for b in lr.bad}
