@@ -92,6 +92,7 @@ def test_check_and_rosters_of_the_replan_need_no_hand_edit(year):
     invoke("check", out / "instance.yaml", out / "plan.csv", "--today", "2027-09-06")
     invoke("rosters", out, "--out", year["tmp"] / "rosters")  # no --instance
     assert (year["tmp"] / "rosters" / "enheter" / "PSY.xlsx").is_file()
+    invoke("rosters", out, "--out", year["tmp"] / "rosters2", "--today", "2027-09-06")
 
 
 def test_run_json_of_solve_names_the_instance_and_its_sha256(year):
