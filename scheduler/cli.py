@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -18,9 +19,9 @@ from rich.console import Console
 
 from scheduler import api, checker
 from scheduler.domain import Instance
-from scheduler.i18n import Lang, set_language
+from scheduler.i18n import Lang, language, set_language
 from scheduler.io import InputError
-from scheduler.plan import PlanFormatError, read_plan_csv
+from scheduler.plan import PlanFormatError
 from scheduler.result import EXIT_CODES, Status
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -47,6 +48,10 @@ TEXT = {
         "out_is_input": "{target}: skulle skriva över en indatafil; välj en annan --out-mapp",
         "out_failed": "{out}: kan inte skriva resultatet: {error}",
         "plan_not_utf8": "{plan}: filen är inte UTF-8-text (spara den som CSV UTF-8)",
+        "bad_today": "--today: '{value}' är inget datum (ÅÅÅÅ-MM-DD)",
+        "keeping": "Behåller alla placeringar för {n} AT/BT-läkare ur {plan}; planerar {m}",
+        "keep_broken": "{plan}: de behållna placeringarna bryter mot {n} regler i instansen "
+                       "(ange --today om planen har historik):",
     },
     "en": {
         "written": "Plan written to {dir}",
@@ -65,6 +70,10 @@ TEXT = {
         "out_is_input": "{target}: would overwrite an input file; choose another --out folder",
         "out_failed": "{out}: cannot write the results: {error}",
         "plan_not_utf8": "{plan}: the file is not UTF-8 text (save it as CSV UTF-8)",
+        "bad_today": "--today: '{value}' is not a date (YYYY-MM-DD)",
+        "keeping": "Keeping every stint of {n} trainees from {plan}; planning {m}",
+        "keep_broken": "{plan}: the kept stints break {n} rules of the instance (give --today "
+                       "if the plan has history):",
     },
 }
 
@@ -100,6 +109,49 @@ def _load(path: Path) -> tuple[Instance, str]:
         raise typer.Exit(2) from None
 
 
+def _today(value: str | None, plan_dir: Path | None, inst: Instance) -> date | None:
+    """``--today`` as a Monday (a week begun is history); else run.json's, else the
+    instance's ``today``; None when none is known."""
+    from scheduler.changes import replan_monday
+
+    if value is not None:
+        try:
+            return replan_monday(date.fromisoformat(value))
+        except ValueError:
+            err.print(TEXT[language()]["bad_today"].format(value=value), markup=False)
+            raise typer.Exit(2) from None
+    if plan_dir is not None:
+        from scheduler.year import read_run
+
+        run_today = read_run(plan_dir).today
+        if run_today is not None:
+            return replan_monday(run_today)
+    return inst.today
+
+
+def _keep(inst: Instance, keep: Path, today: str | None, lg: Lang
+          ) -> tuple[Instance, date | None, list]:
+    """The instance with every stint of the trainees in ``keep`` locked, today, and the
+    kept stints."""
+    from scheduler.plan_readers import read_plan
+    from scheduler.year import keep_stints
+
+    try:
+        kept_plan = read_plan(keep)
+        model_inst, kept = keep_stints(inst, kept_plan, str(keep), lg)
+    except PlanFormatError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    except InputError as exc:
+        err.print(exc.render(), markup=False)
+        raise typer.Exit(2) from None
+    day = _today(today, keep.parent, inst)
+    n_all = len(inst.all_trainees())
+    err.print(TEXT[lg]["keeping"].format(n=len(kept), plan=keep, m=n_all - len(kept)),
+              markup=False)
+    return model_inst, day, kept_plan
+
+
 @app.command()
 def solve(
     instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
@@ -117,12 +169,23 @@ def solve(
     deterministic: Annotated[bool, typer.Option(
         "--deterministic",
         help="Count work, not seconds: the same input and seed give the same plan")] = False,
+    keep: Annotated[Path | None, typer.Option(
+        "--keep", help="Keep every stint of the trainees in this plan (plan.csv or .xlsx); "
+        "plan only the others (the next intake)")] = None,
+    today: Annotated[str | None, typer.Option(
+        "--today", help="With --keep: weeks before this date are history (default: run.json "
+        "beside the kept plan, else the instance's today)")] = None,
 ) -> None:
     """Plan every trainee's block; write plan.csv, plan.xlsx and run.json to --out."""
     lg = _lang(lang)
     txt = TEXT[lg]
     inst, digest = _load(instance)
-    _check_out(out, (instance,), txt)
+    _check_out(out, (instance, *((keep,) if keep else ())), txt)
+    given, day = inst, None  # the instance as given; the plan is checked against it too
+    if keep is not None:
+        inst, day, _ = _keep(inst, keep, today, lg)
+    elif today is not None:
+        day = _today(today, None, inst)
     quiet = as_json or not sys.stderr.isatty()
 
     def progress(ev: dict) -> None:
@@ -158,7 +221,23 @@ def solve(
         raise typer.Exit(5) from None
     if not quiet:
         err.print()
+    if keep is not None and result.status.has_plan:
+        # The kept stints came from a plan of this instance: with today's history they must
+        # satisfy it as it is, or check and rosters would refuse what is written here.
+        history = checker.History(result.stints, day) if day is not None else None
+        broken = checker.check(given, result.stints, lang=lg, history=history)
+        if broken:
+            err.print(txt["keep_broken"].format(plan=keep, n=len(broken)), markup=False)
+            for v in broken[:20]:
+                err.print(f"  {v.message}", markup=False)
+            raise typer.Exit(2)
+        inst = given
     result.input_hash = digest
+    result.today = day.isoformat() if day is not None else None
+    if result.status.has_plan:
+        from scheduler.year import instance_record
+
+        result.instance = instance_record(instance, out, digest)
     if pseudonymize and result.status.has_plan:  # after the check, before anything is written
         from scheduler.workbook.pseudonym import pseudonymize as pseudo
         inst, result.stints, _ = pseudo(inst, result.stints)
@@ -176,8 +255,9 @@ def solve(
         typer.echo(json.dumps(result.summary(), indent=2, default=str))
     elif result.status.has_plan:
         gap = f"{100 * result.gap:.1f} %" if result.gap is not None else "-"
+        bound = f"{result.bound:g}" if result.bound is not None else "-"  # none proven
         err.print(f"{txt['status']}: {result.status.value}  objective {result.objective:g}  "
-                  f"bound {result.bound:g}  gap {gap}  {result.wall_time:.1f} s", markup=False)
+                  f"bound {bound}  gap {gap}  {result.wall_time:.1f} s", markup=False)
         err.print("  " + ", ".join(f"{k}={v}" for k, v in result.terms.items()), markup=False)
         err.print(txt["written"].format(dir=out), markup=False)
     if soft_capacity and result.status.has_plan and not as_json:
@@ -195,21 +275,27 @@ def solve(
 @app.command()
 def check(
     instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
-    plan: Annotated[Path, typer.Argument(help="plan.csv to verify")],
+    plan: Annotated[Path, typer.Argument(help="plan.csv (, or ;) or plan.xlsx to verify")],
+    today: Annotated[str | None, typer.Option(
+        "--today", help="Weeks before this date are history (YYYY-MM-DD); default: run.json "
+        "beside the plan, else the instance's today")] = None,
     lang: LangOpt = "sv",
 ) -> None:
     """Verify a plan against every rule and recompute each objective term."""
+    from scheduler.plan_readers import read_plan
+
     lg = _lang(lang)
     inst, _ = _load(instance)
+    day = _today(today, plan.parent, inst)
     try:
-        stints = read_plan_csv(plan)
+        stints = read_plan(plan)
     except PlanFormatError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
-    except UnicodeDecodeError:
-        err.print(TEXT[lg]["plan_not_utf8"].format(plan=plan), markup=False)
-        raise typer.Exit(2) from None
-    violations = checker.check(inst, stints, lang=lg)
+    # History (weeks before today) is checked only for what history can break: as re-planning
+    # checks it, with the plan as its own past.
+    history = checker.History(stints, day) if day is not None else None
+    violations = checker.check(inst, stints, lang=lg, history=history)
     for v in violations:
         typer.echo(v.message)
     terms = checker.evaluate(inst, stints)

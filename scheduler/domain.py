@@ -283,6 +283,19 @@ class Trainee(_Model):
         return self
 
 
+class MemberFacts(_Model):
+    """Individual facts of one member of a cohort (``<cohort id>-NN``): leave, part time,
+    locked stints, home site, leaving. The member keeps its id and stays in the cohort."""
+
+    id: Code = Field(description="The member's id, e.g. AT-2027-01-02")
+    name: str | None = Field(None, description="Personal data: optional, once hired")
+    site: Code | None = None
+    part_time: int | None = Field(None, ge=50, le=100, description="Percent of full time")
+    leave: list[Leave] = []
+    locked: list[LockedStint] = []
+    leaves_on: Monday | None = None
+
+
 class Cohort(_Model):
     """``count`` identical trainees starting together (an intake, intag)."""
 
@@ -292,13 +305,32 @@ class Cohort(_Model):
     count: int = Field(ge=1, le=500)
     site: Code
     part_time: int = 100
+    overrides: list[MemberFacts] = Field(
+        [], description="Members that differ from the rest (leave, part time, locks, site)")
+
+    @model_validator(mode="after")
+    def _members(self) -> Cohort:
+        ids = self.member_ids()
+        seen: set[str] = set()
+        for o in self.overrides:
+            if o.id not in ids:
+                raise ValueError(tr("not_cohort_member", id=o.id, cohort=self.id,
+                                    first=ids[0], last=ids[-1]))
+            if o.id in seen:
+                raise ValueError(tr("duplicate_id", id=o.id))
+            seen.add(o.id)
+        return self
+
+    def member_ids(self) -> list[str]:
+        width = max(2, len(str(self.count)))
+        return [f"{self.id}-{i:0{width}d}" for i in range(1, self.count + 1)]
 
     def trainees(self) -> list[Trainee]:
-        width = max(2, len(str(self.count)))
+        facts = {o.id: o.model_dump(exclude={"id"}, exclude_none=True) for o in self.overrides}
         return [
-            Trainee(id=f"{self.id}-{i:0{width}d}", programme=self.programme, start=self.start,
-                    site=self.site, part_time=self.part_time)
-            for i in range(1, self.count + 1)
+            Trainee(**{"id": tid, "programme": self.programme, "start": self.start,
+                       "site": self.site, "part_time": self.part_time, **facts.get(tid, {})})
+            for tid in self.member_ids()
         ]
 
 
@@ -332,6 +364,8 @@ class Instance(_Model):
     cohorts: list[Cohort] = []
     trainees: list[Trainee] = []
     weights: Weights = Weights()
+    today: Monday | None = Field(
+        None, description="Planning date (set by replan): weeks before it are history")
 
     @model_validator(mode="after")
     def _cross_references(self) -> Instance:
@@ -455,6 +489,10 @@ def instance_problems(inst: Instance) -> list[tuple[str, str]]:
     people: list[tuple[str, Trainee | Cohort]] = [
         (f"trainees[{i}] ({t.id})", t) for i, t in enumerate(inst.trainees)
     ] + [(f"cohorts[{i}] ({c.id})", c) for i, c in enumerate(inst.cohorts)]
+    # Cohort members with facts of their own are checked as the individuals they are.
+    members = {t.id: t for c in inst.cohorts for t in c.trainees()}
+    people += [(f"cohorts[{i}] ({c.id}).overrides[{j}] ({o.id})", members[o.id])
+               for i, c in enumerate(inst.cohorts) for j, o in enumerate(c.overrides)]
     checked_pairs: set[tuple[str, str]] = set()
     for loc, who in people:
         if who.programme not in prog_ids:

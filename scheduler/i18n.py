@@ -33,6 +33,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "end ({end}) must be after start ({start})",
     ),
     "duplicate_id": ("id '{id}' förekommer flera gånger", "id '{id}' occurs more than once"),
+    "not_cohort_member": ("'{id}' är ingen medlem av kohorten '{cohort}' ({first} … {last})",
+                          "'{id}' is not a member of cohort '{cohort}' ({first} … {last})"),
     "unknown_ref": ("{kind_sv} '{id}' finns inte", "unknown {kind} '{id}'"),
     "unit_no_discipline": (
         "enheten '{unit}' kan inte tillgodoräknas som '{discipline}'",

@@ -90,7 +90,9 @@ def replan_and_verify(instance: Instance, old: list[Stint], today: date,
     changes = changes or Changes()
     monday = replan_monday(today)
     # The history is kept as it is, so an old plan that breaks a rule cannot be repaired here.
-    broken = checker.check(instance, old, lang=lang)
+    # A state written by an earlier re-plan has its own today: its history is as it happened.
+    past = checker.History(old, instance.today) if instance.today is not None else None
+    broken = checker.check(instance, old, lang=lang, history=past)
     if broken:
         raise InputError("OLD_PLAN", [(v.rule, v.message) for v in broken[:20]])
     problems = change_problems(instance, changes, monday, lang)
@@ -126,13 +128,21 @@ def replan_and_verify(instance: Instance, old: list[Stint], today: date,
 
 
 def write_replan_outputs(rp: Replanned, out_dir: Path, lang: Lang | None = None,
-                         inputs: tuple[Path, ...] = ()) -> list[Path]:
-    """plan.csv, plan.xlsx, run.json and changes.xlsx; never over an input file."""
+                         inputs: tuple[Path, ...] = (), state: Instance | None = None,
+                         state_suffix: str = ".yaml") -> list[Path]:
+    """plan.csv, plan.xlsx, run.json and changes.xlsx; never over an input file.
+
+    ``state``: the instance after the changes, with ``today`` (see :func:`scheduler.year.
+    compact`), written as ``instance.yaml`` (or ``instance.xlsx``) beside the plan; run.json
+    then names it, so ``check`` and ``rosters`` need no hand edit."""
     from scheduler.report.changes import write_change_workbook
     from scheduler.report.excel import write_workbook
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    targets = [out_dir / n for n in ("plan.csv", "plan.xlsx", "run.json", "changes.xlsx")]
+    names = ["plan.csv", "plan.xlsx", "run.json", "changes.xlsx"]
+    if state is not None:
+        names.append(f"instance{state_suffix}")
+    targets = [out_dir / n for n in names]
     resolved_inputs = {p.resolve() for p in inputs}
     for t in targets:
         if t.resolve() in resolved_inputs:
@@ -141,6 +151,24 @@ def write_replan_outputs(rp: Replanned, out_dir: Path, lang: Lang | None = None,
     write_atomic(targets[0], plan_to_csv(r.stints).encode("utf-8"))
     write_workbook(rp.instance, r, targets[1], lang=lang, violations=[])
     summary = r.summary()
+    if state is not None:
+        from scheduler.year import instance_record
+
+        if state_suffix == ".xlsx":
+            from scheduler.workbook.template import instance_to_workbook
+
+            data = instance_to_workbook(state, lang or "sv")
+        else:
+            from scheduler.io import dump_instance
+
+            data = dump_instance(state).encode("utf-8")
+        write_atomic(targets[4], data)
+        # Read back: the hash is the one a later load computes (a workbook's includes the
+        # rule-set files it names), and a state that does not load is not left unnoticed.
+        rec = instance_record(targets[4], out_dir, api.load(targets[4])[1])
+        summary["instance"] = rec
+        summary["input_hash"] = rec["input_hash"]
+        summary["replanned_from"] = r.input_hash  # the instance the old plan was made for
     summary.update({"today": rp.today.isoformat(), "minimal_change_proven": rp.minimal,
                     "changed_stints": len(rp.diff.removed) + len(rp.diff.added),
                     "trainees_concerned": rp.diff.trainees, "units_concerned": rp.diff.units,

@@ -43,6 +43,10 @@ class Result:
     versions: dict[str, str] = field(default_factory=dict)
     input_hash: str = ""
     method: str = ""
+    # The instance the plan was made for ({"path", "sha256", "input_hash"}; scheduler.year),
+    # and the planning date of a run with history (solve --keep --today).
+    instance: dict[str, str] | None = None
+    today: str | None = None
 
     @property
     def gap(self) -> float | None:

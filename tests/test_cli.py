@@ -220,7 +220,7 @@ def test_unknown_language_exits_2():
 
 
 @pytest.mark.parametrize("content, words", [
-    ("trainee;programme;unit;discipline;site;start;end;weeks\n",
+    ("trainee;programme;unit;site;start;end;weeks\n",  # ';' is read; a column is missing
      "kolumnerna ska vara exakt " + HEADER),
     ("", "kolumnerna ska vara exakt " + HEADER),
     (HEADER + "\nAT-2027-01-01,AT18,MED,medicin,SJH,2027-01-04,2027-02-01,fyra\n", "rad 2: "),
@@ -233,13 +233,14 @@ def test_malformed_plan_csv_exits_2(tmp_path, content, words):
     assert f"{plan}: {words}" in res.stderr
 
 
-def test_plan_csv_not_utf8_exits_2(tmp_path):
+def test_plan_csv_neither_utf8_nor_cp1252_exits_2(tmp_path):
+    # Windows-1252 (Swedish Excel's "CSV (semikolonavgränsad)") is read; 0x81 is not in it.
     plan = tmp_path / "plan.csv"
     plan.write_bytes((HEADER + "\nÖ,AT18,MED,medicin,SJH,2027-01-04,2027-02-01,4\n")
-                     .encode("cp1252"))
+                     .encode("cp1252") + b"\x81\n")
     res = invoke("check", TUTORIAL, plan)
     assert_clean_exit(res, 2)
-    assert f"{plan}: filen är inte UTF-8-text" in res.stderr
+    assert f"{plan}: filen är varken UTF-8 eller Windows-1252-text" in res.stderr
 
 
 def test_impossible_calendar_date_exits_2(tmp_path):

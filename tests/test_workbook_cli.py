@@ -267,7 +267,10 @@ def test_rosters_refuse_bad_input(example_run, tmp_path):
     r = ok(invoke("rosters", tmp_path, "--out", tmp_path / "o", "--instance",
                   example_run["workbook"]), 2)
     assert "plan.csv" in r.output
-    ok(invoke("rosters", plan, "--out", tmp_path / "o"), 2)  # which instance?
+    bare = tmp_path / "bare"  # a plan without run.json: which instance?
+    bare.mkdir()
+    (bare / "plan.csv").write_bytes((plan / "plan.csv").read_bytes())
+    ok(invoke("rosters", bare, "--out", tmp_path / "o"), 2)
     ok(invoke("rosters", plan, "--out", plan, "--instance", example_run["workbook"]), 2)
     # a plan that breaks a rule: no rosters
     bad = tmp_path / "bad"

@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
 
         lg = _lang(lang)
         txt, ctx = TEXT[lg], CLI_TEXT[lg]
-        inst, _ = _load(instance)
+        inst, digest = _load(instance)
         try:
             day = date.fromisoformat(today)
         except ValueError:
@@ -148,9 +148,16 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(5) from None
         r = rp.result
         if r.status.has_plan:
+            from scheduler.year import compact
+
+            r.input_hash = digest
+            # The whole new state beside the plan: the changes applied, and today.
+            state = compact(inst, rp.instance, rp.today)
+            suffix = ".xlsx" if instance.suffix.lower() == ".xlsx" else ".yaml"
             try:
                 write_replan_outputs(rp, out, lang=lg,
-                                     inputs=(instance, old_plan, *(change or [])))
+                                     inputs=(instance, old_plan, *(change or [])),
+                                     state=state, state_suffix=suffix)
             except (FileExistsError, OSError) as exc:
                 err.print(ctx["out_failed"].format(out=out, error=exc), markup=False)
                 raise typer.Exit(2) from None

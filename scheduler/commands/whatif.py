@@ -34,6 +34,21 @@ TXT = {
         "start": "{start}  {kinds:<6} bas {base:>3}  största intag {adm:>3}{approx}  "
                  "({status}, {t:.0f} s)  flaskhalsar: {binding}",
         "marginal": "En handledare till: fler AT/BT per år",
+        "joint": "Alla {n} starter samtidigt: största totala intag {adm}{approx} (bas {base}; "
+                 "{status}, {t:.0f} s)",
+        "explain": "Per start: det största intaget vid den starten när de andra starterna "
+                   "behåller basplanens placeringar; maxima per start kan inte adderas. "
+                   "Alla starter samtidigt: det största totala intaget när alla starter "
+                   "planeras i en och samma modell.",
+        "unit_head": "{sign}{add} handledare på {unit}: {delta} {kind} per start",
+        "unit_start": "  {start} {kind}: {before} -> {after} ({delta}){approx}",
+        "unit_joint": "  alla starter samtidigt: {before} -> {after} ({delta}){approx}",
+        "unit_approx": " (ej bevisat optimalt)",
+        "unit_none": "ingen plan i tid",
+        "bad_unit": "--unit {unit}: ingen sådan enhet",
+        "unlimited_unit": "--unit {unit}: enheten har obegränsad kapacitet",
+        "no_new_start": "--keep: alla intag har redan placeringar i {plan}; lägg till en "
+                        "kohort för nästa intag",
         "approx": " (minst; övre gräns {bound})",
         "bad_start": "--start {start}: inget intag startar då (starter: {known})",
         "counts": "Utfall: {optimal} optimala, {feasible} tillåtna, {infeasible} bevisat "
@@ -55,6 +70,20 @@ TXT = {
         "start": "{start}  {kinds:<6} base {base:>3}  largest intake {adm:>3}{approx}  "
                  "({status}, {t:.0f} s)  bottlenecks: {binding}",
         "marginal": "One more supervisor: more trainees per year",
+        "joint": "All {n} starts at once: largest total intake {adm}{approx} (base {base}; "
+                 "{status}, {t:.0f} s)",
+        "explain": "Per start: the largest intake at that start while the other starts keep "
+                   "the base plan's stints; the per-start maxima do not add up. All starts "
+                   "at once: the largest total intake with every start planned in one model.",
+        "unit_head": "{sign}{add} supervisor(s) at {unit}: {delta} {kind} per start",
+        "unit_start": "  {start} {kind}: {before} -> {after} ({delta}){approx}",
+        "unit_joint": "  all starts at once: {before} -> {after} ({delta}){approx}",
+        "unit_approx": " (not proven optimal)",
+        "unit_none": "no plan in time",
+        "bad_unit": "--unit {unit}: no such unit",
+        "unlimited_unit": "--unit {unit}: the unit has no capacity limit",
+        "no_new_start": "--keep: every intake already has stints in {plan}; add a cohort for "
+                        "the next intake",
         "approx": " (at least; upper bound {bound})",
         "bad_start": "--start {start}: no intake starts then (starts: {known})",
         "counts": "Outcomes: {optimal} optimal, {feasible} feasible, {infeasible} proven "
@@ -146,6 +175,36 @@ def _out_dir(out: Path, inputs: tuple[Path, ...] = (), names: tuple[str, ...] = 
             raise typer.Exit(2)
 
 
+def _signed(n: int | None, none: str) -> str:
+    return none if n is None else f"{n:+d}"
+
+
+def unit_lines(rep, txt: dict[str, str]) -> list[str]:
+    """``--unit U --add k`` in whole trainees per start, then per start and jointly."""
+    answers = rep.unit_answers
+    if not answers:
+        return []
+    per = [a for a in answers if a.start is not None]
+    deltas = sorted({a.delta for a in per if a.delta is not None})
+    delta = (txt["unit_none"] if not deltas else f"{deltas[0]:+d}" if len(deltas) == 1
+             else f"{deltas[0]:+d}..{deltas[-1]:+d}")
+    kinds = "/".join(sorted({a.kind for a in per})) or "AT/BT"
+    a0 = answers[0]
+    lines = [txt["unit_head"].format(sign="+" if a0.add > 0 else "", add=a0.add, unit=a0.unit,
+                                     delta=delta, kind=kinds)]
+    for a in answers:
+        approx = "" if a.exact else txt["unit_approx"]
+        after = "-" if a.after is None else a.after
+        d = _signed(a.delta, txt["unit_none"])
+        if a.start is not None:
+            lines.append(txt["unit_start"].format(start=a.start, kind=a.kind, before=a.before,
+                                                  after=after, delta=d, approx=approx))
+        else:
+            lines.append(txt["unit_joint"].format(before=a.before, after=after, delta=d,
+                                                  approx=approx))
+    return lines
+
+
 def register(app: typer.Typer) -> None:
     """Add ``whatif``, ``capacity`` and ``batch`` to ``app``."""
     from scheduler.cli import _lang, _load, err
@@ -217,9 +276,20 @@ def register(app: typer.Typer) -> None:
         cuts: Annotated[bool, typer.Option(
             "--cuts/--no-cuts", help="Redundant stint-packing and energy cuts for a tighter "
                                      "upper bound (docs/WHATIF.md)")] = True,
+        keep: Annotated[Path | None, typer.Option(
+            "--keep", help="Trainees with stints in this plan keep them; ask about the "
+                           "intakes without (the next recruitment round)")] = None,
+        unit: Annotated[str | None, typer.Option(
+            "--unit", help="Ask what more supervisors at this unit give (with --add)")] = None,
+        add: Annotated[int, typer.Option(
+            "--add", help="Supervisors more (or fewer, negative) at --unit")] = 1,
+        joint: Annotated[bool, typer.Option(
+            "--joint/--no-joint", help="Also the largest total intake over all starts at "
+                                       "once (one model)")] = True,
         lang: LangOpt = "sv",
     ) -> None:
-        """Largest intake per start, its bottlenecks, and what a supervisor more is worth."""
+        """Largest intake per start and over all starts, bottlenecks, what a supervisor more
+        is worth."""
         from scheduler import api
         from scheduler.plan import PlanFormatError, read_plan_csv
         from scheduler.whatif.capacity import intake_capacity, marginal_summary
@@ -230,7 +300,27 @@ def register(app: typer.Typer) -> None:
         inst, _ = _load(base)
         if out is not None:
             _out_dir(out)
+        if unit is not None:
+            asked_unit = next((x for x in inst.units if x.id == unit), None)
+            if asked_unit is None or asked_unit.capacity is None:
+                key = "bad_unit" if asked_unit is None else "unlimited_unit"
+                err.print(txt[key].format(unit=unit), markup=False)
+                raise typer.Exit(2)
+        kept_plan = None
+        if keep is not None:
+            from scheduler.cli import _keep
+
+            inst, _day, kept_plan = _keep(inst, keep, None, lg)
         known = sorted({c.start for c in inst.cohorts})
+        if kept_plan is not None and not start:
+            # The next round: the starts with members who have no stint in the kept plan.
+            kept_ids = {s.trainee for s in kept_plan}
+            new = sorted({c.start for c in inst.cohorts
+                          if any(m not in kept_ids for m in c.member_ids())})
+            if not new:
+                err.print(txt["no_new_start"].format(plan=keep), markup=False)
+                raise typer.Exit(2)
+            start = [d.isoformat() for d in new]
         starts = None
         if start:
             try:
@@ -246,7 +336,12 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2)
         stints = None
         status = "given"
-        if plan is not None:
+        asked = ({date.fromisoformat(s) for s in start} if start else set(known))
+        if plan is None and kept_plan is not None and all(
+                t.start in asked or t.id in {s.trainee for s in kept_plan}
+                for t in inst.all_trainees()):
+            stints = kept_plan  # everyone else is kept: no base plan to solve
+        elif plan is not None:
             try:
                 stints = read_plan_csv(plan)
             except (PlanFormatError, UnicodeDecodeError) as exc:
@@ -273,21 +368,34 @@ def register(app: typer.Typer) -> None:
 
         rep = intake_capacity(inst, stints, time_limit=time_limit, workers=workers, seed=seed,
                               marginal_units=marginal, base_status=status, progress=show,
-                              starts=starts, cuts=cuts)
+                              starts=starts, cuts=cuts, joint=joint,
+                              unit_add=(unit, add) if unit is not None else None)
         summary = marginal_summary(inst, rep)
+        echo = (lambda line: err.print(line, markup=False)) if as_json else typer.echo
+        j = rep.joint
+        if j is not None and len(rep.starts) > 1:
+            echo(txt["joint"].format(
+                n=len(rep.starts), adm=j.admitted, base=j.base, status=j.status,
+                t=j.wall_time,
+                approx="" if j.status == "optimal" else txt["approx"].format(bound=j.bound)))
+            echo(txt["explain"])
+        for line in unit_lines(rep, txt):
+            echo(line)
         if as_json:
             typer.echo(json.dumps({"instance": rep.instance, "base_status": rep.base_status,
                                    "notes": rep.notes,
                                    "starts": [asdict(s) for s in rep.starts],
+                                   "joint": asdict(j) if j is not None else None,
+                                   "unit": [{**asdict(a), "delta": a.delta}
+                                            for a in rep.unit_answers],
                                    "marginal": summary}, default=str, indent=2))
         else:
             for note in rep.notes:
                 typer.echo(note)
-            if summary:
+            gains = [r for r in summary if r[4] is not None and r[4] > 0]  # None: untested
+            if gains:
                 typer.echo(txt["marginal"])
-                for u, name, kind, k, per_year in summary:
-                    if per_year <= 0:
-                        continue
+                for u, name, kind, k, per_year in gains:
                     typer.echo(f"  {u:<18} {kind:<5} {per_year:>6.2f}  ({k})  {name}")
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
@@ -296,6 +404,8 @@ def register(app: typer.Typer) -> None:
 
             write_atomic(out / "capacity.json", json.dumps(
                 {"starts": [asdict(s) for s in rep.starts], "marginal": summary,
+                 "joint": asdict(j) if j is not None else None,
+                 "unit": [{**asdict(a), "delta": a.delta} for a in rep.unit_answers],
                  "notes": rep.notes}, default=str, indent=2).encode("utf-8"))
 
     @app.command()

@@ -5,7 +5,6 @@ Reading a workbook as an instance is not here: :func:`scheduler.api.load` dispat
 """
 
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,6 +29,11 @@ TEXT = {
         "rosters_written": "{units} enhetslistor och {people} personliga planer skrivna till "
                            "{out}",
         "out_is_input": "{out}: --out får inte vara planmappen eller innehålla indatafilerna",
+        "run_instance_missing": "{instance}: instansen som run.json anger finns inte; ange "
+                                "den med --instance",
+        "run_instance_changed": "{instance} har ändrats sedan planen gjordes (run.json har en "
+                                "annan SHA-256); planera om, eller ange --instance för att "
+                                "ändå använda filen",
     },
     "en": {
         "template_written": "Template written to {out}",
@@ -44,6 +48,11 @@ TEXT = {
         "plan_invalid": "The plan breaks {n} rules of {instance}; no rosters written:",
         "rosters_written": "{units} unit rosters and {people} personal plans written to {out}",
         "out_is_input": "{out}: --out must not be the plan folder or hold the input files",
+        "run_instance_missing": "{instance}: the instance run.json names does not exist; give "
+                                "it with --instance",
+        "run_instance_changed": "{instance} has changed since the plan was made (run.json has "
+                                "another SHA-256); re-plan, or give --instance to use the file "
+                                "anyway",
     },
 }
 
@@ -150,10 +159,14 @@ def register(app: typer.Typer) -> None:
         plan_dir: Annotated[Path, typer.Argument(help="Folder written by 'atbt solve'")],
         out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("rosters"),
         instance: Annotated[Path | None, typer.Option(
-            "--instance", help="The instance the plan was made for (YAML or .xlsx)")] = None,
+            "--instance", help="The instance the plan was made for (YAML or .xlsx); default: "
+            "the one run.json names")] = None,
         pseudonymize: Annotated[bool, typer.Option(
             "--pseudonymize", help="Name trainees by stable codes instead of ids and names")]
         = False,
+        today: Annotated[str | None, typer.Option(
+            "--today", help="Weeks before this date are history (YYYY-MM-DD); default: "
+            "run.json's, else the instance's today")] = None,
         lang: LangOpt = "sv",
     ) -> None:
         """One roster workbook per unit and one personal plan per trainee."""
@@ -169,15 +182,19 @@ def register(app: typer.Typer) -> None:
         if not plan_csv.is_file():
             err.print(txt["no_plan"].format(dir=plan_dir), markup=False)
             raise typer.Exit(2)
-        run: dict = {}
-        run_json = plan_dir / "run.json"
-        if run_json.is_file():
-            try:
-                run = json.loads(run_json.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                run = {}
-        if instance is None and isinstance(run.get("instance"), str):
-            instance = Path(run["instance"])
+        from scheduler.cli import _today
+        from scheduler.year import file_sha256, read_run
+
+        run = read_run(plan_dir)
+        from_run = instance is None and run.instance is not None
+        if from_run and run.instance is not None:
+            instance = run.instance
+            if not instance.is_file():
+                err.print(txt["run_instance_missing"].format(instance=instance), markup=False)
+                raise typer.Exit(2)
+            if run.sha256 is not None and file_sha256(instance) != run.sha256:
+                err.print(txt["run_instance_changed"].format(instance=instance), markup=False)
+                raise typer.Exit(2)
         if instance is None:
             err.print(txt["no_instance"].format(dir=plan_dir), markup=False)
             raise typer.Exit(2)
@@ -188,8 +205,12 @@ def register(app: typer.Typer) -> None:
             err.print(txt["out_is_input"].format(out=out), markup=False)
             raise typer.Exit(2)
         inst, digest = _load(instance)
-        if run.get("input_hash") and run["input_hash"] != digest:
+        if run.input_hash and run.input_hash != digest:
+            if from_run:  # a rule-set file it names has changed
+                err.print(txt["run_instance_changed"].format(instance=instance), markup=False)
+                raise typer.Exit(2)
             err.print(txt["hash_mismatch"].format(instance=instance), markup=False)
+        day = _today(today, plan_dir, inst)
         try:
             stints = read_plan_csv(plan_csv)
         except PlanFormatError as exc:
@@ -206,8 +227,9 @@ def register(app: typer.Typer) -> None:
             stints = renamed
             names: dict[str, str] = {}
         else:
-            names = {t.id: t.name for t in inst.trainees if t.name}
-        violations = checker.check(inst, stints, lang=lg)
+            names = {t.id: t.name for t in inst.all_trainees() if t.name}  # members too
+        history = checker.History(stints, day) if day is not None else None
+        violations = checker.check(inst, stints, lang=lg, history=history)
         if violations:
             err.print(txt["plan_invalid"].format(n=len(violations), instance=instance),
                       markup=False)

@@ -57,6 +57,7 @@ class GroupMax:
     base: int  # trainees of this start in the base instance
     candidates: int  # the upper bound that was offered
     admitted: int
+    start: date | None = None
 
 
 @dataclass
@@ -74,8 +75,8 @@ class StartCapacity:
         return sum(g.base for g in self.groups)
 
 
-def _group_key(t: Trainee) -> tuple[str, str, int]:
-    return (t.programme, t.site, t.part_time)
+def _group_key(t: Trainee) -> tuple[str, str, int, date]:
+    return (t.programme, t.site, t.part_time, t.start)
 
 
 def upper_bound(inst: Instance, sample: Trainee, free: dict[str, list[int] | None],
@@ -126,14 +127,18 @@ def upper_bound(inst: Instance, sample: Trainee, free: dict[str, list[int] | Non
     return int(best)
 
 
-def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: dict,
-                 time_limit: float, workers: int, seed: int, max_candidates: int,
-                 hint: list[Stint] | None = None, cuts: bool = True,
+def _solve_start(inst: Instance, start: date | tuple[date, ...], base_plan: list[Stint],
+                 profiles: dict, time_limit: float, workers: int, seed: int,
+                 max_candidates: int, hint: list[Stint] | None = None, cuts: bool = True,
                  ) -> tuple[StartCapacity, list[Stint]]:
+    """The largest intake at ``start``, the others held at ``base_plan``; or, for a tuple of
+    starts, the largest total intake over all of them at once (one model)."""
     t0 = time.monotonic()
+    starts = (start,) if isinstance(start, date) else tuple(start)
     everyone = inst.all_trainees()
-    cohort_ids = {t.id for c in inst.cohorts for t in c.trainees()}
-    here = [t for t in everyone if t.start == start]
+    cohort_ids = {t.id for c in inst.cohorts for t in c.trainees()
+                  if not any(o.id == t.id for o in c.overrides)}  # members with facts stay
+    here = [t for t in everyone if t.start in starts]
     fixed_people = [t for t in here if t.id not in cohort_ids]  # named trainees stay
     pool = [t for t in here if t.id in cohort_ids]
     external = [s for s in base_plan if s.start is not None and
@@ -159,8 +164,8 @@ def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: 
         sample = members[0]
         n = max(len(members), upper_bound(inst, sample, free, max_candidates, packed=cuts))
         n = min(n, max(max_candidates, len(members)))
-        prefix = f"CAND-{key[0]}-{key[1]}-{key[2]}"
-        cands[key] = [Trainee(id=f"{prefix}-{i:03d}", programme=key[0], start=start,
+        prefix = f"CAND-{key[0]}-{key[1]}-{key[2]}-{key[3]:%Y%m%d}"
+        cands[key] = [Trainee(id=f"{prefix}-{i:03d}", programme=key[0], start=key[3],
                               site=key[1], part_time=key[2]) for i in range(n)]
         for m_, c in zip(sorted(members, key=lambda t: t.id), cands[key], strict=False):
             rename[m_.id] = c.id
@@ -180,7 +185,7 @@ def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: 
         # Stint-aware packing, per-requirement and per-week cuts (scheduler/whatif/cuts.py).
         slots = add_capacity_cuts(pm)["slots"]
     else:
-        a = inst.week_index(start)
+        a = inst.week_index(min(starts))
         b = min(H, max(inst.week_index(block_end(t, inst.programme(t.programme)))
                        for t in fixed_people + cand_list))
         for uid, opts in pm.by_unit.items():
@@ -216,7 +221,8 @@ def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: 
     solver = make_solver(max(0.1, time_limit - (time.monotonic() - t0)), workers, seed,
                          symmetry_level=0)  # see cpsat.run
     status = run(solver, m)
-    res = StartCapacity(start, "no_plan_in_time", 0, sum(len(c) for c in cands.values()))
+    res = StartCapacity(min(starts), "no_plan_in_time", 0,
+                        sum(len(c) for c in cands.values()))
     plan: list[Stint] = []
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         res.status = "optimal" if status == cp_model.OPTIMAL else "feasible"
@@ -226,14 +232,15 @@ def _solve_start(inst: Instance, start: date, base_plan: list[Stint], profiles: 
         for key, members in groups.items():
             prog = inst.programme(key[0])
             res.groups.append(GroupMax(key[0], prog.kind, key[1], len(members), len(cands[key]),
-                                       sum(solver.value(pm.admitted[c.id]) for c in cands[key])))
+                                       sum(solver.value(pm.admitted[c.id]) for c in cands[key]),
+                                       key[3]))
     elif status == cp_model.INFEASIBLE:
         res.status = "infeasible"  # even the named trainees of this start do not fit
         res.bound = 0
     res.wall_time = time.monotonic() - t0
     # Binding unit-weeks: full in the maximal plan (plus the other starts) inside the blocks.
     if plan:
-        a = inst.week_index(start)
+        a = inst.week_index(min(starts))
         b = max(inst.week_index(block_end(t, inst.programme(t.programme)))
                 for t in fixed_people + cand_list)
         load: dict[str, list[int]] = defaultdict(lambda: [0] * H)
@@ -301,11 +308,33 @@ def _greedy(inst: Instance, cands: dict[tuple, list[Trainee]], placed: list[Stin
 
 
 @dataclass
+class UnitAnswer:
+    """``--unit U --add k``: the largest intake with ``k`` more supervisors at ``U`` in every
+    week, per start (the others held at the base plan) and jointly."""
+
+    unit: str
+    add: int
+    start: date | None  # None: the joint answer over all asked starts
+    kind: str  # AT, BT or AT+BT: whom the start takes
+    before: int
+    after: int | None  # None: no plan within the time limit
+    exact: bool  # both solves proven optimal
+
+    @property
+    def delta(self) -> int | None:
+        return None if self.after is None else self.after - self.before
+
+
+@dataclass
 class CapacityReport:
     instance: str
     starts: list[StartCapacity]
     base_status: str
     notes: list[str] = field(default_factory=list)
+    # The largest total intake over all the asked starts at once (one model); per start, the
+    # others are held at the base plan, so the per-start maxima do not add up.
+    joint: StartCapacity | None = None
+    unit_answers: list[UnitAnswer] = field(default_factory=list)
 
     def by_kind(self) -> dict[str, dict[date, int]]:
         out: dict[str, dict[date, int]] = defaultdict(dict)
@@ -328,7 +357,8 @@ def intake_capacity(inst: Instance, base_plan: list[Stint] | None = None,
                     time_limit: float = 10.0, workers: int = 1, seed: int = 0,
                     max_candidates: int = 60, marginal_units: int = 5,
                     starts: list[date] | None = None, base_status: str = "given",
-                    progress=None, cuts: bool = True) -> CapacityReport:
+                    progress=None, cuts: bool = True, joint: bool = True,
+                    unit_add: tuple[str, int] | None = None) -> CapacityReport:
     """Maximal intake per start; binding units; marginal value of one more supervisor.
 
     ``base_plan``: stints of every trainee (the other starts are held at them); needed when
@@ -336,6 +366,8 @@ def intake_capacity(inst: Instance, base_plan: list[Stint] | None = None,
     marginal-value re-solve). ``marginal_units``: how many of the most often full units per
     start get a re-solve with one more supervisor (0: none). ``cuts``: the redundant
     aggregate cuts of :mod:`scheduler.whatif.cuts` (off: only seat-weeks per unit, as before).
+    ``joint``: also the largest total intake over all asked starts in one model.
+    ``unit_add``: (unit, k): the intake per start and jointly with k more supervisors there.
     """
     profiles = capacity_profiles(inst)
     all_starts = sorted({c.start for c in inst.cohorts})
@@ -361,13 +393,46 @@ def intake_capacity(inst: Instance, base_plan: list[Stint] | None = None,
             # Units whose extra supervisor admits more first: those are the real bottlenecks.
             res.binding.sort(key=lambda x: (-(x.marginal or 0), -x.weeks_full, x.unit))
         report.starts.append(res)
+        if unit_add is not None:
+            report.unit_answers.append(_unit_answer(
+                inst, st, res, plan, unit_add, base_plan, profiles, time_limit, workers, seed,
+                max_candidates, cuts))
         if progress:
             progress(res)
+    asked = tuple(starts or all_starts)
+    if joint and len(asked) > 1:
+        report.joint, jplan = _solve_start(inst, asked, base_plan, profiles,
+                                           time_limit * len(asked), workers, seed,
+                                           max_candidates, cuts=cuts)
+        if unit_add is not None:
+            report.unit_answers.append(_unit_answer(
+                inst, asked, report.joint, jplan, unit_add, base_plan, profiles,
+                time_limit * len(asked), workers, seed, max_candidates, cuts))
+    elif joint and report.starts:
+        report.joint = report.starts[0]  # one start: the same question
     return report
 
 
+def _unit_answer(inst: Instance, st: date | tuple[date, ...], res: StartCapacity,
+                 plan: list[Stint], unit_add: tuple[str, int], base_plan: list[Stint],
+                 profiles: dict, time_limit: float, workers: int, seed: int,
+                 max_candidates: int, cuts: bool) -> UnitAnswer:
+    uid, k = unit_add
+    more = dict(profiles)
+    prof = profiles[uid]
+    if prof is not None:
+        more[uid] = [max(0, c + k) for c in prof]
+    r2, _ = _solve_start(inst, st, base_plan, more, time_limit, workers, seed, max_candidates,
+                         hint=plan or None, cuts=cuts)
+    kinds = "+".join(sorted({g.kind for g in res.groups})) or "-"
+    ok = r2.status in ("optimal", "feasible") and res.status in ("optimal", "feasible")
+    return UnitAnswer(uid, k, st if isinstance(st, date) else None, kinds, res.admitted,
+                      r2.admitted if ok else None,
+                      res.status == "optimal" and r2.status == "optimal")
+
+
 def marginal_summary(inst: Instance, report: CapacityReport
-                     ) -> list[tuple[str, str, str, int, float]]:
+                     ) -> list[tuple[str, str, str, int, float | None]]:
     """Per unit and programme kind: (unit, name, kind, starts where it binds, trainees more
     per year with one more supervisor).
 
@@ -385,8 +450,10 @@ def marginal_summary(inst: Instance, report: CapacityReport
     for s in report.starts:
         for kind in {g.kind for g in s.groups}:
             for b in s.binding:
-                row = agg.setdefault((b.unit, kind), [b.name, 0, 0.0])
+                row = agg.setdefault((b.unit, kind), [b.name, 0, None])
                 row[1] += 1
-                row[2] += (b.marginal or 0) * rate[kind] / n_starts[kind]
-    return sorted(((u, n, k, c, round(v, 2)) for (u, k), (n, c, v) in agg.items()),
-                  key=lambda x: (-x[4], -x[3], x[0], x[2]))
+                if b.marginal is not None:  # tested; an untested unit stays None, not 0
+                    row[2] = (row[2] or 0.0) + b.marginal * rate[kind] / n_starts[kind]
+    return sorted(((u, n, k, c, None if v is None else round(v, 2))
+                   for (u, k), (n, c, v) in agg.items()),
+                  key=lambda x: (-(x[4] if x[4] is not None else -1), -x[3], x[0], x[2]))

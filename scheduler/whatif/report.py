@@ -37,6 +37,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "scenario": ("Scenario", "Scenario"),
     "status": ("Status", "Status"),
     "objective": ("Målfunktion", "Objective"),
+    "at_per_start": ("AT per start", "AT per start"),
+    "bt_per_start": ("BT per start", "BT per start"),
+    "d_at_per_start": ("Δ AT per start mot bas", "Δ AT per start vs base"),
+    "unit_changes": ("Enhetsbyten", "Unit changes"),
+    "fragmentation": ("Splittring", "Fragmentation"),
+    "staffing_shortfall": ("Bemanningsunderskott", "Staffing shortfall"),
+    "peak_utilisation": ("Högsta beläggning (%)", "Peak utilisation (%)"),
     "d_objective": ("Δ målfunktion mot bas", "Δ objective vs base"),
     "trainees": ("AT/BT-läkare", "Trainees"),
     "planned": ("Planerade", "Planned"),
@@ -86,6 +93,21 @@ BAD = PatternFill("solid", fgColor="F8CBAD")
 def L(key: str, lang: Lang) -> str:
     sv, en = LABELS[key]
     return sv if lang == "sv" else en
+
+
+def per_start(inst: Instance | None, kind: str, o: Outcome | None = None) -> float | None:
+    """Trainees of ``kind`` (AT, BT) per start of that kind in a variant: planned ones when
+    ``o`` has a plan, else the intake asked for; None when the variant has no such start."""
+    if inst is None:
+        return None
+    people = [t for t in inst.all_trainees() if inst.programme(t.programme).kind == kind]
+    starts = {t.start for t in people}
+    if not starts:
+        return None
+    if o is not None and o.ok:
+        planned = {s.trainee for s in o.stints}
+        people = [t for t in people if t.id in planned]
+    return round(len(people) / len(starts), 1)
 
 
 def slug(name: str) -> str:
@@ -234,12 +256,18 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
     ws.title = L("sheet_compare", lang)
     base_row = next((r for r in rows if r.name == base and r.outcome.ok), None)
     terms = [t for t in TERMS if any(t in r.outcome.terms for r in rows)]
+    kinds = [k for k in ("AT", "BT")
+             if any(per_start(r.instance, k) is not None for r in rows)]
     head = [L(k, lang) for k in ("scenario", "status", "proven_infeasible", "out_of_time",
-                                 "objective")] + terms + [
+                                 "objective")] + [
+        L(f"{k.lower()}_per_start", lang) for k in kinds] + [
+        L(t, lang) if t in LABELS else t for t in terms] + [
         L(k, lang) for k in ("trainees", "planned", "peak_util", "busiest", "full_units",
                              "full_weeks", "slack")]
     if base_row is not None:
         head += [L(k, lang) for k in ("d_objective", "d_planned", "d_slack")]
+        if "AT" in kinds:
+            head.append(L("d_at_per_start", lang))
     head += [L("time", lang), L("message", lang)]
     ws.append(head)
     for r in rows:
@@ -249,6 +277,7 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
         yes = L("yes", lang)
         line: list = [r.name, st, yes if o.proven_infeasible else None,
                       yes if o.out_of_time else None, o.objective] + [
+            per_start(r.instance, k, o) for k in kinds] + [
             o.terms.get(t) for t in terms] + [
             o.trainees, o.planned if o.ok else None,
             round(m.peak_util, 1) if m and m.peak_util is not None else None,
@@ -262,6 +291,10 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
                 bo.objective is not None else None,
                 o.planned - bo.planned if o.ok else None,
                 m.slack - bm.slack if m and bm else None]
+            if "AT" in kinds:
+                a, b = per_start(r.instance, "AT", o), per_start(base_row.instance, "AT", bo)
+                line.append(round(a - b, 1) if o.ok and a is not None and b is not None
+                            else None)
         line += [round(o.wall_time, 1), o.message]
         ws.append(line)
         if not o.ok:
@@ -346,6 +379,20 @@ CAP_LABELS: dict[str, tuple[str, str]] = {
     "starts_binding": ("Starter där enheten begränsar", "Starts where it binds"),
     "per_year": ("Fler AT/BT per år med en handledare till",
                  "More trainees per year with one more supervisor"),
+    "sheet_joint": ("Alla starter", "All starts"),
+    "sheet_unit": ("Fler handledare", "More supervisors"),
+    "joint_note": ("Intag: största intaget per start när de andra starterna behåller "
+                   "basplanens placeringar (kan inte adderas). Här: största totala intaget när "
+                   "alla starter planeras samtidigt i en modell.",
+                   "Intake: the largest intake per start while the other starts keep the base "
+                   "plan's stints (they do not add up). Here: the largest total intake with "
+                   "all starts planned at once in one model."),
+    "added": ("Handledare till", "Supervisors added"),
+    "before": ("Största intag före", "Largest intake before"),
+    "after": ("Största intag efter", "Largest intake after"),
+    "delta": ("Fler per start", "More per start"),
+    "exact": ("Bevisat optimalt", "Proven optimal"),
+    "all_starts": ("alla starter samtidigt", "all starts at once"),
 }
 
 
@@ -380,8 +427,30 @@ def write_capacity_workbook(inst: Instance, rep, path: Path, lang: Lang | None =
     wm = wb.create_sheet(CL("sheet_marginal", lang))
     wm.append([CL(k, lang) for k in ("unit", "name", "kind", "starts_binding", "per_year")])
     for row in marginal_summary(inst, rep):
-        wm.append(list(row))
+        wm.append(list(row))  # a unit never re-solved has no value (blank), not 0
     _style(wm)
+    joint = getattr(rep, "joint", None)
+    if joint is not None and len(rep.starts) > 1:  # one start: the Intake sheet says it
+        wj = wb.create_sheet(CL("sheet_joint", lang))
+        wj.append([CL(k, lang) for k in ("start", "programme", "kind", "site", "base", "max",
+                                          "offered", "status", "bound")])
+        for g in joint.groups:
+            wj.append([g.start, g.programme, g.kind, g.site, g.base, g.admitted, g.candidates,
+                       STATUS.get(joint.status, (joint.status, joint.status))[
+                           0 if lang == "sv" else 1], joint.bound])
+        _style(wj)
+        wj.append([])
+        wj.append([CL("joint_note", lang)])
+    answers = getattr(rep, "unit_answers", [])
+    if answers:
+        wa = wb.create_sheet(CL("sheet_unit", lang))
+        wa.append([CL(k, lang) for k in ("unit", "added", "start", "kind", "before", "after",
+                                          "delta", "exact")])
+        yes, no = ("ja", "nej") if lang == "sv" else ("yes", "no")
+        for a in answers:
+            wa.append([a.unit, a.add, a.start or CL("all_starts", lang), a.kind, a.before,
+                       a.after, a.delta, yes if a.exact else no])
+        _style(wa)
     buf = io.BytesIO()
     wb.save(buf)
     write_atomic(path, buf.getvalue())

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from scheduler.domain import Cohort, Instance, Programme, Site, Trainee, Unit
+from scheduler.domain import Cohort, Instance, MemberFacts, Programme, Site, Trainee, Unit
 from scheduler.i18n import Lang, tr
 from scheduler.io import InputError
 from scheduler.workbook import schema as S
@@ -355,7 +355,8 @@ class _Reader:
             self.ref("cohorts", r, "site", site_rows, "site")
             self.prov[("cohorts", i)] = self.here("cohorts", r)
             data["cohorts"].append(self.entry(Cohort, dict(r.values), ("cohorts", i), r))
-        data["trainees"] = self.trainees(rows, prog_ids, site_rows, unit_ids, cohort_rows)
+        data["trainees"] = self.trainees(rows, prog_ids, site_rows, unit_ids, cohort_rows,
+                                         data["cohorts"])
         return data
 
     def entry(self, model: type[BaseModel], values: dict[str, Any], prefix: tuple[Any, ...],
@@ -422,7 +423,7 @@ class _Reader:
                     target[name] = value
 
         top = Where(title, None)
-        for k in ("name", "description", "assumptions"):
+        for k in ("name", "description", "assumptions", "today"):
             put(data, k, k, top)
         self.prov[()] = top
         horizon: dict[str, Any] = {}
@@ -599,7 +600,8 @@ class _Reader:
 
     def trainees(self, rows: dict[str, list[Row]], prog_ids: dict[str, Row],
                  site_rows: dict[str, Row], unit_ids: set[Any],
-                 cohort_rows: dict[str, Row]) -> list[dict[str, Any]]:
+                 cohort_rows: dict[str, Row],
+                 cohorts: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         trainee_rows = self.unique("trainees", rows["trainees"])
         members = {f"{cid}-{k:0{max(2, len(str(r.values.get('count', 1))))}d}": cid
                    for cid, r in cohort_rows.items()
@@ -614,11 +616,9 @@ class _Reader:
                 tid = r.values.get("trainee")
                 if tid is None:
                     continue
-                if tid not in trainee_rows:
-                    text = (msg("cohort_member", value=tid, cohort=members[tid],
-                                sheet=self.titles["trainees"]) if tid in members
-                            else tr("unknown_ref", kind="trainee", id=tid))
-                    self.cell_problem(sheet, r.n, "trainee", text)
+                if tid not in trainee_rows and tid not in members:
+                    self.cell_problem(sheet, r.n, "trainee",
+                                      tr("unknown_ref", kind="trainee", id=tid))
                     continue
                 if sheet == "locked":
                     self.ref(sheet, r, "unit", unit_ids, "unit")
@@ -643,7 +643,49 @@ class _Reader:
                 if items:
                     v[sheet] = items
             out.append(self.entry(Trainee, v, prefix, None, bad))
+        if cohorts is not None:
+            self.member_facts(rows, members, site_rows, per, cohorts)
         return out
+
+    def member_facts(self, rows: dict[str, list[Row]], members: dict[str, str],
+                     site_rows: dict[str, Row], per: dict[str, dict[str, list[Row]]],
+                     cohorts: list[dict[str, Any]]) -> None:
+        """Cohort members with facts of their own (the Kohortmedlemmar sheet, and leave and
+        locked stints under a member's id) as ``overrides`` of their cohorts."""
+        member_rows = self.unique("members", rows["members"])
+        for r in rows["members"]:
+            mid = r.values.get("id")
+            if mid is not None and mid not in members:
+                self.cell_problem("members", r.n, "id", msg("not_member", value=mid))
+                r.bad.add("id")
+            self.ref("members", r, "site", site_rows, "site")
+        index = {c.get("id"): i for i, c in enumerate(cohorts)}
+        ids = [m for m in members if m in member_rows or m in per]
+        for mid in ids:
+            ci = index.get(members[mid])
+            if ci is None:
+                continue
+            c = cohorts[ci]
+            k = len(c.setdefault("overrides", []))
+            prefix = ("cohorts", ci, "overrides", k)
+            mrow = member_rows.get(mid)
+            v: dict[str, Any] = {"id": mid}
+            bad: set[tuple[Any, ...]] = set()
+            if mrow is not None:
+                self.prov[prefix] = self.here("members", mrow)
+                v.update(mrow.values)
+                bad |= {(b,) for b in mrow.bad}
+            for sheet in ("leave", "locked"):
+                items = []
+                for j, lr in enumerate(per.get(mid, {}).get(sheet, [])):
+                    self.prov[prefix + (sheet, j)] = self.here(sheet, lr)
+                    if mrow is None and prefix not in self.prov:
+                        self.prov[prefix] = self.here(sheet, lr, {})
+                    items.append({f: x for f, x in lr.values.items() if f != "trainee"})
+                    bad |= {(sheet, j, b) for b in lr.bad}
+                if items:
+                    v[sheet] = items
+            c["overrides"].append(self.entry(MemberFacts, v, prefix, None, bad))
 
 
 # Instance lists kept on a sheet of their own: an empty list is reported at that sheet.

@@ -59,6 +59,7 @@ SETTING_ROWS: tuple[Column, ...] = (
     C("fragmentation", "Vikt: splittring", "Weight: fragmentation", "int"),
     C("staffing_shortfall", "Vikt: bemanningsunderskott", "Weight: staffing shortfall", "int"),
     C("peak_utilisation", "Vikt: högsta beläggning", "Weight: peak utilisation", "int"),
+    C("today", "Planeringsdatum (idag)", "Today (planning date)", "date"),
 )
 
 PROGRAMMES = Sheet("programmes", "Program", "Programmes", (
@@ -144,6 +145,17 @@ TRAINEES = Sheet("trainees", "AT-BT-läkare", "Trainees", (
     C("start", "Start", "Start", "date", required=True),
     C("site", "Ort", "Site", "code", required=True, ref="sites"),
     C("part_time", "Sysselsättningsgrad (%)", "Part time (%)", "int"),
+    C("leaves_on", "Slutar (måndag)", "Leaves on (Monday)", "date"),
+))
+
+# Members of a cohort with facts of their own (Cohort.overrides); their leave and locked
+# stints are on the Ledighet and Låsta placeringar sheets under the member's id.
+MEMBERS = Sheet("members", "Kohortmedlemmar", "Cohort members", (
+    C("id", "Id", "Id", "code", required=True, width=18),
+    C("name", "Namn", "Name", "text", width=28),
+    C("site", "Ort", "Site", "code", ref="sites"),
+    C("part_time", "Sysselsättningsgrad (%)", "Part time (%)", "int"),
+    C("leaves_on", "Slutar (måndag)", "Leaves on (Monday)", "date"),
 ))
 
 LEAVE = Sheet("leave", "Ledighet", "Leave", (
@@ -164,7 +176,8 @@ LOCKED = Sheet("locked", "Låsta placeringar", "Locked stints", (
 
 # Order = order of the sheets in the workbook (after the instructions).
 DATA_SHEETS: tuple[Sheet, ...] = (SETTINGS, PROGRAMMES, REQUIREMENTS, GROUPS, SITES, UNITS,
-                                  CAPACITY, STINT_WEEKS, COHORTS, TRAINEES, LEAVE, LOCKED)
+                                  CAPACITY, STINT_WEEKS, COHORTS, MEMBERS, TRAINEES, LEAVE,
+                                  LOCKED)
 SHEETS = {s.key: s for s in DATA_SHEETS}
 INSTRUCTIONS = ("Instruktioner", "Instructions")
 LISTS = ("Listor", "Lists")
@@ -250,6 +263,8 @@ MSG: dict[str, tuple[str, str]] = {
                       "anges för enskilda AT/BT-läkare (bladet {sheet})",
                       "'{value}' belongs to cohort '{cohort}'; leave and locked stints are "
                       "given for individual trainees (sheet {sheet})"),
+    "not_member": ("'{value}' är ingen medlem av en kohort (id:n är KOHORT-01, KOHORT-02, …)",
+                   "'{value}' is not a member of a cohort (ids are COHORT-01, COHORT-02, …)"),
     "duplicate": ("'{value}' förekommer två gånger (även rad {other})",
                   "'{value}' occurs twice (also row {other})"),
     "at_least": ("{value} är för litet: minst {limit}", "{value} is too small: at least {limit}"),

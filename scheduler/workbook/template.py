@@ -49,6 +49,8 @@ SETTING_HELP: dict[str, tuple[str, str]] = {
     "assumptions": ("Antaganden om kapacitet m.m., i ord", "Capacity and other assumptions"),
     "horizon_start": ("Planeringsperiodens första måndag", "First Monday of the planning period"),
     "horizon_end": ("Måndagen efter periodens sista vecka", "The Monday after the last week"),
+    "today": ("Sätts av omplanering: veckor före detta datum har redan hänt (kan vara tom)",
+              "Set by re-planning: weeks before this date have happened (may be empty)"),
     "unit_changes": ("Straff per byte av enhet inom ett block (standard 10)",
                      "Penalty per change of unit within a block (default 10)"),
     "fragmentation": ("Straff per vecka som splittrar en disciplin (standard 5)",
@@ -89,6 +91,9 @@ INSTRUCTIONS: dict[str, list[str]] = {
         "raden gäller.",
         "Placeringslängder: placeringslängd per program, i stället för enhetens Minst/Högst.",
         "Kohorter: ett intag av likadana AT/BT-läkare; de får id KOHORT-01, KOHORT-02, …",
+        "Kohortmedlemmar: en medlem av en kohort som skiljer sig från de andra (ort, "
+        "sysselsättningsgrad, slutar, namn när hen anställts); hens ledighet och låsta "
+        "placeringar anges under id:t (KOHORT-02) på bladen Ledighet och Låsta placeringar.",
         "AT-BT-läkare: enskilda AT/BT-läkare. Namn är personuppgifter och behövs inte för att "
         "planera; lämna tomt om möjligt. Sysselsättningsgrad 50–100 (tomt = 100).",
         "Ledighet: semester räknas som tjänstgöring; föräldraledighet, sjukskrivning och "
@@ -122,6 +127,9 @@ INSTRUCTIONS: dict[str, list[str]] = {
         "Capacity changes: capacity during a period (e.g. summer); the last matching row wins.",
         "Stint lengths: stint length per programme, replacing the unit's Min/Max.",
         "Cohorts: an intake of identical trainees; they get ids COHORT-01, COHORT-02, ...",
+        "Cohort members: a member of a cohort who differs from the others (site, part time, "
+        "leaves on, name once hired); their leave and locked stints go on the sheets Leave "
+        "and Locked stints under the member's id (COHORT-02).",
         "Trainees: individual trainees. Names are personal data and not needed to plan; leave "
         "empty if you can. Part time 50-100 (empty = 100).",
         "Leave: vacation counts as service; parental leave, sick leave and unpaid leave extend "
@@ -320,11 +328,14 @@ class _Writer:
         self.add_rows(S.COHORTS, [c.model_dump() for c in inst.cohorts])
         self.add_rows(S.TRAINEES, [t.model_dump(exclude={"leave", "locked"})
                                    for t in inst.trainees])
+        facts = [o for c in inst.cohorts for o in c.overrides]
+        self.add_rows(S.MEMBERS, [o.model_dump(exclude={"leave", "locked"}) for o in facts])
+        people = list(inst.trainees) + facts
         self.add_rows(S.LEAVE, [{"trainee": t.id, "kind": word(S.LEAVE_KINDS[lv.kind], lang),
                                  "start": lv.start, "end": lv.end}
-                                for t in inst.trainees for lv in t.leave])
+                                for t in people for lv in t.leave])
         self.add_rows(S.LOCKED, [{"trainee": t.id, **ls.model_dump()}
-                                 for t in inst.trainees for ls in t.locked])
+                                 for t in people for ls in t.locked])
         self.lists_and_validation()
         buf = _io.BytesIO()
         self.wb.save(buf)
@@ -336,7 +347,8 @@ class _Writer:
         values: dict[str, Any] = {
             "name": inst.name, "description": inst.description,
             "assumptions": inst.assumptions, "horizon_start": inst.horizon.start,
-            "horizon_end": inst.horizon.end, **inst.weights.model_dump()}
+            "horizon_end": inst.horizon.end, **inst.weights.model_dump(),
+            "today": inst.today}
         for i, col in enumerate(S.SETTING_ROWS, start=2):
             ws.cell(row=i, column=1, value=col.label(lang)).font = HEADER_FONT
             if values[col.key] not in (None, ""):
@@ -373,6 +385,7 @@ class _Writer:
                 strict = True
                 if col.ref is not None:
                     formula = _sheet_ref(self.sheets[col.ref].title, "A", self.rows)
+                    strict = col.ref != "trainees"  # a cohort member's id is allowed too
                 elif col.choices is not None and lists[col.choices]:
                     formula = refs[col.choices]
                     strict = col.choices != "disciplines"  # new discipline codes are allowed
