@@ -123,3 +123,15 @@ def _solve_cli(out: Path, busy: bool) -> bytes:
 
 def test_deterministic_gives_the_same_plan_on_a_loaded_machine(tmp_path):
     assert _solve_cli(tmp_path / "idle", busy=False) == _solve_cli(tmp_path / "busy", busy=True)
+
+
+def test_a_tight_generated_region_the_old_construction_could_not_plan():
+    # benchmarks/suite/gavle-bt12-126-tight: capacities are the witness's peak loads. The
+    # trainee-by-trainee construction (hard capacity, one trainee at a time) ended with no
+    # plan at --time-limit 20 on one worker; placement and repair plan it (about 5 s).
+    from scheduler.io import load_instance
+
+    inst = load_instance(ROOT / "benchmarks" / "suite" / "gavle-bt12-126-tight" / "region.yaml")
+    plan = construct(inst, *_setup(inst))
+    assert plan is not None
+    assert checker.check(inst, plan) == []

@@ -511,6 +511,30 @@ class Construction:
         self.loads.add(old)
         return False
 
+    def _singles(self, cell: tuple[int, int]) -> None:
+        """Re-plan each trainee at the over-full cell alone, within capacity, every unit
+        offered; the first that finds a rotation keeps it."""
+        ui, w = cell
+        uid = self.inst.units[ui].id
+        at = sorted(tid for tid, ss in self.plan.items()
+                    if any(s.unit == uid and self.loads.week(s.start) <= w
+                           < self.loads.week(s.end) for s in ss))
+        self.rng.shuffle(at)
+        for tid in at:
+            t = self.trainees[tid]
+            if all(any(ls.unit == s.unit and ls.start == s.start for ls in t.locked)
+                   for s in self.plan[tid]):
+                continue  # every stint locked: nothing to move
+            old = self.plan[tid]
+            self.loads.add(old, -1)
+            part = self._solve_one(t, contiguous=False, soft=False,
+                                   work=self.work.repair_step, narrow=False)
+            if part is not None:
+                self.plan[tid] = part
+                self.loads.add(part)
+                return
+            self.loads.add(old)
+
     def repair(self) -> bool:
         """Drive the overrun to zero; True when it is."""
         stale = 0
@@ -523,8 +547,13 @@ class Construction:
                 return False
             before = self.loads.overrun()
             cell = cells[self.rng.randrange(len(cells))]
-            tids = self._neighbourhood(cell, size)
-            self._replan(tids, self.work.repair_step)
+            if stale % 5 == 0:
+                # Cheapest first: a trainee at the cell that has a rotation within the seats
+                # the others leave (a placement's narrow solve can miss it) takes it.
+                self._singles(cell)
+            if self.loads.overrun() == before:
+                tids = self._neighbourhood(cell, size)
+                self._replan(tids, self.work.repair_step)
             after = self.loads.overrun()
             if after < before:
                 stale = 0
