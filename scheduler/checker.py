@@ -77,7 +77,7 @@ def service_weeks(programme: Programme, part_time: int) -> int:
     rounded = {r.discipline: _ceil_pct(r.min_weeks, part_time) for r in programme.requirements}
     minima = sum(w for d, w in rounded.items() if d not in grouped)
     for g in programme.group_requirements:
-        members = sum(rounded.get(d, 0) for d in g.disciplines)
+        members = sum(rounded.get(d, 0) for d in set(g.disciplines))  # a listed twice counts once
         minima += max(_ceil_pct(g.min_weeks, part_time), members)
     return max(_ceil_pct(programme.length_weeks, part_time), minima)
 
@@ -359,13 +359,15 @@ def _check_trainee(cx: _Ctx, t: Trainee, prog: Programme, stints: list[Stint]) -
     # requirement: calendar weeks per discipline against the part-time-scaled bounds.
     p = t.part_time
     part = tr("chk_at_part_time", cx.lang, p=p) if p != 100 else ""
+    # Counted from the plan: the weeks of the stints whose discipline is in the rule's set (a
+    # discipline listed twice in a group must not count its weeks twice).
     done: Counter[str] = Counter()
     for s in stints:
         done[s.discipline] += s.weeks
     bounds = [(cx.disc(r.discipline), done[r.discipline], r.min_weeks, r.max_weeks)
               for r in prog.requirements]
-    bounds += [(g.name, sum(done[d] for d in g.disciplines), g.min_weeks, g.max_weeks)
-               for g in prog.group_requirements]
+    bounds += [(g.name, sum(s.weeks for s in stints if s.discipline in set(g.disciplines)),
+                g.min_weeks, g.max_weeks) for g in prog.group_requirements]
     unfinished = _unfinished(t, prog)
     for name, x, least, most in bounds:
         if x < _ceil_pct(least, p) and not unfinished:
@@ -504,8 +506,11 @@ def evaluate(instance: Instance, stints: list[Stint],
         for s in ss:
             per_disc[s.discipline].append(s)
         for ds in per_disc.values():
+            # Weeks of the span not covered: overlapping stints (a violation) cover a week once,
+            # so the term is never negative and an overlap is never rewarded.
             span = _wk(h0, max(s.end for s in ds)) - _wk(h0, min(s.start for s in ds))
-            fragmentation += span - sum(_wk(h0, s.end) - _wk(h0, s.start) for s in ds)
+            covered = {w for s in ds for w in range(_wk(h0, s.start), _wk(h0, s.end))}
+            fragmentation += max(0, span - len(covered))
 
     loads = _loads(h0, stints)
     shortfall = 0

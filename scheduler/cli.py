@@ -47,6 +47,7 @@ TEXT = {
         "out_is_input": "{target}: skulle skriva över en indatafil; välj en annan --out-mapp",
         "out_failed": "{out}: kan inte skriva resultatet: {error}",
         "plan_not_utf8": "{plan}: filen är inte UTF-8-text (spara den som CSV UTF-8)",
+        "no_objective": "– (planen bryter mot reglerna; målvärdet gäller bara en giltig plan)",
     },
     "en": {
         "written": "Plan written to {dir}",
@@ -65,6 +66,7 @@ TEXT = {
         "out_is_input": "{target}: would overwrite an input file; choose another --out folder",
         "out_failed": "{out}: cannot write the results: {error}",
         "plan_not_utf8": "{plan}: the file is not UTF-8 text (save it as CSV UTF-8)",
+        "no_objective": "– (the plan breaks the rules; an objective is only given for a valid plan)",
     },
 }
 
@@ -208,8 +210,9 @@ def check(
     for v in violations:
         typer.echo(v.message)
     terms = checker.evaluate(inst, stints)
-    typer.echo("  ".join(f"{k}={v}" for k, v in terms.items())
-               + f"  objective={checker.objective(inst, terms)}")
+    # A violating plan has no objective to compare with a proven bound (issue 16, point 3).
+    obj = TEXT[lg]["no_objective"] if violations else checker.objective(inst, terms)
+    typer.echo("  ".join(f"{k}={v}" for k, v in terms.items()) + f"  objective={obj}")
     if violations:
         err.print(TEXT[lg]["violations"].format(n=len(violations)), markup=False)
         raise typer.Exit(1)

@@ -94,6 +94,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' is not a date (YYYY-MM-DD)",
     ),
     "invalid_value": ("ogiltigt värde: {detail}", "invalid value: {detail}"),
+    # hardening (issue 16): lists, unknown names, control characters, ranges, input size
+    "duplicate_in_list": (
+        "'{id}' står flera gånger i listan", "'{id}' occurs more than once in the list"),
+    "unknown_discipline": (
+        "disciplinen '{id}' finns inte i något program{hint}",
+        "discipline '{id}' is not in any programme{hint}"),
+    "did_you_mean": (" (menar du '{name}'?)", " (did you mean '{name}'?)"),
+    "control_char": (
+        "texten innehåller ett styrtecken (U+{code:04X}), som inte är tillåtet",
+        "the text contains a control character (U+{code:04X}), which is not allowed"),
+    "out_of_range": (
+        "{value} ligger utanför det tillåtna intervallet {lo}–{hi}",
+        "{value} is outside the allowed range {lo}–{hi}"),
+    "date_out_of_range": (
+        "{value} ligger utanför åren {lo}–{hi}", "{value} is outside the years {lo}–{hi}"),
+    "horizon_too_long": (
+        "planeringshorisonten är {weeks} veckor; högst {most} (10 år) är tillåtet",
+        "the horizon is {weeks} weeks; at most {most} (10 years) is allowed"),
+    "input_too_large": (
+        "filen är {size} byte; högst {most} byte läses",
+        "the file is {size} bytes; at most {most} bytes are read"),
+    "yaml_too_many_nodes": (
+        "filen växer till fler än {most} värden när alias (*namn) expanderas",
+        "the file expands to more than {most} values when aliases (*name) are expanded"),
     # plan file
     "plan_bad_header": (
         "kolumnerna ska vara exakt {expected}, inte {found}",
