@@ -2,7 +2,8 @@
 
 Exit codes: 0 plan written (or plan valid), 1 the checked plan has violations, 2 invalid input,
 3 proven infeasible, 4 no plan found within the time limit, 5 internal error (a plan failed
-verification, or an unexpected exception; nothing was written).
+verification, or an unexpected exception; nothing was written), 130 / 143 stopped by Ctrl-C /
+SIGTERM (the best checked plan so far is written with status "stopped", if there is one).
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from scheduler import api, checker
+from scheduler import api, checker, halt
 from scheduler.domain import Instance
 from scheduler.i18n import Lang, set_language
-from scheduler.io import InputError
+from scheduler.io import InputError, OutputInUse, output_lock
 from scheduler.plan import PlanFormatError, read_plan_csv
 from scheduler.result import EXIT_CODES, Status
 
@@ -48,6 +49,11 @@ TEXT = {
         "out_failed": "{out}: kan inte skriva resultatet: {error}",
         "plan_not_utf8": "{plan}: filen är inte UTF-8-text (spara den som CSV UTF-8)",
         "no_objective": "– (planen bryter mot reglerna; målvärdet gäller bara en giltig plan)",
+        "out_in_use": "{out}: mappen används redan av en annan körning; vänta eller välj en "
+                      "annan --out",
+        "stopped": "Avbruten: {what}",
+        "stopped_plan": "den bästa kontrollerade planen hittills är skriven (status stopped)",
+        "stopped_none": "ingen plan hittades innan avbrottet; inget skrevs",
     },
     "en": {
         "written": "Plan written to {dir}",
@@ -66,7 +72,11 @@ TEXT = {
         "out_is_input": "{target}: would overwrite an input file; choose another --out folder",
         "out_failed": "{out}: cannot write the results: {error}",
         "plan_not_utf8": "{plan}: the file is not UTF-8 text (save it as CSV UTF-8)",
-        "no_objective": "– (the plan breaks the rules; an objective is only given for a valid plan)",
+        "no_objective": "– (the plan breaks the rules; only a valid plan has an objective)",
+        "out_in_use": "{out}: the folder is in use by another run; wait or choose another --out",
+        "stopped": "Stopped: {what}",
+        "stopped_plan": "the best checked plan so far is written (status stopped)",
+        "stopped_none": "no plan was found before the stop; nothing was written",
     },
 }
 
@@ -84,14 +94,43 @@ def _lang(value: str) -> Lang:
 
 def _check_out(out: Path, inputs: tuple[Path, ...], txt: dict[str, str]) -> None:
     """Refuse an unusable --out before solving, not after minutes of search (exit 2)."""
-    if out.exists() and not out.is_dir():
-        err.print(txt["out_not_dir"].format(out=out), markup=False)
-        raise typer.Exit(2)
-    resolved = {p.resolve() for p in inputs}
-    for name in OUTPUT_FILES:
-        if (out / name).resolve() in resolved:
-            err.print(txt["out_is_input"].format(target=out / name), markup=False)
+    try:
+        if out.exists() and not out.is_dir():
+            err.print(txt["out_not_dir"].format(out=out), markup=False)
             raise typer.Exit(2)
+        resolved = {p.resolve() for p in inputs}
+        clash = [out / n for n in OUTPUT_FILES if (out / n).resolve() in resolved]
+    except OSError as exc:  # a name longer than the OS allows, a loop of links, ...
+        err.print(txt["out_failed"].format(out=out, error=exc), markup=False)
+        raise typer.Exit(2) from None
+    for target in clash:
+        err.print(txt["out_is_input"].format(target=target), markup=False)
+        raise typer.Exit(2)
+
+
+def _lock_out(ctx: typer.Context, out: Path, txt: dict[str, str]) -> None:
+    """Hold the lock on --out until the command ends: a second run into the same folder exits 2
+    at once, and an unwritable or impossible --out is found before solving, not after."""
+    lock = output_lock(out)
+    try:
+        lock.__enter__()
+    except OutputInUse:
+        err.print(txt["out_in_use"].format(out=out), markup=False)
+        raise typer.Exit(2) from None
+    except OSError as exc:  # read-only, name too long, a file in the way, ...
+        err.print(txt["out_failed"].format(out=out, error=exc), markup=False)
+        raise typer.Exit(2) from None
+    ctx.call_on_close(lambda: lock.__exit__(None, None, None))
+
+
+def _stop_if_halted(result: object, txt: dict[str, str]) -> None:
+    """After Ctrl-C/SIGTERM: the plan (already checked) is marked stopped and written by the
+    caller; here only the message and the exit code (130/143)."""
+    if halt.HALT.is_set():
+        what = txt["stopped_plan"] if getattr(result, "status", None) == Status.STOPPED \
+            else txt["stopped_none"]
+        err.print(txt["stopped"].format(what=what), markup=False)
+        raise typer.Exit(halt.exit_code())
 
 
 def _load(path: Path) -> tuple[Instance, str]:
@@ -104,6 +143,7 @@ def _load(path: Path) -> tuple[Instance, str]:
 
 @app.command()
 def solve(
+    ctx: typer.Context,
     instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
     out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("reports"),
     time_limit: Annotated[float, typer.Option("--time-limit", min=1)] = 60.0,
@@ -122,6 +162,8 @@ def solve(
     txt = TEXT[lg]
     inst, digest = _load(instance)
     _check_out(out, (instance,), txt)
+    _lock_out(ctx, out, txt)
+    _stop_if_halted(None, txt)  # a signal during start-up: nothing to write
     quiet = as_json or not sys.stderr.isatty()
 
     def progress(ev: dict) -> None:
@@ -156,6 +198,8 @@ def solve(
     if not quiet:
         err.print()
     result.input_hash = digest
+    if halt.HALT.is_set() and result.status.has_plan:
+        result.status = Status.STOPPED  # checked above; written below as the best so far
     if pseudonymize and result.status.has_plan:  # after the check, before anything is written
         from scheduler.workbook.pseudonym import pseudonymize as pseudo
         inst, result.stints, _ = pseudo(inst, result.stints)
@@ -169,6 +213,7 @@ def solve(
         except OSError as exc:  # permission denied, disk full, a file in the way, ...
             err.print(txt["out_failed"].format(out=out, error=exc), markup=False)
             raise typer.Exit(2) from None
+    _stop_if_halted(result, txt)
     if as_json:
         typer.echo(json.dumps(result.summary(), indent=2, default=str))
     elif result.status.has_plan:
@@ -235,6 +280,8 @@ def main() -> None:
         app()
     except SystemExit:
         raise
+    except KeyboardInterrupt:  # no handler installed (a library caller's main): no traceback
+        sys.exit(130)
     except Exception as exc:  # a bug, not bad input: short message unless debugging
         if os.environ.get("ATBT_DEBUG"):
             raise

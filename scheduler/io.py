@@ -7,10 +7,19 @@ rule sets under ``constraints/``. Loading never raises anything but :class:`Inpu
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; the output set is still written as one
+    fcntl = None  # type: ignore[assignment]
 
 import yaml
 from pydantic import ValidationError
@@ -179,3 +188,98 @@ def write_atomic(path: Path, data: bytes) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+# --------------------------------------------------------------------------------------------
+# Output sets (issue 16, point 4): the files of one run are replaced together, under a lock.
+
+LOCK_NAME = ".atbt.lock"
+MANIFEST = "run.json"  # written last; names the other files of the set with their SHA-256
+
+
+class OutputInUse(Exception):
+    """Another run holds the lock on this output folder."""
+
+
+def _staging_prefix(out: Path) -> str:
+    return f".{out.name}.tmp-"
+
+
+def clean_stale(out: Path) -> None:
+    """Remove temporaries a killed run left behind: staging folders beside ``out`` and
+    ``.name.*.tmp`` files inside it. Call only while holding the lock on ``out``."""
+    import shutil
+
+    if out.parent.is_dir():
+        for p in out.parent.glob(_staging_prefix(out) + "*"):
+            shutil.rmtree(p, ignore_errors=True)
+    if out.is_dir():
+        for p in out.glob(".*.tmp"):
+            p.unlink(missing_ok=True)
+
+
+@contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the folder ``out`` (created if missing) for a whole run.
+
+    A second run into the same folder raises :class:`OutputInUse` at once instead of mixing
+    its files with the first's; an unwritable folder raises OSError before anything is solved.
+    The lock is released by the OS when the process dies, so a killed run never blocks.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    fh = open(out / LOCK_NAME, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutputInUse(str(out)) from None
+        clean_stale(out)
+        yield
+    finally:
+        fh.close()  # closing releases the lock
+
+
+def write_output_set(out: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write ``files`` (name -> content) into ``out`` as one set.
+
+    Everything is first written to a staging folder beside ``out``: a failure while writing
+    (disk full, a bug in a writer) leaves the previous set untouched. The old manifest is then
+    removed, the files are moved in, and the manifest (``run.json``, which must be in ``files``)
+    last: a set is complete when its manifest exists and every hash in it matches
+    (:func:`complete_set`). The moves take microseconds; a kill between them leaves no manifest.
+    """
+    assert MANIFEST in files, "the manifest names the set"
+    out.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(dir=out.parent, prefix=_staging_prefix(out)))
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        for name, data in files.items():
+            with open(stage / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(stage / name, 0o666 & ~umask)  # shared with colleagues, as usual
+        (out / MANIFEST).unlink(missing_ok=True)
+        order = [n for n in files if n != MANIFEST] + [MANIFEST]
+        for name in order:
+            os.replace(stage / name, out / name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return [out / n for n in files]
+
+
+def manifest_hashes(files: dict[str, bytes]) -> dict[str, str]:
+    """SHA-256 of each file of a set, for its manifest."""
+    return {n: hashlib.sha256(d).hexdigest() for n, d in files.items() if n != MANIFEST}
+
+
+def complete_set(out: Path) -> bool:
+    """True if ``out`` holds a manifest and every file it names, unchanged."""
+    try:
+        listed = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+        return bool(listed) and all(
+            hashlib.sha256((out / n).read_bytes()).hexdigest() == h for n, h in listed.items())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False

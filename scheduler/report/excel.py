@@ -159,6 +159,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_infeasible": ("Omöjlig: ingen giltig plan finns", "Infeasible: no valid plan exists"),
     "status_no_plan_in_time": ("Ingen plan inom tidsgränsen", "No plan within the time limit"),
     "status_invalid_input": ("Ogiltig indata", "Invalid input"),
+    "status_stopped": ("Avbruten: bästa kontrollerade planen hittills",
+                       "Stopped: the best checked plan so far"),
     "term_unit_changes": ("Enhetsbyten", "Unit changes"),
     "term_fragmentation": ("Splittring", "Fragmentation"),
     "term_staffing_shortfall": ("Bemanningsunderskott", "Staffing shortfall"),
