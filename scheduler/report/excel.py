@@ -38,7 +38,7 @@ from scheduler.domain import (
     extending_leave_mondays,
 )
 from scheduler.i18n import Lang, discipline_name, language
-from scheduler.io import write_atomic
+from scheduler.io import defuse_formulas, write_atomic
 from scheduler.plan import Stint
 from scheduler.result import Result
 
@@ -292,7 +292,7 @@ def build_workbook(instance: Instance, result: Result, lang: Lang | None = None,
     wb.properties.creator = "atbt-scheduler"
     wb.properties.lastModifiedBy = "atbt-scheduler"
     buf = _io.BytesIO()
-    wb.save(buf)
+    defuse_formulas(wb).save(buf)  # names are text, never formulas
     return buf.getvalue()
 
 

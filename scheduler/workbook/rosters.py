@@ -31,7 +31,7 @@ from scheduler.domain import (
     calendar_weeks,
 )
 from scheduler.i18n import Lang, discipline_name
-from scheduler.io import write_atomic
+from scheduler.io import defuse_formulas, write_atomic
 from scheduler.plan import Stint
 from scheduler.workbook.schema import LEAVE_KINDS
 
@@ -121,7 +121,7 @@ def _date_cell(ws: Worksheet, row: int, col: int, d: date) -> None:
 
 def _save(wb: Workbook, path: Path) -> None:
     buf = _io.BytesIO()
-    wb.save(buf)
+    defuse_formulas(wb).save(buf)  # names are text, never formulas
     write_atomic(path, buf.getvalue())
 
 
