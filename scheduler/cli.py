@@ -83,6 +83,14 @@ TEXT = {
 OUTPUT_FILES = ("plan.csv", "plan.xlsx", "run.json")  # as written by api.write_outputs
 
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and workbook: sv|en")]
+# Sane ranges (docs/SECURITY.md), checked before anything is read: CP-SAT's seed is a 32-bit
+# int, and more threads than cores x 4 only thrash a shared machine.
+MAX_TIME_LIMIT = 7 * 24 * 3600.0
+MAX_WORKERS = 4 * (os.cpu_count() or 1)
+MAX_SEED = 2**31 - 1
+TimeLimitOpt = Annotated[float, typer.Option("--time-limit", min=1, max=MAX_TIME_LIMIT)]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=MAX_WORKERS)]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED)]
 
 
 def _lang(value: str) -> Lang:
@@ -146,9 +154,9 @@ def solve(
     ctx: typer.Context,
     instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
     out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("reports"),
-    time_limit: Annotated[float, typer.Option("--time-limit", min=1)] = 60.0,
-    workers: Annotated[int, typer.Option("--workers", min=1)] = 2,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    time_limit: TimeLimitOpt = 60.0,
+    workers: WorkersOpt = 2,
+    seed: SeedOpt = 0,
     as_json: Annotated[
         bool, typer.Option("--json", help="Result summary as JSON on stdout")] = False,
     pseudonymize: Annotated[bool, typer.Option(

@@ -363,3 +363,60 @@ def test_id_that_would_be_a_csv_formula_is_refused(tmp_path, bad_id):
     res = invoke("solve", write_yaml(tmp_path / "id.yaml", data), "--out", tmp_path / "o", *FAST)
     assert_clean_exit(res, 2)
     assert "units[0]" in res.output
+
+
+# ------------------------------------------------------------------------------------------
+# 6. Out-of-range values are input errors (exit 2) before any solving.
+
+
+def _horizon_9999(d):
+    d["horizon"]["end"] = "9999-12-27"
+
+
+def _horizon_0001(d):
+    d["horizon"]["start"] = "0001-01-01"
+
+
+def _leave_9999(d):
+    d["trainees"] = [{"id": "AT-X", "programme": "AT18", "start": "2027-01-04", "site": "SJH",
+                      "leave": [{"start": "2027-03-01", "end": "9999-12-27",
+                                 "kind": "sjukskrivning"}]}]
+
+
+def _capacity_huge(d):
+    d["units"][0]["capacity"] = 10**18
+
+
+def _weight_huge(d):
+    d["weights"] = {"unit_changes": 10**18}
+
+
+def _stint_weeks_huge(d):
+    d["units"][0]["max_weeks"] = 10**9
+
+
+@pytest.mark.parametrize("mutate, field", [
+    (_horizon_9999, "horizon"), (_horizon_0001, "horizon.start"),
+    (_leave_9999, "leave[0].end"), (_capacity_huge, "units[0] (MED).capacity"),
+    (_weight_huge, "weights.unit_changes"), (_stint_weeks_huge, "units[0] (MED).max_weeks"),
+])
+def test_out_of_range_value_in_the_instance_exits_2_before_solving(tmp_path, mutate, field):
+    # Before: 30 s on a 3 s limit then "Invalid column index", OverflowError, a CP-SAT
+    # expression dump, or a visibly worse plan accepted.
+    data = tutorial_data()
+    mutate(data)
+    t0 = time.monotonic()
+    res = invoke("solve", write_yaml(tmp_path / "r.yaml", data), "--out", tmp_path / "o",
+                 "--time-limit", "30", "--workers", "1")
+    assert_clean_exit(res, 2)
+    assert field in res.output
+    assert time.monotonic() - t0 < 10
+    assert not (tmp_path / "o" / "plan.csv").exists()
+
+
+@pytest.mark.parametrize("option", [("--seed", "99999999999"), ("--seed", "-1"),
+                                    ("--workers", "100000"), ("--time-limit", "1e12")])
+def test_out_of_range_option_exits_2(tmp_path, option):
+    res = invoke("solve", TUTORIAL, "--out", tmp_path / "o", *option)
+    assert_clean_exit(res, 2)
+    assert option[0] in res.output

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from scheduler.cli import LangOpt, _lang, _load, err
+from scheduler.cli import LangOpt, SeedOpt, TimeLimitOpt, WorkersOpt, _lang, _load, err
 from scheduler.domain import Instance
 from scheduler.i18n import Lang
 from scheduler.result import Status
@@ -98,9 +98,9 @@ def register(app: typer.Typer) -> None:
             "--change", help="Change file (YAML): leave, part_time, capacity, leaving, "
             "joining; may be repeated")] = None,
         out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("replan"),
-        time_limit: Annotated[float, typer.Option("--time-limit", min=1)] = 60.0,
-        workers: Annotated[int, typer.Option("--workers", min=1)] = 2,
-        seed: Annotated[int, typer.Option("--seed")] = 0,
+        time_limit: TimeLimitOpt = 60.0,
+        workers: WorkersOpt = 2,
+        seed: SeedOpt = 0,
         as_json: Annotated[
             bool, typer.Option("--json", help="Result summary as JSON on stdout")] = False,
         lang: LangOpt = "sv",

@@ -10,6 +10,7 @@ error (``scheduler.cli.main``).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
 from datetime import date
@@ -63,12 +64,15 @@ TXT = {
     },
 }
 
-TimeOpt = Annotated[float, typer.Option("--time-limit", min=1,
+# Ranges as scheduler.cli's (docs/SECURITY.md).
+TimeOpt = Annotated[float, typer.Option("--time-limit", min=1, max=7 * 24 * 3600.0,
                                         help="Seconds per variant (per solve for capacity)")]
-WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="CP-SAT threads per solve")]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=4 * (os.cpu_count() or 1),
+                                         help="CP-SAT threads per solve")]
 JobsOpt = Annotated[int | None, typer.Option(
-    "--jobs", min=1, help="Variants at once (default: cores / workers)")]
-SeedOpt = Annotated[int, typer.Option("--seed")]
+    "--jobs", min=1, max=4 * (os.cpu_count() or 1),
+    help="Variants at once (default: cores / workers)")]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, max=2**31 - 1)]
 # As scheduler.cli.LangOpt; defined here since typer resolves annotations in this module.
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and workbook: sv|en")]
 GraceOpt = Annotated[float | None, typer.Option(
