@@ -69,7 +69,7 @@ def pydantic_problems(err: ValidationError, raw: Any) -> list[tuple[str, str]]:
         loc = tuple(x for x in e["loc"] if not (isinstance(x, str) and x.startswith("function-")))
         where = _entry_label(raw, loc)
         typ = e["type"]
-        value = e.get("input")
+        value = echo(e.get("input"))
         if typ == "missing":
             msg = tr("field_missing")
         elif typ == "extra_forbidden":
@@ -81,7 +81,7 @@ def pydantic_problems(err: ValidationError, raw: Any) -> list[tuple[str, str]]:
         elif typ == "value_error":
             msg = str(e.get("ctx", {}).get("error", e["msg"]))
         else:
-            msg = tr("invalid_value", detail=e["msg"])
+            msg = tr("invalid_value", detail=echo_long(e["msg"]))
         for line in msg.splitlines() or [msg]:
             out.append((where, line))
     return out
@@ -98,18 +98,84 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+# Untrusted YAML (docs/SECURITY.md): a real region is ~25 KB and ~5 000 values. Beyond these a
+# file is refused before it is read (size) or before its aliases are expanded (values): a 2.5 KB
+# "billion laughs" of nested aliases otherwise runs for minutes and takes gigabytes.
+MAX_INPUT_BYTES = 5_000_000
+MAX_YAML_NODES = 200_000
+MAX_ECHO = 80  # characters of an input value repeated in a message
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Values the document has once every alias is expanded (shared nodes counted each time
+    they are used), stopping as soon as MAX_YAML_NODES is passed."""
+    memo: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        memo[key] = 1  # a recursive alias counts once; the constructor refuses it later
+        n = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                n += size(k) + size(v)
+                if n > MAX_YAML_NODES:
+                    raise _TooLarge
+        elif isinstance(node, yaml.SequenceNode):
+            for v in node.value:
+                n += size(v)
+                if n > MAX_YAML_NODES:
+                    raise _TooLarge
+        memo[key] = n
+        return n
+
+    return size(root)
+
+
 def _load_yaml_text(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    if len(text) > MAX_INPUT_BYTES:
+        raise yaml.YAMLError(tr("input_too_large", size=len(text), most=MAX_INPUT_BYTES))
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            _expanded_size(node)
+        except (_TooLarge, RecursionError):
+            raise yaml.YAMLError(tr("yaml_too_many_nodes", most=MAX_YAML_NODES)) from None
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def echo(value: object) -> str:
+    """An input value as shown in a message: at most MAX_ECHO characters."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO - 1] + "…"
 
 
 def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise InputError(str(path), [("", tr("file_not_found"))])
     try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise InputError(str(path), [("", tr("input_too_large", size=path.stat().st_size,
+                                                  most=MAX_INPUT_BYTES))])
         return _load_yaml_text(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        msg = tr("yaml_error", error=str(exc).replace("\n", " "))
+        msg = tr("yaml_error", error=echo_long(str(exc).replace("\n", " ")))
         raise InputError(str(path), [("", msg)]) from None
+
+
+def echo_long(text: str, most: int = 400) -> str:
+    """A parser's message (it quotes the line in question): cut at ``most`` characters."""
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def load_programme(path: Path) -> Programme:
@@ -193,7 +259,6 @@ def write_atomic(path: Path, data: bytes) -> None:
 # --------------------------------------------------------------------------------------------
 # Output sets (issue 16, point 4): the files of one run are replaced together, under a lock.
 
-LOCK_NAME = ".atbt.lock"
 MANIFEST = "run.json"  # written last; names the other files of the set with their SHA-256
 
 
@@ -227,17 +292,20 @@ def output_lock(out: Path) -> Iterator[None]:
     The lock is released by the OS when the process dies, so a killed run never blocks.
     """
     out.mkdir(parents=True, exist_ok=True)
-    fh = open(out / LOCK_NAME, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
+    if not os.access(out, os.W_OK):  # found now, not after the solve
+        raise PermissionError(13, "Permission denied", str(out))
+    # The lock is on the folder itself: no lock file among the outputs, none left behind.
+    fd = os.open(out, os.O_RDONLY)
     try:
         if fcntl is not None:
             try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise OutputInUse(str(out)) from None
         clean_stale(out)
         yield
     finally:
-        fh.close()  # closing releases the lock
+        os.close(fd)  # closing releases the lock
 
 
 def write_output_set(out: Path, files: dict[str, bytes]) -> list[Path]:

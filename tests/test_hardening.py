@@ -22,7 +22,7 @@ from typer.testing import CliRunner, Result
 
 from scheduler import checker, cli
 from scheduler.i18n import set_language
-from scheduler.io import InputError, load_instance
+from scheduler.io import load_instance
 from scheduler.plan import Stint, plan_to_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -420,3 +420,50 @@ def test_out_of_range_option_exits_2(tmp_path, option):
     res = invoke("solve", TUTORIAL, "--out", tmp_path / "o", *option)
     assert_clean_exit(res, 2)
     assert option[0] in res.output
+
+
+# ------------------------------------------------------------------------------------------
+# 7. YAML alias bombs and huge values: refused quickly, echoed values capped.
+
+
+def _laughs(levels: int = 9, width: int = 9) -> str:
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, levels):
+        refs = ", ".join([f"*a{i - 1}"] * width)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_is_refused_at_once(tmp_path):
+    # Before: a 2.5 KB file like this ran over 60 s and took 4.3 GB.
+    text = TUTORIAL.read_text(encoding="utf-8").replace("../constraints", str(ROOT / "constraints"))
+    bomb = _laughs()
+    text = bomb + text.replace("capacity: 4,", f"capacity: *a{8},", 1)
+    src = tmp_path / "bomb.yaml"
+    src.write_text(text, encoding="utf-8")
+    assert len(bomb) < 3000
+    t0 = time.monotonic()
+    res = invoke("solve", src, "--out", tmp_path / "o", *FAST)
+    assert_clean_exit(res, 2)
+    assert time.monotonic() - t0 < 10
+    assert "alias" in res.output and len(res.output) < 1000
+
+
+def test_huge_value_is_echoed_in_at_most_80_characters(tmp_path):
+    data = tutorial_data()
+    data["units"][0]["capacity"] = list(range(20_000))  # a 100 KB list where a number belongs
+    data["units"][1]["name"] = {"x": "y" * 100_000}
+    res = invoke("solve", write_yaml(tmp_path / "big.yaml", data), "--out", tmp_path / "o", *FAST)
+    assert_clean_exit(res, 2)
+    assert "units[0] (MED).capacity" in res.output
+    assert max(len(line) for line in res.output.splitlines()) < 300
+
+
+def test_input_larger_than_the_cap_is_refused_before_parsing(tmp_path):
+    from scheduler.io import MAX_INPUT_BYTES
+
+    src = tmp_path / "big.yaml"
+    src.write_text("# " + "x" * MAX_INPUT_BYTES + "\n", encoding="utf-8")
+    res = invoke("solve", src, "--out", tmp_path / "o", *FAST)
+    assert_clean_exit(res, 2)
+    assert "byte" in res.output
