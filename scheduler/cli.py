@@ -8,11 +8,12 @@ SIGTERM (the best checked plan so far is written with status "stopped", if there
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -131,6 +132,43 @@ def _lock_out(ctx: typer.Context, out: Path, txt: dict[str, str]) -> None:
     ctx.call_on_close(lambda: lock.__exit__(None, None, None))
 
 
+class _Scrubbed(io.TextIOBase):
+    """stderr with every trainee id replaced by its pseudonym (explanations, exit-5 messages)."""
+
+    def __init__(self, raw: TextIO, cmap: dict[str, str]):
+        self.raw, self.cmap = raw, cmap
+
+    def write(self, text: str) -> int:
+        from scheduler.workbook.pseudonym import scrub
+
+        self.raw.write(scrub(text, self.cmap))
+        return len(text)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+    def isatty(self) -> bool:
+        return self.raw.isatty()
+
+
+def _pseudonymous_stderr(ctx: typer.Context, inst: Instance, lang: Lang) -> None:
+    """--pseudonymize: refuse an empty or short key before solving (exit 2), and print codes,
+    never ids, on stderr for the rest of the command."""
+    from scheduler.workbook.pseudonym import PseudonymKeyError, codes, pseudonym_key
+
+    try:
+        key = pseudonym_key()
+    except PseudonymKeyError as exc:
+        err.print(exc.message(lang), markup=False)
+        raise typer.Exit(2) from None
+    err.file = _Scrubbed(err.file, codes([t.id for t in inst.all_trainees()], key))
+
+    def restore() -> None:
+        err.file = None  # type: ignore[assignment]  # rich: back to the current sys.stderr
+
+    ctx.call_on_close(restore)
+
+
 def _stop_if_halted(result: object, txt: dict[str, str]) -> None:
     """After Ctrl-C/SIGTERM: the plan (already checked) is marked stopped and written by the
     caller; here only the message and the exit code (130/143)."""
@@ -171,6 +209,8 @@ def solve(
     inst, digest = _load(instance)
     _check_out(out, (instance,), txt)
     _lock_out(ctx, out, txt)
+    if pseudonymize:
+        _pseudonymous_stderr(ctx, inst, lg)
     _stop_if_halted(None, txt)  # a signal during start-up: nothing to write
     quiet = as_json or not sys.stderr.isatty()
 

@@ -467,3 +467,82 @@ def test_input_larger_than_the_cap_is_refused_before_parsing(tmp_path):
     res = invoke("solve", src, "--out", tmp_path / "o", *FAST)
     assert_clean_exit(res, 2)
     assert "byte" in res.output
+
+
+# ------------------------------------------------------------------------------------------
+# 9. Pseudonymisation: no id on stderr, no empty key, a wrong key said plainly, no leave kind.
+
+KEY = "0123456789abcdef-test-key"
+
+
+def three_on_psy(tmp_path: Path) -> Path:
+    """Three ATs locked at PSY (capacity 2) in the same weeks: proven infeasible, and the
+    explanation names all three."""
+    data = tutorial_data()
+    data["cohorts"] = []
+    lock = [{"unit": "PSY", "discipline": "psykiatri", "start": "2027-01-04",
+             "end": "2027-04-05"}]
+    data["trainees"] = [{"id": f"{n}-X{i}", "name": f"{n} Exempel", "programme": "AT18",
+                         "start": "2027-01-04", "site": "SJH", "locked": lock}
+                        for i, n in enumerate(["ANNA", "BERTIL", "CECILIA"])]
+    return write_yaml(tmp_path / "psy.yaml", data)
+
+
+def test_pseudonymised_run_prints_codes_not_ids_on_stderr(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATBT_PSEUDONYM_KEY", KEY)
+    res = invoke("solve", three_on_psy(tmp_path), "--out", tmp_path / "o", "--pseudonymize",
+                 *FAST)
+    assert_clean_exit(res, 3)
+    assert res.output.count("P-") >= 3
+    assert not any(n in res.output for n in ("ANNA", "BERTIL", "CECILIA"))
+
+
+@pytest.mark.parametrize("how", ["empty env", "short env", "empty file"])
+def test_empty_or_short_key_is_refused_before_solving(tmp_path, monkeypatch, how):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    if how == "empty file":
+        monkeypatch.delenv("ATBT_PSEUDONYM_KEY", raising=False)
+        (tmp_path / "cfg" / "atbt").mkdir(parents=True)
+        (tmp_path / "cfg" / "atbt" / "pseudonym.key").write_text("\n", encoding="utf-8")
+    else:
+        monkeypatch.setenv("ATBT_PSEUDONYM_KEY", "" if how == "empty env" else "abc")
+    res = invoke("solve", TUTORIAL, "--out", tmp_path / "o", "--pseudonymize", *FAST)
+    assert_clean_exit(res, 2)
+    assert "pseudonymnyckeln" in res.output and "minst 16" in res.output
+    assert not (tmp_path / "o" / "plan.csv").exists()
+
+
+def test_relative_xdg_config_home_does_not_put_the_key_in_the_current_folder(
+        tmp_path, monkeypatch):
+    from scheduler.workbook.pseudonym import key_file
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", "cfg")
+    assert key_file().is_absolute() and tmp_path not in key_file().parents
+
+
+def test_rosters_with_another_key_say_so_and_hide_the_leave_kind(tmp_path, monkeypatch):
+    import openpyxl
+
+    data = tutorial_data()
+    data["cohorts"] = data["cohorts"][:1]
+    data["trainees"] = [{"id": "DAVID-X9", "name": "David Exempel", "programme": "AT18",
+                         "start": "2027-01-04", "site": "SJH",
+                         "leave": [{"start": "2027-03-01", "end": "2027-03-15",
+                                    "kind": "sjukskrivning"}]}]
+    src = write_yaml(tmp_path / "leave.yaml", data)
+    out = tmp_path / "o"
+    monkeypatch.setenv("ATBT_PSEUDONYM_KEY", KEY)
+    assert_clean_exit(invoke("solve", src, "--out", out, "--pseudonymize", *FAST), 0)
+
+    monkeypatch.setenv("ATBT_PSEUDONYM_KEY", KEY + "-another")
+    res = invoke("rosters", out, "--instance", src, "--out", tmp_path / "r1")
+    assert_clean_exit(res, 2)  # before: exit 1 with "72 regelbrott"
+    assert "annan nyckel" in res.output
+
+    monkeypatch.setenv("ATBT_PSEUDONYM_KEY", KEY)
+    assert_clean_exit(invoke("rosters", out, "--instance", src, "--out", tmp_path / "r2"), 0)
+    people = [p for p in (tmp_path / "r2").rglob("P-*.xlsx")]
+    texts = " ".join(str(c.value) for p in people for ws in openpyxl.load_workbook(p).worksheets
+                     for row in ws.iter_rows() for c in row if c.value is not None)
+    assert "ledig" in texts and "jukskriv" not in texts and "David" not in texts
