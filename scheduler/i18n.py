@@ -124,6 +124,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "columns must be exactly {expected}, not {found}",
     ),
     "plan_bad_row": ("rad {row}: {detail}", "row {row}: {detail}"),
+    "plan_csv_error": ("filen kan inte läsas som CSV: {error}", "not readable as CSV: {error}"),
+    "plan_row_columns": ("{n} kolumner, ska vara {need}", "{n} columns, must be {need}"),
+    "plan_weeks_mismatch": (
+        "weeks={weeks}, men {start}–{end} är {n} veckor",
+        "weeks={weeks}, but {start}..{end} is {n} weeks"),
     # plan checker (scheduler/checker.py): one line per violation, in the coordinator's words
     "chk_when_one": ("v. {week}", "week {week}"),
     "chk_when_many": ("v. {week} ({n} veckor)", "week {week} ({n} weeks)"),

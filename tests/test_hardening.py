@@ -546,3 +546,47 @@ def test_rosters_with_another_key_say_so_and_hide_the_leave_kind(tmp_path, monke
     texts = " ".join(str(c.value) for p in people for ws in openpyxl.load_workbook(p).worksheets
                      for row in ws.iter_rows() for c in row if c.value is not None)
     assert "ledig" in texts and "jukskriv" not in texts and "David" not in texts
+
+
+# ------------------------------------------------------------------------------------------
+# 10. check on hand-edited files: linear time, Swedish messages, the right rule.
+
+
+def _tutorial_plan(first_set: Path) -> list[str]:
+    return (first_set / "plan.csv").read_text(encoding="utf-8").splitlines()
+
+
+def test_check_of_a_field_longer_than_csvs_limit_exits_2(first_set, tmp_path):
+    lines = _tutorial_plan(first_set)
+    lines[1] = "x" * 131_073 + lines[1][lines[1].index(","):]
+    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = invoke("check", TUTORIAL, tmp_path / "p.csv")
+    assert_clean_exit(res, 2)  # before: exit 5 (csv.Error)
+    assert "CSV" in res.output and len(res.output) < 1000
+
+
+def test_check_of_20000_rows_takes_seconds_not_minutes(first_set, tmp_path):
+    # Before: 276 s (one stint against every other of its trainee); now about 1 s.
+    header, *rows = _tutorial_plan(first_set)
+    (tmp_path / "p.csv").write_text("\n".join([header] + rows * (20_000 // len(rows))) + "\n",
+                                    encoding="utf-8")
+    t0 = time.monotonic()
+    res = invoke("check", TUTORIAL, tmp_path / "p.csv")
+    assert_clean_exit(res, 1)
+    assert time.monotonic() - t0 < 30
+
+
+@pytest.mark.parametrize("start, words, absent", [
+    ("2027-02-30", "start: '2027-02-30' är inte ett datum", "day is out of range"),
+    ("2027-01-05", "börja och sluta på en måndag", "weeks="),
+])
+def test_check_names_a_bad_date_in_swedish_and_the_right_rule(first_set, tmp_path, start,
+                                                              words, absent):
+    header, *rows = _tutorial_plan(first_set)
+    cells = rows[0].split(",")
+    cells[5] = start
+    (tmp_path / "p.csv").write_text("\n".join([header, ",".join(cells), *rows[1:]]) + "\n",
+                                    encoding="utf-8")
+    res = invoke("check", TUTORIAL, tmp_path / "p.csv")
+    assert res.exit_code in (1, 2) and "Traceback" not in res.output
+    assert words in res.output and absent not in res.output
