@@ -590,3 +590,43 @@ def test_check_names_a_bad_date_in_swedish_and_the_right_rule(first_set, tmp_pat
     res = invoke("check", TUTORIAL, tmp_path / "p.csv")
     assert res.exit_code in (1, 2) and "Traceback" not in res.output
     assert words in res.output and absent not in res.output
+
+
+# ------------------------------------------------------------------------------------------
+# 11. (rest) Report folders that would collide; a workbook that unpacks too large.
+
+
+def test_batch_refuses_an_instance_as_yaml_and_xlsx_side_by_side(tmp_path):
+    from scheduler.workbook.template import instance_to_workbook
+
+    folder = tmp_path / "regions"
+    folder.mkdir()
+    write_yaml(folder / "region.yaml", tutorial_data())
+    (folder / "region.xlsx").write_bytes(instance_to_workbook(load_instance(TUTORIAL)))
+    res = invoke("batch", folder, "--out", tmp_path / "o", *FAST)
+    assert_clean_exit(res, 2)  # before: region.xlsx silently dropped
+    assert "'region.xlsx'" in res.output and "'region.yaml'" in res.output
+
+
+def test_whatif_refuses_variants_that_share_a_folder(tmp_path):
+    sc = tmp_path / "s.yaml"
+    sc.write_text("scenarios:\n  - {name: vc stänger}\n  - {name: vc_stänger}\n",
+                  encoding="utf-8")
+    res = invoke("whatif", TUTORIAL, sc, "--out", tmp_path / "o", *FAST)
+    assert_clean_exit(res, 2)
+    assert "samma mapp" in res.output and not (tmp_path / "o" / "whatif.xlsx").exists()
+
+
+def test_workbook_unpacking_past_the_cap_is_refused_at_once(tmp_path):
+    import zipfile
+
+    from scheduler.workbook.template import instance_to_workbook
+
+    src = tmp_path / "big.xlsx"
+    src.write_bytes(instance_to_workbook(load_instance(TUTORIAL)))
+    with zipfile.ZipFile(src, "a", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/media/pad.bin", b"\0" * 12 * 1024 * 1024)  # 12 MB, a few KB packed
+    t0 = time.monotonic()
+    res = invoke("solve", src, "--out", tmp_path / "o", *FAST)
+    assert_clean_exit(res, 2)  # before: read (cap 50 MB); 31 MB took 36 s and 1 GB
+    assert "MB" in res.output and time.monotonic() - t0 < 10
