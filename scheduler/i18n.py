@@ -115,6 +115,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "input_too_large": (
         "filen är {size} byte; högst {most} byte läses",
         "the file is {size} bytes; at most {most} bytes are read"),
+    # pydantic's error types in the user's language (scheduler.io.pydantic_problems)
+    "pd_string_type": ("'{value}' ska vara text", "'{value}' must be text"),
+    "pd_model_type": ("'{value}' ska vara en post med fält (nyckel: värde)",
+                      "'{value}' must be an entry with fields (key: value)"),
+    "pd_dict_type": ("'{value}' ska vara en tabell (nyckel: värde)",
+                     "'{value}' must be a mapping (key: value)"),
+    "pd_list_type": ("'{value}' ska vara en lista", "'{value}' must be a list"),
+    "pd_bool": ("'{value}' ska vara true eller false", "'{value}' must be true or false"),
+    "pd_ge": ("{value} är mindre än det minsta tillåtna, {limit}",
+              "{value} is less than the least allowed, {limit}"),
+    "pd_le": ("{value} är större än det största tillåtna, {limit}",
+              "{value} is larger than the largest allowed, {limit}"),
+    "pd_str_short": ("texten får inte vara tom", "the text must not be empty"),
+    "pd_str_long": ("texten är längre än {limit} tecken", "the text is longer than {limit} "
+                    "characters"),
+    "pd_too_short": ("listan ska ha minst {limit} poster", "the list needs at least {limit} "
+                     "entries"),
+    "pd_pattern": ("'{value}' får bara innehålla bokstäver, siffror och _ . + - och börja med "
+                   "en bokstav eller siffra",
+                   "'{value}' may hold only letters, digits and _ . + - and must start with a "
+                   "letter or digit"),
+    "pd_literal": ("'{value}' ska vara ett av: {expected}", "'{value}' must be one of: "
+                   "{expected}"),
     "yaml_too_many_nodes": (
         "filen växer till fler än {most} värden när alias (*namn) expanderas",
         "the file expands to more than {most} values when aliases (*name) are expanded"),

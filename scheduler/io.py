@@ -63,6 +63,17 @@ def _entry_label(raw: Any, loc: tuple[int | str, ...]) -> str:
     return "".join(parts)
 
 
+# pydantic error type -> our message key: every common input error in the user's language.
+_PYDANTIC_KEYS = {
+    "string_type": "pd_string_type", "model_type": "pd_model_type", "model_attributes_type":
+    "pd_model_type", "dict_type": "pd_dict_type", "list_type": "pd_list_type",
+    "bool_parsing": "pd_bool", "bool_type": "pd_bool", "greater_than_equal": "pd_ge",
+    "less_than_equal": "pd_le", "string_too_short": "pd_str_short",
+    "string_too_long": "pd_str_long", "too_short": "pd_too_short",
+    "string_pattern_mismatch": "pd_pattern", "literal_error": "pd_literal",
+}
+
+
 def pydantic_problems(err: ValidationError, raw: Any) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for e in err.errors():
@@ -80,6 +91,12 @@ def pydantic_problems(err: ValidationError, raw: Any) -> list[tuple[str, str]]:
             msg = tr("invalid_date", value=value)
         elif typ == "value_error":
             msg = str(e.get("ctx", {}).get("error", e["msg"]))
+        elif typ in _PYDANTIC_KEYS:
+            ctx = e.get("ctx", {})
+            limit = next((ctx[k] for k in ("ge", "le", "min_length", "max_length")
+                          if k in ctx), "")
+            msg = tr(_PYDANTIC_KEYS[typ], value=value, limit=limit,
+                     expected=echo_long(str(ctx.get("expected", ""))))
         else:
             msg = tr("invalid_value", detail=echo_long(e["msg"]))
         for line in msg.splitlines() or [msg]:

@@ -22,7 +22,7 @@ from typer.testing import CliRunner, Result
 
 from scheduler import checker, cli
 from scheduler.i18n import set_language
-from scheduler.io import load_instance
+from scheduler.io import InputError, load_instance
 from scheduler.plan import Stint, plan_to_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -630,3 +630,28 @@ def test_workbook_unpacking_past_the_cap_is_refused_at_once(tmp_path):
     res = invoke("solve", src, "--out", tmp_path / "o", *FAST)
     assert_clean_exit(res, 2)  # before: read (cap 50 MB); 31 MB took 36 s and 1 GB
     assert "MB" in res.output and time.monotonic() - t0 < 10
+
+
+def test_validation_messages_are_swedish_for_common_mistakes():
+    # Before: 76 of 204 messages mixed pydantic's English ("Input should be ...") into Swedish.
+    import copy
+
+    from scheduler.io import parse_instance_text
+
+    base = load_instance(TUTORIAL).model_dump(mode="json")
+    cases = [("units", 0, "name", 5), ("units", 0, "capacity", "tre"),
+             ("units", 0, "capacity", -1), ("units", 0, "capacity", 10**6),
+             ("units", 0, "disciplines", "medicin"), ("units", 0, "region_wide", "kanske"),
+             ("units", 0, "id", ""), ("units", 0, "id", "Ö" * 70), ("units", 0, "id", "a b"),
+             ("sites", 0, "name", None), ("units", 0, "staffing_target", 3),
+             ("programmes", 0, "kind", "XT"), ("units", 0, "disciplines", [])]
+    for *path, value in cases:
+        data = copy.deepcopy(base)
+        node = data
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+        with pytest.raises(InputError) as info:
+            parse_instance_text(yaml.safe_dump(data, allow_unicode=True))
+        text = info.value.render()
+        assert "Input should" not in text and "should have" not in text, text
