@@ -657,3 +657,14 @@ def test_validation_messages_are_swedish_for_common_mistakes():
             parse_instance_text(yaml.safe_dump(data, allow_unicode=True))
         text = info.value.render()
         assert "Input should" not in text and "should have" not in text, text
+
+
+def test_replan_into_a_locked_out_exits_2_before_solving(first_set, tmp_path):
+    from scheduler.io import output_lock
+
+    out = tmp_path / "o"
+    with output_lock(out):
+        res = invoke("replan", TUTORIAL, first_set / "plan.csv", "--today", "2027-06-07",
+                     "--out", out, *FAST)
+    assert_clean_exit(res, 2)
+    assert "används redan" in res.output and not (out / "plan.csv").exists()
