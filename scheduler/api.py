@@ -13,7 +13,7 @@ from pathlib import Path
 from scheduler import checker
 from scheduler.domain import Instance
 from scheduler.i18n import Lang
-from scheduler.io import input_hash, load_instance, write_atomic
+from scheduler.io import input_hash, load_instance, manifest_hashes, write_output_set
 from scheduler.plan import Stint, plan_to_csv
 from scheduler.result import Result
 from scheduler.solver.solve import Progress, solve
@@ -60,26 +60,29 @@ def solve_and_verify(instance: Instance, time_limit: float = 60.0, workers: int 
 def write_outputs(instance: Instance, result: Result, out_dir: Path,
                   lang: Lang | None = None, inputs: tuple[Path, ...] = (),
                   overruns: list[checker.Overrun] | None = None) -> list[Path]:
-    """Write plan.csv, plan.xlsx and run.json atomically; refuse to overwrite an input.
+    """Write plan.csv, plan.xlsx and run.json as one set; refuse to overwrite an input.
 
+    All three are built in memory, then moved into ``out_dir`` together with run.json last, as
+    the manifest holding the others' SHA-256 (:func:`scheduler.io.write_output_set`).
     ``overruns`` (soft capacity): listed in an overrun sheet and in run.json.
     """
-    from scheduler.report.excel import write_workbook
+    from scheduler.report.excel import build_workbook
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     targets = [out_dir / "plan.csv", out_dir / "plan.xlsx", out_dir / "run.json"]
     resolved_inputs = {p.resolve() for p in inputs}
     for t in targets:
         if t.resolve() in resolved_inputs:
             raise FileExistsError(f"{t} is an input file; choose another --out folder")
-    write_atomic(targets[0], plan_to_csv(result.stints).encode("utf-8"))
-    write_workbook(instance, result, targets[1], lang=lang, violations=[], overruns=overruns)
+    files = {"plan.csv": plan_to_csv(result.stints).encode("utf-8"),
+             "plan.xlsx": build_workbook(instance, result, lang=lang, violations=[],
+                                         overruns=overruns)}
     summary = result.summary()
     if overruns is not None:
         summary["overruns"] = [{"unit": o.unit, "start": o.start.isoformat(), "weeks": o.weeks,
                                 "over": o.over} for o in overruns]
-    write_atomic(targets[2], json.dumps(summary, indent=2, default=str).encode("utf-8"))
-    return targets
+    summary["files"] = manifest_hashes(files)
+    files["run.json"] = json.dumps(summary, indent=2, default=str).encode("utf-8")
+    return write_output_set(out_dir, files)
 
 
 def load(path: str | Path) -> tuple[Instance, str]:

@@ -2,25 +2,27 @@
 
 Exit codes: 0 plan written (or plan valid), 1 the checked plan has violations, 2 invalid input,
 3 proven infeasible, 4 no plan found within the time limit, 5 internal error (a plan failed
-verification, or an unexpected exception; nothing was written).
+verification, or an unexpected exception; nothing was written), 130 / 143 stopped by Ctrl-C /
+SIGTERM (the best checked plan so far is written with status "stopped", if there is one).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
 
-from scheduler import api, checker
+from scheduler import api, checker, halt
 from scheduler.domain import Instance
 from scheduler.i18n import Lang, language, set_language
-from scheduler.io import InputError
+from scheduler.io import InputError, OutputInUse, output_lock
 from scheduler.plan import PlanFormatError
 from scheduler.result import EXIT_CODES, Status
 
@@ -52,6 +54,12 @@ TEXT = {
         "keeping": "Behåller alla placeringar för {n} AT/BT-läkare ur {plan}; planerar {m}",
         "keep_broken": "{plan}: de behållna placeringarna bryter mot {n} regler i instansen "
                        "(ange --today om planen har historik):",
+        "no_objective": "– (planen bryter mot reglerna; målvärdet gäller bara en giltig plan)",
+        "out_in_use": "{out}: mappen används redan av en annan körning; vänta eller välj en "
+                      "annan --out",
+        "stopped": "Avbruten: {what}",
+        "stopped_plan": "den bästa kontrollerade planen hittills är skriven (status stopped)",
+        "stopped_none": "ingen plan hittades innan avbrottet; inget skrevs",
     },
     "en": {
         "written": "Plan written to {dir}",
@@ -74,12 +82,25 @@ TEXT = {
         "keeping": "Keeping every stint of {n} trainees from {plan}; planning {m}",
         "keep_broken": "{plan}: the kept stints break {n} rules of the instance (give --today "
                        "if the plan has history):",
+        "no_objective": "– (the plan breaks the rules; only a valid plan has an objective)",
+        "out_in_use": "{out}: the folder is in use by another run; wait or choose another --out",
+        "stopped": "Stopped: {what}",
+        "stopped_plan": "the best checked plan so far is written (status stopped)",
+        "stopped_none": "no plan was found before the stop; nothing was written",
     },
 }
 
 OUTPUT_FILES = ("plan.csv", "plan.xlsx", "run.json")  # as written by api.write_outputs
 
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and workbook: sv|en")]
+# Sane ranges (docs/SECURITY.md), checked before anything is read: CP-SAT's seed is a 32-bit
+# int, and more threads than cores x 4 only thrash a shared machine.
+MAX_TIME_LIMIT = 7 * 24 * 3600.0
+MAX_WORKERS = 4 * (os.cpu_count() or 1)
+MAX_SEED = 2**31 - 1
+TimeLimitOpt = Annotated[float, typer.Option("--time-limit", min=1, max=MAX_TIME_LIMIT)]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=MAX_WORKERS)]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED)]
 
 
 def _lang(value: str) -> Lang:
@@ -91,14 +112,80 @@ def _lang(value: str) -> Lang:
 
 def _check_out(out: Path, inputs: tuple[Path, ...], txt: dict[str, str]) -> None:
     """Refuse an unusable --out before solving, not after minutes of search (exit 2)."""
-    if out.exists() and not out.is_dir():
-        err.print(txt["out_not_dir"].format(out=out), markup=False)
-        raise typer.Exit(2)
-    resolved = {p.resolve() for p in inputs}
-    for name in OUTPUT_FILES:
-        if (out / name).resolve() in resolved:
-            err.print(txt["out_is_input"].format(target=out / name), markup=False)
+    try:
+        if out.exists() and not out.is_dir():
+            err.print(txt["out_not_dir"].format(out=out), markup=False)
             raise typer.Exit(2)
+        resolved = {p.resolve() for p in inputs}
+        clash = [out / n for n in OUTPUT_FILES if (out / n).resolve() in resolved]
+    except OSError as exc:  # a name longer than the OS allows, a loop of links, ...
+        err.print(txt["out_failed"].format(out=out, error=exc), markup=False)
+        raise typer.Exit(2) from None
+    for target in clash:
+        err.print(txt["out_is_input"].format(target=target), markup=False)
+        raise typer.Exit(2)
+
+
+def _lock_out(ctx: typer.Context, out: Path, txt: dict[str, str]) -> None:
+    """Hold the lock on --out until the command ends: a second run into the same folder exits 2
+    at once, and an unwritable or impossible --out is found before solving, not after."""
+    lock = output_lock(out)
+    try:
+        lock.__enter__()
+    except OutputInUse:
+        err.print(txt["out_in_use"].format(out=out), markup=False)
+        raise typer.Exit(2) from None
+    except OSError as exc:  # read-only, name too long, a file in the way, ...
+        err.print(txt["out_failed"].format(out=out, error=exc), markup=False)
+        raise typer.Exit(2) from None
+    ctx.call_on_close(lambda: lock.__exit__(None, None, None))
+
+
+class _Scrubbed(io.TextIOBase):
+    """stderr with every trainee id replaced by its pseudonym (explanations, exit-5 messages)."""
+
+    def __init__(self, raw: TextIO, cmap: dict[str, str]):
+        self.raw, self.cmap = raw, cmap
+
+    def write(self, text: str) -> int:
+        from scheduler.workbook.pseudonym import scrub
+
+        self.raw.write(scrub(text, self.cmap))
+        return len(text)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+    def isatty(self) -> bool:
+        return self.raw.isatty()
+
+
+def _pseudonymous_stderr(ctx: typer.Context, inst: Instance, lang: Lang) -> None:
+    """--pseudonymize: refuse an empty or short key before solving (exit 2), and print codes,
+    never ids, on stderr for the rest of the command."""
+    from scheduler.workbook.pseudonym import PseudonymKeyError, codes, pseudonym_key
+
+    try:
+        key = pseudonym_key()
+    except PseudonymKeyError as exc:
+        err.print(exc.message(lang), markup=False)
+        raise typer.Exit(2) from None
+    err.file = _Scrubbed(err.file, codes([t.id for t in inst.all_trainees()], key))
+
+    def restore() -> None:
+        err.file = None  # type: ignore[assignment]  # rich: back to the current sys.stderr
+
+    ctx.call_on_close(restore)
+
+
+def _stop_if_halted(result: object, txt: dict[str, str]) -> None:
+    """After Ctrl-C/SIGTERM: the plan (already checked) is marked stopped and written by the
+    caller; here only the message and the exit code (130/143)."""
+    if halt.HALT.is_set():
+        what = txt["stopped_plan"] if getattr(result, "status", None) == Status.STOPPED \
+            else txt["stopped_none"]
+        err.print(txt["stopped"].format(what=what), markup=False)
+        raise typer.Exit(halt.exit_code())
 
 
 def _load(path: Path) -> tuple[Instance, str]:
@@ -154,11 +241,12 @@ def _keep(inst: Instance, keep: Path, today: str | None, lg: Lang
 
 @app.command()
 def solve(
+    ctx: typer.Context,
     instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
     out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("reports"),
-    time_limit: Annotated[float, typer.Option("--time-limit", min=1)] = 60.0,
-    workers: Annotated[int, typer.Option("--workers", min=1)] = 2,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    time_limit: TimeLimitOpt = 60.0,
+    workers: WorkersOpt = 2,
+    seed: SeedOpt = 0,
     as_json: Annotated[
         bool, typer.Option("--json", help="Result summary as JSON on stdout")] = False,
     pseudonymize: Annotated[bool, typer.Option(
@@ -181,6 +269,10 @@ def solve(
     txt = TEXT[lg]
     inst, digest = _load(instance)
     _check_out(out, (instance, *((keep,) if keep else ())), txt)
+    _lock_out(ctx, out, txt)
+    if pseudonymize:
+        _pseudonymous_stderr(ctx, inst, lg)
+    _stop_if_halted(None, txt)  # a signal during start-up: nothing to write
     given, day = inst, None  # the instance as given; the plan is checked against it too
     if keep is not None:
         inst, day, _ = _keep(inst, keep, today, lg)
@@ -238,6 +330,8 @@ def solve(
         from scheduler.year import instance_record
 
         result.instance = instance_record(instance, out, digest)
+    if halt.HALT.is_set() and result.status.has_plan:
+        result.status = Status.STOPPED  # checked above; written below as the best so far
     if pseudonymize and result.status.has_plan:  # after the check, before anything is written
         from scheduler.workbook.pseudonym import pseudonymize as pseudo
         inst, result.stints, _ = pseudo(inst, result.stints)
@@ -251,6 +345,7 @@ def solve(
         except OSError as exc:  # permission denied, disk full, a file in the way, ...
             err.print(txt["out_failed"].format(out=out, error=exc), markup=False)
             raise typer.Exit(2) from None
+    _stop_if_halted(result, txt)
     if as_json:
         typer.echo(json.dumps(result.summary(), indent=2, default=str))
     elif result.status.has_plan:
@@ -299,8 +394,9 @@ def check(
     for v in violations:
         typer.echo(v.message)
     terms = checker.evaluate(inst, stints)
-    typer.echo("  ".join(f"{k}={v}" for k, v in terms.items())
-               + f"  objective={checker.objective(inst, terms)}")
+    # A violating plan has no objective to compare with a proven bound (issue 16, point 3).
+    obj = TEXT[lg]["no_objective"] if violations else checker.objective(inst, terms)
+    typer.echo("  ".join(f"{k}={v}" for k, v in terms.items()) + f"  objective={obj}")
     if violations:
         err.print(TEXT[lg]["violations"].format(n=len(violations)), markup=False)
         raise typer.Exit(1)
@@ -323,6 +419,8 @@ def main() -> None:
         app()
     except SystemExit:
         raise
+    except KeyboardInterrupt:  # no handler installed (a library caller's main): no traceback
+        sys.exit(130)
     except Exception as exc:  # a bug, not bad input: short message unless debugging
         if os.environ.get("ATBT_DEBUG"):
             raise

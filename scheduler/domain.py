@@ -11,12 +11,14 @@ ordered); :func:`instance_problems` checks cross-references and inputs that can 
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
 from datetime import date, timedelta
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scheduler.i18n import tr
+from scheduler.i18n import DISCIPLINE_NAMES, tr
 
 # Regulatory discipline codes. Units credit one or more of them; programmes set minima on them.
 MEDICIN = "medicin"
@@ -33,18 +35,59 @@ LeaveKind = Literal["semester", "foraldraledighet", "sjukskrivning", "tjanstledi
 EXTENDING_LEAVE: frozenset[str] = frozenset({"foraldraledighet", "sjukskrivning", "tjanstledighet"})
 
 
+# Sane ranges (docs/SECURITY.md): beyond them a run would overflow dates, blow up the model or
+# take far past its time limit, so such input is refused (exit 2) before anything is solved.
+YEARS = (1900, 2199)
+MAX_HORIZON_WEEKS = 522  # 10 years
+MAX_WEEKS = 520  # any count of weeks in a rule
+MAX_CAPACITY = 10_000
+MAX_WEIGHT = 10**6
+
+
 def _monday(d: date) -> date:
+    if not YEARS[0] <= d.year <= YEARS[1]:
+        raise ValueError(tr("date_out_of_range", value=d.isoformat(), lo=YEARS[0], hi=YEARS[1]))
     if d.weekday() != 0:
         raise ValueError(tr("not_monday", value=d.isoformat()))
     return d
 
 
+def _unique(items: list[str]) -> list[str]:
+    """An id listed twice would be counted twice (issue 16: a group requirement met by half)."""
+    seen: set[str] = set()
+    for x in items:
+        if x in seen:
+            raise ValueError(tr("duplicate_in_list", id=x))
+        seen.add(x)
+    return items
+
+
+def _no_control(text: str) -> str:
+    """Control characters break the workbook writer and terminals; tab and newline are text."""
+    for ch in text:
+        if (ord(ch) < 32 and ch not in "\t\n\r") or 0x7F <= ord(ch) <= 0x9F:
+            raise ValueError(tr("control_char", code=ord(ch)))
+    return text
+
+
 Monday = Annotated[date, AfterValidator(_monday)]
-Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9ÅÄÖåäöÉé_.+\-]+$")]
+# First character a letter or digit: an id starting with + - = @ would be a formula in a
+# spreadsheet that opens plan.csv (OWASP CSV injection).
+Code = Annotated[str, Field(min_length=1, max_length=64,
+                            pattern=r"^[A-Za-z0-9ÅÄÖåäöÉé][A-Za-z0-9ÅÄÖåäöÉé_.+\-]*$")]
+Codes = Annotated[list[Code], AfterValidator(_unique)]
+Weeks = Annotated[int, Field(ge=0, le=MAX_WEEKS)]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after", check_fields=False)
+    @classmethod
+    def _text_fields(cls, v: object) -> object:
+        if isinstance(v, str):
+            _no_control(v)
+        return v
 
 
 class Period(_Model):
@@ -74,8 +117,8 @@ class Requirement(_Model):
     """Weeks of one discipline a trainee must (and may) spend; full-time weeks."""
 
     discipline: Code
-    min_weeks: int = Field(0, ge=0)
-    max_weeks: int | None = Field(None, ge=0)
+    min_weeks: Weeks = 0
+    max_weeks: Weeks | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Requirement:
@@ -88,9 +131,9 @@ class GroupRequirement(_Model):
     """Weeks summed over several disciplines, e.g. medicin + kirurgi >= 39 weeks."""
 
     name: str
-    disciplines: list[Code] = Field(min_length=2)
-    min_weeks: int = Field(0, ge=0)
-    max_weeks: int | None = Field(None, ge=0)
+    disciplines: Codes = Field(min_length=2)
+    min_weeks: Weeks = 0
+    max_weeks: Weeks | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> GroupRequirement:
@@ -107,7 +150,7 @@ class StartsWith(_Model):
     """
 
     discipline: Code
-    weeks: int = Field(ge=1)
+    weeks: int = Field(ge=1, le=MAX_WEEKS)
     same_unit_as_end: bool = False
 
 
@@ -169,12 +212,12 @@ class Programme(_Model):
 class CapacityChange(Period):
     """Supervisor capacity in ``[start, end)`` replacing the default (e.g. summer)."""
 
-    capacity: int = Field(ge=0)
+    capacity: int = Field(ge=0, le=MAX_CAPACITY)
 
 
 class StintWeeks(_Model):
-    min_weeks: int = Field(1, ge=1)
-    max_weeks: int | None = Field(None, ge=1)
+    min_weeks: int = Field(1, ge=1, le=MAX_WEEKS)
+    max_weeks: int | None = Field(None, ge=1, le=MAX_WEEKS)
 
     @model_validator(mode="after")
     def _ordered(self) -> StintWeeks:
@@ -186,7 +229,7 @@ class StintWeeks(_Model):
 class StaffingTarget(_Model):
     """A unit wants at least ``trainees`` trainees every week of ``[start, end)`` (soft)."""
 
-    trainees: int = Field(1, ge=1)
+    trainees: int = Field(1, ge=1, le=MAX_CAPACITY)
     start: Monday | None = None
     end: Monday | None = None
 
@@ -200,17 +243,18 @@ class Unit(_Model):
     region_wide: bool = Field(
         False, description="Open to trainees of every home site (psychiatry, general practice)"
     )
-    disciplines: list[Code] = Field(min_length=1, description="Disciplines a stint here credits")
+    disciplines: Codes = Field(min_length=1, description="Disciplines a stint here credits")
     capacity: int | None = Field(
-        ge=0, description="Trainees it can supervise at once; null = no supervisor limit"
+        ge=0, le=MAX_CAPACITY,
+        description="Trainees it can supervise at once; null = no supervisor limit"
     )
     capacity_changes: list[CapacityChange] = []
-    min_weeks: int = Field(1, ge=1, description="Shortest stint")
-    max_weeks: int | None = Field(None, ge=1, description="Longest stint")
+    min_weeks: int = Field(1, ge=1, le=MAX_WEEKS, description="Shortest stint")
+    max_weeks: int | None = Field(None, ge=1, le=MAX_WEEKS, description="Longest stint")
     stint_weeks: dict[Code, StintWeeks] = Field(
         {}, description="Stint length overriding min/max_weeks per programme id"
     )
-    programmes: list[Code] | None = Field(None, description="Programme ids it takes; null = all")
+    programmes: Codes | None = Field(None, description="Programme ids it takes; null = all")
     staffing_target: StaffingTarget | None = None
 
     @model_validator(mode="after")
@@ -337,20 +381,26 @@ class Cohort(_Model):
 class Weights(_Model):
     """Weights of the named objective terms (minimised); a term with weight 0 is left out."""
 
-    unit_changes: int = Field(10, ge=0, description="Per change of unit within a block")
+    unit_changes: int = Field(10, ge=0, le=MAX_WEIGHT,
+                              description="Per change of unit within a block")
     fragmentation: int = Field(
-        5, ge=0, description="Per week inside a discipline's span spent on something else"
+        5, ge=0, le=MAX_WEIGHT,
+        description="Per week inside a discipline's span spent on something else"
     )
     staffing_shortfall: int = Field(
-        2, ge=0, description="Per trainee-week a unit is below its staffing target"
+        2, ge=0, le=MAX_WEIGHT, description="Per trainee-week a unit is below its staffing target"
     )
     peak_utilisation: int = Field(
-        1, ge=0, description="Per percentage point of the busiest unit's utilisation"
+        1, ge=0, le=MAX_WEIGHT, description="Per percentage point of the busiest unit's utilisation"
     )
 
 
 class Horizon(Period):
-    pass
+    @model_validator(mode="after")
+    def _not_too_long(self) -> Horizon:
+        if self.weeks > MAX_HORIZON_WEEKS:
+            raise ValueError(tr("horizon_too_long", weeks=self.weeks, most=MAX_HORIZON_WEEKS))
+        return self
 
 
 class Instance(_Model):
@@ -456,6 +506,19 @@ def leaves_early(trainee: Trainee, programme: Programme) -> bool:
         trainee.leaves_on
 
 
+def _fold(name: str) -> str:
+    """Lower case without diacritics: 'Allmänmedicin' and 'allmanmedicin' fold alike."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name.lower())
+                   if not unicodedata.combining(c))
+
+
+def _closest_hint(name: str, known: set[str]) -> str:
+    """`` (menar du 'x'?)`` for the known name a typo most likely meant, else ''."""
+    folded = {_fold(k): k for k in sorted(known)}
+    match = difflib.get_close_matches(_fold(name), list(folded), n=1, cutoff=0.6)
+    return tr("did_you_mean", name=folded[match[0]]) if match else ""
+
+
 def instance_problems(inst: Instance) -> list[tuple[str, str]]:
     """Cross-reference and never-feasible checks: ``(location, message)`` pairs, all at once."""
     problems: list[tuple[str, str]] = []
@@ -478,8 +541,14 @@ def instance_problems(inst: Instance) -> list[tuple[str, str]]:
             if t.id in trainee_ids:
                 problems.append((f"cohorts ({c.id})", tr("duplicate_id", id=t.id)))
 
+    known = {r.discipline for p in inst.programmes for r in p.requirements}
+    known |= set(DISCIPLINE_NAMES)  # declared extras: akut, valfri, forskning, ...
     for i, u in enumerate(inst.units):
         loc = f"units[{i}] ({u.id})"
+        for d in u.disciplines:
+            if d not in known:
+                problems.append((f"{loc}.disciplines", tr(
+                    "unknown_discipline", id=d, hint=_closest_hint(d, known))))
         if u.site not in site_ids:
             problems.append((f"{loc}.site", tr("unknown_ref", kind="site", id=u.site)))
         for p in (u.programmes or []) + list(u.stint_weeks):

@@ -96,12 +96,64 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' is not a date (YYYY-MM-DD)",
     ),
     "invalid_value": ("ogiltigt värde: {detail}", "invalid value: {detail}"),
+    # hardening (issue 16): lists, unknown names, control characters, ranges, input size
+    "duplicate_in_list": (
+        "'{id}' står flera gånger i listan", "'{id}' occurs more than once in the list"),
+    "unknown_discipline": (
+        "disciplinen '{id}' finns inte i något program{hint}",
+        "discipline '{id}' is not in any programme{hint}"),
+    "did_you_mean": (" (menar du '{name}'?)", " (did you mean '{name}'?)"),
+    "control_char": (
+        "texten innehåller ett styrtecken (U+{code:04X}), som inte är tillåtet",
+        "the text contains a control character (U+{code:04X}), which is not allowed"),
+    "out_of_range": (
+        "{value} ligger utanför det tillåtna intervallet {lo}–{hi}",
+        "{value} is outside the allowed range {lo}–{hi}"),
+    "date_out_of_range": (
+        "{value} ligger utanför åren {lo}–{hi}", "{value} is outside the years {lo}–{hi}"),
+    "horizon_too_long": (
+        "planeringshorisonten är {weeks} veckor; högst {most} (10 år) är tillåtet",
+        "the horizon is {weeks} weeks; at most {most} (10 years) is allowed"),
+    "input_too_large": (
+        "filen är {size} byte; högst {most} byte läses",
+        "the file is {size} bytes; at most {most} bytes are read"),
+    # pydantic's error types in the user's language (scheduler.io.pydantic_problems)
+    "pd_string_type": ("'{value}' ska vara text", "'{value}' must be text"),
+    "pd_model_type": ("'{value}' ska vara en post med fält (nyckel: värde)",
+                      "'{value}' must be an entry with fields (key: value)"),
+    "pd_dict_type": ("'{value}' ska vara en tabell (nyckel: värde)",
+                     "'{value}' must be a mapping (key: value)"),
+    "pd_list_type": ("'{value}' ska vara en lista", "'{value}' must be a list"),
+    "pd_bool": ("'{value}' ska vara true eller false", "'{value}' must be true or false"),
+    "pd_ge": ("{value} är mindre än det minsta tillåtna, {limit}",
+              "{value} is less than the least allowed, {limit}"),
+    "pd_le": ("{value} är större än det största tillåtna, {limit}",
+              "{value} is larger than the largest allowed, {limit}"),
+    "pd_str_short": ("texten får inte vara tom", "the text must not be empty"),
+    "pd_str_long": ("texten är längre än {limit} tecken", "the text is longer than {limit} "
+                    "characters"),
+    "pd_too_short": ("listan ska ha minst {limit} poster", "the list needs at least {limit} "
+                     "entries"),
+    "pd_pattern": ("'{value}' får bara innehålla bokstäver, siffror och _ . + - och börja med "
+                   "en bokstav eller siffra",
+                   "'{value}' may hold only letters, digits and _ . + - and must start with a "
+                   "letter or digit"),
+    "pd_literal": ("'{value}' ska vara ett av: {expected}", "'{value}' must be one of: "
+                   "{expected}"),
+    "yaml_too_many_nodes": (
+        "filen växer till fler än {most} värden när alias (*namn) expanderas",
+        "the file expands to more than {most} values when aliases (*name) are expanded"),
     # plan file
     "plan_bad_header": (
         "kolumnerna ska vara exakt {expected}, inte {found}",
         "columns must be exactly {expected}, not {found}",
     ),
     "plan_bad_row": ("rad {row}: {detail}", "row {row}: {detail}"),
+    "plan_csv_error": ("filen kan inte läsas som CSV: {error}", "not readable as CSV: {error}"),
+    "plan_row_columns": ("{n} kolumner, ska vara {need}", "{n} columns, must be {need}"),
+    "plan_weeks_mismatch": (
+        "weeks={weeks}, men {start}–{end} är {n} veckor",
+        "weeks={weeks}, but {start}..{end} is {n} weeks"),
     # plan checker (scheduler/checker.py): one line per violation, in the coordinator's words
     "chk_when_one": ("v. {week}", "week {week}"),
     "chk_when_many": ("v. {week} ({n} veckor)", "week {week} ({n} weeks)"),

@@ -7,10 +7,19 @@ rule sets under ``constraints/``. Loading never raises anything but :class:`Inpu
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; the output set is still written as one
+    fcntl = None  # type: ignore[assignment]
 
 import yaml
 from pydantic import ValidationError
@@ -54,13 +63,24 @@ def _entry_label(raw: Any, loc: tuple[int | str, ...]) -> str:
     return "".join(parts)
 
 
+# pydantic error type -> our message key: every common input error in the user's language.
+_PYDANTIC_KEYS = {
+    "string_type": "pd_string_type", "model_type": "pd_model_type", "model_attributes_type":
+    "pd_model_type", "dict_type": "pd_dict_type", "list_type": "pd_list_type",
+    "bool_parsing": "pd_bool", "bool_type": "pd_bool", "greater_than_equal": "pd_ge",
+    "less_than_equal": "pd_le", "string_too_short": "pd_str_short",
+    "string_too_long": "pd_str_long", "too_short": "pd_too_short",
+    "string_pattern_mismatch": "pd_pattern", "literal_error": "pd_literal",
+}
+
+
 def pydantic_problems(err: ValidationError, raw: Any) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for e in err.errors():
         loc = tuple(x for x in e["loc"] if not (isinstance(x, str) and x.startswith("function-")))
         where = _entry_label(raw, loc)
         typ = e["type"]
-        value = e.get("input")
+        value = echo(e.get("input"))
         if typ == "missing":
             msg = tr("field_missing")
         elif typ == "extra_forbidden":
@@ -71,8 +91,14 @@ def pydantic_problems(err: ValidationError, raw: Any) -> list[tuple[str, str]]:
             msg = tr("invalid_date", value=value)
         elif typ == "value_error":
             msg = str(e.get("ctx", {}).get("error", e["msg"]))
+        elif typ in _PYDANTIC_KEYS:
+            ctx = e.get("ctx", {})
+            limit = next((ctx[k] for k in ("ge", "le", "min_length", "max_length")
+                          if k in ctx), "")
+            msg = tr(_PYDANTIC_KEYS[typ], value=value, limit=limit,
+                     expected=echo_long(str(ctx.get("expected", ""))))
         else:
-            msg = tr("invalid_value", detail=e["msg"])
+            msg = tr("invalid_value", detail=echo_long(e["msg"]))
         for line in msg.splitlines() or [msg]:
             out.append((where, line))
     return out
@@ -89,18 +115,84 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+# Untrusted YAML (docs/SECURITY.md): a real region is ~25 KB and ~5 000 values. Beyond these a
+# file is refused before it is read (size) or before its aliases are expanded (values): a 2.5 KB
+# "billion laughs" of nested aliases otherwise runs for minutes and takes gigabytes.
+MAX_INPUT_BYTES = 5_000_000
+MAX_YAML_NODES = 200_000
+MAX_ECHO = 80  # characters of an input value repeated in a message
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Values the document has once every alias is expanded (shared nodes counted each time
+    they are used), stopping as soon as MAX_YAML_NODES is passed."""
+    memo: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        memo[key] = 1  # a recursive alias counts once; the constructor refuses it later
+        n = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                n += size(k) + size(v)
+                if n > MAX_YAML_NODES:
+                    raise _TooLarge
+        elif isinstance(node, yaml.SequenceNode):
+            for v in node.value:
+                n += size(v)
+                if n > MAX_YAML_NODES:
+                    raise _TooLarge
+        memo[key] = n
+        return n
+
+    return size(root)
+
+
 def _load_yaml_text(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    if len(text) > MAX_INPUT_BYTES:
+        raise yaml.YAMLError(tr("input_too_large", size=len(text), most=MAX_INPUT_BYTES))
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            _expanded_size(node)
+        except (_TooLarge, RecursionError):
+            raise yaml.YAMLError(tr("yaml_too_many_nodes", most=MAX_YAML_NODES)) from None
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def echo(value: object) -> str:
+    """An input value as shown in a message: at most MAX_ECHO characters."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO - 1] + "…"
 
 
 def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise InputError(str(path), [("", tr("file_not_found"))])
     try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise InputError(str(path), [("", tr("input_too_large", size=path.stat().st_size,
+                                                  most=MAX_INPUT_BYTES))])
         return _load_yaml_text(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        msg = tr("yaml_error", error=str(exc).replace("\n", " "))
+        msg = tr("yaml_error", error=echo_long(str(exc).replace("\n", " ")))
         raise InputError(str(path), [("", msg)]) from None
+
+
+def echo_long(text: str, most: int = 400) -> str:
+    """A parser's message (it quotes the line in question): cut at ``most`` characters."""
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 def load_programme(path: Path) -> Programme:
@@ -179,3 +271,114 @@ def write_atomic(path: Path, data: bytes) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+# --------------------------------------------------------------------------------------------
+# Output sets (issue 16, point 4): the files of one run are replaced together, under a lock.
+
+MANIFEST = "run.json"  # written last; names the other files of the set with their SHA-256
+
+
+class OutputInUse(Exception):
+    """Another run holds the lock on this output folder."""
+
+
+def _staging_prefix(out: Path) -> str:
+    return f".{out.name}.tmp-"
+
+
+def clean_stale(out: Path) -> None:
+    """Remove temporaries a killed run left behind: staging folders beside ``out`` and
+    ``.name.*.tmp`` files inside it. Call only while holding the lock on ``out``."""
+    import shutil
+
+    if out.parent.is_dir():
+        for p in out.parent.glob(_staging_prefix(out) + "*"):
+            shutil.rmtree(p, ignore_errors=True)
+    if out.is_dir():
+        for p in out.glob(".*.tmp"):
+            p.unlink(missing_ok=True)
+
+
+@contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the folder ``out`` (created if missing) for a whole run.
+
+    A second run into the same folder raises :class:`OutputInUse` at once instead of mixing
+    its files with the first's; an unwritable folder raises OSError before anything is solved.
+    The lock is released by the OS when the process dies, so a killed run never blocks.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    if not os.access(out, os.W_OK):  # found now, not after the solve
+        raise PermissionError(13, "Permission denied", str(out))
+    # The lock is on the folder itself: no lock file among the outputs, none left behind.
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutputInUse(str(out)) from None
+        clean_stale(out)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def write_output_set(out: Path, files: dict[str, bytes]) -> list[Path]:
+    """Write ``files`` (name -> content) into ``out`` as one set.
+
+    Everything is first written to a staging folder beside ``out``: a failure while writing
+    (disk full, a bug in a writer) leaves the previous set untouched. The old manifest is then
+    removed, the files are moved in, and the manifest (``run.json``, which must be in ``files``)
+    last: a set is complete when its manifest exists and every hash in it matches
+    (:func:`complete_set`). The moves take microseconds; a kill between them leaves no manifest.
+    """
+    assert MANIFEST in files, "the manifest names the set"
+    out.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(dir=out.parent, prefix=_staging_prefix(out)))
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        for name, data in files.items():
+            with open(stage / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(stage / name, 0o666 & ~umask)  # shared with colleagues, as usual
+        (out / MANIFEST).unlink(missing_ok=True)
+        order = [n for n in files if n != MANIFEST] + [MANIFEST]
+        for name in order:
+            os.replace(stage / name, out / name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return [out / n for n in files]
+
+
+def manifest_hashes(files: dict[str, bytes]) -> dict[str, str]:
+    """SHA-256 of each file of a set, for its manifest."""
+    return {n: hashlib.sha256(d).hexdigest() for n, d in files.items() if n != MANIFEST}
+
+
+def complete_set(out: Path) -> bool:
+    """True if ``out`` holds a manifest and every file it names, unchanged."""
+    try:
+        listed = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]
+        return bool(listed) and all(
+            hashlib.sha256((out / n).read_bytes()).hexdigest() == h for n, h in listed.items())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def defuse_formulas(workbook: Any) -> Any:
+    """Store every cell that openpyxl took for a formula as text, before saving.
+
+    None of our writers writes formulas on purpose; a name such as ``=HYPERLINK(...)`` from an
+    input must reach the coordinator's Excel as the text it is (OWASP: formula injection).
+    """
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    return workbook

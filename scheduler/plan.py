@@ -50,12 +50,23 @@ def plan_to_csv(stints: list[Stint]) -> str:
     return buf.getvalue()
 
 
+def _date(text: str, column: str) -> date:
+    """An ISO date, with a message in the user's language (not Python's English)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{column}: " + tr("invalid_date", value=text[:80])) from None
+
+
 def read_plan_csv(path: str | Path) -> list[Stint]:
     path = Path(path)
     if not path.is_file():
         raise PlanFormatError(str(path), [tr("file_not_found")])
-    with path.open(encoding="utf-8-sig", newline="") as fh:  # Excel writes a BOM
-        rows = list(csv.reader(fh))
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:  # Excel writes a BOM
+            rows = list(csv.reader(fh))
+    except csv.Error as exc:  # e.g. a field over 131 072 characters (csv's limit)
+        raise PlanFormatError(str(path), [tr("plan_csv_error", error=str(exc)[:80])]) from None
     if not rows or rows[0] != PLAN_COLUMNS:
         raise PlanFormatError(str(path), [tr(
             "plan_bad_header", expected=",".join(PLAN_COLUMNS),
@@ -67,13 +78,17 @@ def read_plan_csv(path: str | Path) -> list[Stint]:
             continue
         try:
             if len(row) != len(PLAN_COLUMNS):
-                raise ValueError(f"{len(row)} != {len(PLAN_COLUMNS)}")
+                raise ValueError(tr("plan_row_columns", n=len(row), need=len(PLAN_COLUMNS)))
             rec = dict(zip(PLAN_COLUMNS, row, strict=True))
             s = Stint(trainee=rec["trainee"], programme=rec["programme"], unit=rec["unit"],
                       discipline=rec["discipline"], site=rec["site"],
-                      start=date.fromisoformat(rec["start"]), end=date.fromisoformat(rec["end"]))
-            if int(rec["weeks"]) != s.weeks:
-                raise ValueError(f"weeks={rec['weeks']} but {s.start}..{s.end} is {s.weeks}")
+                      start=_date(rec["start"], "start"), end=_date(rec["end"], "end"))
+            # A non-Monday start or end is the checker's (rule coverage), not a weeks mismatch.
+            if not rec["weeks"].strip().isdigit():
+                raise ValueError("weeks: " + tr("invalid_int", value=rec["weeks"][:80]))
+            if not (s.start.weekday() or s.end.weekday()) and int(rec["weeks"]) != s.weeks:
+                raise ValueError(tr("plan_weeks_mismatch", weeks=rec["weeks"], start=s.start,
+                                    end=s.end, n=s.weeks))
             stints.append(s)
         except ValueError as exc:
             problems.append(tr("plan_bad_row", row=n, detail=str(exc)))

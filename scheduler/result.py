@@ -14,15 +14,17 @@ class Status(StrEnum):
     INFEASIBLE = "infeasible"
     NO_PLAN = "no_plan_in_time"
     INVALID_INPUT = "invalid_input"
+    STOPPED = "stopped"  # Ctrl-C or SIGTERM: the best checked plan so far (scheduler.halt)
 
     @property
     def has_plan(self) -> bool:
-        return self in (Status.OPTIMAL, Status.FEASIBLE)
+        return self in (Status.OPTIMAL, Status.FEASIBLE, Status.STOPPED)
 
 
 # CLI exit codes per status (0 plan written, 2 invalid input, 3 infeasible, 4 no plan in time).
 EXIT_CODES = {Status.OPTIMAL: 0, Status.FEASIBLE: 0, Status.INVALID_INPUT: 2,
-              Status.INFEASIBLE: 3, Status.NO_PLAN: 4}
+              Status.INFEASIBLE: 3, Status.NO_PLAN: 4,
+              Status.STOPPED: 130}  # 130 after Ctrl-C, 143 after SIGTERM: scheduler.halt
 
 
 @dataclass

@@ -207,14 +207,13 @@ def rich_instances(draw) -> Instance:
     """instance_dicts plus free text, odd ids, a cohort and a locked stint."""
     raw = draw(instance_dicts())
     raw.pop("_ample")
-    # U+0085 (NEL) is left out: dump_instance loses it (see the xfail below).
-    text = st.text(st.characters(exclude_characters="\x85", exclude_categories=["Cs"]),
-                   max_size=20)
+    # Control characters (U+0085 NEL among them) are refused at input (issue 16), see below.
+    text = st.text(st.characters(exclude_categories=["Cs", "Cc"]), max_size=20)
     raw["name"] = draw(text)
     raw["description"] = draw(text)
     raw["sites"][0]["name"] = draw(text)
     # Codes that YAML would read as numbers, booleans, dates or null unless quoted.
-    odd = draw(st.sampled_from(["1", "0.5", "+1", "1e3", "yes", "No", "null", "2027-01-04",
+    odd = draw(st.sampled_from(["1", "0.5", "1e3", "yes", "No", "null", "2027-01-04",
                                 "ÅÄÖ-é", "x_y.z"]))
     raw["units"][0]["name"] = draw(text)
     uid = raw["units"][0]["id"] = odd
@@ -240,10 +239,9 @@ def test_yaml_round_trip(inst):
     assert parse_instance_text(dump_instance(inst)) == inst
 
 
-@pytest.mark.xfail(strict=True, reason="io.dump_instance: PyYAML with allow_unicode writes "
-                   "U+0085 (NEL) unescaped and reads it back as a line break, so a name "
-                   "'a\\x85b' comes back as 'a b'")
-def test_yaml_round_trip_keeps_next_line_character():
+def test_next_line_character_is_refused_at_input():
+    """PyYAML with allow_unicode writes U+0085 (NEL) unescaped and reads it back as a line
+    break, so dump_instance would lose it; as a control character it is refused at input."""
     raw = {"name": "a\x85b", "horizon": {"start": BASE, "end": BASE + timedelta(weeks=4)},
            "programmes": [{"id": "P", "name": "Program", "kind": "other", "regulation": "test",
                            "length_weeks": 4,
@@ -251,5 +249,5 @@ def test_yaml_round_trip_keeps_next_line_character():
            "sites": [{"id": "NORD", "name": "Norrby"}],
            "units": [{"id": "MED", "name": "Medicin", "site": "NORD",
                       "disciplines": ["medicin"], "capacity": 1}]}
-    inst = Instance.model_validate(raw)
-    assert parse_instance_text(dump_instance(inst)).name == "a\x85b"
+    with pytest.raises(ValidationError, match="U\\+0085"):
+        Instance.model_validate(raw)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from scheduler.cli import LangOpt, _lang, _load, err
+from scheduler.cli import LangOpt, SeedOpt, TimeLimitOpt, WorkersOpt, _lang, _load, err
 from scheduler.domain import Instance
 from scheduler.i18n import Lang
 from scheduler.result import Status
@@ -90,6 +90,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def replan(
+        context: typer.Context,
         instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
         old_plan: Annotated[Path, typer.Argument(help="The current plan.csv")],
         today: Annotated[str, typer.Option(
@@ -98,9 +99,9 @@ def register(app: typer.Typer) -> None:
             "--change", help="Change file (YAML): leave, part_time, capacity, leaving, "
             "joining; may be repeated")] = None,
         out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("replan"),
-        time_limit: Annotated[float, typer.Option("--time-limit", min=1)] = 60.0,
-        workers: Annotated[int, typer.Option("--workers", min=1)] = 2,
-        seed: Annotated[int, typer.Option("--seed")] = 0,
+        time_limit: TimeLimitOpt = 60.0,
+        workers: WorkersOpt = 2,
+        seed: SeedOpt = 0,
         as_json: Annotated[
             bool, typer.Option("--json", help="Result summary as JSON on stdout")] = False,
         lang: LangOpt = "sv",
@@ -109,7 +110,7 @@ def register(app: typer.Typer) -> None:
         from scheduler import api
         from scheduler.changes import Changes, load_changes
         from scheduler.cli import TEXT as CLI_TEXT
-        from scheduler.cli import _check_out
+        from scheduler.cli import _check_out, _lock_out
         from scheduler.io import InputError
         from scheduler.plan import PlanFormatError, read_plan_csv
         from scheduler.replanning import replan_and_verify, write_replan_outputs
@@ -135,6 +136,7 @@ def register(app: typer.Typer) -> None:
             err.print(exc.render(), markup=False)
             raise typer.Exit(2) from None
         _check_out(out, (instance, old_plan, *(change or [])), ctx)
+        _lock_out(context, out, ctx)  # one run per folder; an unusable --out before solving
         try:
             rp = replan_and_verify(inst, old, day, changes, time_limit=time_limit,
                                    workers=workers, seed=seed, lang=lg)

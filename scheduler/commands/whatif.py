@@ -10,6 +10,7 @@ error (``scheduler.cli.main``).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import asdict
 from datetime import date
@@ -29,6 +30,8 @@ TXT = {
         "no_dask": "--cluster kräver Dask: pip install 'atbt-scheduler[cluster]'",
         "no_files": "{dir}: inga instansfiler (.yaml, .yml, .xlsx)",
         "not_dir": "{dir}: är ingen mapp",
+        "same_folder": "{names} skulle skrivas till samma mapp '{slug}'; byt namn så att "
+                       "de skiljer sig",
         "base": "Basplan: {status} ({t:.0f} s)",
         "base_failed": "Ingen basplan ({status}); ange en plan med --plan",
         "start": "{start}  {kinds:<6} bas {base:>3}  största intag {adm:>3}{approx}  "
@@ -65,6 +68,8 @@ TXT = {
         "no_dask": "--cluster needs Dask: pip install 'atbt-scheduler[cluster]'",
         "no_files": "{dir}: no instance files (.yaml, .yml, .xlsx)",
         "not_dir": "{dir}: is not a folder",
+        "same_folder": "{names} would be written to the same folder '{slug}'; rename them so "
+                       "they differ",
         "base": "Base plan: {status} ({t:.0f} s)",
         "base_failed": "No base plan ({status}); give one with --plan",
         "start": "{start}  {kinds:<6} base {base:>3}  largest intake {adm:>3}{approx}  "
@@ -92,12 +97,15 @@ TXT = {
     },
 }
 
-TimeOpt = Annotated[float, typer.Option("--time-limit", min=1,
+# Ranges as scheduler.cli's (docs/SECURITY.md).
+TimeOpt = Annotated[float, typer.Option("--time-limit", min=1, max=7 * 24 * 3600.0,
                                         help="Seconds per variant (per solve for capacity)")]
-WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="CP-SAT threads per solve")]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=4 * (os.cpu_count() or 1),
+                                         help="CP-SAT threads per solve")]
 JobsOpt = Annotated[int | None, typer.Option(
-    "--jobs", min=1, help="Variants at once (default: cores / workers)")]
-SeedOpt = Annotated[int, typer.Option("--seed")]
+    "--jobs", min=1, max=4 * (os.cpu_count() or 1),
+    help="Variants at once (default: cores / workers)")]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, max=2**31 - 1)]
 # As scheduler.cli.LangOpt; defined here since typer resolves annotations in this module.
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and workbook: sv|en")]
 GraceOpt = Annotated[float | None, typer.Option(
@@ -240,6 +248,7 @@ def register(app: typer.Typer) -> None:
         except InputError as exc:
             err.print(exc.render(), markup=False)
             raise typer.Exit(2) from None
+        _one_folder_each([(v.name, v.name) for v in variants], txt)
         _out_dir(out, (base, scenarios), ("whatif.xlsx", "results.jsonl"))
         st = _settings(time_limit, workers, jobs, seed, cluster, warm_start, charts, txt,
                        grace)
@@ -408,6 +417,23 @@ def register(app: typer.Typer) -> None:
                  "unit": [{**asdict(a), "delta": a.delta} for a in rep.unit_answers],
                  "notes": rep.notes}, default=str, indent=2).encode("utf-8"))
 
+    def _one_folder_each(named: list[tuple[str, str]], txt: dict[str, str]) -> None:
+        """Refuse names that share a report folder (region.yaml beside region.xlsx, variants
+        'vc stänger' and 'vc_stänger'): one would silently replace the other (exit 2)."""
+        from scheduler.whatif.report import slug
+
+        groups: dict[str, list[str]] = {}
+        for label, name in named:  # (as the user knows it, the name the folder is made from)
+            groups.setdefault(slug(name).casefold(), []).append(label)
+        clashes = [g for g in groups.values() if len(g) > 1]
+        for g in clashes:
+            err.print(txt["same_folder"].format(names=", ".join(f"'{n}'" for n in g),
+                                                slug=slug(next(
+                                                    n for lb, n in named if lb == g[0]))),
+                      markup=False)
+        if clashes:
+            raise typer.Exit(2)
+
     @app.command()
     def batch(
         folder: Annotated[Path, typer.Argument(help="Folder of instance files")],
@@ -437,6 +463,7 @@ def register(app: typer.Typer) -> None:
         if not paths:
             err.print(txt["no_files"].format(dir=folder), markup=False)
             raise typer.Exit(2)
+        _one_folder_each([(p.name, p.stem) for p in paths], txt)
         _out_dir(out, tuple(paths), ("summary.xlsx", "results.jsonl"))
         st = _settings(time_limit, workers, jobs, seed, cluster, False, charts, txt, grace)
         try:

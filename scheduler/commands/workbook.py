@@ -221,9 +221,16 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from None
         ids = {t.id for t in inst.all_trainees()}
         planned = {s.trainee for s in stints}
-        if pseudonymize or (planned and not planned & ids):
-            # The plan may itself be pseudonymised (solve --pseudonymize): same codes.
-            inst, renamed, _ = pseudo(inst, stints)
+        pseudonymised = bool(pseudonymize or (planned and not planned & ids))
+        if pseudonymised:
+            # The plan may itself be pseudonymised (solve --pseudonymize): same codes, same key.
+            from scheduler.workbook.pseudonym import PseudonymKeyError, check_key_matches
+            try:
+                check_key_matches(inst, planned)
+                inst, renamed, _ = pseudo(inst, stints)
+            except PseudonymKeyError as exc:
+                err.print(exc.message(lg), markup=False)
+                raise typer.Exit(2) from None
             stints = renamed
             names: dict[str, str] = {}
         else:
@@ -237,7 +244,8 @@ def register(app: typer.Typer) -> None:
                 err.print(f"  {v.message}", markup=False)
             raise typer.Exit(1)
         try:
-            written = write_rosters(inst, stints, out, lang=lg, names=names)
+            written = write_rosters(inst, stints, out, lang=lg, names=names,
+                                    hide_leave_kind=pseudonymised)
         except OSError as exc:
             err.print(CLI_TEXT[lg]["out_failed"].format(out=out, error=exc), markup=False)
             raise typer.Exit(2) from None

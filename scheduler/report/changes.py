@@ -19,7 +19,7 @@ from openpyxl.styles import Font, PatternFill
 from scheduler.changes import PlanDiff, stint_weight
 from scheduler.domain import Instance
 from scheduler.i18n import Lang, discipline_name, language
-from scheduler.io import write_atomic
+from scheduler.io import defuse_formulas, write_atomic
 
 LABELS: dict[str, tuple[str, str]] = {
     "sheet_stints": ("Ändrade placeringar", "Changed stints"),
@@ -134,7 +134,7 @@ def build_change_workbook(instance: Instance, diff: PlanDiff, today: date,
     wb.properties.creator = "atbt-scheduler"
     wb.properties.lastModifiedBy = "atbt-scheduler"
     buf = _io.BytesIO()
-    wb.save(buf)
+    defuse_formulas(wb).save(buf)  # names are text, never formulas
     return buf.getvalue()
 
 

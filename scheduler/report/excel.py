@@ -38,7 +38,7 @@ from scheduler.domain import (
     extending_leave_mondays,
 )
 from scheduler.i18n import Lang, discipline_name, language
-from scheduler.io import write_atomic
+from scheduler.io import defuse_formulas, write_atomic
 from scheduler.plan import Stint
 from scheduler.result import Result
 
@@ -159,6 +159,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "status_infeasible": ("Omöjlig: ingen giltig plan finns", "Infeasible: no valid plan exists"),
     "status_no_plan_in_time": ("Ingen plan inom tidsgränsen", "No plan within the time limit"),
     "status_invalid_input": ("Ogiltig indata", "Invalid input"),
+    "status_stopped": ("Avbruten: bästa kontrollerade planen hittills",
+                       "Stopped: the best checked plan so far"),
     "term_unit_changes": ("Enhetsbyten", "Unit changes"),
     "term_fragmentation": ("Splittring", "Fragmentation"),
     "term_staffing_shortfall": ("Bemanningsunderskott", "Staffing shortfall"),
@@ -290,7 +292,7 @@ def build_workbook(instance: Instance, result: Result, lang: Lang | None = None,
     wb.properties.creator = "atbt-scheduler"
     wb.properties.lastModifiedBy = "atbt-scheduler"
     buf = _io.BytesIO()
-    wb.save(buf)
+    defuse_formulas(wb).save(buf)  # names are text, never formulas
     return buf.getvalue()
 
 

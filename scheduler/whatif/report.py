@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter  # noqa: E402
 
 from scheduler.domain import Instance  # noqa: E402
 from scheduler.i18n import Lang, language  # noqa: E402
-from scheduler.io import write_atomic  # noqa: E402
+from scheduler.io import defuse_formulas, write_atomic  # noqa: E402
 from scheduler.solver.model import TERMS, capacity_profiles  # noqa: E402
 from scheduler.whatif.runner import Outcome, status_counts  # noqa: E402
 
@@ -337,7 +337,7 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
     _style(wsum)
     path = out_dir / filename
     buf = io.BytesIO()
-    wb.save(buf)
+    defuse_formulas(wb).save(buf)  # names are text, never formulas
     write_atomic(path, buf.getvalue())
     return path
 
@@ -452,6 +452,6 @@ def write_capacity_workbook(inst: Instance, rep, path: Path, lang: Lang | None =
                        a.after, a.delta, yes if a.exact else no])
         _style(wa)
     buf = io.BytesIO()
-    wb.save(buf)
+    defuse_formulas(wb).save(buf)  # names are text, never formulas
     write_atomic(path, buf.getvalue())
     return path

@@ -31,7 +31,7 @@ from scheduler.domain import (
     calendar_weeks,
 )
 from scheduler.i18n import Lang, discipline_name
-from scheduler.io import write_atomic
+from scheduler.io import defuse_formulas, write_atomic
 from scheduler.plan import Stint
 from scheduler.workbook.schema import LEAVE_KINDS
 
@@ -74,6 +74,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "block_end": ("Blockets slut (exkl.)", "Block end (excl.)"),
     "fulfils": ("Uppfyller krav", "Fulfils requirement"),
     "leave": ("Ledighet (förlänger blocket): {kind}", "Leave (extends the block): {kind}"),
+    "leave_any": ("ledig", "on leave"),
     "req_min": ("{name}: minst {n} veckor", "{name}: at least {n} weeks"),
     "req_max": ("högst {n} veckor", "at most {n} weeks"),
     "req_none": ("{name}", "{name}"),
@@ -121,7 +122,7 @@ def _date_cell(ws: Worksheet, row: int, col: int, d: date) -> None:
 
 def _save(wb: Workbook, path: Path) -> None:
     buf = _io.BytesIO()
-    wb.save(buf)
+    defuse_formulas(wb).save(buf)  # names are text, never formulas
     write_atomic(path, buf.getvalue())
 
 
@@ -272,7 +273,9 @@ def requirement_text(prog: Programme, discipline: str, part_time: int, lang: Lan
 
 
 def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: dict[str, str],
-                  lang: Lang) -> Workbook:
+                  lang: Lang, hide_leave_kind: bool = False) -> Workbook:
+    """``hide_leave_kind`` (pseudonymised): leave is shown as "ledig", never its kind (sick
+    leave is health data)."""
     prog = inst.programme(trainee.programme)
     mine = sorted((s for s in stints if s.trainee == trainee.id), key=lambda s: s.start)
     unit_name = {u.id: u.name for u in inst.units}
@@ -307,6 +310,7 @@ def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: 
                           requirement_text(prog, s.discipline, trainee.part_time, lang)])
         for s in mine]
     entries += [(lv.start, lv.end, [lv.weeks, None, _l("leave", lang, kind=(
+        _l("leave_any", lang) if hide_leave_kind else
         LEAVE_KINDS[lv.kind][1] if lang == "en" else LEAVE_KINDS[lv.kind][0]))])
         for lv in trainee.leave if lv.kind in EXTENDING_LEAVE]
     for i, (a, b, vals) in enumerate(sorted(entries, key=lambda e: e[0]), start=2):
@@ -339,7 +343,8 @@ def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: 
 
 
 def write_rosters(inst: Instance, stints: list[Stint], out: Path, lang: Lang = "sv",
-                  names: dict[str, str] | None = None) -> list[Path]:
+                  names: dict[str, str] | None = None,
+                  hide_leave_kind: bool = False) -> list[Path]:
     """Write every unit's roster and every trainee's personal plan under ``out``."""
     names = names or {}
     written: list[Path] = []
@@ -351,6 +356,6 @@ def write_rosters(inst: Instance, stints: list[Stint], out: Path, lang: Lang = "
     pdir = out / _l("people_dir", lang)
     for t in inst.all_trainees():
         path = pdir / f"{t.id}.xlsx"
-        _save(personal_plan(inst, t, stints, names, lang), path)
+        _save(personal_plan(inst, t, stints, names, lang, hide_leave_kind), path)
         written.append(path)
     return written
