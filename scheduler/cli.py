@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +22,8 @@ from scheduler.domain import Instance
 from scheduler.i18n import Lang, set_language
 from scheduler.io import InputError
 from scheduler.plan import PlanFormatError, read_plan_csv
-from scheduler.result import EXIT_CODES, Status
+from scheduler.result import EXIT_CODES, Result, Status
+from scheduler.solver.counting import shortfalls
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Placement scheduling for AT/BT doctors in training (OR-Tools CP-SAT).")
@@ -120,6 +122,10 @@ def solve(
     txt = TEXT[lg]
     inst, digest = _load(instance)
     _check_out(out, (instance,), txt)
+    from scheduler.commands.replan import print_explanation, reject_unreachable
+
+    reject_unreachable(inst, instance, lg)
+    t0 = time.monotonic()  # --time-limit covers the solve and the explanation together
     quiet = as_json or not sys.stderr.isatty()
 
     def progress(ev: dict) -> None:
@@ -137,8 +143,12 @@ def solve(
             err.print(f"\r{line:<60}", end="", markup=False)
 
     overruns: list = []
+    counted = [] if soft_capacity else shortfalls(inst, t0 + time_limit)
     try:
-        if soft_capacity:
+        if counted:  # proven infeasible by counting: no search (issue 23)
+            result = Result(status=Status.INFEASIBLE, time_limit=time_limit, workers=workers,
+                            seed=seed, method="counting", wall_time=time.monotonic() - t0)
+        elif soft_capacity:
             from scheduler.replanning import solve_soft_and_verify
             result, overruns = solve_soft_and_verify(inst, time_limit=time_limit,
                                                      workers=workers, seed=seed,
@@ -179,9 +189,13 @@ def solve(
         from scheduler.commands.replan import print_overruns
         print_overruns(inst, overruns, lg)
     if result.status == Status.INFEASIBLE:
+        from scheduler.explaining import note
         err.print(txt["infeasible"], markup=False)
-        from scheduler.commands.replan import print_explanation
-        print_explanation(inst, lg, time_limit=min(60.0, time_limit))
+        spent = time.monotonic() - t0
+        err.print(note("counted_first", lg, t=spent) if counted else note(
+            "solve_spent", lg, t=spent, limit=time_limit, left=max(0.0, time_limit - spent)),
+            markup=False)
+        print_explanation(inst, lg, time_limit=time_limit - spent)
     elif result.status == Status.NO_PLAN:
         err.print(txt["no_plan"].format(limit=time_limit), markup=False)
     raise typer.Exit(EXIT_CODES[result.status])

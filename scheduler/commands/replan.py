@@ -65,13 +65,24 @@ def print_explanation(inst: Instance, lang: Lang, time_limit: float = 30.0,
     """Explain, print, and return the exit code (0 feasible, 3 infeasible, 4 unknown)."""
     from scheduler.explaining import explain, render
 
-    ex = explain(inst, time_limit=time_limit, history_before=history_before,
+    ex = explain(inst, time_limit=max(0.0, time_limit), history_before=history_before,
                  crossing=crossing)
     for line in render(inst, ex, lang):
         err.print(line, markup=False)
     if ex.feasible:
         return 0
     return 3 if ex.proven else 4
+
+
+def reject_unreachable(inst: Instance, path: Path, lang: Lang) -> None:
+    """Exit 2 if a required discipline no eligible unit can give during a block (issue 23)."""
+    from scheduler.explaining import unreachable_lines
+
+    lines = unreachable_lines(inst, str(path), lang)
+    for line in lines:
+        err.print(line, markup=False)
+    if lines:
+        raise typer.Exit(2)
 
 
 def register(app: typer.Typer) -> None:
@@ -86,6 +97,7 @@ def register(app: typer.Typer) -> None:
         """Why no plan exists: the conflicting requirements and the smallest relaxation."""
         lg = _lang(lang)
         inst, _ = _load(instance)  # invalid input (exit 2) names its cause itself
+        reject_unreachable(inst, instance, lg)
         raise typer.Exit(print_explanation(inst, lg, time_limit))
 
     @app.command()
