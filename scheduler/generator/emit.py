@@ -1,0 +1,236 @@
+"""Capacities from the witness, the region's YAML and witness.csv, and the witness's check.
+
+Capacity of a unit = the witness's peak load (tight) or the peak plus a slack in percent (at
+least one seat); at units whose planned care closes in summer, each summer (ISO weeks 27-32)
+gets its own figure from the witness's peak in those weeks, written as a capacity change when
+it differs from the rest of the year. The files name the programmes by a path relative to the
+folder they are written to, so they load from there.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+
+from scheduler import checker
+from scheduler.domain import Instance
+from scheduler.generator.build import Region, leave_periods
+from scheduler.generator.params import Params
+from scheduler.generator.region import GeneratorError, UnitSpec, summers
+from scheduler.io import write_atomic
+from scheduler.plan import plan_to_csv
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A rendered region: the two files' text, the data and the figures of the README."""
+
+    region_yaml: str
+    witness_csv: str
+    data: dict
+    stats: dict
+
+
+def _slack(peak: int, pct: int) -> int:
+    return 0 if pct == 0 else max(1, math.ceil(peak * pct / 100))
+
+
+def capacities(rg: Region) -> dict[str, tuple[int | None, list[dict]]]:
+    """unit id -> (capacity, capacity_changes) for every unit the witness uses."""
+    pct = rg.params.slack
+    dips = summers(rg.h0, rg.n_weeks) if rg.params.summer else []
+    out: dict[str, tuple[int | None, list[dict]]] = {}
+    for i, u in enumerate(rg.units):
+        row = rg.loads.a[i]
+        if not row.any():
+            continue   # never used by the witness: left out of the region
+        if u.unlimited:
+            out[u.id] = (None, [])
+            continue
+        if not (u.summer_dip and dips):
+            peak = int(row.max())
+            out[u.id] = (peak + _slack(peak, pct), [])
+            continue
+        mask = [True] * rg.n_weeks
+        for a, b in dips:
+            mask[a:b] = [False] * (b - a)
+        rest = [int(v) for v, m in zip(row, mask, strict=True) if m]
+        base = max(rest, default=0)
+        cap = base + _slack(base, pct)
+        changes = []
+        for a, b in dips:
+            peak = int(row[a:b].max())
+            c = peak + _slack(peak, pct)
+            if c != cap:
+                changes.append({"start": rg.h0 + timedelta(weeks=a),
+                                "end": rg.h0 + timedelta(weeks=b), "capacity": c})
+        out[u.id] = (cap, changes)
+    return out
+
+
+def _unit_data(u: UnitSpec, cap: int | None, changes: list[dict], staffing: dict | None
+               ) -> dict:
+    d: dict = {"id": u.id, "name": u.name, "site": u.site}
+    if u.region_wide:
+        d["region_wide"] = True
+    d["disciplines"] = list(u.disciplines)
+    d["capacity"] = cap
+    if changes:
+        d["capacity_changes"] = changes
+    d["min_weeks"], d["max_weeks"] = u.weeks
+    if u.stint_weeks:
+        d["stint_weeks"] = {k: {"min_weeks": a, "max_weeks": b}
+                            for k, (a, b) in sorted(u.stint_weeks.items())}
+    if u.programmes is not None:
+        d["programmes"] = list(u.programmes)
+    if staffing is not None and "allmanmedicin" in u.disciplines:
+        d["staffing_target"] = staffing
+    return d
+
+
+def region_data(rg: Region, out_dir: Path | None) -> dict:
+    """The instance as plain data; programmes as relative paths (or inline without out_dir)."""
+    p = rg.params
+    progs: list = []
+    for prog, path in rg.programmes.values():
+        if path is not None and out_dir is not None:
+            progs.append(Path(os.path.relpath(path, out_dir.resolve())).as_posix())
+        else:
+            progs.append(prog.model_dump(mode="json", exclude_defaults=True))
+    caps = capacities(rg)
+    staffing = None
+    if p.staffing:   # the steady state: the middle third of the horizon
+        third = rg.n_weeks // 3
+        staffing = {"trainees": 1, "start": rg.h0 + timedelta(weeks=third),
+                    "end": rg.h0 + timedelta(weeks=2 * third)}
+    units = [_unit_data(u, *caps[u.id], staffing) for u in rg.units if u.id in caps]
+    cohorts = [{"id": cid, "programme": it.programme, "start": it.start, "count": n,
+                "site": it.site} for cid, it, n in rg.cohorts]
+    trainees = []
+    for x in rg.people:
+        if not x.individual:
+            continue
+        t: dict = {"id": x.id, "programme": x.programme, "start": x.start, "site": x.site}
+        if x.part_time != 100:
+            t["part_time"] = x.part_time
+        lv = leave_periods(x, rg.h0)
+        if lv:
+            t["leave"] = [{"kind": k, "start": a, "end": b} for k, a, b in lv]
+        if x.locked:
+            t["locked"] = [{"unit": s.unit, "discipline": s.discipline, "start": s.start,
+                            "end": s.end} for s in x.locked]
+        trainees.append(t)
+    return {
+        "name": f"Genererad region {p.label()}",
+        "description": _description(rg, len(units)),
+        "assumptions": _assumptions(p),
+        "horizon": {"start": rg.h0, "end": rg.h0 + timedelta(weeks=rg.n_weeks)},
+        "programmes": progs,
+        "sites": [{"id": s, "name": n} for s, n in rg.sites],
+        "units": units,
+        "cohorts": cohorts,
+        "trainees": trainees,
+    }
+
+
+def _description(rg: Region, n_units: int) -> str:
+    p = rg.params
+    n_ind = sum(1 for x in rg.people if x.individual)
+    return (f"Genererad region (atbt generate, frö {p.seed}): {p.sites} sjukhus, {n_units} "
+            f"enheter, {len(rg.people)} AT/BT-läkare ({', '.join(rg.programmes)}) i "
+            f"{p.starts} starter per år under {p.years} år; {n_ind} med individuella villkor "
+            f"(ledighet, deltid, låsta placeringar). Påhittade namn.")
+
+
+def _assumptions(p: Params) -> str:
+    cap = ("exactly the witness plan's peak load" if p.slack == 0
+           else f"the witness plan's peak load plus {p.slack} % (at least one seat)")
+    return (f"Generated by scheduler/generator with seed {p.seed}. Every capacity is {cap} "
+            "(witness.csv beside this file is a plan that meets every rule), per unit and, at "
+            "units whose planned care closes in summer, per summer (ISO weeks 27-32)"
+            + (" with a summer dip" if p.summer else "") + ". Stint lengths follow appendix 5 "
+            "of the Mellansverige survey (seed 001), BT ranges as in instances/orebro.yaml. "
+            + ("Vårdcentraler want a trainee every week in the middle third of the horizon. "
+               if p.staffing else "")
+            + "Units the witness does not use are left out.")
+
+
+def _flow(obj: object) -> str:
+    return yaml.safe_dump(obj, default_flow_style=True, allow_unicode=True, sort_keys=False,
+                          width=1 << 30).rstrip("\n")
+
+
+def render_yaml(data: dict, header: str) -> str:
+    lines = [f"# {h}" if h else "#" for h in header.splitlines()]
+    for key in ("name", "description", "assumptions"):
+        lines.append(yaml.safe_dump({key: data[key]}, allow_unicode=True, sort_keys=False,
+                                    width=100).rstrip("\n"))
+    lines.append(f"horizon: {_flow(data['horizon'])}")
+    lines.append("programmes:")
+    for pr in data["programmes"]:
+        if isinstance(pr, str):
+            lines.append(f"  - {pr}")
+        else:
+            body = yaml.safe_dump([pr], allow_unicode=True, sort_keys=False, width=100)
+            lines.extend("  " + ln for ln in body.rstrip("\n").splitlines())
+    for key in ("sites", "units", "cohorts", "trainees"):
+        if data[key]:
+            lines.append(f"{key}:")
+            lines.extend(f"  - {_flow(item)}" for item in data[key])
+    return "\n".join(lines) + "\n"
+
+
+def header(p: Params) -> str:
+    cmd = (f"atbt generate --kind {p.kind} --trainees {p.trainees} --sites {p.sites} "
+           f"--starts {p.starts} --years {p.years} --tightness {p.tightness} --seed {p.seed}")
+    for opt, v in (("--leave", p.leave), ("--part-time", p.part_time), ("--locked", p.locked)):
+        if v:
+            cmd += f" {opt} {v}"
+    if p.start_year != 2027:
+        cmd += f" --start-year {p.start_year}"
+    if not p.summer:
+        cmd += " --no-summer"
+    if p.staffing:
+        cmd += " --staffing"
+    if p.name:
+        cmd += f" --name {p.name}"
+    return ("Generated region, feasible by construction: witness.csv beside it meets every rule\n"
+            f"(atbt check region.yaml witness.csv). Regenerate byte for byte with:\n  {cmd}")
+
+
+def verify(data: dict, rg: Region) -> Instance:
+    """Validate the region and check the witness with the independent checker; a witness that
+    fails is a bug in the generator."""
+    inline = dict(data)
+    inline["programmes"] = [prog.model_dump(mode="json") for prog, _ in rg.programmes.values()]
+    try:
+        inst = Instance.model_validate(inline)
+    except ValueError as exc:
+        raise GeneratorError(f"internal: the generated region is invalid: {exc}") from None
+    bad = checker.check(inst, rg.stints, lang="en")
+    if bad:
+        raise GeneratorError("internal: the witness fails the checker: "
+                             + "; ".join(v.message for v in bad[:5]))
+    return inst
+
+
+def render(rg: Region, out_dir: Path | None, check: bool = True) -> Generated:
+    data = region_data(rg, out_dir)
+    if check:
+        verify(data, rg)
+    text = render_yaml(data, header(rg.params))
+    p = rg.params
+    stats = {"name": p.label(), "kind": p.kind, "sites": p.sites, "units": len(data["units"]),
+             "trainees": len(rg.people), "weeks": rg.n_weeks, "tightness": p.tightness,
+             "seed": p.seed}
+    return Generated(text, plan_to_csv(rg.stints), data, stats)
+
+
+def write(gen: Generated, out_dir: Path) -> None:
+    write_atomic(out_dir / "region.yaml", gen.region_yaml.encode("utf-8"))
+    write_atomic(out_dir / "witness.csv", gen.witness_csv.encode("utf-8"))

@@ -1,0 +1,103 @@
+"""The benchmark suite: 32 seeded regions of every kind and size, written under one folder.
+
+Most have 20-200 trainees, several 200-600, two are Stockholm size (7 hospitals, >= 150 units,
+800-1 000 trainees). Tight and loose, leave-heavy and part-time-heavy, the Gävle pattern, AT21
+Jönköping and Enköping, pedagogical AT and BT-heavy regions of the 2027-2030 shift. Each folder
+holds region.yaml and witness.csv; README.md lists them. Regenerating gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from scheduler.generator.build import build
+from scheduler.generator.emit import Generated, render, write
+from scheduler.generator.params import Params
+from scheduler.io import write_atomic
+
+
+def _p(name: str, kind: str, n: int, sites: int, tight: str = "tight", seed: int = 1,
+       **kw: object) -> Params:
+    return Params(kind=kind, trainees=n, sites=sites, tightness=tight, seed=seed, name=name,
+                  **kw)  # type: ignore[arg-type]
+
+
+SUITE: list[Params] = [
+    # small and mid-size (20-200)
+    _p("at18-20-tight", "at18", 20, 1, starts=2, seed=11),
+    _p("at18-40-loose", "at18", 40, 1, "loose", seed=12),
+    _p("at18-bt12-60-tight", "at18,bt12", 60, 2, seed=13),
+    _p("at18-bt12-90-staffing", "at18,bt12", 90, 2, seed=14, staffing=True),
+    _p("at18-bt12-150-tight", "at18,bt12", 150, 3, seed=15, leave=5, part_time=5, locked=5),
+    _p("gavle-50-tight", "gavle", 50, 2, seed=21),
+    _p("gavle-bt12-126-tight", "gavle,bt12", 126, 2, seed=22),
+    _p("gavle-130-loose", "gavle", 130, 2, "loose", seed=23, leave=10),
+    _p("at21j-80-tight", "at21j", 80, 2, seed=31),
+    _p("at21j-bt12-136-tight", "at21j,bt12", 136, 3, seed=32),
+    _p("at21e-at18-40-tight", "at18,at21e", 40, 2, starts=2, seed=33),
+    _p("uppsala-like-100-tight", "at18,at21e,bt12", 100, 2, starts=2, seed=34),
+    _p("ped-at18-30-tight", "at18,ped", 30, 1, seed=41),
+    _p("ped-at18-bt12-70-loose", "at18,ped,bt12", 70, 2, "loose", seed=42),
+    _p("bt12-20-loose", "bt12", 20, 1, "loose", starts=3, seed=51),
+    _p("bt12-60-tight", "bt12", 60, 2, seed=52, starts=2),
+    _p("shift-150-tight", "shift", 150, 3, seed=53, years=4),
+    _p("leave-80-tight", "at18,bt12", 80, 2, seed=61, leave=25, part_time=10),
+    _p("leave-120-loose", "at21j,bt12", 120, 2, "loose", seed=62, leave=25),
+    _p("leave-gavle-100-tight", "gavle", 100, 2, seed=63, leave=20),
+    _p("parttime-70-tight", "at18", 70, 1, seed=71, part_time=40),
+    _p("parttime-bt12-120-tight", "at18,bt12", 120, 3, seed=72, part_time=30, leave=10),
+    _p("locked-60-tight", "at18,bt12", 60, 2, seed=81, locked=30),
+    _p("mixed-features-110-tight", "at18,bt12", 110, 2, seed=82, leave=15, part_time=15,
+       locked=10),
+    _p("six-hospitals-156-tight", "at21j,bt12", 156, 6, seed=91),
+    _p("eight-sites-190-loose", "at18,bt12", 190, 8, "loose", seed=92, starts=3),
+    # 200-600
+    _p("at18-bt12-260-tight", "at18,bt12", 260, 4, seed=101, leave=10, part_time=10),
+    _p("gavle-bt12-320-tight", "gavle,bt12", 320, 3, seed=102),
+    _p("at21j-bt12-420-tight", "at21j,bt12", 420, 5, seed=103, leave=10, locked=5),
+    _p("shift-520-tight", "shift", 520, 6, seed=104, years=4, leave=5, part_time=5),
+    # Stockholm size
+    _p("stockholm-850-tight", "at18,ped,bt12", 850, 7, seed=111, leave=10, part_time=10,
+       locked=5),
+    _p("stockholm-1000-loose", "at18,ped,bt12", 1000, 7, "loose", seed=112, leave=10,
+       part_time=10, locked=5, staffing=True),
+]
+
+
+def readme(rows: list[dict]) -> str:
+    lines = [
+        "# Generated benchmark suite",
+        "",
+        "Regions written by `atbt generate --suite --out benchmarks/suite` "
+        "(scheduler/generator/suite.py): each folder holds `region.yaml` and `witness.csv`, a "
+        "plan that meets every rule (`atbt check NAME/region.yaml NAME/witness.csv`), so every "
+        "region is feasible. Capacities are the witness plan's peak loads per unit (tight) or "
+        "those plus 25 % (loose); the header of each region.yaml gives the command that "
+        "regenerates it byte for byte. Names, towns and units are invented.",
+        "",
+        "| name | kind | sites | units | trainees | weeks | tightness | seed |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['name']} | {r['kind']} | {r['sites']} | {r['units']} | "
+                     f"{r['trainees']} | {r['weeks']} | {r['tightness']} | {r['seed']} |")
+    return "\n".join(lines) + "\n"
+
+
+def generate_suite(out: Path, names: list[str] | None = None,
+                   progress: Callable[[Generated], None] | None = None) -> list[Generated]:
+    """Write every region of the suite (or those named) and README.md (the whole suite)."""
+    done = []
+    for p in SUITE:
+        if names and p.name not in names:
+            continue
+        folder = out / p.name
+        gen = render(build(p), folder)
+        write(gen, folder)
+        done.append(gen)
+        if progress:
+            progress(gen)
+    if not names:
+        write_atomic(out / "README.md", readme([g.stats for g in done]).encode("utf-8"))
+    return done

@@ -1,0 +1,316 @@
+"""The region generator: every region it writes loads and its witness plan passes the checker.
+
+The witness is the proof of feasibility, so the tests read the written files back the way a
+user would (``io.load_instance`` from where they are written, ``read_plan_csv``) and run the
+independent checker on them; tight capacities must equal the witness's peak loads. Sizes are
+small (20-60 trainees, well under a second each).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from scheduler import checker, cli
+from scheduler.domain import EXTENDING_LEAVE, Instance, Programme
+from scheduler.generator import KINDS, GeneratorError, Params, catalog, generate, write
+from scheduler.generator.region import UnitSpec, load_programmes
+from scheduler.generator.suite import SUITE
+from scheduler.generator.witness import make_profile
+from scheduler.i18n import set_language
+from scheduler.io import load_instance
+from scheduler.plan import Stint, read_plan_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+SUITE_DIR = ROOT / "benchmarks" / "suite"
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _swedish_afterwards():
+    yield
+    set_language("sv")
+
+
+def written(p: Params, out: Path) -> tuple[Instance, list[Stint]]:
+    """Generate into ``out`` and read both files back from there."""
+    write(generate(p, out), out)
+    return load_instance(out / "region.yaml"), read_plan_csv(out / "witness.csv")
+
+
+def loads(inst: Instance, stints: list[Stint]) -> dict[str, Counter[int]]:
+    out: dict[str, Counter[int]] = {}
+    for s in stints:
+        c = out.setdefault(s.unit, Counter())
+        c.update(range(inst.week_index(s.start), inst.week_index(s.end)))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Every programme kind with every feature: leave, part time, locked stints
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "shift", "at18,at21e,bt12"])
+def test_witness_is_clean_for_every_kind(kind: str, tmp_path: Path) -> None:
+    p = Params(kind=kind, trainees=40, sites=2, seed=3, leave=25, part_time=40, locked=40,
+               years=4 if kind == "shift" else 2)
+    inst, stints = written(p, tmp_path)
+    assert checker.check(inst, stints) == []
+    everyone = inst.all_trainees()
+    assert len(everyone) == 40
+    assert {s.trainee for s in stints} == {t.id for t in everyone}
+    # The features are there: leave that extends the block, part time, locked stints.
+    assert any(lv.kind in EXTENDING_LEAVE for t in inst.trainees for lv in t.leave)
+    assert any(t.part_time < 100 for t in inst.trainees)
+    assert any(t.locked for t in inst.trainees)
+    # Individuals only for trainees with their own conditions; the rest in cohorts.
+    assert all(t.leave or t.part_time < 100 or t.locked for t in inst.trainees)
+    assert inst.cohorts
+
+
+def test_every_leave_kind_occurs(tmp_path: Path) -> None:
+    inst, stints = written(Params(kind="at18,bt12", trainees=60, seed=5, leave=25), tmp_path)
+    assert checker.check(inst, stints) == []
+    kinds = {lv.kind for t in inst.trainees for lv in t.leave}
+    assert kinds == EXTENDING_LEAVE | {"semester"}
+
+
+def test_gavle_opens_and_closes_at_one_vardcentral(tmp_path: Path) -> None:
+    inst, stints = written(Params(kind="gavle", trainees=20, sites=1, seed=2, leave=20),
+                           tmp_path)
+    assert checker.check(inst, stints) == []
+    for t in inst.all_trainees():
+        mine = sorted((s for s in stints if s.trainee == t.id), key=lambda s: s.start)
+        first, last = mine[0], mine[-1]
+        assert (first.discipline, first.weeks) == ("allmanmedicin", 4)
+        assert (last.unit, last.discipline) == (first.unit, "allmanmedicin")
+
+
+def test_pedagogy_sits_at_a_unit_without_supervisor_limit(tmp_path: Path) -> None:
+    inst, stints = written(Params(kind="ped", trainees=20, sites=1, seed=4), tmp_path)
+    assert checker.check(inst, stints) == []
+    ped = [u for u in inst.units if "pedagogik" in u.disciplines]
+    assert len(ped) == 1 and ped[0].capacity is None
+    # 26 weeks of pedagogy each (min = max = 26 at full time).
+    weeks = Counter(s.trainee for s in stints for _ in range(s.weeks)
+                    if s.discipline == "pedagogik")
+    assert set(weeks.values()) == {26}
+
+
+# --------------------------------------------------------------------------------------------
+# Capacity from the witness
+
+
+def test_tight_capacity_is_exactly_the_witness_peak(tmp_path: Path) -> None:
+    inst, stints = written(Params(kind="at18,bt12", trainees=60, seed=7, tightness="tight"),
+                           tmp_path)
+    load = loads(inst, stints)
+    for u in inst.units:
+        if u.capacity is None:
+            continue
+        # Each capacity figure (the default and every summer change) is reached in some week
+        # it applies to, so not one seat could be taken away from the witness.
+        by_cap: dict[int, int] = {}
+        for w in range(inst.n_weeks):
+            cap = u.capacity_in_week(inst.week_date(w))
+            by_cap[cap] = max(by_cap.get(cap, 0), load[u.id][w])
+        assert all(peak == cap for cap, peak in by_cap.items()), (u.id, by_cap)
+
+
+def test_loose_capacity_leaves_slack(tmp_path: Path) -> None:
+    inst, stints = written(Params(kind="at18", trainees=40, seed=7, tightness="loose",
+                                  summer=False), tmp_path)
+    assert checker.check(inst, stints) == []
+    load = loads(inst, stints)
+    for u in inst.units:
+        if u.capacity is not None:
+            peak = max(load[u.id].values())
+            # 25 % of the peak, at least one seat: peak 3 -> 4, peak 8 -> 10.
+            assert u.capacity == peak + max(1, -(-peak * 25 // 100))
+
+
+def test_summer_dips_are_written_as_capacity_changes(tmp_path: Path) -> None:
+    inst, _ = written(Params(kind="at18", trainees=60, seed=1), tmp_path)
+    changes = [ch for u in inst.units for ch in u.capacity_changes]
+    assert changes
+    assert all(ch.start.isocalendar()[1] == 27 or ch.start == inst.horizon.start
+               for ch in changes)
+    assert any(ch.capacity < u.capacity for u in inst.units for ch in u.capacity_changes)
+
+
+# --------------------------------------------------------------------------------------------
+# Profiles: which weeks a discipline can get from the units at hand
+
+
+def _units(*specs: tuple[str, tuple[str, ...], tuple[int, int]]) -> list[UnitSpec]:
+    return [UnitSpec(uid, uid, "S", d, w, region_wide=True) for uid, d, w in specs]
+
+
+def _enkoping() -> Programme:
+    return load_programmes(Params(kind="at21e"))["AT21-ENKOPING"][0]
+
+
+def test_profile_none_when_the_units_cannot_give_the_minimum() -> None:
+    # Enköping needs exactly 26 weeks of medicine; one medical unit of 8-16 weeks gives at
+    # most 16, so no block fits.
+    units = _units(("MED", ("medicin",), (8, 16)), ("KIR", ("kirurgi",), (13, 26)),
+                   ("PSY", ("psykiatri",), (13, 13)), ("VC", ("allmanmedicin",), (26, 26)))
+    assert make_profile(_enkoping(), "S", 100, units) is None
+    # A second medical unit of 10 weeks: 16 + 10 = 26, so it fits.
+    units.append(_units(("INF", ("medicin",), (10, 10)))[0])
+    pf = make_profile(_enkoping(), "S", 100, units)
+    assert pf is not None and pf.service == 91
+
+
+def test_profile_at_part_time_needs_more_units() -> None:
+    # At 50 % psychiatry needs ceil(13 * 100 / 50) = 26 weeks; one unit of 13 is not enough.
+    units = _units(("MED", ("medicin",), (26, 26)), ("MED2", ("medicin",), (26, 26)),
+                   ("KIR", ("kirurgi",), (26, 26)), ("KIR2", ("kirurgi",), (26, 26)),
+                   ("PSY", ("psykiatri",), (13, 13)), ("VC", ("allmanmedicin",), (26, 26)),
+                   ("VC2", ("allmanmedicin",), (26, 26)))
+    assert make_profile(_enkoping(), "S", 100, units) is not None
+    assert make_profile(_enkoping(), "S", 50, units) is None
+
+
+# --------------------------------------------------------------------------------------------
+# Property: any parameters give a region that loads and a clean witness
+
+kinds = st.lists(st.sampled_from(sorted(KINDS)), min_size=1, max_size=3, unique=True)
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(kind=kinds, trainees=st.integers(1, 50), sites=st.integers(1, 8),
+       starts=st.integers(2, 4), years=st.integers(1, 2), seed=st.integers(0, 10**6),
+       leave=st.integers(0, 25), part_time=st.integers(0, 100), locked=st.integers(0, 100),
+       tightness=st.sampled_from(["tight", "loose", "10"]), summer=st.booleans(),
+       staffing=st.booleans())
+def test_any_parameters_give_a_clean_witness(kind, trainees, sites, starts, years, seed,
+                                             leave, part_time, locked, tightness, summer,
+                                             staffing) -> None:
+    p = Params(kind=",".join(kind), trainees=trainees, sites=sites, starts=starts,
+               years=years, seed=seed, leave=leave, part_time=part_time, locked=locked,
+               tightness=tightness, summer=summer, staffing=staffing)
+    with tempfile.TemporaryDirectory() as tmp:
+        inst, stints = written(p, Path(tmp) / "r")
+    assert checker.check(inst, stints) == []
+    assert len(inst.all_trainees()) == trainees
+    assert inst.horizon.end == max(s.end for s in stints)
+
+
+def test_bad_parameters_raise() -> None:
+    with pytest.raises(GeneratorError, match="--sites"):
+        generate(Params(sites=9))
+
+
+# --------------------------------------------------------------------------------------------
+# Reproducible: the committed suite regenerates byte for byte
+
+
+def test_same_parameters_give_the_same_bytes(tmp_path: Path) -> None:
+    p = Params(kind="at18,bt12", trainees=50, seed=9, leave=20, part_time=20, locked=20)
+    a, b = generate(p, tmp_path / "a"), generate(p, tmp_path / "b")
+    assert (a.region_yaml, a.witness_csv) == (b.region_yaml, b.witness_csv)
+    c = generate(Params(kind="at18,bt12", trainees=50, seed=10, leave=20), tmp_path / "a")
+    assert c.witness_csv != a.witness_csv
+
+
+@pytest.mark.parametrize("name", ["leave-gavle-100-tight", "ped-at18-bt12-70-loose"])
+def test_suite_member_regenerates_byte_identically(name: str) -> None:
+    p = next(q for q in SUITE if q.name == name)
+    folder = SUITE_DIR / name
+    gen = generate(p, folder)
+    assert gen.region_yaml == (folder / "region.yaml").read_text(encoding="utf-8")
+    assert gen.witness_csv == (folder / "witness.csv").read_text(encoding="utf-8")
+
+
+def test_suite_is_committed_and_listed() -> None:
+    readme = (SUITE_DIR / "README.md").read_text(encoding="utf-8")
+    assert len(SUITE) >= 30
+    sizes = [p.trainees for p in SUITE]
+    assert sum(20 <= n <= 200 for n in sizes) > len(SUITE) / 2
+    assert sum(200 < n <= 600 for n in sizes) >= 3
+    assert sum(800 <= n <= 1000 for n in sizes) >= 2
+    for p in SUITE:
+        assert (SUITE_DIR / p.name / "region.yaml").is_file()
+        assert (SUITE_DIR / p.name / "witness.csv").is_file()
+        assert f"| {p.name} | {p.kind} | {p.sites} |" in readme
+
+
+def test_generator_does_not_import_the_solver() -> None:
+    code = ("import sys, scheduler.generator, scheduler.generator.suite, "
+            "scheduler.commands.generate; "
+            "print(sorted(m for m in sys.modules if m.startswith('scheduler.solver')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------------------------
+# The command
+
+
+def test_cli_writes_a_region_that_atbt_check_accepts(tmp_path: Path) -> None:
+    out = tmp_path / "region"
+    r = runner.invoke(cli.app, ["generate", "--kind", "gavle,bt12", "--trainees", "30",
+                                "--seed", "4", "--leave", "20", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "vittnesplanen godkänd" in r.output
+    r = runner.invoke(cli.app, ["check", str(out / "region.yaml"), str(out / "witness.csv")])
+    assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (["--kind", "at19"], "--kind: okänd sort 'at19'"),
+    (["--kind", "at18,at18"], "--kind: samma sort"),
+    (["--trainees", "0"], "--trainees: 0 ligger utanför 1–2000"),
+    (["--sites", "9"], "--sites: 9 ligger utanför 1–8"),
+    (["--starts", "5"], "--starts: 5 ligger utanför 2–4"),
+    (["--leave", "30"], "--leave: 30 ligger utanför 0–25"),
+    (["--tightness", "lagom"], "--tightness: 'lagom'"),
+])
+def test_cli_bad_parameters_exit_2(args: list[str], option: str, tmp_path: Path) -> None:
+    r = runner.invoke(cli.app, ["generate", *args, "--out", str(tmp_path / "x")])
+    assert r.exit_code == 2, r.output
+    assert option in r.output
+    assert "Traceback" not in r.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_english_messages_and_out_that_is_a_file(tmp_path: Path) -> None:
+    r = runner.invoke(cli.app, ["generate", "--sites", "0", "--lang", "en",
+                                "--out", str(tmp_path)])
+    assert r.exit_code == 2 and "--sites: 0 is outside 1–8" in r.output
+    f = tmp_path / "file"
+    f.write_text("x")
+    r = runner.invoke(cli.app, ["generate", "--out", str(f)])
+    assert r.exit_code == 2 and "måste vara en mapp" in r.output
+
+
+def test_cli_suite_one_region(tmp_path: Path) -> None:
+    r = runner.invoke(cli.app, ["generate", "--suite", "--region", "at18-20-tight",
+                                "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["at18-20-tight"]
+    inst = load_instance(tmp_path / "at18-20-tight" / "region.yaml")
+    assert checker.check(inst, read_plan_csv(tmp_path / "at18-20-tight" / "witness.csv")) == []
+    r = runner.invoke(cli.app, ["generate", "--suite", "--region", "nowhere",
+                                "--out", str(tmp_path)])
+    assert r.exit_code == 2 and "nowhere" in r.output
+
+
+def test_catalog_names_are_invented_and_ids_unique(tmp_path: Path) -> None:
+    inst, _ = written(Params(kind="at18,bt12", trainees=200, sites=8, seed=1), tmp_path)
+    assert len({u.id for u in inst.units}) == len(inst.units)
+    towns = {t for _, t in catalog.TOWNS}
+    assert {s.name.split(" i ")[-1] for s in inst.sites} <= towns
+    assert inst.horizon.start + timedelta(weeks=inst.n_weeks) == inst.horizon.end
