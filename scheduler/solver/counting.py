@@ -321,7 +321,16 @@ def lone_infeasible(inst: Instance, deadline: float) -> Trainee | None:
     (~0.05 s each). ``None``: every kind has a plan alone, or the time ran out."""
     seen: set[tuple] = set()
     profiles = capacity_profiles(inst)
-    for t in inst.all_trainees():
+    trainees = inst.all_trainees()
+    # One trainee per programme, site and conditions first (the start rarely matters alone):
+    # a programme-wide cause is found in a handful of solves even on a large region.
+    rough: dict[tuple, Trainee] = {}
+    for t in trainees:
+        rough.setdefault((t.programme, t.site, t.part_time, tuple(t.leave), tuple(t.locked),
+                          t.leaves_on), t)
+    # Plain trainees (no leave, no locks) first: their core is the programme's own.
+    firsts = sorted(rough.values(), key=lambda t: (len(t.leave) + len(t.locked), t.id))
+    for t in [*firsts, *trainees]:
         key = kind_key(t)
         if key in seen:
             continue

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -63,6 +64,9 @@ TIE = 1000  # the relaxation's cost dominates its tie-break (peak extra seats in
 # extra trainee-weeks); above, the full model may not even find a plan in a minute (solve.py),
 # so a counted cause is fixed by whole seats, verified by a trainee-by-trainee plan.
 SMALL = 40
+# A plan of a similar instance (the coordinator's current plan), per trainee id: the plans
+# that verify a fix keep its stints wherever they still fit (as solve's warm start does).
+_PREVIOUS: ContextVar[dict[str, list[Stint]] | None] = ContextVar("previous", default=None)
 
 
 @dataclass(frozen=True)
@@ -258,10 +262,11 @@ _ORDER = {"leave": 0, "block": 1, "locked": 2, "requirement": 3, "capacity": 4}
 
 def find_conflict(inst: Instance, time_limit: float = 20.0, history_before: date | None = None,
                   crossing: dict[str, Stint] | None = None,
-                  trainees: list[Trainee] | None = None
+                  trainees: list[Trainee] | None = None, per_try: float | None = None
                   ) -> tuple[str, list[Group], bool]:
     """('feasible' | 'infeasible' | 'unknown', conflicting groups, minimal?); ``trainees``:
-    the model of those trainees only (a trainee with no plan even alone)."""
+    the model of those trainees only (a trainee with no plan even alone); ``per_try``: the
+    most seconds for one deletion step (a step that runs out keeps its group)."""
     t0 = time.monotonic()
     em = ExplainModel(inst, trainees, history_before=history_before, crossing=crossing)
     groups = list(em.lits)
@@ -269,11 +274,11 @@ def find_conflict(inst: Instance, time_limit: float = 20.0, history_before: date
     if status != "infeasible":
         return status, [], False
     core = sorted(core, key=lambda g: (_ORDER[g.kind], g.who, g.detail))
-    return "infeasible", *_shrink(em, core, time_limit - (time.monotonic() - t0))
+    return "infeasible", *_shrink(em, core, time_limit - (time.monotonic() - t0), per_try)
 
 
-def _shrink(em: ExplainModel, core: list[Group], time_limit: float
-            ) -> tuple[list[Group], bool]:
+def _shrink(em: ExplainModel, core: list[Group], time_limit: float,
+            per_try: float | None = None) -> tuple[list[Group], bool]:
     """Deletion filter: drop every group whose removal leaves the rest infeasible."""
     t0 = time.monotonic()
     minimal = True
@@ -284,7 +289,7 @@ def _shrink(em: ExplainModel, core: list[Group], time_limit: float
             minimal = False
             break
         trial = core[:i] + core[i + 1:]
-        st, sub = _try(em, trial, left)
+        st, sub = _try(em, trial, min(left, per_try or left))
         if st == "infeasible":
             # Groups before i were needed in a superset, so every infeasible subset keeps them.
             keep = set(sub)
@@ -418,6 +423,15 @@ def apply_relaxations(inst: Instance, relaxations: list[Relaxation]) -> Instance
             for who in data["trainees"] + data["cohorts"]:
                 if who["id"] == r.target:
                     who["start"] = who["start"] + timedelta(weeks=r.amount)
+    longer = max((r.amount for r in relaxations if r.kind == "longer_block"), default=0)
+    try:
+        return Instance.model_validate(data)
+    except ValueError:
+        if not longer:
+            raise
+    # A longer block may end past the horizon: the planning window grows with it (the
+    # weeks added have each unit's default capacity).
+    data["horizon"]["end"] = data["horizon"]["end"] + timedelta(weeks=longer)
     return Instance.model_validate(data)
 
 
@@ -452,7 +466,7 @@ def verify(relaxed: Instance, deadline: float, small: bool = True) -> bool | Non
     least = min_stints(relaxed, trainees, time_limit=min(0.5, left / 8))
     # The decomposition checks its clock between trainees (each solve >= 0.5 s): a margin.
     plan = decompose(relaxed, max(0.1, deadline - time.monotonic() - 1.0), seed=0,
-                     least=least)
+                     least=least, keep=_PREVIOUS.get())
     if plan is not None and not checker.check(relaxed, plan):
         return True
     left = deadline - time.monotonic()
@@ -589,7 +603,7 @@ def plan_with_extra(inst: Instance, extra: dict[str, int], deadline: float
                        profiles=profiles)
     # The decomposition checks its clock between trainees (each solve >= 0.5 s): a margin.
     return decompose(inst, max(0.1, deadline - time.monotonic() - 1.0), seed=0, least=least,
-                     profiles=profiles)
+                     profiles=profiles, keep=_PREVIOUS.get())
 
 
 def seats_used(inst: Instance, plan: list[Stint], units: set[str], gap: int = 4
@@ -627,22 +641,30 @@ def _cost(relax: list[Relaxation]) -> int:
 def _seats_fix(inst: Instance, ex: Explanation, deadline: float) -> bool:
     """Extra seats at the cause's units only, verified by the plan that uses them.
 
-    Per counted shortfall one unit (the one with the most seats in the window) gets extra
-    seats; a first plan with room to spare there (as many extra as trainees counted) gives a
-    verified fix, which is then shrunk towards the counted least (``ceil(deficit / weeks)``)
-    by halving while the time lasts. Without a counted shortfall, the capacity groups of the
-    conflict get the room.
+    Per counted shortfall one unit gets extra seats: the one where a trainee can stay
+    longest (its longest stint), of those the one with the most seats in the window. A first
+    plan with room to spare there (as many extra as trainees counted; if that fails, at every
+    unit counted) gives a verified fix, which is then shrunk towards the counted least
+    (``ceil(deficit / weeks)``) by halving while the time lasts. Without a counted shortfall,
+    the capacity groups of the conflict get the room.
     """
     least: dict[str, int] = {}
     room: dict[str, int] = {}
+    spread: dict[str, int] = {}  # the second roomy try: every unit counted
     for sf in ex.counted:
         if sf.kind != "window":
             continue
         seats = {u: sum(inst.unit(u).capacity_in_week(inst.week_date(w)) or 0
                         for w in range(sf.first, sf.end)) for u in sf.units}
-        uid = max(sorted(sf.units), key=lambda u: seats[u])
+        longest = {u: max(inst.unit(u).stint_range(d.programme)[1] or 10 ** 6
+                          for d in sf.demands) for u in sf.units}
+        uid = max(sorted(sf.units), key=lambda u: (longest[u], seats[u]))
         least[uid] = max(least.get(uid, 0), -(-sf.deficit // (sf.end - sf.first)))
-        room[uid] = room.get(uid, 0) + sum(d.count for d in sf.demands)
+        n = sum(d.count for d in sf.demands)
+        room[uid] = room.get(uid, 0) + n
+        for u in sf.units:
+            spread[u] = max(spread.get(u, 0), n)
+            least.setdefault(u, 1)
     if not ex.counted:
         for g in ex.conflict:
             if g.kind == "capacity" and inst.unit(g.who).capacity is not None:
@@ -651,23 +673,31 @@ def _seats_fix(inst: Instance, ex: Explanation, deadline: float) -> bool:
     if not room:
         return False
     best: tuple[list[Relaxation], list[Stint]] | None = None
-    hi = dict(room)
-    lo = {u: max(1, least[u]) - 1 for u in room}  # known too few: lo (or nothing known)
+    roomy = [room] + ([spread] if set(spread) != set(room) else [])
+    hi: dict[str, int] = {}
+    lo: dict[str, int] = {}
     first = True
-    while time.monotonic() < deadline - 0.5:
+    tries = 0
+    while time.monotonic() < deadline - 0.5 and tries < 4:  # each try is a whole first plan
+        tries += 1
         if first:
-            trial = hi
+            trial = hi = roomy.pop(0)
+            room = trial
+            lo = {u: max(1, least[u]) - 1 for u in room}  # known too few (or nothing known)
         else:
             trial = {u: (lo[u] + hi[u] + 1) // 2 for u in room}
             if all(trial[u] >= hi[u] for u in room):
                 break
         # The first (roomy) try gets the time it needs; each shrinking try half of the rest.
         left = deadline - time.monotonic()
-        plan = plan_with_extra(inst, trial, deadline if first or best is None
+        plan = plan_with_extra(inst, trial, deadline if first and not roomy
                                else time.monotonic() + left / 2)
         first = False
         if plan is None:
             if best is None:
+                if roomy:
+                    first = True
+                    continue
                 break
             lo = {u: max(lo[u], trial[u]) for u in room}
             continue
@@ -782,13 +812,28 @@ def _fix(inst: Instance, ex: Explanation, deadline: float, history: dict[str, An
 
 
 def explain(inst: Instance, time_limit: float = 30.0, history_before: date | None = None,
-            crossing: dict[str, Stint] | None = None) -> Explanation:
+            crossing: dict[str, Stint] | None = None,
+            previous: list[Stint] | None = None) -> Explanation:
     """The cause of infeasibility and the smallest relaxation that removes it, within
-    ``time_limit`` seconds in all (module docstring).
+    ``time_limit`` seconds in all (module docstring). ``previous``: a plan of a similar
+    instance (e.g. the current plan, before a unit lost seats); the plans that verify a fix
+    keep its stints where they still fit.
 
     ``history_before`` (re-planning): locked stints that end by then are what happened, so
     they are background, never named or relaxed; no later start is suggested.
     """
+    keep: dict[str, list[Stint]] = defaultdict(list)
+    for st in previous or []:
+        keep[st.trainee].append(st)
+    token = _PREVIOUS.set(dict(keep) or None)
+    try:
+        return _explain(inst, time_limit, history_before, crossing)
+    finally:
+        _PREVIOUS.reset(token)
+
+
+def _explain(inst: Instance, time_limit: float, history_before: date | None,
+             crossing: dict[str, Stint] | None) -> Explanation:
     t0 = time.monotonic()
     deadline = t0 + max(0.0, time_limit)
     history: dict[str, Any] = {"history_before": history_before, "crossing": crossing}
@@ -810,8 +855,9 @@ def explain(inst: Instance, time_limit: float = 30.0, history_before: date | Non
                                seconds=time.monotonic() - t0)
         status = "unknown"
         if alone is not None:
-            status, conflict, minimal = find_conflict(inst, 0.5 * left, history_before,
-                                                      crossing, trainees=[alone])
+            # One trainee: each step is small, but a hard one must not eat the fix's time.
+            status, conflict, minimal = find_conflict(inst, 0.3 * left, history_before,
+                                                      crossing, trainees=[alone], per_try=1.0)
             if status == "infeasible":
                 conflict = _widen_to_kind(inst, alone, conflict)
             else:
