@@ -220,7 +220,7 @@ def plant_locked(region: str, inst: Instance) -> Case | None:
             lo, hi = u.stint_range(prog.id)
             n = max(lo, 4)
             prof = _profile(u.model_dump(), h0, H)
-            cap = max(prof[s:s + n])
+            cap = max(prof[s + 8:s + 8 + n])
             if cap < 1 or c.count < cap + 1:
                 continue
             if best is None or cap < best[0]:
@@ -228,7 +228,8 @@ def plant_locked(region: str, inst: Instance) -> Case | None:
     if best is None:
         return None
     cap, c, u, disc, n = best
-    start = c.start
+    # Eight weeks into the block: clear of an opening stint (Gävle's month at the VC).
+    start = date.fromordinal(c.start.toordinal() + 7 * 8)
     end = date.fromordinal(start.toordinal() + 7 * n)
     k = cap + 1
     cohorts = [dict(x) for x in data["cohorts"] if x["id"] != c.id]
@@ -335,8 +336,7 @@ def run(case: Case, limit: float) -> dict:
     ex = explain(inst, time_limit=limit, previous=witness)
     secs = time.monotonic() - t0
     fix, size = fix_text(ex)
-    how = ("feasible?!" if ex.feasible else "counting" if ex.counted
-           else "core" if ex.proven else "unknown")
+    how = ("feasible?!" if ex.feasible else ex.method if ex.proven else "unknown")
     row.update(named=bool(not ex.feasible and ex.proven and case.hit(inst, ex)), how=how,
                verified=bool(ex.relaxation_verified), fix=fix, fix_size=size,
                seconds=round(secs, 1), within=secs <= limit + 0.5,

@@ -61,9 +61,13 @@ W_UNLOCK = 50
 W_DROP = 10_000
 TIE = 1000  # the relaxation's cost dominates its tie-break (peak extra seats in a week)
 # Up to this many trainees the slack model is solved to its optimum in seconds (exact least
-# extra trainee-weeks); above, the full model may not even find a plan in a minute (solve.py),
+# extra trainee-weeks; measured: on 40 generated trainees it gave up requirements after 15 s
+# where seats sufficed); above, the full model may not find a plan in a minute (solve.py),
 # so a counted cause is fixed by whole seats, verified by a trainee-by-trainee plan.
-SMALL = 40
+SMALL = 20
+# The decomposition checks its clock only between trainees and gives a trainee at least
+# 0.5-1 s (joint re-plans up to 10 s): measured overruns of up to 2.7 s with a 1 s margin.
+MARGIN = 3.5
 # A plan of a similar instance (the coordinator's current plan), per trainee id: the plans
 # that verify a fix keep its stints wherever they still fit (as solve's warm start does).
 _PREVIOUS: ContextVar[dict[str, list[Stint]] | None] = ContextVar("previous", default=None)
@@ -108,6 +112,7 @@ class Explanation:
     # "fix" (no relaxation found), "verify" (found, not verified).
     ran_out: list[str] = field(default_factory=list)
     widened: bool = False  # the fix had to reach beyond the units and rules named
+    method: str = ""  # how the cause was found: "counting", "alone" (one trainee) or "core"
     seconds: float = 0.0
 
 
@@ -465,8 +470,13 @@ def verify(relaxed: Instance, deadline: float, small: bool = True) -> bool | Non
     trainees = relaxed.all_trainees()
     least = min_stints(relaxed, trainees, time_limit=min(0.5, left / 8))
     # The decomposition checks its clock between trainees (each solve >= 0.5 s): a margin.
-    plan = decompose(relaxed, max(0.1, deadline - time.monotonic() - 1.0), seed=0,
-                     least=least, keep=_PREVIOUS.get())
+    keep = _PREVIOUS.get()
+    plan = decompose(relaxed, max(0.1, deadline - time.monotonic() - MARGIN), seed=0,
+                     least=least, keep=keep)
+    if plan is None and keep and deadline - time.monotonic() > MARGIN + 1.0:
+        # The stints kept can hold the very seats a changed trainee needs: from scratch.
+        plan = decompose(relaxed, max(0.1, deadline - time.monotonic() - MARGIN), seed=0,
+                         least=least)
     if plan is not None and not checker.check(relaxed, plan):
         return True
     left = deadline - time.monotonic()
@@ -585,10 +595,12 @@ def _is_minimal(inst: Instance, conflict: list[Group], deadline: float) -> bool:
 # The smallest fix, restricted to the cause first
 
 
-def plan_with_extra(inst: Instance, extra: dict[str, int], deadline: float
-                    ) -> list[Stint] | None:
+def plan_with_extra(inst: Instance, extra: dict[str, int], deadline: float,
+                    least: dict[tuple, dict[str, int]] | None = None) -> list[Stint] | None:
     """A plan trainee by trainee (solve's first plan) with ``extra`` seats in every week at
-    these units and every other capacity as it is; None if none is found in time."""
+    these units and every other capacity as it is; None if none is found in time.
+    ``least``: a cache of the trainees' least stints per set of units with extra seats (the
+    units open to a trainee depend only on which units have seats, not how many)."""
     from scheduler.solver.solve import decompose
 
     profiles = capacity_profiles(inst)
@@ -599,14 +611,17 @@ def plan_with_extra(inst: Instance, extra: dict[str, int], deadline: float
     left = deadline - time.monotonic()
     if left <= 0.5:
         return None
-    least = min_stints(inst, inst.all_trainees(), time_limit=min(0.5, left / 8),
-                       profiles=profiles)
+    key = tuple(sorted(u for u, k in extra.items() if k > 0))
+    cache = least if least is not None else {}
+    if key not in cache:
+        cache[key] = min_stints(inst, inst.all_trainees(), time_limit=min(0.5, left / 8),
+                                profiles=profiles)
     # The decomposition checks its clock between trainees (each solve >= 0.5 s): a margin.
-    return decompose(inst, max(0.1, deadline - time.monotonic() - 1.0), seed=0, least=least,
-                     profiles=profiles, keep=_PREVIOUS.get())
+    return decompose(inst, max(0.1, deadline - time.monotonic() - MARGIN), seed=0,
+                     least=cache[key], profiles=profiles, keep=_PREVIOUS.get())
 
 
-def seats_used(inst: Instance, plan: list[Stint], units: set[str], gap: int = 4
+def seats_used(inst: Instance, plan: list[Stint], units: set[str], gap: int = 8
                ) -> list[Relaxation]:
     """The extra seats a plan uses at ``units``, as whole seats per period: the weeks over
     capacity, runs less than ``gap`` weeks apart joined, each run raised by its largest
@@ -641,12 +656,11 @@ def _cost(relax: list[Relaxation]) -> int:
 def _seats_fix(inst: Instance, ex: Explanation, deadline: float) -> bool:
     """Extra seats at the cause's units only, verified by the plan that uses them.
 
-    Per counted shortfall one unit gets extra seats: the one where a trainee can stay
-    longest (its longest stint), of those the one with the most seats in the window. A first
-    plan with room to spare there (as many extra as trainees counted; if that fails, at every
-    unit counted) gives a verified fix, which is then shrunk towards the counted least
-    (``ceil(deficit / weeks)``) by halving while the time lasts. Without a counted shortfall,
-    the capacity groups of the conflict get the room.
+    A first plan with room to spare at every unit counted (as many extra seats as trainees
+    counted; if that fails, all of it at the one unit where a trainee can stay longest, then
+    with the most seats) gives a verified fix: the seats that plan uses. It is then shrunk
+    towards the counted least (``ceil(deficit / weeks)``) by halving while the time lasts.
+    Without a counted shortfall, the capacity groups of the conflict get the room.
     """
     least: dict[str, int] = {}
     room: dict[str, int] = {}
@@ -673,12 +687,16 @@ def _seats_fix(inst: Instance, ex: Explanation, deadline: float) -> bool:
     if not room:
         return False
     best: tuple[list[Relaxation], list[Stint]] | None = None
-    roomy = [room] + ([spread] if set(spread) != set(room) else [])
+    # Room at every unit counted first (measured on generated regions: more often a plan in
+    # the time, and fewer extra seat-weeks than all of it at one unit), then at the one.
+    roomy = ([spread] if spread else []) + ([room] if set(spread) != set(room) else [])
     hi: dict[str, int] = {}
     lo: dict[str, int] = {}
     first = True
     tries = 0
-    while time.monotonic() < deadline - 0.5 and tries < 4:  # each try is a whole first plan
+    cache: dict[tuple, dict[str, int]] = {}
+    # Each try is a whole first plan: none is started with less than MARGIN + 1 s left.
+    while time.monotonic() < deadline - MARGIN - 1.0 and tries < 4:
         tries += 1
         if first:
             trial = hi = roomy.pop(0)
@@ -690,8 +708,8 @@ def _seats_fix(inst: Instance, ex: Explanation, deadline: float) -> bool:
                 break
         # The first (roomy) try gets the time it needs; each shrinking try half of the rest.
         left = deadline - time.monotonic()
-        plan = plan_with_extra(inst, trial, deadline if first and not roomy
-                               else time.monotonic() + left / 2)
+        plan = plan_with_extra(inst, trial, deadline if first else time.monotonic() + left / 2,
+                               cache)
         first = False
         if plan is None:
             if best is None:
@@ -802,9 +820,13 @@ def _fix(inst: Instance, ex: Explanation, deadline: float, history: dict[str, An
     if any(sf.kind == "locked" for sf in ex.counted) and _unlock_fix(inst, ex, deadline):
         return
     if _small(inst) or alone is not None:
-        if _slack_fix(inst, ex, deadline, history, alone, share=0.6 if ex.counted else 1.0):
+        if _slack_fix(inst, ex, deadline, history, alone, share=0.6 if ex.counted else 1.0) \
+                and (ex.relaxation_verified or not ex.counted):
             return
-        _seats_fix(inst, ex, deadline)
+        if ex.counted:  # the slack model gave up requirements or ran out: whole seats
+            kept = (ex.relaxations, ex.relaxation_cost, ex.relaxation_verified, ex.widened)
+            if not _seats_fix(inst, ex, deadline):
+                ex.relaxations, ex.relaxation_cost, ex.relaxation_verified, ex.widened = kept
         return
     if _seats_fix(inst, ex, deadline):
         return
@@ -843,7 +865,8 @@ def _explain(inst: Instance, time_limit: float, history_before: date | None,
     alone: Trainee | None = None
     if sfs:
         conflict = counted_groups(inst, sfs)
-        ex = Explanation(feasible=False, proven=True, conflict=conflict, counted=sfs)
+        ex = Explanation(feasible=False, proven=True, conflict=conflict, counted=sfs,
+                         method="counting")
         if _small(inst):  # a deletion check is cheap here (a few small solves)
             ex.minimal = _is_minimal(inst, conflict, t0 + 0.25 * time_limit)
     else:
@@ -868,7 +891,7 @@ def _explain(inst: Instance, time_limit: float, history_before: date | None,
         if status == "feasible":
             return Explanation(feasible=True, seconds=time.monotonic() - t0)
         ex = Explanation(feasible=False, proven=status == "infeasible", conflict=conflict,
-                         minimal=minimal)
+                         minimal=minimal, method="alone" if alone is not None else "core")
         if not ex.proven:
             ex.ran_out.append("conflict")
             ex.seconds = time.monotonic() - t0
