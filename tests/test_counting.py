@@ -250,3 +250,32 @@ def test_explain_respects_time_limit_and_says_what_ran_out(tmp_path: Path):
     assert res.exit_code in (3, 4)
     assert "ran out" in res.output or "(verified" in res.output
     assert api.solve_and_verify(inst, time_limit=5, workers=1).status is Status.INFEASIBLE
+
+
+def test_explain_plan_option_starts_from_current_plan(tmp_path: Path):
+    # The current plan (PSY with 8 seats) is given; PSY then loses 4 seats: 4 intakes of 11
+    # need 176 psychiatry weeks in 32 weeks against 4 x 32 = 128 (48 short). The fix is
+    # verified by a plan that keeps the current stints where they still fit.
+    from scheduler.plan import plan_to_csv
+
+    p8 = programme("P8", 8, ("medicin", 4, None), ("psykiatri", 4, None), kind="AT")
+
+    def region(cap: int) -> Instance:
+        return cohorts(build([unit("MED", "medicin", capacity=None),
+                              unit("MED2", "medicin", capacity=None),
+                              unit("PSY", "psykiatri", capacity=cap)], [], [p8], weeks=40),
+                       ("I1", "P8", 0, 11), ("I2", "P8", 8, 11), ("I3", "P8", 16, 11),
+                       ("I4", "P8", 24, 11))
+    before = api.solve_and_verify(region(8), time_limit=10, workers=1)
+    assert before.status.has_plan
+    plan = tmp_path / "plan.csv"
+    plan.write_text(plan_to_csv(before.stints), encoding="utf-8")
+    path = _write(tmp_path, region(4))
+    res = runner.invoke(cli.app, ["explain", str(path), "--plan", str(plan), "--time-limit",
+                                  "20", "--lang", "en"])
+    assert res.exit_code == 3, res.output
+    assert "48 weeks short" in res.output and "(verified" in res.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("not,a,plan\n", encoding="utf-8")
+    res = runner.invoke(cli.app, ["explain", str(path), "--plan", str(bad)])
+    assert res.exit_code == 2 and "Traceback" not in res.output

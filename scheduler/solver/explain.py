@@ -830,7 +830,9 @@ def _fix(inst: Instance, ex: Explanation, deadline: float, history: dict[str, An
         return
     if _seats_fix(inst, ex, deadline):
         return
-    _slack_fix(inst, ex, deadline, history, alone)
+    # Building the slack model of a large region takes seconds of its own: only with time.
+    if deadline - time.monotonic() > 10.0:
+        _slack_fix(inst, ex, deadline, history, alone)
 
 
 def explain(inst: Instance, time_limit: float = 30.0, history_before: date | None = None,
