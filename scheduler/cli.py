@@ -143,7 +143,9 @@ def solve(
             err.print(f"\r{line:<60}", end="", markup=False)
 
     overruns: list = []
-    counted = [] if soft_capacity else shortfalls(inst, t0 + time_limit)
+    # Counting: 0.04 s on Örebro (158 trainees), 2.8 s on 1 000 generated trainees; at most a
+    # tenth of the time (what it found by then is still a proof).
+    counted = [] if soft_capacity else shortfalls(inst, t0 + max(1.0, 0.1 * time_limit))
     try:
         if counted:  # proven infeasible by counting: no search (issue 23)
             result = Result(status=Status.INFEASIBLE, time_limit=time_limit, workers=workers,

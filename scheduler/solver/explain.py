@@ -901,7 +901,8 @@ def _explain(inst: Instance, time_limit: float, history_before: date | None,
         if not minimal:
             ex.ran_out.append("shrink")
     _fix(inst, ex, deadline, history, alone)
-    if not ex.relaxations and "fix" not in ex.ran_out and time.monotonic() >= deadline - 0.2:
+    # No fix: the time ran out for it (no plan is started with too little time left).
+    if not ex.relaxations and deadline - time.monotonic() < MARGIN + 11.0:
         ex.ran_out.append("fix")
     elif ex.relaxations and not ex.relaxation_verified:
         ex.ran_out.append("verify")
