@@ -293,10 +293,17 @@ def cases() -> list[Case]:
 
 def fix_text(ex) -> tuple[str, str]:
     parts, size = [], []
+    runs: dict[str, list] = {}
     for r in ex.relaxations:
         if r.kind == "capacity":
-            parts.append(f"+{r.amount} {r.target} {r.weeks}w")
-        elif r.kind == "unlock":
+            runs.setdefault(r.target, []).append(r)
+    for uid, rs in sorted(runs.items()):
+        parts.append(f"{uid} +{max(r.amount for r in rs)}"
+                     + (f" ({len(rs)} periods)" if len(rs) > 1 else f" {rs[0].weeks}w"))
+    for r in ex.relaxations:
+        if r.kind == "capacity":
+            continue
+        if r.kind == "unlock":
             parts.append(f"unlock {r.target}")
         elif r.kind == "longer_block":
             parts.append(f"{r.target} +{r.amount}w")
@@ -311,6 +318,24 @@ def fix_text(ex) -> tuple[str, str]:
     return "; ".join(parts) or "-", ", ".join(size) or "-"
 
 
+def _versus(case: Case, ex) -> str:
+    """How far the fix is from the planted one: extra seat-weeks against the weeks short
+    (cut), extra block weeks against 1 (short), unlocks against 1 (locked)."""
+    if not ex.relaxations:
+        return "-"
+    if case.variant.startswith("cut"):
+        short = int(case.planted_size.split()[0])
+        sw = sum(r.amount * r.weeks for r in ex.relaxations if r.kind == "capacity")
+        return f"x{sw / short:.1f} of the shortfall"
+    if case.variant == "short":
+        k = sum(r.amount for r in ex.relaxations if r.kind == "longer_block")
+        return f"{k - 1:+d} w"
+    if case.variant == "locked":
+        k = sum(r.kind == "unlock" for r in ex.relaxations)
+        return f"{k - 1:+d} unlocks"
+    return "-"
+
+
 def run(case: Case, limit: float) -> dict:
     row = {"region": case.region, "trainees": case.trainees, "variant": case.variant,
            "planted": case.planted, "planted_fix": case.planted_size}
@@ -320,6 +345,7 @@ def run(case: Case, limit: float) -> dict:
     except ValidationError as exc:
         msg = str(exc)
         row.update(named=case.hit(None, msg), how="validation (exit 2)", verified="n/a",
+                   vs_planted="-",
                    fix="-", fix_size="-", seconds=round(time.monotonic() - t0, 1),
                    within=True)
         return row
@@ -327,6 +353,7 @@ def run(case: Case, limit: float) -> dict:
     if bad:
         msg = " ".join(" ".join(x) for x in bad)
         row.update(named=case.hit(inst, msg), how="input check (exit 2)", verified="n/a",
+                   vs_planted="-",
                    fix="-", fix_size="-", seconds=round(time.monotonic() - t0, 1),
                    within=True)
         return row
@@ -337,6 +364,7 @@ def run(case: Case, limit: float) -> dict:
     secs = time.monotonic() - t0
     fix, size = fix_text(ex)
     how = ("feasible?!" if ex.feasible else ex.method if ex.proven else "unknown")
+    row["vs_planted"] = _versus(case, ex)
     row.update(named=bool(not ex.feasible and ex.proven and case.hit(inst, ex)), how=how,
                verified=bool(ex.relaxation_verified), fix=fix, fix_size=size,
                seconds=round(secs, 1), within=secs <= limit + 0.5,
@@ -359,14 +387,14 @@ def main() -> None:
         rows.append(row)
         print(" | ".join(str(row.get(k, "")) for k in (
             "region", "trainees", "variant", "planted", "how", "named", "verified", "fix_size",
-            "planted_fix", "seconds", "ran_out")), flush=True)
+            "planted_fix", "vs_planted", "seconds", "ran_out")), flush=True)
     n = len(rows)
     named = sum(bool(r["named"]) for r in rows)
     fixable = [r for r in rows if r["verified"] != "n/a"]
     verified = sum(r["verified"] is True for r in fixable)
     within = sum(bool(r["within"]) for r in rows)
     head = ["region", "trainees", "variant", "planted", "how", "named", "verified", "fix",
-            "fix_size", "planted_fix", "seconds", "ran_out"]
+            "fix_size", "planted_fix", "vs_planted", "seconds", "ran_out"]
     lines = [
         f"# explain on planted causes ({date.today().isoformat()}, --time-limit "
         f"{args.time_limit:g} s)", "",
