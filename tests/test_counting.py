@@ -279,3 +279,16 @@ def test_explain_plan_option_starts_from_current_plan(tmp_path: Path):
     bad.write_text("not,a,plan\n", encoding="utf-8")
     res = runner.invoke(cli.app, ["explain", str(path), "--plan", str(bad)])
     assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+def test_solve_gives_the_explanation_only_what_is_left(tmp_path: Path):
+    # Not countable (stint lengths: MED >= 4 and PSY >= 3 weeks in a 6-week block): the solver
+    # proves it, and the explanation gets the rest of --time-limit 3, not 60 s more.
+    inst = build([unit("MED", "medicin", capacity=None, min_weeks=4),
+                  unit("PSY", "psykiatri", capacity=None, min_weeks=3)], [trainee()])
+    t0 = time.monotonic()
+    res = runner.invoke(cli.app, ["solve", str(_write(tmp_path, inst)), "--out",
+                                  str(tmp_path / "o"), "--time-limit", "3", "--workers", "1"])
+    assert time.monotonic() - t0 < 4.5
+    assert res.exit_code == 3
+    assert "förklaringen får resten av --time-limit 3 s" in res.output
