@@ -12,6 +12,7 @@ import io
 import json
 import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -24,7 +25,8 @@ from scheduler.domain import Instance
 from scheduler.i18n import Lang, language, set_language
 from scheduler.io import InputError, OutputInUse, output_lock
 from scheduler.plan import PlanFormatError
-from scheduler.result import EXIT_CODES, Status
+from scheduler.result import EXIT_CODES, Result, Status
+from scheduler.solver.counting import shortfalls
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Placement scheduling for AT/BT doctors in training (OR-Tools CP-SAT).")
@@ -278,6 +280,10 @@ def solve(
         inst, day, _ = _keep(inst, keep, today, lg)
     elif today is not None:
         day = _today(today, None, inst)
+    from scheduler.commands.replan import print_explanation, reject_unreachable
+
+    reject_unreachable(inst, instance, lg)
+    t0 = time.monotonic()  # --time-limit covers the solve and the explanation together
     quiet = as_json or not sys.stderr.isatty()
 
     def progress(ev: dict) -> None:
@@ -295,8 +301,14 @@ def solve(
             err.print(f"\r{line:<60}", end="", markup=False)
 
     overruns: list = []
+    # Counting: 0.04 s on Örebro (158 trainees), 2.8 s on 1 000 generated trainees; at most a
+    # tenth of the time (what it found by then is still a proof).
+    counted = [] if soft_capacity else shortfalls(inst, t0 + max(1.0, 0.1 * time_limit))
     try:
-        if soft_capacity:
+        if counted:  # proven infeasible by counting: no search (issue 23)
+            result = Result(status=Status.INFEASIBLE, time_limit=time_limit, workers=workers,
+                            seed=seed, method="counting", wall_time=time.monotonic() - t0)
+        elif soft_capacity:
             from scheduler.replanning import solve_soft_and_verify
             result, overruns = solve_soft_and_verify(inst, time_limit=time_limit,
                                                      workers=workers, seed=seed,
@@ -359,9 +371,13 @@ def solve(
         from scheduler.commands.replan import print_overruns
         print_overruns(inst, overruns, lg)
     if result.status == Status.INFEASIBLE:
+        from scheduler.explaining import note
         err.print(txt["infeasible"], markup=False)
-        from scheduler.commands.replan import print_explanation
-        print_explanation(inst, lg, time_limit=min(60.0, time_limit))
+        spent = time.monotonic() - t0
+        err.print(note("counted_first", lg, t=spent) if counted else note(
+            "solve_spent", lg, t=spent, limit=time_limit, left=max(0.0, time_limit - spent)),
+            markup=False)
+        print_explanation(inst, lg, time_limit=time_limit - spent)
     elif result.status == Status.NO_PLAN:
         err.print(txt["no_plan"].format(limit=time_limit), markup=False)
     raise typer.Exit(EXIT_CODES[result.status])

@@ -10,7 +10,15 @@ from datetime import date, timedelta
 
 from scheduler.domain import Instance
 from scheduler.i18n import Lang, discipline_name, language
-from scheduler.solver.explain import Explanation, Group, Relaxation, explain, group_facts
+from scheduler.solver.counting import Shortfall
+from scheduler.solver.explain import (
+    Explanation,
+    Group,
+    Relaxation,
+    counted_groups,
+    explain,
+    group_facts,
+)
 
 __all__ = ["explain", "render"]
 
@@ -29,6 +37,13 @@ TEXT: dict[str, tuple[str, str]] = {
                  "kapaciteten är {cap} per vecka ({units})",
                  "{disc} {weeks}: {n} {kind} trainees need {w} weeks each within their blocks, "
                  "but the capacity is {cap} per week ({units})"),
+    "counted": ("(räknat: {demand} veckor behövs där, men enheterna har {supply} "
+                "platsveckor{locked}; {deficit} veckor saknas)",
+                "(counted: {demand} weeks are needed there, but the units have {supply} "
+                "seat-weeks{locked}; {deficit} weeks short)"),
+    "counted_locked": (" efter {n} låsta placeringar", " after {n} locked stints"),
+    "locked_over": ("{unit} {weeks}: {n} låsta placeringar, men kapaciteten är {cap}",
+                    "{unit} {weeks}: {n} locked stints, but the capacity is {cap}"),
     "capacity": ("{unit}: kapaciteten är {cap} per vecka",
                  "{unit}: the capacity is {cap} per week"),
     "requirement": ("{who}: {n} {kind} behöver minst {w} veckor {disc} inom blocket {weeks}",
@@ -40,8 +55,9 @@ TEXT: dict[str, tuple[str, str]] = {
                "{who}: locked stint at {unit} {weeks}"),
     "leave": ("{who}: {leave} {weeks}", "{who}: {leave} {weeks}"),
     "fix": ("Minsta ändring som ger en plan:", "Smallest change that gives a plan:"),
-    "fix_capacity": ("höj kapaciteten på {unit} med {k} {weeks}",
-                     "raise the capacity of {unit} by {k} in {weeks}"),
+    "fix_capacity": ("+{k} handledare på {unit} {weeks}{was}",
+                     "+{k} supervisors at {unit} in {weeks}{was}"),
+    "fix_was": (" (kapacitet {a} → {b} per vecka)", " (capacity {a} → {b} a week)"),
     "fix_unlock": ("lås upp placeringen för {who} som börjar {start}",
                    "unlock the stint of {who} starting {start}"),
     "fix_longer": ("förläng blocket i {programme} med {k} veckor",
@@ -52,8 +68,27 @@ TEXT: dict[str, tuple[str, str]] = {
                  "(verified: with the change a plan exists)"),
     "not_verified": ("(kunde inte kontrolleras inom tidsgränsen)",
                      "(could not be verified within the time limit)"),
+    "widened": ("(ändringar bara där orsaken ligger räckte inte; ändringen går utöver dem)",
+                "(changes only where the cause lies did not suffice; the change goes beyond)"),
+    "ran_out": ("Tiden tog slut för: {parts}.", "The time ran out for: {parts}."),
+    "part_conflict": ("att bevisa en konflikt", "proving a conflict"),
+    "part_shrink": ("att krympa konflikten till den minsta", "shrinking the conflict"),
+    "part_fix": ("att hitta en ändring", "finding a change"),
+    "part_verify": ("att kontrollera ändringen", "verifying the change"),
     "alternative": ("Alternativ: senarelägg starten för {who} med {k} veckor (till {start})",
                     "Alternative: start {who} {k} weeks later (on {start})"),
+    "unreachable": ("{file}: {loc}: {programme} kräver minst {weeks} veckor {disc}, men ingen "
+                    "enhet som tar emot {programme} kan ge {disc} under blocket (ingen sådan "
+                    "enhet, eller kapacitet 0 hela blocket)",
+                    "{file}: {loc}: {programme} requires at least {weeks} weeks of {disc}, but "
+                    "no unit taking {programme} can give {disc} during the block (no such unit, "
+                    "or capacity 0 throughout)"),
+    "solve_spent": ("(lösaren bevisade det efter {t:.1f} s; förklaringen får resten av "
+                    "--time-limit {limit:g} s: {left:.1f} s)",
+                    "(the solver proved it after {t:.1f} s; the explanation gets the rest of "
+                    "--time-limit {limit:g} s: {left:.1f} s)"),
+    "counted_first": ("(bevisat genom räkning före sökningen, på {t:.1f} s)",
+                      "(proven by counting before any search, in {t:.1f} s)"),
     "week_one": ("v. {a} {y}", "week {a} {y}"),
     "week_span": ("v. {a}–{b} {y}", "weeks {a}–{b} {y}"),
     "week_years": ("v. {a} {y}–v. {b} {z}", "week {a} {y} – week {b} {z}"),
@@ -103,12 +138,15 @@ def render(inst: Instance, ex: Explanation, lang: Lang | None = None) -> list[st
     if ex.feasible:
         return [_t("feasible", lang)]
     if not ex.proven:
-        return [_t("unknown", lang)]
+        return [_t("unknown", lang)] + ([ran_out_text(ex.ran_out, lang)] if ex.ran_out else [])
     lines = [_t("why", lang)]
     facts = {g: group_facts(inst, g) for g in ex.conflict}
-    caps = [g for g in ex.conflict if g.kind == "capacity"]
-    reqs = [g for g in ex.conflict if g.kind == "requirement"]
     used: set[Group] = set()
+    for sf in ex.counted:
+        lines += ["  " + x for x in counted_lines(inst, sf, lang)]
+        used.update(g for g in counted_groups(inst, [sf]) if g.kind != "locked")
+    caps = [g for g in ex.conflict if g.kind == "capacity" and g not in used]
+    reqs = [g for g in ex.conflict if g.kind == "requirement" and g not in used]
     # Headline: requirements of one discipline against the capacity of the units crediting it.
     for disc in sorted({d for g in reqs for d in facts[g]["disciplines"]}):
         mine = [g for g in reqs if disc in facts[g]["disciplines"]]
@@ -150,7 +188,7 @@ def render(inst: Instance, ex: Explanation, lang: Lang | None = None) -> list[st
                 line = _t("leave", lang, who=g.who, leave=name,
                           weeks=weeks_text(lv.start, lv.end, lang))
         lines.append("  " + line)
-    if not ex.minimal:
+    if not ex.minimal and not ex.counted:
         lines.append("  " + _t("not_minimal", lang))
     lines.append(_t("fix", lang))
     if not ex.relaxations:
@@ -159,10 +197,55 @@ def render(inst: Instance, ex: Explanation, lang: Lang | None = None) -> list[st
         lines.append("  " + relaxation_text(inst, r, lang))
     if ex.relaxations:
         lines.append("  " + _t("verified" if ex.relaxation_verified else "not_verified", lang))
+    if ex.widened:
+        lines.append("  " + _t("widened", lang))
     for r in ex.later_start:
         start = _start_of(inst, r.target) + timedelta(weeks=r.amount)
         lines.append(_t("alternative", lang, who=r.target, k=r.amount, start=start.isoformat()))
+    if ex.ran_out:
+        lines.append(ran_out_text(ex.ran_out, lang))
     return lines
+
+
+def unreachable_lines(inst: Instance, file: str, lang: Lang) -> list[str]:
+    """The input check (exit 2): a minimum no eligible unit can give during the block."""
+    from scheduler.solver.counting import unreachable_requirements
+
+    out = []
+    for loc, prog, detail, weeks in unreachable_requirements(inst):
+        p = inst.programme(prog)
+        grp = next((g for g in p.group_requirements if g.name == detail), None)
+        discs = grp.disciplines if grp else [detail]
+        disc = " + ".join(discipline_name(d, lang).lower() for d in discs)
+        out.append(_t("unreachable", lang, file=file, loc=loc, programme=prog, weeks=weeks,
+                      disc=f"{disc} ({detail})"))
+    return out
+
+
+def note(key: str, lang: Lang, **kw: object) -> str:
+    return _t(key, lang, **kw)
+
+
+def ran_out_text(parts: list[str], lang: Lang) -> str:
+    return _t("ran_out", lang, parts=", ".join(_t(f"part_{p}", lang) for p in parts))
+
+
+def counted_lines(inst: Instance, sf: Shortfall, lang: Lang) -> list[str]:
+    """A counting proof in the coordinator's words, with its arithmetic."""
+    weeks = weeks_text(inst.week_date(sf.first), inst.week_date(sf.end), lang)
+    if sf.kind == "locked":
+        uid = sf.units[0]
+        return [_t("locked_over", lang, unit=_unit(inst, uid), weeks=weeks, n=sf.demand,
+                   cap=sf.supply)]
+    names = [discipline_name(d, lang) for d in sf.disciplines]
+    disc = " + ".join([names[0]] + [n.lower() for n in names[1:]])
+    kinds = sorted({_kind(inst, d.programme) for d in sf.demands})
+    head = _t("headline", lang, disc=disc, weeks=weeks, n=sum(d.count for d in sf.demands),
+              kind="/".join(kinds), w=_span(sorted({d.forced for d in sf.demands})),
+              cap=_span(sorted({sf.cap_low, sf.cap_high})), units=", ".join(sf.units))
+    locked = _t("counted_locked", lang, n=len(sf.locked)) if sf.locked else ""
+    return [head, "  " + _t("counted", lang, demand=sf.demand, supply=sf.supply, locked=locked,
+                            deficit=sf.deficit)]
 
 
 def _span(values: list[int]) -> str:
@@ -179,8 +262,12 @@ def _start_of(inst: Instance, who: str) -> date:
 def relaxation_text(inst: Instance, r: Relaxation, lang: Lang) -> str:
     if r.kind == "capacity":
         assert r.start is not None
+        u = inst.unit(r.target)
+        old = {u.capacity_in_week(r.start + timedelta(weeks=k)) or 0 for k in range(r.weeks)}
+        was = (_t("fix_was", lang, a=min(old), b=min(old) + r.amount) if len(old) == 1
+               else "")
         return _t("fix_capacity", lang, unit=_unit(inst, r.target), k=r.amount,
-                  weeks=weeks_text(r.start, r.start + timedelta(weeks=r.weeks), lang))
+                  weeks=weeks_text(r.start, r.start + timedelta(weeks=r.weeks), lang), was=was)
     if r.kind == "unlock":
         return _t("fix_unlock", lang, who=r.target,
                   start=r.start.isoformat() if r.start else "")

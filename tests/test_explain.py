@@ -206,7 +206,9 @@ def test_cli_explain_exit_3(tmp_path: Path):
     res = runner.invoke(cli.app, ["explain", str(path), "--lang", "en"])
     assert res.exit_code == 3
     assert "Psychiatry weeks 5–30 2027: 6 AT trainees" in res.output
-    assert "raise the capacity of Enhet PSY (PSY) by" in res.output
+    # 26 trainee-weeks short in a 26-week window: one more seat there (2 -> 3).
+    assert "+1 supervisors at Enhet PSY (PSY) in weeks 5–30 2027 (capacity 2 → 3 a week)" \
+        in res.output
 
 
 def test_cli_solve_infeasible_prints_explanation(tmp_path: Path):

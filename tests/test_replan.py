@@ -479,7 +479,7 @@ def test_infeasible_replan_is_explained_without_blaming_history(tmp_path: Path):
     assert "A: parental leave weeks 6–7 2027" in res.output
     assert "Psychiatry weeks 1–12 2027: 2 P8 trainees need 4 weeks each" in res.output
     assert "locked stint" not in res.output
-    assert "raise the capacity of Enhet PSY (PSY) by 1" in res.output
+    assert "+1 supervisors at Enhet PSY (PSY)" in res.output
     assert "(verified: with the change a plan exists)" in res.output
 
 

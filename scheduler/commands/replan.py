@@ -61,17 +61,28 @@ def print_overruns(inst: Instance, overruns: list, lang: Lang) -> None:
 
 def print_explanation(inst: Instance, lang: Lang, time_limit: float = 30.0,
                       history_before: date | None = None,
-                      crossing: dict | None = None) -> int:
+                      crossing: dict | None = None, previous: list | None = None) -> int:
     """Explain, print, and return the exit code (0 feasible, 3 infeasible, 4 unknown)."""
     from scheduler.explaining import explain, render
 
-    ex = explain(inst, time_limit=time_limit, history_before=history_before,
-                 crossing=crossing)
+    ex = explain(inst, time_limit=max(0.0, time_limit), history_before=history_before,
+                 crossing=crossing, previous=previous)
     for line in render(inst, ex, lang):
         err.print(line, markup=False)
     if ex.feasible:
         return 0
     return 3 if ex.proven else 4
+
+
+def reject_unreachable(inst: Instance, path: Path, lang: Lang) -> None:
+    """Exit 2 if a required discipline no eligible unit can give during a block (issue 23)."""
+    from scheduler.explaining import unreachable_lines
+
+    lines = unreachable_lines(inst, str(path), lang)
+    for line in lines:
+        err.print(line, markup=False)
+    if lines:
+        raise typer.Exit(2)
 
 
 def register(app: typer.Typer) -> None:
@@ -81,12 +92,25 @@ def register(app: typer.Typer) -> None:
     def explain(
         instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
         time_limit: Annotated[float, typer.Option("--time-limit", min=1)] = 30.0,
+        plan: Annotated[Path | None, typer.Option(
+            "--plan", help="The current plan.csv: the plans that verify a fix start from it")
+        ] = None,
         lang: LangOpt = "sv",
     ) -> None:
         """Why no plan exists: the conflicting requirements and the smallest relaxation."""
+        from scheduler.plan import PlanFormatError, read_plan_csv
+
         lg = _lang(lang)
         inst, _ = _load(instance)  # invalid input (exit 2) names its cause itself
-        raise typer.Exit(print_explanation(inst, lg, time_limit))
+        reject_unreachable(inst, instance, lg)
+        previous = None
+        if plan is not None:
+            try:
+                previous = read_plan_csv(plan)
+            except (PlanFormatError, UnicodeDecodeError, OSError) as exc:
+                err.print(f"{plan}: {exc}", markup=False)
+                raise typer.Exit(2) from None
+        raise typer.Exit(print_explanation(inst, lg, time_limit, previous=previous))
 
     @app.command()
     def replan(

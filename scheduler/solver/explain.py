@@ -6,21 +6,34 @@ infeasibility"): the capacity of a unit, a minimum requirement of a trainee or a
 an assumption literal that enforces it. Everything else (eligibility, stint lengths, maxima,
 order rules) stays hard background.
 
-1. Conflict: CP-SAT proves the model with every group assumed infeasible and names a
-   sufficient set of assumptions (single worker and no objective: CP-SAT only extracts cores
-   that way); deletion then shrinks it to a minimal conflicting set (removing any one group
-   makes the rest feasible), as long as the time budget lasts.
-2. Relaxation: one optimisation with slack on every group: extra capacity per unit and week
+0. Counting (:mod:`scheduler.solver.counting`): a requirement's forced weeks against the seats
+   of its units in a window, or locked stints over a unit's seats, proven by arithmetic in
+   milliseconds at any size; else a trainee with no plan even alone (a handful of one-trainee
+   solves), whose core is then found on that trainee alone.
+1. Conflict (what counting cannot show): CP-SAT proves the model with every group assumed
+   infeasible and names a sufficient set of assumptions (single worker and no objective:
+   CP-SAT only extracts cores that way); deletion then shrinks it to a minimal conflicting
+   set (removing any one group makes the rest feasible), as long as the time budget lasts.
+2. Relaxation, restricted to the cause first: only the units, locked stints and trainees the
+   conflict names may be relaxed; wider only when that is proven impossible. Large instances
+   (more than ``SMALL`` trainees) with a counted cause first try whole extra seats over the
+   window (verified by a first plan of the relaxed instance, trainee by trainee); otherwise
+   one optimisation with slack on every group: extra capacity per unit and week
    (trainee-weeks over capacity, weight 1), an unlocked stint (weight 50), a requirement or
    block given up (weight 10 000; turned into "a longer block" by a short search). A later
-   start is searched for the intakes in the conflict. The relaxed instance is solved again to
-   verify that the suggestion works.
+   start is searched for the intakes in the conflict. The suggestion is verified by a plan of
+   the relaxed instance: the slack model's own plan where it has one (checked by the
+   checker), else a solve of the relaxed instance.
+
+Every part works against one deadline (``time_limit``); the parts the time did not suffice for
+are listed in ``Explanation.ran_out``.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -36,8 +49,10 @@ from scheduler.domain import (
     service_weeks_needed,
 )
 from scheduler.plan import Stint
+from scheduler.solver import counting
+from scheduler.solver.counting import Shortfall
 from scheduler.solver.cpsat import make_solver, run
-from scheduler.solver.model import PlacementModel
+from scheduler.solver.model import PlacementModel, capacity_profiles, kind_key, min_stints
 from scheduler.solver.replan import add_history
 
 # Relaxation weights: extra capacity is the cheap, common answer; giving up a requirement is
@@ -46,6 +61,17 @@ W_CAPACITY = 1
 W_UNLOCK = 50
 W_DROP = 10_000
 TIE = 1000  # the relaxation's cost dominates its tie-break (peak extra seats in a week)
+# Up to this many trainees the slack model is solved to its optimum in seconds (exact least
+# extra trainee-weeks; measured: on 40 generated trainees it gave up requirements after 15 s
+# where seats sufficed); above, the full model may not find a plan in a minute (solve.py),
+# so a counted cause is fixed by whole seats, verified by a trainee-by-trainee plan.
+SMALL = 20
+# The decomposition checks its clock only between trainees and gives a trainee at least
+# 0.5-1 s (joint re-plans up to 10 s): measured overruns of up to 2.7 s with a 1 s margin.
+MARGIN = 3.5
+# A plan of a similar instance (the coordinator's current plan), per trainee id: the plans
+# that verify a fix keep its stints wherever they still fit (as solve's warm start does).
+_PREVIOUS: ContextVar[dict[str, list[Stint]] | None] = ContextVar("previous", default=None)
 
 
 @dataclass(frozen=True)
@@ -82,6 +108,13 @@ class Explanation:
     relaxation_cost: int | None = None
     relaxation_verified: bool | None = None
     later_start: list[Relaxation] = field(default_factory=list)  # alternatives, each alone
+    counted: list[Shortfall] = field(default_factory=list)  # proofs by counting (no search)
+    # Parts the time did not suffice for: "conflict" (no proof), "shrink" (not minimal),
+    # "fix" (no relaxation found), "verify" (found, not verified).
+    ran_out: list[str] = field(default_factory=list)
+    widened: bool = False  # the fix had to reach beyond the units and rules named
+    method: str = ""  # how the cause was found: "counting", "alone" (one trainee) or "core"
+    seconds: float = 0.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -226,16 +259,26 @@ _ORDER = {"leave": 0, "block": 1, "locked": 2, "requirement": 3, "capacity": 4}
 
 
 def find_conflict(inst: Instance, time_limit: float = 20.0, history_before: date | None = None,
-                  crossing: dict[str, Stint] | None = None
+                  crossing: dict[str, Stint] | None = None,
+                  trainees: list[Trainee] | None = None, per_try: float | None = None
                   ) -> tuple[str, list[Group], bool]:
-    """('feasible' | 'infeasible' | 'unknown', conflicting groups, minimal?)."""
+    """('feasible' | 'infeasible' | 'unknown', conflicting groups, minimal?); ``trainees``:
+    the model of those trainees only (a trainee with no plan even alone); ``per_try``: the
+    most seconds for one deletion step (a step that runs out keeps its group)."""
     t0 = time.monotonic()
-    em = ExplainModel(inst, history_before=history_before, crossing=crossing)
+    em = ExplainModel(inst, trainees, history_before=history_before, crossing=crossing)
     groups = list(em.lits)
     status, core = _try(em, groups, time_limit)
     if status != "infeasible":
         return status, [], False
     core = sorted(core, key=lambda g: (_ORDER[g.kind], g.who, g.detail))
+    return "infeasible", *_shrink(em, core, time_limit - (time.monotonic() - t0), per_try)
+
+
+def _shrink(em: ExplainModel, core: list[Group], time_limit: float,
+            per_try: float | None = None) -> tuple[list[Group], bool]:
+    """Deletion filter: drop every group whose removal leaves the rest infeasible."""
+    t0 = time.monotonic()
     minimal = True
     i = 0
     while i < len(core):
@@ -244,7 +287,7 @@ def find_conflict(inst: Instance, time_limit: float = 20.0, history_before: date
             minimal = False
             break
         trial = core[:i] + core[i + 1:]
-        st, sub = _try(em, trial, left)
+        st, sub = _try(em, trial, min(left, per_try or left))
         if st == "infeasible":
             # Groups before i were needed in a superset, so every infeasible subset keeps them.
             keep = set(sub)
@@ -254,28 +297,53 @@ def find_conflict(inst: Instance, time_limit: float = 20.0, history_before: date
         else:
             minimal = False
             i += 1
-    return "infeasible", core, minimal
+    return core, minimal
 
 
 # --------------------------------------------------------------------------------------------
 # Relaxation by optimisation with slack
 
 
+@dataclass
+class Slack:
+    """The slack model's answer: relaxations, their cost, groups given up, and its plan (a
+    plan of the instance with the relaxations applied, when nothing was given up)."""
+
+    status: str  # "found", "infeasible" (not with these restrictions) or "unknown"
+    relaxations: list[Relaxation] = field(default_factory=list)
+    cost: int | None = None
+    dropped: list[Group] = field(default_factory=list)
+    plan: list[Stint] = field(default_factory=list)
+
+
 def smallest_relaxation(inst: Instance, time_limit: float = 20.0,
                         history_before: date | None = None,
-                        crossing: dict[str, Stint] | None = None
-                        ) -> tuple[list[Relaxation], int | None, list[Group]]:
-    """Extra capacity and unlocked stints of least cost; groups that had to be given up."""
-    em = ExplainModel(inst, history_before=history_before, crossing=crossing)
+                        crossing: dict[str, Stint] | None = None,
+                        units: set[str] | None = None,
+                        unlockable: set[Group] | None = None,
+                        trainees: list[Trainee] | None = None) -> Slack:
+    """Extra capacity and unlocked stints of least cost; groups that had to be given up.
+
+    Restricted to the cause: extra capacity only at ``units`` and only the locked stints in
+    ``unlockable`` may go (``None``: anywhere, any); ``trainees``: a model of those only.
+    """
+    em = ExplainModel(inst, trainees, history_before=history_before, crossing=crossing)
     m = em.model
     cost = []
     for g, lit in em.lits.items():
         if g.kind == "leave":
             m.add(lit == 1)  # leave is a fact, not a planning choice
         elif g.kind == "locked":
-            cost.append(W_UNLOCK * (1 - lit))
+            if unlockable is not None and g not in unlockable:
+                m.add(lit == 1)
+            else:
+                cost.append(W_UNLOCK * (1 - lit))
         elif g.kind in ("requirement", "block"):
             cost.append(W_DROP * (1 - lit))
+    if units is not None:
+        for (uid, _w), v in em.overrun.items():
+            if uid not in units:
+                m.add(v == 0)
     cost.append(W_CAPACITY * sum(em.overrun.values()))
     # Tie-break among least relaxations: the fewest extra seats in any one week (one extra
     # supervisor for longer rather than three at once).
@@ -285,8 +353,10 @@ def smallest_relaxation(inst: Instance, time_limit: float = 20.0,
     m.minimize(TIE * sum(cost) + peak)
     solver = make_solver(time_limit, 1, symmetry_level=0)
     status = run(solver, m)
+    if status == cp_model.INFEASIBLE:
+        return Slack("infeasible")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return [], None, []
+        return Slack("unknown")
     out: list[Relaxation] = []
     per_unit: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for (uid, w), v in sorted(em.overrun.items()):
@@ -309,7 +379,7 @@ def smallest_relaxation(inst: Instance, time_limit: float = 20.0,
     total = sum(W_CAPACITY * solver.value(v) for v in em.overrun.values()) + sum(
         (W_UNLOCK if g.kind == "locked" else W_DROP) for g, lit in em.lits.items()
         if g.kind in ("locked", "requirement", "block") and not solver.value(lit))
-    return out, int(total), dropped
+    return Slack("found", out, int(total), dropped, [] if dropped else em.extract(solver))
 
 
 def _value_runs(items: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
@@ -351,6 +421,15 @@ def apply_relaxations(inst: Instance, relaxations: list[Relaxation]) -> Instance
             for who in data["trainees"] + data["cohorts"]:
                 if who["id"] == r.target:
                     who["start"] = who["start"] + timedelta(weeks=r.amount)
+    longer = max((r.amount for r in relaxations if r.kind == "longer_block"), default=0)
+    try:
+        return Instance.model_validate(data)
+    except ValueError:
+        if not longer:
+            raise
+    # A longer block may end past the horizon: the planning window grows with it (the
+    # weeks added have each unit's default capacity).
+    data["horizon"]["end"] = data["horizon"]["end"] + timedelta(weeks=longer)
     return Instance.model_validate(data)
 
 
@@ -371,9 +450,47 @@ def is_feasible(inst: Instance, time_limit: float = 10.0, history_before: date |
     return False if status == cp_model.INFEASIBLE else None
 
 
+def verify(relaxed: Instance, deadline: float, small: bool = True) -> bool | None:
+    """True if the relaxed instance has a plan the checker accepts, found before ``deadline``
+    (trainee by trainee, as solve's first plan; on small instances also the full model, which
+    can prove that there is none: False). None: not shown within the time."""
+    from scheduler import checker
+
+    left = deadline - time.monotonic()
+    if left <= 0.2:
+        return None
+    trainees = relaxed.all_trainees()
+    least = min_stints(relaxed, trainees, time_limit=min(0.5, left / 8))
+    keep = _PREVIOUS.get()
+    plan = _first_plan(relaxed, deadline, least, None, keep)
+    if plan is None and keep and deadline - time.monotonic() > MARGIN + 1.0:
+        # The stints kept can hold the very seats a changed trainee needs: from scratch.
+        plan = _first_plan(relaxed, deadline, least, None, None)
+    if plan is not None and not checker.check(relaxed, plan):
+        return True
+    left = deadline - time.monotonic()
+    if small and left > 0.2:
+        return is_feasible(relaxed, left)
+    return None
+
+
+def _own_plan(inst: Instance, relax: list[Relaxation], plan: list[Stint]) -> bool:
+    """The slack model's plan is a plan of the relaxed instance (checked independently)."""
+    from scheduler import checker
+
+    try:
+        relaxed = apply_relaxations(inst, relax)
+    except ValueError:
+        return False
+    return bool(plan) and not checker.check(relaxed, plan)
+
+
 def _longer_block(inst: Instance, base: list[Relaxation], dropped: list[Group],
-                  deadline: float, history: dict[str, Any]) -> list[Relaxation]:
-    """The fewest extra weeks per programme of the trainees whose block could not be filled."""
+                  deadline: float, history: dict[str, Any],
+                  alone: Trainee | None = None) -> tuple[list[Relaxation], bool | None]:
+    """The fewest extra weeks per programme of the trainees whose block could not be filled,
+    and whether it was verified. ``alone``: the cause is this trainee alone; each length is
+    tried on that trainee first (a one-trainee solve), then verified on the whole instance."""
     progs = sorted({t.programme for t in inst.all_trainees()
                     if any(t.id in g.trainees for g in dropped)})
     for k in range(1, 27):
@@ -384,9 +501,26 @@ def _longer_block(inst: Instance, base: list[Relaxation], dropped: list[Group],
             relaxed = apply_relaxations(inst, trial)
         except ValueError:
             break  # the block no longer fits in the horizon
-        if is_feasible(relaxed, max(0.5, deadline - time.monotonic()), **history):
-            return trial[len(base):]
-    return []
+        if alone is not None:
+            mine = next(t for t in relaxed.all_trainees() if t.id == alone.id)
+            if not _feasible_alone(relaxed, mine, deadline):
+                continue
+            return trial[len(base):], verify(relaxed, deadline, small=_small(relaxed))
+        ok = is_feasible(relaxed, max(0.5, deadline - time.monotonic()), **history)
+        if ok:
+            return trial[len(base):], True
+    return [], None
+
+
+def _feasible_alone(inst: Instance, t: Trainee, deadline: float) -> bool:
+    pm = PlacementModel(inst, [t], terms=())
+    solver = make_solver(max(0.1, min(5.0, deadline - time.monotonic())), 1, symmetry_level=0)
+    status = run(solver, pm.model)
+    return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def _small(inst: Instance) -> bool:
+    return sum(1 for _ in inst.all_trainees()) <= SMALL
 
 
 def _later_starts(inst: Instance, conflict: list[Group], deadline: float) -> list[Relaxation]:
@@ -408,37 +542,369 @@ def _later_starts(inst: Instance, conflict: list[Group], deadline: float) -> lis
     return out
 
 
+# --------------------------------------------------------------------------------------------
+# The cause: counted, one trainee alone, or a CP-SAT core
+
+
+def counted_groups(inst: Instance, sfs: list[Shortfall]) -> list[Group]:
+    """The rule groups a counting proof rests on: the requirements of the intakes counted,
+    the capacity of the units counted and the locked stints that held their seats."""
+    out: dict[Group, None] = {}
+    for s in sfs:
+        for d in s.demands:
+            out[Group("requirement", d.who, s.label, d.trainees)] = None
+        for uid in s.units:
+            out[Group("capacity", uid)] = None
+        for tid, j in s.locked:
+            out[Group("locked", tid, str(j), (tid,))] = None
+    return sorted(out, key=lambda g: (_ORDER[g.kind], g.who, g.detail))
+
+
+def _widen_to_kind(inst: Instance, t: Trainee, groups: list[Group]) -> list[Group]:
+    """Groups found on one trainee alone hold for every identical member of its intake."""
+    who = _who(inst)
+    peers = tuple(x.id for x in inst.all_trainees()
+                  if kind_key(x) == kind_key(t) and who.get(x.id, x.id) == who.get(t.id, t.id))
+    return [Group(g.kind, g.who, g.detail, peers if g.kind in ("requirement", "block")
+                  else g.trainees) for g in groups]
+
+
+def _is_minimal(inst: Instance, conflict: list[Group], deadline: float) -> bool:
+    """Every group of a counted conflict is needed: without it the rest has a plan."""
+    em = ExplainModel(inst)
+    for g in conflict:
+        left = deadline - time.monotonic()
+        if left <= 0 or g not in em.lits:
+            return False
+        if _try(em, [x for x in conflict if x != g], left)[0] != "feasible":
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# The smallest fix, restricted to the cause first
+
+
+def plan_with_extra(inst: Instance, extra: dict[str, int], deadline: float,
+                    least: dict[tuple, dict[str, int]] | None = None) -> list[Stint] | None:
+    """A plan trainee by trainee (solve's first plan) with ``extra`` seats in every week at
+    these units and every other capacity as it is; None if none is found in time.
+    ``least``: a cache of the trainees' least stints per set of units with extra seats (the
+    units open to a trainee depend only on which units have seats, not how many)."""
+    profiles = capacity_profiles(inst)
+    for uid, k in extra.items():
+        prof = profiles[uid]
+        if prof is not None:
+            profiles[uid] = [c + k for c in prof]
+    left = deadline - time.monotonic()
+    if left <= 0.5:
+        return None
+    key = tuple(sorted(u for u, k in extra.items() if k > 0))
+    cache = least if least is not None else {}
+    if key not in cache:
+        cache[key] = min_stints(inst, inst.all_trainees(), time_limit=min(0.5, left / 8),
+                                profiles=profiles)
+    return _first_plan(inst, deadline, cache[key], profiles, _PREVIOUS.get())
+
+
+def _first_plan(inst: Instance, deadline: float, least: dict[str, int],
+                profiles: dict | None, keep: dict | None) -> list[Stint] | None:
+    """Solve's first plan (placement and repair: no dead end on a tight region), before
+    ``deadline`` less a margin; None if none is found in time."""
+    from scheduler.solver.construct import construct
+
+    return construct(inst, profiles or capacity_profiles(inst), least, seed=0,
+                     deadline=deadline - MARGIN, keep=keep)
+
+
+def seats_used(inst: Instance, plan: list[Stint], units: set[str], gap: int = 8
+               ) -> list[Relaxation]:
+    """The extra seats a plan uses at ``units``, as whole seats per period: the weeks over
+    capacity, runs less than ``gap`` weeks apart joined, each run raised by its largest
+    excess (a coordinator adds a supervisor for a period, not week by week)."""
+    profiles = capacity_profiles(inst)
+    load: dict[tuple[str, int], int] = defaultdict(int)
+    for st in plan:
+        if st.unit in units:
+            for w in range(inst.week_index(st.start), inst.week_index(st.end)):
+                load[(st.unit, w)] += 1
+    out = []
+    for uid in sorted(units):
+        prof = profiles[uid]
+        if prof is None:
+            continue
+        over = sorted((w, n - prof[w]) for (u, w), n in load.items() if u == uid and n > prof[w])
+        runs: list[list[int]] = []  # first, end, most
+        for w, k in over:
+            if runs and w - runs[-1][1] < gap:
+                runs[-1][1], runs[-1][2] = w + 1, max(runs[-1][2], k)
+            else:
+                runs.append([w, w + 1, k])
+        out += [Relaxation("capacity", uid, k, inst.week_date(a), b - a) for a, b, k in runs]
+    return out
+
+
+def _cost(relax: list[Relaxation]) -> int:
+    return sum(W_CAPACITY * r.amount * r.weeks if r.kind == "capacity" else
+               W_UNLOCK if r.kind == "unlock" else W_DROP for r in relax)
+
+
+def _seats_fix(inst: Instance, ex: Explanation, deadline: float) -> bool:
+    """Extra seats at the cause's units only, verified by the plan that uses them.
+
+    A first plan with room to spare at every unit counted (as many extra seats as trainees
+    counted; if that fails, all of it at the one unit where a trainee can stay longest, then
+    with the most seats) gives a verified fix: the seats that plan uses. It is then shrunk
+    towards the counted least (``ceil(deficit / weeks)``) by halving while the time lasts.
+    Without a counted shortfall, the capacity groups of the conflict get the room.
+    """
+    least: dict[str, int] = {}
+    room: dict[str, int] = {}
+    spread: dict[str, int] = {}  # the second roomy try: every unit counted
+    for sf in ex.counted:
+        if sf.kind != "window":
+            continue
+        seats = {u: sum(inst.unit(u).capacity_in_week(inst.week_date(w)) or 0
+                        for w in range(sf.first, sf.end)) for u in sf.units}
+        longest = {u: max(inst.unit(u).stint_range(d.programme)[1] or 10 ** 6
+                          for d in sf.demands) for u in sf.units}
+        uid = max(sorted(sf.units), key=lambda u: (longest[u], seats[u]))
+        least[uid] = max(least.get(uid, 0), -(-sf.deficit // (sf.end - sf.first)))
+        n = sum(d.count for d in sf.demands)
+        room[uid] = room.get(uid, 0) + n
+        for u in sf.units:
+            spread[u] = max(spread.get(u, 0), n)
+            least.setdefault(u, 1)
+    if not ex.counted:
+        for g in ex.conflict:
+            if g.kind == "capacity" and inst.unit(g.who).capacity is not None:
+                least[g.who] = 1
+                room[g.who] = len(inst.all_trainees())
+    if not room:
+        return False
+    best: tuple[list[Relaxation], list[Stint]] | None = None
+    # Room at every unit counted first (measured on generated regions: more often a plan in
+    # the time, and fewer extra seat-weeks than all of it at one unit), then at the one.
+    roomy = ([spread] if spread else []) + ([room] if set(spread) != set(room) else [])
+    hi: dict[str, int] = {}
+    lo: dict[str, int] = {}
+    first = True
+    tries = 0
+    cache: dict[tuple, dict[str, int]] = {}
+    # Each try is a whole first plan: none is started with less than MARGIN + 1 s left.
+    while time.monotonic() < deadline - MARGIN - 1.0 and tries < 4:
+        tries += 1
+        if first:
+            trial = hi = roomy.pop(0)
+            room = trial
+            lo = {u: max(1, least[u]) - 1 for u in room}  # known too few (or nothing known)
+        else:
+            trial = {u: (lo[u] + hi[u] + 1) // 2 for u in room}
+            if all(trial[u] >= hi[u] for u in room):
+                break
+        # The first (roomy) try gets the time it needs; each shrinking try half of the rest.
+        left = deadline - time.monotonic()
+        plan = plan_with_extra(inst, trial, deadline if first else time.monotonic() + left / 2,
+                               cache)
+        first = False
+        if plan is None:
+            if best is None:
+                if roomy:
+                    first = True
+                    continue
+                break
+            lo = {u: max(lo[u], trial[u]) for u in room}
+            continue
+        relax = seats_used(inst, plan, set(room))
+        try:
+            ok = not checker_violations(apply_relaxations(inst, relax), plan)
+        except ValueError:
+            ok = False
+        if not ok:
+            break
+        if best is None or _cost(relax) < _cost(best[0]):
+            best = (relax, plan)
+        used: dict[str, int] = defaultdict(int)
+        for r in relax:
+            used[r.target] = max(used[r.target], r.amount)
+        hi = {u: min(trial[u], used[u]) for u in room}
+    if best is None:
+        return False
+    ex.relaxations, ex.relaxation_cost, ex.relaxation_verified = best[0], _cost(best[0]), True
+    return True
+
+
+def checker_violations(inst: Instance, plan: list[Stint]) -> list:
+    from scheduler import checker
+
+    return checker.check(inst, plan)
+
+
+def _unlock_fix(inst: Instance, ex: Explanation, deadline: float) -> bool:
+    """Locked stints over a unit's seats: unlock the ones over (the last), verified."""
+    relax = []
+    for sf in ex.counted:
+        if sf.kind == "locked":
+            for tid, j in sf.locked[sf.supply:]:
+                lk = next(t for t in inst.trainees if t.id == tid).locked[j]
+                relax.append(Relaxation("unlock", tid, lk.weeks, lk.start))
+    if not relax:
+        return False
+    ex.relaxations, ex.relaxation_cost = relax, _cost(relax)
+    ex.relaxation_verified = verify(apply_relaxations(inst, relax), deadline, _small(inst))
+    return True
+
+
+def _slack_fix(inst: Instance, ex: Explanation, deadline: float, history: dict[str, Any],
+               alone: Trainee | None, share: float = 1.0) -> bool:
+    """The slack model, restricted to the cause's units and locked stints, then wide."""
+    small = _small(inst)
+    units = {g.who for g in ex.conflict if g.kind == "capacity"}
+    locks = {g for g in ex.conflict if g.kind == "locked"}
+    end = time.monotonic() + share * (deadline - time.monotonic())
+    trainees = [alone] if alone is not None else None
+    tries: list[tuple[set[str] | None, set[Group] | None]] = [(units, locks), (None, None)]
+    for i, (us, ls) in enumerate(tries):
+        left = end - time.monotonic()
+        if left <= 0.2:
+            break
+        # The restricted try gets most of the time; the wide one what is left.
+        sl = smallest_relaxation(inst, 0.6 * left if i == 0 else left,
+                                 history["history_before"], history["crossing"],
+                                 units=us, unlockable=ls, trainees=trainees)
+        if sl.status == "infeasible":
+            continue  # not with the cause's units and locks alone: widen
+        if sl.status == "unknown":
+            if i == 0:
+                continue
+            break
+        ex.widened = i > 0
+        relax, ex.relaxation_cost = sl.relaxations, sl.cost
+        verified: bool | None = None
+        if sl.dropped:
+            more, verified = _longer_block(inst, relax, sl.dropped, deadline, history, alone)
+            relax = relax + more
+        elif relax and alone is None and history["history_before"] is None \
+                and _own_plan(inst, relax, sl.plan):
+            verified = True
+        elif relax:
+            try:
+                relaxed = apply_relaxations(inst, relax)
+                verified = (verify(relaxed, deadline, small) if history["history_before"]
+                            is None else is_feasible(relaxed, max(0.5, deadline
+                                                                  - time.monotonic()),
+                                                     **history))
+            except ValueError:
+                verified = False
+        ex.relaxations, ex.relaxation_verified = relax, verified
+        return True
+    return False
+
+
+def _fix(inst: Instance, ex: Explanation, deadline: float, history: dict[str, Any],
+         alone: Trainee | None) -> None:
+    """Fill ex.relaxations: restricted to the cause first, wider only if that cannot work.
+
+    Small instances: the slack model (the exact least extra trainee-weeks, its own plan the
+    verification). Large ones: the full model may find no plan in the time, so a counted
+    cause gets whole seats at its units (verified by a first plan trainee by trainee), a
+    trainee alone its own slack model (verified by a first plan of the whole instance).
+    """
+    if history["history_before"] is not None:
+        _slack_fix(inst, ex, deadline, history, alone)
+        return
+    if any(sf.kind == "locked" for sf in ex.counted) and _unlock_fix(inst, ex, deadline):
+        return
+    if _small(inst) or alone is not None:
+        if _slack_fix(inst, ex, deadline, history, alone, share=0.6 if ex.counted else 1.0) \
+                and (ex.relaxation_verified or not ex.counted):
+            return
+        if ex.counted:  # the slack model gave up requirements or ran out: whole seats
+            kept = (ex.relaxations, ex.relaxation_cost, ex.relaxation_verified, ex.widened)
+            if not _seats_fix(inst, ex, deadline):
+                ex.relaxations, ex.relaxation_cost, ex.relaxation_verified, ex.widened = kept
+        return
+    if _seats_fix(inst, ex, deadline):
+        return
+    # Building the slack model of a large region takes seconds of its own: only with time.
+    if deadline - time.monotonic() > 10.0:
+        _slack_fix(inst, ex, deadline, history, alone)
+
+
 def explain(inst: Instance, time_limit: float = 30.0, history_before: date | None = None,
-            crossing: dict[str, Stint] | None = None) -> Explanation:
-    """A minimal conflicting set of rule groups and the smallest relaxation that removes it.
+            crossing: dict[str, Stint] | None = None,
+            previous: list[Stint] | None = None) -> Explanation:
+    """The cause of infeasibility and the smallest relaxation that removes it, within
+    ``time_limit`` seconds in all (module docstring). ``previous``: a plan of a similar
+    instance (e.g. the current plan, before a unit lost seats); the plans that verify a fix
+    keep its stints where they still fit.
 
     ``history_before`` (re-planning): locked stints that end by then are what happened, so
     they are background, never named or relaxed; no later start is suggested.
     """
+    keep: dict[str, list[Stint]] = defaultdict(list)
+    for st in previous or []:
+        keep[st.trainee].append(st)
+    token = _PREVIOUS.set(dict(keep) or None)
+    try:
+        return _explain(inst, time_limit, history_before, crossing)
+    finally:
+        _PREVIOUS.reset(token)
+
+
+def _explain(inst: Instance, time_limit: float, history_before: date | None,
+             crossing: dict[str, Stint] | None) -> Explanation:
     t0 = time.monotonic()
-    status, conflict, minimal = find_conflict(inst, 0.5 * time_limit, history_before,
-                                              crossing)
-    if status == "feasible":
-        return Explanation(feasible=True)
-    ex = Explanation(feasible=False, proven=status == "infeasible", conflict=conflict,
-                     minimal=minimal)
-    left = time_limit - (time.monotonic() - t0)
-    relax, cost, dropped = smallest_relaxation(inst, max(1.0, 0.5 * left), history_before,
-                                               crossing)
-    deadline = t0 + time_limit
+    deadline = t0 + max(0.0, time_limit)
     history: dict[str, Any] = {"history_before": history_before, "crossing": crossing}
-    if dropped:
-        relax += _longer_block(inst, relax, dropped, deadline, history)
-    ex.relaxations, ex.relaxation_cost = relax, cost
-    if relax:
-        try:
-            ex.relaxation_verified = is_feasible(
-                apply_relaxations(inst, relax), max(1.0, deadline - time.monotonic()),
-                **history)
-        except ValueError:
-            ex.relaxation_verified = False
-    if history_before is None:
-        ex.later_start = _later_starts(inst, conflict, deadline)
+    replanning = history_before is not None
+    # Counting takes milliseconds: it runs even when the time is all but spent.
+    sfs = [] if replanning else counting.shortfalls(inst, t0 + max(1.0, time_limit))
+    alone: Trainee | None = None
+    if sfs:
+        conflict = counted_groups(inst, sfs)
+        ex = Explanation(feasible=False, proven=True, conflict=conflict, counted=sfs,
+                         method="counting")
+        if _small(inst):  # a deletion check is cheap here (a few small solves)
+            ex.minimal = _is_minimal(inst, conflict, t0 + 0.25 * time_limit)
+    else:
+        if not replanning:
+            alone = counting.lone_infeasible(inst, t0 + 0.2 * time_limit)
+        left = deadline - time.monotonic()
+        if left <= 0.2:
+            return Explanation(feasible=False, proven=False, ran_out=["conflict"],
+                               seconds=time.monotonic() - t0)
+        status = "unknown"
+        if alone is not None:
+            # One trainee: each step is small, but a hard one must not eat the fix's time.
+            status, conflict, minimal = find_conflict(inst, 0.3 * left, history_before,
+                                                      crossing, trainees=[alone], per_try=1.0)
+            if status == "infeasible":
+                conflict = _widen_to_kind(inst, alone, conflict)
+            else:
+                alone = None
+        if alone is None:
+            status, conflict, minimal = find_conflict(
+                inst, 0.5 * (deadline - time.monotonic()), history_before, crossing)
+        if status == "feasible":
+            return Explanation(feasible=True, seconds=time.monotonic() - t0)
+        ex = Explanation(feasible=False, proven=status == "infeasible", conflict=conflict,
+                         minimal=minimal, method="alone" if alone is not None else "core")
+        if not ex.proven:
+            ex.ran_out.append("conflict")
+            ex.seconds = time.monotonic() - t0
+            return ex
+        if not minimal:
+            ex.ran_out.append("shrink")
+    _fix(inst, ex, deadline, history, alone)
+    # No fix: the time ran out for it (no plan is started with too little time left).
+    if not ex.relaxations and deadline - time.monotonic() < MARGIN + 11.0:
+        ex.ran_out.append("fix")
+    elif ex.relaxations and not ex.relaxation_verified:
+        ex.ran_out.append("verify")
+    if not replanning and _small(inst):
+        ex.later_start = _later_starts(inst, ex.conflict, deadline)
+    ex.seconds = time.monotonic() - t0
     return ex
 
 
