@@ -272,12 +272,7 @@ def _wait_for(proc: subprocess.Popen, word: str, limit: float = 30) -> str:
     return seen
 
 
-@pytest.mark.parametrize("sig, code", [
-    (signal.SIGTERM, 143),
-    pytest.param(signal.SIGINT, 130, marks=pytest.mark.xfail(
-        strict=True, reason="CP-SAT's catch_sigint_signal (default true) replaces the handler "
-        "and restores SIG_DFL: the solver (scheduler/solver/, not ours) must set it false")),
-])
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_signal_during_the_solve_writes_the_best_plan_as_stopped(tmp_path, sig, code):
     from scheduler.io import complete_set
 

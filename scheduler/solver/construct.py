@@ -34,6 +34,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Instance, Trainee, block_end
+from scheduler.halt import HALT
 from scheduler.plan import Stint
 from scheduler.solver.model import PlacementModel, staffing_window
 
@@ -145,12 +146,13 @@ class Construction:
     # ------------------------------------------------------------------ helpers
 
     def halted(self) -> bool:
-        if self.stop is not None and self.stop():
+        if HALT.is_set() or (self.stop is not None and self.stop()):
             return True
         return self.deadline is not None and time.monotonic() >= self.deadline
 
     def _solver(self, work: float, presolve: bool = True) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
+        solver.parameters.catch_sigint_signal = False  # Ctrl-C is scheduler.halt's
         solver.parameters.cp_model_presolve = presolve
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = self.seed

@@ -26,6 +26,8 @@ def make_solver(time_limit: float | None, workers: int = 1, seed: int | None = N
     callers that may pass a budget near zero clamp it themselves.
     """
     solver = cp_model.CpSolver()
+    # Ctrl-C belongs to the command (scheduler.halt): CP-SAT's own handler would swallow it.
+    solver.parameters.catch_sigint_signal = False
     if time_limit is not None:
         solver.parameters.max_time_in_seconds = time_limit
     if deterministic_time is not None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Instance
+from scheduler.halt import HALT
 from scheduler.plan import Stint
 from scheduler.solver.construct import Loads
 from scheduler.solver.model import PlacementModel, staffing_window
@@ -65,7 +66,7 @@ def refine(instance: Instance, plan: list[Stint], profiles: dict[str, list[int] 
         order.sort(key=lambda tid: least.get(tid, 0) - len(by_t[tid]))
         improved = False
         for tid in order:
-            if spent >= work or (stop is not None and stop()):
+            if spent >= work or HALT.is_set() or (stop is not None and stop()):
                 return sorted(s for ss in by_t.values() for s in ss)
             old = by_t[tid]
             old_cost = own_cost(old, w.unit_changes, w.fragmentation)
@@ -76,6 +77,7 @@ def refine(instance: Instance, plan: list[Stint], profiles: dict[str, list[int] 
                                 terms=("unit_changes", "fragmentation"), min_stints=least)
             pm.hint(old)
             solver = cp_model.CpSolver()
+            solver.parameters.catch_sigint_signal = False  # Ctrl-C is scheduler.halt's
             solver.parameters.num_workers = 1
             solver.parameters.random_seed = seed
             solver.parameters.max_deterministic_time = STEP_WORK

@@ -39,6 +39,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Instance
+from scheduler.halt import HALT
 from scheduler.plan import Stint
 from scheduler.result import Result, Status
 from scheduler.solver.construct import construct
@@ -154,7 +155,9 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     def settled() -> bool:
         """Nothing left to gain: the plan so far is proven optimal (its cost reaches the
         bound), or the full model beside has ended (proven optimal or infeasible; its time
-        is the run's)."""
+        is the run's), or a signal asks to stop (scheduler.halt)."""
+        if HALT.is_set():
+            return True
         if bounder is not None and not bounder.is_alive():
             return True
         if bounder is None and beside is None:
