@@ -530,3 +530,18 @@ def test_opening_as_long_as_the_block_is_invalid_input():
             "starts_with": {"discipline": "allmanmedicin", "weeks": 4}}
     with pytest.raises(ValidationError, match="starts_with"):
         Programme.model_validate(data)
+
+
+def test_a_stint_interrupted_by_two_leaves_resumes_twice():
+    # M6 (6 weeks of medicine) at the only unit MED, with parental leave in weeks 2 and 4:
+    # service weeks 0, 1, 3, 5, 6, 7, so the block ends at week 8. The one plan is MED
+    # 0-2, resumed 3-4, resumed again 5-8: one counted stint (the repeat rule does not count
+    # parts resumed right after leave), unit changes 3 - 1 = 2. Before, the model could
+    # resume only once and needed a second counted part (the checker refused it).
+    inst = build([unit("MED", "medicin", min_weeks=2, max_weeks=6)],
+                 [trainee(programme="M6", leave=[leave(2, 3), leave(4, 5)])], [M6],
+                 weeks=10)
+    r = run(inst)
+    assert r.status.has_plan
+    assert checker.check(inst, r.stints) == []
+    assert r.objective == 2

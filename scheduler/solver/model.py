@@ -257,9 +257,13 @@ class PlacementModel:
         for i, td in enumerate(self.data):
             runs = [r for r in _runs(td.leave_weeks) if td.start < r[0] and r[1] < td.end]
             base = [o for o in td.options if o.kind in ("main", "locked")]
+            # Parts added for earlier runs of leave: a resumed part may run into the next
+            # leave and resume again (not counted); an interrupted part is the counted stint.
+            added: dict[tuple[str, str], list[Option]] = defaultdict(list)
+            resumed: set[int] = set()
             for a, b in runs:
                 for key in sorted({(o.unit, o.discipline) for o in base if not o.fixed}):
-                    before = [o for o in base if (o.unit, o.discipline) == key]
+                    before = [o for o in base if (o.unit, o.discipline) == key] + added[key]
                     proto = next(o for o in before if not o.fixed)
                     # It completes the interrupted stint: no minimum length (MODEL.md).
                     lo, hi = 1, min(proto.hi, td.end - b)
@@ -267,6 +271,7 @@ class PlacementModel:
                         continue
                     counted: list[Any] = []  # ways through a stint the repeat rule counts
                     other: list[Any] = []  # through a locked stint (not counted)
+                    chained: list[Any] = []  # through a part resumed after earlier leave
                     for x in before:
                         if x.fixed:
                             other += [1] if int(x.start + x.size) == a else []  # type: ignore
@@ -274,7 +279,8 @@ class PlacementModel:
                         w = m.new_bool_var("")
                         m.add_implication(w, x.presence)
                         m.add(x.end == a).only_enforce_if(w)
-                        (other if self._uncounted(x) else counted).append(w)
+                        (chained if id(x) in resumed else other if self._uncounted(x)
+                         else counted).append(w)
                     p = m.new_bool_var(f"resume[{td.trainee.id}|{key[0]}|{b}]")
                     z = m.new_int_var_from_domain(
                         cp_model.Domain.from_intervals([[0, 0], [lo, hi]]), "")
@@ -294,19 +300,25 @@ class PlacementModel:
                         m.add(qe == a).only_enforce_if(q)
                         m.add(q <= p)
                         m.add(q + sum(o.presence for o in before
-                                      if not self._uncounted(o)) <= 1)
+                                      if not self._uncounted(o) and id(o) not in resumed)
+                              <= 1)
                         qo = Option(i, key[0], key[1], "main", 1, qh, td.start, a, presence=q,
                                     start=qs, size=qz, end_var=qe)
                         td.options.append(qo)
                         self.interrupted.add(id(qo))
+                        added[key].append(qo)
                         counted.append(q)
-                    m.add(p <= sum(counted) + sum(other))
+                    m.add(p <= sum(counted) + sum(other) + sum(chained))
                     if other:
                         # Resumed after an uncounted stint, it is the one counted stint there.
-                        free = [o.presence for o in before if not self._uncounted(o)]
+                        free = [o.presence for o in before
+                                if not self._uncounted(o) and id(o) not in resumed]
                         m.add(p + sum(free) <= 1 + sum(counted))
-                    td.options.append(Option(i, key[0], key[1], "main", lo, hi, b, b + hi,
-                                             presence=p, start=b, size=z, end_var=b + z))
+                    ro = Option(i, key[0], key[1], "main", lo, hi, b, b + hi,
+                                presence=p, start=b, size=z, end_var=b + z)
+                    td.options.append(ro)
+                    added[key].append(ro)
+                    resumed.add(id(ro))
 
     def _uncounted(self, o: Option) -> bool:
         """Stints the repeat rule does not count (locked ones)."""
