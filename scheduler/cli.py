@@ -271,15 +271,15 @@ def solve(
     txt = TEXT[lg]
     inst, digest = _load(instance)
     _check_out(out, (instance, *((keep,) if keep else ())), txt)
-    _lock_out(ctx, out, txt)
-    if pseudonymize:
-        _pseudonymous_stderr(ctx, inst, lg)
-    _stop_if_halted(None, txt)  # a signal during start-up: nothing to write
     given, day = inst, None  # the instance as given; the plan is checked against it too
-    if keep is not None:
+    if keep is not None:  # a kept plan that cannot be used: exit 2 before --out is made
         inst, day, _ = _keep(inst, keep, today, lg)
     elif today is not None:
         day = _today(today, None, inst)
+    _lock_out(ctx, out, txt)
+    if pseudonymize:
+        _pseudonymous_stderr(ctx, given, lg)
+    _stop_if_halted(None, txt)  # a signal during start-up: nothing to write
     from scheduler.commands.replan import print_explanation, reject_unreachable
 
     reject_unreachable(inst, instance, lg)

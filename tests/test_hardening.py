@@ -574,7 +574,7 @@ def test_check_of_20000_rows_takes_seconds_not_minutes(tmp_path):
 
 
 @pytest.mark.parametrize("start, words, absent", [
-    ("2027-02-30", "start: '2027-02-30' är inte ett datum", "day is out of range"),
+    ("2027-02-30", "start: '2027-02-30' är inget datum", "day is out of range"),
     ("2027-01-05", "börja och sluta på en måndag", "weeks="),
 ])
 def test_check_names_a_bad_date_in_swedish_and_the_right_rule(first_set, tmp_path, start,

@@ -216,7 +216,12 @@ def test_cohort_member_with_leave_and_lock_is_planned_and_checked(tmp_path):
     # the checker sees the member's facts: a plan without the leave gap breaks the rules
     moved = [s for s in r.stints if s.trainee != "AT-2027-01-02"] + [
         Stint(**{**s.__dict__, "trainee": "AT-2027-01-02"}) for s in peer]
-    assert {"coverage", "locked"} <= {v.rule for v in checker.check(inst, moved)}
+    rules = {v.rule for v in checker.check(inst, moved)}
+    assert "coverage" in rules
+    # The peer's plan may hold the very PSY stint that is locked for the member.
+    peer_psy = ("PSY", date(2027, 7, 5), date(2027, 10, 4)) in {(s.unit, s.start, s.end)
+                                                                for s in peer}
+    assert peer_psy or "locked" in rules
 
 
 def test_cohort_overrides_round_trip_through_the_workbook(tmp_path):
