@@ -48,7 +48,7 @@ def test_orebro_year(tmp_path):
     changes.write_text(
         "leave: [{trainee: AT-2028-02-USO-03, start: 2028-09-04, end: 2028-12-04, "
         "kind: foraldraledighet}]\n"
-        "part_time: [{trainee: BT-2028-03-USO-02, percent: 80}]\n"
+        "part_time: [{trainee: BT-2028-09-USO-02, percent: 80}]\n"
         "joining: [{id: AT-EXTRA-01, programme: AT18, start: 2028-08-14, site: USO}]\n",
         encoding="utf-8")
     solve, replan = tmp_path / "solve", tmp_path / "replan"
@@ -79,7 +79,7 @@ def test_orebro_year(tmp_path):
     assert json.loads((tmp_path / "next" / "run.json").read_text())["today"] == "2028-06-05"
     step("check", nxt, tmp_path / "next" / "plan.csv")
 
-    res = step("capacity", nxt, "--keep", replan / "plan.csv", "--time-limit", "5",
+    res = step("capacity", nxt, "--keep", replan / "plan.csv", "--time-limit", "20",
                "--marginal", "0", "--json")
     rep = json.loads(res.stdout)
     assert [s["start"] for s in rep["starts"]] == ["2029-02-05"]
