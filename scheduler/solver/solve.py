@@ -251,7 +251,7 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                                        and not decomposing),
         method=("construction + repair + one-trainee re-plans counted in work (deterministic)"
                 if deterministic else
-                "first plan trainee by trainee + polish + neighbourhood search"
+                "first plan by placement and repair + polish + neighbourhood search"
                 + (" (two pipelines) + direct bound" if portfolio else "")
                 + (" + interval model for the bound" if bounder else "")
                 + (" + interval model (warm start)" if full_ran else "")
