@@ -46,10 +46,8 @@ from scheduler.solver.cpsat import make_solver, run
 from scheduler.solver.model import (
     PlacementModel,
     TraineeData,
-    capacity_profiles,
-    kind_key,
     kinds,
-    representatives,
+    least_per_kind,
     requirement_rows,
 )
 
@@ -240,21 +238,8 @@ def fragmentation_floor(instance: Instance, trainees: list[Trainee], profiles: d
     per kind; CP-SAT's bound when not proven). The Gävle pattern puts allmänmedicin at both
     ends of every block (about 52 weeks each), and leave inside a stint splits it: neither
     is a fault of the plan, and a bound that ignores it reports gaps of 80 %."""
-    cache: dict[tuple, int] = {}
-    total = 0
-    base = profiles or capacity_profiles(instance)
-    for t in trainees:
-        key = kind_key(t)
-        if key not in cache:
-            pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True,
-                                profiles=representatives(instance, t, base))
-            pm.model.minimize(pm.fragmentation_expr())
-            solver = make_solver(time_limit, 1, symmetry_level=0)
-            status = run(solver, pm.model)
-            cache[key] = (max(0, int(math.ceil(solver.best_objective_bound - 1e-6)))
-                          if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0)
-        total += cache[key]
-    return total
+    return sum(least_per_kind(instance, trainees, lambda pm: pm.fragmentation_expr(),
+                              time_limit, profiles).values())
 
 
 def direct_bound(instance: Instance, trainees: list[Trainee], least: dict[str, int],

@@ -232,7 +232,6 @@ class Construction:
             ok &= free >= 1
             js = np.flatnonzero(ok)
             if not len(js):
-                self.stats["miss_" + d] = self.stats.get("miss_" + d, 0) + 1
                 return None
             ranked = sorted(js, key=lambda j: (-self._staffing_gain(uids[j], a, b),
                                                -min(int(free[j]), 50), self.rng.random()))
@@ -269,7 +268,6 @@ class Construction:
             return False
 
         if not dfs(0):
-            self.stats["miss_repeat"] = self.stats.get("miss_repeat", 0) + 1
             return None
         chosen = [pick.get(i, "") for i in range(n)]
         if link:

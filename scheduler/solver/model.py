@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -789,12 +789,13 @@ def kind_key(t: Trainee) -> tuple:
             t.leaves_on)
 
 
-def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 0.2,
-               profiles: dict[str, list[int] | None] | None = None) -> dict[str, int]:
-    """Per trainee, a lower bound on the number of stints: the optimum without capacity.
-
-    Trainees that differ only in id share the value, so each kind is solved once.
-    """
+def least_per_kind(instance: Instance, trainees: list[Trainee],
+                   objective: Callable[[PlacementModel], cp_model.LinearExprT],
+                   time_limit: float = 0.2,
+                   profiles: dict[str, list[int] | None] | None = None) -> dict[str, int]:
+    """Per trainee, a lower bound on ``objective`` of its one-trainee model without capacity
+    (CP-SAT's bound, valid when not proven; 0 when nothing is known). Trainees that differ
+    only in id share the value, so each kind is solved once."""
     out: dict[str, int] = {}
     cache: dict[tuple, int] = {}
     base = profiles or capacity_profiles(instance)
@@ -803,13 +804,21 @@ def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 
         if key not in cache:
             pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True,
                                 profiles=representatives(instance, t, base))
-            pm.model.minimize(sum(o.presence for o in pm.data[0].options))
+            pm.model.minimize(objective(pm))
             solver = make_solver(time_limit, 1, symmetry_level=0)  # see cpsat.run
             status = run(solver, pm.model)
-            cache[key] = (int(math.ceil(solver.best_objective_bound - 1e-6))
+            cache[key] = (max(0, int(math.ceil(solver.best_objective_bound - 1e-6)))
                           if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0)
         out[t.id] = cache[key]
     return out
+
+
+def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 0.2,
+               profiles: dict[str, list[int] | None] | None = None) -> dict[str, int]:
+    """Per trainee, a lower bound on the number of stints: the optimum without capacity."""
+    return least_per_kind(instance, trainees,
+                          lambda pm: sum(o.presence for o in pm.data[0].options),
+                          time_limit, profiles)
 
 
 def representatives(inst: Instance, t: Trainee,
