@@ -23,7 +23,7 @@ from scheduler.i18n import Lang, discipline_name, tr
 from scheduler.plan import Stint
 
 RULES = ("reference", "coverage", "eligibility", "stint_length", "requirement", "capacity",
-         "locked", "order", "repeat", "frozen")
+         "seats", "locked", "order", "repeat", "frozen")
 TERMS = ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation")
 # Leave that is not service and so pushes the block end out; vacation (semester) is service.
 EXTENDING = frozenset({"foraldraledighet", "sjukskrivning", "tjanstledighet"})
@@ -232,6 +232,7 @@ def check(instance: Instance, stints: list[Stint], lang: Lang | None = None,
 
     if not soft_capacity:
         _check_capacity(cx, [s for ss in by_trainee.values() for s in ss])
+    _check_seats(cx, trainees, [s for ss in by_trainee.values() for s in ss])
     if history is not None:
         _check_frozen(cx, trainees, history, by_trainee)
     return [v for r in RULES for v in cx.found[r]]
@@ -313,7 +314,7 @@ def _check_stint(cx: _Ctx, t: Trainee, prog: Programme, s: Stint,
         cx.add("reference", "chk_wrong_site", **common, found=s.site, expected=u.site)
     if not u.takes(prog.id):
         cx.add("eligibility", "chk_unit_programme", **common, programme=prog.id)
-    if not u.region_wide and u.site != t.site:
+    if not _catches(u, t.site):
         cx.add("eligibility", "chk_unit_home_site", **common, unit_site=u.site, site=t.site)
     if s.discipline not in u.disciplines:
         cx.add("eligibility", "chk_unit_discipline", **common, discipline=cx.disc(s.discipline))
@@ -330,11 +331,21 @@ def _check_stint(cx: _Ctx, t: Trainee, prog: Programme, s: Stint,
             first += timedelta(weeks=1)
         if s.start == first:
             return  # the opening stint's length is set by the starts_with rule
-    lo, hi = u.stint_range(prog.id)
+    o = u.stint_weeks.get(prog.id)
+    lo, hi = (o.min_weeks, o.max_weeks) if o is not None else (u.min_weeks, u.max_weeks)
+    if not u.calendar_stints:  # full-time weeks: a part-timer's stint lasts longer
+        lo, hi = _ceil_pct(lo, t.part_time), None if hi is None else _ceil_pct(hi, t.part_time)
     if s.weeks < lo and not interrupted:
         cx.add("stint_length", "chk_stint_short", **common, weeks=s.weeks, min=lo)
     elif hi is not None and s.weeks > hi:
         cx.add("stint_length", "chk_stint_long", **common, weeks=s.weeks, max=hi)
+
+
+def _catches(u: Unit, home: str) -> bool:
+    """MODEL.md eligibility, site part: region-wide, the home site, or listed in takes_from."""
+    if u.region_wide or u.site == home:
+        return True
+    return home in set(u.takes_from or [])
 
 
 def _check_trainee(cx: _Ctx, t: Trainee, prog: Programme, stints: list[Stint]) -> None:
@@ -483,6 +494,45 @@ def _check_capacity(cx: _Ctx, stints: list[Stint]) -> None:
             else:
                 cx.add("capacity", "chk_capacity_peak", peak=cx.iso(cx.monday(worst[2])),
                        **common)
+
+
+def _check_seats(cx: _Ctx, trainees: dict[str, Trainee], stints: list[Stint]) -> None:
+    """seats: per unit and week, trainees of a programme within ``capacity_by_programme``, and
+    the trainees beyond their programme's reserved seats within the unreserved seats,
+    sum_p max(0, n_p - r_p) <= max(0, c - R). Hard even with soft capacity."""
+    present: dict[tuple[str, int], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for s in stints:
+        u = cx.units.get(s.unit)
+        if u is None or not (u.capacity_by_programme or u.reserved_seats):
+            continue
+        for w in range(_wk(cx.h0, s.start), _wk(cx.h0, s.end)):
+            present[(s.unit, w)][trainees[s.trainee].programme].add(s.trainee)
+    bad: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
+    for (uid, w), per_prog in sorted(present.items()):
+        u = cx.units[uid]
+        for pid, most in sorted(u.capacity_by_programme.items()):
+            n = len(per_prog.get(pid, ()))
+            if n > most:
+                bad[(uid, pid)].append((w, n, most))
+        cap = u.capacity_in_week(cx.monday(w))
+        if cap is None or not u.reserved_seats:
+            continue
+        reserved = sum(u.reserved_seats.values())
+        beyond = sum(max(0, len(ts) - u.reserved_seats.get(pid, 0))
+                     for pid, ts in per_prog.items())
+        if beyond > max(0, cap - reserved):
+            bad[(uid, "")].append((w, beyond, max(0, cap - reserved)))
+    for (uid, pid), rows in sorted(bad.items()):
+        for first, n, _ in _runs((w, True) for w, _, _ in rows):
+            worst = max(r for r in rows if first <= r[0] < first + n)
+            common: dict[str, Any] = {"uid": uid, "week": first, "when": cx.when(first, n),
+                                      "load": worst[1], "capacity": worst[2]}
+            if pid:
+                cx.add("seats", "chk_seats_programme", programme=pid, **common)
+            else:
+                cx.add("seats", "chk_seats_reserved", reserved=", ".join(
+                    f"{p} {k}" for p, k in sorted(cx.units[uid].reserved_seats.items())),
+                    **common)
 
 
 # --------------------------------------------------------------------------------------------

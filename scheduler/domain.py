@@ -243,6 +243,9 @@ class Unit(_Model):
     region_wide: bool = Field(
         False, description="Open to trainees of every home site (psychiatry, general practice)"
     )
+    takes_from: Codes | None = Field(
+        None, description="Catchment: home sites besides its own whose trainees it takes "
+        "(Dalarna: Borlänge takes Falun and Ludvika, not Mora); null = its own site only")
     disciplines: Codes = Field(min_length=1, description="Disciplines a stint here credits")
     capacity: int | None = Field(
         ge=0, le=MAX_CAPACITY,
@@ -254,23 +257,50 @@ class Unit(_Model):
     stint_weeks: dict[Code, StintWeeks] = Field(
         {}, description="Stint length overriding min/max_weeks per programme id"
     )
+    calendar_stints: bool = Field(
+        False, description="Stint lengths in calendar weeks whatever the part time (a unit "
+        "that insists); by default they are full-time weeks, stretched like the requirements")
     programmes: Codes | None = Field(None, description="Programme ids it takes; null = all")
+    capacity_by_programme: dict[Code, Annotated[int, Field(ge=0, le=MAX_CAPACITY)]] = Field(
+        {}, description="Most trainees of a programme at once, e.g. {AT18: 2} (seat limit)")
+    reserved_seats: dict[Code, Annotated[int, Field(ge=1, le=MAX_CAPACITY)]] = Field(
+        {}, description="Seats only a programme's trainees may use, e.g. {BT12: 1}")
     staffing_target: StaffingTarget | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Unit:
         if self.max_weeks is not None and self.max_weeks < self.min_weeks:
             raise ValueError(tr("min_gt_max", min=self.min_weeks, max=self.max_weeks))
+        if self.takes_from and self.region_wide:
+            raise ValueError(tr("takes_from_with_region_wide"))
+        reserved = sum(self.reserved_seats.values())
+        if reserved and self.capacity is not None and reserved > self.capacity:
+            raise ValueError(tr("seats_over_capacity", reserved=reserved,
+                                capacity=self.capacity))
         return self
 
     def takes(self, programme_id: str) -> bool:
         return self.programmes is None or programme_id in self.programmes
 
-    def stint_range(self, programme_id: str) -> tuple[int, int | None]:
+    def open_to(self, site: str) -> bool:
+        """A trainee employed at ``site`` may be placed here: the unit is region-wide, at that
+        site, or lists it in its catchment (``takes_from``)."""
+        return self.region_wide or self.site == site or site in (self.takes_from or ())
+
+    def eligible(self, programme_id: str, site: str) -> bool:
+        """The one eligibility test of the solver side: programme and home site."""
+        return self.takes(programme_id) and self.open_to(site)
+
+    def stint_range(self, programme_id: str, part_time: int = 100) -> tuple[int, int | None]:
+        """Least and most calendar weeks of a stint here for a trainee at ``part_time`` %:
+        the full-time weeks stretched like the requirements (a 50 % trainee's 4-week stint
+        lasts 8 weeks), unless the unit keeps ``calendar_stints``."""
         o = self.stint_weeks.get(programme_id)
-        if o is not None:
-            return o.min_weeks, o.max_weeks
-        return self.min_weeks, self.max_weeks
+        lo, hi = (o.min_weeks, o.max_weeks) if o is not None else (self.min_weeks, self.max_weeks)
+        if part_time >= 100 or self.calendar_stints:
+            return lo, hi
+        return (calendar_weeks(lo, part_time),
+                None if hi is None else calendar_weeks(hi, part_time))
 
     def capacity_in_week(self, week_start: date) -> int | None:
         """Capacity in the week starting ``week_start`` (last matching change wins)."""
@@ -309,7 +339,7 @@ class Trainee(_Model):
     programme: Code
     start: Monday
     site: Code = Field(description="Home site: hospital placements are at this site")
-    part_time: int = Field(100, description="Percent of full time, 50-100")
+    part_time: int = Field(100, ge=50, le=100, description="Percent of full time, 50-100")
     leave: list[Leave] = []
     locked: list[LockedStint] = []
     leaves_on: Monday | None = Field(
@@ -348,7 +378,7 @@ class Cohort(_Model):
     start: Monday
     count: int = Field(ge=1, le=500)
     site: Code
-    part_time: int = 100
+    part_time: int = Field(100, ge=50, le=100, description="Percent of full time, 50-100")
     overrides: list[MemberFacts] = Field(
         [], description="Members that differ from the rest (leave, part time, locks, site)")
 
@@ -551,7 +581,11 @@ def instance_problems(inst: Instance) -> list[tuple[str, str]]:
                     "unknown_discipline", id=d, hint=_closest_hint(d, known))))
         if u.site not in site_ids:
             problems.append((f"{loc}.site", tr("unknown_ref", kind="site", id=u.site)))
-        for p in (u.programmes or []) + list(u.stint_weeks):
+        for s in u.takes_from or []:
+            if s not in site_ids:
+                problems.append((f"{loc}.takes_from", tr("unknown_ref", kind="site", id=s)))
+        for p in (u.programmes or []) + list(u.stint_weeks) + list(u.capacity_by_programme) \
+                + list(u.reserved_seats):
             if p not in prog_ids:
                 problems.append((f"{loc}.programmes", tr("unknown_ref", kind="programme", id=p)))
 
@@ -582,8 +616,8 @@ def instance_problems(inst: Instance) -> list[tuple[str, str]]:
                 if r.min_weeks == 0:
                     continue
                 if not any(
-                    r.discipline in u.disciplines and u.takes(prog.id)
-                    and (u.region_wide or u.site == who.site)
+                    r.discipline in u.disciplines and u.eligible(prog.id, who.site)
+                    and u.capacity_by_programme.get(prog.id) != 0
                     for u in inst.units
                 ):
                     problems.append((f"{loc}.programme", tr(
@@ -601,6 +635,7 @@ def instance_problems(inst: Instance) -> list[tuple[str, str]]:
                 "block_outside_horizon", trainee=sample.id, end=end.isoformat(),
                 horizon_end=inst.horizon.end.isoformat())))
         if isinstance(who, Trainee):
+            problems += entry_clashes(loc, who)
             for j, ls in enumerate(who.locked):
                 where = f"{loc}.locked[{j}]"
                 if ls.unit not in unit_ids:
@@ -611,7 +646,7 @@ def instance_problems(inst: Instance) -> list[tuple[str, str]]:
                 if ls.discipline not in u.disciplines or ls.discipline not in prog.disciplines:
                     problems.append((f"{where}.discipline", tr(
                         "unit_no_discipline", unit=ls.unit, discipline=ls.discipline)))
-                if not u.takes(prog.id) or not (u.region_wide or u.site == who.site):
+                if not u.eligible(prog.id, who.site):
                     problems.append((f"{where}.unit", tr(
                         "locked_not_eligible", unit=ls.unit, trainee=who.id)))
                 if ls.start < who.start or ls.end > end:
@@ -619,3 +654,45 @@ def instance_problems(inst: Instance) -> list[tuple[str, str]]:
                         "locked_outside_block", trainee=who.id, start=who.start.isoformat(),
                         end=end.isoformat())))
     return problems
+
+
+def _sweep_overlaps(items: list) -> list[tuple[int, int]]:
+    """``(i, j)`` for every item ``j`` that overlaps an earlier-starting item ``i`` (the one of
+    the latest end so far): each clash is named once, in n log n for long lists."""
+    order = sorted(range(len(items)), key=lambda k: (items[k].start, items[k].end))
+    out: list[tuple[int, int]] = []
+    reach = -1
+    for k in order:
+        if reach >= 0 and items[k].start < items[reach].end:
+            out.append((reach, k))
+        if reach < 0 or items[k].end > items[reach].end:
+            reach = k
+    return out
+
+
+def entry_clashes(loc: str, t: Trainee) -> list[tuple[str, str]]:
+    """Entries of one trainee that contradict each other, each pair named: two leave periods
+    that overlap, two locked stints that overlap, a locked stint in leave that is not service
+    (no plan could hold it, so this is input, not an infeasible instance: exit 2)."""
+    out: list[tuple[str, str]] = []
+
+    for i, j in _sweep_overlaps(t.leave):
+        a, b = t.leave[i], t.leave[j]
+        out.append((f"{loc}.leave[{j}]", tr(
+            "leave_overlap", a=f"leave[{j}]", a_start=b.start.isoformat(), a_end=b.end.isoformat(),
+            b=f"leave[{i}]", b_start=a.start.isoformat(), b_end=a.end.isoformat())))
+    for i, j in _sweep_overlaps(t.locked):
+        a, b = t.locked[i], t.locked[j]
+        out.append((f"{loc}.locked[{j}]", tr(
+            "locked_overlap", a=f"locked[{j}] ({b.unit})", a_start=b.start.isoformat(),
+            a_end=b.end.isoformat(), b=f"locked[{i}] ({a.unit})", b_start=a.start.isoformat(),
+            b_end=a.end.isoformat())))
+    extending = [(k, lv) for k, lv in enumerate(t.leave) if lv.kind in EXTENDING_LEAVE]
+    for j, ls in enumerate(t.locked):
+        for k, lv in extending:
+            if ls.start < lv.end and lv.start < ls.end:
+                out.append((f"{loc}.locked[{j}]", tr(
+                    "locked_on_leave", a=f"locked[{j}] ({ls.unit})", a_start=ls.start.isoformat(),
+                    a_end=ls.end.isoformat(), leave_kind=lv.kind, b=f"leave[{k}]",
+                    b_start=lv.start.isoformat(), b_end=lv.end.isoformat())))
+    return out

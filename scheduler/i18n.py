@@ -103,6 +103,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "disciplinen '{id}' finns inte i något program{hint}",
         "discipline '{id}' is not in any programme{hint}"),
     "did_you_mean": (" (menar du '{name}'?)", " (did you mean '{name}'?)"),
+    # issue 22: clashes named with both entries, confined paths, encodings, new unit rules
+    "leave_overlap": (
+        "ledigheten {a} ({a_start} – {a_end}) överlappar {b} ({b_start} – {b_end})",
+        "the leave {a} ({a_start} – {a_end}) overlaps {b} ({b_start} – {b_end})",
+    ),
+    "locked_overlap": (
+        "den låsta placeringen {a} ({a_start} – {a_end}) överlappar {b} ({b_start} – {b_end})",
+        "the locked stint {a} ({a_start} – {a_end}) overlaps {b} ({b_start} – {b_end})",
+    ),
+    "locked_on_leave": (
+        "den låsta placeringen {a} ({a_start} – {a_end}) ligger under {leave_kind} {b} "
+        "({b_start} – {b_end}), som inte är tjänstgöring",
+        "the locked stint {a} ({a_start} – {a_end}) lies in {leave_kind} {b} ({b_start} – {b_end}), "
+        "which is not service",
+    ),
+    "duplicate_key": (
+        "nyckeln '{name}' står två gånger i samma mappning (rad {first} och rad {line}); "
+        "ta bort den ena",
+        "the key '{name}' occurs twice in one mapping (line {first} and line {line}); "
+        "remove one",
+    ),
+    "not_utf8": (
+        "filen är inte UTF-8 (den verkar vara {guess}); spara som UTF-8 och försök igen",
+        "the file is not UTF-8 (it looks like {guess}); save as UTF-8 (spara som UTF-8) "
+        "and try again",
+    ),
+    "programme_path_outside": (
+        "programfilen '{path}' ligger utanför instansens mapp och constraints/; lägg den där",
+        "the programme file '{path}' lies outside the instance's folder and constraints/; "
+        "put it there",
+    ),
+    "takes_from_with_region_wide": (
+        "takes_from och region_wide: true motsäger varandra; ange det ena",
+        "takes_from and region_wide: true contradict each other; give one of them",
+    ),
+    "seats_over_capacity": (
+        "reserverade platser ({reserved}) är fler än kapaciteten ({capacity})",
+        "reserved seats ({reserved}) exceed the capacity ({capacity})",
+    ),
     "control_char": (
         "texten innehåller ett styrtecken (U+{code:04X}), som inte är tillåtet",
         "the text contains a control character (U+{code:04X}), which is not allowed"),
@@ -202,11 +241,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{trainee} {when}: {unit} tar inte emot programmet {programme}",
         "{trainee} {when}: {unit} does not take programme {programme}",
     ),
+    "chk_seats_programme": (
+        "{unit} {when}: {load} läkare i {programme}, men högst {capacity} platser för "
+        "{programme} (capacity_by_programme)",
+        "{unit} {when}: {load} trainees of {programme}, but at most {capacity} seats for "
+        "{programme} (capacity_by_programme)",
+    ),
+    "chk_seats_reserved": (
+        "{unit} {when}: {load} läkare utöver sina programs reserverade platser ({reserved}), "
+        "men bara {capacity} oreserverade platser",
+        "{unit} {when}: {load} trainees beyond their programmes' reserved seats ({reserved}), "
+        "but only {capacity} unreserved seats",
+    ),
     "chk_unit_home_site": (
         "{trainee} {when}: {unit} ligger på {unit_site} men läkaren är anställd på {site}, och "
-        "enheten tar inte emot läkare från hela regionen",
+        "enheten tar inte emot läkare därifrån (inte hela regionen, inte i takes_from)",
         "{trainee} {when}: {unit} is at {unit_site} but the trainee's home site is {site}, and "
-        "the unit is not open to the whole region",
+        "the unit takes no trainees from there (not region-wide, not in takes_from)",
     ),
     "chk_unit_discipline": (
         "{trainee} {when}: {unit} kan inte tillgodoräknas som {discipline}",

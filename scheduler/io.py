@@ -109,6 +109,26 @@ class _Loader(yaml.SafeLoader):
     (PyYAML's own timestamp parsing raises a bare ValueError on e.g. 2027-02-30)."""
 
 
+class DuplicateKey(yaml.YAMLError):
+    """A key given twice in one mapping: PyYAML keeps the last silently (``capacity: 3`` then
+    ``capacity: 30`` became 30), so the file is refused, naming both lines."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    first: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            key, line = key_node.value, key_node.start_mark.line + 1
+            if key in first:
+                raise DuplicateKey(tr("duplicate_key", name=echo(key), first=first[key],
+                                      line=line))
+            first[key] = line
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_Loader.construct_mapping = _construct_mapping  # type: ignore[method-assign,assignment]
+
+
 _Loader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -184,10 +204,22 @@ def _read_yaml(path: Path) -> Any:
         if path.stat().st_size > MAX_INPUT_BYTES:
             raise InputError(str(path), [("", tr("input_too_large", size=path.stat().st_size,
                                                   most=MAX_INPUT_BYTES))])
-        return _load_yaml_text(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+        return _load_yaml_text(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(str(path), [("", tr("not_utf8", guess=_guess_encoding(data)))]) from None
+    except DuplicateKey as exc:
+        raise InputError(str(path), [("", str(exc))]) from None
+    except yaml.YAMLError as exc:
         msg = tr("yaml_error", error=echo_long(str(exc).replace("\n", " ")))
         raise InputError(str(path), [("", msg)]) from None
+
+
+def _guess_encoding(data: bytes) -> str:
+    """A name for the coordinator to recognise in the editor's "save as" dialogue."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:200]:
+        return "UTF-16 (Unicode)"
+    return "Latin-1 / Windows-1252 (ANSI)"
 
 
 def echo_long(text: str, most: int = 400) -> str:
@@ -216,6 +248,9 @@ def load_instance(path: str | Path) -> Instance:
         for i, p in enumerate(progs):
             if isinstance(p, str):
                 ppath = (path.parent / p).resolve()
+                if not programme_path_allowed(path, ppath):
+                    raise InputError(str(path), [
+                        (f"programmes[{i}]", tr("programme_path_outside", path=echo(p)))])
                 if not ppath.is_file():
                     raise InputError(str(path), [
                         (f"programmes[{i}]", tr("programme_file_not_found", path=p))])
@@ -227,6 +262,23 @@ def load_instance(path: str | Path) -> Instance:
         return Instance.model_validate(raw)
     except ValidationError as err:
         raise InputError(str(path), pydantic_problems(err, raw)) from None
+
+
+# The rule sets shipped with the program (a checkout's constraints/ folder).
+SHIPPED_CONSTRAINTS = Path(__file__).resolve().parent.parent / "constraints"
+
+
+def programme_path_allowed(instance_path: Path, programme_path: Path) -> bool:
+    """A programme file an instance may name (issue 22: ``../../etc/passwd`` was read): a YAML
+    file, after symlinks are resolved, inside the instance's folder, inside a ``constraints``
+    folder beside the instance's folder or one of its parents (``../constraints/``, as in
+    ``instances/`` and ``benchmarks/suite/*/``), or inside the shipped ``constraints/``."""
+    target = programme_path.resolve()
+    if target.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    folder = instance_path.resolve().parent
+    roots = [folder, SHIPPED_CONSTRAINTS] + [d / "constraints" for d in folder.parents]
+    return any(target.is_relative_to(r) for r in roots)
 
 
 def dump_instance(inst: Instance) -> str:
@@ -250,7 +302,8 @@ def input_hash(path: str | Path) -> str:
     h = hashlib.sha256(path.read_bytes())
     raw = _load_yaml_text(path.read_text(encoding="utf-8"))
     for p in raw.get("programmes", []) if isinstance(raw, dict) else []:
-        if isinstance(p, str) and (path.parent / p).is_file():
+        if isinstance(p, str) and programme_path_allowed(path, path.parent / p) \
+                and (path.parent / p).is_file():
             h.update((path.parent / p).read_bytes())
     return h.hexdigest()
 

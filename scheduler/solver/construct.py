@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
-from scheduler.domain import Instance, Trainee, block_end
+from scheduler.domain import Instance, Trainee, Unit, block_end
 from scheduler.halt import HALT
 from scheduler.plan import Stint
 from scheduler.solver.model import PlacementModel, staffing_window
@@ -76,6 +76,9 @@ class Loads:
             if prof is not None:
                 self.cap[self.ids[u.id]] = prof
         self.load = np.zeros_like(self.cap)
+        # Units with seats per programme: their load per programme too (docs/MODEL.md, seats).
+        self.seat_units = {u.id: u for u in units if u.capacity_by_programme or u.reserved_seats}
+        self.by_prog: dict[str, dict[str, np.ndarray]] = {uid: {} for uid in self.seat_units}
 
     def week(self, d) -> int:
         return self.instance.week_index(d)
@@ -83,19 +86,72 @@ class Loads:
     def add(self, stints: list[Stint], sign: int = 1) -> None:
         for s in stints:
             self.load[self.ids[s.unit], self.week(s.start):self.week(s.end)] += sign
+            if s.unit in self.by_prog:
+                row = self.by_prog[s.unit].setdefault(
+                    s.programme, np.zeros(self.instance.n_weeks, dtype=np.int64))
+                row[self.week(s.start):self.week(s.end)] += sign
+
+    def seat_loads(self) -> dict[str, dict[str, list[int]]]:
+        """The per-programme loads, in ``PlacementModel``'s ``seat_loads`` form."""
+        return {uid: {p: row.tolist() for p, row in rows.items()}
+                for uid, rows in self.by_prog.items()}
+
+    def _seat_room(self, uid: str, pid: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """(seats one more trainee of ``pid`` may take, seats over the limits) per week."""
+        u, H = self.seat_units[uid], self.instance.n_weeks
+        rows = self.by_prog[uid]
+        zero = np.zeros(H, dtype=np.int64)
+        room = np.full(H, UNLIMITED, dtype=np.int64)
+        over = np.zeros(H, dtype=np.int64)
+        for p, k in u.capacity_by_programme.items():
+            n = rows.get(p, zero)
+            over += np.maximum(n - k, 0)
+            if p == pid:
+                room = np.minimum(room, k - n)
+        if u.reserved_seats and self.profiles[uid] is not None:
+            total = sum(u.reserved_seats.values())
+            unreserved = np.maximum(self.cap[self.ids[uid]] - total, 0)
+            beyond = sum((np.maximum(n - u.reserved_seats.get(p, 0), 0) for p, n in rows.items()),
+                         zero)
+            over += np.maximum(beyond - unreserved, 0)
+            own = np.maximum(u.reserved_seats.get(pid, 0) - rows.get(pid, zero), 0) \
+                if pid is not None else zero
+            room = np.minimum(room, own + np.maximum(unreserved - beyond, 0))
+        return room, over
+
+    def free_for(self, pid: str) -> np.ndarray:
+        """Free seats per unit and week for one more trainee of programme ``pid``."""
+        free = self.cap - self.load
+        for uid in self.seat_units:
+            i = self.ids[uid]
+            free[i] = np.minimum(free[i], self._seat_room(uid, pid)[0])
+        return free
+
+    def seat_over(self) -> np.ndarray:
+        """Per unit and week, trainees over the seats per programme."""
+        over = np.zeros_like(self.load)
+        for uid in self.seat_units:
+            over[self.ids[uid]] = self._seat_room(uid, None)[1]
+        return over
 
     def free(self, uid: str, a: int, b: int) -> int:
         i = self.ids[uid]
         return int((self.cap[i, a:b] - self.load[i, a:b]).min()) if b > a else UNLIMITED
 
     def overrun(self) -> int:
-        return int(np.maximum(self.load - self.cap, 0).sum())
+        over = int(np.maximum(self.load - self.cap, 0).sum())
+        return over + int(self.seat_over().sum()) if self.seat_units else over
 
     def residual(self) -> dict[str, list[int] | None]:
         """Free seats per unit and week, in ``PlacementModel``'s ``profiles`` form."""
         free = np.maximum(self.cap - self.load, 0)
         return {u.id: (None if self.profiles[u.id] is None else free[self.ids[u.id]].tolist())
                 for u in self.instance.units}
+
+
+def _open_wide(u: Unit) -> bool:
+    """Open beyond its own site (region-wide or a catchment): such units form classes."""
+    return u.region_wide or bool(u.takes_from)
 
 
 def _clean(t: Trainee) -> bool:
@@ -177,7 +233,7 @@ class Construction:
         prog = self.inst.programme(t.programme)
         out: dict[str, list[str]] = defaultdict(list)
         for u in self.inst.units:
-            if not u.takes(prog.id) or not (u.region_wide or u.site == t.site):
+            if not u.eligible(prog.id, t.site):
                 continue
             for d in u.disciplines:
                 if prog.requirement(d) is not None:
@@ -188,12 +244,12 @@ class Construction:
                                                            list[str]]]:
         """Per discipline: row indices, least and most stint weeks, and ids of the units that
         may credit it for ``t`` (cached per programme and site)."""
-        key = (t.programme, t.site)
+        key = (t.programme, t.site, t.part_time)
         if key not in self._cand:
             prog = self.inst.programme(t.programme)
             out = {}
             for d, uids in self._eligible_units(t).items():
-                rng = [self.inst.unit(u).stint_range(prog.id) for u in uids]
+                rng = [self.inst.unit(u).stint_range(prog.id, t.part_time) for u in uids]
                 out[d] = (np.array([self.loads.ids[u] for u in uids]),
                           np.array([lo for lo, _hi in rng]),
                           np.array([UNLIMITED if hi is None else hi for _lo, hi in rng]),
@@ -210,7 +266,7 @@ class Construction:
         w0 = self.loads.week(t.start)
         n = len(tpl)
         link = sw is not None and sw.same_unit_as_end and n >= 2
-        free_all = self.loads.cap - self.loads.load
+        free_all = self.loads.free_for(t.programme)
         # Per stint, its candidate units, best first (staffing gaps, then free seats).
         options: list[list[str]] = []
         slots = [i for i in range(n) if not (link and i == n - 1)]
@@ -304,8 +360,8 @@ class Construction:
             keep: set[str] = {ls.unit for ls in t.locked}
             for _d, uids in self._eligible_units(t).items():
                 # Units of the home site stay: a hospital block needs its sub-rotations.
-                wide = [u for u in uids if self.inst.unit(u).region_wide]
-                keep.update(u for u in uids if not self.inst.unit(u).region_wide)
+                wide = [u for u in uids if _open_wide(self.inst.unit(u))]
+                keep.update(u for u in uids if not _open_wide(self.inst.unit(u)))
                 # Region-wide units that can replace each other (same disciplines, same stint
                 # range) form a class; the few with the most free seat-weeks of each stay, so
                 # every kind of sub-rotation (psychiatry 8 + 3 + 2 weeks) remains possible.
@@ -316,7 +372,7 @@ class Construction:
                     if prof is None:
                         keep.add(uid)
                         continue
-                    lo, hi = unit.stint_range(prog.id)
+                    lo, hi = unit.stint_range(prog.id, t.part_time)
                     cls = (tuple(sorted(unit.disciplines)), lo, hi)
                     # Ranked by the weeks a stint of least length could start at a free seat.
                     free = np.array(prof[a:b]) > 0
@@ -330,7 +386,8 @@ class Construction:
                 if uid not in keep and prof is not None:
                     residual[uid] = [0] * len(prof)
         pm = PlacementModel(self.inst, [t], profiles=residual, terms=("unit_changes",),
-                            contiguous=contiguous, min_stints=self.least, soft_capacity=soft)
+                            contiguous=contiguous, min_stints=self.least, soft_capacity=soft,
+                            seat_loads=self.loads.seat_loads())
         # One trainee, hard capacity: presolve costs more than it saves (old decomposition,
         # measured 0.02-0.045 s a solve without against 0.04-0.09 s with).
         solver = self._solver(work, presolve=True)
@@ -390,7 +447,8 @@ class Construction:
         """The trainee's stints of an earlier plan (a what-if variant's base), if they are
         still valid and fit the seats left: the one-trainee model with every variable fixed
         to them."""
-        pm = PlacementModel(self.inst, [t], profiles=self.loads.residual(), terms=())
+        pm = PlacementModel(self.inst, [t], profiles=self.loads.residual(), terms=(),
+                            seat_loads=self.loads.seat_loads())
         pm.hint(stints)
         solver = self._solver(self.work.part_blocks)
         solver.parameters.fix_variables_to_their_hinted_value = True
@@ -450,7 +508,7 @@ class Construction:
     # ------------------------------------------------------------------ repair
 
     def _over_cells(self) -> list[tuple[int, int]]:
-        over = np.argwhere(self.loads.load > self.loads.cap)
+        over = np.argwhere((self.loads.load > self.loads.cap) | (self.loads.seat_over() > 0))
         return [(int(i), int(w)) for i, w in over]
 
     def _neighbourhood(self, cell: tuple[int, int], size: int) -> list[str]:
@@ -488,7 +546,8 @@ class Construction:
         self.loads.add(old, -1)
         pm = PlacementModel(self.inst, [self.trainees[x] for x in tids],
                             profiles=self.loads.residual(), terms=("unit_changes",),
-                            min_stints=self.least, soft_capacity=True)
+                            min_stints=self.least, soft_capacity=True,
+                            seat_loads=self.loads.seat_loads())
         pm.hint(old)
         solver = self._solver(work)
         status = solver.solve(pm.model)

@@ -134,7 +134,7 @@ def _rows(inst: Instance, programme: str, part_time: int
 def _open_units(inst: Instance, t: Trainee, disciplines: tuple[str, ...]) -> frozenset[str]:
     prog = inst.programme(t.programme)
     return frozenset(u.id for u in inst.units
-                     if u.takes(prog.id) and (u.region_wide or u.site == t.site)
+                     if u.eligible(prog.id, t.site)
                      and any(d in u.disciplines and prog.requirement(d) is not None
                              for d in disciplines))
 
@@ -255,7 +255,7 @@ def _most_weeks(inst: Instance, k: _Kind, uid: str, discs: tuple[str, ...],
     if len(k.service) < k.end - k.start or t.locked or (
             prog.starts_with is not None and prog.starts_with.discipline in discs):
         return service
-    hi = u.stint_range(prog.id)[1] or service
+    hi = u.stint_range(prog.id, t.part_time)[1] or service
     n = sum(1 for d in discs if d in u.disciplines and prog.requirement(d) is not None)
     return min(service, hi * n)
 

@@ -25,6 +25,7 @@ fixed order, then the objective where a term is only built when its weight is po
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Collection
@@ -111,8 +112,12 @@ class PlacementModel:
         min_stints: dict[str, int] | None = None,
         optional: Collection[str] = (),
         soft_capacity: bool = False,
+        seat_loads: dict[str, dict[str, list[int]]] | None = None,
     ):
         self.inst = instance
+        # Seats per programme (``_seat_limits``): trainees per unit, programme and week held by
+        # stints outside the model whose seats ``profiles`` already leaves out (a residual).
+        self.seat_loads = seat_loads or {}
         # Soft capacity (docs/MODEL.md, "Soft capacity"): overrun variables per unit and week
         # (``self.overrun``) instead of a hard limit, minimised as the named term
         # ``capacity_overrun`` with weight OVERRUN_WEIGHT per trainee-week over capacity.
@@ -184,13 +189,13 @@ class PlacementModel:
         prog = self.inst.programme(t.programme)
         out = []
         for u in self.inst.units:
-            if not u.takes(prog.id) or not (u.region_wide or u.site == t.site):
+            if not u.eligible(prog.id, t.site):
                 continue
             prof = self.free_profile[u.id]
             if (prof is not None and max(prof[td.start:td.end], default=0) == 0
                     and not self.soft_capacity):  # soft: a closed unit may still be overrun
                 continue
-            lo, hi = u.stint_range(prog.id)
+            lo, hi = u.stint_range(prog.id, t.part_time)
             hi = td.service if hi is None else min(hi, td.service)
             for d in u.disciplines:
                 req = prog.requirement(d)
@@ -333,6 +338,7 @@ class PlacementModel:
         self.by_unit = self._unit_options()
         if not self.ignore_capacity:
             self._capacity()
+            self._seat_limits()
         self._stint_cuts()
         if self.contiguous:
             self._discipline_blocks()
@@ -480,6 +486,57 @@ class PlacementModel:
                 m.add_no_overlap(ivs)
             else:
                 m.add_cumulative(ivs, demands, top)
+
+    def _seat_limits(self) -> None:
+        """Seats per programme inside a unit (docs/MODEL.md, ``seats``), hard even with soft
+        capacity: at most ``capacity_by_programme[p]`` trainees of ``p`` at once; and the
+        trainees beyond their programme's reservation fit in the unreserved seats,
+        ``sum_p max(0, n_p - r_p) <= max(0, c - R)``, posted as: for every non-empty set ``Q``
+        of programmes with reservations, the trainees of the other programmes are at most
+        ``max(0, c - R) + R - r(Q)``. One cumulative per limit; external stints (other
+        intakes) lower it week by week as blockers."""
+        for u in self.inst.units:
+            if not (u.capacity_by_programme or u.reserved_seats):
+                continue
+            opts = self.by_unit.get(u.id, [])
+            progs = [self.data[o.t].trainee.programme for o in opts]
+            held_out: dict[str, list[int]] = defaultdict(lambda: [0] * self.H)
+            for pid, row in self.seat_loads.get(u.id, {}).items():
+                held_out[pid] = [a + b for a, b in zip(held_out[pid], row, strict=True)]
+            for st in self.external:
+                if st.unit == u.id:
+                    for w in range(max(0, self._w(st.start)), min(self.H, self._w(st.end))):
+                        held_out[st.programme][w] += 1
+            limits: list[tuple[Callable[[str], bool], list[int]]] = [
+                (lambda p, q=pid: p == q, [k] * self.H)
+                for pid, k in u.capacity_by_programme.items()]
+            prof = self.cap_profile[u.id]
+            if prof is not None and self.seat_loads.get(u.id):  # residual: add back the held
+                prof = [c + sum(row[w] for row in self.seat_loads[u.id].values())
+                        for w, c in enumerate(prof)]
+            if prof is not None and u.reserved_seats:
+                held = sorted(u.reserved_seats)
+                total = sum(u.reserved_seats.values())
+                for n in range(1, len(held) + 1):
+                    for q_set in itertools.combinations(held, n):
+                        r = sum(u.reserved_seats[q] for q in q_set)
+                        limits.append((lambda p, qs=frozenset(q_set): p not in qs,
+                                       [max(0, c - total) + total - r for c in prof]))
+            for counts, limit in limits:
+                free = list(limit)
+                for pid, row in held_out.items():
+                    if counts(pid):
+                        free = [max(0, f - x) for f, x in zip(free, row, strict=True)]
+                ivs = [self.intervals[id(o)] for o, p in zip(opts, progs, strict=True)
+                       if counts(p)]
+                if not ivs:
+                    continue
+                top = max(free)
+                demands = [1] * len(ivs)
+                for (ws, we), deficit in _deficit_runs(free, top):
+                    ivs.append(self.model.new_fixed_size_interval_var(ws, we - ws, ""))
+                    demands.append(deficit)
+                self.model.add_cumulative(ivs, demands, top)
 
     def _soft_capacity(self, uid: str, prof: list[int], opts: list[Option], ivs: list,
                        demands: list, top: int) -> bool:
@@ -839,8 +896,10 @@ def representatives(inst: Instance, t: Trainee,
         prof = profiles[u.id]
         if prof is None or u.id in locked:
             continue
-        lo, hi = u.stint_range(prog.id)
+        lo, hi = u.stint_range(prog.id, t.part_time)
         key = (tuple(sorted(u.disciplines)), lo, hi, u.region_wide, u.site, u.takes(prog.id),
+               tuple(u.takes_from or ()), tuple(sorted(u.capacity_by_programme.items())),
+               tuple(sorted(u.reserved_seats.items())),
                bytes(int(c > 0) for c in prof))
         seen[key] += 1
         if seen[key] > max(1, -(-service // max(1, lo))) + resumed:

@@ -38,7 +38,7 @@ def competitors(instance: Instance, t: Trainee, by_t: dict[str, list[Stint]],
     a, b = min(s.start for s in mine), max(s.end for s in mine)
     needs = {s.discipline for s in mine}
     usable = {u.id for u in instance.units
-              if u.takes(t.programme) and (u.region_wide or u.site == t.site)
+              if u.eligible(t.programme, t.site)
               and needs & set(u.disciplines) and u.capacity is not None}
     held: dict[str, int] = {}
     for k, ss in by_t.items():
@@ -187,7 +187,7 @@ def short_weeks(instance: Instance,
 def can_take(instance: Instance, t: Trainee, unit_id: str) -> bool:
     u = instance.unit(unit_id)
     prog = instance.programme(t.programme)
-    return (u.takes(t.programme) and (u.region_wide or u.site == t.site)
+    return (u.eligible(t.programme, t.site)
             and any(prog.requirement(d) is not None for d in u.disciplines))
 
 

@@ -9,12 +9,16 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from scheduler.domain import EXTENDING_LEAVE, Instance
+from scheduler.domain import EXTENDING_LEAVE, Instance, Unit
 from scheduler.plan import Stint
 from scheduler.solver.context import Deadline
 from scheduler.solver.cpsat import make_solver, run
 from scheduler.solver.model import staffing_window, utilisation
 from scheduler.solver.plan_state import PlanState, plan_cost
+
+
+def _seated(u: Unit) -> bool:
+    return bool(u.capacity_by_programme or u.reserved_seats)
 
 
 def reassign(instance: Instance, plan: list[Stint], profiles: dict, time_limit: float,
@@ -42,12 +46,13 @@ def reassign(instance: Instance, plan: list[Stint], profiles: dict, time_limit: 
         t = trainees[st.trainee]
         prog = instance.programme(t.programme)
         units = [st.unit]
-        if not (t.locked or prog.starts_with
+        # Seats per programme are not in these moves' arithmetic: such units keep theirs.
+        if not (t.locked or prog.starts_with or _seated(instance.unit(st.unit))
                 or any(lv.kind in EXTENDING_LEAVE for lv in t.leave)):
             for u in instance.units:
-                lo, hi = u.stint_range(prog.id)
-                if (u.id != st.unit and u.takes(prog.id) and st.discipline in u.disciplines
-                        and (u.region_wide or u.site == t.site)
+                lo, hi = u.stint_range(prog.id, t.part_time)
+                if (u.id != st.unit and u.eligible(prog.id, t.site) and not _seated(u)
+                        and st.discipline in u.disciplines
                         and lo <= st.weeks and (hi is None or st.weeks <= hi)):
                     units.append(u.id)
         cands.append(units)

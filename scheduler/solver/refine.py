@@ -74,6 +74,7 @@ def refine(instance: Instance, plan: list[Stint], profiles: dict[str, list[int] 
                 continue  # nothing to gain for this trainee's own cost
             loads.add(old, -1)
             pm = PlacementModel(instance, [trainees[tid]], profiles=loads.residual(),
+                                seat_loads=loads.seat_loads(),
                                 terms=("unit_changes", "fragmentation"), min_stints=least)
             pm.hint(old)
             solver = cp_model.CpSolver()

@@ -273,7 +273,7 @@ def add_history(pm: PlacementModel, T: int, crossing: dict[str, Stint],
             continue
         past = T - pm.inst.week_index(s.start)
         u = pm.inst.unit(s.unit)
-        _, hi = u.stint_range(t.programme)
+        _, hi = u.stint_range(t.programme, t.part_time)
         room = td.end - T
         hi = room if hi is None else max(0, min(room, hi - past))
         locked = (s.unit, s.discipline, s.start, s.end) in user_locked

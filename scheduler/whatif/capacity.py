@@ -89,7 +89,7 @@ def upper_bound(inst: Instance, sample: Trainee, free: dict[str, list[int] | Non
     prog = inst.programme(sample.programme)
     a, b = inst.week_index(sample.start), inst.week_index(block_end(sample, prog))
     eligible = [u for u in inst.units
-                if u.takes(prog.id) and (u.region_wide or u.site == sample.site)]
+                if u.eligible(prog.id, sample.site)]
     sw = prog.starts_with
 
     def weeks(discs: set[str], need: int) -> float:
@@ -103,7 +103,7 @@ def upper_bound(inst: Instance, sample: Trainee, free: dict[str, list[int] | Non
             if not packed:
                 tot += sum(prof[a:b])
                 continue
-            lo, hi = u.stint_range(prog.id)
+            lo, hi = u.stint_range(prog.id, sample.part_time)
             hi = b - a if hi is None else hi
             if sw is not None and sw.discipline in u.disciplines:
                 lo, hi = min(lo, sw.weeks), max(hi, sw.weeks)  # the opening stint's length
