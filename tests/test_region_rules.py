@@ -279,3 +279,65 @@ def test_checker_stretches_stint_lengths_by_part_time():
     # A unit with calendar_stints is held to its 2 calendar weeks.
     cal = part_time_instance(50, unit("PSY", "FAL", "psykiatri", calendar_stints=True))
     assert [v.rule for v in checker.check(cal, ok)] == ["stint_length"]
+
+
+# --------------------------------------------------------------------------------------------
+# The workbook says them too: columns on Enheter, the sheet Platser per program
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_workbook_round_trip_of_catchments_seats_and_calendar_stints(tmp_path, lang):
+    from scheduler.workbook.reader import read_workbook
+    from scheduler.workbook.template import write_template
+
+    inst = build([unit("MED", "FAL", "medicin", capacity=10, calendar_stints=True,
+                       region_wide=True),
+                  unit("AKM", "BOR", "akut", capacity=3, takes_from=["FAL", "LUD"],
+                       capacity_by_programme={"A4": 1}, reserved_seats={"B4": 1})],
+                 people(1, "A4", "FAL", "A") + people(1, "B4", "LUD", "B"), [A4, B4])
+    path = tmp_path / "region.xlsx"
+    write_template(path, inst, lang)
+    assert read_workbook(path) == inst
+
+
+def test_workbook_seat_row_errors_are_located(tmp_path):
+    import openpyxl
+
+    from scheduler.io import InputError
+    from scheduler.workbook.reader import read_workbook
+    from scheduler.workbook.template import write_template
+
+    inst = seats_instance(1, 1, capacity_by_programme={"A4": 1})
+    path = tmp_path / "region.xlsx"
+    write_template(path, inst, "sv")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Platser per program"]
+    assert [c.value for c in ws[1]][:4] == ["Enhet", "Program", "Högst samtidigt",
+                                            "Reserverade platser"]
+    ws["C2"] = -1  # at most -1 trainees of A4
+    ws.append(["AKM", "X9", 1, None])  # an unknown programme
+    wb.save(path)
+    with pytest.raises(InputError) as err:
+        read_workbook(path)
+    text = str(err.value)
+    assert "Platser per program, rad 2, Högst samtidigt" in text
+    assert "Platser per program, rad 3, Program" in text and "X9" in text
+
+
+def test_whatif_seats_change_sets_and_removes_seat_rules():
+    from scheduler.whatif.scenario import Scenario, derive
+
+    base = seats_instance(2, 1)
+    cap = derive(base, Scenario.model_validate({"name": "at-most-1", "changes": [
+        {"seats": {"units": ["AKM"], "programme": "A4", "most": 1}},
+        {"seats": {"units": ["AKM"], "programme": "B4", "reserved": 1}}]}))
+    akm = cap.unit("AKM")
+    assert akm.capacity_by_programme == {"A4": 1} and akm.reserved_seats == {"B4": 1}
+    back = derive(cap, Scenario.model_validate({"name": "undo", "changes": [
+        {"seats": {"units": ["AKM"], "programme": "A4", "most": None}},
+        {"seats": {"units": ["AKM"], "programme": "B4", "reserved": 0}}]}))
+    assert back.unit("AKM").capacity_by_programme == {}
+    assert back.unit("AKM").reserved_seats == {}
+    with pytest.raises(ValidationError, match="most or reserved"):
+        Scenario.model_validate({"name": "x", "changes": [
+            {"seats": {"units": ["AKM"], "programme": "A4"}}]})

@@ -19,7 +19,10 @@ named options whose cartesian product gives one variant per combination). A chan
 - ``add_cohort``: a new cohort;
 - ``stint``: the stint length range of the selected units (for a ``programme``, else the
   default), set (``min_weeks``/``max_weeks``) or scaled (``factor``), e.g. stints a third
-  longer when the block goes from 18 to 21 months (12 instead of 9 months medicine+surgery).
+  longer when the block goes from 18 to 21 months (12 instead of 9 months medicine+surgery);
+- ``seats``: seats of one ``programme`` inside the selected units: ``most`` at once
+  (``capacity_by_programme``; null removes the limit) and/or ``reserved`` for it
+  (``reserved_seats``; 0 removes the reservation), e.g. "at most 2 AT at the emergency unit".
 
 Variants are plain :class:`~scheduler.domain.Instance` objects, so every rule of the base
 applies to them; a variant that is not a valid instance is reported, not fatal.
@@ -111,6 +114,34 @@ class StintChange(Selector):
         return self
 
 
+class SeatsChange(Selector):
+    """Seats of one programme inside the selected units (docs/MODEL.md, rule ``seats``)."""
+
+    programme: str
+    most: int | None = Field(None, ge=0)
+    reserved: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _some_change(self) -> SeatsChange:
+        if "most" not in self.model_fields_set and "reserved" not in self.model_fields_set:
+            raise ValueError("give most or reserved")
+        return self
+
+    def apply(self, u: dict) -> None:
+        if "most" in self.model_fields_set:
+            most = dict(u.get("capacity_by_programme") or {})
+            most.pop(self.programme, None)
+            if self.most is not None:
+                most[self.programme] = self.most
+            u["capacity_by_programme"] = most
+        if "reserved" in self.model_fields_set:
+            held = dict(u.get("reserved_seats") or {})
+            held.pop(self.programme, None)
+            if self.reserved:
+                held[self.programme] = self.reserved
+            u["reserved_seats"] = held
+
+
 class ProgrammeSwap(_M):
     replace: str
     with_: str | dict = Field(alias="with")
@@ -142,12 +173,13 @@ class Change(_M):
     ramp: Ramp | None = None
     add_cohort: dict | None = None
     stint: StintChange | None = None
+    seats: SeatsChange | None = None
 
     @model_validator(mode="after")
     def _one(self) -> Change:
         if sum(v is not None for v in self.__dict__.values()) != 1:
             raise ValueError("each change has exactly one of capacity, close, add_unit, "
-                             "programme, intake, ramp, add_cohort, stint")
+                             "programme, intake, ramp, add_cohort, stint, seats")
         return self
 
 
@@ -233,12 +265,13 @@ COLUMNS = {
     "programme": "programme", "ersätt med": "with", "with": "with", "kohorter": "cohorts",
     "cohorts": "cohorts", "typ": "kind", "kind": "kind", "år": "years", "years": "years",
     "min veckor": "min_weeks", "min_weeks": "min_weeks", "max veckor": "max_weeks",
-    "max_weeks": "max_weeks",
+    "max_weeks": "max_weeks", "högst samtidigt": "most", "most": "most",
+    "reserverade platser": "reserved", "reserved": "reserved",
 }
 CHANGE_KINDS = {"kapacitet": "capacity", "capacity": "capacity", "stäng": "close",
                 "close": "close", "intag": "intake", "intake": "intake", "program": "programme",
                 "programme": "programme", "ramp": "ramp", "placeringslängd": "stint",
-                "stint": "stint"}
+                "stint": "stint", "platser": "seats", "seats": "seats"}
 
 
 def read_sheet(path: Path) -> ScenarioFile:
@@ -311,6 +344,10 @@ def read_sheet(path: Path) -> ScenarioFile:
             body = {k: v for k, v in body.items()
                     if k in ("units", "discipline", "site", "programme", "factor")}
             body |= {k: cells[k] for k in ("min_weeks", "max_weeks") if k in cells}
+        if kind == "seats":
+            body = {k: v for k, v in body.items()
+                    if k in ("units", "discipline", "site", "programme")}
+            body |= {k: cells[k] for k in ("most", "reserved") if k in cells}
         try:
             Change.model_validate({kind: body})
         except ValidationError as exc:
@@ -485,6 +522,10 @@ def derive(base: Instance, scenario: Scenario, folder: Path = Path(".")) -> Inst
             elif ch.stint is not None:
                 _need_units(ch.stint, data)
                 _change_stints(data, ch.stint)
+            elif ch.seats is not None:
+                _need_units(ch.seats, data)
+                for u in ch.seats.pick(data["units"]):
+                    ch.seats.apply(u)
         except (ValueError, InputError) as exc:
             raise InputError(scenario.name, [(f"changes[{i}]", str(exc))]) from None
     try:

@@ -553,6 +553,19 @@ class _Reader:
                     "duplicate", value=f"{r.values['unit']} {pid}", other=per[pid].n))
                 continue
             per[pid] = r
+        seats: dict[str, dict[str, Row]] = {}
+        for r in rows["seats"]:
+            ok = self.ref("seats", r, "unit", unit_rows, "unit")
+            ok = self.ref("seats", r, "programme", prog_ids, "programme") and ok
+            if not ok:
+                continue
+            per = seats.setdefault(r.values["unit"], {})
+            pid = r.values["programme"]
+            if pid in per:
+                self.cell_problem("seats", r.n, "programme", msg(
+                    "duplicate", value=f"{r.values['unit']} {pid}", other=per[pid].n))
+                continue
+            per[pid] = r
         out: list[dict[str, Any]] = []
         for r in rows["units"]:
             i = len(out)
@@ -595,6 +608,17 @@ class _Reader:
                 bad |= {("stint_weeks", pid, b) for b in sr.bad}
             if sws:
                 v["stint_weeks"] = sws
+            heads = self.headers["seats"]
+            for field_, col in (("capacity_by_programme", "most"), ("reserved_seats", "reserved")):
+                got = {pid: sr.values[col] for pid, sr in seats.get(v.get("id", ""), {}).items()
+                       if sr.values.get(col) is not None}
+                if got:
+                    v[field_] = got
+                    self.prov[prefix + (field_,)] = Where(self.titles["seats"], None, {
+                        pid: (sr.n, heads[col]) for pid, sr in
+                        seats.get(v.get("id", ""), {}).items() if col in heads})
+                bad |= {(field_, pid) for pid, sr in seats.get(v.get("id", ""), {}).items()
+                        if col in sr.bad}
             out.append(self.entry(Unit, v, prefix, None, bad))
         return out
 

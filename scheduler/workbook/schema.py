@@ -113,6 +113,10 @@ UNITS = Sheet("units", "Enheter", "Units", (
     C("target", "Bemanningsmål", "Staffing target", "int"),
     C("target_start", "Bemanningsmål från", "Staffing target from", "date"),
     C("target_end", "Bemanningsmål till (exkl.)", "Staffing target until (excl.)", "date"),
+    # issue 22: a catchment between own site and the whole region; lengths that do not stretch
+    C("takes_from", "Tar även emot från orter", "Also takes from sites", "codes", width=22),
+    C("calendar_stints", "Längd i kalenderveckor även vid deltid",
+      "Lengths in calendar weeks even at part time", "bool", choices="yesno", width=18),
 ), required=True)
 
 CAPACITY = Sheet("capacity_changes", "Kapacitetsändringar", "Capacity changes", (
@@ -127,6 +131,14 @@ STINT_WEEKS = Sheet("stint_weeks", "Placeringslängder", "Stint lengths", (
     C("programme", "Program", "Programme", "code", required=True, ref="programmes"),
     C("min_weeks", "Minst (veckor)", "Min (weeks)", "int"),
     C("max_weeks", "Högst (veckor)", "Max (weeks)", "int"),
+))
+
+# Seats per programme inside a unit (issue 22): "of 4 seats, at most 2 AT", "1 reserved for BT".
+SEATS = Sheet("seats", "Platser per program", "Seats per programme", (
+    C("unit", "Enhet", "Unit", "code", required=True, ref="units"),
+    C("programme", "Program", "Programme", "code", required=True, ref="programmes"),
+    C("most", "Högst samtidigt", "At most at once", "int"),
+    C("reserved", "Reserverade platser", "Reserved seats", "int"),
 ))
 
 COHORTS = Sheet("cohorts", "Kohorter", "Cohorts", (
@@ -176,8 +188,8 @@ LOCKED = Sheet("locked", "Låsta placeringar", "Locked stints", (
 
 # Order = order of the sheets in the workbook (after the instructions).
 DATA_SHEETS: tuple[Sheet, ...] = (SETTINGS, PROGRAMMES, REQUIREMENTS, GROUPS, SITES, UNITS,
-                                  CAPACITY, STINT_WEEKS, COHORTS, MEMBERS, TRAINEES, LEAVE,
-                                  LOCKED)
+                                  CAPACITY, STINT_WEEKS, SEATS, COHORTS, MEMBERS, TRAINEES,
+                                  LEAVE, LOCKED)
 SHEETS = {s.key: s for s in DATA_SHEETS}
 INSTRUCTIONS = ("Instruktioner", "Instructions")
 LISTS = ("Listor", "Lists")

@@ -86,10 +86,16 @@ INSTRUCTIONS: dict[str, list[str]] = {
         "AT/BT-läkare från alla orter (psykiatri, vårdcentraler). Kapacitet = antal AT/BT-läkare "
         "som kan handledas samtidigt, eller 'obegränsad'. Minst/Högst = placeringens längd i "
         "veckor. Program: tomt = alla, 'inga' = inget. Bemanningsmål: antal AT/BT-läkare som "
-        "enheten vill ha varje vecka (mjukt krav), med valfria datum.",
+        "enheten vill ha varje vecka (mjukt krav), med valfria datum. Tar även emot från "
+        "orter: orter utöver den egna vars AT/BT-läkare enheten tar emot (upptagningsområde, "
+        "t.ex. FAL, LUD). Minst/Högst är heltidsveckor som förlängs vid deltid (4 veckor vid "
+        "50 % = 8 kalenderveckor); ja i 'Längd i kalenderveckor även vid deltid' behåller dem.",
         "Kapacitetsändringar: kapacitet under en period (t.ex. sommar); den sista matchande "
         "raden gäller.",
         "Placeringslängder: placeringslängd per program, i stället för enhetens Minst/Högst.",
+        "Platser per program: högst så många av programmets AT/BT-läkare samtidigt på enheten "
+        "(t.ex. högst 2 AT av 4 platser), och platser reserverade för programmet som andra "
+        "program inte får använda (t.ex. 1 för BT).",
         "Kohorter: ett intag av likadana AT/BT-läkare; de får id KOHORT-01, KOHORT-02, …",
         "Kohortmedlemmar: en medlem av en kohort som skiljer sig från de andra (ort, "
         "sysselsättningsgrad, slutar, namn när hen anställts); hens ledighet och låsta "
@@ -123,9 +129,15 @@ INSTRUCTIONS: dict[str, list[str]] = {
         "Units: clinics and primary care centres. Region-wide = yes for units open to trainees "
         "of every site (psychiatry, primary care). Capacity = trainees supervised at once, or "
         "'unlimited'. Min/Max = stint length in weeks. Programmes: empty = all, 'none' = none. "
-        "Staffing target: trainees the unit wants every week (soft), with optional dates.",
+        "Staffing target: trainees the unit wants every week (soft), with optional dates. "
+        "Also takes from sites: sites besides its own whose trainees the unit takes (a "
+        "catchment, e.g. FAL, LUD). Min/Max are full-time weeks, stretched at part time (4 "
+        "weeks at 50 % = 8 calendar weeks); yes in 'Lengths in calendar weeks' keeps them.",
         "Capacity changes: capacity during a period (e.g. summer); the last matching row wins.",
         "Stint lengths: stint length per programme, replacing the unit's Min/Max.",
+        "Seats per programme: at most this many of the programme's trainees at the unit at "
+        "once (e.g. at most 2 AT of 4 seats), and seats reserved for the programme that other "
+        "programmes may not use (e.g. 1 for BT).",
         "Cohorts: an intake of identical trainees; they get ids COHORT-01, COHORT-02, ...",
         "Cohort members: a member of a cohort who differs from the others (site, part time, "
         "leaves on, name once hired); their leave and locked stints go on the sheets Leave "
@@ -306,14 +318,16 @@ class _Writer:
         self.add_rows(S.REQUIREMENTS, req_rows)
         self.add_rows(S.GROUPS, group_rows)
         self.add_rows(S.SITES, [s.model_dump() for s in inst.sites])
-        unit_rows, cap_rows, stint_rows = [], [], []
+        unit_rows, cap_rows, stint_rows, seat_rows = [], [], [], []
         for u in inst.units:
             progs = (None if u.programmes is None
                      else _join(u.programmes) if u.programmes else word(S.NONE, lang))
             row = {"id": u.id, "name": u.name, "site": u.site,
                    "region_wide": self.yesno(u.region_wide), "disciplines": _join(u.disciplines),
                    "capacity": word(S.UNLIMITED, lang) if u.capacity is None else u.capacity,
-                   "min_weeks": u.min_weeks, "max_weeks": u.max_weeks, "programmes": progs}
+                   "min_weeks": u.min_weeks, "max_weeks": u.max_weeks, "programmes": progs,
+                   "takes_from": _join(u.takes_from) if u.takes_from else None,
+                   "calendar_stints": self.yesno(True) if u.calendar_stints else None}
             if u.staffing_target is not None:
                 row.update(target=u.staffing_target.trainees,
                            target_start=u.staffing_target.start,
@@ -322,9 +336,14 @@ class _Writer:
             cap_rows += [{"unit": u.id, **ch.model_dump()} for ch in u.capacity_changes]
             stint_rows += [{"unit": u.id, "programme": pid, **sw.model_dump()}
                            for pid, sw in u.stint_weeks.items()]
+            seat_rows += [{"unit": u.id, "programme": pid,
+                           "most": u.capacity_by_programme.get(pid),
+                           "reserved": u.reserved_seats.get(pid)}
+                          for pid in sorted(set(u.capacity_by_programme) | set(u.reserved_seats))]
         self.add_rows(S.UNITS, unit_rows)
         self.add_rows(S.CAPACITY, cap_rows)
         self.add_rows(S.STINT_WEEKS, stint_rows)
+        self.add_rows(S.SEATS, seat_rows)
         self.add_rows(S.COHORTS, [c.model_dump() for c in inst.cohorts])
         self.add_rows(S.TRAINEES, [t.model_dump(exclude={"leave", "locked"})
                                    for t in inst.trainees])
