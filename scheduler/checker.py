@@ -79,7 +79,9 @@ def service_weeks(programme: Programme, part_time: int) -> int:
     for g in programme.group_requirements:
         members = sum(rounded.get(d, 0) for d in set(g.disciplines))  # a listed twice counts once
         minima += max(_ceil_pct(g.min_weeks, part_time), members)
-    return max(_ceil_pct(programme.length_weeks, part_time), minima)
+    # Introduction weeks are service at no unit: they count toward the block.
+    return max(_ceil_pct(programme.length_weeks, part_time),
+               minima + programme.introduction_weeks)
 
 
 def _leave_mondays(trainee: Trainee) -> set[date]:
@@ -90,6 +92,18 @@ def _leave_mondays(trainee: Trainee) -> set[date]:
             while d < lv.end:
                 out.add(d)
                 d += timedelta(weeks=1)
+    return out
+
+
+def _intro_weeks(trainee: Trainee, programme: Programme) -> set[date]:
+    """The block's first ``introduction_weeks`` weeks that are not extending leave."""
+    leave = _leave_mondays(trainee)
+    out: set[date] = set()
+    d = trainee.start
+    while len(out) < programme.introduction_weeks:
+        if d not in leave:
+            out.add(d)
+        d += timedelta(weeks=1)
     return out
 
 
@@ -325,9 +339,9 @@ def _check_stint(cx: _Ctx, t: Trainee, prog: Programme, s: Stint,
         return  # history (re-planning): agreed before today, possibly cut short since
     sw = prog.starts_with
     if sw is not None and s.discipline == sw.discipline and s.weeks == sw.weeks:
-        leave = _leave_mondays(t)
+        skip = _leave_mondays(t) | _intro_weeks(t, prog)
         first = t.start
-        while first in leave:
+        while first in skip:
             first += timedelta(weeks=1)
         if s.start == first:
             return  # the opening stint's length is set by the starts_with rule
@@ -354,6 +368,7 @@ def _check_trainee(cx: _Ctx, t: Trainee, prog: Programme, stints: list[Stint]) -
     a = _wk(h0, t.start)
     e = _wk(h0, block_end(t, prog))
     leave = {_wk(h0, d) for d in _leave_mondays(t)}
+    intro = {_wk(h0, d) for d in _intro_weeks(t, prog)}
     spans = [(_wk(h0, s.start), _wk(h0, s.end), s) for s in stints]
 
     # coverage: classify every week of the block or of a stint, then report runs.
@@ -368,6 +383,8 @@ def _check_trainee(cx: _Ctx, t: Trainee, prog: Programme, stints: list[Stint]) -
             kind = "outside" if c else None
         elif w in leave:
             kind = "leave" if c else None
+        elif w in intro:
+            kind = "intro" if c else None
         else:
             kind = None if c == 1 else ("gap" if c == 0 else "overlap")
         if kind:
@@ -383,6 +400,9 @@ def _check_trainee(cx: _Ctx, t: Trainee, prog: Programme, stints: list[Stint]) -
             cx.add("coverage", "chk_overlap", **common, units=ids)
         elif problem == "leave":
             cx.add("coverage", "chk_on_leave", **common, units=ids)
+        elif problem == "intro":
+            cx.add("coverage", "chk_in_introduction", **common, units=ids,
+                   weeks=prog.introduction_weeks)
         else:
             cx.add("coverage", "chk_outside_block", **common, units=ids,
                    first=cx.iso(cx.monday(a)), last=cx.iso(cx.monday(e - 1)))
@@ -449,7 +469,7 @@ def _check_trainee(cx: _Ctx, t: Trainee, prog: Programme, stints: list[Stint]) -
     lw = _wk(h0, last.start)
     if prog.starts_with is not None:
         sw = prog.starts_with
-        f = next((w for w in range(a, e) if w not in leave), a)
+        f = next((w for w in range(a, e) if w not in leave and w not in intro), a)
         opening = next((s for lo, _, s in spans if lo == f), None)
         at: dict[str, Any] = {"who": t.id, "week": f}
         if opening is None:

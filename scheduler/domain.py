@@ -167,6 +167,9 @@ class Programme(_Model):
     group_requirements: list[GroupRequirement] = []
     starts_with: StartsWith | None = None
     ends_with: Code | None = Field(None, description="Discipline of the block's last stint")
+    introduction_weeks: int = Field(
+        0, ge=0, le=MAX_WEEKS, description="Calendar weeks of introduction and courses at the "
+        "start of the block: service that counts toward it, at no unit")
 
     @property
     def disciplines(self) -> list[str]:
@@ -502,7 +505,21 @@ def service_weeks_needed(programme: Programme, part_time: int) -> int:
         members = sum(calendar_weeks(r.min_weeks, part_time)
                       for r in programme.requirements if r.discipline in g.disciplines)
         need += max(calendar_weeks(g.min_weeks, part_time), members)
-    return max(calendar_weeks(programme.length_weeks, part_time), need)
+    return max(calendar_weeks(programme.length_weeks, part_time),
+               need + programme.introduction_weeks)
+
+
+def introduction_mondays(trainee: Trainee, programme: Programme) -> list[date]:
+    """Mondays of the introduction weeks: the block's first ``introduction_weeks`` weeks that
+    are not extending leave (service at no unit, so no stint covers them)."""
+    leave = extending_leave_mondays(trainee)
+    out: list[date] = []
+    d = trainee.start
+    while len(out) < programme.introduction_weeks:
+        if d not in leave:
+            out.append(d)
+        d += timedelta(weeks=1)
+    return out
 
 
 def extending_leave_mondays(trainee: Trainee) -> set[date]:

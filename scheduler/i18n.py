@@ -229,6 +229,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{trainee} {when}: flera placeringar samtidigt ({units})",
         "{trainee} {when}: several stints at the same time ({units})",
     ),
+    "chk_in_introduction": (
+        "{trainee} {when}: placerad vid {units} under blockets introduktionsveckor (de "
+        "första {weeks} veckorna, på ingen enhet)",
+        "{trainee} {when}: placed at {units} during the block's introduction weeks (the "
+        "first {weeks} weeks, at no unit)",
+    ),
     "chk_on_leave": (
         "{trainee} {when}: placerad vid {units} under ledighet som förlänger blocket",
         "{trainee} {when}: placed at {units} during leave that extends the block",

@@ -341,3 +341,61 @@ def test_whatif_seats_change_sets_and_removes_seat_rules():
     with pytest.raises(ValidationError, match="most or reserved"):
         Scenario.model_validate({"name": "x", "changes": [
             {"seats": {"units": ["AKM"], "programme": "A4"}}]})
+
+
+# --------------------------------------------------------------------------------------------
+# Introduction / course weeks: service at no unit that counts toward the block
+
+
+def intro_instance(intro: int, length: int = 6, **trainee: Any) -> Instance:
+    prog = {**programme("I6", length, ("medicin", 2), ("psykiatri", 2)),
+            "introduction_weeks": intro}
+    return build([unit("MED", "FAL", "medicin", capacity=1, min_weeks=2, max_weeks=3),
+                  unit("PSY", "FAL", "psykiatri")],
+                 [{"id": "T1", "programme": "I6", "start": H0, "site": "FAL", **trainee}],
+                 [prog])
+
+
+def test_introduction_weeks_count_toward_the_block():
+    # 6 weeks: 2 introduction (weeks 0-1, no unit) + 2 medicine + 2 psychiatry; the block
+    # still ends after week 5 (6 weeks, not 8). One change.
+    inst = intro_instance(2)
+    r = run(inst)
+    assert r.status is Status.OPTIMAL and r.objective == 1
+    assert checker.check(inst, r.stints) == []
+    weeks = sorted(w for s in r.stints
+                   for w in range(inst.week_index(s.start), inst.week_index(s.end)))
+    assert weeks == [2, 3, 4, 5]
+    # 3 introduction weeks leave 3 for 4 weeks of minima: the programme is refused.
+    with pytest.raises(ValidationError, match="kräver minst 7 veckor"):
+        intro_instance(3)
+
+
+def test_introduction_weeks_follow_leave_at_the_start():
+    # Parental leave in weeks 0-1 pushes the block to week 8; the introduction is weeks 2-3.
+    inst = intro_instance(2, leave=[{"kind": "foraldraledighet", "start": H0, "end": wk(2)}])
+    r = run(inst)
+    assert r.status is Status.OPTIMAL and checker.check(inst, r.stints) == []
+    assert min(inst.week_index(s.start) for s in r.stints) == 4
+
+
+def test_checker_refuses_a_stint_in_the_introduction_weeks():
+    inst = intro_instance(2)
+    ok = [stint("T1", "I6", "MED", "medicin", 2, 4, "FAL"),
+          stint("T1", "I6", "PSY", "psykiatri", 4, 6, "FAL")]
+    assert checker.check(inst, ok) == []
+    early = [stint("T1", "I6", "MED", "medicin", 1, 4, "FAL"), ok[1]]
+    found = checker.check(inst, early)
+    assert [(v.rule, v.week) for v in found] == [("coverage", wk(1))]
+    assert "introduktionsveckor" in found[0].message
+
+
+def test_workbook_round_trip_of_introduction_weeks(tmp_path):
+    from scheduler.workbook.reader import read_workbook
+    from scheduler.workbook.template import write_template
+
+    inst = intro_instance(2)
+    path = tmp_path / "region.xlsx"
+    write_template(path, inst, "sv")
+    back = read_workbook(path)
+    assert back == inst and back.programme("I6").introduction_weeks == 2

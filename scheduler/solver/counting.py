@@ -134,7 +134,7 @@ def _rows(inst: Instance, programme: str, part_time: int
 def _open_units(inst: Instance, t: Trainee, disciplines: tuple[str, ...]) -> frozenset[str]:
     prog = inst.programme(t.programme)
     return frozenset(u.id for u in inst.units
-                     if u.eligible(prog.id, t.site)
+                     if u.eligible(prog.id, t.site) and u.capacity_by_programme.get(prog.id) != 0
                      and any(d in u.disciplines and prog.requirement(d) is not None
                              for d in disciplines))
 

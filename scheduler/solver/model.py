@@ -43,6 +43,7 @@ from scheduler.domain import (
     Unit,
     block_end,
     calendar_weeks,
+    introduction_mondays,
     leaves_early,
     service_weeks_needed,
 )
@@ -176,6 +177,10 @@ class PlacementModel:
                 for w in range(self._w(lv.start), self._w(lv.end)) if start <= w < end
             })
             service = service_weeks_needed(prog, t.part_time)
+            if prog.introduction_weeks:  # service at no unit: no stint covers them
+                intro = [w for w in map(self._w, introduction_mondays(t, prog)) if w < end]
+                leave = sorted(set(leave) | set(intro))
+                service -= len(intro)
             if leaves_early(t, prog):  # leaves unfinished: every week to the end is service
                 service = end - start - len(leave)
             self.data.append(TraineeData(t, start, end, service, leave))

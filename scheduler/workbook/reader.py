@@ -455,7 +455,8 @@ class _Reader:
             prefix = ("programmes", i)
             self.prov[prefix] = self.here("programmes", r, {
                 "id": "id", "name": "name", "kind": "kind", "regulation": "regulation",
-                "source": "source", "length_weeks": "length_weeks", "ends_with": "ends_with"})
+                "source": "source", "length_weeks": "length_weeks", "ends_with": "ends_with",
+                "introduction_weeks": "introduction_weeks"})
             self.prov[prefix + ("starts_with",)] = self.here("programmes", r, {
                 "discipline": "starts_with", "weeks": "starts_weeks",
                 "same_unit_as_end": "same_unit_as_end"})
@@ -465,7 +466,8 @@ class _Reader:
                 out.append(self.ruleset_programme(r, str(ruleset).strip(), files, by_id))
                 continue
             prog: dict[str, Any] = {k: v[k] for k in ("id", "name", "kind", "regulation",
-                                                      "source", "length_weeks", "ends_with")
+                                                      "source", "length_weeks", "ends_with",
+                                                      "introduction_weeks")
                                     if k in v}
             if any(k in v for k in ("starts_with", "starts_weeks", "same_unit_as_end")):
                 prog["starts_with"] = {k: v[c] for k, c in (
@@ -517,6 +519,7 @@ class _Reader:
         expected: dict[str, Any] = {
             "name": p.name, "kind": p.kind, "regulation": p.regulation, "source": p.source,
             "length_weeks": p.length_weeks, "ends_with": p.ends_with,
+            "introduction_weeks": p.introduction_weeks or None,
             "starts_with": sw.discipline if sw else None, "starts_weeks": sw.weeks if sw else None,
             "same_unit_as_end": sw.same_unit_as_end if sw else None}
         for key, want in expected.items():

@@ -77,6 +77,7 @@ PROGRAMMES = Sheet("programmes", "Program", "Programmes", (
       "bool", choices="yesno", width=20),
     C("ends_with", "Slutar med disciplin", "Ends with discipline", "code",
       choices="disciplines", width=20),
+    C("introduction_weeks", "Introduktionsveckor", "Introduction weeks", "int"),
 ), required=True)
 
 REQUIREMENTS = Sheet("requirements", "Programkrav", "Requirements", (

@@ -80,7 +80,8 @@ INSTRUCTIONS: dict[str, list[str]] = {
         "Program: ett program per rad. Välj ett regelverk (en fil i constraints/) i kolumnen "
         "'Regelverk (fil)'; de övriga kolumnerna visar då regelverkets innehåll. Lämna "
         "regelverket tomt för att definiera ett eget program: fyll då i kolumnerna och dess "
-        "krav på bladen Programkrav och Gruppkrav.",
+        "krav på bladen Programkrav och Gruppkrav. Introduktionsveckor: blockets första "
+        "veckor (introduktion, kurser) som räknas som tjänstgöring men inte är placeringar.",
         "Orter: sjukhus eller orter. AT/BT-läkare placeras på sjukhusenheter på sin hemort.",
         "Enheter: kliniker och vårdcentraler. Hela regionen = ja för enheter som tar emot "
         "AT/BT-läkare från alla orter (psykiatri, vårdcentraler). Kapacitet = antal AT/BT-läkare "
@@ -124,7 +125,8 @@ INSTRUCTIONS: dict[str, list[str]] = {
         "Programmes: one programme per row. Choose a rule set (a file in constraints/) in the "
         "column 'Rule set (file)'; the other columns then show its content. Leave the rule set "
         "empty to define a programme of your own: fill in the columns and its requirements on "
-        "the sheets Requirements and Group requirements.",
+        "the sheets Requirements and Group requirements. Introduction weeks: the block's "
+        "first weeks (introduction, courses) that count as service but are no placement.",
         "Sites: hospitals or towns. Trainees are placed at hospital units of their home site.",
         "Units: clinics and primary care centres. Region-wide = yes for units open to trainees "
         "of every site (psychiatry, primary care). Capacity = trainees supervised at once, or "
@@ -304,7 +306,8 @@ class _Writer:
             row: dict[str, Any] = {
                 "id": p.id, "ruleset": self.ruleset_of(p), "name": p.name, "kind": p.kind,
                 "regulation": p.regulation, "source": p.source, "length_weeks": p.length_weeks,
-                "ends_with": p.ends_with}
+                "ends_with": p.ends_with,
+                "introduction_weeks": p.introduction_weeks or None}
             if p.starts_with is not None:
                 row.update(starts_with=p.starts_with.discipline, starts_weeks=p.starts_with.weeks,
                            same_unit_as_end=self.yesno(p.starts_with.same_unit_as_end))
