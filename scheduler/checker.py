@@ -348,7 +348,8 @@ def _check_stint(cx: _Ctx, t: Trainee, prog: Programme, s: Stint,
     o = u.stint_weeks.get(prog.id)
     lo, hi = (o.min_weeks, o.max_weeks) if o is not None else (u.min_weeks, u.max_weeks)
     if not u.calendar_stints:  # full-time weeks: a part-timer's stint lasts longer
-        lo, hi = _ceil_pct(lo, t.part_time), None if hi is None else _ceil_pct(hi, t.part_time)
+        lo = max(1, lo * 100 // t.part_time)  # rounded down, the most up (MODEL.md)
+        hi = None if hi is None else _ceil_pct(hi, t.part_time)
     if s.weeks < lo and not interrupted:
         cx.add("stint_length", "chk_stint_short", **common, weeks=s.weeks, min=lo)
     elif hi is not None and s.weeks > hi:

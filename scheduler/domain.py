@@ -296,13 +296,15 @@ class Unit(_Model):
 
     def stint_range(self, programme_id: str, part_time: int = 100) -> tuple[int, int | None]:
         """Least and most calendar weeks of a stint here for a trainee at ``part_time`` %:
-        the full-time weeks stretched like the requirements (a 50 % trainee's 4-week stint
-        lasts 8 weeks), unless the unit keeps ``calendar_stints``."""
+        the full-time weeks stretched (a 50 % trainee's 4-week stint lasts 8 weeks), unless
+        the unit keeps ``calendar_stints``. The least rounds down and the most up, so rounding
+        never forbids a part-timer a stint a full-timer may have (a least of 1 week stays 1 at
+        80 %); the requirements, rounded up, keep the totals."""
         o = self.stint_weeks.get(programme_id)
         lo, hi = (o.min_weeks, o.max_weeks) if o is not None else (self.min_weeks, self.max_weeks)
         if part_time >= 100 or self.calendar_stints:
             return lo, hi
-        return (calendar_weeks(lo, part_time),
+        return (max(1, lo * 100 // part_time),
                 None if hi is None else calendar_weeks(hi, part_time))
 
     def capacity_in_week(self, week_start: date) -> int | None:
@@ -670,6 +672,12 @@ def instance_problems(inst: Instance) -> list[tuple[str, str]]:
                     problems.append((f"{where}", tr(
                         "locked_outside_block", trainee=who.id, start=who.start.isoformat(),
                         end=end.isoformat())))
+                intro = [d for d in introduction_mondays(who, prog) if ls.start <= d < ls.end]
+                if intro:
+                    problems.append((f"{where}", tr(
+                        "locked_in_introduction", a=f"locked[{j}] ({ls.unit})",
+                        week=intro[0].isoformat(), programme=prog.id,
+                        weeks=prog.introduction_weeks)))
     return problems
 
 

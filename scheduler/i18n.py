@@ -118,6 +118,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the locked stint {a} ({a_start} – {a_end}) lies in {leave_kind} {b} ({b_start} – {b_end}), "
         "which is not service",
     ),
+    "locked_in_introduction": (
+        "den låsta placeringen {a} ligger i blockets introduktionsveckor (veckan {week}; "
+        "{programme} börjar med {weeks} introduktionsveckor på ingen enhet)",
+        "the locked stint {a} lies in the block's introduction weeks (the week of {week}; "
+        "{programme} opens with {weeks} introduction weeks at no unit)",
+    ),
     "duplicate_key": (
         "nyckeln '{name}' står två gånger i samma mappning (rad {first} och rad {line}); "
         "ta bort den ena",

@@ -242,7 +242,8 @@ def test_part_time_stretches_the_stint_range():
     assert r.status is Status.OPTIMAL and r.objective == 1
     assert checker.check(inst, r.stints) == []
     assert sorted(s.weeks for s in r.stints) == [4, 4]
-    # 75 %: block ceil(400 / 75) = 6, each need ceil(200 / 75) = 3 = each stint's length.
+    # 75 %: block ceil(400 / 75) = 6, each need ceil(200 / 75) = 3; a stint lasts
+    # floor(200 / 75) = 2 to ceil(200 / 75) = 3 weeks, so 3 + 3.
     inst = part_time_instance(75)
     r = run(inst)
     assert r.status is Status.OPTIMAL and sorted(s.weeks for s in r.stints) == [3, 3]
@@ -268,7 +269,7 @@ def test_checker_stretches_stint_lengths_by_part_time():
     ok = [stint("T1", "P4", "MED", "medicin", 0, 4, "FAL"),
           stint("T1", "P4", "PSY", "psykiatri", 4, 8, "FAL")]
     assert checker.check(inst, ok) == []
-    # 3 + 5 weeks: MED's stint is shorter than 4 = ceil(2 * 100 / 50), PSY's longer (and
+    # 3 + 5 weeks: MED's stint is shorter than 4 = 2 * 100 / 50, PSY's longer (and
     # 3 weeks of medicine are short of the 4 the requirement needs at 50 %).
     bad = [stint("T1", "P4", "MED", "medicin", 0, 3, "FAL"),
            stint("T1", "P4", "PSY", "psykiatri", 3, 8, "FAL")]
@@ -399,3 +400,15 @@ def test_workbook_round_trip_of_introduction_weeks(tmp_path):
     write_template(path, inst, "sv")
     back = read_workbook(path)
     assert back == inst and back.programme("I6").introduction_weeks == 2
+
+
+def test_stretched_least_rounds_down_and_most_up():
+    # 80 %: least 1 stays floor(100 / 80) = 1 (a one-week stint a full-timer may have),
+    # least 4 -> floor(400 / 80) = 5, most 4 -> ceil(400 / 80) = 5, most 3 -> ceil(3.75) = 4.
+    u = Instance.model_validate({
+        "name": "x", "horizon": {"start": H0, "end": wk(8)}, "programmes": [P4],
+        "sites": SITES, "units": [unit("MED", "FAL", "medicin", min_weeks=1, max_weeks=3),
+                                  unit("PSY", "FAL", "psykiatri", min_weeks=4, max_weeks=4)]})
+    assert u.unit("MED").stint_range("P4", 80) == (1, 4)
+    assert u.unit("PSY").stint_range("P4", 80) == (5, 5)
+    assert u.unit("PSY").stint_range("P4", 100) == (4, 4)

@@ -203,3 +203,14 @@ def test_seat_limit_0_for_a_programme_at_the_only_psychiatry_unit_is_exit_2(tmp_
     psy["capacity_by_programme"] = {"AT18": 0}
     r = solve(tmp_path, write(tmp_path / "i.yaml", d))
     assert_exit_2(r, "cohorts[0] (AT-2027-01).programme", "AT18", "psykiatri")
+
+
+def test_locked_stint_in_the_introduction_weeks_is_exit_2(tmp_path):
+    d = with_trainee(locked=[{"unit": "MED", "discipline": "medicin", "start": "2027-01-04",
+                              "end": "2027-03-01"}])
+    at18 = yaml.safe_load((ROOT / "constraints" / "at-18-nationell.yaml").read_text("utf-8"))
+    at18["introduction_weeks"] = 2
+    at18["length_weeks"] = 80
+    d["programmes"][0] = at18
+    r = solve(tmp_path, write(tmp_path / "i.yaml", d))
+    assert_exit_2(r, "trainees[0] (TOVE).locked[0]", "introduktionsveckor", "2027-01-04")

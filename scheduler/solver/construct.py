@@ -488,7 +488,7 @@ class Construction:
             self.rng.shuffle(perm)
             # Inside a run, the sub-rotation's stints may come in any order too.
             perm = [self.rng.sample(run, len(run)) for run in perm]
-            w = 0
+            w = tpl[0][1] if tpl else 0  # after the introduction weeks, if any
             stints = []
             for run in [*head, *perm, *tail]:
                 for d, a, b in run:
