@@ -412,3 +412,13 @@ def test_stretched_least_rounds_down_and_most_up():
     assert u.unit("MED").stint_range("P4", 80) == (1, 4)
     assert u.unit("PSY").stint_range("P4", 80) == (5, 5)
     assert u.unit("PSY").stint_range("P4", 100) == (4, 4)
+
+
+def test_seat_limits_stay_hard_with_soft_capacity():
+    # As the binding test, with capacity soft: a second A4 trainee at AKM would cost no
+    # capacity overrun (3 seats) but breaks the seat limit, so the plan keeps them apart.
+    inst = seats_instance(2, 4, capacity_by_programme={"A4": 1})
+    r = solve(inst, time_limit=10, workers=1, seed=0, soft_capacity=True)
+    assert r.status is Status.OPTIMAL and r.objective == 6
+    assert checker.check(inst, r.stints, soft_capacity=True) == []
+    assert max(at(inst, r.stints, "AKM", "A").values()) == 1

@@ -644,8 +644,9 @@ class Construction:
                 self.progress({"phase": "decompose", "done": n, "of": len(order),
                                "overrun": self.loads.overrun(),
                                "time": time.monotonic() - self.t0})
-        if not self.repair() and not allow_overrun:
-            return None
+        if not self.repair() and (not allow_overrun or (
+                self.loads.seat_units and self.loads.seat_over().any())):
+            return None  # seats per programme stay hard with soft capacity
         return sorted(s for part in self.plan.values() for s in part)
 
 
