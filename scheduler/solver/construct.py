@@ -508,7 +508,8 @@ class Construction:
     # ------------------------------------------------------------------ repair
 
     def _over_cells(self) -> list[tuple[int, int]]:
-        over = np.argwhere((self.loads.load > self.loads.cap) | (self.loads.seat_over() > 0))
+        full = self.loads.load > self.loads.cap
+        over = np.argwhere(full | (self.loads.seat_over() > 0) if self.loads.seat_units else full)
         return [(int(i), int(w)) for i, w in over]
 
     def _neighbourhood(self, cell: tuple[int, int], size: int) -> list[str]:
