@@ -214,3 +214,18 @@ def test_locked_stint_in_the_introduction_weeks_is_exit_2(tmp_path):
     d["programmes"][0] = at18
     r = solve(tmp_path, write(tmp_path / "i.yaml", d))
     assert_exit_2(r, "trainees[0] (TOVE).locked[0]", "introduktionsveckor", "2027-01-04")
+
+
+def test_whatif_programme_path_is_confined(tmp_path):
+    from scheduler.io import InputError, load_instance
+    from scheduler.whatif.scenario import Scenario, derive
+
+    base = load_instance(TUTORIAL)
+    bad = Scenario.model_validate({"name": "x", "changes": [
+        {"programme": {"replace": "AT18", "with": "../../../../etc/passwd"}}]})
+    with pytest.raises(InputError, match="utanför instansens mapp och constraints/"):
+        derive(base, bad, tmp_path)
+    ok = Scenario.model_validate({"name": "y", "changes": [
+        {"programme": {"replace": "AT18",
+                       "with": str(ROOT / "constraints" / "at-21-jonkoping.yaml")}}]})
+    assert [p.id for p in derive(base, ok, tmp_path).programmes][-1] != "AT18"

@@ -39,7 +39,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from scheduler.domain import Cohort, Instance, Programme, Trainee, block_end
-from scheduler.io import InputError, _read_yaml, load_programme, pydantic_problems
+from scheduler.i18n import tr
+from scheduler.io import (
+    InputError,
+    _read_yaml,
+    load_programme,
+    programme_path_allowed,
+    pydantic_problems,
+)
 
 
 class _M(BaseModel):
@@ -452,6 +459,9 @@ def _cohorts(data: dict, programme: str | None, kind: str | None) -> list[dict]:
 
 
 def _swap(data: dict, swap: ProgrammeSwap, folder: Path) -> None:
+    if isinstance(swap.with_, str) and not programme_path_allowed(
+            folder / "scenario.yaml", folder / swap.with_):  # confined as in an instance
+        raise ValueError(tr("programme_path_outside", path=swap.with_))
     new = (load_programme((folder / swap.with_).resolve()) if isinstance(swap.with_, str)
            else Programme.model_validate(swap.with_))
     old = swap.replace
@@ -467,8 +477,9 @@ def _swap(data: dict, swap: ProgrammeSwap, folder: Path) -> None:
         if u.get("programmes") is not None:
             u["programmes"] = list(dict.fromkeys(new.id if p == old else p
                                                  for p in u["programmes"]))
-        if old in u.get("stint_weeks", {}):
-            u["stint_weeks"].setdefault(new.id, u["stint_weeks"].pop(old))
+        for per in ("stint_weeks", "capacity_by_programme", "reserved_seats"):
+            if old in u.get(per, {}):
+                u[per].setdefault(new.id, u[per].pop(old))
     if swap.extend_horizon:
         # Longer blocks (21 instead of 18 months) must still end inside the horizon.
         progs = {p["id"]: Programme.model_validate(p) for p in data["programmes"]}
