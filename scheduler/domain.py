@@ -702,16 +702,17 @@ def entry_clashes(loc: str, t: Trainee) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
 
     for i, j in _sweep_overlaps(t.leave):
-        a, b = t.leave[i], t.leave[j]
+        lv, lw = t.leave[i], t.leave[j]
         out.append((f"{loc}.leave[{j}]", tr(
-            "leave_overlap", a=f"leave[{j}]", a_start=b.start.isoformat(), a_end=b.end.isoformat(),
-            b=f"leave[{i}]", b_start=a.start.isoformat(), b_end=a.end.isoformat())))
+            "leave_overlap", a=f"leave[{j}]", a_start=lw.start.isoformat(),
+            a_end=lw.end.isoformat(), b=f"leave[{i}]", b_start=lv.start.isoformat(),
+            b_end=lv.end.isoformat())))
     for i, j in _sweep_overlaps(t.locked):
-        a, b = t.locked[i], t.locked[j]
+        lk, ll = t.locked[i], t.locked[j]
         out.append((f"{loc}.locked[{j}]", tr(
-            "locked_overlap", a=f"locked[{j}] ({b.unit})", a_start=b.start.isoformat(),
-            a_end=b.end.isoformat(), b=f"locked[{i}] ({a.unit})", b_start=a.start.isoformat(),
-            b_end=a.end.isoformat())))
+            "locked_overlap", a=f"locked[{j}] ({ll.unit})", a_start=ll.start.isoformat(),
+            a_end=ll.end.isoformat(), b=f"locked[{i}] ({lk.unit})", b_start=lk.start.isoformat(),
+            b_end=lk.end.isoformat())))
     extending = [(k, lv) for k, lv in enumerate(t.leave) if lv.kind in EXTENDING_LEAVE]
     for j, ls in enumerate(t.locked):
         for k, lv in extending:

@@ -512,8 +512,9 @@ class PlacementModel:
                 if st.unit == u.id:
                     for w in range(max(0, self._w(st.start)), min(self.H, self._w(st.end))):
                         held_out[st.programme][w] += 1
+            # (the programmes a limit counts, its seats per week)
             limits: list[tuple[Callable[[str], bool], list[int]]] = [
-                (lambda p, q=pid: p == q, [k] * self.H)
+                (frozenset([pid]).__contains__, [k] * self.H)
                 for pid, k in u.capacity_by_programme.items()]
             prof = self.cap_profile[u.id]
             if prof is not None and self.seat_loads.get(u.id):  # residual: add back the held
@@ -525,7 +526,10 @@ class PlacementModel:
                 for n in range(1, len(held) + 1):
                     for q_set in itertools.combinations(held, n):
                         r = sum(u.reserved_seats[q] for q in q_set)
-                        limits.append((lambda p, qs=frozenset(q_set): p not in qs,
+                        # every programme but Q's: of the options and of the seats held out
+                        others = frozenset(set(progs) | set(held_out) | set(u.reserved_seats)
+                                           ) - set(q_set)
+                        limits.append((others.__contains__,
                                        [max(0, c - total) + total - r for c in prof]))
             for counts, limit in limits:
                 free = list(limit)
