@@ -568,6 +568,18 @@ def _closest_hint(name: str, known: set[str]) -> str:
     return tr("did_you_mean", name=folded[match[0]]) if match else ""
 
 
+def minima_no_unit_can_give(inst: Instance, prog: Programme, site: str) -> list[Requirement]:
+    """The input check (exit 2) for a minimum that no unit can give a trainee of ``prog``
+    employed at ``site``: none credits the discipline, takes the programme, is open to the
+    site (region-wide, own site or ``takes_from``) and has a seat for the programme
+    (``capacity_by_programme`` not 0). Capacity 0 over a whole block is the solver side's
+    ``counting.unreachable_requirements`` (it needs the block's weeks)."""
+    return [r for r in prog.requirements if r.min_weeks > 0 and not any(
+        r.discipline in u.disciplines and u.eligible(prog.id, site)
+        and u.capacity_by_programme.get(prog.id) != 0
+        for u in inst.units)]
+
+
 def instance_problems(inst: Instance) -> list[tuple[str, str]]:
     """Cross-reference and never-feasible checks: ``(location, message)`` pairs, all at once."""
     problems: list[tuple[str, str]] = []
@@ -631,17 +643,10 @@ def instance_problems(inst: Instance) -> list[tuple[str, str]]:
         prog = inst.programme(who.programme)
         if (prog.id, who.site) not in checked_pairs:
             checked_pairs.add((prog.id, who.site))
-            for r in prog.requirements:
-                if r.min_weeks == 0:
-                    continue
-                if not any(
-                    r.discipline in u.disciplines and u.eligible(prog.id, who.site)
-                    and u.capacity_by_programme.get(prog.id) != 0
-                    for u in inst.units
-                ):
-                    problems.append((f"{loc}.programme", tr(
-                        "no_unit_for_requirement", programme=prog.id, weeks=r.min_weeks,
-                        discipline=r.discipline, site=who.site)))
+            for r in minima_no_unit_can_give(inst, prog, who.site):
+                problems.append((f"{loc}.programme", tr(
+                    "no_unit_for_requirement", programme=prog.id, weeks=r.min_weeks,
+                    discipline=r.discipline, site=who.site)))
         sample = who if isinstance(who, Trainee) else who.trainees()[0]
         if who.start < inst.horizon.start:
             problems.append((f"{loc}.start", tr(
