@@ -130,6 +130,10 @@ def instance_dicts(draw, ample: bool | None = None) -> dict[str, Any]:
             a = draw(st.integers(start, b - 1))
             t["locked"] = [{"start": wk(a), "end": wk(draw(st.integers(a + 1, min(b, a + 3)))),
                             "unit": u["id"], "discipline": draw(st.sampled_from(u["disciplines"]))}]
+            lk = t["locked"][0]
+            if any(lv["kind"] != "semester" and lv["start"] < lk["end"] and lk["start"] < lv["end"]
+                   for lv in t.get("leave", [])):
+                del t["locked"]  # a locked stint in extending leave is invalid input (issue 22)
         trainees.append(t)
         end = max(end, b)
     return {
