@@ -153,8 +153,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "Not reproducible: the run was stopped by a wall-clock time limit; a new run may give a "
         "different plan.",
     ),
+    "note_optimal": (
+        "Bevisat optimal: ingen plan har lägre målvärde. En ny körning kan ge en annan plan "
+        "med samma målvärde.",
+        "Proven optimal: no plan has a lower objective. A new run may give a different plan "
+        "with the same objective.",
+    ),
     # statuses and terms
-    "status_optimal": ("Optimal plan", "Optimal plan"),
+    "status_optimal": ("Optimal plan (bevisat)", "Optimal plan (proven)"),
     "status_feasible": ("Giltig plan (ej bevisat optimal)", "Valid plan (not proven optimal)"),
     "status_infeasible": ("Omöjlig: ingen giltig plan finns", "Infeasible: no valid plan exists"),
     "status_no_plan_in_time": ("Ingen plan inom tidsgränsen", "No plan within the time limit"),
@@ -641,7 +647,9 @@ def _run_sheet(ws: Worksheet, instance: Instance, result: Result, n_trainees: in
             cell.number_format = fmt
     if not result.reproducible:
         row += 1
-        note = (_label("note_workers", lang, workers=result.workers) if result.workers > 1
+        # A proven optimum was not stopped by the time limit: only ties can differ.
+        note = (_label("note_optimal", lang) if result.status.value == "optimal"
+                else _label("note_workers", lang, workers=result.workers) if result.workers > 1
                 else _label("note_wallclock", lang))
         cell = ws.cell(row=row, column=1, value=note)
         cell.font = _NOTE

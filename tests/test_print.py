@@ -1,0 +1,78 @@
+"""What people read and print: progress lines, the summary, plan.png/plan.pdf, page setup.
+
+The tutorial is solved once per module in a subprocess (stderr is not a terminal, as in a log).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scheduler.report.progress import ProgressPrinter
+
+ROOT = Path(__file__).resolve().parents[1]
+TUTORIAL = ROOT / "instances" / "tutorial.yaml"
+OBJECTIVE = re.compile(r"^(?:mål|objective) (\d+(?:[.,]\d+)?)\b")
+
+
+def atbt(*args: object, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "scheduler", *map(str, args)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    out = tmp_path_factory.mktemp("print") / "tutorial"
+    res = atbt("solve", TUTORIAL, "--out", out, "--time-limit", "8", "--workers", "1")
+    assert res.returncode == 0, res.stderr
+    return out, res
+
+
+# ---- 5. quiet, truthful progress
+
+
+def test_printer_never_prints_a_worse_objective_or_a_line_twice():
+    lines: list[str] = []
+    p = ProgressPrinter("sv", lambda line, final: lines.append(line))
+    for done in (3, 6, 3, 6, 9, 11):  # a retry of the first plan counts from 3 again
+        p({"phase": "decompose", "done": done, "of": 11, "time": 0.1})
+    p({"phase": "first_plan", "time": 0.2})
+    p({"phase": "first_plan", "time": 0.3})
+    p({"phase": "solve", "objective": 405, "bound": 0, "time": 1})
+    p({"phase": "solve", "objective": 1126, "bound": 0, "time": 2})  # the full model's first
+    p({"phase": "solve", "objective": 405, "bound": 0, "time": 3})  # no news
+    p({"phase": "solve", "objective": 400, "bound": 380, "time": 4})
+    p({"phase": "solve", "objective": 1000, "bound": 390, "time": 5})  # a better bound only
+    p({"phase": "polish", "improved": 0, "of": 3, "time": 5})
+    p({"phase": "improve", "steps": 4, "kept": 0, "from": 400, "to": 400, "time": 5})
+    assert lines == [
+        "3/11 AT/BT-läkare planerade", "6/11 AT/BT-läkare planerade",
+        "9/11 AT/BT-läkare planerade", "11/11 AT/BT-läkare planerade",
+        "första planen efter 0,2 s",
+        "mål 405  gräns 0  gap 100,0 %  1 s",
+        "mål 400  gräns 380  gap 5,0 %  4 s",  # (400 - 380) / 400 = 5 %
+        "mål 400  gräns 390  gap 2,5 %  5 s",  # (400 - 390) / 400 = 2.5 %
+    ]
+
+
+def test_solve_progress_is_truthful_and_the_summary_swedish(solved):
+    _, res = solved
+    lines = res.stderr.splitlines()
+    assert len(lines) == len(set(lines)), res.stderr  # no line repeats
+    objectives = [float(m.group(1).replace(",", ".")) for line in lines
+                  if (m := OBJECTIVE.match(line))]
+    assert objectives, res.stderr
+    assert objectives == sorted(objectives, reverse=True)  # never a worse one as progress
+    summary = next(line for line in lines if line.startswith("Status: "))
+    assert re.match(r"Status: (optimal \(bevisat\)|giltig plan \(ej bevisat optimal\))  "
+                    r"mål \d+  gräns ", summary), summary
+    assert "objective" not in res.stderr and "bound" not in res.stderr
+    assert "enhetsbyten" in res.stderr and res.stderr.rstrip().endswith(
+        "Plan skriven till " + str(solved[0]))
