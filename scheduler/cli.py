@@ -92,7 +92,7 @@ TEXT = {
     },
 }
 
-OUTPUT_FILES = ("plan.csv", "plan.xlsx", "run.json")  # as written by api.write_outputs
+OUTPUT_FILES = ("plan.csv", "plan.xlsx", "plan.png", "plan.pdf", "run.json")  # api.write_outputs
 
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and workbook: sv|en")]
 # Sane ranges (docs/SECURITY.md), checked before anything is read: CP-SAT's seed is a 32-bit

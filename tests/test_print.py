@@ -5,15 +5,21 @@ The tutorial is solved once per module in a subprocess (stderr is not a terminal
 
 from __future__ import annotations
 
-import csv
+import json
 import os
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
+from matplotlib import dates as mdates
 
+from scheduler.io import complete_set, load_instance
+from scheduler.plan import read_plan_csv
+from scheduler.report.names import by_start
+from scheduler.report.picture import overview
 from scheduler.report.progress import ProgressPrinter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,3 +82,42 @@ def test_solve_progress_is_truthful_and_the_summary_swedish(solved):
     assert "objective" not in res.stderr and "bound" not in res.stderr
     assert "enhetsbyten" in res.stderr and res.stderr.rstrip().endswith(
         "Plan skriven till " + str(solved[0]))
+
+
+# ---- 4. a picture of the plan
+
+
+def test_plan_png_and_pdf_beside_the_workbook(solved):
+    out, _ = solved
+    assert (out / "plan.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "plan.pdf").read_bytes()[:5] == b"%PDF-"
+    assert complete_set(out)  # the pictures belong to the set run.json lists
+    listed = json.loads((out / "run.json").read_text(encoding="utf-8"))["files"]
+    assert {"plan.png", "plan.pdf"} <= set(listed)
+
+
+def test_overview_shows_every_trainee_with_one_bar_per_stint(solved):
+    out, _ = solved
+    inst = load_instance(TUTORIAL)
+    plan = read_plan_csv(out / "plan.csv")
+    fig = overview(inst, plan, "sv", today=date(2027, 9, 6))
+    *gantts, heat = fig.axes[:-1]  # the last axes is the heatmap's colour bar
+    groups = by_start(inst.all_trainees())
+    assert len(gantts) == len(groups)
+    shown: list[str] = []
+    for ax, (_, group) in zip(gantts, groups, strict=True):
+        rows = [t.get_text() for t in ax.texts if t.get_text() in {x.id for x in group}]
+        assert rows == [t.id for t in group]  # one labelled row per trainee, in order
+        shown += rows
+        bars = next(c for c in ax.collections if c.get_gid() == "stints").get_paths()
+        assert len(bars) == sum(1 for s in plan if s.trainee in rows)  # one bar per stint
+        # each bar lies on its trainee's row, from its start to its end
+        want = sorted((rows.index(s.trainee), mdates.date2num(s.start), mdates.date2num(s.end))
+                      for s in plan if s.trainee in rows)
+        got = sorted((round(float(p.vertices[:, 1].mean())), float(p.vertices[:, 0].min()),
+                      float(p.vertices[:, 0].max())) for p in bars)
+        assert got == want
+        assert any(line.get_xdata()[0] == mdates.date2num(date(2027, 9, 6))
+                   for line in ax.lines)  # the today line
+    assert sorted(shown) == sorted(t.id for t in inst.all_trainees())
+    assert [t.get_text() for t in heat.texts] == [u.id for u in inst.units]  # short = id here
