@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -21,6 +22,7 @@ from scheduler.plan import read_plan_csv
 from scheduler.report.names import by_start
 from scheduler.report.picture import overview
 from scheduler.report.progress import ProgressPrinter
+from tests.orebro_plan import orebro_solved
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIAL = ROOT / "instances" / "tutorial.yaml"
@@ -121,3 +123,63 @@ def test_overview_shows_every_trainee_with_one_bar_per_stint(solved):
                    for line in ax.lines)  # the today line
     assert sorted(shown) == sorted(t.id for t in inst.all_trainees())
     assert [t.get_text() for t in heat.texts] == [u.id for u in inst.units]  # short = id here
+
+
+# ---- 1. the Plan sheet printed by LibreOffice: one page wide, title rows on every page
+
+
+def _install_libreoffice() -> str | None:
+    """Debian's libreoffice-calc, installed when missing where that is possible (apt-get and
+    root). Measured on a fresh Debian 13 container: 68 s with apt-get update."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found or not shutil.which("apt-get") or os.geteuid() != 0:
+        return found
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update", "-qq"],
+                ["apt-get", "install", "-y", "-qq", "--no-install-recommends",
+                 "libreoffice-calc"]):
+        if subprocess.run(cmd, env=env, capture_output=True, timeout=900).returncode:
+            return None
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    found = _install_libreoffice()
+    if found is None:
+        pytest.skip("LibreOffice (Debian package libreoffice-calc) is not installed and cannot "
+                    "be installed here (needs apt-get and root)")
+    return found
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_the_plan_one_page_wide_with_repeated_titles(
+        soffice, tmp_path, tmp_path_factory):
+    pypdf = pytest.importorskip("pypdf")
+    solved = orebro_solved(tmp_path_factory)
+    src = tmp_path / "plan.xlsx"
+    src.write_bytes((solved / "plan.xlsx").read_bytes())
+    res = subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo'}",
+                          "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                          str(src)], capture_output=True, text=True, timeout=600)
+    assert (tmp_path / "plan.pdf").is_file(), res.stdout + res.stderr
+    pages = pypdf.PdfReader(tmp_path / "plan.pdf").pages
+    inst = load_instance(ROOT / "instances" / "orebro.yaml")
+    first = f"v. {inst.horizon.start.isocalendar()[1]} {inst.horizon.start.isocalendar()[0]}"
+    last_monday = inst.week_date(inst.n_weeks - 1)
+    last = f"v. {last_monday.isocalendar()[1]} {last_monday.isocalendar()[0]}"
+    texts = [p.extract_text() for p in pages]
+    plan = [k for k, t in enumerate(texts) if "Blockstart" in t]  # the Plan sheet's titles
+    assert len(plan) >= 2, "Örebro's plan takes more than one page: titles must repeat"
+    assert plan == list(range(len(plan)))  # the first sheet, every page of it titled
+    for k in plan:
+        # Every page holds the first and the last week: one page wide, nothing cut off at the
+        # side; and the title rows (weeks, column titles) are printed again.
+        assert first in texts[k] and last in texts[k], k
+        assert "AT/BT-läkare" in texts[k] and "Program" in texts[k]
+        box = pages[k].mediabox
+        assert float(box.width) > float(box.height) and round(float(box.width)) == 1191  # A3
+        assert f"Sida {k + 1} av {len(pages)}" in texts[k]
+        assert inst.name in texts[k]
+    on_paper = "".join(texts[k] for k in plan)
+    assert all(t.id in on_paper for t in inst.all_trainees())

@@ -453,7 +453,7 @@ def _plan_sheet(ws: Worksheet, instance: Instance, trainees: list[Trainee],
                        ("trainee", "programme", "home_site", "part_time", "block_start",
                         "block_end")],
                   [max(12.0, 1.1 * max((len(t.id) for t in trainees), default=8) + 1),
-                   8, 7, 7, 10.5, 10.5])
+                   8, 8, 7, 11, 11])
     _week_headers(ws, instance, first_col, lang)
     for w in range(instance.n_weeks):
         ws.column_dimensions[get_column_letter(first_col + w)].width = WEEK_WIDTH
