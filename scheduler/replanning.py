@@ -153,7 +153,7 @@ def write_replan_outputs(rp: Replanned, out_dir: Path, lang: Lang | None = None,
     write_workbook(rp.instance, r, targets[1], lang=lang, violations=[])
     from scheduler.report.picture import build_pictures
 
-    png, pdf = build_pictures(rp.instance, r.stints, lang=lang or "sv", today=rp.today)
+    png, pdf = build_pictures(rp.instance, r.stints, lang=lang, today=rp.today)
     write_atomic(out_dir / "plan.png", png)
     write_atomic(out_dir / "plan.pdf", pdf)
     summary = r.summary()

@@ -362,25 +362,25 @@ def _week_headers(ws: Worksheet, instance: Instance, first_col: int, lang: Lang)
     ws.row_dimensions[1].height = 15
     ws.row_dimensions[2].height = 52
     ws.row_dimensions[3].height = 52
-    month_start = first_col
-    for w in range(instance.n_weeks + 1):
-        monday = instance.week_date(w) if w < instance.n_weeks else None
+    mondays = [instance.week_date(w) for w in range(instance.n_weeks)]
+    w = 0
+    while w < len(mondays):  # one merged, labelled band per run of weeks in a month
+        month = mondays[w]
+        end = w
+        while end + 1 < len(mondays) and mondays[end + 1].month == month.month:
+            end += 1
+        band = ws.cell(row=1, column=first_col + w,
+                       value=f"{MONTHS[lang][month.month - 1]} {month.year}")
+        band.font = _SMALL_BOLD
+        band.alignment = _BAND
+        band.fill = _FILL_MONTH[month.month % 2]
+        band.border = _MONTH_BORDER
+        if end > w:
+            ws.merge_cells(start_row=1, start_column=first_col + w, end_row=1,
+                           end_column=first_col + end)
+        w = end + 1
+    for w, monday in enumerate(mondays):
         col = first_col + w
-        prev = instance.week_date(w - 1) if w > 0 else None
-        if w > 0 and (monday is None or monday.month != prev.month):
-            # The month of the previous run of weeks: one merged, labelled band.
-            band = ws.cell(row=1, column=month_start,
-                           value=f"{MONTHS[lang][prev.month - 1]} {prev.year}")
-            band.font = _SMALL_BOLD
-            band.alignment = _BAND
-            band.fill = _FILL_MONTH[prev.month % 2]
-            band.border = _MONTH_BORDER
-            if col - 1 > month_start:
-                ws.merge_cells(start_row=1, start_column=month_start, end_row=1,
-                               end_column=col - 1)
-            month_start = col
-        if monday is None:
-            break
         fill = _FILL_SUMMER_HEAD if is_summer(monday) else _FILL_HEADER
         c1 = ws.cell(row=2, column=col, value=week_text(monday, lang))
         c1.font = _SMALL

@@ -28,7 +28,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from scheduler.domain import Instance, Trainee  # noqa: E402
-from scheduler.i18n import Lang, discipline_name, week_text  # noqa: E402
+from scheduler.i18n import Lang, discipline_name, language, week_text  # noqa: E402
 from scheduler.plan import Stint  # noqa: E402
 from scheduler.report.names import by_start, short_names  # noqa: E402
 
@@ -204,10 +204,11 @@ def overview(instance: Instance, stints: list[Stint], lang: Lang = "sv",
     return fig
 
 
-def build_pictures(instance: Instance, stints: list[Stint], lang: Lang = "sv",
+def build_pictures(instance: Instance, stints: list[Stint], lang: Lang | None = None,
                    today: date | None = None, plan_day: date | None = None
                    ) -> tuple[bytes, bytes]:
-    """``(plan.png, plan.pdf)`` of the plan."""
+    """``(plan.png, plan.pdf)`` of the plan (``lang``: default the process's language)."""
+    lang = lang or language()
     png = _io.BytesIO()
     overview(instance, stints, lang, today, plan_day).savefig(png, format="png", dpi=110)
     short = short_names(instance)
