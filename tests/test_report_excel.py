@@ -364,3 +364,34 @@ def test_regional_size_is_fast(instance):
     data = build_workbook(big, Result(status=Status.FEASIBLE, stints=plan), lang="en")
     assert time.perf_counter() - t0 < 10
     assert data[:2] == b"PK"
+
+
+def test_unit_short_name_in_the_grid_and_its_full_name_in_the_legend(tmp_path, instance,
+                                                                     result):
+    units = [u.model_copy(update={"short_name": "Med"}) if u.id == "MED" else u
+             for u in instance.units]
+    named = instance.model_copy(update={"units": units})
+    ws = write(tmp_path, named, result)["Plan"]
+    row = row_of(ws, "AT-2027-01-01")
+    assert ws.cell(row=row, column=7).value == "Med"
+    legend = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value
+              for r in range(row, ws.max_row + 1)}
+    assert legend["Med"] == "Medicinkliniken (MED)"
+    assert legend["VC-NORR"] == "Vårdcentralen Norr"  # short enough: the id itself
+
+
+def test_abbreviations_are_readable_and_unique():
+    from scheduler.report.names import abbreviate
+
+    assert abbreviate("VC-BARONBACKARNA") == "VC-BARON"
+    assert abbreviate("PSY-ALLM-ORE") == "PS-AL-OR"  # every part kept, the longest cut first
+    assert abbreviate("MED") == "MED"
+    assert all(len(abbreviate(u)) <= 8 for u in ("VC-ONSTA-GRYTA", "X" * 40, "A-B-C-D-E-F-G"))
+    from types import SimpleNamespace as Unit
+
+    from scheduler.report.names import short_names
+
+    alike = [Unit(id=i, short_name=None) for i in ("VC-SKINNSKATTEBERG", "VC-SKINNAREBO",
+                                                   "VC-SKINNARBY")]
+    assert list(short_names(Unit(units=alike)).values()) == ["VC-SKINN", "VC-SKIN2",
+                                                             "VC-SKIN3"]
