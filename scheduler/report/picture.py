@@ -150,7 +150,9 @@ def _heatmap(fig: Figure, ax, instance: Instance, stints: list[Stint], short: di
     _month_axis(ax, instance.horizon.start, instance.horizon.end, lang)
     if today is not None:
         ax.axvline(mdates.date2num(today), color="#C00000", linewidth=1)
-    bar = fig.colorbar(img, ax=ax, fraction=0.02, pad=0.01, ticks=[0, 0.5, 1.0], extend="max")
+    # The colour bar beside the axes, not taken from them: the weeks line up with the Gantt.
+    bar = fig.colorbar(img, cax=ax.inset_axes((1.004, 0.0, 0.006, 1.0)), ticks=[0, 0.5, 1.0],
+                       extend="max")
     bar.ax.set_yticklabels(["0 %", "50 %", "100 %"], fontsize=5)
 
 
