@@ -294,7 +294,9 @@ def solve(
         if quiet:
             err.print(line, markup=False)
         else:
-            err.print(f"\r{line:<60}", end="\n" if final else "", markup=False)
+            # Written as is: rich drops the carriage return that lets the count overwrite itself.
+            err.file.write(f"\r{line:<60}" + ("\n" if final else ""))
+            err.file.flush()
             pending[0] = not final
 
     progress = ProgressPrinter(lg, emit)
