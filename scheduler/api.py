@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from scheduler import checker
@@ -60,22 +61,28 @@ def solve_and_verify(instance: Instance, time_limit: float = 60.0, workers: int 
 def write_outputs(instance: Instance, result: Result, out_dir: Path,
                   lang: Lang | None = None, inputs: tuple[Path, ...] = (),
                   overruns: list[checker.Overrun] | None = None) -> list[Path]:
-    """Write plan.csv, plan.xlsx and run.json as one set; refuse to overwrite an input.
+    """Write plan.csv, plan.xlsx, plan.png, plan.pdf and run.json as one set; refuse to
+    overwrite an input.
 
-    All three are built in memory, then moved into ``out_dir`` together with run.json last, as
+    All are built in memory, then moved into ``out_dir`` together with run.json last, as
     the manifest holding the others' SHA-256 (:func:`scheduler.io.write_output_set`).
     ``overruns`` (soft capacity): listed in an overrun sheet and in run.json.
     """
     from scheduler.report.excel import build_workbook
 
-    targets = [out_dir / "plan.csv", out_dir / "plan.xlsx", out_dir / "run.json"]
+    targets = [out_dir / n for n in ("plan.csv", "plan.xlsx", "plan.png", "plan.pdf", "run.json")]
     resolved_inputs = {p.resolve() for p in inputs}
     for t in targets:
         if t.resolve() in resolved_inputs:
             raise FileExistsError(f"{t} is an input file; choose another --out folder")
+    from scheduler.report.picture import build_pictures
+
     files = {"plan.csv": plan_to_csv(result.stints).encode("utf-8"),
              "plan.xlsx": build_workbook(instance, result, lang=lang, violations=[],
                                          overruns=overruns)}
+    today = date.fromisoformat(result.today) if result.today else None
+    files["plan.png"], files["plan.pdf"] = build_pictures(instance, result.stints, lang=lang,
+                                                          today=today)
     summary = result.summary()
     if overruns is not None:
         summary["overruns"] = [{"unit": o.unit, "start": o.start.isoformat(), "weeks": o.weeks,

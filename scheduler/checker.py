@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from scheduler.domain import Instance, Programme, Trainee, Unit
-from scheduler.i18n import Lang, discipline_name, tr
+from scheduler.i18n import Lang, discipline_name, tr, week_text
 from scheduler.plan import Stint
 
 RULES = ("reference", "coverage", "eligibility", "stint_length", "requirement", "capacity",
@@ -177,7 +177,7 @@ class _Ctx:
     @staticmethod
     def iso(d: date) -> str:
         y, w, _ = d.isocalendar()
-        return f"{y}-W{w:02d}"
+        return f"{w} {y}"  # as people write it, after "v." / "week": v. 8 2027
 
     def when(self, w: int, n: int = 1) -> str:
         week = self.iso(self.monday(w))
@@ -270,7 +270,7 @@ def _check_frozen(cx: _Ctx, trainees: dict[str, Trainee], history: History,
         for first, n, _ in _runs((w, True) for w in bad):
             was, now = before.get(first), after.get(first)
             cx.add("frozen", "chk_frozen", who=tid, uid=(now or was or (None,))[0], week=first,
-                   when=cx.when(first, n), today=cx.iso(history.today),
+                   when=cx.when(first, n), today=week_text(history.today, cx.lang),
                    expected=was[0] if was else "–", found=now[0] if now else "–")
 
 

@@ -92,7 +92,7 @@ TEXT = {
     },
 }
 
-OUTPUT_FILES = ("plan.csv", "plan.xlsx", "run.json")  # as written by api.write_outputs
+OUTPUT_FILES = ("plan.csv", "plan.xlsx", "plan.png", "plan.pdf", "run.json")  # api.write_outputs
 
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and workbook: sv|en")]
 # Sane ranges (docs/SECURITY.md), checked before anything is read: CP-SAT's seed is a 32-bit
@@ -286,19 +286,20 @@ def solve(
     t0 = time.monotonic()  # --time-limit covers the solve and the explanation together
     quiet = as_json or not sys.stderr.isatty()
 
-    def progress(ev: dict) -> None:
-        if ev["phase"] == "decompose":
-            line = txt["decompose"].format(**ev)
-        elif ev["phase"] == "first_plan":
-            line = txt["first"].format(t=ev["time"])
-        elif ev["phase"] == "polish":
-            line = txt["polish"].format(**ev)
-        else:
-            line = txt["progress"].format(obj=ev["objective"], bound=ev["bound"], t=ev["time"])
+    from scheduler.report.progress import ProgressPrinter, summary_lines
+
+    pending = [False]  # a terminal line waiting to be overwritten (trainees planned so far)
+
+    def emit(line: str, final: bool) -> None:
         if quiet:
             err.print(line, markup=False)
         else:
-            err.print(f"\r{line:<60}", end="", markup=False)
+            # Written as is: rich drops the carriage return that lets the count overwrite itself.
+            err.file.write(f"\r{line:<60}" + ("\n" if final else ""))
+            err.file.flush()
+            pending[0] = not final
+
+    progress = ProgressPrinter(lg, emit)
 
     overruns: list = []
     # Counting: 0.04 s on Örebro (158 trainees), 2.8 s on 1 000 generated trainees; at most a
@@ -323,7 +324,7 @@ def solve(
         for v in exc.violations[:20]:
             err.print(f"  {v.message}", markup=False)
         raise typer.Exit(5) from None
-    if not quiet:
+    if pending[0]:
         err.print()
     if keep is not None and result.status.has_plan:
         # The kept stints came from a plan of this instance: with today's history they must
@@ -361,11 +362,8 @@ def solve(
     if as_json:
         typer.echo(json.dumps(result.summary(), indent=2, default=str))
     elif result.status.has_plan:
-        gap = f"{100 * result.gap:.1f} %" if result.gap is not None else "-"
-        bound = f"{result.bound:g}" if result.bound is not None else "-"  # none proven
-        err.print(f"{txt['status']}: {result.status.value}  objective {result.objective:g}  "
-                  f"bound {bound}  gap {gap}  {result.wall_time:.1f} s", markup=False)
-        err.print("  " + ", ".join(f"{k}={v}" for k, v in result.terms.items()), markup=False)
+        for line in summary_lines(result, lg):
+            err.print(line, markup=False)
         err.print(txt["written"].format(dir=out), markup=False)
     if soft_capacity and result.status.has_plan and not as_json:
         from scheduler.commands.replan import print_overruns

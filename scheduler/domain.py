@@ -242,6 +242,10 @@ class Unit(_Model):
 
     id: Code
     name: str
+    short_name: str | None = Field(
+        None, min_length=1, max_length=12,
+        description="Short name for narrow cells of printed plans; default: an abbreviation of "
+                    "the id")
     site: Code = Field(description="Site (hospital or town) the unit belongs to")
     region_wide: bool = Field(
         False, description="Open to trainees of every home site (psychiatry, general practice)"

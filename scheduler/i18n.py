@@ -8,6 +8,7 @@ the CLI (``--lang``); library callers may pass ``lang=`` explicitly.
 from __future__ import annotations
 
 from contextvars import ContextVar
+from datetime import date, timedelta
 from typing import Literal
 
 Lang = Literal["sv", "en"]
@@ -386,3 +387,27 @@ def discipline_name(code: str, lang: Lang | None = None) -> str:
     if names is None:
         return code
     return names[1] if (lang or _current.get()) == "en" else names[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Dates as people read them. Internally every period is [start, end) of Mondays; people read
+# ISO weeks as "v. 19 2028" and an end date as the last working day, inclusive ("t.o.m.").
+
+WEEK_FORMAT = {"sv": "v. {week} {year}", "en": "week {week} {year}"}
+UNTIL_FORMAT = {"sv": "t.o.m. {day}", "en": "until {day}"}
+
+
+def week_text(monday: date, lang: Lang | None = None) -> str:
+    """The ISO week of ``monday`` as people write it: ``v. 19 2028`` / ``week 19 2028``."""
+    year, week, _ = monday.isocalendar()
+    return WEEK_FORMAT[lang or _current.get()].format(week=week, year=year)
+
+
+def last_day(end: date) -> date:
+    """The inclusive last working day (Friday) of a period whose exclusive end is ``end``."""
+    return end - timedelta(days=3) if end.weekday() == 0 else end - timedelta(days=1)
+
+
+def until_text(end: date, lang: Lang | None = None) -> str:
+    """An exclusive end written for people: ``t.o.m. 2028-05-12`` (the Friday before)."""
+    return UNTIL_FORMAT[lang or _current.get()].format(day=last_day(end).isoformat())

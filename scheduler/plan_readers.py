@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,12 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "discipline": ("discipline", "disciplin"),
     "site": ("site", "ort"),
     "start": ("start",),
-    "end": ("end", "slut (exkl.)", "end (excl.)", "slut"),
+    "end": ("end", "slut (exkl.)", "end (excl.)", "slut", "t.o.m.", "until (incl.)"),
     "weeks": ("weeks", "veckor"),
 }
 SHEETS = ("Placeringar", "Stints")
+# An end column people read: the last day (a Friday) of the stint, not the Monday after it.
+INCLUSIVE_END = ("t.o.m.", "until (incl.)")
 
 TEXT = {
     "not_date": ("{col}: '{value}' är inget datum (ÅÅÅÅ-MM-DD)",
@@ -136,6 +138,9 @@ def _rows_to_stints(source: str, rows: list[list[Any]], sheet: str | None) -> li
                 weeks = _int(cells["weeks"])
             except ValueError:
                 found.append(_t("not_int", col=labels["weeks"], value=str(cells["weeks"])[:80]))
+        if not found and labels["end"].lower() in INCLUSIVE_END:
+            d = dates["end"]
+            dates["end"] = d + timedelta(days=7 - d.weekday())  # the Monday after
         if not found:
             s = Stint(trainee=str(cells["trainee"]), programme=str(cells["programme"]),
                       unit=str(cells["unit"]), discipline=str(cells["discipline"]),

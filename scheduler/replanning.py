@@ -130,7 +130,8 @@ def replan_and_verify(instance: Instance, old: list[Stint], today: date,
 def write_replan_outputs(rp: Replanned, out_dir: Path, lang: Lang | None = None,
                          inputs: tuple[Path, ...] = (), state: Instance | None = None,
                          state_suffix: str = ".yaml") -> list[Path]:
-    """plan.csv, plan.xlsx, run.json and changes.xlsx; never over an input file.
+    """plan.csv, plan.xlsx (with plan.png and plan.pdf), run.json and changes.xlsx; never over
+    an input file.
 
     ``state``: the instance after the changes, with ``today`` (see :func:`scheduler.year.
     compact`), written as ``instance.yaml`` (or ``instance.xlsx``) beside the plan; run.json
@@ -150,6 +151,11 @@ def write_replan_outputs(rp: Replanned, out_dir: Path, lang: Lang | None = None,
     r = rp.result
     write_atomic(targets[0], plan_to_csv(r.stints).encode("utf-8"))
     write_workbook(rp.instance, r, targets[1], lang=lang, violations=[])
+    from scheduler.report.picture import build_pictures
+
+    png, pdf = build_pictures(rp.instance, r.stints, lang=lang, today=rp.today)
+    write_atomic(out_dir / "plan.png", png)
+    write_atomic(out_dir / "plan.pdf", pdf)
     summary = r.summary()
     if state is not None:
         from scheduler.year import instance_record

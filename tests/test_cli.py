@@ -103,8 +103,9 @@ def test_solve_exit_0_writes_plan_workbook_and_run(solved):
     wb = openpyxl.load_workbook(out / "plan.xlsx")
     assert wb.sheetnames[0] == "Plan"  # Swedish by default
     assert "Enhetsbelastning" in wb.sheetnames
-    # only the three outputs, no temporary files left behind by the atomic writes
-    assert sorted(p.name for p in out.iterdir()) == ["plan.csv", "plan.xlsx", "run.json"]
+    # only the outputs, no temporary files left behind by the atomic writes
+    assert sorted(p.name for p in out.iterdir()) == ["plan.csv", "plan.pdf", "plan.png",
+                                                     "plan.xlsx", "run.json"]
 
 
 def test_check_of_the_written_plan_exits_0(solved):

@@ -250,8 +250,9 @@ def test_cli_change_workbook_matches_plan_diff(tmp_path: Path):
         code = next(s.discipline for s in read_plan_csv(out / "plan.csv")
                     + read_plan_csv(tmp_path / "old.csv")
                     if s.trainee == tid and s.unit == uid and s.start == start.date())
+        # The sheet's end is inclusive (t.o.m. the Friday); plan.csv's the Monday after.
         listed[kind].add((tid, prog, uid, code, site, start.date().isoformat(),
-                          end.date().isoformat(), str(weeks)))
+                          (end.date() + timedelta(days=3)).isoformat(), str(weeks)))
     assert listed["removed"] == old_rows - new_rows
     assert listed["new"] == new_rows - old_rows
     assert listed["removed"]  # the leave did change something

@@ -16,7 +16,15 @@ from scheduler.domain import Instance
 from scheduler.i18n import set_language
 from scheduler.io import dump_instance, load_instance, parse_instance_text
 from scheduler.plan import Stint
-from scheduler.report.excel import AMBER, DISCIPLINE_COLOURS, RED, build_workbook, write_workbook
+from scheduler.report.excel import (
+    AMBER,
+    DISCIPLINE_COLOURS,
+    RED,
+    SUMMER,
+    TODAY,
+    build_workbook,
+    write_workbook,
+)
 from scheduler.result import Result, Status
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +105,7 @@ def write(tmp_path: Path, instance: Instance, result: Result, lang=None, violati
 
 
 def row_of(ws, trainee: str) -> int:
-    for row in range(3, ws.max_row + 1):
+    for row in range(4, ws.max_row + 1):
         if ws.cell(row=row, column=1).value == trainee:
             return row
     raise AssertionError(trainee)
@@ -121,24 +129,85 @@ def test_default_language_follows_set_language(instance, result, tmp_path):
 
 def test_plan_grid_cells_headers_and_frozen_panes(tmp_path, instance, result):
     ws = write(tmp_path, instance, result)["Plan"]
-    assert ws.freeze_panes == "G3"
-    assert ws.cell(row=1, column=7).value == "v1 2027"
-    monday = ws.cell(row=2, column=7)
+    assert ws.freeze_panes == "G4"  # three header rows: month, week, Monday
+    assert ws.cell(row=1, column=7).value == "januari 2027"
+    assert "G1:J1" in {str(r) for r in ws.merged_cells.ranges}  # Mondays 4, 11, 18, 25 Jan
+    assert ws.cell(row=2, column=7).value == "v. 1 2027"
+    monday = ws.cell(row=3, column=7)
     assert monday.value == datetime(2027, 1, 4) and monday.number_format == "yyyy-mm-dd"
     row = row_of(ws, "AT-2027-01-01")
     assert ws.cell(row=row, column=2).value == "AT18"
     assert ws.cell(row=row, column=5).value == datetime(2027, 1, 4)
-    assert ws.cell(row=row, column=6).value == datetime.combine(wk(78), datetime.min.time())
+    # The block ends before week 78: inclusive, the Friday of week 77.
+    assert ws.cell(row=row, column=6).value == datetime.combine(wk(78) - timedelta(days=3),
+                                                                datetime.min.time())
     med = ws.cell(row=row, column=7 + 0)
     assert med.value == "MED"
     assert med.fill.fgColor.rgb.endswith(DISCIPLINE_COLOURS["medicin"])
+    assert ws.cell(row=row, column=7 + 1).value is None  # the short name is written once
+    assert ws.cell(row=row, column=7 + 1).fill.fgColor.rgb.endswith(DISCIPLINE_COLOURS["medicin"])
     kir = ws.cell(row=row, column=7 + 13)
     assert kir.value == "KIR"
     assert kir.fill.fgColor.rgb.endswith(DISCIPLINE_COLOURS["kirurgi"])
+    # Two medicine stints in a row would look alike: the dark edge tells where one begins.
+    again = ws.cell(row=row, column=7 + 26)
+    assert again.value == "MED" and again.border.left.style == "medium"
+    assert ws.cell(row=row, column=7 + 27).border.left.style == "thin"
     assert ws.cell(row=row, column=7 + 78).value is None  # after the block
-    assert ws.column_dimensions["G"].width < 10  # narrow week columns
+    assert ws.column_dimensions["G"].width < 4  # narrow week columns
     legend = [ws.cell(row=r, column=2).value for r in range(1, ws.max_row + 1)]
     assert "Invärtesmedicin" in legend and "Allmänmedicin" in legend
+    assert "Vårdcentralen Norr" in legend  # every unit's full name
+
+
+def test_plan_grid_grouped_per_start_with_band_rows(tmp_path, instance, result):
+    ws = write(tmp_path, instance, result)["Plan"]
+    bands = [(r, ws.cell(row=r, column=1).value) for r in range(4, ws.max_row + 1)
+             if str(ws.cell(row=r, column=1).value).startswith("Start ")]
+    starts = sorted({t.start for t in instance.all_trainees()})
+    assert len(bands) == len(starts)
+    # 2027-01-04: the AT cohort of 3 and X-SVEN (BT12).
+    assert bands[0] == (4, "Start 2027-01-04 (v. 1 2027): 4 AT/BT-läkare (AT18 3, BT12 1)")
+    assert row_of(ws, "AT-2027-01-01") == 5 and ws.row_dimensions[5].outlineLevel == 1
+    assert row_of(ws, "X-GRETA") > bands[1][0]  # a later start, in its own group
+    rows = [r for r, _ in bands] + [ws.max_row]
+    for (r, _), nxt in zip(bands, rows[1:], strict=False):
+        members = [ws.cell(row=k, column=5).value for k in range(r + 1, nxt)
+                   if ws.cell(row=k, column=5).value is not None]
+        assert len(set(members)) <= 1  # one start per group
+
+
+def test_plan_grid_summer_shading_and_today_line(tmp_path, instance, result):
+    dated = Result(**{**result.__dict__, "today": "2027-07-05"})  # week 27
+    ws = write(tmp_path, instance, dated)["Plan"]
+    w27 = 7 + 26  # 2027-07-05 is week 26 of the horizon
+    assert ws.cell(row=2, column=w27).value == "v. 27 2027"
+    assert ws.cell(row=2, column=w27).fill.fgColor.rgb.endswith("F8CBAD")  # summer header
+    assert not ws.cell(row=2, column=7 + 10).fill.fgColor.rgb.endswith("F8CBAD")
+    row = row_of(ws, "AT-2027-01-02")  # at VC-NORR only from week 52: empty in summer
+    assert ws.cell(row=row, column=w27).fill.fgColor.rgb.endswith(SUMMER)
+    for r in (row_of(ws, "AT-2027-01-01"), row):
+        edge = ws.cell(row=r, column=w27).border.left
+        assert edge.style == "thick" and edge.color.rgb.endswith(TODAY)
+    plain = write(tmp_path, instance, result)["Plan"]
+    assert plain.cell(row=row, column=w27).border.left.style != "thick"  # no --today, no line
+
+
+def test_every_sheet_prints_one_page_wide_with_titles_and_page_numbers(tmp_path, instance,
+                                                                       result):
+    wb = write(tmp_path, instance, result)
+    for ws in wb:
+        ps = ws.page_setup
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (ps.fitToWidth, ps.fitToHeight) == (1, 0)
+        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+        assert ws.oddHeader.left.text == instance.name
+        assert ws.print_title_rows
+    plan = wb["Plan"]
+    assert str(plan.page_setup.paperSize) == plan.PAPERSIZE_A3
+    assert plan.page_setup.orientation == "landscape"
+    assert plan.print_title_rows == "$1:$3" and plan.print_title_cols == "$A:$F"
+    assert str(wb["Krav"].page_setup.paperSize) == plan.PAPERSIZE_A4
 
 
 def test_extending_leave_shown_inside_block(tmp_path, instance, result):
@@ -147,18 +216,20 @@ def test_extending_leave_shown_inside_block(tmp_path, instance, result):
     leave = ws.cell(row=row, column=7 + 22)
     assert leave.value == "Ledig"
     assert leave.fill.patternType == "lightUp"
+    assert ws.cell(row=row, column=7 + 23).fill.patternType == "lightUp"
     assert ws.cell(row=row, column=7 + 26).value == "MED"
-    # Four weeks of leave lengthen the 52-week block to 56 weeks.
-    assert ws.cell(row=row, column=6).value == datetime.combine(wk(8 + 56), datetime.min.time())
+    # Four weeks of leave lengthen the 52-week block to 56 weeks (t.o.m. the Friday before).
+    assert ws.cell(row=row, column=6).value == datetime.combine(
+        wk(8 + 56) - timedelta(days=3), datetime.min.time())
     en = write(tmp_path, instance, result, lang="en")["Plan"]
     assert en.cell(row=row, column=7 + 22).value == "Leave"
-    assert en.cell(row=1, column=7).value == "2027-W01"
+    assert en.cell(row=2, column=7).value == "week 1 2027"
 
 
 def test_unit_load_colours_and_totals(tmp_path, instance, result):
     ws = write(tmp_path, instance, result)["Enhetsbelastning"]
-    assert ws.freeze_panes == "H3"
-    rows = {ws.cell(row=r, column=1).value: r for r in range(3, ws.max_row + 1)}
+    assert ws.freeze_panes == "H4"
+    rows = {ws.cell(row=r, column=1).value: r for r in range(4, ws.max_row + 1)}
     over = ws.cell(row=rows["VC-NORR"], column=8 + 52)
     assert over.value == 2 and over.number_format == '0"/1"'
     assert over.fill.fgColor.rgb.endswith(RED)
@@ -199,7 +270,8 @@ def test_stints_sheet_matches_plan(tmp_path, instance, result, stints):
     assert len(rows) == len(stints)
     first = rows[0]
     assert first[:8] == ["AT-2027-01-01", "AT18", "MED", "medicin", "SJH",
-                         datetime(2027, 1, 4), datetime(2027, 4, 5), 13]
+                         datetime(2027, 1, 4), datetime(2027, 4, 2), 13]  # t.o.m. Friday
+    assert ws.cell(row=1, column=7).value == "T.o.m."
     assert first[8:] == ["Medicinkliniken", "Invärtesmedicin"]
     assert ws.cell(row=2, column=6).number_format == "yyyy-mm-dd"
     assert ws.tables  # an Excel table, with filters
@@ -292,3 +364,34 @@ def test_regional_size_is_fast(instance):
     data = build_workbook(big, Result(status=Status.FEASIBLE, stints=plan), lang="en")
     assert time.perf_counter() - t0 < 10
     assert data[:2] == b"PK"
+
+
+def test_unit_short_name_in_the_grid_and_its_full_name_in_the_legend(tmp_path, instance,
+                                                                     result):
+    units = [u.model_copy(update={"short_name": "Med"}) if u.id == "MED" else u
+             for u in instance.units]
+    named = instance.model_copy(update={"units": units})
+    ws = write(tmp_path, named, result)["Plan"]
+    row = row_of(ws, "AT-2027-01-01")
+    assert ws.cell(row=row, column=7).value == "Med"
+    legend = {ws.cell(row=r, column=1).value: ws.cell(row=r, column=2).value
+              for r in range(row, ws.max_row + 1)}
+    assert legend["Med"] == "Medicinkliniken (MED)"
+    assert legend["VC-NORR"] == "Vårdcentralen Norr"  # short enough: the id itself
+
+
+def test_abbreviations_are_readable_and_unique():
+    from scheduler.report.names import abbreviate
+
+    assert abbreviate("VC-BARONBACKARNA") == "VC-BARON"
+    assert abbreviate("PSY-ALLM-ORE") == "PS-AL-OR"  # every part kept, the longest cut first
+    assert abbreviate("MED") == "MED"
+    assert all(len(abbreviate(u)) <= 8 for u in ("VC-ONSTA-GRYTA", "X" * 40, "A-B-C-D-E-F-G"))
+    from types import SimpleNamespace as Unit
+
+    from scheduler.report.names import short_names
+
+    alike = [Unit(id=i, short_name=None) for i in ("VC-SKINNSKATTEBERG", "VC-SKINNAREBO",
+                                                   "VC-SKINNARBY")]
+    assert list(short_names(Unit(units=alike)).values()) == ["VC-SKINN", "VC-SKIN2",
+                                                             "VC-SKIN3"]

@@ -6,6 +6,7 @@ overruns and the ``capacity_overrun`` term from the plan alone.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import openpyxl
@@ -103,7 +104,7 @@ def test_cli_soft_capacity_lists_and_colours_overruns(tmp_path: Path):
     ws = wb["Overruns"]
     row = [c.value for c in ws[2]][:7]
     assert row[:2] == ["MED", "Enhet MED"] and row[4:] == [6, 1, 6]
-    assert [d.date() for d in row[2:4]] == [wk(0), wk(6)]
+    assert [d.date() for d in row[2:4]] == [wk(0), wk(6) - timedelta(days=3)]  # t.o.m. Friday
     assert ws.cell(row=2, column=1).fill.fgColor.rgb.endswith("FF7C80")
 
 

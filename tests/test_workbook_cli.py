@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from scheduler import api, checker, cli
-from scheduler.i18n import set_language
+from scheduler.i18n import last_day, set_language
 from scheduler.io import load_instance
 from scheduler.plan import read_plan_csv
 from scheduler.workbook.pseudonym import codes
@@ -182,8 +182,8 @@ def test_rosters_agree_with_plan_week_by_week(example_run):
                     assert v in u.disciplines
         # the list of who is placed: one row per stint, with dates
         placed = list(wb["Placerade"].iter_rows(min_row=2, values_only=True))
-        mine = sorted((s.trainee, s.start, s.end) for s in stints if s.unit == u.id)
-        assert sorted((r[0], r[-3].date(), r[-2].date()) for r in placed) == mine
+        mine = sorted((s.trainee, s.start, last_day(s.end)) for s in stints if s.unit == u.id)
+        assert sorted((r[0], r[-3].date(), r[-2].date()) for r in placed) == mine  # t.o.m.
         # full capacity: exactly the weeks where placed >= capacity
         full = {r[0].date() + timedelta(weeks=k) for r in wb["Full kapacitet"].iter_rows(
             min_row=2, values_only=True) for k in range(r[2])}
@@ -209,10 +209,11 @@ def test_personal_plans_list_each_stint_with_its_requirement(example_run):
     assert files == sorted(t.id for t in inst.all_trainees())
     wb = openpyxl.load_workbook(out / "personal-plans" / "AT-ÅBY-01.xlsx")
     rows = list(wb["Plan"].iter_rows(min_row=2, values_only=True))
-    mine = sorted((s.start, s.end, s.unit) for s in stints if s.trainee == "AT-ÅBY-01")
+    mine = sorted((s.start, last_day(s.end), s.unit) for s in stints
+                  if s.trainee == "AT-ÅBY-01")  # end dates inclusive (t.o.m.)
     assert sorted((r[0].date(), r[1].date(), r[3]) for r in rows if r[3]) == mine
     leave = [r for r in rows if r[3] is None]  # parental leave (extends the block) is listed
-    assert [(r[0].date(), r[1].date()) for r in leave] == [(date(2027, 10, 4), date(2027, 12, 6))]
+    assert [(r[0].date(), r[1].date()) for r in leave] == [(date(2027, 10, 4), date(2027, 12, 3))]
     assert "parental leave" in leave[0][4]
     for r in rows:
         if r[3]:

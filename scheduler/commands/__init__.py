@@ -13,7 +13,7 @@ import importlib
 import typer
 
 # Order = order in ``atbt --help``.
-MODULES = ("workbook", "whatif", "replan", "mss", "generate")
+MODULES = ("workbook", "calendar", "whatif", "replan", "mss", "generate")
 
 
 def register_all(app: typer.Typer) -> None:

@@ -18,8 +18,9 @@ from openpyxl.styles import Font, PatternFill
 
 from scheduler.changes import PlanDiff, stint_weight
 from scheduler.domain import Instance
-from scheduler.i18n import Lang, discipline_name, language
+from scheduler.i18n import Lang, discipline_name, language, last_day
 from scheduler.io import defuse_formulas, write_atomic
+from scheduler.report.printing import print_setup
 
 LABELS: dict[str, tuple[str, str]] = {
     "sheet_stints": ("Ändrade placeringar", "Changed stints"),
@@ -35,7 +36,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "discipline": ("Disciplin", "Discipline"),
     "site": ("Ort", "Site"),
     "start": ("Start", "Start"),
-    "end": ("Slut (exkl.)", "End (excl.)"),
+    "end": ("T.o.m.", "Until (incl.)"),
     "weeks": ("Veckor", "Weeks"),
     "cost": ("Ändringskostnad", "Change cost"),
     "first_change": ("Första ändrade vecka", "First changed week"),
@@ -84,7 +85,7 @@ def build_change_workbook(instance: Instance, diff: PlanDiff, today: date,
     rows.sort(key=lambda r: (r[1].trainee, r[1].start, r[0] != "removed"))
     for r, (kind, s) in enumerate(rows, start=2):
         values = [_l(kind, lang), s.trainee, s.programme, s.unit, names.get(s.unit, ""),
-                  discipline_name(s.discipline, lang), s.site, s.start, s.end, s.weeks,
+                  discipline_name(s.discipline, lang), s.site, s.start, last_day(s.end), s.weeks,
                   stint_weight(s, today) if kind == "removed" and s.end > today else None]
         for c, v in enumerate(values, start=1):
             cell = ws.cell(row=r, column=c, value=v)
@@ -96,6 +97,7 @@ def build_change_workbook(instance: Instance, diff: PlanDiff, today: date,
     ws.freeze_panes = "A2"
     for c, w in enumerate([11, 16, 9, 12, 30, 18, 8, 11, 11, 7, 14], start=1):
         ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = w
+    print_setup(ws, lang, instance.name, grid=False, landscape=True, plan_day=today)
 
     wu = wb.create_sheet(_l("sheet_units", lang))
     for c, key in enumerate(("unit", "unit_name", "first_change", "n_changes", "trainees"),
@@ -116,6 +118,7 @@ def build_change_workbook(instance: Instance, diff: PlanDiff, today: date,
                 cell.number_format = DATE_FORMAT
     for c, w in enumerate([12, 30, 18, 18, 60], start=1):
         wu.column_dimensions[wu.cell(row=1, column=c).column_letter].width = w
+    print_setup(wu, lang, instance.name, grid=False, landscape=True, plan_day=today)
 
     wsum = wb.create_sheet(_l("sheet_summary", lang))
     items = [("today", today), ("status", summary.get("status")),
@@ -131,6 +134,7 @@ def build_change_workbook(instance: Instance, diff: PlanDiff, today: date,
     wsum.cell(row=len(items) + 2, column=1, value=_l("weights", lang))
     wsum.column_dimensions["A"].width = 32
     wsum.column_dimensions["B"].width = 20
+    print_setup(wsum, lang, instance.name, grid=False, title_rows=0, plan_day=today)
     wb.properties.creator = "atbt-scheduler"
     wb.properties.lastModifiedBy = "atbt-scheduler"
     buf = _io.BytesIO()

@@ -11,7 +11,7 @@ module level and shared, and cells that look alike copy one prototype's style in
 from __future__ import annotations
 
 import io as _io
-from collections import defaultdict
+from collections import Counter, defaultdict
 from copy import copy
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -37,9 +37,11 @@ from scheduler.domain import (
     calendar_weeks,
     extending_leave_mondays,
 )
-from scheduler.i18n import Lang, discipline_name, language
+from scheduler.i18n import Lang, discipline_name, language, last_day, week_text
 from scheduler.io import defuse_formulas, write_atomic
 from scheduler.plan import Stint
+from scheduler.report.names import by_start, short_names
+from scheduler.report.printing import print_setup
 from scheduler.result import Result
 
 # --------------------------------------------------------------------------------------------
@@ -62,7 +64,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "home_site": ("Hemort", "Home site"),
     "part_time": ("Syss.-grad", "Part-time"),
     "block_start": ("Blockstart", "Block start"),
-    "block_end": ("Blockslut (exkl.)", "Block end (excl.)"),
+    "block_end": ("Blockslut (t.o.m.)", "Block end (incl.)"),
     "unit": ("Enhet", "Unit"),
     "unit_name": ("Enhetens namn", "Unit name"),
     "site": ("Ort", "Site"),
@@ -70,7 +72,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "discipline_name": ("Disciplinens namn", "Discipline name"),
     "disciplines": ("Discipliner", "Disciplines"),
     "start": ("Start", "Start"),
-    "end": ("Slut (exkl.)", "End (excl.)"),
+    "end": ("T.o.m.", "Until (incl.)"),
     "weeks": ("Veckor", "Weeks"),
     "week_fmt": ("v{week} {year}", "{year}-W{week:02d}"),
     # plan grid
@@ -82,13 +84,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "Leave (parental, sick, unpaid): extends the block",
     ),
     "vacation_legend": (
-        "Kursiv: semester (räknas som tjänstgöring)",
-        "Italic: vacation (counts as service)",
+        "Prickad: semester (räknas som tjänstgöring)",
+        "Dotted: vacation (counts as service)",
     ),
     "grid_note": (
-        "Varje cell visar enheten för veckan; färgen visar disciplinen.",
-        "Each cell shows the unit of that week; the colour shows the discipline.",
+        "Enhetens kortnamn står i placeringens första vecka; färgen visar disciplinen.",
+        "The unit's short name is in the stint's first week; the colour shows the discipline.",
     ),
+    "summer_legend": ("Sommarveckor (v. 26–32)", "Summer weeks (weeks 26–32)"),
+    "stint_edge_legend": ("Mörk kant: en ny placering börjar",
+                          "Dark edge: a new stint begins"),
+    "today_legend": ("Röd linje: idag (--today)", "Red line: today (--today)"),
+    "units_legend": ("Enheter (kortnamn: namn)", "Units (short name: name)"),
+    "start_band": ("Start {day} ({week}): {n} AT/BT-läkare ({programmes})",
+                   "Start {day} ({week}): {n} trainees ({programmes})"),
     # unit load
     "trainee_weeks": ("Läkarveckor", "Trainee-weeks"),
     "capacity_weeks": ("Kapacitetsveckor", "Capacity-weeks"),
@@ -153,8 +162,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "Not reproducible: the run was stopped by a wall-clock time limit; a new run may give a "
         "different plan.",
     ),
+    "note_optimal": (
+        "Bevisat optimal: ingen plan har lägre målvärde. En ny körning kan ge en annan plan "
+        "med samma målvärde.",
+        "Proven optimal: no plan has a lower objective. A new run may give a different plan "
+        "with the same objective.",
+    ),
     # statuses and terms
-    "status_optimal": ("Optimal plan", "Optimal plan"),
+    "status_optimal": ("Optimal plan (bevisat)", "Optimal plan (proven)"),
     "status_feasible": ("Giltig plan (ej bevisat optimal)", "Valid plan (not proven optimal)"),
     "status_infeasible": ("Omöjlig: ingen giltig plan finns", "Infeasible: no valid plan exists"),
     "status_no_plan_in_time": ("Ingen plan inom tidsgränsen", "No plan within the time limit"),
@@ -223,6 +238,33 @@ _HEAD = Alignment(vertical="bottom", wrap_text=True)
 _THIN = Side(style="thin", color="BFBFBF")
 _GRID_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
+# Print-ready grid (issue 18): month bands, summer shading, a band row per start, a dark
+# border where a stint begins, a red line at today.
+_BAND = Alignment(horizontal="center", vertical="center")
+_LEFT = Alignment(horizontal="left", vertical="center")
+_FILL_MONTH = (_solid("DDEBF7"), _solid("BDD7EE"))
+_MONTH_SIDE = Side(style="thin", color="808080")
+_MONTH_BORDER = Border(left=_MONTH_SIDE, right=_MONTH_SIDE, top=_MONTH_SIDE, bottom=_MONTH_SIDE)
+SUMMER = "FCE4D6"
+_FILL_SUMMER_HEAD = _solid("F8CBAD")
+_FILL_SUMMER = _solid(SUMMER)
+_FILL_START_BAND = _solid("D9D9D9")
+_STINT_SIDE = Side(style="medium", color="262626")
+TODAY = "C00000"
+_TODAY_SIDE = Side(style="thick", color=TODAY)
+# Vacation inside a stint: a dotted pattern over the discipline colour (reads in greyscale).
+_VACATION_FILLS = {d: PatternFill("gray125", fgColor="7F7F7F", bgColor=c)
+                   for d, c in DISCIPLINE_COLOURS.items()}
+_VACATION_OTHER = PatternFill("gray125", fgColor="7F7F7F", bgColor=OTHER_COLOUR)
+
+
+def _grid_border(stint_start: bool, today: bool, last: bool = False) -> Border:
+    """Thin grey all round; a dark left edge where a stint begins (and a dark right edge on the
+    block's last week); a thick red left edge in the week of today."""
+    left = _TODAY_SIDE if today else _STINT_SIDE if stint_start else _THIN
+    return Border(left=left, right=_STINT_SIDE if last else _THIN, top=_THIN, bottom=_THIN)
+
+
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 PERCENT = "0%"
@@ -279,7 +321,8 @@ def build_workbook(instance: Instance, result: Result, lang: Lang | None = None,
     wb = Workbook()
     ws_plan = wb.active
     ws_plan.title = _label("sheet_plan", lang)
-    _plan_sheet(ws_plan, instance, trainees, by_trainee, lang)
+    today = date.fromisoformat(result.today) if result.today else None
+    _plan_sheet(ws_plan, instance, trainees, by_trainee, lang, today)
     _load_sheet(wb.create_sheet(_label("sheet_load", lang)), instance, result.stints, lang)
     _requirements_sheet(wb.create_sheet(_label("sheet_req", lang)), instance, trainees,
                         by_trainee, lang)
@@ -300,23 +343,54 @@ def build_workbook(instance: Instance, result: Result, lang: Lang | None = None,
 # Helpers
 
 
+HEAD_ROWS = 3  # month band, ISO week, Monday; data starts on row 4
+MONTHS = {"sv": ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+                 "september", "oktober", "november", "december"),
+          "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+                 "September", "October", "November", "December")}
+# ISO weeks 26-32: the main Swedish summer holiday, when units run on summer staffing.
+SUMMER_WEEKS = range(26, 33)
+
+
+def is_summer(monday: date) -> bool:
+    return monday.isocalendar()[1] in SUMMER_WEEKS
+
+
 def _week_headers(ws: Worksheet, instance: Instance, first_col: int, lang: Lang) -> None:
-    """Two header rows over the week columns: ISO week, then the Monday as a date."""
-    ws.row_dimensions[1].height = 48
-    ws.row_dimensions[2].height = 62
-    for w in range(instance.n_weeks):
-        monday = instance.week_date(w)
-        year, week, _ = monday.isocalendar()
+    """Three header rows over the week columns: a band per month, the ISO week as people
+    write it ("v. 19 2028"), the Monday as a date. Summer weeks are shaded."""
+    ws.row_dimensions[1].height = 15
+    ws.row_dimensions[2].height = 52
+    ws.row_dimensions[3].height = 52
+    mondays = [instance.week_date(w) for w in range(instance.n_weeks)]
+    w = 0
+    while w < len(mondays):  # one merged, labelled band per run of weeks in a month
+        month = mondays[w]
+        end = w
+        while end + 1 < len(mondays) and mondays[end + 1].month == month.month:
+            end += 1
+        band = ws.cell(row=1, column=first_col + w,
+                       value=f"{MONTHS[lang][month.month - 1]} {month.year}")
+        band.font = _SMALL_BOLD
+        band.alignment = _BAND
+        band.fill = _FILL_MONTH[month.month % 2]
+        band.border = _MONTH_BORDER
+        if end > w:
+            ws.merge_cells(start_row=1, start_column=first_col + w, end_row=1,
+                           end_column=first_col + end)
+        w = end + 1
+    for w, monday in enumerate(mondays):
         col = first_col + w
-        c1 = ws.cell(row=1, column=col, value=_label("week_fmt", lang, week=week, year=year))
+        fill = _FILL_SUMMER_HEAD if is_summer(monday) else _FILL_HEADER
+        c1 = ws.cell(row=2, column=col, value=week_text(monday, lang))
         c1.font = _SMALL
         c1.alignment = _ROTATED
-        c1.fill = _FILL_HEADER
-        c2 = ws.cell(row=2, column=col, value=monday)
+        c1.fill = fill
+        c2 = ws.cell(row=3, column=col, value=monday)
         c2.number_format = DATE_FORMAT
         c2.font = _SMALL
         c2.alignment = _ROTATED
-        c2.fill = _FILL_HEADER
+        c2.fill = fill
 
 
 def _left_headers(ws: Worksheet, titles: list[str], widths: list[float]) -> None:
@@ -326,7 +400,7 @@ def _left_headers(ws: Worksheet, titles: list[str], widths: list[float]) -> None
         cell.font = _BOLD
         cell.alignment = _HEAD
         cell.fill = _FILL_HEADER
-        ws.merge_cells(start_row=1, start_column=i, end_row=2, end_column=i)
+        ws.merge_cells(start_row=1, start_column=i, end_row=HEAD_ROWS, end_column=i)
         ws.column_dimensions[get_column_letter(i)].width = width
 
 
@@ -343,10 +417,7 @@ def _set_widths(ws: Worksheet, widths: list[float]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = width
 
 
-def _week_width(ids: list[str]) -> float:
-    """Narrow, but wide enough for most unit ids at 8 pt."""
-    longest = max((len(i) for i in ids), default=3)
-    return max(4.0, min(9.0, 0.8 * longest + 1.5))
+WEEK_WIDTH = 2.7  # a short name (8 characters) spans about three weeks at 8 pt
 
 
 def _vacation_weeks(trainee: Trainee) -> set[date]:
@@ -371,60 +442,103 @@ def _week_range(instance: Instance, start: date, end: date) -> range:
 
 
 def _plan_sheet(ws: Worksheet, instance: Instance, trainees: list[Trainee],
-                by_trainee: dict[str, list[Stint]], lang: Lang) -> None:
+                by_trainee: dict[str, list[Stint]], lang: Lang, today: date | None = None
+                ) -> None:
+    """Trainee x week grid, grouped per start. Each stint shows its unit's short name once,
+    in its first week (the text runs on over the empty cells of the stint), its discipline's
+    colour in every week and a dark edge where it begins: two stints in a row in one
+    discipline are told apart. The legend below lists the colours and every short name."""
     first_col = 7
     _left_headers(ws, [_label(k, lang) for k in
                        ("trainee", "programme", "home_site", "part_time", "block_start",
                         "block_end")],
                   [max(12.0, 1.1 * max((len(t.id) for t in trainees), default=8) + 1),
-                   9, 8, 8, 11, 11])
+                   8, 8, 7, 11, 11])
     _week_headers(ws, instance, first_col, lang)
-    width = _week_width([u.id for u in instance.units])
     for w in range(instance.n_weeks):
-        ws.column_dimensions[get_column_letter(first_col + w)].width = width
+        ws.column_dimensions[get_column_letter(first_col + w)].width = WEEK_WIDTH
+    short = short_names(instance)
+    today_w = instance.week_index(today) if today is not None else None
+    summer = [is_summer(instance.week_date(w)) for w in range(instance.n_weeks)]
+    last_col = first_col + instance.n_weeks - 1
 
     styles = _StyleCache()
     leave_text = _label("leave_cell", lang)
     programmes = {p.id: p for p in instance.programmes}
-    row = 2
-    for row, t in enumerate(trainees, start=3):
-        prog = programmes[t.programme]
-        end = block_end(t, prog)
-        ws.cell(row=row, column=1, value=t.id)
-        ws.cell(row=row, column=2, value=t.programme)
-        ws.cell(row=row, column=3, value=t.site)
-        pt = ws.cell(row=row, column=4, value=t.part_time / 100)
-        styles.apply(pt, ("pct",), number_format=PERCENT)
-        for col, d in ((5, t.start), (6, end)):
-            styles.apply(ws.cell(row=row, column=col, value=d), ("date",),
-                         number_format=DATE_FORMAT)
+    row = HEAD_ROWS
+    for start, group in by_start(trainees):
+        row += 1
+        counts = Counter(t.programme for t in group)
+        band = ws.cell(row=row, column=1, value=_label(
+            "start_band", lang, day=start.isoformat(), week=week_text(start, lang),
+            n=len(group), programmes=", ".join(f"{k} {v}" for k, v in sorted(counts.items()))))
+        styles.apply(band, ("band",), font=_BOLD, fill=_FILL_START_BAND, alignment=_LEFT)
+        for col in range(2, last_col + 1):
+            styles.apply(ws.cell(row=row, column=col), ("band-fill",), fill=_FILL_START_BAND)
+        first_member = row + 1
+        for t in group:
+            row += 1
+            _plan_row(ws, row, t, programmes[t.programme], by_trainee.get(t.id, []),
+                      instance, first_col, short, summer, today_w, leave_text, styles)
+        ws.row_dimensions.group(first_member, row, outline_level=1)
 
-        vacation = _vacation_weeks(t)
-        covered: set[int] = set()
-        for s in by_trainee.get(t.id, []):
-            fill = _FILLS.get(s.discipline, _FILL_OTHER)
-            for w in _week_range(instance, s.start, s.end):
-                covered.add(w)
-                on_vacation = instance.week_date(w) in vacation
-                cell = ws.cell(row=row, column=first_col + w, value=s.unit)
-                styles.apply(cell, ("grid", s.discipline in _FILLS and s.discipline, on_vacation),
-                             fill=fill, font=_GRID_FONT_VACATION if on_vacation else _GRID_FONT,
-                             alignment=_CENTER, border=_GRID_BORDER)
-        # Extending leave inside the block: the weeks the block is lengthened by.
-        for d in sorted(extending_leave_mondays(t)):
-            if not t.start <= d < end:
-                continue
-            w = instance.week_index(d)
-            if 0 <= w < instance.n_weeks and w not in covered:
-                cell = ws.cell(row=row, column=first_col + w, value=leave_text)
-                styles.apply(cell, ("leave",), fill=_FILL_LEAVE, font=_GREY_FONT,
-                             alignment=_CENTER, border=_GRID_BORDER)
-
-    ws.freeze_panes = ws.cell(row=3, column=first_col)
-    _legend(ws, row + 2, instance, lang)
+    ws.freeze_panes = ws.cell(row=HEAD_ROWS + 1, column=first_col)
+    legend_row = _legend(ws, row + 2, instance, lang, short)
+    print_setup(ws, lang, instance.name, grid=True, title_rows=HEAD_ROWS, title_cols="A:F")
+    ws.print_area = f"A1:{get_column_letter(last_col)}{legend_row}"
 
 
-def _legend(ws: Worksheet, row: int, instance: Instance, lang: Lang) -> None:
+def _plan_row(ws: Worksheet, row: int, t: Trainee, prog, stints: list[Stint],
+              instance: Instance, first_col: int, short: dict[str, str], summer: list[bool],
+              today_w: int | None, leave_text: str, styles: _StyleCache) -> None:
+    end = block_end(t, prog)
+    ws.cell(row=row, column=1, value=t.id)
+    ws.cell(row=row, column=2, value=t.programme)
+    ws.cell(row=row, column=3, value=t.site)
+    styles.apply(ws.cell(row=row, column=4, value=t.part_time / 100), ("pct",),
+                 number_format=PERCENT)
+    for col, d in ((5, t.start), (6, last_day(end))):
+        styles.apply(ws.cell(row=row, column=col, value=d), ("date",),
+                     number_format=DATE_FORMAT)
+
+    vacation = _vacation_weeks(t)
+    covered: dict[int, tuple[Stint, bool]] = {}  # week -> (stint, first week of it)
+    for s in stints:
+        weeks = _week_range(instance, s.start, s.end)
+        for w in weeks:
+            covered[w] = (s, w == weeks.start)
+    leave = {instance.week_index(d) for d in extending_leave_mondays(t) if t.start <= d < end}
+    last_w = max(covered, default=None)
+    for w in range(instance.n_weeks):
+        cell = ws.cell(row=row, column=first_col + w)
+        at_today = w == today_w
+        if w in covered:
+            s, begins = covered[w]
+            on_vacation = instance.week_date(w) in vacation
+            if begins:
+                cell.value = short.get(s.unit, s.unit)
+            known = s.discipline in _FILLS and s.discipline
+            fill = ((_VACATION_FILLS.get(s.discipline, _VACATION_OTHER)) if on_vacation
+                    else _FILLS.get(s.discipline, _FILL_OTHER))
+            styles.apply(cell, ("grid", known, on_vacation, begins, at_today, w == last_w),
+                         fill=fill, font=_GRID_FONT, alignment=_LEFT,
+                         border=_grid_border(begins, at_today, w == last_w))
+        elif w in leave:
+            if w - 1 not in leave:
+                cell.value = leave_text
+            styles.apply(cell, ("leave", at_today), fill=_FILL_LEAVE, font=_GREY_FONT,
+                         alignment=_LEFT, border=_grid_border(False, at_today))
+        elif summer[w] or at_today:
+            style: dict[str, object] = {"fill": _FILL_SUMMER} if summer[w] else {}
+            if at_today:
+                style["border"] = Border(left=_TODAY_SIDE)
+            styles.apply(cell, ("empty", summer[w], at_today), **style)
+
+
+def _legend(ws: Worksheet, row: int, instance: Instance, lang: Lang,
+            short: dict[str, str]) -> int:
+    """Colours, leave, vacation, summer, today, then every unit's short name and full name;
+    returns the last row used."""
     ws.cell(row=row, column=1, value=_label("legend", lang)).font = _BOLD
     ws.cell(row=row, column=2, value=_label("grid_note", lang)).font = _NOTE
     row += 1
@@ -447,7 +561,25 @@ def _legend(ws: Worksheet, row: int, instance: Instance, lang: Lang) -> None:
     leave.alignment = _CENTER
     ws.cell(row=row, column=2, value=_label("leave_legend", lang))
     row += 1
-    ws.cell(row=row, column=2, value=_label("vacation_legend", lang)).font = _NOTE
+    ws.cell(row=row, column=1).fill = _VACATION_FILLS[MEDICIN]
+    ws.cell(row=row, column=2, value=_label("vacation_legend", lang))
+    row += 1
+    ws.cell(row=row, column=1).fill = _FILL_SUMMER
+    ws.cell(row=row, column=2, value=_label("summer_legend", lang))
+    row += 1
+    ws.cell(row=row, column=1).border = Border(left=_STINT_SIDE)
+    ws.cell(row=row, column=2, value=_label("stint_edge_legend", lang))
+    row += 1
+    ws.cell(row=row, column=1).border = Border(left=_TODAY_SIDE)
+    ws.cell(row=row, column=2, value=_label("today_legend", lang))
+    row += 2
+    ws.cell(row=row, column=1, value=_label("units_legend", lang)).font = _BOLD
+    for u in instance.units:
+        row += 1
+        ws.cell(row=row, column=1, value=short[u.id]).font = _SMALL_BOLD
+        ws.cell(row=row, column=2, value=f"{u.name} ({u.id})" if short[u.id] != u.id
+                else u.name)
+    return row
 
 
 # --------------------------------------------------------------------------------------------
@@ -476,8 +608,8 @@ def _load_sheet(ws: Worksheet, instance: Instance, stints: list[Stint], lang: La
 
     styles = _StyleCache()
     mondays = [instance.week_date(w) for w in range(n)]
-    row = 2
-    for row, u in enumerate(instance.units, start=3):
+    row = HEAD_ROWS
+    for row, u in enumerate(instance.units, start=HEAD_ROWS + 1):
         ws.cell(row=row, column=1, value=u.id)
         ws.cell(row=row, column=2, value=u.name)
         ws.cell(row=row, column=3, value=u.site)
@@ -522,7 +654,8 @@ def _load_sheet(ws: Worksheet, instance: Instance, stints: list[Stint], lang: La
         styles.apply(ws.cell(row=total_row, column=first_col + w, value=total_load[w]),
                      ("total",), font=_SMALL_BOLD, alignment=_CENTER)
     ws.cell(row=total_row + 2, column=1, value=_label("load_note", lang)).font = _NOTE
-    ws.freeze_panes = ws.cell(row=3, column=first_col)
+    ws.freeze_panes = ws.cell(row=HEAD_ROWS + 1, column=first_col)
+    print_setup(ws, lang, instance.name, grid=True, title_rows=HEAD_ROWS, title_cols="A:A")
 
 
 # --------------------------------------------------------------------------------------------
@@ -566,6 +699,7 @@ def _requirements_sheet(ws: Worksheet, instance: Instance, trainees: list[Traine
                          fill=_FILL_OK if good else _FILL_NOT_OK, alignment=_CENTER)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:I{max(row, 2)}"
+    print_setup(ws, lang, instance.name, grid=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -582,8 +716,9 @@ def _stints_sheet(ws: Worksheet, instance: Instance, stints: list[Stint], lang: 
     styles = _StyleCache()
     row = 1
     for row, s in enumerate(sorted(stints), start=2):
-        values = (s.trainee, s.programme, s.unit, s.discipline, s.site, s.start, s.end, s.weeks,
-                  names.get(s.unit, ""), discipline_name(s.discipline, lang))
+        values = (s.trainee, s.programme, s.unit, s.discipline, s.site, s.start,
+                  last_day(s.end), s.weeks, names.get(s.unit, ""),
+                  discipline_name(s.discipline, lang))
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col, value=value)
             if col in (6, 7):
@@ -597,6 +732,7 @@ def _stints_sheet(ws: Worksheet, instance: Instance, stints: list[Stint], lang: 
         ws.add_table(table)
     else:
         ws.auto_filter.ref = ref
+    print_setup(ws, lang, instance.name, grid=False, landscape=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -607,6 +743,7 @@ def _run_sheet(ws: Worksheet, instance: Instance, result: Result, n_trainees: in
                violations: list | None, lang: Lang) -> None:
     _set_widths(ws, [30, 44, 14, 18])
     _header_row(ws, 1, [_label("field", lang), _label("value", lang)])
+    print_setup(ws, lang, instance.name, grid=False)
     yes, no = _label("yes", lang), _label("no", lang)
     status = f"{_label('status_' + result.status.value, lang)} ({result.status.value})"
     gap = result.gap
@@ -641,7 +778,9 @@ def _run_sheet(ws: Worksheet, instance: Instance, result: Result, n_trainees: in
             cell.number_format = fmt
     if not result.reproducible:
         row += 1
-        note = (_label("note_workers", lang, workers=result.workers) if result.workers > 1
+        # A proven optimum was not stopped by the time limit: only ties can differ.
+        note = (_label("note_optimal", lang) if result.status.value == "optimal"
+                else _label("note_workers", lang, workers=result.workers) if result.workers > 1
                 else _label("note_wallclock", lang))
         cell = ws.cell(row=row, column=1, value=note)
         cell.font = _NOTE
@@ -691,12 +830,13 @@ def _overrun_sheet(ws: Worksheet, instance: Instance, overruns: list, lang: Lang
     _header_row(ws, 1, titles)
     _set_widths(ws, [11, 30, 11, 11, 7, 14, 16])
     names = {u.id: u.name for u in instance.units}
+    print_setup(ws, lang, instance.name, grid=False, landscape=True)
     if not overruns:
         ws.cell(row=2, column=1, value=_label("no_overruns", lang)).font = _NOTE
         return
     for row, o in enumerate(overruns, start=2):
-        values = (o.unit, names.get(o.unit, ""), o.start, o.start + timedelta(weeks=o.weeks),
-                  o.weeks, o.over, o.trainee_weeks)
+        values = (o.unit, names.get(o.unit, ""), o.start,
+                  last_day(o.start + timedelta(weeks=o.weeks)), o.weeks, o.over, o.trainee_weeks)
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col, value=value)
             cell.fill = _FILL_RED

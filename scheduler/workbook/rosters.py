@@ -30,9 +30,10 @@ from scheduler.domain import (
     block_end,
     calendar_weeks,
 )
-from scheduler.i18n import Lang, discipline_name
+from scheduler.i18n import Lang, discipline_name, last_day, week_text
 from scheduler.io import defuse_formulas, write_atomic
 from scheduler.plan import Stint
+from scheduler.report.printing import print_setup
 from scheduler.workbook.schema import LEAVE_KINDS
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -56,7 +57,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "programme": ("Program", "Programme"),
     "discipline": ("Disciplin", "Discipline"),
     "start": ("Från", "From"),
-    "end": ("Till (exkl.)", "Until (excl.)"),
+    "end": ("T.o.m.", "Until (incl.)"),
     "weeks": ("Veckor", "Weeks"),
     "week": ("Vecka", "Week"),
     "monday": ("Måndag", "Monday"),
@@ -71,7 +72,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "req_sheet": ("Krav", "Requirements"),
     "part_time": ("Sysselsättningsgrad (%)", "Part time (%)"),
     "block_start": ("Blockets start", "Block start"),
-    "block_end": ("Blockets slut (exkl.)", "Block end (excl.)"),
+    "block_end": ("Blockets slut (t.o.m.)", "Block end (incl.)"),
     "fulfils": ("Uppfyller krav", "Fulfils requirement"),
     "leave": ("Ledighet (förlänger blocket): {kind}", "Leave (extends the block): {kind}"),
     "leave_any": ("ledig", "on leave"),
@@ -83,7 +84,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "max": ("Högst (veckor)", "Max (weeks)"),
     "planned": ("Planerat (veckor)", "Planned (weeks)"),
     "met": ("Uppfyllt", "Met"),
-    "week_fmt": ("v{week} {year}", "{year}-W{week:02d}"),
 }
 
 BOLD = Font(bold=True)
@@ -100,8 +100,7 @@ def _l(key: str, lang: Lang, **kw: object) -> str:
 
 
 def week_label(d: date, lang: Lang) -> str:
-    year, week, _ = d.isocalendar()
-    return _l("week_fmt", lang, week=week, year=year)
+    return week_text(d, lang)
 
 
 def _header(ws: Worksheet, row: int, titles: list[str]) -> None:
@@ -189,6 +188,7 @@ def unit_roster(inst: Instance, unit_id: str, stints: list[Stint], names: dict[s
         about.cell(row=i, column=1, value=k).font = BOLD
         about.cell(row=i, column=2, value=v)
     _widths(about, [30, 50])
+    print_setup(about, lang, inst.name, grid=False)
 
     ws = wb.create_sheet(_l("placed", lang))
     titles = [_l("trainee", lang)] + ([_l("name", lang)] if show_names else []) + [
@@ -202,10 +202,11 @@ def unit_roster(inst: Instance, unit_id: str, stints: list[Stint], names: dict[s
         for j, v in enumerate(vals, start=1):
             ws.cell(row=i, column=j, value=v)
         _date_cell(ws, i, len(vals) + 1, s.start)
-        _date_cell(ws, i, len(vals) + 2, s.end)
+        _date_cell(ws, i, len(vals) + 2, last_day(s.end))
         ws.cell(row=i, column=len(vals) + 3, value=s.weeks)
     _widths(ws, [16] + ([28] if show_names else []) + [10, 10, 20, 12, 12, 8])
     ws.freeze_panes = "A2"
+    print_setup(ws, lang, inst.name, grid=False)
 
     grid = wb.create_sheet(_l("weeks_sheet", lang))
     weeks = _weeks(inst.horizon.start, inst.horizon.end)
@@ -240,17 +241,19 @@ def unit_roster(inst: Instance, unit_id: str, stints: list[Stint], names: dict[s
             grid.cell(row=base + 2, column=c, value=_l("yes", lang)).fill = FULL_FILL
     _widths(grid, [16, 10] + [9] * len(weeks))
     grid.freeze_panes = grid.cell(row=3, column=first)
+    print_setup(grid, lang, inst.name, grid=True, title_rows=2, title_cols="A:B")
 
     fs = wb.create_sheet(_l("full_sheet", lang))
     _header(fs, 1, [_l("start", lang), _l("end", lang), _l("weeks", lang),
                     _l("count", lang), _l("capacity", lang)])
     for i, (a, b) in enumerate(_runs(full), start=2):
         _date_cell(fs, i, 1, a)
-        _date_cell(fs, i, 2, b)
+        _date_cell(fs, i, 2, last_day(b))
         fs.cell(row=i, column=3, value=(b - a).days // 7)
         fs.cell(row=i, column=4, value=max(load.get(d, 0) for d in _weeks(a, b)))
         fs.cell(row=i, column=5, value=min(u.capacity_in_week(d) or 0 for d in _weeks(a, b)))
     _widths(fs, [12, 12, 8, 16, 12])
+    print_setup(fs, lang, inst.name, grid=False)
     return wb
 
 
@@ -291,7 +294,7 @@ def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: 
              (_l("home_site", lang), trainee.site),
              (_l("part_time", lang), trainee.part_time),
              (_l("block_start", lang), trainee.start),
-             (_l("block_end", lang), block_end(trainee, prog))]
+             (_l("block_end", lang), last_day(block_end(trainee, prog)))]
     for i, (k, v) in enumerate(rows, start=2):
         about.cell(row=i, column=1, value=k).font = BOLD
         if isinstance(v, date):
@@ -299,6 +302,7 @@ def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: 
         else:
             about.cell(row=i, column=2, value=v)
     _widths(about, [26, 50])
+    print_setup(about, lang, inst.name, grid=False)
 
     ws = wb.create_sheet(_l("plan_sheet", lang))
     _header(ws, 1, [_l("start", lang), _l("end", lang), _l("weeks", lang), _l("unit", lang),
@@ -315,11 +319,12 @@ def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: 
         for lv in trainee.leave if lv.kind in EXTENDING_LEAVE]
     for i, (a, b, vals) in enumerate(sorted(entries, key=lambda e: e[0]), start=2):
         _date_cell(ws, i, 1, a)
-        _date_cell(ws, i, 2, b)
+        _date_cell(ws, i, 2, last_day(b))
         for j, v in enumerate(vals, start=3):
             ws.cell(row=i, column=j, value=v)
     _widths(ws, [12, 12, 8, 12, 36, 8, 20, 60])
     ws.freeze_panes = "A2"
+    print_setup(ws, lang, inst.name, grid=False, landscape=True)
 
     rq = wb.create_sheet(_l("req_sheet", lang))
     _header(rq, 1, [_l("requirement", lang), _l("min", lang), _l("max", lang),
@@ -339,6 +344,7 @@ def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: 
         for j, v in enumerate([name, lo_c, hi_c, got, _l("yes" if ok else "no", lang)], 1):
             rq.cell(row=i, column=j, value=v)
     _widths(rq, [34, 14, 14, 16, 10])
+    print_setup(rq, lang, inst.name, grid=False)
     return wb
 
 

@@ -1,0 +1,130 @@
+"""What ``atbt solve`` prints while it works and when it is done, in the chosen language.
+
+The solver reports events from several phases and threads (the heuristics, the full model
+beside them, retries of the first plan); printed as they come they repeat and can show a
+worse objective after a better one. :class:`ProgressPrinter` keeps the best plan so far and
+prints one line only when it improves, never a line twice.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from scheduler.i18n import Lang
+
+TEXT: dict[str, tuple[str, str]] = {
+    "decompose": ("{done}/{of} AT/BT-läkare planerade", "{done}/{of} trainees planned"),
+    "first": ("första planen efter {t} s", "first plan after {t} s"),
+    "polish": ("förbättrade {improved} av {of} block ({time:.0f} s)",
+               "improved {improved} of {of} blocks ({time:.0f} s)"),
+    "progress": ("mål {obj}  gräns {bound}  gap {gap}  {t:.0f} s",
+                 "objective {obj}  bound {bound}  gap {gap}  {t:.0f} s"),
+    "summary": ("Status: {status}  mål {obj}  gräns {bound}  gap {gap}  {t} s",
+                "Status: {status}  objective {obj}  bound {bound}  gap {gap}  {t} s"),
+    "optimal": ("optimal (bevisat)", "optimal (proven)"),
+    "feasible": ("giltig plan (ej bevisat optimal)", "valid plan (not proven optimal)"),
+    "stopped": ("avbruten (bästa planen hittills)", "stopped (best plan so far)"),
+    "infeasible": ("omöjlig", "infeasible"),
+    "no_plan_in_time": ("ingen plan inom tidsgränsen", "no plan within the time limit"),
+    "invalid_input": ("ogiltig indata", "invalid input"),
+}
+
+TERM_NAMES: dict[str, tuple[str, str]] = {
+    "unit_changes": ("enhetsbyten", "unit changes"),
+    "fragmentation": ("splittring", "fragmentation"),
+    "staffing_shortfall": ("bemanningsunderskott", "staffing shortfall"),
+    "peak_utilisation": ("högsta beläggning (%)", "peak utilisation (%)"),
+}
+
+
+def text(key: str, lang: Lang, **kw: object) -> str:
+    sv, en = TEXT[key]
+    return (en if lang == "en" else sv).format(**kw)
+
+
+def number(value: float | None, lang: Lang, digits: int | None = None) -> str:
+    """A number as the language writes it (decimal comma in Swedish); ``-`` when unknown."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    s = f"{value:.{digits}f}" if digits is not None else f"{value:g}"
+    return s.replace(".", ",") if lang == "sv" else s
+
+
+def gap_text(objective: float | None, bound: float | None, lang: Lang) -> str:
+    """Relative gap ``(objective - bound) / objective`` in per cent, ``-`` without a bound."""
+    if objective is None or bound is None or not math.isfinite(bound):
+        return "-"
+    gap = 0.0 if objective <= 0 else max(0.0, (objective - bound) / objective)
+    return number(100 * gap, lang, 1) + " %"
+
+
+def status_text(status: str, lang: Lang) -> str:
+    return text(status, lang) if status in TEXT else status
+
+
+def summary_lines(result, lang: Lang) -> list[str]:
+    """The final lines of a solve with a plan: status, objective, bound, gap, time, terms."""
+    bound = result.bound
+    lines = [text("summary", lang, status=status_text(result.status.value, lang),
+                  obj=number(result.objective, lang), bound=number(bound, lang),
+                  gap=gap_text(result.objective, bound, lang),
+                  t=number(result.wall_time, lang, 1))]
+    terms = [f"{TERM_NAMES[k][lang == 'en'] if k in TERM_NAMES else k} {number(v, lang)}"
+             for k, v in result.terms.items()]
+    if terms:
+        lines.append("  " + ", ".join(terms))
+    return lines
+
+
+class ProgressPrinter:
+    """The solver's ``progress`` callback: one line per real improvement, never a repeat.
+
+    ``emit(line, final)``: ``final`` is False for a line a terminal may overwrite in place (the
+    count of trainees planned), True for a line that stays.
+    """
+
+    def __init__(self, lang: Lang, emit: Callable[[str, bool], None]):
+        self.lang, self.emit = lang, emit
+        self.best = math.inf
+        self.bound = -math.inf
+        self.done = 0
+        self.first_seen = False
+        self.last: str | None = None
+        self.printed: list[str] = []
+
+    def _say(self, line: str, final: bool = True) -> None:
+        if line != self.last:
+            self.last = line
+            self.printed.append(line)
+            self.emit(line, final)
+
+    def __call__(self, ev: dict) -> None:
+        phase = ev.get("phase")
+        if phase == "decompose":
+            # A retry of the first plan counts again from the start: only new progress.
+            if ev.get("done", 0) > self.done:
+                self.done = ev["done"]
+                self._say(text("decompose", self.lang, done=ev["done"], of=ev["of"]), False)
+        elif phase == "first_plan":
+            if not self.first_seen:
+                self.first_seen = True
+                self._say(text("first", self.lang, t=number(ev["time"], self.lang, 1)))
+        elif phase == "polish":
+            if ev.get("improved"):
+                self._say(text("polish", self.lang, **ev))
+        elif "objective" in ev:
+            obj, bound = ev["objective"], ev.get("bound")
+            raised = (bound is not None and math.isfinite(bound) and bound > self.bound + 1e-9
+                      and math.isfinite(self.best))
+            if bound is not None and math.isfinite(bound):
+                self.bound = max(self.bound, bound)
+            if obj is not None and math.isfinite(obj) and obj < self.best - 1e-9:
+                self.best = obj
+            elif not raised:
+                return  # a plan no better than the best printed, and no better bound
+            obj = self.best
+            shown = min(self.bound, obj) if math.isfinite(self.bound) else None
+            self._say(text("progress", self.lang, obj=number(obj, self.lang),
+                           bound=number(shown, self.lang),
+                           gap=gap_text(obj, shown, self.lang), t=ev.get("time", 0.0)))

@@ -1,0 +1,31 @@
+"""One checked Örebro plan per test session, shared by test_calendar and test_print.
+
+Solved once into the session's base temp folder (any checked plan will do: the tests assert
+what is written about a plan, not its quality), with today 2028-01-03 (the grid's red line).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from scheduler import cli
+from scheduler.i18n import set_language
+from scheduler.io import complete_set
+
+ROOT = Path(__file__).resolve().parents[1]
+OREBRO = ROOT / "instances" / "orebro.yaml"
+
+
+def orebro_solved(tmp_path_factory) -> Path:
+    out = tmp_path_factory.getbasetemp() / "orebro-solved"
+    if not complete_set(out):
+        # --deterministic: the first plan counts work, not seconds, so a loaded machine gets
+        # one too (later, not never); --time-limit 2 keeps the improvement after it short.
+        res = CliRunner().invoke(cli.app, ["solve", str(OREBRO), "--out", str(out),
+                                           "--time-limit", "2", "--workers", "1",
+                                           "--deterministic", "--today", "2028-01-03"])
+        set_language("sv")
+        assert res.exit_code == 0, res.output
+    return out
