@@ -1,0 +1,255 @@
+"""Wishes (önskemål), travel and each trainee's own cost, from the data and a plan's stints.
+
+The model side's arithmetic (docs/MODEL.md, "Wishes, travel and fairness"), used by
+``plan_state.plan_cost`` to judge the heuristic phases' moves and by the reports to word why a
+wish was not granted. The checker recomputes every figure on its own and never imports this.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from scheduler.domain import (
+    SHORT_TRAVEL_FACTOR,
+    Instance,
+    Trainee,
+    Wish,
+    block_end,
+    calendar_weeks,
+    leaves_early,
+)
+from scheduler.i18n import Lang, discipline_name, tr
+from scheduler.plan import Stint
+
+
+
+def wish_weight(w: Wish) -> int:
+    """Unweighted cost of a wish not granted: 3, 2, 1 for priority 1, 2, 3."""
+    return 4 - w.priority
+
+
+def travel_minutes(inst: Instance, home: str, site: str) -> int:
+    """Minutes one way from a trainee's home site to a unit's site (either direction given)."""
+    if home == site:
+        return 0
+    sites = {s.id: s for s in inst.sites}
+    a, b = sites.get(home), sites.get(site)
+    if a is not None and site in a.travel_minutes:
+        return a.travel_minutes[site]
+    if b is not None and home in b.travel_minutes:
+        return b.travel_minutes[home]
+    return 0
+
+
+def travel_rate(inst: Instance, t: Trainee, site: str) -> int:
+    """Travel cost per stint-week: started 10 minutes one way, times the short-travel factor."""
+    tens = -(-travel_minutes(inst, t.site, site) // 10)
+    return tens * (SHORT_TRAVEL_FACTOR if t.short_travel else 1)
+
+
+def eligible_units(inst: Instance, t: Trainee) -> list:
+    prog = inst.programme(t.programme)
+    return [u for u in inst.units if u.takes(prog.id) and (u.region_wide or u.site == t.site)
+            and any(prog.requirement(d) is not None for d in u.disciplines)]
+
+
+_CACHE: dict[tuple[int, str], tuple[Instance, object]] = {}
+
+
+def _cached(inst: Instance, key: str, make):  # type: ignore[no-untyped-def]
+    """Per-instance memo (the instance is frozen; kept alive so its id is not reused)."""
+    hit = _CACHE.get((id(inst), key))
+    if hit is not None and hit[0] is inst:
+        return hit[1]
+    if len(_CACHE) > 10_000:
+        _CACHE.clear()
+    value = make()
+    _CACHE[(id(inst), key)] = (inst, value)
+    return value
+
+
+def trainees_of(inst: Instance) -> dict[str, Trainee]:
+    return _cached(inst, "", lambda: {t.id: t for t in inst.all_trainees()})  # type: ignore
+
+
+def least_stints(inst: Instance, t: Trainee) -> int:
+    return _cached(inst, "least|" + t.id, lambda: _least_stints(inst, t))  # type: ignore
+
+
+def _least_stints(inst: Instance, t: Trainee) -> int:
+    """A lower bound on the trainee's stints from the data alone (docs/MODEL.md): per
+    discipline with a minimum, ceil(its calendar weeks / the longest stint an eligible unit
+    allows); 1 per group requirement with a minimum whose members have none; 1 for a
+    ``starts_with`` opening; at least 1. A trainee who leaves early: 1."""
+    prog = inst.programme(t.programme)
+    if leaves_early(t, prog):
+        return 1
+    units = eligible_units(inst, t)
+    n = 0
+    for r in prog.requirements:
+        if r.min_weeks <= 0:
+            continue
+        need = calendar_weeks(r.min_weeks, t.part_time)
+        longest = [u.stint_range(prog.id)[1] for u in units if r.discipline in u.disciplines]
+        if not longest:
+            continue
+        top = None if any(x is None for x in longest) else max(longest)  # type: ignore
+        n += 1 if top is None else -(-need // top)
+    for g in prog.group_requirements:
+        if g.min_weeks > 0 and not any(
+                (r := prog.requirement(d)) is not None and r.min_weeks > 0
+                for d in g.disciplines):
+            n += 1
+    if prog.starts_with is not None:
+        n += 1
+    return max(1, n)
+
+
+def granted(w: Wish, t: Trainee, stints: list[Stint], first_week: date | None) -> bool:
+    """Is the wish met by the trainee's stints? ``first_week``: its first week of service."""
+    if w.kind in ("prefer", "avoid"):
+        hit = any(s.unit == w.unit and (w.discipline is None or s.discipline == w.discipline)
+                  for s in stints)
+        return hit if w.kind == "prefer" else not hit
+    if w.kind == "before":
+        return all(s.end <= w.date for s in stints  # type: ignore[operator]
+                   if s.discipline == w.discipline)
+    opening = next((s for s in stints if s.start == first_week), None)
+    return opening is not None and opening.discipline == w.discipline
+
+
+def first_service_week(t: Trainee) -> date:
+    off = {lv.start + timedelta(weeks=k) for lv in t.leave
+           if lv.kind != "semester" for k in range(lv.weeks)}
+    d = t.start
+    while d in off:
+        d += timedelta(weeks=1)
+    return d
+
+
+def per_trainee(inst: Instance, stints: list[Stint],
+                trainees: dict[str, Trainee] | None = None) -> dict[str, dict[str, int]]:
+    """Per trainee with stints: ``wishes`` (unweighted, missed), ``travel`` (unweighted),
+    ``stints``, ``fragmentation``, and ``cost`` (docs/MODEL.md: weighted own cost with unit
+    changes above ``least_stints``)."""
+    trainees = trainees or trainees_of(inst)
+    by_t: dict[str, list[Stint]] = defaultdict(list)
+    for s in stints:
+        by_t[s.trainee].append(s)
+    wishes: dict[str, list[Wish]] = defaultdict(list)
+    for w in inst.wishes:
+        wishes[w.trainee].append(w)
+    site_of = {u.id: u.site for u in inst.units}
+    wt = inst.objective_weights()
+    out = {}
+    for tid, ss in by_t.items():
+        t = trainees[tid]
+        first = first_service_week(t)
+        missed = sum(wish_weight(w) for w in wishes.get(tid, ()) if not granted(w, t, ss, first))
+        travel = sum(s.weeks * travel_rate(inst, t, site_of[s.unit]) for s in ss)
+        spans: dict[str, list[Stint]] = defaultdict(list)
+        for s in ss:
+            spans[s.discipline].append(s)
+        frag = sum((max(x.end for x in xs) - min(x.start for x in xs)).days // 7
+                   - sum(x.weeks for x in xs) for xs in spans.values())
+        cost = (wt.get("unit_changes", 0) * (len(ss) - least_stints(inst, t))
+                + wt.get("fragmentation", 0) * frag + wt.get("wishes", 0) * missed
+                + wt.get("travel", 0) * travel)
+        out[tid] = {"stints": len(ss), "fragmentation": frag, "wishes": missed,
+                    "travel": travel, "cost": cost}
+    return out
+
+
+# ---------------------------------------------------------------------------- report wording
+
+
+def describe(inst: Instance, w: Wish, lang: Lang | None = None) -> str:
+    disc = f" ({discipline_name(w.discipline, lang)})" if w.discipline else ""
+    if w.kind in ("prefer", "avoid"):
+        return tr(f"wish_text_{w.kind}", lang, unit=w.unit, disc=disc)
+    return tr(f"wish_text_{w.kind}", lang, discipline=discipline_name(w.discipline or "", lang),
+              date=w.date.isoformat() if w.date else "")
+
+
+def reason(inst: Instance, w: Wish, stints: list[Stint], lang: Lang | None = None) -> str:
+    """Why a wish was not granted, in a coordinator's words: the unit full in the weeks the
+    trainee spent in the discipline (with its load and capacity), else the trade-off."""
+    t = next(x for x in inst.all_trainees() if x.id == w.trainee)
+    mine = [s for s in stints if s.trainee == t.id]
+    if w.kind == "prefer":
+        u = inst.unit(w.unit)  # type: ignore[arg-type]
+        discs = {w.discipline} if w.discipline else set(u.disciplines)
+        h0 = inst.horizon.start
+        load: dict[int, int] = defaultdict(int)
+        for s in stints:
+            if s.unit == u.id:
+                for k in range(inst.week_index(s.start), inst.week_index(s.end)):
+                    load[k] += 1
+        # The weeks the trainee could have been there: its stints in the wished discipline.
+        weeks = sorted({k for s in mine if s.discipline in discs
+                        for k in range(inst.week_index(s.start), inst.week_index(s.end))})
+        full = [k for k in weeks
+                if (c := u.capacity_in_week(h0 + timedelta(weeks=k))) is not None
+                and load[k] >= c]
+        if full:
+            a, b = full[0], full[-1]
+            cap = u.capacity_in_week(h0 + timedelta(weeks=a))
+            return tr("wish_full", lang, unit=u.id, weeks=_weeks_text(inst, a, b),
+                      n=load[a], cap=cap)
+    if w.kind == "avoid":
+        d = w.discipline or inst.unit(w.unit).disciplines[0]  # type: ignore[arg-type]
+        return tr("wish_avoid_full", lang, discipline=discipline_name(d, lang), trainee=t.id)
+    return tr("wish_tradeoff", lang, what=describe(inst, w, lang))
+
+
+def _weeks_text(inst: Instance, a: int, b: int) -> str:
+    """ISO weeks ``a``-``b`` (horizon indices) as '12–24 2027' or '50 2027–6 2028'."""
+    ya, na, _ = (inst.horizon.start + timedelta(weeks=a)).isocalendar()
+    yb, nb, _ = (inst.horizon.start + timedelta(weeks=b)).isocalendar()
+    return f"{na}–{nb} {ya}" if ya == yb else f"{na} {ya}–{nb} {yb}"
+
+
+# ---------------------------------------------------------------------------- validation
+
+
+def wish_problems(inst: Instance) -> list[tuple[str, str]]:
+    """Wishes that can never be met are input errors, located (docs/MODEL.md)."""
+    problems: list[tuple[str, str]] = []
+    trainees = {t.id: t for t in inst.all_trainees()}
+    units = {u.id: u for u in inst.units}
+    seen: set[tuple] = set()
+    for i, w in enumerate(inst.wishes):
+        loc = f"wishes[{i}] ({w.trainee})"
+        t = trainees.get(w.trainee)
+        if t is None:
+            problems.append((f"{loc}.trainee", tr("unknown_ref", kind="trainee", id=w.trainee)))
+            continue
+        key = (w.trainee, w.kind, w.unit, w.discipline, w.date)
+        if key in seen:
+            problems.append((loc, tr("wish_twice", trainee=w.trainee)))
+        seen.add(key)
+        prog = inst.programme(t.programme)
+        if w.unit is not None:
+            u = units.get(w.unit)
+            if u is None:
+                problems.append((f"{loc}.unit", tr("unknown_ref", kind="unit", id=w.unit)))
+                continue
+            if not u.takes(prog.id) or not (u.region_wide or u.site == t.site):
+                problems.append((f"{loc}.unit", tr("wish_unit_not_eligible", unit=u.id,
+                                                   trainee=t.id)))
+                continue
+            if w.discipline is not None and (w.discipline not in u.disciplines
+                                             or prog.requirement(w.discipline) is None):
+                problems.append((f"{loc}.discipline", tr(
+                    "wish_no_discipline", discipline=w.discipline, trainee=t.id, unit=u.id)))
+        elif w.discipline is not None and prog.requirement(w.discipline) is None:
+            problems.append((f"{loc}.discipline", tr(
+                "wish_no_discipline", discipline=w.discipline, trainee=t.id, unit="-")))
+        if w.date is not None:
+            end = block_end(t, prog)
+            if not t.start < w.date <= end:
+                problems.append((f"{loc}.date", tr(
+                    "wish_date_outside", date=w.date.isoformat(), trainee=t.id,
+                    start=t.start.isoformat(), end=end.isoformat())))
+    return problems

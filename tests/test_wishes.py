@@ -1,0 +1,226 @@
+"""Wishes, travel and fairness (issue 19): tiny hand-solvable instances, the checker's own
+recomputation, and wishes that can never be met as located input errors. Names are invented.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from scheduler import checker, wishes
+from scheduler.domain import LEXICOGRAPHIC_WEIGHT, Instance
+from scheduler.plan import Stint
+from scheduler.result import Status
+from scheduler.solver.plan_state import plan_cost
+from scheduler.solver.model import capacity_profiles
+from scheduler.solver.solve import solve
+
+H0 = date(2027, 1, 4)
+ZERO = {"unit_changes": 0, "fragmentation": 0, "staffing_shortfall": 0, "peak_utilisation": 0}
+
+
+def wk(n: int) -> date:
+    return H0 + timedelta(weeks=n)
+
+
+M6 = {"id": "M6", "name": "Sex veckor medicin", "kind": "other", "regulation": "test",
+      "length_weeks": 6, "requirements": [{"discipline": "medicin", "min_weeks": 6}]}
+A6 = {"id": "A6", "name": "Sex veckor allmänmedicin", "kind": "other", "regulation": "test",
+      "length_weeks": 6, "requirements": [{"discipline": "allmanmedicin", "min_weeks": 6}]}
+
+
+def unit(uid: str, disc: str = "medicin", site: str = "NORD", **extra: Any) -> dict:
+    return {"id": uid, "name": f"Enhet {uid}", "site": site, "disciplines": [disc],
+            "capacity": 1, **extra}
+
+
+def trainee(tid: str, programme: str = "M6", site: str = "NORD", **extra: Any) -> dict:
+    return {"id": tid, "programme": programme, "start": H0, "site": site, **extra}
+
+
+def build(units: list[dict], trainees: list[dict], wish_list: list[dict] = (),  # type: ignore
+          programmes: list[dict] | None = None, sites: list[dict] | None = None,
+          fairness: str = "off", **weights: int) -> Instance:
+    return Instance.model_validate({
+        "name": "Önskeregionen", "horizon": {"start": H0, "end": wk(6)},
+        "programmes": programmes or [M6],
+        "sites": sites or [{"id": "NORD", "name": "Norrby"}, {"id": "SYD", "name": "Söderby"}],
+        "units": units, "trainees": trainees, "wishes": list(wish_list), "fairness": fairness,
+        "weights": {**ZERO, **weights}})
+
+
+def solved(inst: Instance, cost: int) -> Any:
+    """OPTIMAL at ``cost``; the checker accepts the plan and recomputes the same objective."""
+    r = solve(inst, time_limit=10, workers=1, seed=0)
+    assert r.status is Status.OPTIMAL
+    assert checker.check(inst, r.stints) == []
+    terms = checker.evaluate(inst, r.stints)
+    assert checker.objective(inst, terms) == cost
+    assert r.objective == pytest.approx(cost)
+    assert r.terms == {t: terms[t] for t in r.terms}
+    return r
+
+
+def st(tid: str, uid: str, disc: str, a: date, b: date, prog: str = "M6",
+       site: str = "NORD") -> Stint:
+    return Stint(trainee=tid, start=a, end=b, unit=uid, discipline=disc, programme=prog,
+                 site=site)
+
+
+def unit_of(r: Any, tid: str) -> set[str]:
+    return {s.unit for s in r.stints if s.trainee == tid}
+
+
+# ---- wishes
+
+
+def test_wish_granted_when_capacity_allows() -> None:
+    # One trainee, two interchangeable units; it wishes MB (priority 1). Granted: MB for all
+    # 6 weeks, no unit change, nothing missed: objective 0. MA would cost 10 * 3 = 30.
+    inst = build([unit("MA"), unit("MB")], [trainee("T1")],
+                 [{"trainee": "T1", "kind": "prefer", "unit": "MB", "priority": 1}],
+                 unit_changes=1, wishes=10)
+    r = solved(inst, 0)
+    assert unit_of(r, "T1") == {"MB"}
+    assert checker.wish_outcomes(inst, r.stints) == [(0, True)]
+
+
+def test_wish_refused_with_the_reason_when_the_unit_is_full() -> None:
+    # Both want MB (capacity 1, stints of 6 weeks): T1 at priority 1 (missing it costs 3),
+    # T2 at priority 3 (costs 1). T1 gets it; the optimum misses T2's: 10 * 1 = 10.
+    inst = build([unit("MA", min_weeks=6), unit("MB", min_weeks=6)],
+                 [trainee("T1"), trainee("T2")],
+                 [{"trainee": "T1", "kind": "prefer", "unit": "MB", "priority": 1},
+                  {"trainee": "T2", "kind": "prefer", "unit": "MB", "priority": 3}],
+                 unit_changes=1, wishes=10)
+    r = solved(inst, 10)
+    assert unit_of(r, "T1") == {"MB"}
+    assert checker.wish_outcomes(inst, r.stints) == [(0, True), (1, False)]
+    why = wishes.reason(inst, inst.wishes[1], r.stints, lang="sv")
+    assert why == "MB full v. 1–6 2027: 1 placerade, kapacitet 1"
+
+
+def test_avoid_before_and_first_wishes() -> None:
+    # P: 3 weeks medicine, 3 psychiatry. Wishes: avoid MA (2), psychiatry before week 3 (1),
+    # psychiatry first (3). All can be met: PS weeks 0-3, MB 3-6, 1 unit change.
+    prog = {"id": "P", "name": "P", "kind": "other", "regulation": "test", "length_weeks": 6,
+            "requirements": [{"discipline": "medicin", "min_weeks": 3, "max_weeks": 3},
+                             {"discipline": "psykiatri", "min_weeks": 3, "max_weeks": 3}]}
+    inst = build([unit("MA"), unit("MB"), unit("PS", "psykiatri")], [trainee("T1", "P")],
+                 [{"trainee": "T1", "kind": "avoid", "unit": "MA", "priority": 2},
+                  {"trainee": "T1", "kind": "before", "discipline": "psykiatri",
+                   "date": wk(3), "priority": 1},
+                  {"trainee": "T1", "kind": "first", "discipline": "psykiatri", "priority": 3}],
+                 programmes=[prog], unit_changes=1, wishes=10)
+    r = solved(inst, 1)
+    assert [ok for _, ok in checker.wish_outcomes(inst, r.stints)] == [True, True, True]
+    # A plan that breaks all three: MA 0-3, PS 3-6: 3 + 2 + 1 = 6 missed.
+    bad = [st("T1", "MA", "medicin", wk(0), wk(3), "P", "NORD"),
+           st("T1", "PS", "psykiatri", wk(3), wk(6), "P", "NORD")]
+    assert checker.evaluate(inst, bad)["wishes"] == 6
+    assert plan_cost(inst, bad, capacity_profiles(inst))[1]["wishes"] == 6
+
+
+def test_no_wishes_leave_the_objective_as_before() -> None:
+    inst = build([unit("MA"), unit("MB")], [trainee("T1")], unit_changes=1)
+    assert "wishes" not in inst.objective_weights()
+    r = solved(inst, 0)
+    assert set(r.terms) == {"unit_changes"}
+
+
+@pytest.mark.parametrize("wish, where, text", [
+    ({"trainee": "T9", "kind": "prefer", "unit": "MB"}, "wishes[0] (T9).trainee", "T9"),
+    ({"trainee": "T1", "kind": "prefer", "unit": "XX"}, "wishes[0] (T1).unit", "XX"),
+    ({"trainee": "T1", "kind": "prefer", "unit": "MS"}, "wishes[0] (T1).unit",
+     "kan aldrig uppfyllas"),
+    ({"trainee": "T1", "kind": "before", "discipline": "medicin", "date": wk(9)},
+     "wishes[0] (T1).date", "utanför"),
+    ({"trainee": "T1", "kind": "first", "discipline": "psykiatri"},
+     "wishes[0] (T1).discipline", "psykiatri"),
+])
+def test_a_wish_that_can_never_be_met_is_an_input_error(wish: dict, where: str,
+                                                         text: str) -> None:
+    with pytest.raises(ValidationError, match=r"(?s)" + __import__("re").escape(where)
+                       + ".*" + text):
+        build([unit("MA"), unit("MB"), unit("MS", site="SYD")], [trainee("T1")], [wish],
+              unit_changes=1, wishes=10)
+
+
+# ---- travel
+
+
+def test_travel_keeps_trainees_near_home() -> None:
+    # Two vårdcentraler open to the whole region, one per town, 30 minutes apart; one trainee
+    # from each town. Each at home: travel 0. Swapped: 2 * 6 weeks * 3 (tens of minutes) = 36.
+    sites = [{"id": "NORD", "name": "Norrby", "travel_minutes": {"SYD": 30}},
+             {"id": "SYD", "name": "Söderby"}]
+    units = [unit("VN", "allmanmedicin", region_wide=True, min_weeks=6),
+             unit("VS", "allmanmedicin", "SYD", region_wide=True, min_weeks=6)]
+    inst = build(units, [trainee("TS", "A6", "SYD"), trainee("TN", "A6", "NORD")],
+                 programmes=[A6], sites=sites, unit_changes=1, travel=1)
+    r = solved(inst, 0)
+    assert unit_of(r, "TN") == {"VN"} and unit_of(r, "TS") == {"VS"}
+    swapped = [st("TN", "VS", "allmanmedicin", wk(0), wk(6), "A6", "SYD"),
+               st("TS", "VN", "allmanmedicin", wk(0), wk(6), "A6", "NORD")]
+    assert checker.evaluate(inst, swapped)["travel"] == 36
+    # Short travel (small children) counts three times: 6 * 3 * 3 = 54 for TN alone.
+    short = inst.model_copy(update={"trainees": [
+        inst.trainees[0], inst.trainees[1].model_copy(update={"short_travel": True})]})
+    assert checker.trainee_costs(short, swapped)["TN"]["travel"] == 54
+    assert wishes.per_trainee(short, swapped)["TN"]["travel"] == 54
+
+
+# ---- fairness
+
+
+def _fair_case(fairness: str) -> Instance:
+    # Both want MB (priority 1: missing it costs 3 * 10 = 30); MB and MA take 1 at a time,
+    # stints of 3-6 weeks; a unit change costs 20.
+    # Sum-optimal: one trainee has MB all 6 weeks: costs (0, 30), sum 30, worst 30.
+    # Fair: they share MB, 3 weeks each, each with one change: costs (20, 20), sum 40.
+    return build([unit("MA", min_weeks=3), unit("MB", min_weeks=3)],
+                 [trainee("T1"), trainee("T2")],
+                 [{"trainee": "T1", "kind": "prefer", "unit": "MB", "priority": 1},
+                  {"trainee": "T2", "kind": "prefer", "unit": "MB", "priority": 1}],
+                 fairness=fairness, unit_changes=20, wishes=10)
+
+
+def test_lexicographic_fairness_lowers_the_worst_trainee() -> None:
+    off = solved(_fair_case("off"), 30)
+    assert checker.fairness(_fair_case("off"), off.stints)["worst"] == 30
+    inst = _fair_case("lexicographic")
+    fair = solved(inst, 20 * LEXICOGRAPHIC_WEIGHT + 40)  # worst 20 first, then the sum 40
+    f = checker.fairness(inst, fair.stints)
+    assert (f["worst"], f["best"], f["sum"], f["gini"]) == (20, 20, 40, 0.0)
+    assert f["wishes_granted"]["1"] == {"granted": 2, "of": 2}
+
+
+def test_weighted_fairness() -> None:
+    # worst weight 2: sum-optimal 30 + 2 * 30 = 90; shared 40 + 2 * 20 = 80.
+    inst = _fair_case("weighted").model_copy(update={"weights": _fair_case("off").weights
+                                                     .model_copy(update={"worst": 2})})
+    solved(inst, 80)
+
+
+def test_checker_recomputes_per_trainee_costs_by_hand() -> None:
+    # T1: MA 0-3, MB 3-6 (2 stints, least 1: one change = 20; wish granted);
+    # T2: MA 3-6?  no: T2 MB 0-3, MA 3-6 (one change = 20, wish granted). Gini 0.
+    inst = _fair_case("off")
+    plan = [st("T1", "MA", "medicin", wk(0), wk(3), "M6", "NORD"),
+            st("T1", "MB", "medicin", wk(3), wk(6), "M6", "NORD"),
+            st("T2", "MB", "medicin", wk(0), wk(3), "M6", "NORD"),
+            st("T2", "MA", "medicin", wk(3), wk(6), "M6", "NORD")]
+    per = checker.trainee_costs(inst, plan)
+    assert per["T1"] == {"stints": 2, "least_stints": 1, "fragmentation": 0, "wishes": 0,
+                         "travel": 0, "cost": 20}
+    # T1 alone at MA all 6 weeks, T2 at MB: T1 misses (3 * 10), T2 0; Gini of (0, 30) = 0.5.
+    unfair = [st("T1", "MA", "medicin", wk(0), wk(6), "M6", "NORD"),
+              st("T2", "MB", "medicin", wk(0), wk(6), "M6", "NORD")]
+    f = checker.fairness(inst, unfair)
+    assert (f["worst"], f["median"], f["best"], f["gini"]) == (30, 15, 0, 0.5)
+    # The model side's arithmetic agrees (plan_state uses it to accept moves).
+    assert {k: v["cost"] for k, v in wishes.per_trainee(inst, unfair).items()} == \
+        {k: v["cost"] for k, v in checker.trainee_costs(inst, unfair).items()}
