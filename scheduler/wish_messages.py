@@ -18,6 +18,8 @@ MESSAGES.update({
         "the date {date} lies outside {trainee}'s block ({start} to {end})"),
     "wish_twice": ("samma önskemål finns två gånger för {trainee}",
                    "the same wish occurs twice for {trainee}"),
+    "bad_fairness": ("--fairness: '{value}' ska vara off, lexicographic eller weighted",
+                     "--fairness: '{value}' must be off, lexicographic or weighted"),
     # reasons (reports)
     "wish_granted": ("beviljat", "granted"),
     "wish_full": ("{unit} full v. {weeks}: {n} placerade, kapacitet {cap}",

@@ -198,8 +198,25 @@ def reason(inst: Instance, w: Wish, stints: list[Stint], lang: Lang | None = Non
             return tr("wish_full", lang, unit=u.id, weeks=_weeks_text(inst, a, b),
                       n=load[a], cap=cap)
     if w.kind == "avoid":
-        d = w.discipline or inst.unit(w.unit).disciplines[0]  # type: ignore[arg-type]
-        return tr("wish_avoid_full", lang, discipline=discipline_name(d, lang), trainee=t.id)
+        # Full only if every other unit that credits the stint's discipline was full in
+        # every week the trainee spent at the avoided unit.
+        there = [s for s in mine if s.unit == w.unit
+                 and (w.discipline is None or s.discipline == w.discipline)]
+        h0 = inst.horizon.start
+        load: dict[tuple[str, int], int] = defaultdict(int)
+        for s in stints:
+            if s.trainee != t.id:
+                for k in range(inst.week_index(s.start), inst.week_index(s.end)):
+                    load[s.unit, k] += 1
+        units = eligible_units(inst, t)
+        if there and all(
+                u.id == w.unit or s.discipline not in u.disciplines
+                or ((c := u.capacity_in_week(h0 + timedelta(weeks=k))) is not None
+                    and load[u.id, k] >= c)
+                for s in there for k in range(inst.week_index(s.start), inst.week_index(s.end))
+                for u in units):
+            return tr("wish_avoid_full", lang, discipline=discipline_name(
+                there[0].discipline, lang), trainee=t.id)
     return tr("wish_tradeoff", lang, what=describe(inst, w, lang))
 
 
