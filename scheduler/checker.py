@@ -634,7 +634,8 @@ def wish_outcomes(instance: Instance, stints: list[Stint]) -> list[tuple[int, bo
         elif w.kind == "avoid":
             ok = all(s.unit != w.unit or w.discipline not in (None, s.discipline) for s in ss)
         elif w.kind == "before":
-            ok = not any(s.discipline == w.discipline and s.end > w.date for s in ss)
+            ok = not any(s.discipline == w.discipline and s.end > w.date  # type: ignore[operator]
+                         for s in ss)
         else:  # first: the stint in the first week that is not extending leave
             t = people[w.trainee]
             leave = _leave_mondays(t)
@@ -662,7 +663,7 @@ def _least_stints(instance: Instance, t: Trainee, prog: Programme) -> int:
         if None in tops:
             n += 1
         else:
-            n += -(-_ceil_pct(r.min_weeks, t.part_time) // max(tops))  # type: ignore[type-var]
+            n += -(-_ceil_pct(r.min_weeks, t.part_time) // max(x for x in tops if x))
     n += sum(1 for g in prog.group_requirements
              if g.min_weeks > 0 and all(mins.get(d, 0) <= 0 for d in g.disciplines))
     n += prog.starts_with is not None

@@ -23,7 +23,6 @@ from scheduler.i18n import Lang, discipline_name, tr
 from scheduler.plan import Stint
 
 
-
 def wish_weight(w: Wish) -> int:
     """Unweighted cost of a wish not granted: 3, 2, 1 for priority 1, 2, 3."""
     return 4 - w.priority
@@ -98,7 +97,7 @@ def _least_stints(inst: Instance, t: Trainee) -> int:
         n += 1 if top is None else -(-need // top)
     for g in prog.group_requirements:
         if g.min_weeks > 0 and not any(
-                (r := prog.requirement(d)) is not None and r.min_weeks > 0
+                (q := prog.requirement(d)) is not None and q.min_weeks > 0
                 for d in g.disciplines):
             n += 1
     if prog.starts_with is not None:
@@ -203,16 +202,16 @@ def reason(inst: Instance, w: Wish, stints: list[Stint], lang: Lang | None = Non
         there = [s for s in mine if s.unit == w.unit
                  and (w.discipline is None or s.discipline == w.discipline)]
         h0 = inst.horizon.start
-        load: dict[tuple[str, int], int] = defaultdict(int)
+        held: dict[tuple[str, int], int] = defaultdict(int)
         for s in stints:
             if s.trainee != t.id:
                 for k in range(inst.week_index(s.start), inst.week_index(s.end)):
-                    load[s.unit, k] += 1
+                    held[s.unit, k] += 1
         units = eligible_units(inst, t)
         if there and all(
                 u.id == w.unit or s.discipline not in u.disciplines
                 or ((c := u.capacity_in_week(h0 + timedelta(weeks=k))) is not None
-                    and load[u.id, k] >= c)
+                    and held[u.id, k] >= c)
                 for s in there for k in range(inst.week_index(s.start), inst.week_index(s.end))
                 for u in units):
             return tr("wish_avoid_full", lang, discipline=discipline_name(

@@ -4,18 +4,20 @@ recomputation, and wishes that can never be met as located input errors. Names a
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from scheduler import checker, wishes
-from scheduler.domain import LEXICOGRAPHIC_WEIGHT, Instance
+from scheduler.domain import LEXICOGRAPHIC_WEIGHT, Instance, Wish
 from scheduler.plan import Stint
 from scheduler.result import Status
-from scheduler.solver.plan_state import plan_cost
 from scheduler.solver.model import capacity_profiles
+from scheduler.solver.plan_state import plan_cost
 from scheduler.solver.solve import solve
 
 H0 = date(2027, 1, 4)
@@ -143,7 +145,7 @@ def test_no_wishes_leave_the_objective_as_before() -> None:
 ])
 def test_a_wish_that_can_never_be_met_is_an_input_error(wish: dict, where: str,
                                                          text: str) -> None:
-    with pytest.raises(ValidationError, match=r"(?s)" + __import__("re").escape(where)
+    with pytest.raises(ValidationError, match=r"(?s)" + re.escape(where)
                        + ".*" + text):
         build([unit("MA"), unit("MB"), unit("MS", site="SYD")], [trainee("T1")], [wish],
               unit_changes=1, wishes=10)
@@ -207,7 +209,7 @@ def test_weighted_fairness() -> None:
 
 def test_checker_recomputes_per_trainee_costs_by_hand() -> None:
     # T1: MA 0-3, MB 3-6 (2 stints, least 1: one change = 20; wish granted);
-    # T2: MA 3-6?  no: T2 MB 0-3, MA 3-6 (one change = 20, wish granted). Gini 0.
+    # T2: MB 0-3, MA 3-6 (one change = 20, wish granted).
     inst = _fair_case("off")
     plan = [st("T1", "MA", "medicin", wk(0), wk(3), "M6", "NORD"),
             st("T1", "MB", "medicin", wk(3), wk(6), "M6", "NORD"),
@@ -224,3 +226,77 @@ def test_checker_recomputes_per_trainee_costs_by_hand() -> None:
     # The model side's arithmetic agrees (plan_state uses it to accept moves).
     assert {k: v["cost"] for k, v in wishes.per_trainee(inst, unfair).items()} == \
         {k: v["cost"] for k, v in checker.trainee_costs(inst, unfair).items()}
+
+
+# ---- as a coordinator: the Önskemål sheet in a workbook, solve, read the reports back
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tutorial_with_wishes() -> Instance:
+    from scheduler.io import load_instance
+
+    inst = load_instance(ROOT / "instances" / "tutorial.yaml")
+    return inst.model_copy(update={"wishes": [
+        Wish(**w) for w in ({"trainee": "AT-2027-01-01", "kind": "prefer", "unit": "VC-VAST",
+                   "priority": 1},
+                  {"trainee": "AT-2027-01-02", "kind": "prefer", "unit": "VC-VAST",
+                   "priority": 2},
+                  {"trainee": "AT-2027-07-01", "kind": "first", "discipline": "psykiatri",
+                   "priority": 3})]})
+
+
+def test_workbook_wishes_solve_and_read_the_reports_back(tmp_path) -> None:
+    import json
+
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from scheduler import cli
+    from scheduler.workbook.template import instance_to_workbook
+
+    book = tmp_path / "region.xlsx"
+    book.write_bytes(instance_to_workbook(_tutorial_with_wishes()))
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli.app, ["solve", str(book), "--out", str(out), "--time-limit", "8",
+                                     "--workers", "1", "--fairness", "lexicographic"])
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(out / "plan.xlsx")
+    assert {"Önskemål", "Rättvisa"} <= set(wb.sheetnames)
+    rows = list(wb["Önskemål"].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in rows] == ["AT-2027-01-01", "AT-2027-01-02", "AT-2027-07-01"]
+    assert all(row[3] in ("ja", "nej") for row in rows)
+    assert all(row[4] for row in rows if row[3] == "nej")  # every refusal has its reason
+    run = json.loads((out / "run.json").read_text())
+    fair = run["fairness"]
+    assert fair["mode"] == "lexicographic" and "worst" in run["terms"]
+    # What the sheet says is what the checker recomputes from plan.csv.
+    from scheduler.plan_readers import read_plan
+    from scheduler.workbook.reader import read_workbook
+
+    inst = read_workbook(book).model_copy(update={"fairness": "lexicographic"})
+    again = checker.fairness(inst, read_plan(out / "plan.csv"))
+    assert (again["worst"], again["median"], again["gini"]) == \
+        (fair["worst"], fair["median"], fair["gini"])
+    fsheet = {row[0]: row[1] for row in wb["Rättvisa"].iter_rows(values_only=True) if row[0]}
+    assert fsheet["Sämst"] == fair["worst"]
+    checked = CliRunner().invoke(cli.app, ["check", str(book), str(out / "plan.csv")])
+    assert checked.exit_code == 0 and "worst=" in checked.output
+
+
+def test_a_wish_on_the_sheet_that_can_never_be_met_names_its_row(tmp_path) -> None:
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from scheduler import cli
+    from scheduler.workbook.template import instance_to_workbook
+
+    book = tmp_path / "region.xlsx"
+    book.write_bytes(instance_to_workbook(_tutorial_with_wishes()))
+    wb = openpyxl.load_workbook(book)
+    wb["Önskemål"].cell(row=3, column=3, value="OKÄND")  # the second wish's unit
+    wb.save(book)
+    r = CliRunner().invoke(cli.app, ["solve", str(book), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    assert "Önskemål, rad 3, Enhet" in r.output and "OKÄND" in r.output
+    assert "Traceback" not in r.output

@@ -87,17 +87,17 @@ def add_sheets(wb: Workbook, instance: Instance, stints: list[Stint], lang: Lang
     heads = ["trainee", "wish", "priority", "granted", "reason"]
     for c, k in enumerate(heads, 1):
         ws.cell(row=1, column=c, value=_l(k, lang)).font = _BOLD
-    for c, width in zip("ABCDE", (16, 40, 9, 9, 60), strict=True):
-        ws.column_dimensions[c].width = width
+    for letter, width in zip("ABCDE", (16, 40, 9, 9, 60), strict=True):
+        ws.column_dimensions[letter].width = width
     if not instance.wishes:
         ws.cell(row=2, column=1, value=_l("no_wishes", lang))
-    for r, (w, row) in enumerate(zip(instance.wishes, s["wishes"], strict=True), 2):
+    for n, (w, row) in enumerate(zip(instance.wishes, s["wishes"], strict=True), 2):
         ok = row["granted"]
         values = (w.trainee, describe(instance, w, lang), w.priority,
                   _l("yes" if ok else "no", lang), row.get("reason", ""))
         for c, v in enumerate(values, 1):
-            ws.cell(row=r, column=c, value=v)
-        ws.cell(row=r, column=4).fill = _GREEN if ok else _RED
+            ws.cell(row=n, column=c, value=v)
+        ws.cell(row=n, column=4).fill = _GREEN if ok else _RED
     ws.freeze_panes = "A2"
 
     ws = wb.create_sheet(_l("sheet_fairness", lang))
@@ -120,8 +120,8 @@ def add_sheets(wb: Workbook, instance: Instance, stints: list[Stint], lang: Lang
     for c, k in enumerate(heads, 1):
         ws.cell(row=r, column=c, value=_l(k, lang)).font = _BOLD
     ws.column_dimensions["A"].width = 28
-    for c in "BCDEFG":
-        ws.column_dimensions[c].width = 14
+    for letter in "BCDEFG":
+        ws.column_dimensions[letter].width = 14
     per = sorted(s["trainees"].items(), key=lambda kv: (-kv[1]["cost"], kv[0]))
     for tid, p in per:
         r += 1
