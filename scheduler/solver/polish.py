@@ -61,7 +61,8 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
                 continue
             others = state.others((tid,))
             t = trainees[tid]
-            new = solve_part(instance, [t], others, min(1.0, left), seed, profiles, True, least)
+            new = solve_part(instance, [t], others, min(1.0, left), seed, profiles, True, least,
+                             terms=("unit_changes", *OWN))
             if new is None and w.fragmentation:
                 # From its current rotation (always feasible: nobody else moved), until 0.5 s
                 # without improvement; from scratch with the default early stop it kept

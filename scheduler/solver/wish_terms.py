@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ortools.sat.python import cp_model
 
-from scheduler.wishes import least_stints, travel_rate, wish_weight
+from scheduler.wishes import least_stints, per_trainee, travel_rate, wish_weight
 
 if TYPE_CHECKING:
     from scheduler.solver.model import PlacementModel, TraineeData
@@ -105,8 +105,12 @@ def worst_term(pm: PlacementModel) -> cp_model.LinearExprT:
         costs.append(cost)
     if not costs:
         return 0
+    # Trainees outside the model (a re-plan of a few against everybody else) keep their
+    # cost: the worst is at least theirs, so the re-plan does not trade the sum for a group
+    # maximum that is not the plan's worst (the move would be refused by ``plan_cost``).
+    floor = max((p["cost"] for p in per_trainee(pm.inst, pm.external).values()), default=0)
     hi = 10**9
-    worst = m.new_int_var(-hi, hi, "worst")
+    worst = m.new_int_var(min(floor, hi), hi, "worst")
     for c in costs:
         m.add(worst >= c)
     return worst
