@@ -300,3 +300,57 @@ def test_a_wish_on_the_sheet_that_can_never_be_met_names_its_row(tmp_path) -> No
     assert r.exit_code == 2
     assert "Önskemål, rad 3, Enhet" in r.output and "OKÄND" in r.output
     assert "Traceback" not in r.output
+
+
+# ---- the two implementations agree (property)
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hs  # noqa: E402
+
+
+def _random_instance() -> Instance:
+    # Two towns 25 minutes apart; every kind of wish; T2 needs short travel.
+    sites = [{"id": "NORD", "name": "Norrby"},
+             {"id": "SYD", "name": "Söderby", "travel_minutes": {"NORD": 25}}]
+    prog = {"id": "P", "name": "P", "kind": "other", "regulation": "test", "length_weeks": 6,
+            "requirements": [{"discipline": "medicin", "min_weeks": 2},
+                             {"discipline": "allmanmedicin", "min_weeks": 2}]}
+    units = [unit("MA"), unit("MB", max_weeks=3), unit("VN", "allmanmedicin", region_wide=True),
+             unit("VS", "allmanmedicin", "SYD", region_wide=True)]
+    return build(units, [trainee("T1", "P"), trainee("T2", "P", short_travel=True)], [
+        {"trainee": "T1", "kind": "prefer", "unit": "VS", "priority": 1},
+        {"trainee": "T1", "kind": "avoid", "unit": "MA", "discipline": "medicin", "priority": 2},
+        {"trainee": "T2", "kind": "before", "discipline": "medicin", "date": wk(3)},
+        {"trainee": "T2", "kind": "first", "discipline": "allmanmedicin", "priority": 3}],
+        programmes=[prog], sites=sites, fairness="weighted", unit_changes=10, fragmentation=5,
+        wishes=7, travel=2, worst=3)
+
+
+_INST = _random_instance()
+_UNITS = {"MA": ("medicin", "NORD"), "MB": ("medicin", "NORD"),
+          "VN": ("allmanmedicin", "NORD"), "VS": ("allmanmedicin", "SYD")}
+
+
+@settings(max_examples=60, deadline=None)
+@given(hs.lists(hs.tuples(hs.sampled_from(["T1", "T2"]), hs.sampled_from(sorted(_UNITS)),
+                          hs.integers(0, 5), hs.integers(1, 3)), min_size=1, max_size=6))
+def test_checker_and_model_arithmetic_agree_on_any_plan(rows: list) -> None:
+    # Any stints that do not overlap (the checker counts an overlapped week once in
+    # fragmentation; no plan the heuristics compare has overlaps), valid or not: the
+    # checker's recomputation and the model side's (plan_state) give the same terms.
+    taken: set[tuple[str, int]] = set()
+    plan = []
+    for tid, uid, a, n in rows:
+        weeks = {(tid, k) for k in range(a, min(6, a + n))}
+        if a + n > 6 or weeks & taken:
+            continue
+        taken |= weeks
+        plan.append(st(tid, uid, _UNITS[uid][0], wk(a), wk(a + n), "P", _UNITS[uid][1]))
+    if not plan:
+        return
+    terms = checker.evaluate(_INST, plan)
+    mine = plan_cost(_INST, plan, capacity_profiles(_INST))[1]
+    assert {k: terms[k] for k in ("wishes", "travel", "worst")} == \
+        {k: mine[k] for k in ("wishes", "travel", "worst")}
+    assert {k: v["cost"] for k, v in checker.trainee_costs(_INST, plan).items()} == \
+        {k: v["cost"] for k, v in wishes.per_trainee(_INST, plan).items()}
