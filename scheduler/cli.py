@@ -400,12 +400,22 @@ def check(
         "--today", help="Weeks before this date are history (YYYY-MM-DD); default: run.json "
         "beside the plan, else the instance's today")] = None,
     lang: LangOpt = "sv",
+    fairness: Annotated[str | None, typer.Option(
+        "--fairness", help="The fairness mode the objective is recomputed with (default: "
+        "run.json beside the plan, else the instance's)")] = None,
 ) -> None:
     """Verify a plan against every rule and recompute each objective term."""
     from scheduler.plan_readers import read_plan
+    from scheduler.report.fairness import mode_of_run
 
     lg = _lang(lang)
     inst, _ = _load(instance)
+    mode = fairness or mode_of_run(plan.parent)
+    if mode is not None:
+        if mode not in ("off", "lexicographic", "weighted"):
+            err.print(tr("bad_fairness", lg, value=mode), markup=False)
+            raise typer.Exit(2)
+        inst = inst.model_copy(update={"fairness": mode})
     day = _today(today, plan.parent, inst)
     try:
         stints = read_plan(plan)
@@ -422,9 +432,9 @@ def check(
     # A violating plan has no objective to compare with a proven bound (issue 16, point 3).
     obj = TEXT[lg]["no_objective"] if violations else checker.objective(inst, terms)
     typer.echo("  ".join(f"{k}={v}" for k, v in terms.items()) + f"  objective={obj}")
-    from scheduler.report import fairness
+    from scheduler.report.fairness import wanted
 
-    if fairness.wanted(inst):  # recomputed by the checker: costs per trainee, wishes granted
+    if wanted(inst):  # recomputed by the checker: costs per trainee, wishes granted
         f = checker.fairness(inst, stints)
         granted = "  ".join(f"p{p}={g['granted']}/{g['of']}"
                             for p, g in f["wishes_granted"].items() if g["of"])

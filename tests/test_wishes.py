@@ -280,8 +280,22 @@ def test_workbook_wishes_solve_and_read_the_reports_back(tmp_path) -> None:
         (fair["worst"], fair["median"], fair["gini"])
     fsheet = {row[0]: row[1] for row in wb["Rättvisa"].iter_rows(values_only=True) if row[0]}
     assert fsheet["Sämst"] == fair["worst"]
+    # check takes the fairness mode from run.json and recomputes the same objective.
     checked = CliRunner().invoke(cli.app, ["check", str(book), str(out / "plan.csv")])
-    assert checked.exit_code == 0 and "worst=" in checked.output
+    assert checked.exit_code == 0
+    assert f"objective={int(run['objective'])}" in checked.output
+    assert f"worst={fair['worst']}  median={fair['median']:g}" in checked.output
+
+
+def test_an_unknown_fairness_mode_is_refused(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from scheduler import cli
+
+    r = CliRunner().invoke(cli.app, ["solve", str(ROOT / "instances" / "tutorial.yaml"),
+                                     "--out", str(tmp_path / "o"), "--fairness", "rättvist"])
+    assert r.exit_code == 2 and "lexicographic" in r.output
+    assert not (tmp_path / "o").exists()
 
 
 def test_a_wish_on_the_sheet_that_can_never_be_met_names_its_row(tmp_path) -> None:

@@ -7,6 +7,8 @@ reported term is; only the wording of a refusal comes from ``scheduler.wishes.re
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from openpyxl.styles import Font, PatternFill
@@ -61,6 +63,16 @@ def wanted(instance: Instance) -> bool:
     """The sheets and run.json figures appear with wishes, a travel matrix or fairness on."""
     return bool(instance.wishes or instance.fairness != "off"
                 or any(s.travel_minutes for s in instance.sites))
+
+
+def mode_of_run(plan_dir: Path) -> str | None:
+    """The fairness mode the plan beside this run.json was solved with (None: unknown)."""
+    try:
+        run = json.loads((plan_dir / "run.json").read_text(encoding="utf-8"))
+        mode = run.get("fairness", {}).get("mode")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return mode if mode in ("off", "lexicographic", "weighted") else None
 
 
 def summary(instance: Instance, stints: list[Stint], lang: Lang) -> dict[str, Any]:
