@@ -98,10 +98,12 @@ def with_wishes(inst: Instance, seed: int, travel: bool = False) -> Instance:
     return Instance.model_validate(data)
 
 
-def run(inst: Instance, fairness: str, time_limit: float, workers: int, seed: int) -> dict:
+def run(inst: Instance, fairness: str, time_limit: float, workers: int, seed: int,
+        deterministic: bool = False) -> dict:
     inst = inst.model_copy(update={"fairness": fairness})
     cpu0, t0 = time.process_time(), time.monotonic()
-    r = solve_and_verify(inst, time_limit=time_limit, workers=workers, seed=seed)
+    r = solve_and_verify(inst, time_limit=time_limit, workers=workers, seed=seed,
+                         deterministic=deterministic)
     out = {"status": r.status.value, "wall": time.monotonic() - t0,
            "cpu": time.process_time() - cpu0}
     if not r.status.has_plan:
@@ -127,13 +129,18 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--wish-seed", type=int, default=1)
     ap.add_argument("--travel", action="store_true")
+    ap.add_argument("--deterministic", action="store_true",
+                    help="Count work, not seconds (solve --deterministic): the same table on "
+                    "an idle and on a loaded machine")
     ap.add_argument("--out", type=Path, help="Also write the table (markdown) here")
     a = ap.parse_args()
     paths = a.instances or DEFAULT
     lines = [f"# Wishes and fairness, {date.today().isoformat()}", "",
              f"Machine: {machine()}", "",
              "Command: `python benchmarks/wishes_bench.py " + " ".join(sys.argv[1:]) + "`", "",
-             f"Time limit {a.time_limit:g} s per run, {a.workers} worker(s), seed {a.seed}, "
+             f"Time limit {a.time_limit:g} s per run"
+             + (" (deterministic: half of it in CP-SAT work units)" if a.deterministic else "")
+             + f", {a.workers} worker(s), seed {a.seed}, "
              f"wishes seeded {a.wish_seed} (2-3 per trainee). Costs are each trainee's own "
              "cost (docs/MODEL.md); `sum` is the objective without the worst term; price = "
              "sum(lexicographic) - sum(off). All figures recomputed by the checker.", "",
@@ -146,7 +153,7 @@ def main() -> None:
         name = path.parent.name if path.name == "region.yaml" else path.stem
         base = None
         for mode in ("off", "lexicographic"):
-            r = run(inst, mode, a.time_limit, a.workers, a.seed)
+            r = run(inst, mode, a.time_limit, a.workers, a.seed, a.deterministic)
             if "f" not in r:
                 row = (f"| {name} | {len(inst.all_trainees())} | {len(inst.wishes)} | {mode} | "
                        f"{r['status']} | | | | | | | | | | {r['wall']:.0f} | {r['cpu']:.0f} |")

@@ -115,13 +115,16 @@ def own_extra(instance: Instance, stints: list[Stint]) -> int:
     return weights.get("wishes", 0) * p["wishes"] + weights.get("travel", 0) * p["travel"]
 
 
-def fairer_or_equal(instance: Instance, state: PlanState, new_by: dict[str, list[Stint]]) -> bool:
-    """With a ``worst`` term: does replacing these trainees' stints leave the worst trainee's
-    cost no higher? (One-trainee re-plans judge their own cost only; without this a group
-    re-plan could make one member the new worst.) True without the term."""
+def fairer_or_equal(instance: Instance, state: PlanState | list[Stint],
+                    new_by: dict[str, list[Stint]]) -> bool:
+    """With a ``worst`` term: does replacing these trainees' stints (in ``state``, or in a
+    plan's stints) leave the worst trainee's cost no higher? (One-trainee re-plans judge
+    their own cost only; without this a group re-plan could make one member the new worst.)
+    True without the term."""
     if "worst" not in instance.objective_weights():
         return True
-    before = per_trainee(instance, state.stints())
+    stints = state.stints() if isinstance(state, PlanState) else state
+    before = per_trainee(instance, stints)
     worst = max((p["cost"] for p in before.values()), default=0)
     after = per_trainee(instance, [st for ss in new_by.values() for st in ss])
     return max((p["cost"] for p in after.values()), default=0) <= worst

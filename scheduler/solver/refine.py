@@ -19,7 +19,7 @@ from scheduler.halt import HALT
 from scheduler.plan import Stint
 from scheduler.solver.construct import Loads
 from scheduler.solver.model import OWN, PlacementModel, staffing_window
-from scheduler.solver.plan_state import own_cost, own_extra
+from scheduler.solver.plan_state import fairer_or_equal, own_cost, own_extra
 
 # Deterministic time of one re-plan (CP-SAT's unit, roughly seconds on an idle core).
 STEP_WORK = 0.3
@@ -89,7 +89,9 @@ def refine(instance: Instance, plan: list[Stint], profiles: dict[str, list[int] 
                 instance, new)
             staff = w.staffing_shortfall * (_shortfall(instance, loads, new)
                                             - _shortfall(instance, loads, old))
-            if new != old and gain + staff > 0:
+            if new != old and gain + staff > 0 and fairer_or_equal(
+                    instance, [s for k, ss in by_t.items() if k != tid for s in ss] + old,
+                    {tid: new}):
                 by_t[tid] = new
                 improved = True
                 if on_better is not None:
