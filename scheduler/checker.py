@@ -652,22 +652,60 @@ def _least_stints(instance: Instance, t: Trainee, prog: Programme) -> int:
     if _unfinished(t, prog):
         return 1
     units = [u for u in instance.units if u.takes(prog.id) and (u.region_wide or u.site == t.site)]
-    n = 0
-    mins = {r.discipline: r.min_weeks for r in prog.requirements}
-    for r in prog.requirements:
-        if r.min_weeks <= 0:
-            continue
-        tops = [u.stint_range(prog.id)[1] for u in units if r.discipline in u.disciplines]
-        if not tops:
-            continue
+    opening = prog.starts_with
+    o = opening.weeks if opening else 0
+
+    def stints_for(discs: set[str], weeks: int) -> int:
+        tops = [u.stint_range(prog.id)[1] for u in units if set(u.disciplines) & discs]
+        if weeks <= 0 or not tops:
+            return 0
         if None in tops:
-            n += 1
-        else:
-            n += -(-_ceil_pct(r.min_weeks, t.part_time) // max(x for x in tops if x))
-    n += sum(1 for g in prog.group_requirements
-             if g.min_weeks > 0 and all(mins.get(d, 0) <= 0 for d in g.disciplines))
-    n += prog.starts_with is not None
-    return max(1, n)
+            return 1
+        return -(-weeks // max(x for x in tops if x))
+
+    def less_opening(discs: set[str]) -> int:
+        return o if opening and opening.discipline in discs else 0
+
+    own = {r.discipline: stints_for({r.discipline}, _ceil_pct(r.min_weeks, t.part_time)
+                                    - less_opening({r.discipline}))
+           for r in prog.requirements if r.min_weeks > 0}
+    groups = [stints_for(set(g.disciplines), _ceil_pct(g.min_weeks, t.part_time)
+                         - less_opening(set(g.disciplines)))
+              - sum(own.get(d, 0) for d in set(g.disciplines))
+              for g in prog.group_requirements if g.min_weeks > 0]
+    every = {r.discipline for r in prog.requirements}
+    tiling = stints_for(every, service_weeks(prog, t.part_time) - o) + (opening is not None)
+    return max(1, (opening is not None) + sum(own.values()) + max(groups, default=0), tiling)
+
+
+def _least_fragmentation(t: Trainee, prog: Programme) -> int:
+    """docs/MODEL.md: an opening at the last stint's unit spans the block with its discipline."""
+    sw = prog.starts_with
+    if sw is None or not sw.same_unit_as_end or _unfinished(t, prog):
+        return 0
+    leave = _leave_mondays(t)
+    first = t.start
+    while first in leave:
+        first += timedelta(weeks=1)
+    s = service_weeks(prog, t.part_time)
+    most = s
+    for r in prog.requirements:
+        if r.discipline == sw.discipline and r.max_weeks is not None:
+            most = min(s, _ceil_pct(r.max_weeks, t.part_time))
+    # Weeks the other minima hold (groups counted once each; overlapping groups not at all).
+    mins = {r.discipline: _ceil_pct(r.min_weeks, t.part_time) for r in prog.requirements}
+    in_groups = Counter(d for g in prog.group_requirements for d in set(g.disciplines))
+    overlap = any(n > 1 for n in in_groups.values())
+    held = 0
+    for d, w in mins.items():
+        if d != sw.discipline and (overlap or d not in in_groups):
+            held += w
+    if not overlap:
+        for g in prog.group_requirements:
+            rest = sum(mins.get(d, 0) for d in set(g.disciplines) if d != sw.discipline)
+            held += rest if sw.discipline in g.disciplines else max(
+                _ceil_pct(g.min_weeks, t.part_time), rest)
+    return max(0, (block_end(t, prog) - first).days // 7 - min(most, s - held))
 
 
 def trainee_costs(instance: Instance, stints: list[Stint]) -> dict[str, dict[str, int]]:
@@ -702,9 +740,11 @@ def trainee_costs(instance: Instance, stints: list[Stint]) -> dict[str, dict[str
         travel = sum(s.weeks * factor * -(-_minutes(instance, t.site, site_of.get(s.unit, t.site))
                                           // 10) for s in ss)
         least = _least_stints(instance, t, progs[t.programme])
-        cost = (wt.unit_changes * (len(ss) - least) + wt.fragmentation * frag
+        least_frag = _least_fragmentation(t, progs[t.programme])
+        cost = (wt.unit_changes * (len(ss) - least) + wt.fragmentation * (frag - least_frag)
                 + extra.get("wishes", 0) * missed[tid] + extra.get("travel", 0) * travel)
         out[tid] = {"stints": len(ss), "least_stints": least, "fragmentation": frag,
+                    "least_fragmentation": least_frag,
                     "wishes": missed[tid], "travel": travel, "cost": cost}
     return out
 

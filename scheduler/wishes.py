@@ -18,6 +18,7 @@ from scheduler.domain import (
     block_end,
     calendar_weeks,
     leaves_early,
+    service_weeks_needed,
 )
 from scheduler.i18n import Lang, discipline_name, tr
 from scheduler.plan import Stint
@@ -77,32 +78,64 @@ def least_stints(inst: Instance, t: Trainee) -> int:
 
 
 def _least_stints(inst: Instance, t: Trainee) -> int:
-    """A lower bound on the trainee's stints from the data alone (docs/MODEL.md): per
-    discipline with a minimum, ceil(its calendar weeks / the longest stint an eligible unit
-    allows); 1 per group requirement with a minimum whose members have none; 1 for a
-    ``starts_with`` opening; at least 1. A trainee who leaves early: 1."""
+    """A lower bound on the trainee's stints from the data alone (docs/MODEL.md, "A
+    trainee's own cost"); 1 for a trainee who leaves early."""
     prog = inst.programme(t.programme)
     if leaves_early(t, prog):
         return 1
     units = eligible_units(inst, t)
-    n = 0
-    for r in prog.requirements:
-        if r.min_weeks <= 0:
-            continue
-        need = calendar_weeks(r.min_weeks, t.part_time)
-        longest = [u.stint_range(prog.id)[1] for u in units if r.discipline in u.disciplines]
-        if not longest:
-            continue
-        top = None if any(x is None for x in longest) else max(longest)  # type: ignore
-        n += 1 if top is None else -(-need // top)
-    for g in prog.group_requirements:
-        if g.min_weeks > 0 and not any(
-                (q := prog.requirement(d)) is not None and q.min_weeks > 0
-                for d in g.disciplines):
-            n += 1
-    if prog.starts_with is not None:
-        n += 1
-    return max(1, n)
+    sw = prog.starts_with
+    o, od = (sw.weeks, sw.discipline) if sw is not None else (0, None)
+
+    def count(discs: set[str], need: int) -> int:
+        tops = [u.stint_range(prog.id)[1] for u in units if discs & set(u.disciplines)]
+        if need <= 0 or not tops:
+            return 0
+        if any(x is None for x in tops):
+            return 1
+        return -(-need // max(x for x in tops if x is not None))
+
+    per = {r.discipline: count({r.discipline}, calendar_weeks(r.min_weeks, t.part_time)
+                               - (o if r.discipline == od else 0))
+           for r in prog.requirements if r.min_weeks > 0}
+    n = (sw is not None) + sum(per.values())
+    extra = [count(set(g.disciplines), calendar_weeks(g.min_weeks, t.part_time)
+                   - (o if od in g.disciplines else 0))
+             - sum(per.get(d, 0) for d in set(g.disciplines))
+             for g in prog.group_requirements if g.min_weeks > 0]
+    n += max([0, *extra])
+    tiling = (sw is not None) + count(set(prog.disciplines),
+                                      service_weeks_needed(prog, t.part_time) - o)
+    return max(1, n, tiling)
+
+
+def least_fragmentation(inst: Instance, t: Trainee) -> int:
+    """Fragmentation no plan avoids (docs/MODEL.md): with ``starts_with`` at the unit of the
+    last stint, the discipline's span is the whole block, less the most weeks it may have."""
+    prog = inst.programme(t.programme)
+    sw = prog.starts_with
+    if sw is None or not sw.same_unit_as_end or leaves_early(t, prog):
+        return 0
+    first = first_service_week(t)
+    span = (block_end(t, prog) - first).days // 7
+    service = service_weeks_needed(prog, t.part_time)
+    req = prog.requirement(sw.discipline)
+    most = service if req is None or req.max_weeks is None else min(
+        service, calendar_weeks(req.max_weeks, t.part_time))
+    # The other disciplines' minima take weeks the opening's discipline cannot have.
+    groups = prog.group_requirements
+    grouped = [d for g in groups for d in set(g.disciplines)]
+    disjoint = len(grouped) == len(set(grouped))
+    cal = {r.discipline: calendar_weeks(r.min_weeks, t.part_time) for r in prog.requirements}
+    others = sum(w for d, w in cal.items()
+                 if d != sw.discipline and (d not in grouped or not disjoint))
+    for g in groups if disjoint else []:
+        members = sum(cal.get(d, 0) for d in set(g.disciplines) if d != sw.discipline)
+        if sw.discipline in g.disciplines:
+            others += members
+        else:
+            others += max(calendar_weeks(g.min_weeks, t.part_time), members)
+    return max(0, span - min(most, service - others))
 
 
 def granted(w: Wish, t: Trainee, stints: list[Stint], first_week: date | None) -> bool:
@@ -152,8 +185,10 @@ def per_trainee(inst: Instance, stints: list[Stint],
             spans[s.discipline].append(s)
         frag = sum((max(x.end for x in xs) - min(x.start for x in xs)).days // 7
                    - sum(x.weeks for x in xs) for xs in spans.values())
+        least_frag = _cached(inst, "frag|" + tid, lambda t=t: least_fragmentation(inst, t))
         cost = (wt.get("unit_changes", 0) * (len(ss) - least_stints(inst, t))
-                + wt.get("fragmentation", 0) * frag + wt.get("wishes", 0) * missed
+                + wt.get("fragmentation", 0) * (frag - least_frag)  # type: ignore[operator]
+                + wt.get("wishes", 0) * missed
                 + wt.get("travel", 0) * travel)
         out[tid] = {"stints": len(ss), "fragmentation": frag, "wishes": missed,
                     "travel": travel, "cost": cost}

@@ -216,7 +216,8 @@ def test_checker_recomputes_per_trainee_costs_by_hand() -> None:
             st("T2", "MB", "medicin", wk(0), wk(3), "M6", "NORD"),
             st("T2", "MA", "medicin", wk(3), wk(6), "M6", "NORD")]
     per = checker.trainee_costs(inst, plan)
-    assert per["T1"] == {"stints": 2, "least_stints": 1, "fragmentation": 0, "wishes": 0,
+    assert per["T1"] == {"stints": 2, "least_stints": 1, "fragmentation": 0,
+                         "least_fragmentation": 0, "wishes": 0,
                          "travel": 0, "cost": 20}
     # T1 alone at MA all 6 weeks, T2 at MB: T1 misses (3 * 10), T2 0; Gini of (0, 30) = 0.5.
     unfair = [st("T1", "MA", "medicin", wk(0), wk(6), "M6", "NORD"),
@@ -331,12 +332,15 @@ def _random_instance() -> Instance:
                              {"discipline": "allmanmedicin", "min_weeks": 2}]}
     units = [unit("MA"), unit("MB", max_weeks=3), unit("VN", "allmanmedicin", region_wide=True),
              unit("VS", "allmanmedicin", "SYD", region_wide=True)]
-    return build(units, [trainee("T1", "P"), trainee("T2", "P", short_travel=True)], [
+    # T2 opens with a week at the vårdcentral where it ends (as in Gävle).
+    p2 = {**prog, "id": "P2", "starts_with": {"discipline": "allmanmedicin", "weeks": 1,
+                                              "same_unit_as_end": True}}
+    return build(units, [trainee("T1", "P"), trainee("T2", "P2", short_travel=True)], [
         {"trainee": "T1", "kind": "prefer", "unit": "VS", "priority": 1},
         {"trainee": "T1", "kind": "avoid", "unit": "MA", "discipline": "medicin", "priority": 2},
         {"trainee": "T2", "kind": "before", "discipline": "medicin", "date": wk(3)},
         {"trainee": "T2", "kind": "first", "discipline": "allmanmedicin", "priority": 3}],
-        programmes=[prog], sites=sites, fairness="weighted", unit_changes=10, fragmentation=5,
+        programmes=[prog, p2], sites=sites, fairness="weighted", unit_changes=10, fragmentation=5,
         wishes=7, travel=2, worst=3)
 
 
@@ -359,7 +363,8 @@ def test_checker_and_model_arithmetic_agree_on_any_plan(rows: list) -> None:
         if a + n > 6 or weeks & taken:
             continue
         taken |= weeks
-        plan.append(st(tid, uid, _UNITS[uid][0], wk(a), wk(a + n), "P", _UNITS[uid][1]))
+        plan.append(st(tid, uid, _UNITS[uid][0], wk(a), wk(a + n), "P" if tid == "T1" else "P2",
+                       _UNITS[uid][1]))
     if not plan:
         return
     terms = checker.evaluate(_INST, plan)
@@ -368,3 +373,19 @@ def test_checker_and_model_arithmetic_agree_on_any_plan(rows: list) -> None:
         {k: mine[k] for k in ("wishes", "travel", "worst")}
     assert {k: v["cost"] for k, v in checker.trainee_costs(_INST, plan).items()} == \
         {k: v["cost"] for k, v in wishes.per_trainee(_INST, plan).items()}
+
+
+def test_least_stints_and_fragmentation_of_an_opening_at_the_last_unit() -> None:
+    # P2: 6 weeks, medicin >= 2, allmanmedicin >= 2, opening 1 week at the vårdcentral where
+    # the block ends. Stints: the opening + >= 1 medicin + >= 1 more allmanmedicin = 3.
+    # Fragmentation of allmanmedicin: its span is the whole block (6 weeks), and it can have
+    # at most 6 - 2 (medicin's minimum) = 4 weeks: at least 2.
+    plan = [st("T2", "VN", "allmanmedicin", wk(0), wk(1), "P2"),
+            st("T2", "MA", "medicin", wk(1), wk(3), "P2"),
+            st("T2", "VN", "allmanmedicin", wk(3), wk(6), "P2")]
+    p = checker.trainee_costs(_INST, plan)["T2"]
+    assert (p["least_stints"], p["fragmentation"], p["least_fragmentation"]) == (3, 2, 2)
+    # So this plan is as good as T2's can be, but for its wishes (before: medicin ends by
+    # week 3, granted; first: allmanmedicin, granted): own cost 0.
+    assert p["cost"] == 0
+    assert wishes.least_stints(_INST, _INST.trainees[1]) == 3

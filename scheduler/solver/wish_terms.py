@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from ortools.sat.python import cp_model
 
-from scheduler.wishes import least_stints, per_trainee, travel_rate, wish_weight
+from scheduler.wishes import (
+    least_fragmentation,
+    least_stints,
+    per_trainee,
+    travel_rate,
+    wish_weight,
+)
 
 if TYPE_CHECKING:
     from scheduler.solver.model import PlacementModel, TraineeData
@@ -100,7 +106,8 @@ def worst_term(pm: PlacementModel) -> cp_model.LinearExprT:
     for i, td in enumerate(pm.data):
         least = least_stints(pm.inst, td.trainee)
         cost = (w.get("unit_changes", 0) * (sum(o.presence for o in td.options) - least)
-                + w.get("fragmentation", 0) * sum(frag.get(i, []))
+                + w.get("fragmentation", 0) * (sum(frag.get(i, []))
+                                               - least_fragmentation(pm.inst, td.trainee))
                 + w.get("wishes", 0) * own["wishes"][i] + w.get("travel", 0) * own["travel"][i])
         costs.append(cost)
     if not costs:
