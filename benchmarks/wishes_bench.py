@@ -112,8 +112,12 @@ def run(inst: Instance, fairness: str, time_limit: float, workers: int, seed: in
     terms = checker.evaluate(inst, r.stints)
     total = checker.objective(inst, terms)
     lex = checker.LEXICOGRAPHIC if fairness == "lexicographic" else inst.weights.worst
+    home = {t.id: t.site for t in inst.all_trainees()}
+    site = {u.id: u.site for u in inst.units}
+    weeks = sum(s.weeks for s in r.stints)
+    away = sum(s.weeks for s in r.stints if site[s.unit] != home[s.trainee]) / max(1, weeks)
     out.update(f=f, sum=total - (lex * terms["worst"] if "worst" in terms else 0),
-               travel=terms.get("travel"))
+               travel=terms.get("travel"), away=away)
     return out
 
 
@@ -143,10 +147,11 @@ def main() -> None:
              + f", {a.workers} worker(s), seed {a.seed}, "
              f"wishes seeded {a.wish_seed} (2-3 per trainee). Costs are each trainee's own "
              "cost (docs/MODEL.md); `sum` is the objective without the worst term; price = "
-             "sum(lexicographic) - sum(off). All figures recomputed by the checker.", "",
+             "sum(lexicographic) - sum(off); away = share of stint-weeks at a unit of another site "
+             "than the trainee's home. All figures recomputed by the checker.", "",
              "| instance | trainees | wishes | fairness | status | p1 | p2 | p3 | worst | "
-             "median | gini | sum | price | travel | wall s | cpu s |",
-             "|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "median | gini | sum | price | travel | away | wall s | cpu s |",
+             "|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     print("\n".join(lines), flush=True)
     for path in paths:
         inst = with_wishes(load_instance(path), a.wish_seed, a.travel)
@@ -156,7 +161,7 @@ def main() -> None:
             r = run(inst, mode, a.time_limit, a.workers, a.seed, a.deterministic)
             if "f" not in r:
                 row = (f"| {name} | {len(inst.all_trainees())} | {len(inst.wishes)} | {mode} | "
-                       f"{r['status']} | | | | | | | | | | {r['wall']:.0f} | {r['cpu']:.0f} |")
+                       f"{r['status']} | | | | | | | | | | | {r['wall']:.0f} | {r['cpu']:.0f} |")
             else:
                 f = r["f"]
                 g = f["wishes_granted"]
@@ -168,7 +173,7 @@ def main() -> None:
                        f"{r['status']} | {pct(g['1'])} | {pct(g['2'])} | {pct(g['3'])} | "
                        f"{f['worst']} | {f['median']:g} | {f['gini']:.3f} | {r['sum']} | "
                        f"{price} | {r['travel'] if r['travel'] is not None else '-'} | "
-                       f"{r['wall']:.0f} | {r['cpu']:.0f} |")
+                       f"{100 * r['away']:.0f} % | {r['wall']:.0f} | {r['cpu']:.0f} |")
             lines.append(row)
             print(row, flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
