@@ -371,8 +371,8 @@ def solve(
         typer.echo(json.dumps(result.summary(), indent=2, default=str))
     elif result.status.has_plan:
         gap = f"{100 * result.gap:.1f} %" if result.gap is not None else "-"
-        bound = f"{result.bound:g}" if result.bound is not None else "-"  # none proven
-        err.print(f"{txt['status']}: {result.status.value}  objective {result.objective:g}  "
+        bound = f"{result.bound:.0f}" if result.bound is not None else "-"  # none proven
+        err.print(f"{txt['status']}: {result.status.value}  objective {result.objective:.0f}  "
                   f"bound {bound}  gap {gap}  {result.wall_time:.1f} s", markup=False)
         err.print("  " + ", ".join(f"{k}={v}" for k, v in result.terms.items()), markup=False)
         err.print(txt["written"].format(dir=out), markup=False)
