@@ -13,7 +13,7 @@ from pathlib import Path
 
 from scheduler import checker
 from scheduler.domain import Instance
-from scheduler.i18n import Lang
+from scheduler.i18n import Lang, language
 from scheduler.io import input_hash, load_instance, manifest_hashes, write_output_set
 from scheduler.plan import Stint, plan_to_csv
 from scheduler.result import Result
@@ -87,6 +87,10 @@ def write_outputs(instance: Instance, result: Result, out_dir: Path,
     if overruns is not None:
         summary["overruns"] = [{"unit": o.unit, "start": o.start.isoformat(), "weeks": o.weeks,
                                 "over": o.over} for o in overruns]
+    from scheduler.report import fairness
+
+    if fairness.wanted(instance) and result.stints:
+        summary["fairness"] = fairness.summary(instance, result.stints, lang or language())
     summary["files"] = manifest_hashes(files)
     files["run.json"] = json.dumps(summary, indent=2, default=str).encode("utf-8")
     return write_output_set(out_dir, files)

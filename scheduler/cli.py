@@ -22,7 +22,7 @@ from rich.console import Console
 
 from scheduler import api, checker, halt
 from scheduler.domain import Instance
-from scheduler.i18n import Lang, language, set_language
+from scheduler.i18n import Lang, language, set_language, tr
 from scheduler.io import InputError, OutputInUse, output_lock
 from scheduler.plan import PlanFormatError
 from scheduler.result import EXIT_CODES, Result, Status
@@ -265,11 +265,20 @@ def solve(
     today: Annotated[str | None, typer.Option(
         "--today", help="With --keep: weeks before this date are history (default: run.json "
         "beside the kept plan, else the instance's today)")] = None,
+    fairness: Annotated[str | None, typer.Option(
+        "--fairness", help="off: the sum only; lexicographic: the worst trainee's cost first, "
+        "then the sum; weighted: weights.worst times the worst plus the sum (default: the "
+        "instance's)")] = None,
 ) -> None:
     """Plan every trainee's block; write plan.csv, plan.xlsx and run.json to --out."""
     lg = _lang(lang)
     txt = TEXT[lg]
     inst, digest = _load(instance)
+    if fairness is not None:
+        if fairness not in ("off", "lexicographic", "weighted"):
+            err.print(tr("bad_fairness", lg, value=fairness), markup=False)
+            raise typer.Exit(2)
+        inst = inst.model_copy(update={"fairness": fairness})
     _check_out(out, (instance, *((keep,) if keep else ())), txt)
     given, day = inst, None  # the instance as given; the plan is checked against it too
     if keep is not None:  # a kept plan that cannot be used: exit 2 before --out is made
@@ -389,12 +398,22 @@ def check(
         "--today", help="Weeks before this date are history (YYYY-MM-DD); default: run.json "
         "beside the plan, else the instance's today")] = None,
     lang: LangOpt = "sv",
+    fairness: Annotated[str | None, typer.Option(
+        "--fairness", help="The fairness mode the objective is recomputed with (default: "
+        "run.json beside the plan, else the instance's)")] = None,
 ) -> None:
     """Verify a plan against every rule and recompute each objective term."""
     from scheduler.plan_readers import read_plan
+    from scheduler.report.fairness import mode_of_run
 
     lg = _lang(lang)
     inst, _ = _load(instance)
+    mode = fairness or mode_of_run(plan.parent)
+    if mode is not None:
+        if mode not in ("off", "lexicographic", "weighted"):
+            err.print(tr("bad_fairness", lg, value=mode), markup=False)
+            raise typer.Exit(2)
+        inst = inst.model_copy(update={"fairness": mode})
     day = _today(today, plan.parent, inst)
     try:
         stints = read_plan(plan)
@@ -411,6 +430,14 @@ def check(
     # A violating plan has no objective to compare with a proven bound (issue 16, point 3).
     obj = TEXT[lg]["no_objective"] if violations else checker.objective(inst, terms)
     typer.echo("  ".join(f"{k}={v}" for k, v in terms.items()) + f"  objective={obj}")
+    from scheduler.report.fairness import wanted
+
+    if wanted(inst):  # recomputed by the checker: costs per trainee, wishes granted
+        f = checker.fairness(inst, stints)
+        granted = "  ".join(f"p{p}={g['granted']}/{g['of']}"
+                            for p, g in f["wishes_granted"].items() if g["of"])
+        typer.echo(f"worst={f['worst']}  median={f['median']:g}  best={f['best']}  "
+                   f"gini={f['gini']}" + (f"  wishes {granted}" if granted else ""))
     if violations:
         err.print(TEXT[lg]["violations"].format(n=len(violations)), markup=False)
         raise typer.Exit(1)

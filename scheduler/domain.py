@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from scheduler import wish_messages  # noqa: F401  (registers its messages)
 from scheduler.i18n import DISCIPLINE_NAMES, tr
 
 # Regulatory discipline codes. Units credit one or more of them; programmes set minima on them.
@@ -340,6 +341,9 @@ class LockedStint(Period):
 class Site(_Model):
     id: Code
     name: str
+    travel_minutes: dict[Code, Annotated[int, Field(ge=0, le=600)]] = Field(
+        {}, description="Travel time one way (minutes) from this site, as a trainee's home, to "
+        "a unit at each listed site; a pair listed neither way counts 0 (term travel)")
 
 
 class Trainee(_Model):
@@ -354,6 +358,8 @@ class Trainee(_Model):
     leaves_on: Monday | None = Field(
         None, description="The trainee leaves the programme on this Monday: the block ends "
         "here, unfinished (re-planning)")
+    short_travel: bool = Field(False, description="Needs short travel (e.g. small children): "
+                               "travel counts SHORT_TRAVEL_FACTOR times")
 
     @model_validator(mode="after")
     def _part_time(self) -> Trainee:
@@ -377,6 +383,7 @@ class MemberFacts(_Model):
     leave: list[Leave] = []
     locked: list[LockedStint] = []
     leaves_on: Monday | None = None
+    short_travel: bool | None = None
 
 
 class Cohort(_Model):
@@ -432,6 +439,45 @@ class Weights(_Model):
     peak_utilisation: int = Field(
         1, ge=0, le=MAX_WEIGHT, description="Per percentage point of the busiest unit's utilisation"
     )
+    # Terms that are 0 without their data (wishes, a travel matrix): old instances keep their
+    # objective. ``worst`` counts only with ``Instance.fairness == "weighted"``.
+    wishes: int = Field(10, ge=0, le=MAX_WEIGHT,
+                        description="Per wish not granted, times 4 - priority (1 = most wanted)")
+    travel: int = Field(1, ge=0, le=MAX_WEIGHT,
+                        description="Per stint-week and started 10 minutes of travel one way")
+    worst: int = Field(0, ge=0, le=MAX_WEIGHT,
+                       description="Fairness 'weighted': per point of the worst trainee's cost")
+
+
+# Fairness "lexicographic": the worst trainee's cost first, the sum second (docs/MODEL.md).
+LEXICOGRAPHIC_WEIGHT = 10**7
+# A trainee marked short_travel counts its travel this many times.
+SHORT_TRAVEL_FACTOR = 3
+
+
+class Wish(_Model):
+    """A trainee's wish (önskemål); soft, priority 1 (most wanted) to 3.
+
+    ``prefer``: a stint at ``unit`` (in ``discipline`` if given); ``avoid``: no stint there;
+    ``before``: every stint of ``discipline`` ends by ``date``; ``first``: the block opens
+    with ``discipline``.
+    """
+
+    trainee: Code
+    kind: Literal["prefer", "avoid", "before", "first"]
+    unit: Code | None = None
+    discipline: Code | None = None
+    date: Monday | None = None
+    priority: int = Field(2, ge=1, le=3)
+
+    @model_validator(mode="after")
+    def _fields(self) -> Wish:
+        need = {"prefer": ("unit",), "avoid": ("unit",), "before": ("discipline", "date"),
+                "first": ("discipline",)}[self.kind]
+        for f in need:
+            if getattr(self, f) is None:
+                raise ValueError(tr("wish_needs", kind=self.kind, field=f))
+        return self
 
 
 class Horizon(Period):
@@ -455,6 +501,10 @@ class Instance(_Model):
     weights: Weights = Weights()
     today: Monday | None = Field(
         None, description="Planning date (set by replan): weeks before it are history")
+    wishes: list[Wish] = []
+    fairness: Literal["off", "lexicographic", "weighted"] = Field(
+        "off", description="Per-trainee cost: off (the sum only), lexicographic (the worst "
+        "trainee's first, then the sum), weighted (weights.worst times the worst, plus the sum)")
 
     @model_validator(mode="after")
     def _cross_references(self) -> Instance:
@@ -477,6 +527,21 @@ class Instance(_Model):
 
     def unit(self, uid: str) -> Unit:
         return next(u for u in self.units if u.id == uid)
+
+    def objective_weights(self) -> dict[str, int]:
+        """Weights of the terms in the objective: those above 0 whose data is present
+        (``wishes`` with wishes, ``travel`` with a travel matrix, ``worst`` with fairness)."""
+        w = {k: v for k, v in self.weights.model_dump().items() if v > 0}
+        if not self.wishes:
+            w.pop("wishes", None)
+        if not any(s.travel_minutes for s in self.sites):
+            w.pop("travel", None)
+        w.pop("worst", None)
+        if self.fairness == "lexicographic":
+            w["worst"] = LEXICOGRAPHIC_WEIGHT
+        elif self.fairness == "weighted" and self.weights.worst > 0:
+            w["worst"] = self.weights.worst
+        return w
 
     def week_index(self, d: date) -> int:
         return (d - self.horizon.start).days // 7
@@ -687,6 +752,15 @@ def instance_problems(inst: Instance) -> list[tuple[str, str]]:
                         "locked_in_introduction", a=f"locked[{j}] ({ls.unit})",
                         week=intro[0].isoformat(), programme=prog.id,
                         weeks=prog.introduction_weeks)))
+    for s in inst.sites:
+        for k in s.travel_minutes:
+            if k not in site_ids:
+                problems.append((f"sites ({s.id}).travel_minutes",
+                                 tr("unknown_ref", kind="site", id=k)))
+    if inst.wishes and not problems:
+        from scheduler.wishes import wish_problems
+
+        problems += wish_problems(inst)
     return problems
 
 

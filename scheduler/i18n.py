@@ -116,8 +116,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "locked_on_leave": (
         "den låsta placeringen {a} ({a_start} – {a_end}) ligger under {leave_kind} {b} "
         "({b_start} – {b_end}), som inte är tjänstgöring",
-        "the locked stint {a} ({a_start} – {a_end}) lies in {leave_kind} {b} ({b_start} – {b_end}), "
-        "which is not service",
+        "the locked stint {a} ({a_start} – {a_end}) lies in {leave_kind} {b} "
+        "({b_start} – {b_end}), which is not service",
     ),
     "locked_in_introduction": (
         "den låsta placeringen {a} ligger i blockets introduktionsveckor (veckan {week}; "

@@ -376,7 +376,7 @@ def test_solve_and_verify_reports_checker_terms(tutorial):
     assert r.status.has_plan
     terms = checker.evaluate(tutorial, r.stints)
     assert r.terms == {t: terms[t] for t in r.terms}
-    assert set(r.terms) == {t for t, w in tutorial.weights.model_dump().items() if w > 0}
+    assert set(r.terms) == set(tutorial.objective_weights())  # terms with data and weight
     assert r.objective == checker.objective(tutorial, terms)
     assert r.solver_objective is not None and r.solver_objective >= r.objective - 1e-6
 

@@ -331,6 +331,10 @@ def build_workbook(instance: Instance, result: Result, lang: Lang | None = None,
                violations, lang)
     if overruns is not None:  # solve --soft-capacity: where supervisors are missing
         _overrun_sheet(wb.create_sheet(_label("sheet_overruns", lang)), instance, overruns, lang)
+    from scheduler.report import fairness
+
+    if fairness.wanted(instance) and result.stints:  # Önskemål and Rättvisa (issue 19)
+        fairness.add_sheets(wb, instance, result.stints, lang)
     # A fixed author: the file's metadata names the tool, never a person.
     wb.properties.creator = "atbt-scheduler"
     wb.properties.lastModifiedBy = "atbt-scheduler"

@@ -47,7 +47,9 @@ def number(value: float | None, lang: Lang, digits: int | None = None) -> str:
     """A number as the language writes it (decimal comma in Swedish); ``-`` when unknown."""
     if value is None or not math.isfinite(value):
         return "-"
-    s = f"{value:.{digits}f}" if digits is not None else f"{value:g}"
+    if digits is None:  # whole numbers in full (a lexicographic objective is ~1e8)
+        digits = 0 if float(value).is_integer() or abs(value) >= 1e4 else 1
+    s = f"{value:.{digits}f}"
     return s.replace(".", ",") if lang == "sv" else s
 
 

@@ -15,6 +15,7 @@ from scheduler.solver.plan_state import (
     short_weeks,
     stint_at,
 )
+from scheduler.wishes import per_trainee
 
 
 def hood_staffing(instance: Instance, trainees: dict[str, Trainee],
@@ -82,4 +83,19 @@ def hood_costly(instance: Instance, trainees: dict[str, Trainee],
         return [], None
     tid = rng.choice(costly)
     rivals = competitors(instance, trainees[tid], by_t, tid)[:10]
+    return [tid] + rng.sample(rivals, k=min(4, len(rivals))), None
+
+
+def hood_worst(instance: Instance, trainees: dict[str, Trainee],
+               state: PlanState, profiles: dict, least: dict[str, int],
+               rng: random.Random) -> tuple[list[str], str | None]:
+    """Fairness: one of the trainees of the largest own cost (docs/MODEL.md) with a few
+    trainees holding the units it needs, who can give it a wished unit or a rotation with
+    fewer changes."""
+    per = per_trainee(instance, state.stints())
+    if not per:
+        return [], None
+    top = max(p["cost"] for p in per.values())
+    tid = rng.choice(sorted(k for k, p in per.items() if p["cost"] == top))
+    rivals = competitors(instance, trainees[tid], state.by_t, tid)[:10]
     return [tid] + rng.sample(rivals, k=min(4, len(rivals))), None

@@ -12,7 +12,7 @@ from scheduler.domain import Instance
 from scheduler.plan import Stint
 from scheduler.solver.context import Deadline, Progress
 from scheduler.solver.cpsat import EarlyStop, complete_hint, make_solver, run
-from scheduler.solver.hoods import hood_costly, hood_peak, hood_staffing
+from scheduler.solver.hoods import hood_costly, hood_peak, hood_staffing, hood_worst
 from scheduler.solver.model import TERMS, PlacementModel
 from scheduler.solver.plan_state import PlanState, plan_cost
 
@@ -41,7 +41,9 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     start_cost = cost
     rng = random.Random(seed)
     steps = kept = 0
-    hoods = (hood_staffing, hood_peak, hood_costly)
+    hoods = [hood_staffing, hood_peak, hood_costly]
+    if "worst" in instance.objective_weights():  # fairness: the worst-off trainee too
+        hoods += [hood_worst, hood_worst]
     while True:
         left = deadline.left()
         if left <= 0.3:

@@ -48,9 +48,14 @@ from scheduler.domain import (
     service_weeks_needed,
 )
 from scheduler.plan import Stint
+from scheduler.solver import wish_terms
 from scheduler.solver.cpsat import make_solver, run
 
-TERMS = ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation")
+TERMS = ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation", "wishes",
+         "travel", "worst")
+# A trainee's own terms besides unit changes and fragmentation (scheduler/solver/wish_terms.py):
+# the one-trainee re-plans minimise them too, or they would undo granted wishes.
+OWN = ("wishes", "travel")
 # Soft capacity: cost of one trainee-week over a unit's capacity (docs/MODEL.md).
 OVERRUN_WEIGHT = 1000
 
@@ -134,8 +139,8 @@ class PlacementModel:
         self.H = instance.n_weeks
         self.trainees = trainees if trainees is not None else instance.all_trainees()
         self.external = list(external)
-        weights = instance.weights.model_dump()
-        self.weights = {t: weights[t] for t in terms if weights[t] > 0}
+        # Terms whose data is absent (no wishes, no travel matrix, fairness off) stay out.
+        self.weights = {t: w for t, w in instance.objective_weights().items() if t in terms}
         self.term_exprs: dict[str, cp_model.LinearExprT] = {}
         self.data: list[TraineeData] = []
         self._prepare()
@@ -576,6 +581,9 @@ class PlacementModel:
             "fragmentation": self._fragmentation,
             "staffing_shortfall": self._staffing_shortfall,
             "peak_utilisation": self._peak_utilisation,
+            "wishes": lambda: wish_terms.wishes_term(self),
+            "travel": lambda: wish_terms.travel_term(self),
+            "worst": lambda: wish_terms.worst_term(self),
         }
         for term in self.weights:
             self.term_exprs[term] = builders[term]()
@@ -599,7 +607,8 @@ class PlacementModel:
         # and reported terms are always recomputed from the plan by the checker.
         m = self.model
         total = []
-        for td in self.data:
+        self.frag_by_t: dict[int, list] = defaultdict(list)  # for the worst trainee's cost
+        for i, td in enumerate(self.data):
             by_d: dict[str, list[Option]] = defaultdict(list)
             for o in td.options:
                 by_d[o.discipline].append(o)
@@ -618,6 +627,7 @@ class PlacementModel:
                 frag = m.new_int_var(0, td.end - td.start, f"frag[{td.trainee.id}|{d}]")
                 m.add(frag >= hi - lo - sum(o.size for o in opts))
                 total.append(frag)
+                self.frag_by_t[i].append(frag)
         return sum(total)
 
     def _window(self, uid: str) -> tuple[int, int, int] | None:

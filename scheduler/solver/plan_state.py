@@ -9,6 +9,7 @@ from collections.abc import Collection
 from scheduler.domain import Instance, Trainee
 from scheduler.plan import Stint
 from scheduler.solver.model import OVERRUN_WEIGHT, staffing_window, utilisation
+from scheduler.wishes import per_trainee
 
 
 def own_cost(stints: list[Stint], w_changes: int, w_frag: int) -> int:
@@ -25,7 +26,7 @@ def excess_cost(instance: Instance, stints: list[Stint], least: int) -> int:
     """A trainee's own cost (unit changes, fragmentation) above the least it could have."""
     w = instance.weights
     return (own_cost(stints, w.unit_changes, w.fragmentation)
-            - w.unit_changes * (least - 1))
+            - w.unit_changes * (least - 1) + own_extra(instance, stints))
 
 
 def competitors(instance: Instance, t: Trainee, by_t: dict[str, list[Stint]],
@@ -80,10 +81,53 @@ def plan_cost(instance: Instance, stints: list[Stint], profiles: dict,
              "fragmentation": sum(own_cost(ss, 0, 1) for ss in by_t.values()),
              "staffing_shortfall": short, "peak_utilisation": sum(peaks.values())}
     total = sum(getattr(w, t) * v for t, v in terms.items())
+    own = personal_terms(instance, stints)  # wishes, travel, worst: only when in the objective
+    terms.update(own)
+    total += sum(instance.objective_weights()[t] * v for t, v in own.items())
     if soft_capacity:
         terms["capacity_overrun"] = overrun
         total += OVERRUN_WEIGHT * overrun
     return total, terms
+
+
+def personal_terms(instance: Instance, stints: list[Stint]) -> dict[str, int]:
+    """The terms ``wishes``, ``travel`` and ``worst`` (docs/MODEL.md) that are in the
+    objective, unweighted, from the stints alone; {} when none is."""
+    weights = instance.objective_weights()
+    keys = [k for k in ("wishes", "travel", "worst") if k in weights]
+    if not keys:
+        return {}
+    per = per_trainee(instance, stints).values()
+    out = {"wishes": sum(p["wishes"] for p in per), "travel": sum(p["travel"] for p in per),
+           "worst": max((p["cost"] for p in per), default=0)}
+    return {k: out[k] for k in keys}
+
+
+def own_extra(instance: Instance, stints: list[Stint]) -> int:
+    """One trainee's weighted wishes missed and travel (0 when neither is in the objective):
+    the part of its own cost that ``own_cost`` does not see."""
+    weights = instance.objective_weights()
+    if "wishes" not in weights and "travel" not in weights:
+        return 0
+    p = next(iter(per_trainee(instance, stints).values()), None)
+    if p is None:
+        return 0
+    return weights.get("wishes", 0) * p["wishes"] + weights.get("travel", 0) * p["travel"]
+
+
+def fairer_or_equal(instance: Instance, state: PlanState | list[Stint],
+                    new_by: dict[str, list[Stint]]) -> bool:
+    """With a ``worst`` term: does replacing these trainees' stints (in ``state``, or in a
+    plan's stints) leave the worst trainee's cost no higher? (One-trainee re-plans judge
+    their own cost only; without this a group re-plan could make one member the new worst.)
+    True without the term."""
+    if "worst" not in instance.objective_weights():
+        return True
+    stints = state.stints() if isinstance(state, PlanState) else state
+    before = per_trainee(instance, stints)
+    worst = max((p["cost"] for p in before.values()), default=0)
+    after = per_trainee(instance, [st for ss in new_by.values() for st in ss])
+    return max((p["cost"] for p in after.values()), default=0) <= worst
 
 
 class PlanState:

@@ -10,8 +10,15 @@ from scheduler.domain import Instance
 from scheduler.plan import Stint
 from scheduler.solver.context import Deadline, Progress
 from scheduler.solver.first_plan import solve_part
-from scheduler.solver.model import capacity_profiles, kind_key
-from scheduler.solver.plan_state import PlanState, competitors, excess_cost, own_cost
+from scheduler.solver.model import OWN, capacity_profiles, kind_key
+from scheduler.solver.plan_state import (
+    PlanState,
+    competitors,
+    excess_cost,
+    fairer_or_equal,
+    own_cost,
+    own_extra,
+)
 
 
 def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
@@ -54,17 +61,20 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
                 continue
             others = state.others((tid,))
             t = trainees[tid]
-            new = solve_part(instance, [t], others, min(1.0, left), seed, profiles, True, least)
+            new = solve_part(instance, [t], others, min(1.0, left), seed, profiles, True, least,
+                             terms=("unit_changes", *OWN))
             if new is None and w.fragmentation:
                 # From its current rotation (always feasible: nobody else moved), until 0.5 s
                 # without improvement; from scratch with the default early stop it kept
                 # fragmented plans worse than the one it had.
                 new = solve_part(instance, [t], others, min(2.0, remaining()), seed, profiles,
-                                 False, least, terms=("unit_changes", "fragmentation"),
+                                 False, least, terms=("unit_changes", "fragmentation", *OWN),
                                  hint=by_t[tid], patience=0.5)
             if new is not None and (own_cost(new, w.unit_changes, w.fragmentation)
                                     - own_cost(by_t[tid], w.unit_changes, w.fragmentation)
-                                    + state.staffing_delta(by_t[tid], new) < 0):
+                                    + own_extra(instance, new) - own_extra(instance, by_t[tid])
+                                    + state.staffing_delta(by_t[tid], new) < 0) \
+                    and fairer_or_equal(instance, state, {tid: new}):
                 state.set(tid, new)
                 n += 1
         return n
@@ -75,15 +85,18 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
         """Re-plan ``group`` jointly against everybody else; keep it if their cost falls."""
         others = state.others(group)
         new = solve_part(instance, [trainees[k] for k in group], others, budget, group_seed,
-                         profiles, False, least, terms=("unit_changes", "fragmentation"),
+                         profiles, False, least, terms=("unit_changes", "fragmentation", *OWN),
                          hint=[st for k in group for st in by_t[k]], patience=0.5)
         if new is None:
             return 0
         new_by = {k: [st for st in new if st.trainee == k] for k in group}
-        before = sum(own_cost(by_t[k], w.unit_changes, w.fragmentation) for k in group)
-        after = sum(own_cost(new_by[k], w.unit_changes, w.fragmentation) for k in group)
+        before = sum(own_cost(by_t[k], w.unit_changes, w.fragmentation)
+                     + own_extra(instance, by_t[k]) for k in group)
+        after = sum(own_cost(new_by[k], w.unit_changes, w.fragmentation)
+                    + own_extra(instance, new_by[k]) for k in group)
         old = [st for k in group for st in by_t[k]]
-        if after - before + state.staffing_delta(old, new) >= 0:
+        if (after - before + state.staffing_delta(old, new) >= 0
+                or not fairer_or_equal(instance, state, new_by)):
             return 0
         state.move(old, new)
         by_t.update(new_by)

@@ -18,8 +18,8 @@ from scheduler.domain import Instance
 from scheduler.halt import HALT
 from scheduler.plan import Stint
 from scheduler.solver.construct import Loads
-from scheduler.solver.model import PlacementModel, staffing_window
-from scheduler.solver.plan_state import own_cost
+from scheduler.solver.model import OWN, PlacementModel, staffing_window
+from scheduler.solver.plan_state import fairer_or_equal, own_cost, own_extra
 
 # Deterministic time of one re-plan (CP-SAT's unit, roughly seconds on an idle core).
 STEP_WORK = 0.3
@@ -69,13 +69,13 @@ def refine(instance: Instance, plan: list[Stint], profiles: dict[str, list[int] 
             if spent >= work or HALT.is_set() or (stop is not None and stop()):
                 return sorted(s for ss in by_t.values() for s in ss)
             old = by_t[tid]
-            old_cost = own_cost(old, w.unit_changes, w.fragmentation)
+            old_cost = own_cost(old, w.unit_changes, w.fragmentation) + own_extra(instance, old)
             if old_cost <= w.unit_changes * max(0, least.get(tid, 1) - 1):
                 continue  # nothing to gain for this trainee's own cost
             loads.add(old, -1)
             pm = PlacementModel(instance, [trainees[tid]], profiles=loads.residual(),
                                 seat_loads=loads.seat_loads(),
-                                terms=("unit_changes", "fragmentation"), min_stints=least)
+                                terms=("unit_changes", "fragmentation", *OWN), min_stints=least)
             pm.hint(old)
             solver = cp_model.CpSolver()
             solver.parameters.catch_sigint_signal = False  # Ctrl-C is scheduler.halt's
@@ -86,10 +86,13 @@ def refine(instance: Instance, plan: list[Stint], profiles: dict[str, list[int] 
             status = solver.solve(pm.model)
             spent += solver.deterministic_time
             new = pm.extract(solver) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else old
-            gain = old_cost - own_cost(new, w.unit_changes, w.fragmentation)
+            gain = old_cost - own_cost(new, w.unit_changes, w.fragmentation) - own_extra(
+                instance, new)
             staff = w.staffing_shortfall * (_shortfall(instance, loads, new)
                                             - _shortfall(instance, loads, old))
-            if new != old and gain + staff > 0:
+            if new != old and gain + staff > 0 and fairer_or_equal(
+                    instance, [s for k, ss in by_t.items() if k != tid for s in ss] + old,
+                    {tid: new}):
                 by_t[tid] = new
                 improved = True
                 if on_better is not None:

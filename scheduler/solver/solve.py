@@ -238,7 +238,7 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     scored = [(plan_cost(instance, p, profiles, soft_capacity), p)
               for p in (model_plan, other, warm) if p is not None]
     best_cost, best = min(scored, key=lambda x: x[0][0], default=(None, None))
-    weights = {t: v for t, v in instance.weights.model_dump().items() if v > 0}
+    weights = instance.objective_weights()
     if soft_capacity:
         weights["capacity_overrun"] = OVERRUN_WEIGHT
     result = Result(

@@ -11,6 +11,7 @@ from scheduler.domain import Instance
 from scheduler.plan import Stint
 from scheduler.solver.context import Deadline
 from scheduler.solver.first_plan import solve_part
+from scheduler.solver.model import OWN
 from scheduler.solver.plan_state import PlanState, can_take, excess_cost, own_cost, plan_cost
 
 
@@ -67,7 +68,7 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
             if key not in tried:
                 outcome: list[int] = []
                 new = solve_part(instance, [t], others, min(1.0, left), seed, profiles, True,
-                                 least, terms=("unit_changes", "staffing_shortfall"),
+                                 least, terms=("unit_changes", "staffing_shortfall", *OWN),
                                  max_stints=cap, outcome=outcome)
                 if outcome and outcome[0] in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
                     tried.add(key)  # a time-out may come out otherwise next time
@@ -80,7 +81,7 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
                 new = solve_part(instance, [t], others, min(2.0, left / 2), seed, profiles,
                                  False,
                                  least, terms=("unit_changes", "fragmentation",
-                                               "staffing_shortfall"),
+                                               "staffing_shortfall", *OWN),
                                  hint=mine, patience=0.5)
             if new is None:
                 continue

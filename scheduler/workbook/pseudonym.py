@@ -124,7 +124,9 @@ def pseudonymize(inst: Instance, stints: list[Stint], key: bytes | None = None
     cmap = codes([t.id for t in people], key)
     trainees = [t.model_copy(update={"id": cmap[t.id], "name": None}) for t in people]
     data = inst.model_dump()
-    data.update(trainees=[t.model_dump() for t in trainees], cohorts=[])
+    data.update(trainees=[t.model_dump() for t in trainees], cohorts=[],
+                wishes=[{**w, "trainee": cmap.get(w["trainee"], w["trainee"])}
+                        for w in data.get("wishes", [])])
     pseudo = Instance.model_validate(data)
     renamed = [replace(s, trainee=cmap.get(s.trainee, s.trainee)) for s in stints]
     return pseudo, renamed, cmap

@@ -25,7 +25,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from scheduler.domain import Cohort, Instance, MemberFacts, Programme, Site, Trainee, Unit
+from scheduler.domain import (
+    Cohort,
+    Instance,
+    MemberFacts,
+    Programme,
+    Site,
+    Trainee,
+    Unit,
+    Wish,
+)
 from scheduler.i18n import Lang, tr
 from scheduler.io import InputError
 from scheduler.workbook import schema as S
@@ -261,7 +270,8 @@ class _Reader:
             cols[found.key] = j
             names[found.key] = str(h).strip()
         self.headers[sheet.key] = names
-        missing = [c for c in sheet.columns if c.key not in cols and c.key != "help"]
+        missing = [c for c in sheet.columns
+                   if c.key not in cols and c.key != "help" and not c.optional]
         for c in missing:
             self.sheet_problem(sheet.key, msg("column_missing", column=c.label("sv")
                                               if _is_sv(header) else c.label("en")))
@@ -357,7 +367,30 @@ class _Reader:
             data["cohorts"].append(self.entry(Cohort, dict(r.values), ("cohorts", i), r))
         data["trainees"] = self.trainees(rows, prog_ids, site_rows, unit_ids, cohort_rows,
                                          data["cohorts"])
+        self.travel_and_wishes(rows, data, site_rows, unit_ids)
         return data
+
+    def travel_and_wishes(self, rows: dict[str, list[Row]], data: dict[str, Any],
+                          site_rows: dict[str, Row], unit_ids: set[Any]) -> None:
+        """The Restider sheet into each site's ``travel_minutes``; the Önskemål sheet into
+        ``wishes`` (a wish that can never be met is reported at its row by validation)."""
+        index = {s.get("id"): i for i, s in enumerate(data["sites"])}
+        for r in rows["travel"]:
+            ok = self.ref("travel", r, "from", site_rows, "site")
+            ok = self.ref("travel", r, "to", site_rows, "site") and ok
+            if not ok or r.bad or "minutes" not in r.values:
+                continue
+            i = index[r.values["from"]]
+            site = data["sites"][i]
+            self.prov[("sites", i, "travel_minutes", r.values["to"])] = self.here(
+                "travel", r, {"": "minutes"})
+            site.setdefault("travel_minutes", {})[r.values["to"]] = r.values["minutes"]
+        data["wishes"] = []
+        for r in rows["wishes"]:
+            i = len(data["wishes"])
+            self.prov[("wishes", i)] = self.here("wishes", r)
+            v = dict(r.values)
+            data["wishes"].append(self.entry(Wish, v, ("wishes", i), r))
 
     def entry(self, model: type[BaseModel], values: dict[str, Any], prefix: tuple[Any, ...],
               row: Row | None, extra_bad: set[tuple[Any, ...]] | None = None) -> dict[str, Any]:
@@ -434,10 +467,12 @@ class _Reader:
         data["horizon"] = horizon
         weights: dict[str, Any] = {}
         ww = Where(title, None)
-        for k in ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation"):
+        for k in ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation",
+                  "wishes", "travel", "worst"):
             put(weights, k, k, ww)
         self.prov[("weights",)] = ww
         data["weights"] = weights
+        put(data, "fairness", "fairness", top)
 
     def programmes(self, rows: dict[str, list[Row]]) -> list[dict[str, Any]]:
         from scheduler.workbook.template import rulesets
@@ -810,6 +845,13 @@ def _parse(c: Column, v: Any) -> Any:
                 return code
         kinds = ", ".join(n[0] for n in S.LEAVE_KINDS.values())
         raise ValueError(msg("not_leave_kind", value=_show(v), kinds=kinds))
+    if kind == "wish_kind":
+        s = _norm(v)
+        for code, names in S.WISH_KINDS.items():
+            if s == code or s in names:
+                return code
+        kinds = ", ".join(n[0] for n in S.WISH_KINDS.values())
+        raise ValueError(msg("not_wish_kind", value=_show(v), kinds=kinds))
     if kind == "kind":
         s = _show(v)
         for k in ("AT", "BT", "other"):

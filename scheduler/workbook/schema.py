@@ -24,6 +24,7 @@ class Column:
     ref: str | None = None  # sheet key whose first column lists the allowed values
     choices: str | None = None  # list on the hidden lists sheet
     width: int = 14
+    optional: bool = False  # the column itself may be missing (added after workbooks exist)
 
     def label(self, lang: Lang) -> str:
         return self.en if lang == "en" else self.sv
@@ -60,6 +61,10 @@ SETTING_ROWS: tuple[Column, ...] = (
     C("staffing_shortfall", "Vikt: bemanningsunderskott", "Weight: staffing shortfall", "int"),
     C("peak_utilisation", "Vikt: högsta beläggning", "Weight: peak utilisation", "int"),
     C("today", "Planeringsdatum (idag)", "Today (planning date)", "date"),
+    C("wishes", "Vikt: missade önskemål", "Weight: wishes missed", "int"),
+    C("travel", "Vikt: restid", "Weight: travel", "int"),
+    C("worst", "Vikt: sämst ställda AT/BT-läkare", "Weight: worst-off trainee", "int"),
+    C("fairness", "Rättvisa", "Fairness", "text"),
 )
 
 PROGRAMMES = Sheet("programmes", "Program", "Programmes", (
@@ -159,6 +164,7 @@ TRAINEES = Sheet("trainees", "AT-BT-läkare", "Trainees", (
     C("site", "Ort", "Site", "code", required=True, ref="sites"),
     C("part_time", "Sysselsättningsgrad (%)", "Part time (%)", "int"),
     C("leaves_on", "Slutar (måndag)", "Leaves on (Monday)", "date"),
+    C("short_travel", "Kort restid", "Short travel", "bool", choices="yesno", optional=True),
 ))
 
 # Members of a cohort with facts of their own (Cohort.overrides); their leave and locked
@@ -169,6 +175,7 @@ MEMBERS = Sheet("members", "Kohortmedlemmar", "Cohort members", (
     C("site", "Ort", "Site", "code", ref="sites"),
     C("part_time", "Sysselsättningsgrad (%)", "Part time (%)", "int"),
     C("leaves_on", "Slutar (måndag)", "Leaves on (Monday)", "date"),
+    C("short_travel", "Kort restid", "Short travel", "bool", choices="yesno", optional=True),
 ))
 
 LEAVE = Sheet("leave", "Ledighet", "Leave", (
@@ -187,10 +194,27 @@ LOCKED = Sheet("locked", "Låsta placeringar", "Locked stints", (
     C("end", "Till (exkl.)", "Until (excl.)", "date", required=True),
 ))
 
+# Travel time one way between sites (minutes; either direction counts for both).
+TRAVEL = Sheet("travel", "Restider", "Travel times", (
+    C("from", "Från ort", "From site", "code", required=True, ref="sites"),
+    C("to", "Till ort", "To site", "code", required=True, ref="sites"),
+    C("minutes", "Minuter", "Minutes", "int", required=True),
+))
+
+# Wishes (önskemål): soft, priority 1 (most wanted) to 3.
+WISHES = Sheet("wishes", "Önskemål", "Wishes", (
+    C("trainee", "AT/BT-läkare", "Trainee", "code", required=True, ref="trainees", width=16),
+    C("kind", "Typ", "Kind", "wish_kind", required=True, choices="wish_kinds", width=12),
+    C("unit", "Enhet", "Unit", "code", ref="units"),
+    C("discipline", "Disciplin", "Discipline", "code", choices="disciplines", width=18),
+    C("date", "Före (måndag)", "Before (Monday)", "date"),
+    C("priority", "Prioritet (1-3)", "Priority (1-3)", "int"),
+))
+
 # Order = order of the sheets in the workbook (after the instructions).
 DATA_SHEETS: tuple[Sheet, ...] = (SETTINGS, PROGRAMMES, REQUIREMENTS, GROUPS, SITES, UNITS,
                                   CAPACITY, STINT_WEEKS, SEATS, COHORTS, MEMBERS, TRAINEES,
-                                  LEAVE, LOCKED)
+                                  LEAVE, LOCKED, TRAVEL, WISHES)
 SHEETS = {s.key: s for s in DATA_SHEETS}
 INSTRUCTIONS = ("Instruktioner", "Instructions")
 LISTS = ("Listor", "Lists")
@@ -200,6 +224,12 @@ LEAVE_KINDS: dict[str, tuple[str, str]] = {  # code -> (sv, en) as written in th
     "foraldraledighet": ("föräldraledighet", "parental leave"),
     "sjukskrivning": ("sjukskrivning", "sick leave"),
     "tjanstledighet": ("tjänstledighet", "unpaid leave"),
+}
+WISH_KINDS: dict[str, tuple[str, str]] = {  # code -> (sv, en) as written in the workbook
+    "prefer": ("enhet", "unit"),
+    "avoid": ("undvik", "avoid"),
+    "before": ("före", "before"),
+    "first": ("först", "first"),
 }
 YES = ("ja", "yes")
 NO = ("nej", "no")
@@ -255,6 +285,8 @@ MSG: dict[str, tuple[str, str]] = {
     "not_leave_kind": ("'{value}' är ingen ledighetstyp ({kinds})",
                        "'{value}' is not a kind of leave ({kinds})"),
     "not_kind": ("'{value}' ska vara AT, BT eller other", "'{value}' must be AT, BT or other"),
+    "not_wish_kind": ("'{value}' är ingen typ av önskemål ({kinds})",
+                      "'{value}' is not a kind of wish ({kinds})"),
     "unknown_setting": ("okänd inställning '{value}'", "unknown setting '{value}'"),
     "setting_twice": ("inställningen '{value}' finns två gånger",
                       "the setting '{value}' occurs twice"),

@@ -60,6 +60,14 @@ SETTING_HELP: dict[str, tuple[str, str]] = {
     "peak_utilisation": ("Straff per procentenhet av den mest belastade enhetens beläggning "
                          "(standard 1)", "Penalty per percentage point of the busiest unit's "
                          "utilisation (default 1)"),
+    "wishes": ("Straff per missat önskemål, gånger 3/2/1 för prioritet 1/2/3 (standard 10)",
+               "Penalty per wish missed, times 3/2/1 for priority 1/2/3 (default 10)"),
+    "travel": ("Straff per placeringsvecka och påbörjade 10 minuters restid (standard 1)",
+               "Penalty per stint-week and started 10 minutes of travel (default 1)"),
+    "worst": ("Med rättvisa 'weighted': straff per poäng av den sämst ställdas kostnad",
+              "With fairness 'weighted': penalty per point of the worst-off trainee's cost"),
+    "fairness": ("off (bara summan), lexicographic (den sämst ställda först) eller weighted",
+                 "off (the sum only), lexicographic (the worst-off first) or weighted"),
 }
 
 INSTRUCTIONS: dict[str, list[str]] = {
@@ -348,16 +356,23 @@ class _Writer:
         self.add_rows(S.STINT_WEEKS, stint_rows)
         self.add_rows(S.SEATS, seat_rows)
         self.add_rows(S.COHORTS, [c.model_dump() for c in inst.cohorts])
-        self.add_rows(S.TRAINEES, [t.model_dump(exclude={"leave", "locked"})
+        self.add_rows(S.TRAINEES, [{**t.model_dump(exclude={"leave", "locked"}),
+                                    "short_travel": self.yesno(True) if t.short_travel else None}
                                    for t in inst.trainees])
         facts = [o for c in inst.cohorts for o in c.overrides]
-        self.add_rows(S.MEMBERS, [o.model_dump(exclude={"leave", "locked"}) for o in facts])
+        self.add_rows(S.MEMBERS, [{**o.model_dump(exclude={"leave", "locked"}),
+                                   "short_travel": None if o.short_travel is None
+                                   else self.yesno(o.short_travel)} for o in facts])
         people = list(inst.trainees) + facts
         self.add_rows(S.LEAVE, [{"trainee": t.id, "kind": word(S.LEAVE_KINDS[lv.kind], lang),
                                  "start": lv.start, "end": lv.end}
                                 for t in people for lv in t.leave])
         self.add_rows(S.LOCKED, [{"trainee": t.id, **ls.model_dump()}
                                  for t in people for ls in t.locked])
+        self.add_rows(S.TRAVEL, [{"from": st.id, "to": to, "minutes": m}
+                                 for st in inst.sites for to, m in st.travel_minutes.items()])
+        self.add_rows(S.WISHES, [{**w.model_dump(), "kind": word(S.WISH_KINDS[w.kind], lang)}
+                                 for w in inst.wishes])
         self.lists_and_validation()
         buf = _io.BytesIO()
         self.wb.save(buf)
@@ -370,7 +385,7 @@ class _Writer:
             "name": inst.name, "description": inst.description,
             "assumptions": inst.assumptions, "horizon_start": inst.horizon.start,
             "horizon_end": inst.horizon.end, **inst.weights.model_dump(),
-            "today": inst.today}
+            "today": inst.today, "fairness": inst.fairness}
         for i, col in enumerate(S.SETTING_ROWS, start=2):
             ws.cell(row=i, column=1, value=col.label(lang)).font = HEADER_FONT
             if values[col.key] not in (None, ""):
@@ -389,6 +404,7 @@ class _Writer:
         lists = {
             "disciplines": discs,
             "leave_kinds": [word(v, lang) for v in S.LEAVE_KINDS.values()],
+            "wish_kinds": [word(v, lang) for v in S.WISH_KINDS.values()],
             "yesno": [word(S.YES, lang), word(S.NO, lang)],
             "kinds": ["AT", "BT", "other"],
             "rulesets": [name for name, _ in self.files],
