@@ -348,6 +348,16 @@ def fragmentation_floors(instance: Instance, trainees: list[Trainee], profiles: 
     it reports gaps of 80 %."""
     out = least_per_kind(instance, trainees, lambda pm: pm.fragmentation_expr(), time_limit,
                          profiles)
+    for tid, floor in leave_floors(instance, trainees, profiles).items():
+        out[tid] = max(out.get(tid, 0), floor)
+    return out
+
+
+def leave_floors(instance: Instance, trainees: list[Trainee],
+                 profiles: dict) -> dict[str, int]:
+    """:func:`leave_fragmentation` of every trainee with extending leave or an opening rule
+    (one tiny solve per kind; deterministic, milliseconds each)."""
+    out: dict[str, int] = {}
     cache: dict[tuple, int] = {}
     for t in trainees:
         prog = instance.programme(t.programme)
@@ -356,7 +366,7 @@ def fragmentation_floors(instance: Instance, trainees: list[Trainee], profiles: 
         key = kind_key(t)
         if key not in cache:
             cache[key] = leave_fragmentation(instance, t, profiles)
-        out[t.id] = max(out.get(t.id, 0), cache[key])
+        out[t.id] = cache[key]
     return out
 
 
