@@ -7,10 +7,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from scheduler.solver.bounds import direct_bound, floor_cut, peak_floor
+from scheduler import checker
+from scheduler.solver.bounds import direct_bound, floor_cut, leave_fragmentation, peak_floor
 from scheduler.solver.model import PlacementModel, capacity_profiles, kind_key, min_stints
 from tests.test_properties import instance_dicts, make
-from tests.test_solver import build, programme, solve_optimal, trainee, unit, wk
+from tests.test_solver import GAVLE, build, leave, programme, solve_optimal, trainee, unit, wk
 
 # 4 weeks of medicine.
 M4 = programme("M4", 4, ("medicin", 4, None))
@@ -158,3 +159,93 @@ def test_a_trainee_who_leaves_early_is_its_own_kind():
     assert kind_key(t1) != kind_key(t2)
     # LP: T1 4 weeks, T2 2 weeks over U1 and U2 (4 capacity-weeks each): P >= 100 * 6 / 8.
     assert peak_floor(inst, inst.all_trainees(), capacity_profiles(inst)) == 75
+
+
+# ---- fragmentation forced by leave (bounds.leave_fragmentation)
+
+P6 = programme("P6", 6, ("medicin", 2, None), ("psykiatri", 2, None))
+
+
+def test_leave_after_one_week_forces_its_length_of_fragmentation():
+    # P6 (6 weeks: medicine >= 2, psychiatry >= 2), leave in weeks 1-2, block 0-8. The week
+    # before the leave is too short for either discipline alone (minimum 2 weeks, and each
+    # unit's shortest stint is 2): it must go on after the leave, which lies in its span:
+    # 2 weeks of fragmentation, as in MED 0-1, leave, MED 3-5, PSY 5-8.
+    units = [unit("MED", "medicin", min_weeks=2), unit("PSY", "psykiatri", min_weeks=2)]
+    inst = build(units, [trainee(programme="P6", leave=[leave(1, 3)])], [P6],
+                 fragmentation=1)
+    (t,) = inst.all_trainees()
+    assert leave_fragmentation(inst, t, capacity_profiles(inst)) == 2
+    solve_optimal(inst, 2)
+
+
+def test_a_stretch_between_two_leaves_long_enough_for_a_stint_costs_nothing():
+    # P6 with leave in weeks 2 and 5: stretches 0-2, 3-5 and 6-8, each as long as a stint.
+    # Two disciplines for three stretches: one of them has two, with a leave week (or more)
+    # between them, so at least 1; PSY 0-2, MED 3-5, MED resumed 6-8 has exactly 1 (the
+    # relaxation's other choices cost more: PSY in the first and last stretch spans both
+    # leaves and the middle stretch, 4).
+    units = [unit("MED", "medicin", min_weeks=2), unit("PSY", "psykiatri", min_weeks=2)]
+    inst = build(units, [trainee(programme="P6", leave=[leave(2, 3), leave(5, 6)])], [P6],
+                 fragmentation=1)
+    (t,) = inst.all_trainees()
+    assert leave_fragmentation(inst, t, capacity_profiles(inst)) == 1
+    solve_optimal(inst, 1)
+
+
+def test_an_opening_and_closing_discipline_spans_the_whole_block():
+    # G (8 weeks: general practice >= 4 opening 2 weeks and closing at the same unit,
+    # medicine >= 2), no leave: general practice spans weeks 0-8 and has at most 8 - 2 = 6
+    # of them, so at least 2 weeks of other work lie in its span (VC1 0-2, MED 2-4, VC1 4-8).
+    units = [unit("VC1", "allmanmedicin", region_wide=True), unit("MED", "medicin")]
+    inst = build(units, [trainee(programme="G")], [GAVLE], fragmentation=1)
+    (t,) = inst.all_trainees()
+    assert leave_fragmentation(inst, t, capacity_profiles(inst)) == 2
+    solve_optimal(inst, 2)
+
+
+@st.composite
+def leave_trainees(draw):
+    """One trainee of a small programme with one to three runs of leave, units of random
+    shortest stints, sometimes an opening and closing rule."""
+    lo_m, lo_p = draw(st.integers(1, 3)), draw(st.integers(0, 3))
+    n = draw(st.integers(lo_m + lo_p + 1, 8))
+    extra = {}
+    if draw(st.booleans()):
+        extra = {"starts_with": {"discipline": "medicin", "weeks": 1,
+                                 "same_unit_as_end": draw(st.booleans())}}
+    prog = programme("P", n, ("medicin", lo_m, None), ("psykiatri", lo_p, None),
+                     ("kirurgi", 0, draw(st.sampled_from([None, 2]))), **extra)
+    units = [unit("MED", "medicin", min_weeks=draw(st.integers(1, 3))),
+             unit("MED2", "medicin", min_weeks=draw(st.integers(1, 3))),
+             unit("PSY", "psykiatri", min_weeks=draw(st.integers(1, 3))),
+             unit("KIR", "kirurgi", min_weeks=draw(st.integers(1, 2)))]
+    w, runs = 0, []
+    for _ in range(draw(st.integers(1, 3))):
+        a = w + draw(st.integers(0, 3))
+        b = a + draw(st.integers(1, 3))
+        runs.append(leave(a, b))
+        w = b
+    return build(units, [trainee(programme="P", leave=runs)], [prog], weeks=n + w + 2,
+                 fragmentation=1)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(leave_trainees())
+def test_leave_fragmentation_never_exceeds_a_plans(inst):
+    """The trainee's least fragmentation (solved alone, capacity ignored) is at least the
+    floor, and so is the fragmentation the checker counts in that plan."""
+    (t,) = inst.all_trainees()
+    floor = leave_fragmentation(inst, t, capacity_profiles(inst))
+    event(f"floor > 0: {floor > 0}")
+    pm = PlacementModel(inst, [t], terms=(), ignore_capacity=True)
+    pm.model.minimize(pm.fragmentation_expr())
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 5
+    solver.parameters.num_workers = 1
+    if solver.solve(pm.model) == cp_model.OPTIMAL:
+        plan = pm.extract(solver)
+        assert checker.check(inst, plan) == []
+        assert checker.evaluate(inst, plan)["fragmentation"] >= floor
+        assert solver.objective_value >= floor

@@ -73,12 +73,15 @@ def hood_peak(instance: Instance, trainees: dict[str, Trainee],
 
 def hood_costly(instance: Instance, trainees: dict[str, Trainee],
                 state: PlanState, profiles: dict, least: dict[str, int],
-                rng: random.Random) -> tuple[list[str], str | None]:
-    """A trainee above its least own cost with a few trainees holding the units it needs."""
+                rng: random.Random,
+                floors: dict[str, int] | None = None) -> tuple[list[str], str | None]:
+    """A trainee above its least own cost with a few trainees holding the units it needs
+    (``floors``: fragmentation each trainee cannot avoid, ``bounds.leave_floors``)."""
     w, by_t = instance.weights, state.by_t
+    floors = floors or {}
     costly = [k for k, ss in by_t.items()
               if own_cost(ss, w.unit_changes, w.fragmentation)
-              > w.unit_changes * (least.get(k, 1) - 1)]
+              > w.unit_changes * (least.get(k, 1) - 1) + w.fragmentation * floors.get(k, 0)]
     if not costly:
         return [], None
     tid = rng.choice(costly)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from typing import Any
 
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Instance
 from scheduler.plan import Stint
+from scheduler.solver.bounds import leave_floors
 from scheduler.solver.context import Deadline, Progress
 from scheduler.solver.cpsat import EarlyStop, complete_hint, make_solver, run
 from scheduler.solver.hoods import hood_costly, hood_peak, hood_staffing, hood_worst
@@ -41,7 +43,13 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     start_cost = cost
     rng = random.Random(seed)
     steps = kept = 0
-    hoods = [hood_staffing, hood_peak, hood_costly]
+    floors = (leave_floors(instance, list(trainees.values()), profiles)
+              if instance.weights.fragmentation else {})
+
+    def costly(*args: Any) -> tuple[list[str], str | None]:
+        return hood_costly(*args, floors=floors)
+
+    hoods = [hood_staffing, hood_peak, costly]
     if "worst" in instance.objective_weights():  # fairness: the worst-off trainee too
         hoods += [hood_worst, hood_worst]
     while True:

@@ -333,7 +333,10 @@ class PlacementModel:
                                 presence=p, start=b, size=z, end_var=b + z)
                     td.options.append(ro)
                     added[key].append(ro)
-                    resumed.add(id(ro))
+                    if not other:
+                        # After a locked stint the resumed part is the counted stint (the
+                        # checker counts it): a later interrupted part must count it too.
+                        resumed.add(id(ro))
 
     def _uncounted(self, o: Option) -> bool:
         """Stints the repeat rule does not count (locked ones)."""

@@ -6,11 +6,15 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from scheduler.domain import Instance
+from ortools.sat.python import cp_model
+
+from scheduler.domain import EXTENDING_LEAVE, Instance, Trainee
 from scheduler.plan import Stint
+from scheduler.solver.bounds import leave_floors
 from scheduler.solver.context import Deadline, Progress
+from scheduler.solver.cpsat import EarlyStop, complete_hint, make_solver, run
 from scheduler.solver.first_plan import solve_part
-from scheduler.solver.model import OWN, capacity_profiles, kind_key
+from scheduler.solver.model import OWN, PlacementModel, capacity_profiles, kind_key
 from scheduler.solver.plan_state import (
     PlanState,
     competitors,
@@ -19,6 +23,41 @@ from scheduler.solver.plan_state import (
     own_cost,
     own_extra,
 )
+
+
+def unblocked(t: Trainee) -> bool:
+    """One block per discipline does not apply to the trainee (``PlacementModel``'s
+    ``contiguous`` leaves trainees with leave or locked stints free)."""
+    return bool(t.locked) or any(lv.kind in EXTENDING_LEAVE for lv in t.leave)
+
+
+def replan_free(instance: Instance, t: Trainee, others: list[Stint], budget: float,
+                seed: int, profiles: dict, least: dict[str, int], floor: int,
+                hint: list[Stint], terms: tuple[str, ...] = ("unit_changes", "fragmentation"),
+                ) -> list[Stint] | None:
+    """One trainee re-planned for its unit changes and fragmentation (and ``terms``) from
+    its rotation, against everybody else, until 0.5 s without improvement.
+
+    For a trainee with leave or locked stints, where one block per discipline does not apply:
+    a solve for unit changes alone stops at its least number of stints with whatever
+    fragmentation (leave-80-tight: all 2 104 weeks of the first plan's fragmentation were
+    such trainees', against a floor of 256). ``floor`` (``bounds.leave_fragmentation``) is
+    posted as a redundant bound on its fragmentation, so a re-plan that reaches it stops at
+    once (its LP bound is otherwise 0 and the solve runs to its limit).
+    """
+    pm = PlacementModel(instance, [t], external=others, profiles=profiles, terms=terms,
+                        min_stints=least)
+    if floor and "fragmentation" in pm.term_exprs:
+        pm.model.add(pm.term_exprs["fragmentation"] >= floor)
+    pm.hint(hint)
+    complete_hint(pm, min(0.5, budget / 2), seed)
+    solver = make_solver(max(0.1, budget), 1, seed)
+    stopper = EarlyStop(patience=0.5, reset=True)
+    status = run(solver, pm.model, stopper)
+    stopper.cancel()
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return pm.extract(solver)
 
 
 def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
@@ -40,8 +79,12 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     by_t = state.by_t
     trainees = {t.id: t for t in instance.all_trainees()}
 
+    # Fragmentation no plan avoids (leave, the opening rule) is not the plan's to remove.
+    floors = leave_floors(instance, list(trainees.values()), profiles) if w.fragmentation else {}
+
     def excess(tid: str) -> int:
-        return excess_cost(instance, by_t[tid], least.get(tid, 1))
+        return (excess_cost(instance, by_t[tid], least.get(tid, 1))
+                - w.fragmentation * floors.get(tid, 0))
 
     order = sorted((tid for tid in by_t if excess(tid) > 0), key=excess, reverse=True)
     improved = 0
@@ -61,9 +104,14 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
                 continue
             others = state.others((tid,))
             t = trainees[tid]
-            new = solve_part(instance, [t], others, min(1.0, left), seed, profiles, True, least,
-                             terms=("unit_changes", *OWN))
-            if new is None and w.fragmentation:
+            if unblocked(t) and w.fragmentation:
+                new = replan_free(instance, t, others, min(2.0, left), seed, profiles, least,
+                                  floors.get(tid, 0), by_t[tid],
+                                  terms=("unit_changes", "fragmentation", *OWN))
+            else:
+                new = solve_part(instance, [t], others, min(1.0, left), seed, profiles, True,
+                                 least, terms=("unit_changes", *OWN))
+            if new is None and w.fragmentation and not unblocked(t):
                 # From its current rotation (always feasible: nobody else moved), until 0.5 s
                 # without improvement; from scratch with the default early stop it kept
                 # fragmented plans worse than the one it had.

@@ -9,10 +9,12 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import Instance
 from scheduler.plan import Stint
+from scheduler.solver.bounds import leave_floors
 from scheduler.solver.context import Deadline
 from scheduler.solver.first_plan import solve_part
 from scheduler.solver.model import OWN
 from scheduler.solver.plan_state import PlanState, can_take, excess_cost, own_cost, plan_cost
+from scheduler.solver.polish import replan_free, unblocked
 
 
 def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
@@ -38,8 +40,14 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
     by_t = state.by_t
     cost, _ = plan_cost(instance, plan, profiles)
 
+    w = instance.weights
+    # Fragmentation no plan avoids (leave, the opening rule) is not the plan's to remove.
+    floors = (leave_floors(instance, list(trainees.values()), profiles)
+              if w.fragmentation else {})
+
     def excess(tid: str) -> int:
-        return excess_cost(instance, by_t[tid], least.get(tid, 1))
+        return (excess_cost(instance, by_t[tid], least.get(tid, 1))
+                - w.fragmentation * floors.get(tid, 0))
 
     tried: set[tuple] = set()
     units_for: dict[str, set[str]] = {}
@@ -65,6 +73,10 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
             if key in tried and not free:
                 continue
             new = None
+            if unblocked(t) and free:
+                # One block per discipline does not apply: the capped solve ignores its
+                # fragmentation, so only the free re-plan is tried.
+                tried.add(key)
             if key not in tried:
                 outcome: list[int] = []
                 new = solve_part(instance, [t], others, min(1.0, left), seed, profiles, True,
@@ -78,11 +90,10 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
                 # it has (as polishing's one-trainee re-plans, with the seats reassignment
                 # freed since). Its hint is completed in up to half its budget.
                 tried.add((key, "free"))
-                new = solve_part(instance, [t], others, min(2.0, left / 2), seed, profiles,
-                                 False,
-                                 least, terms=("unit_changes", "fragmentation",
-                                               "staffing_shortfall", *OWN),
-                                 hint=mine, patience=0.5)
+                new = replan_free(instance, t, others, min(2.0, left / 2), seed, profiles,
+                                  least, floors.get(tid, 0), mine,
+                                  terms=("unit_changes", "fragmentation",
+                                         "staffing_shortfall", *OWN))
             if new is None:
                 continue
             new_cost, _ = plan_cost(instance, others + new, profiles)
