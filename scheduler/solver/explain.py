@@ -495,8 +495,17 @@ def _plan_of(relaxed: Instance, deadline: float, allow_overrun: bool = False
     left = deadline - time.monotonic()
     if left <= 0.2:
         return None
-    least = min_stints(relaxed, relaxed.all_trainees(), time_limit=min(0.5, left / 8))
     keep = _PREVIOUS.get()
+    ids = {t.id for t in relaxed.all_trainees()}
+    if keep and ids <= keep.keys():
+        # The current plan may already be a plan of the relaxed instance (a lock in its way
+        # unlocked, seats it never needed given back): checked in milliseconds.
+        from scheduler import checker
+
+        current = sorted(st for tid in ids for st in keep[tid])
+        if not checker.check(relaxed, current):
+            return current
+    least = min_stints(relaxed, relaxed.all_trainees(), time_limit=min(0.5, left / 8))
     if keep:
         half = time.monotonic() + 0.4 * (deadline - time.monotonic()) + 0.6 * MARGIN
         plan = _first_plan(relaxed, half, least, None, keep)
