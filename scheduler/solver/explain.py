@@ -445,8 +445,9 @@ def apply_relaxations(inst: Instance, relaxations: list[Relaxation]) -> Instance
         if not longer:
             raise
     # A longer block may end past the horizon: the planning window grows with it (the
-    # weeks added have each unit's default capacity).
-    data["horizon"]["end"] = data["horizon"]["end"] + timedelta(weeks=longer)
+    # weeks added have each unit's default capacity); part time (>= 50 %) at most doubles
+    # the calendar weeks.
+    data["horizon"]["end"] = data["horizon"]["end"] + timedelta(weeks=2 * longer)
     return Instance.model_validate(data)
 
 
@@ -572,6 +573,10 @@ def _longer_block(inst: Instance, base: list[Relaxation], dropped: list[Group],
         if alone is not None:
             mine = next(t for t in relaxed.all_trainees() if t.id == alone.id)
             if not _feasible_alone(relaxed, mine, deadline):
+                continue
+            # Another kind (leave, locks, part time) may need more weeks still.
+            left = deadline - time.monotonic()
+            if counting.lone_infeasible(relaxed, time.monotonic() + 0.2 * left) is not None:
                 continue
             fix, ok, _wide = _verified_fix(inst, trial, deadline, _small(relaxed), set(progs))
             return fix[len(base):], ok
@@ -908,7 +913,10 @@ def _fix(inst: Instance, ex: Explanation, deadline: float, history: dict[str, An
     if history["history_before"] is not None:
         _slack_fix(inst, ex, deadline, history, alone)
         return
-    if any(sf.kind == "locked" for sf in ex.counted) and _unlock_fix(inst, ex, deadline):
+    # Locked stints over the seats alone: unlock. With a window short as well, unlocking
+    # cannot suffice: the seats fix (its plan's load includes the locked stints) covers both.
+    if all(sf.kind == "locked" for sf in ex.counted) and ex.counted \
+            and _unlock_fix(inst, ex, deadline):
         return
     if _small(inst) or alone is not None:
         if _slack_fix(inst, ex, deadline, history, alone, share=0.6 if ex.counted else 1.0) \
