@@ -29,6 +29,8 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+import os
+import platform
 import sys
 import time
 from dataclasses import dataclass
@@ -410,6 +412,8 @@ def main() -> None:
     ap.add_argument("--only", default="", help="comma-separated region names")
     args = ap.parse_args()
     only = set(filter(None, args.only.split(",")))
+    load0 = os.getloadavg()
+    cpu0 = time.process_time()
     rows = []
     for case in cases():
         if only and case.region not in only:
@@ -431,7 +435,12 @@ def main() -> None:
         f"{args.time_limit:g} s)", "",
         f"Named the planted cause: {named}/{n} ({100 * named / max(1, n):.0f} %); fix verified: "
         f"{verified}/{len(fixable)}; ended within the limit (+0.5 s): {within}/{n}; "
-        f"total {sum(r['seconds'] for r in rows):.0f} s.", "",
+        f"total {sum(r['seconds'] for r in rows):.0f} s wall, "
+        f"{time.process_time() - cpu0:.0f} s CPU.", "",
+        f"Machine: {platform.node()}, {os.cpu_count()} cores ({platform.processor() or '?'}),"
+        f" Python {platform.python_version()}; load average (1 min) {load0[0]:.1f} at the "
+        f"start, {os.getloadavg()[0]:.1f} at the end. Command: `python "
+        f"benchmarks/explain_bench.py {' '.join(sys.argv[1:])}`.", "",
         "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         lines.append("| " + " | ".join(str(r.get(k, "")) for k in head) + " |")
