@@ -145,6 +145,36 @@ def test_locked_stints_over_capacity():
     assert "2 låsta placeringar, men kapaciteten är 1" in "\n".join(render(inst, ex, "sv"))
 
 
+def test_cohort_members_locked_over_capacity_unlock_the_one_not_planned():
+    # Intake K of 2 (members K-01, K-02), both locked (overrides) at VC (1 seat) in weeks
+    # 2..3: 2 locked stints, 1 seat. The current plan has K-01 at VC then, so K-02's lock is
+    # the one in the way: unlocking it gives an instance the current plan satisfies.
+    lock = {"start": wk(2), "end": wk(4), "unit": "VC", "discipline": "allmanmedicin"}
+    pa = programme("PA", 6, ("medicin", 2, None), ("allmanmedicin", 2, None))
+    inst = build([unit("MED", "medicin", capacity=None), unit("MED2", "medicin", capacity=None),
+                  unit("VC", "allmanmedicin")], [], [pa])
+    data = inst.model_dump()
+    data["cohorts"] = [{"id": "K", "programme": "PA", "start": wk(0), "count": 2,
+                        "site": "NORD", "overrides": [{"id": "K-01", "locked": [lock]},
+                                                      {"id": "K-02", "locked": [lock]}]}]
+    inst = Instance.model_validate(data)
+    sfs = [s for s in shortfalls(inst) if s.kind == "locked"]
+    assert [(s.units, s.demand, s.supply) for s in sfs] == [(("VC",), 2, 1)]
+    from scheduler.plan import Stint
+
+    def st(tid: str, u: str, d: str, a: int, b: int) -> Stint:
+        return Stint(trainee=tid, start=wk(a), end=wk(b), unit=u, discipline=d,
+                     programme="PA", site="NORD")
+    current = [st("K-01", "MED", "medicin", 0, 2), st("K-01", "VC", "allmanmedicin", 2, 4),
+               st("K-01", "MED2", "medicin", 4, 6), st("K-02", "VC", "allmanmedicin", 0, 2),
+               st("K-02", "MED", "medicin", 2, 6)]
+    ex = explain(inst, time_limit=10, previous=current)
+    assert [(r.kind, r.target) for r in ex.relaxations] == [("unlock", "K-02")]
+    assert ex.relaxation_verified
+    relaxed = apply_relaxations(inst, ex.relaxations)
+    assert checker.check(relaxed, current) == []
+
+
 # ---- the fix stays where the cause is
 
 

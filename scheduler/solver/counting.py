@@ -146,7 +146,7 @@ def shortfalls(inst: Instance, deadline: float | None = None) -> list[Shortfall]
     H = inst.n_weeks
     # Locked stints: per unit and week, the trainees holding a seat there.
     held: dict[str, dict[int, list[tuple[str, int]]]] = defaultdict(lambda: defaultdict(list))
-    for t in inst.trainees:
+    for t in inst.all_trainees():  # a cohort member's locks (overrides) hold seats too
         for j, lk in enumerate(t.locked):
             for w in range(max(0, inst.week_index(lk.start)), min(H, inst.week_index(lk.end))):
                 held[lk.unit][w].append((t.id, j))
