@@ -172,7 +172,8 @@ def _pseudonymous_stderr(ctx: typer.Context, inst: Instance, lang: Lang) -> None
     except PseudonymKeyError as exc:
         err.print(exc.message(lang), markup=False)
         raise typer.Exit(2) from None
-    err.file = _Scrubbed(err.file, codes([t.id for t in inst.all_trainees()], key))
+    scrubbed = _Scrubbed(err.file, codes([t.id for t in inst.all_trainees()], key))  # type: ignore[arg-type]
+    err.file = scrubbed  # type: ignore[assignment]
 
     def restore() -> None:
         err.file = None  # type: ignore[assignment]  # rich: back to the current sys.stderr

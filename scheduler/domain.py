@@ -752,10 +752,10 @@ def instance_problems(inst: Instance) -> list[tuple[str, str]]:
                         "locked_in_introduction", a=f"locked[{j}] ({ls.unit})",
                         week=intro[0].isoformat(), programme=prog.id,
                         weeks=prog.introduction_weeks)))
-    for s in inst.sites:
-        for k in s.travel_minutes:
+    for site in inst.sites:
+        for k in site.travel_minutes:
             if k not in site_ids:
-                problems.append((f"sites ({s.id}).travel_minutes",
+                problems.append((f"sites ({site.id}).travel_minutes",
                                  tr("unknown_ref", kind="site", id=k)))
     if inst.wishes and not problems:
         from scheduler.wishes import wish_problems

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Run the test suite from a fresh clone: sets up ./.venv, installs the project with its dev
-# extras, runs pytest. Extra arguments go to pytest. Safe to run again. Exits with pytest's code,
+# extras, runs the linters (ruff, mypy: cheap, and they catch what merges break), then pytest.
+# Extra arguments go to pytest. Safe to run again. Exits with the first failing step's code,
 # so "no tests collected" (pytest exit 5) is a failure too.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/_venv.sh
 ensure_venv '.[dev]'
+echo "ruff check" >&2
+.venv/bin/ruff check scheduler tests benchmarks
+echo "mypy scheduler" >&2
+.venv/bin/mypy scheduler
 exec .venv/bin/python -m pytest -q "$@"

@@ -292,7 +292,7 @@ def leave_fragmentation(instance: Instance, t: Trainee, profiles: dict) -> int:
         u[d] = [m.new_bool_var("") for _ in lens]
         for yi, ui, n in zip(y[d], u[d], lens, strict=True):
             m.add(yi <= n * ui)
-        if whole and d == sw.discipline:
+        if whole and sw is not None and d == sw.discipline:
             cost.append(segs[-1][1] - segs[0][0] - sum(y[d]))
             continue
         # cross[r]: weeks on both sides of leave run r; inside[i]: on both sides of segment i.

@@ -118,7 +118,7 @@ def _rows(inst: Instance, programme: str, part_time: int
           ) -> list[tuple[str, tuple[str, ...], int]]:
     """(detail, disciplines, calendar weeks) of every minimum of the programme."""
     prog = inst.programme(programme)
-    out = []
+    out: list[tuple[str, tuple[str, ...], int]] = []
     for r in prog.requirements:
         if r.min_weeks:
             out.append((r.discipline, (r.discipline,), calendar_weeks(r.min_weeks, part_time)))
@@ -155,9 +155,10 @@ def shortfalls(inst: Instance, deadline: float | None = None) -> list[Shortfall]
         prof = profiles[uid]
         if prof is None:
             continue
-        bad = sorted(w for w, hs in weeks.items() if len(hs) > prof[w])
+        cap: list[int] = prof
+        bad = sorted(w for w, hs in weeks.items() if len(hs) > cap[w])
         if bad:
-            w = max(bad, key=lambda x: len(weeks[x]) - prof[x])
+            w = max(bad, key=lambda x: len(weeks[x]) - cap[x])
             out.append(Shortfall("locked", "", tuple(inst.unit(uid).disciplines), w, w + 1,
                                  (uid,), len(weeks[w]), prof[w], locked=tuple(weeks[w]),
                                  cap_low=prof[w], cap_high=prof[w]))
@@ -368,7 +369,7 @@ def unreachable_requirements(inst: Instance) -> list[tuple[str, str, str, str]]:
         a, b = inst.week_index(t.start), inst.week_index(block_end(t, prog))
         for detail, discs, need in _rows(inst, t.programme, t.part_time):
             units = _open_units(inst, t, discs)
-            if any(profiles[u] is None or max(profiles[u][a:b], default=0) > 0 for u in units):
+            if any((p := profiles[u]) is None or max(p[a:b], default=0) > 0 for u in units):
                 continue
             out.append((loc, prog.id, detail, f"{need}"))
     return out

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from typing import Any
 
 from ortools.sat.python import cp_model
 
-from scheduler.domain import Instance
+from scheduler.domain import Instance, Trainee
 from scheduler.plan import Stint
 from scheduler.solver.bounds import leave_floors
 from scheduler.solver.context import Deadline, Progress
@@ -46,8 +45,10 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     floors = (leave_floors(instance, list(trainees.values()), profiles)
               if instance.weights.fragmentation else {})
 
-    def costly(*args: Any) -> tuple[list[str], str | None]:
-        return hood_costly(*args, floors=floors)
+    def costly(instance: Instance, trainees: dict[str, Trainee], state: PlanState,
+               profiles: dict, least: dict[str, int],
+               rng: random.Random) -> tuple[list[str], str | None]:
+        return hood_costly(instance, trainees, state, profiles, least, rng, floors=floors)
 
     hoods = [hood_staffing, hood_peak, costly]
     if "worst" in instance.objective_weights():  # fairness: the worst-off trainee too
