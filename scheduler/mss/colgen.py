@@ -113,11 +113,12 @@ def column_generation(inst: MssInstance, deadline: float, start: set[Cell] | Non
                 return ColGen(None if best_bound == math.inf else int(best_bound), lp_val,
                               rounds, pool, ideal_bound)
             p = pricers[s].tighten(price if rounds else None, 1.0 + pi[s],
-                                   iters if rounds == 0 else max(2, iters // 2))
+                                   iters if rounds == 0 else max(3, iters // 2))
             ubs[s] = p.bound
-            if p.feasible:
-                st = tuple(sorted(p.stints, key=lambda x: x[2]))
+            for found in pricers[s].found:
+                st = tuple(sorted(found, key=lambda x: x[2]))
                 added += add(s, Column(st, pricers[s].satisfaction(list(st))))
+            pricers[s].found.clear()
         if rounds == 0:
             # pi = e_argmin: sum(ub) + min(ub); the true values are integers.
             ints = [math.floor(u + 1e-6) for u in ubs]
@@ -207,12 +208,19 @@ def _master_lp(inst: MssInstance, pool: list[list[Column]], cap: np.ndarray,
 
 
 def integer_master(inst: MssInstance, pool: list[list[Column]], deadline: float,
-                   hint: list[Column | None] | None = None, seed: int = 0,
+                   hint: set[Cell] | None = None, seed: int = 0,
                    workers: int = 1) -> set[Cell] | None:
-    """Best combination of pooled columns (one per student, capacity, minima hard)."""
+    """Best combination of pooled columns (one per student, capacity, minima hard),
+    warm-started from the schedule ``hint`` (its columns should be in the pool)."""
     S, D = inst.students, inst.duration
     if any(not pool[s] for s in range(S)):
         return None
+    mine: list[tuple[Stint, ...] | None] = [None] * S
+    if hint:
+        per: list[list[Stint]] = [[] for _ in range(S)]
+        for s, h, d, t in stints_of(hint, D):
+            per[s].append((h, d, t))
+        mine = [tuple(sorted(p, key=lambda x: x[2])) for p in per]
     m = cp_model.CpModel()
     xs: list[list] = []
     use: dict[tuple[int, int, int], list] = {}
@@ -229,9 +237,9 @@ def integer_master(inst: MssInstance, pool: list[list[Column]], deadline: float,
             obj.append(c.value * x)
             for cell in _cells_of(c, D):
                 use.setdefault(cell, []).append(x)
-        if hint and hint[s] is not None:
+        if mine[s] is not None:
             for c, x in zip(pool[s], row, strict=True):
-                m.add_hint(x, c.stints == hint[s].stints)
+                m.add_hint(x, c.stints == mine[s])
     for cell, lits in use.items():
         h, d, t = cell
         if len(lits) > inst.max_pos[h][d][t]:

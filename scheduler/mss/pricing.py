@@ -100,6 +100,7 @@ class StudentPricer:
                 self.mu[d] = max(0.0, v[d] - theta)
         self.mu0 = self.mu.copy()
         self.theta: list[int] = []  # critical disciplines, tracked exactly
+        self.found: list[list[Stint]] = []  # real schedules met by tighten (for the caller)
         self.preds = [[d1 for d1 in range(ND) if d1 != d and inst.precededby[d][d1]]
                       for d in range(ND)]
 
@@ -352,8 +353,10 @@ class StudentPricer:
             p = self.solve(price, scale)
             if best_bound is None or p.bound < best_bound.bound:
                 best_bound = p
-            if p.feasible and (best_feas is None or p.value > best_feas.value):
-                best_feas = p
+            if p.feasible:
+                self.found.append(list(p.stints))  # every real schedule is a column
+                if best_feas is None or p.value > best_feas.value:
+                    best_feas = p
             uses = p.uses if p.uses is not None else np.zeros(self.ND)
             raw = p.raw or []
             start: dict[int, int] = {}
