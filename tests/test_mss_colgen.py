@@ -200,3 +200,24 @@ def test_columns_of_a_schedule_value_as_the_evaluator():
     cols = columns_of(inst, cells, pricers)
     per = evaluate(inst, cells).per_student
     assert [c.value for c in cols] == [per[s]["total"] for s in range(inst.students)]
+
+
+def test_bound_command_prints_the_programme_bound(tmp_path):
+    from typer.testing import CliRunner
+
+    from scheduler import cli
+    from tests.mss_util import write_dzn
+
+    data = tmp_path / "set"
+    data.mkdir()
+    # One student, periods 1-2, disciplines 1 and 2 (prefs 1, hospital pref 1, weights
+    # 1, 1, -1, -1): 2 stints x (1 + 1) = 4, no wait, one hospital; bound 4 + worst 4 = 8.
+    write_dzn(data / "b.dzn", tiny(horizon=2, disciplines=2))
+    out = tmp_path / "bounds.md"
+    runner = CliRunner()
+    res = runner.invoke(cli.app, ["mss", "bound", str(data), "--out", str(out),
+                                  "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    assert "| b | 8 | - | - | - |" in out.read_text()
+    res = runner.invoke(cli.app, ["mss", "bound", str(tmp_path / "none"), "--lang", "en"])
+    assert res.exit_code == 2
