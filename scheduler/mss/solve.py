@@ -511,9 +511,9 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
         if quick is not None and _unmet(inst, quick):
             # Time-indexed neighbourhoods first (I80_24_4: 51 -> 24 unmet in 2 of them,
             # where the interval-model repair removed 1 in 15 s), then the repair.
-            quick = cover_repair(inst, quick, t0 + 0.7 * time_limit, seed, workers=workers)
+            quick = cover_repair(inst, quick, t0 + 0.45 * time_limit, seed, workers=workers)
         if quick is not None and _unmet(inst, quick):
-            quick = repair(inst, quick, t0 + 0.75 * time_limit, seed)
+            quick = repair(inst, quick, t0 + 0.55 * time_limit, seed)
         if quick is not None and not check(inst, quick):
             valid, source = quick, "construct"
             first_valid = time.monotonic() - t0
