@@ -134,16 +134,16 @@ def _optimum(inst: MssInstance) -> int | None:
     return round(solver.objective_value)
 
 
-@pytest.mark.parametrize("seed", range(6))
+# Seeds whose draw is feasible with capacity 1 (100 and 108 are not).
+@pytest.mark.parametrize("seed", [101, 102, 103, 104, 105, 106])
 def test_bounds_at_least_the_optimum(seed):
-    rng = random.Random(100 + seed)
+    rng = random.Random(seed)
     inst = _random_tiny(rng, students=3)
     # Capacity 1 everywhere: the students compete, so the master's prices matter.
     inst.max_pos = [[[1] * inst.horizon for _ in range(inst.disciplines)]
                     for _ in range(inst.hospitals)]
     opt = _optimum(inst)
-    if opt is None:
-        pytest.skip("infeasible draw")
+    assert opt is not None
     ideal = ideal_bounds(inst, time.monotonic() + 30)
     assert ideal is not None and sum(ideal) + min(ideal) >= opt
     cg = column_generation(inst, time.monotonic() + 30, max_rounds=10)
@@ -186,16 +186,14 @@ def test_cover_model_meets_a_minimum_the_plan_misses():
 
 
 def test_columns_of_a_schedule_value_as_the_evaluator():
-    rng = random.Random(7)
+    rng = random.Random(2)  # a feasible draw
     inst = _random_tiny(rng, students=3)
     inst.max_pos = [[[3] * inst.horizon for _ in range(inst.disciplines)]
                     for _ in range(inst.hospitals)]
-    if _optimum(inst) is None:
-        pytest.skip("infeasible draw")
+    assert _optimum(inst) is not None
     cg = column_generation(inst, time.monotonic() + 10, max_rounds=5)
     cells = integer_master(inst, cg.pool, time.monotonic() + 10)
-    if cells is None:
-        pytest.skip("no integer combination in the pool")
+    assert cells is not None
     pricers = [StudentPricer(inst, s) for s in range(inst.students)]
     cols = columns_of(inst, cells, pricers)
     per = evaluate(inst, cells).per_student
