@@ -202,7 +202,7 @@ def cover_repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int
         # Shortfall minimised from the hint, so any progress is kept (hard minima with one
         # worker found nothing in 47 s at load 11; with two, all met in 15.5 s).
         got = cover_model(inst, cur, list(range(S)), deadline, seed=seed, workers=workers,
-                          soft=True, verbose=verbose)
+                          soft=workers < 2, first=workers >= 2, verbose=verbose)
         if got is not None and len(unmet_cells(inst, got)) < len(unmet_cells(inst, cur)):
             cur = got
         if not unmet_cells(inst, cur) or time.monotonic() > deadline - 1:
