@@ -247,6 +247,67 @@ def bench_cmd(
         raise typer.Exit(5)
 
 
+@mss_app.command("bound")
+def bound_cmd(
+    folder: Annotated[Path | None, typer.Argument(
+        help="Folder of .dzn instances (default: the MSS benchmark, both sets)")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1)] = 60.0,
+    only: Annotated[str | None, typer.Option("--only", help="Instance names glob")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Markdown file for the table (default: print only)")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="sv|en")] = "sv",
+) -> None:
+    """Upper bounds alone: each student's best SatTot with all the capacity, by the pricing
+    programme (no CP-SAT), summed plus the smallest; beside the published bounds."""
+    import resource
+    import time
+    from fnmatch import fnmatch
+
+    from scheduler.cli import _lang, err
+    from scheduler.io import write_atomic
+    from scheduler.mss import bench
+    from scheduler.mss.colgen import ideal_bounds
+    from scheduler.mss.dzn import DznError, benchmark_dir, read_instance
+
+    txt = TXT[_lang(lang)]
+    folder = folder or benchmark_dir()
+    if not folder.is_dir():
+        err.print(txt["not_dir"].format(dir=folder), markup=False)
+        raise typer.Exit(2)
+    files = [p for p in bench.instance_files(folder) if only is None or fnmatch(p.stem, only)]
+    if not files:
+        err.print(txt["no_files"].format(dir=folder), markup=False)
+        raise typer.Exit(2)
+    known = bench.best_known(folder)
+    lines = ["| instance | bound | best known | published bound | bound - best known | "
+             "cpu s |", "|---|---|---|---|---|---|"]
+    for path in files:
+        try:
+            inst = read_instance(path)
+        except DznError as exc:
+            err.print(str(exc), markup=False)
+            raise typer.Exit(2) from None
+        cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime
+        ub = ideal_bounds(inst, time.monotonic() + time_limit)
+        cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime - cpu
+        b = sum(ub) + min(ub) if ub else None
+        best, pub = known.get(inst.name, (None, None))
+        gap = b - best if b is not None and best is not None else None
+        row = [inst.name, b, best, pub, gap, f"{cpu:.1f}"]
+        lines.append("| " + " | ".join("-" if v is None else str(v) for v in row) + " |")
+        sys.stdout.write(lines[-1] + "\n")
+        sys.stdout.flush()
+    if out is not None:
+        head = (f"# MSS upper bounds (pricing programme, no prices)\n\n"
+                f"{bench.machine()}; command: `{bench.command()}`; load average at the end "
+                f"(1, 5, 15 min): {bench.load()}.\n\n")
+        try:
+            write_atomic(out, (head + "\n".join(lines) + "\n").encode())
+        except OSError as exc:
+            err.print(txt["out_failed"].format(out=out, error=exc), markup=False)
+            raise typer.Exit(2) from None
+
+
 def available_cores() -> int:
     """Cores this process may run on (the affinity mask where the OS has one)."""
     import os
@@ -270,5 +331,5 @@ def _run_one(path: Path, known, time_limit: float, workers: int, seed: int):
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``atbt mss solve`` and ``atbt mss bench``."""
+    """Add ``atbt mss solve``, ``atbt mss bench`` and ``atbt mss bound``."""
     app.add_typer(mss_app, name="mss")

@@ -12,6 +12,7 @@ import io
 import os
 import platform
 import re
+import sys
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -112,6 +113,20 @@ def machine() -> str:
             f"OR-Tools {version('ortools')}")
 
 
+def command() -> str:
+    """The command line of this run, as typed (program name without its folder)."""
+    return " ".join([Path(sys.argv[0]).name] + sys.argv[1:])
+
+
+def load() -> str:
+    """The machine's load average: the table's times mean little without it (shared
+    2-core machine)."""
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def to_csv(rows: list[Row]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -143,6 +158,8 @@ def to_markdown(rows: list[Row], time_limit: float, workers: int, jobs: int = 1)
         "",
         f"{when}; {machine()}; time limit {time_limit:g} s per instance, {workers} workers"
         + (f", {jobs} instances in parallel." if jobs > 1 else "."),
+        "",
+        f"Command: `{command()}`; load average when written (1, 5, 15 min): {load()}.",
         "",
         f"{len(rows)} instances: {n_opt} proven optimal, {n_best} at or above the best known "
         "score. `score` is the evaluator's value of our verified schedule, `bound` our upper "

@@ -10,10 +10,13 @@ from dataclasses import dataclass, replace
 from ortools.sat.python import cp_model
 
 from scheduler.mss.check import check
+from scheduler.mss.colgen import column_generation, ideal_bounds, integer_master
 from scheduler.mss.construct import Plan, construct, fill, swap_repair
+from scheduler.mss.cover import cover_repair
 from scheduler.mss.dzn import Cell, MssInstance
 from scheduler.mss.evaluate import evaluate
 from scheduler.mss.model import MssModel, stints_of
+from scheduler.mss.pricing import StudentPricer
 
 # Reward per period a student covers towards an unmet MinPosHosp in the greedy first plan: more
 # than any student's satisfaction can change (|SatTot| stays far below it on every instance).
@@ -227,6 +230,7 @@ class FirstPlan:
     # Upper bound on the objective: sum of each student's best SatTot with all the ward
     # capacity to themselves, plus the smallest of them (None if one was not proven).
     bound: int | None
+    ideals: dict[int, int] | None = None  # student -> CP-SAT bound on its best SatTot alone
 
 
 def _solve_single(sub: MssInstance, limit: float, seed: int, soft_min: int = 0,
@@ -252,11 +256,11 @@ def _solve_single(sub: MssInstance, limit: float, seed: int, soft_min: int = 0,
     solver.parameters.symmetry_level = 0
     solver.parameters.cp_model_probing_level = 0
     status = solver.solve(mm.model)
-    if status == cp_model.INFEASIBLE:
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # UNKNOWN reports a best bound of 0, which is no bound (it made the greedy's bound
+        # 7738 on I40_24_1 at load 9, below the best known 7799).
         return None, None
     ub = int(math.floor(solver.best_objective_bound + 1e-6)) // 2
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, ub
     return mm.cells(solver), ub
 
 
@@ -421,22 +425,25 @@ def greedy(inst: MssInstance, deadline: float, seed: int = 0,
     cells: set[Cell] = set()
     complete = True
     ideals: list[int | None] = []
+    per_student: dict[int, int] = {}
     began = time.monotonic()
     for k, s in enumerate(order):
         left = deadline - time.monotonic()
         if left <= 0:
-            return FirstPlan(cells, False, None)
-        per_student = left / (len(order) - k)
-        if give_up and (per_student < 0.2 or (
+            return FirstPlan(cells, False, None, per_student)
+        per_stu = left / (len(order) - k)
+        if give_up and (per_stu < 0.2 or (
                 k >= max(3, len(order) // 20)
                 and (time.monotonic() - began) / k * (len(order) - k) > left)):
-            return FirstPlan(cells, False, None)
-        limit = max(0.3, min(3.0, 2 * per_student))
-        if per_student >= 0.2:
+            return FirstPlan(cells, False, None, per_student)
+        limit = max(0.3, min(3.0, 2 * per_stu))
+        if per_stu >= 0.2:
             mine, ideal = _solve_single(_single(inst, s, zero), limit, seed)
         else:  # short of time: no ideal (and so no greedy bound), one solve per student
             mine, ideal = None, None
         ideals.append(ideal)
+        if ideal is not None:
+            per_student[s] = ideal
         need = [[[max(0, lo - x) for lo, x in zip(inst.min_pos[h][d], load[h][d], strict=True)]
                  for d in range(inst.disciplines)] for h in range(inst.hospitals)]
         short = any(x for per_h in need for per_d in per_h for x in per_d)
@@ -460,13 +467,22 @@ def greedy(inst: MssInstance, deadline: float, seed: int = 0,
     known = [x for x in ideals if x is not None]
     bound = (sum(known) + min(known)
              if len(known) == len(ideals) == inst.students and known else None)
-    return FirstPlan(cells, complete, bound)
+    return FirstPlan(cells, complete, bound, per_student)
+
+
+def _combined_bound(dp: list[int] | None, cp: dict[int, int] | None) -> int | None:
+    """``sum + min`` of each student's smaller upper bound (the pricing programme's, the
+    CP-SAT ideal's); None without the programme's (the CP-SAT ones may miss students)."""
+    if not dp:
+        return None
+    ub = [min(u, (cp or {}).get(s, u)) for s, u in enumerate(dp)]
+    return sum(ub) + min(ub)
 
 
 def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: int = 0,
           hint: set[Cell] | None = None, log: bool = False,
           time_indexed: bool = False, first_plan: bool = True,
-          replan_share: float = 0.7) -> SolveResult:
+          replan_share: float = 0.7, colgen_share: float = 0.25) -> SolveResult:
     """Solve ``inst`` in three phases, each starting from the previous one's schedule.
 
     1. Greedy first plan (unless ``hint`` is given; at most 85 % of the limit). If every
@@ -486,10 +502,21 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
     if hint is None and first_plan:
         # 1a. Minima first, in seconds (plain Python; CP-SAT only for students it cannot
         # complete), then the targeted repair of minima it missed.
+        # 0. The pricing programme per student without prices: an upper bound on each
+        # student's SatTot in seconds (plain numpy), so every instance has a bound.
+        pricers = [StudentPricer(inst, s) for s in range(inst.students)]
+        dp_ub = ideal_bounds(inst, t0 + 0.05 * time_limit, pricers)
         qp = quick_plan(inst, t0 + 0.25 * time_limit, seed)
         quick: set[Cell] | None = qp.cells if qp.complete else None
         if quick is not None and _unmet(inst, quick):
-            quick = repair(inst, quick, t0 + 0.5 * time_limit, seed)
+            # The interval-model repair first: it closed the few unmet minima of 25 of the
+            # 30 generated instances in seconds (2026-11-23). Then the time-indexed
+            # neighbourhoods for what it leaves (I80_24_4: 51 -> 24 unmet in 2 of them,
+            # where the repair removed 1 in 15 s). Cover first, measured at load 14-17,
+            # left 9 of 30 without a schedule at 60 s.
+            quick = repair(inst, quick, t0 + 0.3 * time_limit, seed)
+        if quick is not None and _unmet(inst, quick):
+            quick = cover_repair(inst, quick, t0 + 0.6 * time_limit, seed, workers=workers)
         if quick is not None and not check(inst, quick):
             valid, source = quick, "construct"
             first_valid = time.monotonic() - t0
@@ -498,14 +525,15 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
         # complete (then at worst a few minima short, which re-planning repairs).
         fp = greedy(inst, t0 + 0.85 * time_limit, seed, give_up=quick is not None)
         codes = {v.code for v in check(inst, fp.cells)} if fp.complete else {"incomplete"}
-        ideal_bound = fp.bound
+        ideal_bound = min((b for b in (fp.bound, _combined_bound(dp_ub, fp.ideals))
+                           if b is not None), default=None)
         if not codes and (valid is None
                           or evaluate(inst, fp.cells).score >= evaluate(inst, valid).score):
             valid, source = fp.cells, "greedy"
             first_valid = first_valid or time.monotonic() - t0
-            if evaluate(inst, fp.cells).score == fp.bound:
+            if evaluate(inst, fp.cells).score == ideal_bound:
                 # Every student has its ideal schedule: optimal.
-                return SolveResult("optimal", fp.cells, fp.bound, fp.bound,
+                return SolveResult("optimal", fp.cells, ideal_bound, ideal_bound,
                                    time.monotonic() - t0, 0.0, source, first_valid)
         if valid is not None:
             start: set[Cell] | None = valid
@@ -528,6 +556,21 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
                 valid, score = nxt, new_score
             start = valid
             source += "+sweep"
+        if valid is not None and colgen_share > 0:
+            # Price-and-branch: column generation from the schedule's own columns, then the
+            # best combination of the columns (I40_12_1 at load 9: 3618 -> 4090 in 60 s).
+            left = t0 + time_limit - time.monotonic()
+            cg = column_generation(inst, time.monotonic() + colgen_share * left, start=valid,
+                                   pricers=pricers)
+            if cg.bound is not None:
+                ideal_bound = cg.bound if ideal_bound is None else min(ideal_bound, cg.bound)
+            left = t0 + time_limit - time.monotonic()
+            got = integer_master(inst, cg.pool, time.monotonic() + 0.3 * left, hint=valid,
+                                 seed=seed, workers=workers)
+            if got is not None and not check(inst, got) and \
+                    evaluate(inst, got).score > evaluate(inst, valid).score:
+                valid = start = got
+                source += "+colgen"
         hint = start
         # 2. Re-planning. The full model is skipped where building and presolving it would
         # eat the time (FULL_MODEL_ARCS): re-planning then gets all of it.
@@ -537,14 +580,14 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
                 start is valid or {v.code for v in check(inst, start)} <= {"min_pos"}):
             share = replan_share if full else 1.0
             hint = replan(inst, start, time.monotonic() + share * left, seed,
-                          bound=fp.bound, stall=None if not full else 10)
+                          bound=ideal_bound, stall=None if not full else 10)
             source += "+replan"
             if not check(inst, hint):
                 valid = hint
                 first_valid = first_valid or time.monotonic() - t0
                 score = evaluate(inst, hint).score
-                if score == fp.bound:
-                    return SolveResult("optimal", hint, score, fp.bound,
+                if score == ideal_bound:
+                    return SolveResult("optimal", hint, score, ideal_bound,
                                        time.monotonic() - t0, 0.0, source, first_valid)
         if not full and valid is not None:
             return SolveResult("feasible", valid, evaluate(inst, valid).score, ideal_bound,
@@ -575,4 +618,4 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
         # but the earlier schedule is valid.
         return SolveResult("feasible", valid, evaluate(inst, valid).score, ideal_bound,
                            wall, build, source, first_valid)
-    return SolveResult("no_plan_in_time", set(), None, None, wall, build, source)
+    return SolveResult("no_plan_in_time", set(), None, ideal_bound, wall, build, source)
