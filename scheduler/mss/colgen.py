@@ -184,8 +184,8 @@ def _master_lp(inst: MssInstance, pool: list[list[Column]], cap: np.ndarray,
         for x in xs:
             c.SetCoefficient(x, 1.0)
         cap_rows[cell] = c
-    for cell in zip(*np.nonzero(mins), strict=True):
-        cell = tuple(int(v) for v in cell)
+    for raw in zip(*np.nonzero(mins), strict=True):
+        cell = (int(raw[0]), int(raw[1]), int(raw[2]))
         c = solver.Constraint(float(mins[cell]), inf)
         sl = solver.NumVar(0.0, inf, "")
         c.SetCoefficient(sl, 1.0)

@@ -223,7 +223,8 @@ def cover_repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int
         rest = [s for s in range(S) if s not in able]
         able.sort(key=lambda s: (-reach[s], rng.random()))
         rng.shuffle(rest)
-        members, lits = [], 0
+        members: list[int] = []
+        lits = 0
         for s in able + rest:
             if lits + size[s] > budget and members:
                 continue

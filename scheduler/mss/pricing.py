@@ -72,7 +72,7 @@ class StudentPricer:
                     & np.array(inst.allowed_disc[s], dtype=bool)[None, :])
             ok[:, :, :nstart] = openw & avw[None, None, :] & able[:, :, None]
         # A discipline whose predecessor the student can never attend is impossible.
-        can_do = ok.any(axis=(0, 2))
+        can_do = np.asarray(ok.any(axis=(0, 2)))
         for d in range(ND):
             if any(not can_do[d1] for d1 in range(ND) if d1 != d and inst.precededby[d][d1]):
                 ok[:, d, :] = False
@@ -258,7 +258,7 @@ class StudentPricer:
             found = None
             if h < H and t - D >= 0:
                 t0 = t - D
-                moves = [(int(arg[g, h, t0]), stride[g], best[g, h, t0], can[g])
+                moves: list = [(int(arg[g, h, t0]), stride[g], best[g, h, t0], can[g])
                          for g in range(G)]
                 moves += [(d, step, val[h, d, t0], None) for d, _g, step, _ in crit]
                 for d, step, b, _ in moves:
@@ -326,8 +326,8 @@ class StudentPricer:
                     continue
                 mcf.add_arc_with_capacity_and_unit_cost(
                     j, n + int(d), 1, -int(round(1000 * float(val[h, d, t]))))
-        for d in range(self.ND):
-            mcf.add_arc_with_capacity_and_unit_cost(n + d, sink, 1, 0)
+        for dd in range(self.ND):
+            mcf.add_arc_with_capacity_and_unit_cost(n + dd, sink, 1, 0)
         mcf.set_node_supply(src, n)
         mcf.set_node_supply(sink, -n)
         if mcf.solve() != mcf.OPTIMAL:
