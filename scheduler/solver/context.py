@@ -75,6 +75,9 @@ class Context:
     progress: Progress | None = None
     report: Callable[..., None] = _no_report
     settled: Stop = _never
+    # ``least`` holds the per-kind solves (``model.min_stints``), not only the floor known
+    # without a solve (``model.stint_floor``), which is all the first plan needs.
+    least_solved: bool = False
 
     @property
     def deadline(self) -> Deadline:

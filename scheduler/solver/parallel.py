@@ -21,7 +21,7 @@ from scheduler.solver import cpsat
 from scheduler.solver.bounds import FloorCut, direct_bound, floor_cut
 from scheduler.solver.context import Context, Progress
 from scheduler.solver.cpsat import complete_hint, make_solver
-from scheduler.solver.model import PlacementModel
+from scheduler.solver.model import PlacementModel, min_stints
 from scheduler.solver.pipeline import pipeline
 
 
@@ -220,6 +220,10 @@ def beside_main(conn: Any, halt: Any, args: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     instance, trainees, least, profiles, keep, seed, t0, time_limit = args
     try:
+        # The least stints per kind (the parent's are the floor known without a solve): the
+        # bound's cut and its unit changes stand on them. ``halt`` keeps the floor for the rest.
+        least = dict(least)
+        least.update(min_stints(instance, trainees, profiles=profiles, stop=halt.is_set))
         # Hard capacity only (solve): with soft capacity the cut is not valid.
         cut, direct = cut_and_direct(instance, trainees, least, profiles, stop=halt.is_set)
         conn.send(("bound", direct, cut))
@@ -231,7 +235,7 @@ def beside_main(conn: Any, halt: Any, args: tuple) -> None:
         # Another seed, and orders of its own: decompose shuffles with seed + attempt, so
         # seed + 1 would repeat the parent's second attempt.
         ctx = Context(instance, trainees, least, profiles, seed + 1000, time_limit, t0,
-                      keep=keep, report=report, settled=halt.is_set)
+                      keep=keep, report=report, settled=halt.is_set, least_solved=True)
         plan, first = pipeline(ctx, 1, True)
         conn.send(("done", plan, first))
     except BaseException:  # noqa: BLE001 - sent to the parent, which raises it
