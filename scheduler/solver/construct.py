@@ -419,26 +419,32 @@ class Construction:
         if self.keep and self.keep.get(t.id):
             part = self._keep(t, self.keep[t.id])
         key = (t.programme, t.part_time, t.site)
-        if _clean(t) and self.templates.get(key):
-            for *_c, tpl in self.templates[key][:TRY_TEMPLATES]:
-                part = self._fit_template(t, tpl)
-                if part is not None:
-                    self.stats["templates"] += 1
-                    break
-        elif part is None and _around_leave(t) and self.templates.get(key):
-            # A kind-mate's rotation with the leave cut out of it; the one-trainee model,
-            # every variable fixed, confirms it (leave has rules of its own: MODEL.md).
+        pool, confirm = self.templates.get(key), not _clean(t)
+        if not pool:
+            # The first of its site: the rotations of the other sites' kind-mates (weeks per
+            # discipline; units chosen from this site's), confirmed by the checker.
+            pool = sorted(x for (p, pt, _s), xs in self.templates.items()
+                          if (p, pt) == key[:2] for x in xs)
+            confirm = True
+        if part is None and pool and (_clean(t) or _around_leave(t)):
+            # With leave: a kind-mate's rotation with the leave cut out of it, confirmed by
+            # the checker (leave has rules of its own: MODEL.md).
             tried = 0
-            for *_c, tpl in self.templates[key][:TRY_TEMPLATES]:
+            for *_c, tpl in pool[:TRY_TEMPLATES]:
                 cand = self._fit_template(t, tpl)
                 if cand is None:
                     continue
+                if not confirm:
+                    part = cand
+                    break
                 part = self._confirm(t, cand)
                 tried += 1
                 if part is not None or tried >= CONFIRMS:
                     break
-            self.stats["leave_templates"] = self.stats.get("leave_templates", 0) + int(
-                part is not None)
+            if part is not None:
+                name = "templates" if not confirm else (
+                    "leave_templates" if t.leave else "site_templates")
+                self.stats[name] = self.stats.get(name, 0) + 1
         if part is None:
             for contiguous, work, narrow in ((True, self.work.part_blocks, True),
                                              (False, self.work.part_free, True),
