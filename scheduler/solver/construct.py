@@ -56,6 +56,7 @@ class Work:
     # 0.15 gave 0.7-1.2 CPU s each, 80 % of the solves' time, for a cost 3 % lower than 0.08).
     part_blocks: float = 0.08
     part_free: float = 0.6  # one trainee, free order
+    first_solution_from: int = 300  # trainees: placement solves stop at their first plan
     part_soft: float = 1.5  # one trainee, capacity soft (never fails if the trainee can)
     repair_step: float = 2.0  # one repair neighbourhood
     repair_steps: int = 400  # at most this many neighbourhoods
@@ -398,6 +399,11 @@ class Construction:
         # One trainee, hard capacity: presolve costs more than it saves (old decomposition,
         # measured 0.02-0.045 s a solve without against 0.04-0.09 s with).
         solver = self._solver(work, presolve=True)
+        # A large region: any rotation within the seats will do (polishing improves it).
+        # The searches that reach their limit cost ~5 times the CPU of their deterministic
+        # time (850 trainees, 8 such solves: 4.1 CPU s to the limit, 1.6 to the first plan).
+        solver.parameters.stop_after_first_solution = (
+            not soft and len(self.trainees) >= self.work.first_solution_from)
         t0 = time.process_time()
         status = solver.solve(pm.model)
         key = "soft" if soft else "blocks" if contiguous else "free" if narrow else "wide"
