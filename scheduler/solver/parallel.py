@@ -135,8 +135,8 @@ class Beside:
     two threads cut fragmentation 102 -> 58 and 143 -> 57 in 16-23 s, against 201 -> 8 in 23 s
     alone. Spawned, not forked (as the what-if runner's: OR-Tools' threads do not survive a
     fork); the import takes about a second of the child's time. Messages come back on a
-    pipe: ``("bound", direct, cut)``, ``("cost", c)`` on each better plan, ``("done", plan,
-    first)``, ``("error", text)``.
+    pipe: ``("least", least stints)``, ``("bound", direct, cut)``, ``("cost", c)`` on each
+    better plan, ``("done", plan, first)``, ``("error", text)``.
     """
 
     def __init__(self, run: Context):
@@ -152,6 +152,7 @@ class Beside:
         self.found = False  # the child has sent the cost of a plan
         self.error: str | None = None
         self._report, self._settled = run.report, run.settled
+        self._least = run.least  # the child's least stints per kind replace the floor here
         self._stopping = False
         args = (run.instance, run.trainees, run.least, run.profiles, run.keep, run.seed,
                 run.start, run.time_limit)
@@ -171,7 +172,9 @@ class Beside:
                 if not conn.poll(0.2):
                     continue
                 msg = conn.recv()
-                if msg[0] == "bound":
+                if msg[0] == "least":  # same keys: readers in the parent never see it resize
+                    self._least.update(msg[1])
+                elif msg[0] == "bound":
                     self.direct, self.cut = msg[1], msg[2]
                     if self.direct is not None:
                         self._report(bound=self.direct)
@@ -224,6 +227,7 @@ def beside_main(conn: Any, halt: Any, args: tuple) -> None:
         # bound's cut and its unit changes stand on them. ``halt`` keeps the floor for the rest.
         least = dict(least)
         least.update(min_stints(instance, trainees, profiles=profiles, stop=halt.is_set))
+        conn.send(("least", least))
         # Hard capacity only (solve): with soft capacity the cut is not valid.
         cut, direct = cut_and_direct(instance, trainees, least, profiles, stop=halt.is_set)
         conn.send(("bound", direct, cut))

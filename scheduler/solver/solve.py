@@ -221,6 +221,7 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                 # runs of one seed) and the better plan is kept. The full model's bound adds
                 # little there (Örebro: +0-28 over the direct bound, after ~110 s).
                 beside = Beside(ctx)
+                ctx.least_solved = True  # the second pipeline's process sends them
             if decomposing:
                 # Without the full model last (too large), the pipeline has all the time.
                 warm, warm_time = pipeline(ctx, 0, workers >= 2
