@@ -22,7 +22,7 @@ from scheduler.solver.bounds import FloorCut, direct_bound, floor_cut
 from scheduler.solver.context import Context, Progress
 from scheduler.solver.cpsat import complete_hint, make_solver
 from scheduler.solver.model import PlacementModel, min_stints
-from scheduler.solver.pipeline import pipeline
+from scheduler.solver.pipeline import LEAST_SHARE, pipeline
 
 
 class Watcher(cp_model.CpSolverSolutionCallback):
@@ -224,9 +224,12 @@ def beside_main(conn: Any, halt: Any, args: tuple) -> None:
     instance, trainees, least, profiles, keep, seed, t0, time_limit = args
     try:
         # The least stints per kind (the parent's are the floor known without a solve): the
-        # bound's cut and its unit changes stand on them. ``halt`` keeps the floor for the rest.
+        # bound's cut and its unit changes stand on them. At most a share of the time, so that
+        # this pipeline still gets its turn; the kinds left keep the floor.
         least = dict(least)
-        least.update(min_stints(instance, trainees, profiles=profiles, stop=halt.is_set))
+        least.update(min_stints(instance, trainees, profiles=profiles,
+                                stop=lambda: halt.is_set() or time.monotonic()
+                                >= t0 + LEAST_SHARE * time_limit))
         conn.send(("least", least))
         # Hard capacity only (solve): with soft capacity the cut is not valid.
         cut, direct = cut_and_direct(instance, trainees, least, profiles, stop=halt.is_set)
