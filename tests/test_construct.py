@@ -163,3 +163,34 @@ def test_a_tight_generated_region_the_old_construction_could_not_plan():
     plan = construct(inst, *_setup(inst))
     assert plan is not None
     assert checker.check(inst, plan) == []
+
+
+def test_a_large_region_starts_the_second_pipeline_after_its_first_plan(monkeypatch):
+    # Above FULL_MODEL_MAX trainees (lowered here so that the tutorial's 8 take that path)
+    # the second process starts only once the first plan is there, so that the placement
+    # has the CPU to itself; it still sends its least stints and direct bound, and no child
+    # is left. The plan is checker-clean and the bound never above its objective.
+    import multiprocessing
+
+    import scheduler.solver.solve as solve_module
+    from scheduler.io import load_instance
+
+    monkeypatch.setattr(solve_module, "PORTFOLIO_MIN", 1)
+    monkeypatch.setattr(solve_module, "FULL_MODEL_MAX", 1)
+    started: list[bool] = []  # per second process: was the first plan there already?
+
+    def beside(ctx):
+        started.append(ctx.least_solved is False and ctx.on_first_plan is None)
+        return solve_module.Beside.__wrapped__(ctx)
+
+    beside.__wrapped__ = solve_module.Beside  # type: ignore[attr-defined]
+    monkeypatch.setattr(solve_module, "Beside", beside)
+    inst = load_instance(ROOT / "instances" / "tutorial.yaml")
+    r = solve_module.solve(inst, time_limit=8, workers=2, seed=0)
+    assert started == [True]
+    assert r.stints and checker.check(inst, r.stints) == []
+    assert "two pipelines" in r.method and "interval model" not in r.method
+    true = checker.objective(inst, checker.evaluate(inst, r.stints))
+    assert r.objective == true
+    assert r.bound is None or r.bound <= true
+    assert multiprocessing.active_children() == []

@@ -78,6 +78,9 @@ class Context:
     # ``least`` holds the per-kind solves (``model.min_stints``), not only the floor known
     # without a solve (``model.stint_floor``), which is all the first plan needs.
     least_solved: bool = False
+    # Called once by the pipeline when its first plan is there (``solve``: a large region's
+    # second process starts then).
+    on_first_plan: Callable[[], None] | None = None
 
     @property
     def deadline(self) -> Deadline:

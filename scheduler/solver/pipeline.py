@@ -90,6 +90,9 @@ def pipeline(ctx: Context, first_attempt: int,
         progress({"phase": "first_plan", "time": warm_time})
     report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
     split = SPLIT[beside]
+    if ctx.on_first_plan is not None:
+        hook, ctx.on_first_plan = ctx.on_first_plan, None  # once
+        hook()
     # The least stints per kind, which the first plan did without (``solve``: a cheap floor
     # until now), for the phases that rank trainees by their cost above it; at most a tenth
     # of the time (the kinds left keep the floor).

@@ -220,8 +220,19 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                 # two pipelines end apart (Örebro, 120 s, one pipeline: gaps of 2.8-9.4 % over 8
                 # runs of one seed) and the better plan is kept. The full model's bound adds
                 # little there (Örebro: +0-28 over the direct bound, after ~110 s).
-                beside = Beside(ctx)
-                ctx.least_solved = True  # the second pipeline's process sends them
+                if len(trainees) <= FULL_MODEL_MAX:
+                    beside = Beside(ctx)
+                    ctx.least_solved = True  # the second pipeline's process sends them
+                else:
+                    # A large region: the first plan needs every CPU second it can get
+                    # (with one core busy the child would take half of the other), so
+                    # the second process starts once it is there.
+                    def start_beside() -> None:
+                        nonlocal beside
+                        beside = Beside(ctx)
+                        ctx.least_solved = True
+
+                    ctx.on_first_plan = start_beside
             if decomposing:
                 # Without the full model last (too large), the pipeline has all the time.
                 warm, warm_time = pipeline(ctx, 0, workers >= 2
