@@ -229,8 +229,9 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                     # the second process starts once it is there.
                     def start_beside() -> None:
                         nonlocal beside
-                        beside = Beside(ctx)
-                        ctx.least_solved = True
+                        if ctx.deadline.at(0.75) > 0:  # else too late to pay for its start
+                            beside = Beside(ctx)
+                            ctx.least_solved = True
 
                     ctx.on_first_plan = start_beside
             if decomposing:
