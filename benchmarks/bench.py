@@ -76,6 +76,9 @@ def _one(path: Path, time_limit: float, workers: int, seed: int) -> int:
     # Peak resident memory in MB: this process and its children (the second pipeline).
     r["mem"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                 + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    # CPU seconds of both (on a shared machine wall time says more about the load).
+    r["cpu"] = sum(u.ru_utime + u.ru_stime for u in (
+        resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
     print(json.dumps(r))
     return 0
 
@@ -142,6 +145,8 @@ def _table(paths: list[Path], args: argparse.Namespace, isolated: bool) -> int:
               f"{fmt(med([r['wall'] for r in runs]), '.1f'):>8}"
               f"{fmt(med([r.get('mem') for r in runs]), '.0f'):>8}  "
               f"{'clean' if all(r['clean'] for r in runs) else 'VIOLATIONS'}")
+        if r0.get("cpu") is not None:
+            print(f"{'':<24}cpu s: {fmt(med([r.get('cpu') for r in runs]), '.1f')}")
         if r0.get("error"):
             print(f"{'':<24}error: {r0['error']}")
         print(f"{'':<24}terms: " + ", ".join(f"{k}={v}" for k, v in r0["terms"].items()))

@@ -11,8 +11,8 @@ from pathlib import Path
 from scheduler import checker
 from scheduler.plan import Stint
 from scheduler.solver.construct import Construction, construct
-from scheduler.solver.model import capacity_profiles, min_stints
-from tests.test_solver import GAVLE, build, programme, trainee, unit, wk
+from scheduler.solver.model import capacity_profiles, min_stints, stint_floor
+from tests.test_solver import GAVLE, build, leave, programme, trainee, unit, wk
 
 ROOT = Path(__file__).resolve().parent.parent
 # 6 weeks: at least 2 of medicine and 2 of psychiatry.
@@ -53,6 +53,34 @@ def test_kind_mates_reuse_a_rotation_instead_of_a_solve():
     plan = c.run(inst.all_trainees())
     assert plan is not None and checker.check(inst, plan) == []
     assert c.stats["templates"] == 2
+
+
+def test_a_trainee_with_leave_takes_a_kind_mates_rotation_around_it():
+    # T0 is solved (6 weeks: medicine and 2 weeks of psychiatry, 1 change). T1 starts with
+    # it and has parental leave in weeks 1-3, so its block ends in week 8: T0's rotation with
+    # weeks 1-3 cut out (the stint they fall in resumes at its unit after the leave) fits
+    # the seats left (2 each), no solve. Checker: clean.
+    units = [unit("MED", "medicin", capacity=2, min_weeks=2, max_weeks=6),
+             unit("PSY", "psykiatri", capacity=2, min_weeks=2, max_weeks=2)]
+    inst = build(units, [trainee("T0", 0), trainee("T1", 0, leave=[leave(1, 3)])], [P6],
+                 weeks=8)
+    c = Construction(inst, *_setup(inst), seed=0)
+    plan = c.run(inst.all_trainees())
+    assert plan is not None and checker.check(inst, plan) == []
+    assert c.stats["leave_templates"] == 1
+    assert not any(k.endswith("_n") and k != "confirm_n" and v > 1 for k, v in c.stats.items())
+
+
+def test_least_stints_stopped_early_keep_the_floor_known_without_a_solve():
+    # P6 requires medicine and psychiatry: at least 2 stints (one discipline each). Stopped
+    # before the first solve, every trainee keeps that floor; a trainee who leaves the
+    # programme unfinished has no requirement to meet: 0. Not stopped: the solve gives 2.
+    inst = build(_units(), [trainee("T0", 0), trainee("T1", 0, leaves_on=wk(3))], [P6],
+                 weeks=6)
+    ts = inst.all_trainees()
+    assert [stint_floor(inst, t) for t in ts] == [2, 0]
+    assert min_stints(inst, ts, stop=lambda: True) == {"T0": 2, "T1": 0}
+    assert min_stints(inst, ts)["T0"] == 2
 
 
 def test_reorderings_keep_the_opening_and_the_closing_stint():
@@ -135,3 +163,34 @@ def test_a_tight_generated_region_the_old_construction_could_not_plan():
     plan = construct(inst, *_setup(inst))
     assert plan is not None
     assert checker.check(inst, plan) == []
+
+
+def test_a_large_region_starts_the_second_pipeline_after_its_first_plan(monkeypatch):
+    # Above FULL_MODEL_MAX trainees (lowered here so that the tutorial's 8 take that path)
+    # the second process starts only once the first plan is there, so that the placement
+    # has the CPU to itself; it still sends its least stints and direct bound, and no child
+    # is left. The plan is checker-clean and the bound never above its objective.
+    import multiprocessing
+
+    import scheduler.solver.solve as solve_module
+    from scheduler.io import load_instance
+
+    monkeypatch.setattr(solve_module, "PORTFOLIO_MIN", 1)
+    monkeypatch.setattr(solve_module, "FULL_MODEL_MAX", 1)
+    started: list[bool] = []  # per second process: was the first plan there already?
+
+    def beside(ctx):
+        started.append(ctx.least_solved is False and ctx.on_first_plan is None)
+        return solve_module.Beside.__wrapped__(ctx)
+
+    beside.__wrapped__ = solve_module.Beside  # type: ignore[attr-defined]
+    monkeypatch.setattr(solve_module, "Beside", beside)
+    inst = load_instance(ROOT / "instances" / "tutorial.yaml")
+    r = solve_module.solve(inst, time_limit=8, workers=2, seed=0)
+    assert started == [True]
+    assert r.stints and checker.check(inst, r.stints) == []
+    assert "two pipelines" in r.method and "interval model" not in r.method
+    true = checker.objective(inst, checker.evaluate(inst, r.stints))
+    assert r.objective == true
+    assert r.bound is None or r.bound <= true
+    assert multiprocessing.active_children() == []

@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
-from scheduler.domain import Instance, Trainee, Unit, block_end
+from scheduler import checker
+from scheduler.domain import EXTENDING_LEAVE, Instance, Trainee, Unit, block_end
 from scheduler.halt import HALT
 from scheduler.plan import Stint
 from scheduler.solver.model import PlacementModel, staffing_window
@@ -50,8 +51,12 @@ TOP_UNITS = 3
 class Work:
     """Deterministic-time budgets of the construction's CP-SAT solves (CP-SAT's unit)."""
 
-    part_blocks: float = 0.15  # one trainee, one block per discipline
+    # One trainee, one block per discipline. Most of these solves end within 0.02; the few
+    # that reach the limit take ~5 times as many CPU seconds as its units (850 trainees:
+    # 0.15 gave 0.7-1.2 CPU s each, 80 % of the solves' time, for a cost 3 % lower than 0.08).
+    part_blocks: float = 0.08
     part_free: float = 0.6  # one trainee, free order
+    first_solution_from: int = 300  # trainees: placement solves stop at their first plan
     part_soft: float = 1.5  # one trainee, capacity soft (never fails if the trainee can)
     repair_step: float = 2.0  # one repair neighbourhood
     repair_steps: int = 400  # at most this many neighbourhoods
@@ -79,17 +84,20 @@ class Loads:
         # Units with seats per programme: their load per programme too (docs/MODEL.md, seats).
         self.seat_units = {u.id: u for u in units if u.capacity_by_programme or u.reserved_seats}
         self.by_prog: dict[str, dict[str, np.ndarray]] = {uid: {} for uid in self.seat_units}
+        self.free = self.cap.copy()  # cap - load, kept up to date by ``add``
 
     def week(self, d) -> int:
         return self.instance.week_index(d)
 
     def add(self, stints: list[Stint], sign: int = 1) -> None:
         for s in stints:
-            self.load[self.ids[s.unit], self.week(s.start):self.week(s.end)] += sign
+            i, a, b = self.ids[s.unit], self.week(s.start), self.week(s.end)
+            self.load[i, a:b] += sign
+            self.free[i, a:b] -= sign
             if s.unit in self.by_prog:
                 row = self.by_prog[s.unit].setdefault(
                     s.programme, np.zeros(self.instance.n_weeks, dtype=np.int64))
-                row[self.week(s.start):self.week(s.end)] += sign
+                row[a:b] += sign
 
     def seat_loads(self) -> dict[str, dict[str, list[int]]]:
         """The per-programme loads, in ``PlacementModel``'s ``seat_loads`` form."""
@@ -121,7 +129,9 @@ class Loads:
 
     def free_for(self, pid: str) -> np.ndarray:
         """Free seats per unit and week for one more trainee of programme ``pid``."""
-        free = self.cap - self.load
+        if not self.seat_units:
+            return self.free
+        free = self.free.copy()
         for uid in self.seat_units:
             i = self.ids[uid]
             free[i] = np.minimum(free[i], self._seat_room(uid, pid)[0])
@@ -133,10 +143,6 @@ class Loads:
         for uid in self.seat_units:
             over[self.ids[uid]] = self._seat_room(uid, None)[1]
         return over
-
-    def free(self, uid: str, a: int, b: int) -> int:
-        i = self.ids[uid]
-        return int((self.cap[i, a:b] - self.load[i, a:b]).min()) if b > a else UNLIMITED
 
     def overrun(self) -> int:
         over = int(np.maximum(self.load - self.cap, 0).sum())
@@ -159,14 +165,21 @@ def _clean(t: Trainee) -> bool:
     return not t.leave and not t.locked and t.leaves_on is None
 
 
+def _around_leave(t: Trainee) -> bool:
+    """Only leave shapes the block: a kind-mate's rotation fits with the leave cut out."""
+    return bool(t.leave) and not t.locked and t.leaves_on is None
+
+
+# Rotations around leave the one-trainee model is asked to confirm before a solve.
+CONFIRMS = 3
 # A rotation without its units: (discipline, first week, end week), weeks counted from the
 # block's start, so that clean trainees of one programme and part time share them.
 Template = tuple[tuple[str, int, int], ...]
 # Templates tried per trainee before a solve (the cheapest first).
-TRY_TEMPLATES = 80
+TRY_TEMPLATES = 600
 # Reorderings of a solved rotation added to its pool (its runs of one discipline, and the
 # stints inside each run, shuffled).
-VARIANTS = 40
+VARIANTS = 100
 
 
 class Construction:
@@ -198,6 +211,10 @@ class Construction:
         self.stats: dict[str, float] = {"templates": 0, "repairs": 0, "kept": 0}
         self.keep = keep
         self.t0 = time.monotonic()
+        # ``Instance.unit`` searches the list: a third of the placement's time at 850 trainees.
+        self._units = {u.id: u for u in instance.units}
+        self._unit = self._units.__getitem__
+        self._windows = {u.id: staffing_window(instance, u) for u in instance.units}
 
     # ------------------------------------------------------------------ helpers
 
@@ -249,7 +266,7 @@ class Construction:
             prog = self.inst.programme(t.programme)
             out = {}
             for d, uids in self._eligible_units(t).items():
-                rng = [self.inst.unit(u).stint_range(prog.id, t.part_time) for u in uids]
+                rng = [self._unit(u).stint_range(prog.id, t.part_time) for u in uids]
                 out[d] = (np.array([self.loads.ids[u] for u in uids]),
                           np.array([lo for lo, _hi in rng]),
                           np.array([UNLIMITED if hi is None else hi for _lo, hi in rng]),
@@ -266,29 +283,37 @@ class Construction:
         w0 = self.loads.week(t.start)
         n = len(tpl)
         link = sw is not None and sw.same_unit_as_end and n >= 2
+        spans = self._spans(t, tpl)
+        if spans is None:
+            return None
         free_all = self.loads.free_for(t.programme)
         # Per stint, its candidate units, best first (staffing gaps, then free seats).
         options: list[list[str]] = []
+        found: list[tuple] = []
         slots = [i for i in range(n) if not (link and i == n - 1)]
         for i in slots:
             d, a, b = tpl[i][0], w0 + tpl[i][1], w0 + tpl[i][2]
-            if b > self.inst.n_weeks or d not in cand:
+            if spans[i][-1][1] > self.inst.n_weeks or d not in cand:
                 return None
             rows, lo, hi, uids = cand[d]
             ok = np.ones(len(rows), dtype=bool)
             if not (i == 0 and sw is not None):  # the opening stint's length is the rule's
                 ok &= (lo <= b - a) & (b - a <= hi)
-            free = free_all[rows, a:b].min(axis=1)
+            free = np.min([free_all[rows, pa:pb].min(axis=1) for pa, pb in spans[i]], axis=0)
             if link and i == 0:
                 la, lb = w0 + tpl[-1][1], w0 + tpl[-1][2]
                 if tpl[-1][0] != d:
                     return None
                 ok &= (lo <= lb - la) & (lb - la <= hi)
-                free = np.minimum(free, free_all[rows, la:lb].min(axis=1))
+                for pa, pb in spans[-1]:
+                    free = np.minimum(free, free_all[rows, pa:pb].min(axis=1))
             ok &= free >= 1
             js = np.flatnonzero(ok)
             if not len(js):
                 return None
+            found.append((a, b, js, free, uids))
+        # Ranked only once every stint has a unit (most templates tried fail on one).
+        for a, b, js, free, uids in found:
             ranked = sorted(js, key=lambda j: (-self._staffing_gain(uids[j], a, b),
                                                -min(int(free[j]), 50), self.rng.random()))
             options.append([uids[j] for j in ranked])
@@ -328,13 +353,51 @@ class Construction:
         chosen = [pick.get(i, "") for i in range(n)]
         if link:
             chosen[-1] = pick[0]
+        # A stint that leave interrupts is its parts at one unit (resumed after the leave).
         return [Stint(trainee=t.id, programme=t.programme, unit=u, discipline=d,
-                      site=self.inst.unit(u).site, start=self.inst.week_date(w0 + a),
-                      end=self.inst.week_date(w0 + b))
-                for u, (d, a, b) in zip(chosen, tpl, strict=True)]
+                      site=self._unit(u).site, start=self.inst.week_date(pa),
+                      end=self.inst.week_date(pb))
+                for u, (d, _a, _b), parts in zip(chosen, tpl, spans, strict=True)
+                for pa, pb in parts]
+
+    def _spans(self, t: Trainee, tpl: Template) -> list[list[tuple[int, int]]] | None:
+        """Per stint of the template (weeks of service from the block start), its weeks in
+        the calendar: the trainee's weeks of extending leave are skipped, so a stint they
+        fall inside becomes two parts at one unit, the second resumed right after the leave
+        (MODEL.md's repeat rule allows it; neither part has a least length). ``None`` when
+        leave would split the opening stint (its length is the rule's)."""
+        w0 = self.loads.week(t.start)
+        leave = self._leave_weeks(t)
+        if not leave:
+            return [[(w0 + a, w0 + b)] for _d, a, b in tpl]
+        # Calendar week of each week of service, counted from the block start.
+        cal: list[int] = []
+        w = w0
+        total = tpl[-1][2] if tpl else 0
+        while len(cal) < total:
+            if w not in leave:
+                cal.append(w)
+            w += 1
+        sw = self.inst.programme(t.programme).starts_with
+        out: list[list[tuple[int, int]]] = []
+        for i, (_d, a, b) in enumerate(tpl):
+            parts: list[tuple[int, int]] = []
+            for k in range(a, b):
+                if parts and parts[-1][1] == cal[k]:
+                    parts[-1] = (parts[-1][0], cal[k] + 1)
+                else:
+                    parts.append((cal[k], cal[k] + 1))
+            if len(parts) > 1 and i == 0 and sw is not None:
+                return None
+            out.append(parts)
+        return out
+
+    def _leave_weeks(self, t: Trainee) -> set[int]:
+        return {self.loads.week(lv.start) + k for lv in t.leave
+                if lv.kind in EXTENDING_LEAVE for k in range(lv.weeks)}
 
     def _staffing_gain(self, uid: str, a: int, b: int) -> int:
-        win = staffing_window(self.inst, self.inst.unit(uid))
+        win = self._windows[uid]
         if win is None:
             return 0
         lo, hi, k = win
@@ -360,14 +423,14 @@ class Construction:
             keep: set[str] = {ls.unit for ls in t.locked}
             for _d, uids in self._eligible_units(t).items():
                 # Units of the home site stay: a hospital block needs its sub-rotations.
-                wide = [u for u in uids if _open_wide(self.inst.unit(u))]
-                keep.update(u for u in uids if not _open_wide(self.inst.unit(u)))
+                wide = [u for u in uids if _open_wide(self._unit(u))]
+                keep.update(u for u in uids if not _open_wide(self._unit(u)))
                 # Region-wide units that can replace each other (same disciplines, same stint
                 # range) form a class; the few with the most free seat-weeks of each stay, so
                 # every kind of sub-rotation (psychiatry 8 + 3 + 2 weeks) remains possible.
                 classes: dict[tuple, list[tuple[int, float, str]]] = defaultdict(list)
                 for uid in wide:
-                    unit = self.inst.unit(uid)
+                    unit = self._unit(uid)
                     prof = residual[uid]
                     if prof is None:
                         keep.add(uid)
@@ -391,6 +454,11 @@ class Construction:
         # One trainee, hard capacity: presolve costs more than it saves (old decomposition,
         # measured 0.02-0.045 s a solve without against 0.04-0.09 s with).
         solver = self._solver(work, presolve=True)
+        # A large region: any rotation within the seats will do (polishing improves it).
+        # The searches that reach their limit cost ~5 times the CPU of their deterministic
+        # time (850 trainees, 8 such solves: 4.1 CPU s to the limit, 1.6 to the first plan).
+        solver.parameters.stop_after_first_solution = (
+            not soft and len(self.trainees) >= self.work.first_solution_from)
         t0 = time.process_time()
         status = solver.solve(pm.model)
         key = "soft" if soft else "blocks" if contiguous else "free" if narrow else "wide"
@@ -405,19 +473,39 @@ class Construction:
     def place(self, t: Trainee) -> list[Stint] | None:
         """A rotation for ``t`` (within capacity if one is found, else the least overrun)."""
         own_locked = [Stint(trainee=t.id, programme=t.programme, unit=ls.unit,
-                            discipline=ls.discipline, site=self.inst.unit(ls.unit).site,
+                            discipline=ls.discipline, site=self._unit(ls.unit).site,
                             start=ls.start, end=ls.end) for ls in t.locked]
         self.loads.add(own_locked, -1)  # they are in the load already (see run)
         part = None
         if self.keep and self.keep.get(t.id):
             part = self._keep(t, self.keep[t.id])
         key = (t.programme, t.part_time, t.site)
-        if _clean(t) and self.templates.get(key):
-            for *_c, tpl in self.templates[key][:TRY_TEMPLATES]:
-                part = self._fit_template(t, tpl)
-                if part is not None:
-                    self.stats["templates"] += 1
+        pool, confirm = self.templates.get(key), not _clean(t)
+        if not pool:
+            # The first of its site: the rotations of the other sites' kind-mates (weeks per
+            # discipline; units chosen from this site's), confirmed by the checker.
+            pool = sorted(x for (p, pt, _s), xs in self.templates.items()
+                          if (p, pt) == key[:2] for x in xs)
+            confirm = True
+        if part is None and pool and (_clean(t) or _around_leave(t)):
+            # With leave: a kind-mate's rotation with the leave cut out of it, confirmed by
+            # the checker (leave has rules of its own: MODEL.md).
+            tried = 0
+            for *_c, tpl in pool[:TRY_TEMPLATES]:
+                cand = self._fit_template(t, tpl)
+                if cand is None:
+                    continue
+                if not confirm:
+                    part = cand
                     break
+                part = self._confirm(t, cand)
+                tried += 1
+                if part is not None or tried >= CONFIRMS:
+                    break
+            if part is not None:
+                name = "templates" if not confirm else (
+                    "leave_templates" if t.leave else "site_templates")
+                self.stats[name] = self.stats.get(name, 0) + 1
         if part is None:
             for contiguous, work, narrow in ((True, self.work.part_blocks, True),
                                              (False, self.work.part_free, True),
@@ -442,6 +530,14 @@ class Construction:
         self.loads.add(part)
         self.plan[t.id] = part
         return part
+
+    def _confirm(self, t: Trainee, stints: list[Stint]) -> list[Stint] | None:
+        """``stints`` if the checker finds no fault in them (the trainee's rules; its units'
+        seats were chosen free), else None. The checker, not the one-trainee model: the
+        model's hint cannot name two parts of one stint at one unit."""
+        alone = self.inst.model_copy(update={"trainees": [t], "cohorts": []})
+        self.stats["confirm_n"] = self.stats.get("confirm_n", 0) + 1
+        return None if checker.check(alone, stints, soft_capacity=True) else stints
 
     def _keep(self, t: Trainee, stints: list[Stint]) -> list[Stint] | None:
         """The trainee's stints of an earlier plan (a what-if variant's base), if they are
@@ -517,7 +613,7 @@ class Construction:
         in weeks near it (they can trade seats), up to ``size``."""
         ui, w = cell
         uid = self.inst.units[ui].id
-        unit = self.inst.unit(uid)
+        unit = self._unit(uid)
         ds = set(unit.disciplines)
         at_cell, near = [], []
         for tid, stints in self.plan.items():
@@ -634,7 +730,7 @@ class Construction:
         capacity)."""
         for t in order:  # locked stints are capacity that is taken whatever the order
             self.loads.add([Stint(trainee=t.id, programme=t.programme, unit=ls.unit,
-                                  discipline=ls.discipline, site=self.inst.unit(ls.unit).site,
+                                  discipline=ls.discipline, site=self._unit(ls.unit).site,
                                   start=ls.start, end=ls.end) for ls in t.locked])
         for n, t in enumerate(order, start=1):
             if self.halted():

@@ -75,6 +75,12 @@ class Context:
     progress: Progress | None = None
     report: Callable[..., None] = _no_report
     settled: Stop = _never
+    # ``least`` holds the per-kind solves (``model.min_stints``), not only the floor known
+    # without a solve (``model.stint_floor``), which is all the first plan needs.
+    least_solved: bool = False
+    # Called once by the pipeline when its first plan is there (``solve``: a large region's
+    # second process starts then).
+    on_first_plan: Callable[[], None] | None = None
 
     @property
     def deadline(self) -> Deadline:

@@ -871,33 +871,64 @@ def kind_key(t: Trainee) -> tuple:
 def least_per_kind(instance: Instance, trainees: list[Trainee],
                    objective: Callable[[PlacementModel], cp_model.LinearExprT],
                    time_limit: float = 0.2,
-                   profiles: dict[str, list[int] | None] | None = None) -> dict[str, int]:
+                   profiles: dict[str, list[int] | None] | None = None,
+                   stop: Callable[[], bool] | None = None,
+                   work: float | None = None,
+                   default: Callable[[Trainee], int] | None = None) -> dict[str, int]:
     """Per trainee, a lower bound on ``objective`` of its one-trainee model without capacity
     (CP-SAT's bound, valid when not proven; 0 when nothing is known). Trainees that differ
-    only in id share the value, so each kind is solved once."""
+    only in id share the value, so each kind is solved once.
+
+    ``stop``: polled before each kind; once it says so, the kinds left get ``default`` (a
+    valid lower bound, 0 without one), so a Stockholm-size region (hundreds of kinds) keeps
+    its deadline. ``work``: each solve's budget in CP-SAT deterministic time instead of
+    ``time_limit`` seconds (reproducible values)."""
     out: dict[str, int] = {}
     cache: dict[tuple, int] = {}
     base = profiles or capacity_profiles(instance)
+    stopped = False
     for t in trainees:
         key = kind_key(t)
         if key not in cache:
+            stopped = stopped or (stop is not None and stop())
+            if stopped:
+                out[t.id] = default(t) if default is not None else 0
+                continue
             pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True,
                                 profiles=representatives(instance, t, base))
             pm.model.minimize(objective(pm))
-            solver = make_solver(time_limit, 1, symmetry_level=0)  # see cpsat.run
+            solver = (make_solver(None, 1, deterministic_time=work, symmetry_level=0)
+                      if work is not None else
+                      make_solver(time_limit, 1, symmetry_level=0))  # see cpsat.run
             status = run(solver, pm.model)
             cache[key] = (max(0, int(math.ceil(solver.best_objective_bound - 1e-6)))
                           if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0)
+            if default is not None:  # never below the floor known without a solve
+                cache[key] = max(cache[key], default(t))
         out[t.id] = cache[key]
     return out
 
 
+def stint_floor(instance: Instance, t: Trainee) -> int:
+    """A lower bound on ``t``'s number of stints known without a solve: one per discipline
+    with required weeks (a stint credits one discipline); 0 for a trainee who leaves the
+    programme unfinished (``leaves_on``: not every requirement applies)."""
+    if t.leaves_on is not None:
+        return 0
+    prog = instance.programme(t.programme)
+    return max(1, len({r.discipline for r in prog.requirements if r.min_weeks > 0}))
+
+
 def min_stints(instance: Instance, trainees: list[Trainee], time_limit: float = 0.2,
-               profiles: dict[str, list[int] | None] | None = None) -> dict[str, int]:
-    """Per trainee, a lower bound on the number of stints: the optimum without capacity."""
+               profiles: dict[str, list[int] | None] | None = None,
+               stop: Callable[[], bool] | None = None,
+               work: float | None = None) -> dict[str, int]:
+    """Per trainee, a lower bound on the number of stints: the optimum without capacity
+    (``stint_floor`` for the kinds left when ``stop`` ends it early)."""
     return least_per_kind(instance, trainees,
                           lambda pm: sum(o.presence for o in pm.data[0].options),
-                          time_limit, profiles)
+                          time_limit, profiles, stop=stop, work=work,
+                          default=lambda t: stint_floor(instance, t))
 
 
 def representatives(inst: Instance, t: Trainee,

@@ -21,8 +21,8 @@ from scheduler.solver import cpsat
 from scheduler.solver.bounds import FloorCut, direct_bound, floor_cut
 from scheduler.solver.context import Context, Progress
 from scheduler.solver.cpsat import complete_hint, make_solver
-from scheduler.solver.model import PlacementModel
-from scheduler.solver.pipeline import pipeline
+from scheduler.solver.model import PlacementModel, min_stints
+from scheduler.solver.pipeline import LEAST_SHARE, pipeline
 
 
 class Watcher(cp_model.CpSolverSolutionCallback):
@@ -135,8 +135,8 @@ class Beside:
     two threads cut fragmentation 102 -> 58 and 143 -> 57 in 16-23 s, against 201 -> 8 in 23 s
     alone. Spawned, not forked (as the what-if runner's: OR-Tools' threads do not survive a
     fork); the import takes about a second of the child's time. Messages come back on a
-    pipe: ``("bound", direct, cut)``, ``("cost", c)`` on each better plan, ``("done", plan,
-    first)``, ``("error", text)``.
+    pipe: ``("least", least stints)``, ``("bound", direct, cut)``, ``("cost", c)`` on each
+    better plan, ``("done", plan, first)``, ``("error", text)``.
     """
 
     def __init__(self, run: Context):
@@ -152,6 +152,7 @@ class Beside:
         self.found = False  # the child has sent the cost of a plan
         self.error: str | None = None
         self._report, self._settled = run.report, run.settled
+        self._least = run.least  # the child's least stints per kind replace the floor here
         self._stopping = False
         args = (run.instance, run.trainees, run.least, run.profiles, run.keep, run.seed,
                 run.start, run.time_limit)
@@ -171,7 +172,9 @@ class Beside:
                 if not conn.poll(0.2):
                     continue
                 msg = conn.recv()
-                if msg[0] == "bound":
+                if msg[0] == "least":  # same keys: readers in the parent never see it resize
+                    self._least.update(msg[1])
+                elif msg[0] == "bound":
                     self.direct, self.cut = msg[1], msg[2]
                     if self.direct is not None:
                         self._report(bound=self.direct)
@@ -220,6 +223,14 @@ def beside_main(conn: Any, halt: Any, args: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     instance, trainees, least, profiles, keep, seed, t0, time_limit = args
     try:
+        # The least stints per kind (the parent's are the floor known without a solve): the
+        # bound's cut and its unit changes stand on them. At most a share of the time, so that
+        # this pipeline still gets its turn; the kinds left keep the floor.
+        least = dict(least)
+        least.update(min_stints(instance, trainees, profiles=profiles,
+                                stop=lambda: halt.is_set() or time.monotonic()
+                                >= t0 + LEAST_SHARE * time_limit))
+        conn.send(("least", least))
         # Hard capacity only (solve): with soft capacity the cut is not valid.
         cut, direct = cut_and_direct(instance, trainees, least, profiles, stop=halt.is_set)
         conn.send(("bound", direct, cut))
@@ -231,7 +242,7 @@ def beside_main(conn: Any, halt: Any, args: tuple) -> None:
         # Another seed, and orders of its own: decompose shuffles with seed + attempt, so
         # seed + 1 would repeat the parent's second attempt.
         ctx = Context(instance, trainees, least, profiles, seed + 1000, time_limit, t0,
-                      keep=keep, report=report, settled=halt.is_set)
+                      keep=keep, report=report, settled=halt.is_set, least_solved=True)
         plan, first = pipeline(ctx, 1, True)
         conn.send(("done", plan, first))
     except BaseException:  # noqa: BLE001 - sent to the parent, which raises it

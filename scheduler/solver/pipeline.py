@@ -12,11 +12,14 @@ from scheduler.plan import Stint
 from scheduler.solver.construct import construct
 from scheduler.solver.context import Context, Deadline
 from scheduler.solver.improve import improve
+from scheduler.solver.model import min_stints
 from scheduler.solver.plan_state import plan_cost
 from scheduler.solver.polish import polish
 from scheduler.solver.reassign import reassign
 from scheduler.solver.touch_up import touch_up
 
+# Share of the time limit for the least stints per kind after the first plan (``pipeline``).
+LEAST_SHARE = 0.1
 # Ends of the phases after polishing, as shares of the time limit: with the other core
 # busy beside (the full model or a second pipeline: ``True``), or with the full model run
 # last, warm-started, in the last 40 % (``False``).
@@ -87,6 +90,17 @@ def pipeline(ctx: Context, first_attempt: int,
         progress({"phase": "first_plan", "time": warm_time})
     report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
     split = SPLIT[beside]
+    if ctx.on_first_plan is not None:
+        hook, ctx.on_first_plan = ctx.on_first_plan, None  # once
+        hook()
+    # The least stints per kind, which the first plan did without (``solve``: a cheap floor
+    # until now), for the phases that rank trainees by their cost above it; at most a tenth
+    # of the time (the kinds left keep the floor).
+    if not ctx.least_solved:
+        until = ctx.deadline.elapsed() + LEAST_SHARE * ctx.time_limit
+        least.update(min_stints(instance, ctx.trainees, profiles=profiles,
+                                stop=lambda: stop() or ctx.deadline.elapsed() >= until))
+        ctx.least_solved = True
     # Polishing re-plans within capacity only, so it never adds an overrun.
     warm = polish(instance, warm, at(split["polish"]), seed, least, progress, profiles,
                   stop=stop)

@@ -176,6 +176,8 @@ def relocate(instance: Instance, plan: list[Stint], cands: list[list[str]], prof
     while improved and deadline.remaining() > 0 and not deadline.stopped():
         improved = False
         for i in movable:
+            if deadline.remaining() <= 0 or deadline.stopped():  # a sweep takes minutes at 1 000
+                break
             for uid in cands[i]:
                 if uid != plan[i].unit and move(i, uid):
                     improved = True

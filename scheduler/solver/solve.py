@@ -46,7 +46,13 @@ from scheduler.solver.construct import construct
 from scheduler.solver.context import Context, Progress
 from scheduler.solver.first_plan import decompose
 from scheduler.solver.improve import improve
-from scheduler.solver.model import OVERRUN_WEIGHT, TERMS, capacity_profiles, min_stints
+from scheduler.solver.model import (
+    OVERRUN_WEIGHT,
+    TERMS,
+    capacity_profiles,
+    min_stints,
+    stint_floor,
+)
 from scheduler.solver.parallel import Beside, Bounder, cut_and_direct, full_model
 from scheduler.solver.pipeline import SPLIT, alternate, pipeline
 from scheduler.solver.plan_state import plan_cost
@@ -73,6 +79,12 @@ def versions() -> dict[str, str]:
 # From this many trainees on, the second core runs a second pipeline rather than the full
 # model (``solve``).
 PORTFOLIO_MIN = 40
+# Up to this many trainees the full model may run when no pipeline found a plan. Beyond, it
+# is no hope: at 850 trainees its mere building took minutes and 2-4 GB, far past the limit.
+FULL_MODEL_MAX = 250
+# Share of the time limit the least stints per kind (``model.min_stints``) may take before
+# the first plan, where they are computed first (no second pipeline, which computes its own).
+LEAST_SHARE = 0.15
 
 
 def _deterministic(ctx: Context) -> tuple[list[Stint] | None, float | None, float | None]:
@@ -80,11 +92,20 @@ def _deterministic(ctx: Context) -> tuple[list[Stint] | None, float | None, floa
     half the time limit in CP-SAT deterministic time, single-threaded; the direct bound
     (LPs, exact) for the gap. Returns the plan, the time of the first plan and the bound."""
     inst = ctx.instance
+    # The deadline is only a safety net here: a run that reaches it ends without a plan
+    # rather than past its limit.
     plan = construct(inst, ctx.profiles, ctx.least, ctx.seed, progress=ctx.progress,
-                     keep=ctx.keep, allow_overrun=ctx.soft_capacity)
+                     keep=ctx.keep, allow_overrun=ctx.soft_capacity,
+                     deadline=ctx.start + 0.9 * ctx.time_limit)
     if plan is None:
         return None, None, None
     first = ctx.deadline.elapsed()
+    # The least stints after the first plan (it does not need them), counted in work: at
+    # most two kinds per second of the limit, each 0.1 of deterministic time.
+    kinds = iter(range(int(2 * ctx.time_limit)))
+    ctx.least.update(min_stints(inst, ctx.trainees, profiles=ctx.profiles, work=0.1,
+                                stop=lambda: next(kinds, None) is None))
+    ctx.least_solved = True
     ctx.report(cost=plan_cost(inst, plan, ctx.profiles, ctx.soft_capacity)[0])
     plan = refine(inst, plan, ctx.profiles, ctx.least, ctx.seed, work=0.5 * ctx.time_limit,
                   on_better=None)
@@ -119,7 +140,9 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     t0 = time.monotonic()
     trainees = instance.all_trainees()
     profiles = capacity_profiles(instance)  # computed once for every phase
-    least = min_stints(instance, trainees, profiles=profiles)
+    # Until computed, each trainee's least number of stints is the floor known without a
+    # solve: one CP-SAT solve per kind took 30 s at 850 trainees before anything else ran.
+    least = {t.id: stint_floor(instance, t) for t in trainees}
     warm: list[Stint] | None = None
     warm_time: float | None = None
     keep: dict[str, list[Stint]] | None = None
@@ -136,6 +159,12 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                  and not multiprocessing.current_process().daemon)
     ctx = Context(instance, trainees, least, profiles, seed, time_limit, t0,
                   soft_capacity=soft_capacity, keep=keep, progress=progress)
+    if not portfolio and not deterministic:
+        # The full model (beside or last) posts them as cuts; the pipeline refines the rest
+        # after its first plan.
+        least.update(min_stints(instance, trainees, profiles=profiles,
+                                stop=lambda: HALT.is_set() or ctx.deadline.at(LEAST_SHARE) <= 0))
+        ctx.least_solved = True
     state = {"cost": math.inf, "bound": -math.inf}
     lock = threading.Lock()  # the listener of the second pipeline reports too
 
@@ -177,7 +206,8 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     try:
         if deterministic:
             warm, warm_time, bound = _deterministic(ctx)
-            if warm is None:  # the full model, for the proof that there is no plan
+            if warm is None and len(trainees) <= FULL_MODEL_MAX and ctx.deadline.left() > 1.0:
+                # The full model, for the proof that there is no plan.
                 full_ran = True
                 pm, solver, status, _b, _first = full_model(ctx, None, workers)
         else:
@@ -190,9 +220,24 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                 # two pipelines end apart (Örebro, 120 s, one pipeline: gaps of 2.8-9.4 % over 8
                 # runs of one seed) and the better plan is kept. The full model's bound adds
                 # little there (Örebro: +0-28 over the direct bound, after ~110 s).
-                beside = Beside(ctx)
+                if len(trainees) <= FULL_MODEL_MAX:
+                    beside = Beside(ctx)
+                    ctx.least_solved = True  # the second pipeline's process sends them
+                else:
+                    # A large region: the first plan needs every CPU second it can get
+                    # (with one core busy the child would take half of the other), so
+                    # the second process starts once it is there.
+                    def start_beside() -> None:
+                        nonlocal beside
+                        if ctx.deadline.at(0.75) > 0:  # else too late to pay for its start
+                            beside = Beside(ctx)
+                            ctx.least_solved = True
+
+                    ctx.on_first_plan = start_beside
             if decomposing:
-                warm, warm_time = pipeline(ctx, 0, workers >= 2)
+                # Without the full model last (too large), the pipeline has all the time.
+                warm, warm_time = pipeline(ctx, 0, workers >= 2
+                                           or len(trainees) > FULL_MODEL_MAX)
             cut = None
             if beside is not None:
                 if warm is None and not beside.found:
@@ -213,8 +258,9 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                 model_plan, status = bounder.plan, bounder.status
                 bound = larger(bound, bounder.bound if bounder.bound is not None
                                else bounder.direct)
-            elif beside is None or (warm is None and other is None
-                                    and time_limit - (time.monotonic() - t0) > 1.0):
+            elif len(trainees) <= FULL_MODEL_MAX and (
+                    beside is None or (warm is None and other is None
+                                       and time_limit - (time.monotonic() - t0) > 1.0)):
                 # One worker (the full model last, warm-started), or neither pipeline found a
                 # plan: the full model is the last hope for one (or the proof there is none).
                 full_ran = True
