@@ -422,3 +422,52 @@ def test_seat_limits_stay_hard_with_soft_capacity():
     assert r.status is Status.OPTIMAL and r.objective == 6
     assert checker.check(inst, r.stints, soft_capacity=True) == []
     assert max(at(inst, r.stints, "AKM", "A").values()) == 1
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_introduction_weeks_are_shown_in_the_workbook_and_personal_plan(lang, tmp_path):
+    import io
+
+    import openpyxl
+
+    from scheduler.report.excel import INTRO_COLOUR, build_workbook
+    from scheduler.report.picture import overview
+    from scheduler.result import Result
+    from scheduler.workbook.rosters import personal_plan
+
+    # Parental leave in weeks 0-1, introduction in weeks 2-3 (the first weeks not on leave),
+    # stints in weeks 4-7: the grid reads Ledig, -, Intro, -, MED ...
+    inst = intro_instance(2, leave=[{"kind": "foraldraledighet", "start": H0, "end": wk(2)}])
+    stints = [stint("T1", "I6", "MED", "medicin", 4, 6, "FAL"),
+              stint("T1", "I6", "PSY", "psykiatri", 6, 8, "FAL")]
+    assert checker.check(inst, stints) == []
+    wb = openpyxl.load_workbook(io.BytesIO(build_workbook(
+        inst, Result(status=Status.FEASIBLE, stints=stints), lang=lang)))
+    ws = wb["Plan"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "T1")
+    grid = [ws.cell(row=row, column=7 + w) for w in range(8)]  # week w is column 7 + w
+    assert [c.value for c in grid[:5]] == ["Ledig" if lang == "sv" else "Leave", None,
+                                           "Intro", None, "MED"]
+    assert all(c.fill.fgColor.rgb.endswith(INTRO_COLOUR) for c in grid[2:4])
+    legend = [str(r[1].value) for r in ws.iter_rows(min_row=row + 1) if r[0].value == "Intro"]
+    assert len(legend) == 1 and ("introduktionsveckor" if lang == "sv"
+                                 else "introduction weeks") in legend[0]
+
+    buf = io.BytesIO()
+    personal_plan(inst, inst.all_trainees()[0], stints, {}, lang).save(buf)
+    plan = openpyxl.load_workbook(buf)["Plan"]
+    rows = [[c.value for c in r] for r in plan.iter_rows(min_row=2)]
+    # leave (weeks 0-1), introduction (weeks 2-3: v. 3 2027 until Friday 2027-01-29), 2 stints
+    assert len(rows) == 4
+    start, until, weeks, unit_id, text = rows[1][:5]
+    assert (start.date(), until.date(), weeks, unit_id) == (wk(2), date(2027, 1, 29), 2, None)
+    assert text.startswith("Introduktion v. 3 2027 – t.o.m. 2027-01-29" if lang == "sv"
+                           else "Introduction week 3 2027 – until 2027-01-29")
+
+    # The overview picture: one neutral bar over the introduction weeks.
+    fig = overview(inst, stints, lang)
+    bars = [c for ax in fig.axes for c in ax.collections if c.get_gid() == "introduction"]
+    assert len(bars) == 1 and len(bars[0].get_paths()) == 1
+    xs = bars[0].get_paths()[0].vertices[:, 0]
+    from matplotlib import dates as mdates
+    assert (xs.min(), xs.max()) == (mdates.date2num(wk(2)), mdates.date2num(wk(4)))

@@ -36,6 +36,7 @@ from scheduler.domain import (
     block_end,
     calendar_weeks,
     extending_leave_mondays,
+    introduction_mondays,
 )
 from scheduler.i18n import Lang, discipline_name, language, last_day, week_text
 from scheduler.io import defuse_formulas, write_atomic
@@ -90,6 +91,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "grid_note": (
         "Enhetens kortnamn står i placeringens första vecka; färgen visar disciplinen.",
         "The unit's short name is in the stint's first week; the colour shows the discipline.",
+    ),
+    "intro_cell": ("Intro", "Intro"),
+    "intro_legend": (
+        "Intro: introduktionsveckor (introduktion, kurser) utan enhet: räknas som tjänstgöring",
+        "Intro: introduction weeks (introduction, courses) at no unit: count as service",
     ),
     "summer_legend": ("Sommarveckor (v. 26–32)", "Summer weeks (weeks 26–32)"),
     "stint_edge_legend": ("Mörk kant: en ny placering börjar",
@@ -203,6 +209,7 @@ DISCIPLINE_COLOURS: dict[str, str] = {
 }
 OTHER_COLOUR = "D0D0D0"
 LEAVE_COLOUR = "F2F2F2"
+INTRO_COLOUR = "E7E6E6"  # neutral: service, but at no unit and in no discipline
 RED = "FF7C80"
 AMBER = "FFC000"
 GREEN = "C6EFCE"
@@ -217,6 +224,7 @@ _FILLS = {d: _solid(c) for d, c in DISCIPLINE_COLOURS.items()}
 _FILL_OTHER = _solid(OTHER_COLOUR)
 # A light hatch reads as "absent" in colour and in greyscale print.
 _FILL_LEAVE = PatternFill("lightUp", fgColor="BFBFBF", bgColor=LEAVE_COLOUR)
+_FILL_INTRO = _solid(INTRO_COLOUR)
 _FILL_HEADER = _solid("DDEBF7")
 _FILL_RED = _solid(RED)
 _FILL_AMBER = _solid(AMBER)
@@ -483,7 +491,8 @@ def _plan_sheet(ws: Worksheet, instance: Instance, trainees: list[Trainee],
         for t in group:
             row += 1
             _plan_row(ws, row, t, programmes[t.programme], by_trainee.get(t.id, []),
-                      instance, first_col, short, summer, today_w, leave_text, styles)
+                      instance, first_col, short, summer, today_w, leave_text, styles,
+                      intro_text=_label("intro_cell", lang))
         ws.row_dimensions.group(first_member, row, outline_level=1)
 
     ws.freeze_panes = ws.cell(row=HEAD_ROWS + 1, column=first_col)
@@ -494,7 +503,8 @@ def _plan_sheet(ws: Worksheet, instance: Instance, trainees: list[Trainee],
 
 def _plan_row(ws: Worksheet, row: int, t: Trainee, prog, stints: list[Stint],
               instance: Instance, first_col: int, short: dict[str, str], summer: list[bool],
-              today_w: int | None, leave_text: str, styles: _StyleCache) -> None:
+              today_w: int | None, leave_text: str, styles: _StyleCache,
+              intro_text: str = "Intro") -> None:
     end = block_end(t, prog)
     ws.cell(row=row, column=1, value=t.id)
     ws.cell(row=row, column=2, value=t.programme)
@@ -512,6 +522,7 @@ def _plan_row(ws: Worksheet, row: int, t: Trainee, prog, stints: list[Stint],
         for w in weeks:
             covered[w] = (s, w == weeks.start)
     leave = {instance.week_index(d) for d in extending_leave_mondays(t) if t.start <= d < end}
+    intro = {instance.week_index(d) for d in introduction_mondays(t, prog)}
     last_w = max(covered, default=None)
     for w in range(instance.n_weeks):
         cell = ws.cell(row=row, column=first_col + w)
@@ -532,6 +543,11 @@ def _plan_row(ws: Worksheet, row: int, t: Trainee, prog, stints: list[Stint],
                 cell.value = leave_text
             styles.apply(cell, ("leave", at_today), fill=_FILL_LEAVE, font=_GREY_FONT,
                          alignment=_LEFT, border=_grid_border(False, at_today))
+        elif w in intro:
+            if w - 1 not in intro:
+                cell.value = intro_text
+            styles.apply(cell, ("intro", at_today), fill=_FILL_INTRO, font=_GRID_FONT,
+                         alignment=_LEFT, border=_grid_border(False, at_today))
         elif summer[w] or at_today:
             style: dict[str, object] = {"fill": _FILL_SUMMER} if summer[w] else {}
             if at_today:
@@ -541,8 +557,8 @@ def _plan_row(ws: Worksheet, row: int, t: Trainee, prog, stints: list[Stint],
 
 def _legend(ws: Worksheet, row: int, instance: Instance, lang: Lang,
             short: dict[str, str]) -> int:
-    """Colours, leave, vacation, summer, today, then every unit's short name and full name;
-    returns the last row used."""
+    """Colours, leave, introduction weeks (if any programme has them), vacation, summer,
+    today, then every unit's short name and full name; returns the last row used."""
     ws.cell(row=row, column=1, value=_label("legend", lang)).font = _BOLD
     ws.cell(row=row, column=2, value=_label("grid_note", lang)).font = _NOTE
     row += 1
@@ -565,6 +581,13 @@ def _legend(ws: Worksheet, row: int, instance: Instance, lang: Lang,
     leave.alignment = _CENTER
     ws.cell(row=row, column=2, value=_label("leave_legend", lang))
     row += 1
+    if any(p.introduction_weeks for p in instance.programmes):
+        intro = ws.cell(row=row, column=1, value=_label("intro_cell", lang))
+        intro.fill = _FILL_INTRO
+        intro.font = _GRID_FONT
+        intro.alignment = _CENTER
+        ws.cell(row=row, column=2, value=_label("intro_legend", lang))
+        row += 1
     ws.cell(row=row, column=1).fill = _VACATION_FILLS[MEDICIN]
     ws.cell(row=row, column=2, value=_label("vacation_legend", lang))
     row += 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io as _io
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 import matplotlib
 
@@ -27,7 +27,7 @@ from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from scheduler.domain import Instance, Trainee  # noqa: E402
+from scheduler.domain import Instance, Trainee, introduction_mondays  # noqa: E402
 from scheduler.i18n import Lang, discipline_name, language, week_text  # noqa: E402
 from scheduler.plan import Stint  # noqa: E402
 from scheduler.report.names import by_start, short_names  # noqa: E402
@@ -40,6 +40,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "today": ("idag", "today"),
     "other": ("Övrigt", "Other"),
     "unlimited": ("(ingen gräns)", "(no limit)"),
+    "intro": ("Intro (ingen enhet)", "Intro (no unit)"),
 }
 
 # The workbook's colours (scheduler.report.excel.DISCIPLINE_COLOURS), repeated to keep this
@@ -48,6 +49,7 @@ COLOURS = {"medicin": "#9DC3E6", "kirurgi": "#A9D18E", "psykiatri": "#C9B3E6",
            "allmanmedicin": "#FFD966", "akut": "#F4B183", "valfri": "#8FD9D0",
            "forskning": "#D9C3A5"}
 OTHER = "#D0D0D0"
+INTRO = "#E7E6E6"  # the workbook's neutral introduction fill
 ROW_INCH = 0.16  # height of one trainee row
 WIDTH_INCH = 16.5  # A3 landscape
 
@@ -109,6 +111,21 @@ def _gantt(ax, start_day: date, group: list[Trainee], by_trainee: dict[str, list
                         clip_on=True)
     ax.add_collection(PolyCollection(verts, facecolors=colours, edgecolors="#404040",
                                      linewidths=0.3, gid="stints"))
+    # Introduction weeks: service at no unit, a neutral hatched bar of their own.
+    intro = []
+    for row, t in enumerate(group):
+        runs: list[list[date]] = []  # [first, end) per run of weeks (leave may split them)
+        for d in introduction_mondays(t, instance.programme(t.programme)):
+            if runs and runs[-1][1] == d:
+                runs[-1][1] = d + timedelta(weeks=1)
+            else:
+                runs.append([d, d + timedelta(weeks=1)])
+        for a, b in runs:
+            x0, x1 = mdates.date2num(a), mdates.date2num(b)
+            intro.append([(x0, row - 0.4), (x1, row - 0.4), (x1, row + 0.4), (x0, row + 0.4)])
+    if intro:
+        ax.add_collection(PolyCollection(intro, facecolors=INTRO, edgecolors="#A6A6A6",
+                                         linewidths=0.3, hatch="///", gid="introduction"))
     _row_labels(ax, [t.id for t in group])
     ax.set_ylim(len(group) - 0.5, -0.5)
     _month_axis(ax, h0, h1, lang)
@@ -162,6 +179,9 @@ def _legend(fig: Figure, instance: Instance, lang: Lang, y: float) -> None:
                for d, c in COLOURS.items() if d in used]
     if used - set(COLOURS):
         handles.append(Patch(facecolor=OTHER, edgecolor="#404040", label=_l("other", lang)))
+    if any(p.introduction_weeks for p in instance.programmes):
+        handles.append(Patch(facecolor=INTRO, edgecolor="#A6A6A6", hatch="///",
+                             label=_l("intro", lang)))
     fig.legend(handles=handles, loc="upper center", ncol=len(handles), fontsize=7,
                frameon=False, bbox_to_anchor=(0.5, y))
 

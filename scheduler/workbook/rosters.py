@@ -3,7 +3,8 @@
 A unit's workbook lists who is placed there and when (sheet *Placerade*), a week grid with the
 number placed, the capacity and whether it is full (*Veckor*), and the periods of full capacity
 (*Full kapacitet*). A personal plan lists the trainee's stints in order with the requirement
-each one fulfils, leave that extends the block, and the requirements with planned weeks.
+each one fulfils, its introduction weeks (at no unit), leave that extends the block, and the
+requirements with planned weeks.
 
 Names are written only when the instance has them and the rosters are not pseudonymised: a
 clinic needs to know who is coming; nothing else about the person is copied.
@@ -29,8 +30,9 @@ from scheduler.domain import (
     Trainee,
     block_end,
     calendar_weeks,
+    introduction_mondays,
 )
-from scheduler.i18n import Lang, discipline_name, last_day, week_text
+from scheduler.i18n import Lang, discipline_name, last_day, until_text, week_text
 from scheduler.io import defuse_formulas, write_atomic
 from scheduler.plan import Stint
 from scheduler.report.printing import print_setup
@@ -76,6 +78,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "fulfils": ("Uppfyller krav", "Fulfils requirement"),
     "leave": ("Ledighet (förlänger blocket): {kind}", "Leave (extends the block): {kind}"),
     "leave_any": ("ledig", "on leave"),
+    "intro": ("Introduktion {week} – {until} (ingen enhet, räknas som tjänstgöring)",
+              "Introduction {week} – {until} (no unit, counts as service)"),
     "req_min": ("{name}: minst {n} veckor", "{name}: at least {n} weeks"),
     "req_max": ("högst {n} veckor", "at most {n} weeks"),
     "req_none": ("{name}", "{name}"),
@@ -317,6 +321,9 @@ def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: 
         _l("leave_any", lang) if hide_leave_kind else
         LEAVE_KINDS[lv.kind][1] if lang == "en" else LEAVE_KINDS[lv.kind][0]))])
         for lv in trainee.leave if lv.kind in EXTENDING_LEAVE]
+    entries += [(a, b, [(b - a).days // 7, None, _l("intro", lang, week=week_text(a, lang),
+                                                   until=until_text(b, lang))])
+                for a, b in _runs(introduction_mondays(trainee, prog))]
     for i, (a, b, vals) in enumerate(sorted(entries, key=lambda e: e[0]), start=2):
         _date_cell(ws, i, 1, a)
         _date_cell(ws, i, 2, last_day(b))
