@@ -278,6 +278,12 @@ def _next_intake(year, tmp_path) -> Path:
     data = yaml.safe_load((year["replan"] / "instance.yaml").read_text(encoding="utf-8"))
     data["cohorts"].append({"id": "BT-2028-01", "programme": "BT12", "start": "2028-01-03",
                             "count": 2, "site": "SJH"})
+    # The region opens a vårdcentral for the intake: where the kept plan left the other three
+    # vårdcentraler free in 2028 depends on which plan the solver found (with one seat each,
+    # some plans leave no 13-week gap, and the instance is then rightly infeasible).
+    data["units"].append({"id": "VC-NY", "name": "Vårdcentralen Ny", "site": "SJH",
+                          "region_wide": True, "disciplines": ["allmanmedicin"], "capacity": 1,
+                          "min_weeks": 13, "max_weeks": 26})
     path = tmp_path / "next.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                     encoding="utf-8")
