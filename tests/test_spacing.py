@@ -4,8 +4,10 @@ the model, ``plan_cost`` and the checker agreeing on it. Names are invented."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
@@ -20,6 +22,8 @@ from scheduler.solver.cpsat import make_solver, run
 from scheduler.solver.model import PlacementModel, capacity_profiles
 from scheduler.solver.plan_state import plan_cost
 from scheduler.solver.solve import solve
+from scheduler.workbook.reader import read_workbook
+from scheduler.workbook.template import instance_to_workbook
 
 H0 = date(2027, 1, 4)
 ZERO = {"unit_changes": 0, "fragmentation": 0, "staffing_shortfall": 0, "peak_utilisation": 0}
@@ -108,11 +112,14 @@ def test_gap_must_be_positive() -> None:
 
 
 def _model_spacing(inst: Instance, stints: list[Stint]) -> int:
-    """The model's term for a fixed plan: every stint external, only ``spacing`` posted."""
-    pm = PlacementModel(inst, trainees=[], external=stints, terms=("spacing",),
-                        ignore_capacity=True)
+    """The model's term for a fixed plan: every stint external, only ``spacing`` posted.
+    (The model leaves out units where it has no options: T5, not admitted, gives it some.)"""
+    t5 = next(t for t in inst.all_trainees() if t.id == "T5")
+    pm = PlacementModel(inst, trainees=[t5], external=stints, terms=("spacing",),
+                        ignore_capacity=True, optional={"T5"})
     if "spacing" not in pm.term_exprs:
         return 0
+    pm.model.add(pm.admitted["T5"] == 0)
     solver = make_solver(10, 1, 0)
     status = run(solver, pm.model)
     assert status == cp_model.OPTIMAL
@@ -128,7 +135,7 @@ starts = hs.lists(hs.tuples(hs.integers(0, 4), hs.sampled_from(["VC1", "VC2"]),
 def test_checker_plan_state_and_model_agree(rows: list, gap: int) -> None:
     # Stints anywhere (a trainee may hold several at a unit: its first week counts); the
     # checker counts windows, plan_cost sorted pairs, the model minimises shadow intervals.
-    inst = build([vc("VC1", gap), vc("VC2", gap + 3, capacity=2), MED], n_trainees=5,
+    inst = build([vc("VC1", gap), vc("VC2", gap + 3, capacity=2), MED], n_trainees=6,
                  weeks=40, spacing=1)
     stints = [Stint(trainee=f"T{t}", programme="P8", unit=u, discipline="allmanmedicin",
                     site="NORD", start=wk(a), end=wk(a + n)) for t, u, a, n in rows]
@@ -137,3 +144,21 @@ def test_checker_plan_state_and_model_agree(rows: list, gap: int) -> None:
     assert terms["spacing"] == want
     assert checker.evaluate(inst, stints)["spacing"] == want
     assert _model_spacing(inst, stints) == want
+
+
+def test_workbook_round_trip_and_old_workbooks(tmp_path: Path) -> None:
+    # The Enheter column (at the end) and the weight round-trip; a workbook without the
+    # column (made before it existed) still reads, every unit without a gap.
+    inst = build([vc("VC1", 78), vc("VC2", None), MED], spacing=2)
+    path = tmp_path / "wb.xlsx"
+    path.write_bytes(instance_to_workbook(inst, "sv"))
+    assert read_workbook(path) == inst
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Enheter"]
+    last = ws.max_column
+    assert ws.cell(row=1, column=last).value == "Minsta veckor mellan starter"
+    ws.delete_cols(last)
+    wb.save(path)
+    old = read_workbook(path)
+    assert all(u.min_start_gap_weeks is None for u in old.units)
+    assert "spacing" not in old.objective_weights()

@@ -54,8 +54,9 @@ from scheduler.solver.cpsat import make_solver, run
 TERMS = ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation", "wishes",
          "travel", "worst", "spacing")
 # A trainee's own terms besides unit changes and fragmentation (scheduler/solver/wish_terms.py):
-# the one-trainee re-plans minimise them too, or they would undo granted wishes.
-OWN = ("wishes", "travel")
+# the one-trainee re-plans minimise them too, or they would undo granted wishes; ``spacing``
+# against the other trainees' starts (the re-plan's external stints).
+OWN = ("wishes", "travel", "spacing")
 # Bound on week indices for helper variables (history before the horizon included).
 MAX_SPAN = 10_000
 # Soft capacity: cost of one trainee-week over a unit's capacity (docs/MODEL.md).
@@ -741,8 +742,8 @@ class PlacementModel:
             ext_first[key] = min(w, ext_first.get(key, w))
         for u in self.inst.units:
             g = u.min_start_gap_weeks
-            if not g:
-                continue
+            if not g or not self.by_unit.get(u.id):
+                continue  # without options here the externals' spacing is a constant
             shadows = []
             for (uid, _), w in ext_first.items():
                 if uid == u.id:

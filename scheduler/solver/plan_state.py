@@ -119,6 +119,19 @@ def spacing(instance: Instance, by_t: dict[str, list[Stint]],
     return total
 
 
+def spacing_delta(instance: Instance, by_t: dict[str, list[Stint]],
+                  new_by: dict[str, list[Stint]]) -> int:
+    """Weighted change of the term ``spacing`` if these trainees' stints are replaced
+    (``new_by``); 0 without the term. The re-plans of one trainee or a few judge their own
+    cost, which does not see when a trainee's start moves next to another's."""
+    weight = instance.objective_weights().get("spacing", 0)
+    if not weight:
+        return 0
+    units = {st.unit for k in new_by for st in (*by_t.get(k, ()), *new_by[k])}
+    after = {**by_t, **new_by}
+    return weight * (spacing(instance, after, units) - spacing(instance, by_t, units))
+
+
 def personal_terms(instance: Instance, stints: list[Stint]) -> dict[str, int]:
     """The terms ``wishes``, ``travel`` and ``worst`` (docs/MODEL.md) that are in the
     objective, unweighted, from the stints alone; {} when none is."""
