@@ -162,3 +162,28 @@ def test_workbook_round_trip_and_old_workbooks(tmp_path: Path) -> None:
     old = read_workbook(path)
     assert all(u.min_start_gap_weeks is None for u in old.units)
     assert "spacing" not in old.objective_weights()
+
+
+def test_a_trainees_start_is_its_first_week_at_the_unit() -> None:
+    # Gävle-like: two weeks at the vårdcentral first, two at the same one last, medicine
+    # between. T0 starts in week 0, T1 in week 4; one vårdcentral (room for both), gap 10.
+    # Stints there start in weeks 0, 6 (T0) and 4, 10 (T1), but each trainee's start is its
+    # first week there: 0 and 4, spacing 10 - 4 = 6 (each stint counted: 6 + 8 + 6 = 20).
+    g8 = {**P8, "id": "G8", "starts_with": {"discipline": "allmanmedicin", "weeks": 2,
+                                           "same_unit_as_end": True},
+          "ends_with": "allmanmedicin"}
+    inst = Instance.model_validate({
+        "name": "Glesregionen", "horizon": {"start": H0, "end": wk(12)},
+        "programmes": [g8], "sites": [{"id": "NORD", "name": "Norrby"}],
+        "units": [vc("VC1", capacity=2), MED],
+        "trainees": [{"id": f"T{k}", "programme": "G8", "start": wk(4 * k), "site": "NORD"}
+                     for k in range(2)],
+        "weights": {**ZERO, "spacing": 1}})
+    pm = PlacementModel(inst, terms=("spacing",))
+    solver = make_solver(10, 1, 0)
+    assert run(solver, pm.model) == cp_model.OPTIMAL
+    assert round(solver.objective_value) == 6
+    stints = pm.extract(solver)
+    assert checker.check(inst, stints) == []
+    assert checker.start_crowding(inst, stints) == 6
+    assert len([s for s in stints if s.unit == "VC1"]) == 4
