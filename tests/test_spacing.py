@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from scheduler import checker
 from scheduler.domain import Instance
+from scheduler.io import InputError
 from scheduler.plan import Stint
 from scheduler.result import Status
 from scheduler.solver.cpsat import make_solver, run
@@ -187,3 +188,16 @@ def test_a_trainees_start_is_its_first_week_at_the_unit() -> None:
     assert checker.check(inst, stints) == []
     assert checker.start_crowding(inst, stints) == 6
     assert len([s for s in stints if s.unit == "VC1"]) == 4
+
+
+def test_a_gap_of_zero_in_the_workbook_is_a_located_error(tmp_path: Path) -> None:
+    inst = build([vc("VC1", 78), MED], spacing=2)
+    path = tmp_path / "wb.xlsx"
+    path.write_bytes(instance_to_workbook(inst, "sv"))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Enheter"]
+    ws.cell(row=2, column=ws.max_column).value = 0
+    wb.save(path)
+    with pytest.raises(InputError) as e:
+        read_workbook(path)
+    assert "Enheter, rad 2, Minsta veckor mellan starter" in str(e.value)
