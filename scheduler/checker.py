@@ -631,6 +631,8 @@ def evaluate(instance: Instance, stints: list[Stint],
                 terms[k] = sum(p[k] for p in per.values())
         if "worst" in weights:
             terms["worst"] = max((p["cost"] for p in per.values()), default=0)
+    if "spacing" in weights:
+        terms["spacing"] = start_crowding(instance, stints)
     if soft_capacity:
         terms["capacity_overrun"] = sum(o.trainee_weeks
                                         for o in capacity_overruns(instance, stints))
@@ -654,7 +656,8 @@ def objective(instance: Instance, terms: dict[str, int]) -> int:
     OVERRUN_WEIGHT per trainee-week of ``capacity_overrun`` when that term is present)."""
     weights = _weights(instance)
     return (sum(getattr(instance.weights, k) * terms.get(k, 0) for k in TERMS)
-            + sum(weights.get(k, 0) * terms.get(k, 0) for k in ("wishes", "travel", "worst"))
+            + sum(weights.get(k, 0) * terms.get(k, 0)
+                  for k in ("wishes", "travel", "worst", "spacing"))
             + OVERRUN_WEIGHT * terms.get("capacity_overrun", 0))
 
 
@@ -678,7 +681,32 @@ def _weights(instance: Instance) -> dict[str, int]:
         out["worst"] = LEXICOGRAPHIC
     elif instance.fairness == "weighted" and w.worst > 0:
         out["worst"] = w.worst
+    if w.spacing > 0 and any(u.min_start_gap_weeks for u in instance.units):
+        out["spacing"] = w.spacing
     return out
+
+
+def start_crowding(instance: Instance, stints: list[Stint]) -> int:
+    """The term ``spacing``, counted by windows rather than pairs: per unit with
+    ``min_start_gap_weeks`` g, every window of g weeks holding k > 1 trainees' first weeks
+    there counts k - 1. Two starts d < g weeks apart share g - d windows, and a window's
+    k - 1 is its consecutive pairs, so this is MODEL.md's sum of shortfalls per pair."""
+    h0 = instance.horizon.start
+    firsts: dict[str, dict[str, int]] = defaultdict(dict)
+    for s in stints:
+        w = _wk(h0, s.start)
+        seen = firsts[s.unit].get(s.trainee)
+        firsts[s.unit][s.trainee] = w if seen is None else min(seen, w)
+    total = 0
+    for u in instance.units:
+        g = u.min_start_gap_weeks
+        weeks = Counter(firsts.get(u.id, {}).values())
+        if not g or sum(weeks.values()) < 2:
+            continue
+        for a in range(min(weeks) - g + 1, max(weeks) + 1):
+            k = sum(weeks[w] for w in range(a, a + g))
+            total += max(0, k - 1)
+    return total
 
 
 def _minutes(instance: Instance, home: str, site: str) -> int:

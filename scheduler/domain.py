@@ -274,6 +274,10 @@ class Unit(_Model):
     reserved_seats: dict[Code, Annotated[int, Field(ge=1, le=MAX_CAPACITY)]] = Field(
         {}, description="Seats only a programme's trainees may use, e.g. {BT12: 1}")
     staffing_target: StaffingTarget | None = None
+    min_start_gap_weeks: int | None = Field(
+        None, ge=1, le=MAX_WEEKS,
+        description="Soft: weeks wanted between one trainee's start here and the next "
+        "(Västra Götaland spaces a vårdcentral's intakes 1.5-2 years); null = no wish")
 
     @model_validator(mode="after")
     def _ordered(self) -> Unit:
@@ -447,6 +451,9 @@ class Weights(_Model):
                         description="Per stint-week and started 10 minutes of travel one way")
     worst: int = Field(0, ge=0, le=MAX_WEIGHT,
                        description="Fairness 'weighted': per point of the worst trainee's cost")
+    spacing: int = Field(1, ge=0, le=MAX_WEIGHT,
+                         description="Per week two consecutive starts at a unit with "
+                         "min_start_gap_weeks lie closer than that gap")
 
 
 # Fairness "lexicographic": the worst trainee's cost first, the sum second (docs/MODEL.md).
@@ -530,12 +537,15 @@ class Instance(_Model):
 
     def objective_weights(self) -> dict[str, int]:
         """Weights of the terms in the objective: those above 0 whose data is present
-        (``wishes`` with wishes, ``travel`` with a travel matrix, ``worst`` with fairness)."""
+        (``wishes`` with wishes, ``travel`` with a travel matrix, ``worst`` with fairness,
+        ``spacing`` with a unit's ``min_start_gap_weeks``)."""
         w = {k: v for k, v in self.weights.model_dump().items() if v > 0}
         if not self.wishes:
             w.pop("wishes", None)
         if not any(s.travel_minutes for s in self.sites):
             w.pop("travel", None)
+        if not any(u.min_start_gap_weeks for u in self.units):
+            w.pop("spacing", None)
         w.pop("worst", None)
         if self.fairness == "lexicographic":
             w["worst"] = LEXICOGRAPHIC_WEIGHT

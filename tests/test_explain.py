@@ -245,3 +245,33 @@ def test_property_capacity_conflicts_are_explained_and_fixed(count: int, cap: in
     assert ex.minimal and ("capacity", "PSY", "") in kinds(ex)
     assert ex.relaxation_cost == count * psy_min - cap * 6
     assert_relaxation_works(inst, ex)
+
+
+def test_seats_needed_is_the_plan_s_exact_excess_per_week() -> None:
+    """Psychiatry has 1 seat; the plan puts T1 there in weeks 0-4, T2 in 2-6 and T3 in 3-4.
+    Load per week 0..5: 1, 1, 2, 3, 1, 1 -> excess 0, 0, 1, 2, 0, 0: +1 seat in week 2 and
+    +2 in week 3 (3 seat-weeks), where seats_used (runs joined, raised to their peak) gives
+    +2 in weeks 2-3 (4 seat-weeks). With exactly those seats the plan fits the checker's
+    capacity rule."""
+    from dataclasses import replace
+
+    from scheduler.plan import Stint
+    from scheduler.solver.explain import _cost, seats_needed, seats_used
+
+    inst = build([unit("PSY", "psykiatri", capacity=1), unit("MED", "medicin", capacity=3)],
+                 [trainee("T1"), trainee("T2"), trainee("T3")])
+
+    def st(tid: str, a: int, b: int) -> Stint:
+        return Stint(tid, wk(a), wk(b), "PSY", "psykiatri", "P6", "NORD")
+
+    plan = [st("T1", 0, 4), st("T2", 2, 6), st("T3", 3, 4)]
+    need = seats_needed(inst, plan, {"PSY", "MED"})
+    assert [(r.target, r.amount, r.start, r.weeks) for r in need] == [
+        ("PSY", 1, wk(2), 1), ("PSY", 2, wk(3), 1)]
+    assert _cost(need) == 3 < _cost(seats_used(inst, plan, {"PSY"})) == 4
+    # (The stints fill no block: only the capacity rule is asserted.)
+    assert [v.week for v in checker.check(inst, plan) if v.rule == "capacity"]
+    relaxed = apply_relaxations(inst, need)
+    assert not [v for v in checker.check(relaxed, plan) if v.rule == "capacity"]
+    less = apply_relaxations(inst, [need[0], replace(need[1], amount=1)])
+    assert [v.week for v in checker.check(less, plan) if v.rule == "capacity"] == [wk(3)]

@@ -186,6 +186,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "term_fragmentation": ("Splittring", "Fragmentation"),
     "term_staffing_shortfall": ("Bemanningsunderskott", "Staffing shortfall"),
     "term_peak_utilisation": ("Högsta beläggning (%)", "Peak utilisation (%)"),
+    "term_spacing": ("För tätt mellan starter (veckor)", "Starts too close (weeks)"),
 }
 
 

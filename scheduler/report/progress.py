@@ -35,6 +35,7 @@ TERM_NAMES: dict[str, tuple[str, str]] = {
     "fragmentation": ("splittring", "fragmentation"),
     "staffing_shortfall": ("bemanningsunderskott", "staffing shortfall"),
     "peak_utilisation": ("högsta beläggning (%)", "peak utilisation (%)"),
+    "spacing": ("för tätt mellan starter (veckor)", "starts too close (weeks)"),
 }
 
 

@@ -4,6 +4,7 @@ optionally a unit they must give up weeks at."""
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from scheduler.domain import Instance, Trainee
@@ -102,3 +103,33 @@ def hood_worst(instance: Instance, trainees: dict[str, Trainee],
     tid = rng.choice(sorted(k for k, p in per.items() if p["cost"] == top))
     rivals = competitors(instance, trainees[tid], state.by_t, tid)[:10]
     return [tid] + rng.sample(rivals, k=min(4, len(rivals))), None
+
+
+def hood_spacing(instance: Instance, trainees: dict[str, Trainee],
+                 state: PlanState, profiles: dict, least: dict[str, int],
+                 rng: random.Random) -> tuple[list[str], str | None]:
+    """Spacing: two trainees whose starts at a unit with ``min_start_gap_weeks`` lie closer
+    than the gap, with a few who start at a unit of the same kind near then (a swap of
+    vårdcentraler moves one start away)."""
+    gaps = {u.id: u.min_start_gap_weeks for u in instance.units if u.min_start_gap_weeks}
+    first: dict[str, dict[str, int]] = {}
+    for k, ss in state.by_t.items():
+        for st in ss:
+            if st.unit in gaps:
+                w = instance.week_index(st.start)
+                mine = first.setdefault(st.unit, {})
+                mine[k] = min(w, mine.get(k, w))
+    close: list[tuple[str, str, str, int]] = []
+    for uid, starts in first.items():
+        order = sorted(starts, key=starts.__getitem__)
+        close += [(uid, a, b, starts[a]) for a, b in itertools.pairwise(order)
+                  if starts[b] - starts[a] < gaps[uid]]
+    if not close:
+        return [], None
+    uid, a, b, week = rng.choice(close)
+    kind = set(instance.unit(uid).disciplines)
+    near = [k for v, starts in first.items()
+            if v != uid and kind & set(instance.unit(v).disciplines)
+            for k, w in starts.items() if abs(w - week) < gaps[uid] and k not in (a, b)]
+    rng.shuffle(near)
+    return list(dict.fromkeys([a, b] + near[:3])), None

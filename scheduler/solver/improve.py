@@ -13,7 +13,13 @@ from scheduler.plan import Stint
 from scheduler.solver.bounds import leave_floors
 from scheduler.solver.context import Deadline, Progress
 from scheduler.solver.cpsat import EarlyStop, complete_hint, make_solver, run
-from scheduler.solver.hoods import hood_costly, hood_peak, hood_staffing, hood_worst
+from scheduler.solver.hoods import (
+    hood_costly,
+    hood_peak,
+    hood_spacing,
+    hood_staffing,
+    hood_worst,
+)
 from scheduler.solver.model import TERMS, PlacementModel
 from scheduler.solver.plan_state import PlanState, plan_cost
 
@@ -53,6 +59,8 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     hoods = [hood_staffing, hood_peak, costly]
     if "worst" in instance.objective_weights():  # fairness: the worst-off trainee too
         hoods += [hood_worst, hood_worst]
+    if "spacing" in instance.objective_weights():  # starts too close at a unit
+        hoods += [hood_spacing]
     while True:
         left = deadline.left()
         if left <= 0.3:

@@ -52,10 +52,13 @@ from scheduler.solver import wish_terms
 from scheduler.solver.cpsat import make_solver, run
 
 TERMS = ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation", "wishes",
-         "travel", "worst")
+         "travel", "worst", "spacing")
 # A trainee's own terms besides unit changes and fragmentation (scheduler/solver/wish_terms.py):
-# the one-trainee re-plans minimise them too, or they would undo granted wishes.
-OWN = ("wishes", "travel")
+# the one-trainee re-plans minimise them too, or they would undo granted wishes; ``spacing``
+# against the other trainees' starts (the re-plan's external stints).
+OWN = ("wishes", "travel", "spacing")
+# Bound on week indices for helper variables (history before the horizon included).
+MAX_SPAN = 10_000
 # Soft capacity: cost of one trainee-week over a unit's capacity (docs/MODEL.md).
 OVERRUN_WEIGHT = 1000
 
@@ -587,6 +590,7 @@ class PlacementModel:
             "wishes": lambda: wish_terms.wishes_term(self),
             "travel": lambda: wish_terms.travel_term(self),
             "worst": lambda: wish_terms.worst_term(self),
+            "spacing": self._spacing,
         }
         for term in self.weights:
             self.term_exprs[term] = builders[term]()
@@ -718,6 +722,89 @@ class PlacementModel:
                 m.add(sf == k * (b - a) - sum(sizes) - sum(ext_cov))
                 total.append(sf)
         return sum(total)
+
+    def _spacing(self) -> cp_model.LinearExprT:
+        """Weeks by which consecutive starts at a unit with ``min_start_gap_weeks`` g lie
+        closer than g (docs/MODEL.md, "spacing"); a trainee's start there is its first week
+        there. Each start casts a "shadow" interval [start, start + g - x) with x in [0, g],
+        and a unit's shadows may not overlap: with the starts sorted, the least x of one is
+        g minus the distance to the next start (0 when that is g or more), so the least sum
+        of x is the term exactly. One interval per trainee and unit and one no-overlap per
+        unit; a pairwise formulation needs a variable per pair of trainees whose starts can
+        be closer than g (~150^2 / 2 per vårdcentral on a 150-trainee region), a per-week
+        count of starts one boolean per trainee, unit and week.
+        """
+        m = self.model
+        total: list = []
+        ext_first: dict[tuple[str, str], int] = {}
+        for st in self.external:
+            key, w = (st.unit, st.trainee), self._w(st.start)
+            ext_first[key] = min(w, ext_first.get(key, w))
+        for u in self.inst.units:
+            g = u.min_start_gap_weeks
+            if not g or not self.by_unit.get(u.id):
+                continue  # without options here the externals' spacing is a constant
+            shadows = []
+            for (uid, _), w in ext_first.items():
+                if uid == u.id:
+                    shadows.append((1, w))
+            by_t: dict[int, list[Option]] = defaultdict(list)
+            for o in self.by_unit.get(u.id, []):
+                by_t[o.t].append(o)
+            for i, opts in by_t.items():
+                shadows.append(self._first_start(i, u.id, opts))
+            if len(shadows) < 2:
+                continue
+            ivs = []
+            for at, start in shadows:
+                x = m.new_int_var(0, g, f"spacing[{u.id}]")
+                if isinstance(start, int):
+                    end: Any = start + g - x
+                else:
+                    end = m.new_int_var(-MAX_SPAN, MAX_SPAN, "")
+                    m.add(end == start + g - x)
+                if isinstance(at, int):
+                    ivs.append(m.new_interval_var(start, g - x, end, ""))
+                else:
+                    ivs.append(m.new_optional_interval_var(start, g - x, end, at, ""))
+                    m.add(x == 0).only_enforce_if(~at)
+                total.append(x)
+            m.add_no_overlap(ivs)
+        return sum(total)
+
+    def _first_start(self, i: int, uid: str, opts: list[Option]) -> tuple[Any, Any]:
+        """(present, week) of trainee ``i``'s first week at unit ``uid``: the earliest start
+        of its stints there (``opts``); ``present`` is 1 or a literal."""
+        m = self.model
+        fixed = [int(o.start) for o in opts if o.fixed]
+        free = [o for o in opts if not o.fixed]
+        if not free:
+            return 1, min(fixed)
+        if len(free) == 1 and not fixed:
+            return free[0].presence, free[0].start
+        td = self.data[i]
+        lo = min([td.start, *fixed, *(o.earliest for o in free)])
+        hi = max([td.end, *fixed])
+        first = m.new_int_var(lo, hi, f"first[{td.trainee.id}|{uid}]")
+        chosen = []
+        for w in fixed:
+            m.add(first <= w)
+        for o in free:
+            m.add(first <= o.start).only_enforce_if(o.presence)
+            c = m.new_bool_var("")
+            m.add_implication(c, o.presence)
+            m.add(first == o.start).only_enforce_if(c)
+            chosen.append(c)
+        if fixed:  # present: the least fixed start or an earlier free one
+            c = m.new_bool_var("")
+            m.add(first == min(fixed)).only_enforce_if(c)
+            m.add(sum(chosen) + c >= 1)
+            return 1, first
+        at = m.new_bool_var(f"at[{td.trainee.id}|{uid}]")
+        for o in free:
+            m.add_implication(o.presence, at)
+        m.add(sum(chosen) == at)
+        return at, first
 
     def _peak_utilisation(self) -> cp_model.LinearExprT:
         m = self.model

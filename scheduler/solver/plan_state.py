@@ -4,6 +4,7 @@ stints per trainee and loads per unit and week kept up to date as stints move
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection
 
 from scheduler.domain import Instance, Trainee
@@ -81,6 +82,9 @@ def plan_cost(instance: Instance, stints: list[Stint], profiles: dict,
              "fragmentation": sum(own_cost(ss, 0, 1) for ss in by_t.values()),
              "staffing_shortfall": short, "peak_utilisation": sum(peaks.values())}
     total = sum(getattr(w, t) * v for t, v in terms.items())
+    if "spacing" in instance.objective_weights():
+        terms["spacing"] = spacing(instance, by_t)
+        total += instance.objective_weights()["spacing"] * terms["spacing"]
     own = personal_terms(instance, stints)  # wishes, travel, worst: only when in the objective
     terms.update(own)
     total += sum(instance.objective_weights()[t] * v for t, v in own.items())
@@ -88,6 +92,44 @@ def plan_cost(instance: Instance, stints: list[Stint], profiles: dict,
         terms["capacity_overrun"] = overrun
         total += OVERRUN_WEIGHT * overrun
     return total, terms
+
+
+def spacing(instance: Instance, by_t: dict[str, list[Stint]],
+            units: Collection[str] | None = None) -> int:
+    """The term ``spacing`` (docs/MODEL.md), unweighted, over ``units`` (default: all): per
+    unit with ``min_start_gap_weeks`` g, the sum over consecutive starts (each trainee's
+    first week there, sorted) of g minus their distance, where that is positive."""
+    gaps = {u.id: u.min_start_gap_weeks for u in instance.units
+            if u.min_start_gap_weeks and (units is None or u.id in units)}
+    if not gaps:
+        return 0
+    first: dict[tuple[str, str], int] = {}
+    for tid, ss in by_t.items():
+        for st in ss:
+            if st.unit in gaps:
+                w = instance.week_index(st.start)
+                first[st.unit, tid] = min(w, first.get((st.unit, tid), w))
+    starts: dict[str, list[int]] = {}
+    for (uid, _), w in first.items():
+        starts.setdefault(uid, []).append(w)
+    total = 0
+    for uid, ws in starts.items():
+        ws.sort()
+        total += sum(max(0, gaps[uid] - (b - a)) for a, b in itertools.pairwise(ws))
+    return total
+
+
+def spacing_delta(instance: Instance, by_t: dict[str, list[Stint]],
+                  new_by: dict[str, list[Stint]]) -> int:
+    """Weighted change of the term ``spacing`` if these trainees' stints are replaced
+    (``new_by``); 0 without the term. The re-plans of one trainee or a few judge their own
+    cost, which does not see when a trainee's start moves next to another's."""
+    weight = instance.objective_weights().get("spacing", 0)
+    if not weight:
+        return 0
+    units = {st.unit for k in new_by for st in (*by_t.get(k, ()), *new_by[k])}
+    after = {**by_t, **new_by}
+    return weight * (spacing(instance, after, units) - spacing(instance, by_t, units))
 
 
 def personal_terms(instance: Instance, stints: list[Stint]) -> dict[str, int]:

@@ -22,6 +22,7 @@ from scheduler.solver.plan_state import (
     fairer_or_equal,
     own_cost,
     own_extra,
+    spacing_delta,
 )
 
 
@@ -121,7 +122,8 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
             if new is not None and (own_cost(new, w.unit_changes, w.fragmentation)
                                     - own_cost(by_t[tid], w.unit_changes, w.fragmentation)
                                     + own_extra(instance, new) - own_extra(instance, by_t[tid])
-                                    + state.staffing_delta(by_t[tid], new) < 0) \
+                                    + state.staffing_delta(by_t[tid], new)
+                                    + spacing_delta(instance, by_t, {tid: new}) < 0) \
                     and fairer_or_equal(instance, state, {tid: new}):
                 state.set(tid, new)
                 n += 1
@@ -143,7 +145,8 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
         after = sum(own_cost(new_by[k], w.unit_changes, w.fragmentation)
                     + own_extra(instance, new_by[k]) for k in group)
         old = [st for k in group for st in by_t[k]]
-        if (after - before + state.staffing_delta(old, new) >= 0
+        if (after - before + state.staffing_delta(old, new)
+                + spacing_delta(instance, by_t, new_by) >= 0
                 or not fairer_or_equal(instance, state, new_by)):
             return 0
         state.move(old, new)

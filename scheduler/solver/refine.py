@@ -19,7 +19,7 @@ from scheduler.halt import HALT
 from scheduler.plan import Stint
 from scheduler.solver.construct import Loads
 from scheduler.solver.model import OWN, PlacementModel, staffing_window
-from scheduler.solver.plan_state import fairer_or_equal, own_cost, own_extra
+from scheduler.solver.plan_state import fairer_or_equal, own_cost, own_extra, spacing_delta
 
 # Deterministic time of one re-plan (CP-SAT's unit, roughly seconds on an idle core).
 STEP_WORK = 0.3
@@ -88,6 +88,7 @@ def refine(instance: Instance, plan: list[Stint], profiles: dict[str, list[int] 
             new = pm.extract(solver) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else old
             gain = old_cost - own_cost(new, w.unit_changes, w.fragmentation) - own_extra(
                 instance, new)
+            gain -= spacing_delta(instance, by_t, {tid: new})
             staff = w.staffing_shortfall * (_shortfall(instance, loads, new)
                                             - _shortfall(instance, loads, old))
             if new != old and gain + staff > 0 and fairer_or_equal(

@@ -468,7 +468,7 @@ class _Reader:
         weights: dict[str, Any] = {}
         ww = Where(title, None)
         for k in ("unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation",
-                  "wishes", "travel", "worst"):
+                  "wishes", "travel", "worst", "spacing"):
             put(weights, k, k, ww)
         self.prov[("weights",)] = ww
         data["weights"] = weights

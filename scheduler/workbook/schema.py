@@ -64,6 +64,7 @@ SETTING_ROWS: tuple[Column, ...] = (
     C("wishes", "Vikt: missade önskemål", "Weight: wishes missed", "int"),
     C("travel", "Vikt: restid", "Weight: travel", "int"),
     C("worst", "Vikt: sämst ställda AT/BT-läkare", "Weight: worst-off trainee", "int"),
+    C("spacing", "Vikt: för tätt mellan starter", "Weight: starts too close", "int"),
     C("fairness", "Rättvisa", "Fairness", "text"),
 )
 
@@ -123,6 +124,9 @@ UNITS = Sheet("units", "Enheter", "Units", (
     C("takes_from", "Tar även emot från orter", "Also takes from sites", "codes", width=22),
     C("calendar_stints", "Längd i kalenderveckor även vid deltid",
       "Lengths in calendar weeks even at part time", "bool", choices="yesno", width=18),
+    # issue 19: soft spacing of a vårdcentral's intakes (the objective term ``spacing``)
+    C("min_start_gap_weeks", "Minsta veckor mellan starter", "Min weeks between starts", "int",
+      width=18, optional=True),
 ), required=True)
 
 CAPACITY = Sheet("capacity_changes", "Kapacitetsändringar", "Capacity changes", (

@@ -66,6 +66,10 @@ SETTING_HELP: dict[str, tuple[str, str]] = {
                "Penalty per stint-week and started 10 minutes of travel (default 1)"),
     "worst": ("Med rättvisa 'weighted': straff per poäng av den sämst ställdas kostnad",
               "With fairness 'weighted': penalty per point of the worst-off trainee's cost"),
+    "spacing": ("Straff per vecka som två på varandra följande starter på en enhet med minsta "
+                "veckor mellan starter ligger för tätt (standard 1)",
+                "Penalty per week two consecutive starts at a unit with a minimum gap between "
+                "starts lie too close (default 1)"),
     "fairness": ("off (bara summan), lexicographic (den sämst ställda först) eller weighted",
                  "off (the sum only), lexicographic (the worst-off first) or weighted"),
 }
@@ -338,7 +342,8 @@ class _Writer:
                    "capacity": word(S.UNLIMITED, lang) if u.capacity is None else u.capacity,
                    "min_weeks": u.min_weeks, "max_weeks": u.max_weeks, "programmes": progs,
                    "takes_from": _join(u.takes_from) if u.takes_from else None,
-                   "calendar_stints": self.yesno(True) if u.calendar_stints else None}
+                   "calendar_stints": self.yesno(True) if u.calendar_stints else None,
+                   "min_start_gap_weeks": u.min_start_gap_weeks}
             if u.staffing_target is not None:
                 row.update(target=u.staffing_target.trainees,
                            target_start=u.staffing_target.start,
