@@ -699,23 +699,31 @@ def _first_plan(inst: Instance, deadline: float, least: dict[str, int],
                      deadline=deadline - MARGIN, keep=keep, allow_overrun=allow_overrun)
 
 
+def _excess(inst: Instance, plan: list[Stint], units: set[str]
+            ) -> dict[str, list[tuple[int, int]]]:
+    """Per unit of ``units`` with a capacity (sorted by id): ``(week, trainees over
+    capacity)`` for each week the plan fills it beyond capacity, in week order."""
+    profiles = capacity_profiles(inst)
+    load: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for st in plan:
+        if st.unit in units:
+            for w in range(inst.week_index(st.start), inst.week_index(st.end)):
+                load[st.unit][w] += 1
+    out: dict[str, list[tuple[int, int]]] = {}
+    for uid in sorted(units):
+        prof = profiles[uid]
+        if prof is not None:
+            out[uid] = sorted((w, n - prof[w]) for w, n in load[uid].items() if n > prof[w])
+    return out
+
+
 def seats_used(inst: Instance, plan: list[Stint], units: set[str], gap: int = 8
                ) -> list[Relaxation]:
     """The extra seats a plan uses at ``units``, as whole seats per period: the weeks over
     capacity, runs less than ``gap`` weeks apart joined, each run raised by its largest
     excess (a coordinator adds a supervisor for a period, not week by week)."""
-    profiles = capacity_profiles(inst)
-    load: dict[tuple[str, int], int] = defaultdict(int)
-    for st in plan:
-        if st.unit in units:
-            for w in range(inst.week_index(st.start), inst.week_index(st.end)):
-                load[(st.unit, w)] += 1
     out = []
-    for uid in sorted(units):
-        prof = profiles[uid]
-        if prof is None:
-            continue
-        over = sorted((w, n - prof[w]) for (u, w), n in load.items() if u == uid and n > prof[w])
+    for uid, over in _excess(inst, plan, units).items():
         runs: list[list[int]] = []  # first, end, most
         for w, k in over:
             if runs and w - runs[-1][1] < gap:
@@ -730,21 +738,9 @@ def seats_needed(inst: Instance, plan: list[Stint], units: set[str]) -> list[Rel
     """Exactly the seats a plan uses beyond capacity at ``units``: per unit, each run of weeks
     with the same excess (load less capacity) one period of that many extra seats. Unlike
     ``seats_used`` no week gets a seat the plan does not fill."""
-    profiles = capacity_profiles(inst)
-    load: dict[tuple[str, int], int] = defaultdict(int)
-    for st in plan:
-        if st.unit in units:
-            for w in range(inst.week_index(st.start), inst.week_index(st.end)):
-                load[(st.unit, w)] += 1
-    out = []
-    for uid in sorted(units):
-        prof = profiles[uid]
-        if prof is None:
-            continue
-        over = sorted((w, n - prof[w]) for (u, w), n in load.items() if u == uid and n > prof[w])
-        out += [Relaxation("capacity", uid, k, inst.week_date(a), n)
-                for a, n, k in _value_runs(over)]
-    return out
+    return [Relaxation("capacity", uid, k, inst.week_date(a), n)
+            for uid, over in _excess(inst, plan, units).items()
+            for a, n, k in _value_runs(over)]
 
 
 def _current_plan_fix(inst: Instance) -> tuple[list[Relaxation], list[Stint]] | None:
