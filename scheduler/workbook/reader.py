@@ -571,6 +571,26 @@ class _Reader:
             self.cell_problem(sh, rr.n, "programme", msg("ruleset_rows", id=p.id, file=fname))
         return p.model_dump()
 
+    def per_unit_programme(self, sheet: str, rows: dict[str, list[Row]],
+                           unit_rows: dict[str, Row], prog_ids: dict[str, Row]
+                           ) -> dict[str, dict[str, Row]]:
+        """Rows of a sheet keyed by unit and programme (stint weeks, seats): unknown
+        references and a second row for the same pair are problems of their cells."""
+        out: dict[str, dict[str, Row]] = {}
+        for r in rows[sheet]:
+            ok = self.ref(sheet, r, "unit", unit_rows, "unit")
+            ok = self.ref(sheet, r, "programme", prog_ids, "programme") and ok
+            if not ok:
+                continue
+            per = out.setdefault(r.values["unit"], {})
+            pid = r.values["programme"]
+            if pid in per:
+                self.cell_problem(sheet, r.n, "programme", msg(
+                    "duplicate", value=f"{r.values['unit']} {pid}", other=per[pid].n))
+                continue
+            per[pid] = r
+        return out
+
     def units(self, rows: dict[str, list[Row]], prog_ids: dict[str, Row],
               site_rows: dict[str, Row]) -> list[dict[str, Any]]:
         unit_rows = self.unique("units", rows["units"])
@@ -578,32 +598,8 @@ class _Reader:
         for r in rows["capacity_changes"]:
             if self.ref("capacity_changes", r, "unit", unit_rows, "unit"):
                 changes.setdefault(r.values["unit"], []).append(r)
-        stints: dict[str, dict[str, Row]] = {}
-        for r in rows["stint_weeks"]:
-            ok = self.ref("stint_weeks", r, "unit", unit_rows, "unit")
-            ok = self.ref("stint_weeks", r, "programme", prog_ids, "programme") and ok
-            if not ok:
-                continue
-            per = stints.setdefault(r.values["unit"], {})
-            pid = r.values["programme"]
-            if pid in per:
-                self.cell_problem("stint_weeks", r.n, "programme", msg(
-                    "duplicate", value=f"{r.values['unit']} {pid}", other=per[pid].n))
-                continue
-            per[pid] = r
-        seats: dict[str, dict[str, Row]] = {}
-        for r in rows["seats"]:
-            ok = self.ref("seats", r, "unit", unit_rows, "unit")
-            ok = self.ref("seats", r, "programme", prog_ids, "programme") and ok
-            if not ok:
-                continue
-            per = seats.setdefault(r.values["unit"], {})
-            pid = r.values["programme"]
-            if pid in per:
-                self.cell_problem("seats", r.n, "programme", msg(
-                    "duplicate", value=f"{r.values['unit']} {pid}", other=per[pid].n))
-                continue
-            per[pid] = r
+        stints = self.per_unit_programme("stint_weeks", rows, unit_rows, prog_ids)
+        seats = self.per_unit_programme("seats", rows, unit_rows, prog_ids)
         out: list[dict[str, Any]] = []
         for r in rows["units"]:
             i = len(out)
