@@ -203,3 +203,21 @@ def test_date_cells_are_real_excel_dates(tmp_path):
     cell = openpyxl.load_workbook(path)["Kohorter"]["C2"]
     assert cell.is_date and cell.value == datetime(2027, 1, 4)
     assert date(2027, 1, 4) == cell.value.date()
+
+
+def test_unit_short_name_round_trips_and_an_old_workbook_without_it_reads(tmp_path):
+    inst = load_instance(ROOT / "instances" / "tutorial.yaml")
+    named = inst.model_copy(update={"units": [
+        u.model_copy(update={"short_name": "Norr"}) if u.id == "VC-NORR" else u
+        for u in inst.units]})
+    back = read_workbook(save(tmp_path, named))
+    assert {u.id: u.short_name for u in back.units}["VC-NORR"] == "Norr"
+    assert dump_instance(back) == dump_instance(named)
+    # A workbook written before the column existed: the column removed, the rest reads.
+    path = save(tmp_path, inst, name="old.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Enheter"]
+    col = next(c.column for c in ws[1] if c.value == "Kortnamn")
+    ws.delete_cols(col)
+    wb.save(path)
+    assert all(u.short_name is None for u in read_workbook(path).units)

@@ -124,6 +124,8 @@ UNITS = Sheet("units", "Enheter", "Units", (
     C("takes_from", "Tar även emot från orter", "Also takes from sites", "codes", width=22),
     C("calendar_stints", "Längd i kalenderveckor även vid deltid",
       "Lengths in calendar weeks even at part time", "bool", choices="yesno", width=18),
+    # the name printed in the plan grid's cells (default: an abbreviation of the id)
+    C("short_name", "Kortnamn", "Short name", "text", width=12, optional=True),
     # issue 19: soft spacing of a vårdcentral's intakes (the objective term ``spacing``)
     C("min_start_gap_weeks", "Minsta veckor mellan starter", "Min weeks between starts", "int",
       width=18, optional=True),

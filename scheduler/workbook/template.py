@@ -343,7 +343,7 @@ class _Writer:
                    "min_weeks": u.min_weeks, "max_weeks": u.max_weeks, "programmes": progs,
                    "takes_from": _join(u.takes_from) if u.takes_from else None,
                    "calendar_stints": self.yesno(True) if u.calendar_stints else None,
-                   "min_start_gap_weeks": u.min_start_gap_weeks}
+                   "min_start_gap_weeks": u.min_start_gap_weeks, "short_name": u.short_name}
             if u.staffing_target is not None:
                 row.update(target=u.staffing_target.trainees,
                            target_start=u.staffing_target.start,
