@@ -141,3 +141,40 @@ def test_named_trainee_with_a_base_plan_is_not_counted_twice():
     assert base.status.has_plan
     (s,) = intake_capacity(inst, base.stints, time_limit=10, marginal_units=0).starts
     assert s.admitted == 3
+
+
+def _starve_search(monkeypatch):
+    """Make the maximisation end at once with no answer (UNKNOWN), as on a starved machine;
+    the one-trainee solves of the greedy, which carry a deterministic-time limit, run."""
+    import scheduler.whatif.capacity as cap
+
+    real = cap.make_solver
+
+    def make(time_limit, *a, **kw):
+        solver = real(time_limit, *a, **kw)
+        if kw.get("deterministic_time") is None:
+            solver.parameters.max_deterministic_time = 0.0
+        return solver
+
+    monkeypatch.setattr(cap, "make_solver", make)
+
+
+def test_greedy_intake_is_the_answer_when_the_search_gives_none(monkeypatch):
+    # Psychiatry 2 seats x 26 weeks / 13 weeks each = 4 trainees, and the greedy finds all
+    # four one at a time (two in weeks 0-12, two in 13-25). With the search starved the
+    # answer is the greedy's 4, verified by the checker; nothing was proved, so the bound
+    # stays the candidates offered (the packing bound, 4): 4 >= 4 makes it exact anyway.
+    _starve_search(monkeypatch)
+    (s,) = intake_capacity(psychiatry_instance(), time_limit=10, marginal_units=0).starts
+    assert s.admitted == 4 and s.groups[0].admitted == 4
+    assert s.status == "optimal" and s.bound == 4
+
+
+def test_a_hint_the_checker_refuses_is_not_an_intake(monkeypatch):
+    # The same, but the checker finds a fault in every hint: no intake may be claimed.
+    import scheduler.checker as chk
+
+    _starve_search(monkeypatch)
+    monkeypatch.setattr(chk, "check", lambda *a, **k: ["planted fault"])
+    (s,) = intake_capacity(psychiatry_instance(), time_limit=10, marginal_units=0).starts
+    assert s.status == "no_plan_in_time" and s.admitted == 0
