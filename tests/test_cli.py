@@ -402,13 +402,13 @@ def test_python_m_scheduler_cli_end_to_end(solved, tmp_path):
 
 
 # ------------------------------------------------------------------------------------------
-# the README stays true
+# the README and docs/USAGE.md stay true
 
 
-def test_readme_example_instance_is_valid(tmp_path):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    match = re.search(r"```yaml\n(.*?)```", readme, re.S)
-    assert match, "README has no YAML example"
+def test_usage_example_instance_is_valid(tmp_path):
+    usage = (ROOT / "docs" / "USAGE.md").read_text(encoding="utf-8")
+    match = re.search(r"```yaml\n(name: .*?)```", usage, re.S)
+    assert match, "docs/USAGE.md has no example instance"
     text = match.group(1).replace("../constraints/", f"{ROOT / 'constraints'}/")
     path = tmp_path / "example.yaml"
     path.write_text(text, encoding="utf-8")
