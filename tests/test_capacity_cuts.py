@@ -111,3 +111,25 @@ def test_cuts_never_change_the_optimum(length, seats, stint, closed_from, closed
         assert with_cuts.admitted == without.admitted
     if without.status == "optimal":
         assert with_cuts.bound >= without.admitted  # never below a plan that exists
+
+
+@settings(max_examples=150, deadline=None)
+@given(free=st.lists(st.integers(0, 4), min_size=1, max_size=40), lo=st.integers(1, 8),
+       extra=st.integers(0, 6), count=st.booleans(), cut=st.integers(0, 5),
+       gaps=st.none() | st.sets(st.integers(1, 30), max_size=5))
+def test_flow_packing_equals_the_lp(free, lo, extra, count, cut, gaps):
+    # The min-cost flow solves the same interval-matrix LP: same optimum, and its stints
+    # fit the free seats and add up to the value.
+    from scheduler.whatif.cuts import _packing_lp, _solve_packing
+
+    a, b = min(cut, len(free)), len(free)
+    gaps = None if gaps is None else gaps | {0}
+    val, stints = _solve_packing(free, a, b, lo, lo + extra, count, gaps)
+    assert val == _packing_lp(free, a, b, lo, lo + extra, count, gaps)[0]
+    cover = [0] * len(free)
+    for s0, ln in stints:
+        assert a <= s0 and s0 + ln <= b and ln >= lo
+        for w in range(s0, s0 + ln):
+            cover[w] += 1
+    assert all(c <= f for c, f in zip(cover, free, strict=True))
+    assert val == sum(1 if count else ln for _, ln in stints)

@@ -39,6 +39,8 @@ import math
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
+from ortools.graph.python import min_cost_flow
 from ortools.linear_solver import pywraplp
 
 from scheduler.domain import calendar_weeks, leaves_early
@@ -60,6 +62,74 @@ def packing(free: list[int], a: int, b: int, lo: int, hi: int, count: bool,
 def _packing(free: list[int], a: int, b: int, lo: int, hi: int, count: bool,
              gaps: set[int] | None = None) -> tuple[int, list[tuple[int, int]]]:
     """As :func:`packing`, with the stints ``(start, length)`` of one optimal packing."""
+    # The same packing is asked for many times: per group of a start (programme x site x part
+    # time) for each eligible unit, and again by the cuts. Measured on a generated six-hospital
+    # region (11 groups, 20 s per start): 1 080 LPs took 80 of the run's 85 s without this.
+    key = (tuple(free[a:b]), b - a, lo, hi, count, None if gaps is None else frozenset(gaps))
+    hit = _PACKED.get(key)
+    if hit is None:
+        val, stints = _solve_packing(list(key[0]), 0, b - a, lo, hi, count, gaps)
+        if len(_PACKED) > 4096:
+            _PACKED.clear()
+        hit = _PACKED[key] = (val, tuple(stints))
+    return hit[0], [(st + a, ln) for st, ln in hit[1]]
+
+
+_PACKED: dict[tuple, tuple[int, tuple[tuple[int, int], ...]]] = {}
+
+
+def _solve_packing(free: list[int], a: int, b: int, lo: int, hi: int, count: bool,
+                   gaps: set[int] | None = None) -> tuple[int, list[tuple[int, int]]]:
+    """The packing as a min-cost flow: exact, and about 50 times faster than the LP.
+
+    The covering rows form an interval matrix; taking each week's row minus the one before
+    turns it into a network: node ``w`` is the boundary before week ``w``, a stint
+    ``[st, st + ln)`` an arc ``st -> st + ln``, the week's unused seats an arc ``w -> w + 1``,
+    and node ``w`` supplies ``free[w] - free[w - 1]``. The all-unused flow is feasible.
+    (:func:`_packing_lp` is the LP itself, kept to test this against.)
+    """
+    lo = max(1, lo)
+    hi = max(lo, min(hi, b - a))
+    if b - a < lo:
+        return 0, []
+    lengths = [lo] if count and gaps is None else list(range(lo, hi + 1))
+    n = b - a
+    fr = [max(0, free[w]) for w in range(a, b)]
+    big = sum(fr) + 1
+    tails, heads, caps, costs = [], [], [], []
+    for w in range(n):
+        tails.append(w)
+        heads.append(w + 1)
+        caps.append(big)
+        costs.append(0)
+    stints: list[tuple[int, int]] = []
+    for ln in lengths:
+        for st in range(a, b - ln + 1):
+            if min(fr[st - a:st - a + ln]) <= 0:
+                continue
+            if gaps is not None and (st - a not in gaps or b - st - ln not in gaps):
+                continue
+            tails.append(st - a)
+            heads.append(st - a + ln)
+            caps.append(big)
+            costs.append(-(1 if count else ln))
+            stints.append((st, ln))
+    if not stints:
+        return 0, []
+    mcf = min_cost_flow.SimpleMinCostFlow()
+    mcf.add_arcs_with_capacity_and_unit_cost(np.array(tails), np.array(heads),
+                                             np.array(caps), np.array(costs))
+    supply = [fr[0]] + [fr[w] - fr[w - 1] for w in range(1, n)] + [-fr[n - 1]]
+    mcf.set_nodes_supplies(np.arange(n + 1), np.array(supply))
+    if mcf.solve() != mcf.OPTIMAL:  # cannot happen (the all-unused flow is feasible)
+        return (sum(fr) // lo if count else sum(fr)), []
+    flows = mcf.flows(np.arange(n, n + len(stints)))
+    chosen = [st_ln for st_ln, f in zip(stints, flows, strict=True) for _ in range(int(f))]
+    return -int(mcf.optimal_cost()), chosen
+
+
+def _packing_lp(free: list[int], a: int, b: int, lo: int, hi: int, count: bool,
+                   gaps: set[int] | None = None) -> tuple[int, list[tuple[int, int]]]:
     lo = max(1, lo)
     hi = max(lo, min(hi, b - a))
     if b - a < lo:
