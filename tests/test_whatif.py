@@ -292,6 +292,9 @@ def test_report_separates_proven_infeasible_from_no_plan_in_time(tmp_path):
     assert summary["infeasible"] == 2 and summary["no plan in time"] == 1
     assert summary["timed out (killed)"] == 1 and summary["error"] == 1
     assert summary["optimal"] == 0
+    for sheet in wb.worksheets:  # printable: A4 landscape, one page wide
+        assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
+        assert sheet.page_setup.fitToWidth == 1
 
 
 def test_jobs_times_workers_within_cores():
@@ -372,6 +375,9 @@ def test_cli_capacity_names_the_bottleneck(tmp_path):
     assert "largest intake   6" in r.output
     wb = openpyxl.load_workbook(tmp_path / "c" / "capacity.xlsx")
     assert wb.sheetnames == ["Intake", "Bottlenecks", "Marginal value"]
+    for ws in wb.worksheets:  # printable: A4 landscape, one page wide, header row repeated
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+        assert ws.print_title_rows == "$1:$1"
 
 
 def test_cli_batch_one_report_each_and_a_summary(tmp_path):

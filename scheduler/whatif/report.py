@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter  # noqa: E402
 from scheduler.domain import Instance  # noqa: E402
 from scheduler.i18n import Lang, language  # noqa: E402
 from scheduler.io import defuse_formulas, write_atomic  # noqa: E402
+from scheduler.report.printing import print_setup  # noqa: E402
 from scheduler.solver.model import TERMS, capacity_profiles  # noqa: E402
 from scheduler.whatif.runner import Outcome, status_counts  # noqa: E402
 
@@ -336,6 +337,9 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
         wsum.append([STATUS.get(status, (status, status))[0 if lang == "sv" else 1], n])
     _style(wsum)
     path = out_dir / filename
+    region = next((r.instance.name for r in rows if r.instance is not None), "")
+    for sheet in wb.worksheets:  # A4 landscape, one page wide, titles repeated
+        print_setup(sheet, lang, region, grid=False, landscape=True)
     buf = io.BytesIO()
     defuse_formulas(wb).save(buf)  # names are text, never formulas
     write_atomic(path, buf.getvalue())
@@ -451,6 +455,8 @@ def write_capacity_workbook(inst: Instance, rep, path: Path, lang: Lang | None =
             wa.append([a.unit, a.add, a.start or CL("all_starts", lang), a.kind, a.before,
                        a.after, a.delta, yes if a.exact else no])
         _style(wa)
+    for sheet in wb.worksheets:  # A4 landscape, one page wide, titles repeated
+        print_setup(sheet, lang, inst.name, grid=False, landscape=True)
     buf = io.BytesIO()
     defuse_formulas(wb).save(buf)  # names are text, never formulas
     write_atomic(path, buf.getvalue())
