@@ -69,6 +69,8 @@ def status_text(status: str, lang: Lang) -> str:
 def summary_lines(result, lang: Lang) -> list[str]:
     """The final lines of a solve with a plan: status, objective, bound, gap, time, terms."""
     bound = result.bound
+    if bound is not None and bound <= 0 < (result.objective or 0):
+        bound = None  # proves nothing (every term is >= 0): "-"
     lines = [text("summary", lang, status=status_text(result.status.value, lang),
                   obj=number(result.objective, lang), bound=number(bound, lang),
                   gap=gap_text(result.objective, bound, lang),
@@ -127,7 +129,10 @@ class ProgressPrinter:
             elif not raised:
                 return  # a plan no better than the best printed, and no better bound
             obj = self.best
-            shown = min(self.bound, obj) if math.isfinite(self.bound) else None
+            # A bound of 0 or below proves nothing (every term is >= 0): say "-", as the
+            # summary does, not "gap 100 %" or a negative bound.
+            shown = (min(self.bound, obj) if math.isfinite(self.bound)
+                     and (self.bound > 0 or obj <= 0) else None)
             self._say(text("progress", self.lang, obj=number(obj, self.lang),
                            bound=number(shown, self.lang),
                            gap=gap_text(obj, shown, self.lang), t=ev.get("time", 0.0)))
