@@ -5,11 +5,13 @@ hand-solvable instances; names are invented.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 import yaml
 from test_wishes import M6, ZERO, st, trainee, unit, wk
 from typer.testing import CliRunner
@@ -146,4 +148,33 @@ def test_cli_replan_reports_wishes(tmp_path: Path) -> None:
     rows = list(wb["Önskemål"].iter_rows(min_row=2, values_only=True))
     assert [(r[0], r[3]) for r in rows] == [("T2", "ja")]
     assert "Rättvisa" in wb.sheetnames
+    labels = [r[0] for r in wb["Körning"].iter_rows(values_only=True)]
+    assert any(isinstance(x, str) and x.startswith("Missade önskemål") for x in labels)
 
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_run_sheet_names_wishes_travel_and_fairness(lang: str) -> None:
+    # Körning/Run: every term the plan was judged by has its label, and the fairness mode.
+    from scheduler.report.excel import build_workbook
+    from scheduler.solver.solve import solve
+
+    sites = [{"id": "NORD", "name": "Norrby", "travel_minutes": {"SYD": 25}},
+             {"id": "SYD", "name": "Söderby"}]
+    inst = _build([unit("MA"), unit("MB", site="SYD", region_wide=True)], [trainee("T1")],
+                  [{"trainee": "T1", "kind": "prefer", "unit": "MB", "priority": 2}],
+                  sites=sites, fairness="lexicographic", unit_changes=1, wishes=10, travel=1)
+    r = solve(inst, time_limit=10, workers=1, seed=0)
+    assert r.status is Status.OPTIMAL and {"wishes", "travel", "worst"} <= set(r.terms)
+    wb = openpyxl.load_workbook(io.BytesIO(build_workbook(inst, r, lang=lang)))  # type: ignore
+    ws = wb["Körning" if lang == "sv" else "Run"]
+    labels = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row[0]}
+    want = {"sv": ["Missade önskemål (3/2/1 per prio 1/2/3) (wishes)",
+                   "Restid (10-minutersveckor) (travel)",
+                   "Sämst ställda AT/BT-läkarens kostnad (worst)"],
+            "en": ["Wishes missed (3/2/1 by priority 1/2/3) (wishes)",
+                   "Travel (10-minute weeks) (travel)", "Worst-off trainee's cost (worst)"]}
+    for label in want[lang]:
+        assert label in labels
+    mode = labels["Rättviseläge" if lang == "sv" else "Fairness mode"]
+    assert mode.endswith("(lexicographic)")
+    assert mode.startswith("lexikografiskt" if lang == "sv" else "lexicographic")
