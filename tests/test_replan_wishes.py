@@ -178,3 +178,16 @@ def test_run_sheet_names_wishes_travel_and_fairness(lang: str) -> None:
     mode = labels["Rättviseläge" if lang == "sv" else "Fairness mode"]
     assert mode.endswith("(lexicographic)")
     assert mode.startswith("lexikografiskt" if lang == "sv" else "lexicographic")
+
+
+def test_a_trainee_leaving_keeps_a_before_wish_dated_after_the_new_end() -> None:
+    # T2 wished medicine to end by week 5, then leaves at week 4: its block ends first, so the
+    # wish is met by every plan and keeps the block end as its date (not an input error).
+    inst = _build([unit("MA"), unit("MB")], [trainee("T1"), trainee("T2")],
+                  [{"trainee": "T2", "kind": "before", "discipline": "medicin", "date": wk(5)}],
+                  unit_changes=1, wishes=10)
+    ch = Changes.model_validate({"leaving": [{"trainee": "T2", "on": wk(4)}]})
+    rp = replan_and_verify(inst, OLD, wk(2), ch, time_limit=10, workers=1)
+    assert rp.result.status is Status.OPTIMAL
+    assert rp.instance.wishes[0].date == wk(4)
+    assert rp.result.terms["wishes"] == 0
