@@ -168,10 +168,17 @@ def apply_changes(inst: Instance, changes: Changes) -> Instance:
     data["trainees"] = list(trainees.values())
     # Leave and part time push blocks out; the horizon (a planning window, not a rule) grows
     # to hold them rather than rejecting the change.
-    ends = [block_end(Trainee.model_validate(t), inst.programme(t["programme"]))
-            for t in data["trainees"] if any(p.id == t["programme"] for p in inst.programmes)]
+    end_of = {t["id"]: block_end(Trainee.model_validate(t), inst.programme(t["programme"]))
+              for t in data["trainees"] if any(p.id == t["programme"] for p in inst.programmes)}
+    ends = list(end_of.values())
     if ends and max(ends) > inst.horizon.end:
         data["horizon"] = {"start": inst.horizon.start, "end": max(ends)}
+    # A block cut short (leaving, a higher part time) ends before a wish's date: every plan
+    # then meets it by the block end, which is the date it keeps (else it is an input error).
+    for w in data.get("wishes", []):
+        end = end_of.get(w["trainee"])
+        if w.get("date") is not None and end is not None and w["date"] > end:
+            w["date"] = end
     for c in changes.capacity:
         for u in data["units"]:
             if u["id"] == c.unit:

@@ -807,9 +807,24 @@ def _least_fragmentation(t: Trainee, prog: Programme) -> int:
     return max(0, (block_end(t, prog) - first).days // 7 - min(most, s - held))
 
 
+def _least_travel(instance: Instance, t: Trainee, prog: Programme) -> int:
+    """docs/MODEL.md: each discipline's calendar minimum at the nearest unit it may use for
+    it; 0 for a trainee who leaves before the block ends."""
+    if _unfinished(t, prog):
+        return 0
+    factor = SHORT_TRAVEL if t.short_travel else 1
+    total = 0
+    for r in prog.requirements:
+        near = [-(-_minutes(instance, t.site, u.site) // 10) for u in instance.units
+                if u.takes(prog.id) and _catches(u, t.site) and r.discipline in u.disciplines]
+        if r.min_weeks > 0 and near:
+            total += _ceil_pct(r.min_weeks, t.part_time) * factor * min(near)
+    return total
+
+
 def trainee_costs(instance: Instance, stints: list[Stint]) -> dict[str, dict[str, int]]:
     """Per trainee with stints: stints, least stints, fragmentation, wishes missed (3/2/1 by
-    priority 1/2/3), travel, and the weighted own cost (docs/MODEL.md)."""
+    priority 1/2/3), travel, least travel, and the weighted own cost (docs/MODEL.md)."""
     h0 = instance.horizon.start
     people = {t.id: t for t in instance.all_trainees()}
     progs = {p.id: p for p in instance.programmes}
@@ -840,11 +855,13 @@ def trainee_costs(instance: Instance, stints: list[Stint]) -> dict[str, dict[str
                                           // 10) for s in ss)
         least = _least_stints(instance, t, progs[t.programme])
         least_frag = _least_fragmentation(t, progs[t.programme])
+        least_travel = _least_travel(instance, t, progs[t.programme])
         cost = (wt.unit_changes * (len(ss) - least) + wt.fragmentation * (frag - least_frag)
-                + extra.get("wishes", 0) * missed[tid] + extra.get("travel", 0) * travel)
+                + extra.get("wishes", 0) * missed[tid]
+                + extra.get("travel", 0) * (travel - least_travel))
         out[tid] = {"stints": len(ss), "least_stints": least, "fragmentation": frag,
-                    "least_fragmentation": least_frag,
-                    "wishes": missed[tid], "travel": travel, "cost": cost}
+                    "least_fragmentation": least_frag, "wishes": missed[tid],
+                    "travel": travel, "least_travel": least_travel, "cost": cost}
     return out
 
 

@@ -24,7 +24,7 @@ from scheduler.changes import (
     replan_monday,
 )
 from scheduler.domain import Instance
-from scheduler.i18n import Lang
+from scheduler.i18n import Lang, language
 from scheduler.io import InputError, pydantic_problems, write_atomic
 from scheduler.plan import Stint, plan_to_csv
 from scheduler.result import Result, Status
@@ -106,9 +106,12 @@ def replan_and_verify(instance: Instance, old: list[Stint], today: date,
                  seed=seed)
     status = {"optimal": Status.OPTIMAL, "feasible": Status.FEASIBLE,
               "infeasible": Status.INFEASIBLE}.get(out.status, Status.NO_PLAN)
+    # The second stage's own terms (solver/replan.py), where the instance has their data.
+    own = [k for k in ("wishes", "travel", "spacing", "worst") if k in new_inst.objective_weights()]
     result = Result(status=status, stints=out.stints, workers=workers, seed=seed,
                     time_limit=time_limit, wall_time=out.wall_time, versions=versions(),
-                    method="re-plan: history fixed, least change (neighbourhood, then all)",
+                    method="re-plan: history fixed, least change (neighbourhood, then all), "
+                    f"then {', '.join(['unit changes', *own])}",
                     reproducible=workers == 1 and out.status == "optimal")
     diff = diff_plans(old, out.stints)
     if status.has_plan:
@@ -118,6 +121,9 @@ def replan_and_verify(instance: Instance, old: list[Stint], today: date,
         cost = change_cost(old, out.stints, monday)
         terms = checker.evaluate(new_inst, out.stints)
         result.terms = {"change_cost": cost, "unit_changes": terms["unit_changes"]}
+        # The second stage's own terms (wishes, travel, spacing, worst), as the checker
+        # recomputes them; the objective stays the change cost.
+        result.terms.update({k: terms[k] for k in own if k in terms})
         result.weights = {"change_cost": 1}
         result.objective = float(cost)
         result.solver_objective = (float(out.change_cost) if out.change_cost is not None
@@ -179,6 +185,10 @@ def write_replan_outputs(rp: Replanned, out_dir: Path, lang: Lang | None = None,
                     "changed_stints": len(rp.diff.removed) + len(rp.diff.added),
                     "trainees_concerned": rp.diff.trainees, "units_concerned": rp.diff.units,
                     "phases": rp.phases})
+    from scheduler.report import fairness
+
+    if fairness.wanted(rp.instance) and r.stints:  # as solve's run.json (issue 19)
+        summary["fairness"] = fairness.summary(rp.instance, r.stints, lang or language())
     write_atomic(targets[2], json.dumps(summary, indent=2, default=str).encode("utf-8"))
     write_change_workbook(targets[3], rp.instance, rp.diff, rp.today,
                           {"status": r.status.value, "change_cost": r.objective,

@@ -109,6 +109,24 @@ def _least_stints(inst: Instance, t: Trainee) -> int:
     return max(1, n, tiling)
 
 
+def least_travel(inst: Instance, t: Trainee) -> int:
+    return _cached(inst, "travel|" + t.id, lambda: _least_travel(inst, t))  # type: ignore
+
+
+def _least_travel(inst: Instance, t: Trainee) -> int:
+    """Travel no plan avoids (docs/MODEL.md): each discipline's calendar minimum at the
+    nearest unit the trainee may use for it (stints have one discipline each, so the minima's
+    weeks are distinct); 0 for a trainee who leaves early."""
+    prog = inst.programme(t.programme)
+    if leaves_early(t, prog):
+        return 0
+    units = eligible_units(inst, t)
+    return sum(calendar_weeks(r.min_weeks, t.part_time)
+               * min((travel_rate(inst, t, u.site) for u in units
+                      if r.discipline in u.disciplines), default=0)
+               for r in prog.requirements if r.min_weeks > 0)
+
+
 def least_fragmentation(inst: Instance, t: Trainee) -> int:
     """Fragmentation no plan avoids (docs/MODEL.md): with ``starts_with`` at the unit of the
     last stint, the discipline's span is the whole block, less the most weeks it may have."""
@@ -164,7 +182,7 @@ def per_trainee(inst: Instance, stints: list[Stint],
                 trainees: dict[str, Trainee] | None = None) -> dict[str, dict[str, int]]:
     """Per trainee with stints: ``wishes`` (unweighted, missed), ``travel`` (unweighted),
     ``stints``, ``fragmentation``, and ``cost`` (docs/MODEL.md: weighted own cost with unit
-    changes above ``least_stints``)."""
+    changes above ``least_stints`` and travel above ``least_travel``)."""
     trainees = trainees or trainees_of(inst)
     by_t: dict[str, list[Stint]] = defaultdict(list)
     for s in stints:
@@ -189,7 +207,7 @@ def per_trainee(inst: Instance, stints: list[Stint],
         cost = (wt.get("unit_changes", 0) * (len(ss) - least_stints(inst, t))
                 + wt.get("fragmentation", 0) * (frag - least_frag)  # type: ignore[operator]
                 + wt.get("wishes", 0) * missed
-                + wt.get("travel", 0) * travel)
+                + wt.get("travel", 0) * (travel - least_travel(inst, t)))
         out[tid] = {"stints": len(ss), "fragmentation": frag, "wishes": missed,
                     "travel": travel, "cost": cost}
     return out

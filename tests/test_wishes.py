@@ -175,6 +175,56 @@ def test_travel_keeps_trainees_near_home() -> None:
     assert wishes.per_trainee(short, swapped)["TN"]["travel"] == 54
 
 
+def test_travel_no_plan_avoids_is_not_charged_to_the_trainee() -> None:
+    # P: medicine 4 + psychiatry 2 weeks. TN lives in NORD (25 minutes from SYD: 3 tens a
+    # week); the only psychiatry is PS at SYD, so 2 * 3 = 6 of travel is forced (least_travel).
+    # Medicine at home (MN) adds nothing to TN's own cost; at MS (SYD) 4 * 3 = 12. TS lives
+    # in SYD: PS at home, least 0; medicine at MN costs it 12.
+    sites = [{"id": "NORD", "name": "Norrby", "travel_minutes": {"SYD": 25}},
+             {"id": "SYD", "name": "Söderby"}]
+    prog = {"id": "P", "name": "P", "kind": "other", "regulation": "test", "length_weeks": 6,
+            "requirements": [{"discipline": "medicin", "min_weeks": 4},
+                             {"discipline": "psykiatri", "min_weeks": 2}]}
+    units = [unit("MN", region_wide=True), unit("MS", site="SYD", region_wide=True),
+             unit("PS", "psykiatri", "SYD", region_wide=True)]
+    inst = build(units, [trainee("TN", "P"), trainee("TS", "P", "SYD")], programmes=[prog],
+                 sites=sites, unit_changes=1, travel=1)
+    near = [st("TN", "MN", "medicin", wk(0), wk(4), "P"),
+            st("TN", "PS", "psykiatri", wk(4), wk(6), "P", "SYD"),
+            st("TS", "PS", "psykiatri", wk(0), wk(2), "P", "SYD"),
+            st("TS", "MS", "medicin", wk(2), wk(6), "P", "SYD")]
+    far = [st("TN", "MS", "medicin", wk(0), wk(4), "P", "SYD"), near[1],
+           near[2], st("TS", "MN", "medicin", wk(2), wk(6), "P")]
+    # Two stints each, the least possible: the own cost is the travel above the least.
+    for plan, costs in ((near, {"TN": 0, "TS": 0}), (far, {"TN": 12, "TS": 12})):
+        per = checker.trainee_costs(inst, plan)
+        assert per["TN"]["least_travel"] == 6 and per["TS"]["least_travel"] == 0
+        assert {k: v["cost"] for k, v in per.items()} == costs
+        assert {k: v["cost"] for k, v in wishes.per_trainee(inst, plan).items()} == costs
+
+
+def test_lexicographic_fairness_does_not_count_forced_travel() -> None:
+    # As above, both want to start with psychiatry (one seat at PS): TN with priority 2 (a
+    # miss costs 2 * 2 = 4), TS with priority 1 (3 * 2 = 6). Medicine at home for both; TN's
+    # 6 of travel is forced. TS first: own costs TN 4, TS 0, worst 4. TN first: TN 0, TS 6,
+    # worst 6. Counting the forced travel, TN would look like 10 and 6: the wrong way round.
+    # Sum: 2 unit changes + travel 6 + 2 * 2 wishes missed = 12.
+    sites = [{"id": "NORD", "name": "Norrby", "travel_minutes": {"SYD": 25}},
+             {"id": "SYD", "name": "Söderby"}]
+    prog = {"id": "P", "name": "P", "kind": "other", "regulation": "test", "length_weeks": 6,
+            "requirements": [{"discipline": "medicin", "min_weeks": 4},
+                             {"discipline": "psykiatri", "min_weeks": 2}]}
+    units = [unit("MN"), unit("MS", site="SYD"), unit("PS", "psykiatri", "SYD", region_wide=True)]
+    inst = build(units, [trainee("TN", "P"), trainee("TS", "P", "SYD")],
+                 [{"trainee": "TN", "kind": "first", "discipline": "psykiatri", "priority": 2},
+                  {"trainee": "TS", "kind": "first", "discipline": "psykiatri", "priority": 1}],
+                 programmes=[prog], sites=sites, fairness="lexicographic", unit_changes=1,
+                 travel=1, wishes=2)
+    r = solved(inst, 4 * LEXICOGRAPHIC_WEIGHT + 12)
+    f = checker.fairness(inst, r.stints)
+    assert (f["worst"], f["trainees"]["TN"]["cost"], f["trainees"]["TS"]["cost"]) == (4, 4, 0)
+
+
 # ---- fairness
 
 
@@ -218,7 +268,7 @@ def test_checker_recomputes_per_trainee_costs_by_hand() -> None:
     per = checker.trainee_costs(inst, plan)
     assert per["T1"] == {"stints": 2, "least_stints": 1, "fragmentation": 0,
                          "least_fragmentation": 0, "wishes": 0,
-                         "travel": 0, "cost": 20}
+                         "travel": 0, "least_travel": 0, "cost": 20}
     # T1 alone at MA all 6 weeks, T2 at MB: T1 misses (3 * 10), T2 0; Gini of (0, 30) = 0.5.
     unfair = [st("T1", "MA", "medicin", wk(0), wk(6), "M6", "NORD"),
               st("T2", "MB", "medicin", wk(0), wk(6), "M6", "NORD")]

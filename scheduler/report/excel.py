@@ -187,6 +187,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "term_staffing_shortfall": ("Bemanningsunderskott", "Staffing shortfall"),
     "term_peak_utilisation": ("Högsta beläggning (%)", "Peak utilisation (%)"),
     "term_spacing": ("För tätt mellan starter (veckor)", "Starts too close (weeks)"),
+    "term_wishes": ("Missade önskemål (3/2/1 per prio 1/2/3)",
+                    "Wishes missed (3/2/1 by priority 1/2/3)"),
+    "term_travel": ("Restid (10-minutersveckor)", "Travel (10-minute weeks)"),
+    "term_worst": ("Sämst ställda AT/BT-läkarens kostnad", "Worst-off trainee's cost"),
+    "term_change_cost": ("Ändringskostnad", "Change cost"),
+    "term_capacity_overrun": ("AT/BT-veckor över kapaciteten", "Trainee-weeks over capacity"),
+    # fairness (issue 19): the mode the plan was made with
+    "fairness_mode": ("Rättviseläge", "Fairness mode"),
+    "fairness_off": ("av: bara summan", "off: the sum only"),
+    "fairness_lexicographic": ("lexikografiskt: den sämst ställdas kostnad först, sedan summan",
+                               "lexicographic: the worst-off trainee's cost first, then the sum"),
+    "fairness_weighted": ("viktat: den sämst ställdas kostnad gånger vikten, plus summan",
+                          "weighted: the worst-off trainee's cost times its weight, plus the sum"),
 }
 
 
@@ -767,6 +780,12 @@ def _stints_sheet(ws: Worksheet, instance: Instance, stints: list[Stint], lang: 
 # Sheet 5: run
 
 
+def _fairness_wanted(instance: Instance) -> bool:
+    from scheduler.report.fairness import wanted
+
+    return wanted(instance)
+
+
 def _run_sheet(ws: Worksheet, instance: Instance, result: Result, n_trainees: int,
                violations: list | None, lang: Lang) -> None:
     _set_widths(ws, [30, 44, 14, 18])
@@ -792,6 +811,9 @@ def _run_sheet(ws: Worksheet, instance: Instance, result: Result, n_trainees: in
         (_label("time_limit", lang), result.time_limit, None),
         (_label("reproducible", lang), yes if result.reproducible else no, None),
         (_label("method", lang), result.method, None),
+        *([(_label("fairness_mode", lang),
+            f"{_label('fairness_' + instance.fairness, lang)} ({instance.fairness})", None)]
+          if _fairness_wanted(instance) else []),
         (_label("input_hash", lang), result.input_hash, None),
         (_label("violations", lang), None if violations is None else len(violations), None),
         (_label("run_date", lang), datetime.now().replace(microsecond=0), DATETIME_FORMAT),

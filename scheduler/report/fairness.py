@@ -37,6 +37,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "fragmentation": ("Splittring (veckor)", "Fragmentation (weeks)"),
     "missed": ("Missade önskemål (3/2/1 per prio 1/2/3)", "Wishes missed (3/2/1 by priority)"),
     "travel": ("Restid (10-minutersveckor)", "Travel (10-minute weeks)"),
+    "least_travel": ("Minsta möjliga restid", "Least possible travel"),
     "worst": ("Sämst", "Worst"),
     "median": ("Median", "Median"),
     "best": ("Bäst", "Best"),
@@ -45,9 +46,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "mode": ("Rättviseläge", "Fairness mode"),
     "granted_prio": ("Beviljade önskemål, prioritet {p}", "Wishes granted, priority {p}"),
     "explain": ("Kostnad = byten av enhet utöver det minsta möjliga, splittring, missade "
-                "önskemål och restid, var och en med sin vikt.",
+                "önskemål och restid utöver den minsta möjliga, var och en med sin vikt.",
                 "Cost = unit changes above the least possible, fragmentation, wishes missed "
-                "and travel, each with its weight."),
+                "and travel above the least possible, each with its weight."),
 }
 _BOLD = Font(bold=True)
 _RED = PatternFill("solid", fgColor="F8CBAD")
@@ -128,15 +129,17 @@ def add_sheets(wb: Workbook, instance: Instance, stints: list[Stint], lang: Lang
             r += 1
     ws.cell(row=r, column=1, value=_l("explain", lang))
     r += 2
-    heads = ["trainee", "cost", "stints", "least", "fragmentation", "missed", "travel"]
+    heads = ["trainee", "cost", "stints", "least", "fragmentation", "missed", "travel",
+             "least_travel"]
     for c, k in enumerate(heads, 1):
         ws.cell(row=r, column=c, value=_l(k, lang)).font = _BOLD
     ws.column_dimensions["A"].width = 28
-    for letter in "BCDEFG":
+    for letter in "BCDEFGH":
         ws.column_dimensions[letter].width = 14
     per = sorted(s["trainees"].items(), key=lambda kv: (-kv[1]["cost"], kv[0]))
     for tid, p in per:
         r += 1
         for c, v in enumerate((tid, p["cost"], p["stints"], p["least_stints"],
-                               p["fragmentation"], p["wishes"], p["travel"]), 1):
+                               p["fragmentation"], p["wishes"], p["travel"],
+                               p["least_travel"]), 1):
             ws.cell(row=r, column=c, value=v)

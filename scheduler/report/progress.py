@@ -36,6 +36,11 @@ TERM_NAMES: dict[str, tuple[str, str]] = {
     "staffing_shortfall": ("bemanningsunderskott", "staffing shortfall"),
     "peak_utilisation": ("högsta beläggning (%)", "peak utilisation (%)"),
     "spacing": ("för tätt mellan starter (veckor)", "starts too close (weeks)"),
+    "wishes": ("missade önskemål", "wishes missed"),
+    "travel": ("restid (10-minutersveckor)", "travel (10-minute weeks)"),
+    "worst": ("sämst ställdas kostnad", "worst-off trainee's cost"),
+    "change_cost": ("ändringskostnad", "change cost"),
+    "capacity_overrun": ("AT/BT-veckor över kapaciteten", "trainee-weeks over capacity"),
 }
 
 

@@ -13,7 +13,10 @@ Objective, lexicographic in two solves:
    it ends where it did). Weight per stint: 10, plus 100 if it starts within 6 weeks of
    ``today`` (or runs across it), plus 50 at a vårdcentral (general practice, fixed about six
    months ahead). The solver's bound on this term proves how few changes are possible.
-2. ``unit_changes`` among the plans of least change cost.
+2. Among the plans of least change cost, solve's own terms of a trainee with solve's weights:
+   ``unit_changes``, and where the instance has their data ``wishes``, ``travel``,
+   ``spacing`` and the fairness mode's ``worst`` (docs/MODEL.md, "Wishes, travel and
+   fairness"). Fragmentation and the unit terms stay out, as before wishes existed.
 
 Speed: the trainees a change concerns are re-planned first with everybody else fixed (a small
 model); that plan is the warm start of the model in which every active trainee may move.
@@ -34,6 +37,11 @@ from scheduler.domain import Instance, LockedStint, Trainee, block_end
 from scheduler.plan import Stint
 from scheduler.solver.cpsat import complete_hint, make_solver, run
 from scheduler.solver.model import Option, PlacementModel, capacity_profiles
+from scheduler.wishes import per_trainee
+
+# The second stage's terms (above), in the order PlacementModel builds them; ``fragmentation``
+# is built only for the worst trainee's own cost, which counts it, and is not minimised.
+SECOND = ("unit_changes", "fragmentation", "wishes", "travel", "worst", "spacing")
 
 
 @dataclass
@@ -82,26 +90,57 @@ def history_instance(inst: Instance, old: list[Stint], today: date
         new_trainees.append(nt.model_dump())
         trainees.append(nt)
     data["trainees"], data["cohorts"] = new_trainees, []
+    # A finished trainee's wishes are history: outside the model (and unknown to it).
+    active_ids = {t["id"] for t in new_trainees}
+    data["wishes"] = [w for w in data.get("wishes", []) if w["trainee"] in active_ids]
     model_inst = Instance.model_validate(data)
-    active_ids = {t.id for t in trainees}
     return model_inst, [t for t in model_inst.trainees if t.id in active_ids], fixed, crossing
 
 
 class ReplanModel(PlacementModel):
-    """PlacementModel with history, continuation options and the change-cost term."""
+    """PlacementModel with history, continuation options and the change-cost term.
+
+    ``second``: build the second stage's terms (``second_expr``); ``done_worst``: the largest
+    own cost among finished trainees (outside the model instance), a floor on ``worst``.
+    """
 
     def __init__(self, inst: Instance, trainees: list[Trainee], external: list[Stint],
                  old: list[Stint], today: date, crossing: dict[str, Stint],
                  user_locked: set[tuple[str, str, date, date]],
-                 profiles: dict | None = None, ignore_capacity: bool = False):
+                 profiles: dict | None = None, ignore_capacity: bool = False,
+                 second: bool = True, done_worst: int = 0):
         self.today = today
         self.T = inst.week_index(today)
         self.crossing = crossing
         self.user_locked = user_locked
         self.cont: dict[str, Option] = {}
-        super().__init__(inst, trainees, external=external, terms=("unit_changes",),
+        self.done_worst = done_worst
+        weights = inst.objective_weights()
+        terms = tuple(t for t in SECOND if t in weights and (t != "fragmentation"
+                                                             or "worst" in weights))
+        super().__init__(inst, trainees, external=external,
+                         terms=terms if second else ("unit_changes",),
                          profiles=profiles, ignore_capacity=ignore_capacity)
+        self.second_expr = (sum(w * self.term_exprs[t] for t, w in self.weights.items()
+                                if t != "fragmentation") if self.weights else None)
         self._change_cost(old)
+
+    def _add_objective(self) -> None:
+        # The worst term's floor reads the externals' own costs from the model instance,
+        # which has no finished trainees: they leave the externals while it is built (their
+        # floor is ``done_worst``). Spacing is built after, with every external start.
+        known = {t.id for t in self.inst.trainees}
+        spacing = self.weights.pop("spacing", None)
+        ext, self.external = self.external, [s for s in self.external if s.trainee in known]
+        try:
+            super()._add_objective()
+        finally:
+            self.external = ext
+        if spacing is not None:
+            self.weights["spacing"] = spacing
+            self.term_exprs["spacing"] = self._spacing()
+        if "worst" in self.term_exprs and self.done_worst:
+            self.model.add(self.term_exprs["worst"] >= self.done_worst)
 
     def _add_variables(self) -> None:
         super()._add_variables()
@@ -300,15 +339,16 @@ def add_history(pm: PlacementModel, T: int, crossing: dict[str, Stint],
 
 def _lexicographic(pm: ReplanModel, solver: cp_model.CpSolver, cost: int, budget: float,
                    workers: int, seed: int) -> list[Stint]:
-    """Among plans of change cost ``cost``, the fewest unit changes (else the first plan)."""
+    """Among plans of change cost ``cost``, the least second stage (unit changes, wishes,
+    travel, spacing, worst; else the first plan)."""
     plan = pm.extract(solver)
-    if budget <= 0.2 or "unit_changes" not in pm.term_exprs:
+    if budget <= 0.2 or pm.second_expr is None:
         return plan
     m = pm.model
     m.add(pm.change_expr <= cost)
     pm.hint_plan(pm.merged(plan))
     m.clear_objective()
-    m.minimize(pm.term_exprs["unit_changes"])
+    m.minimize(pm.second_expr)
     solver2 = make_solver(max(0.1, budget), workers, seed, symmetry_level=0)
     if run(solver2, m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return pm.extract(solver2)
@@ -348,6 +388,9 @@ def _replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: dat
     old_future = [s for s in old if s.end > today]
     done = {f.trainee for f in fixed}
     out.forced = change_cost([s for s in old if s.trainee in done], fixed, today)
+    # Finished trainees' own costs are constants; the worst trainee is at least theirs.
+    done_worst = (max((p["cost"] for p in per_trainee(inst_new, fixed).values()), default=0)
+                  if "worst" in inst_new.objective_weights() else 0)
 
     def left() -> float:
         return time_limit - (time.monotonic() - t0)
@@ -369,7 +412,7 @@ def _replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: dat
         mine = [t for t in active if t.id in touched]
         others = [s for s in old if s.trainee not in touched and s.trainee not in done]
         nb = ReplanModel(model_inst, mine, fixed + others, old, today, crossing, user_locked,
-                         profiles)
+                         profiles, done_worst=done_worst)
         nb.hint_plan(old_future)
         solver = make_solver(max(0.1, min(left() / 3, 20.0)), 1, seed, symmetry_level=0)
         status = run(solver, nb.model)
@@ -388,7 +431,7 @@ def _replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: dat
             floor = 0
             break
         alone = ReplanModel(model_inst, [t], [], old, today, crossing, user_locked, profiles,
-                            ignore_capacity=True)
+                            ignore_capacity=True, second=False)
         solver = make_solver(max(0.1, min(2.0, left() / 4)), 1, seed, symmetry_level=0)
         status = run(solver, alone.model)
         if status == cp_model.INFEASIBLE:
@@ -402,7 +445,8 @@ def _replan(inst_old: Instance, inst_new: Instance, old: list[Stint], today: dat
         out.wall_time = time.monotonic() - t0
         return out
 
-    pm = ReplanModel(model_inst, active, fixed, old, today, crossing, user_locked, profiles)
+    pm = ReplanModel(model_inst, active, fixed, old, today, crossing, user_locked, profiles,
+                     done_worst=done_worst)
     pm.hint_plan(warm if warm is not None else old_future)
     if warm is not None:  # a partial hint is often not completed on a model this size
         complete_hint(pm, min(10.0, 0.2 * left()), seed)

@@ -15,6 +15,7 @@ from ortools.sat.python import cp_model
 from scheduler.wishes import (
     least_fragmentation,
     least_stints,
+    least_travel,
     per_trainee,
     travel_rate,
     wish_weight,
@@ -97,7 +98,7 @@ def travel_term(pm: PlacementModel) -> cp_model.LinearExprT:
 
 def worst_term(pm: PlacementModel) -> cp_model.LinearExprT:
     """The largest trainee's own cost in the model (docs/MODEL.md): weighted unit changes
-    above its least, fragmentation, wishes missed and travel."""
+    above its least, fragmentation, wishes missed and travel above its least."""
     m = pm.model
     own = _own(pm)
     w = pm.inst.objective_weights()
@@ -108,7 +109,8 @@ def worst_term(pm: PlacementModel) -> cp_model.LinearExprT:
         cost = (w.get("unit_changes", 0) * (sum(o.presence for o in td.options) - least)
                 + w.get("fragmentation", 0) * (sum(frag.get(i, []))
                                                - least_fragmentation(pm.inst, td.trainee))
-                + w.get("wishes", 0) * own["wishes"][i] + w.get("travel", 0) * own["travel"][i])
+                + w.get("wishes", 0) * own["wishes"][i]
+                + w.get("travel", 0) * (own["travel"][i] - least_travel(pm.inst, td.trainee)))
         costs.append(cost)
     if not costs:
         return 0
