@@ -24,6 +24,7 @@ full; per year = per start x starts per year of that programme.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections import defaultdict
@@ -127,54 +128,76 @@ def upper_bound(inst: Instance, sample: Trainee, free: dict[str, list[int] | Non
     return int(best)
 
 
-def _solve_start(inst: Instance, start: date | tuple[date, ...], base_plan: list[Stint],
-                 profiles: dict, time_limit: float, workers: int, seed: int,
-                 max_candidates: int, hint: list[Stint] | None = None, cuts: bool = True,
-                 ) -> tuple[StartCapacity, list[Stint]]:
-    """The largest intake at ``start``, the others held at ``base_plan``; or, for a tuple of
-    starts, the largest total intake over all of them at once (one model)."""
-    t0 = time.monotonic()
-    starts = (start,) if isinstance(start, date) else tuple(start)
-    everyone = inst.all_trainees()
+@dataclass
+class _Start:
+    """One capacity question: the start(s), who is asked about, what the others leave free."""
+
+    inst: Instance
+    starts: tuple[date, ...]
+    fixed_people: list[Trainee]  # named trainees of the start: they stay, not candidates
+    groups: dict[tuple, list[Trainee]]  # cohort members by (programme, site, part time, start)
+    cands: dict[tuple, list[Trainee]]  # per group, the candidates offered
+    rename: dict[str, str]  # cohort member -> the candidate that takes its base stints
+    external: list[Stint]  # the other starts' stints, held fixed
+    free: dict[str, list[int] | None]  # per unit and week, the seats the others leave
+
+    @property
+    def cand_list(self) -> list[Trainee]:
+        return [c for cs in self.cands.values() for c in cs]
+
+    def window(self) -> tuple[int, int]:
+        """The weeks from the first start to the end of the last block asked about."""
+        inst = self.inst
+        a = inst.week_index(min(self.starts))
+        b = max(inst.week_index(block_end(t, inst.programme(t.programme)))
+                for t in self.fixed_people + self.cand_list)
+        return a, min(b, inst.n_weeks)
+
+
+def _prepare(inst: Instance, starts: tuple[date, ...], base_plan: list[Stint], profiles: dict,
+             max_candidates: int, cuts: bool) -> _Start:
     cohort_ids = {t.id for c in inst.cohorts for t in c.trainees()
                   if not any(o.id == t.id for o in c.overrides)}  # members with facts stay
-    here = [t for t in everyone if t.start in starts]
-    fixed_people = [t for t in here if t.id not in cohort_ids]  # named trainees stay
-    pool = [t for t in here if t.id in cohort_ids]
-    external = [s for s in base_plan if s.start is not None and
-                s.trainee not in {t.id for t in here}]
+    here = [t for t in inst.all_trainees() if t.start in starts]
+    here_ids = {t.id for t in here}
+    external = [s for s in base_plan if s.start is not None and s.trainee not in here_ids]
     H = inst.n_weeks
-    free: dict[str, list[int] | None] = {}
     ext_load: dict[str, list[int]] = defaultdict(lambda: [0] * H)
     for s in external:
         for w in range(max(0, inst.week_index(s.start)), min(H, inst.week_index(s.end))):
             ext_load[s.unit][w] += 1
     # Named trainees of this start are in the model (not external): ``free`` leaves their
-    # capacity in, as the model's own profile does (the energy cuts below count them).
-    for uid, prof in profiles.items():
-        free[uid] = None if prof is None else [max(0, c - x) for c, x in
-                                               zip(prof, ext_load[uid], strict=True)]
-
+    # capacity in, as the model's own profile does (the energy cuts count them).
+    free: dict[str, list[int] | None] = {
+        uid: None if prof is None else [max(0, c - x) for c, x in
+                                        zip(prof, ext_load[uid], strict=True)]
+        for uid, prof in profiles.items()}
     groups: dict[tuple, list[Trainee]] = defaultdict(list)
-    for t in pool:
-        groups[_group_key(t)].append(t)
+    for t in here:
+        if t.id in cohort_ids:
+            groups[_group_key(t)].append(t)
     cands: dict[tuple, list[Trainee]] = {}
     rename: dict[str, str] = {}
     for key, members in groups.items():
-        sample = members[0]
-        n = max(len(members), upper_bound(inst, sample, free, max_candidates, packed=cuts))
+        n = max(len(members), upper_bound(inst, members[0], free, max_candidates, packed=cuts))
         n = min(n, max(max_candidates, len(members)))
         prefix = f"CAND-{key[0]}-{key[1]}-{key[2]}-{key[3]:%Y%m%d}"
         cands[key] = [Trainee(id=f"{prefix}-{i:03d}", programme=key[0], start=key[3],
                               site=key[1], part_time=key[2]) for i in range(n)]
         for m_, c in zip(sorted(members, key=lambda t: t.id), cands[key], strict=False):
             rename[m_.id] = c.id
-    cand_list = [c for cs in cands.values() for c in cs]
-    pm = PlacementModel(inst, fixed_people + cand_list, external=external, terms=(),
+    return _Start(inst, starts, [t for t in here if t.id not in cohort_ids], groups, cands,
+                  rename, external, free)
+
+
+def _build(q: _Start, profiles: dict, cuts: bool) -> tuple[PlacementModel, list]:
+    """The maximisation: candidates optional, the admitted counted; and the packing slots."""
+    cand_list = q.cand_list
+    pm = PlacementModel(q.inst, q.fixed_people + cand_list, external=q.external, terms=(),
                         profiles=profiles, optional={c.id for c in cand_list})
     m = pm.model
-    for cs in cands.values():  # identical candidates: admit them in order
-        for x, y in zip(cs, cs[1:], strict=False):
+    for cs in q.cands.values():  # identical candidates: admit them in order
+        for x, y in itertools.pairwise(cs):
             m.add(pm.admitted[x.id] >= pm.admitted[y.id])
     # Redundant energy cuts: the weeks placed at a unit fit in its free capacity-weeks while
     # these blocks run. The cumulative implies them, but the LP relaxation only sees them
@@ -185,53 +208,73 @@ def _solve_start(inst: Instance, start: date | tuple[date, ...], base_plan: list
         # Stint-aware packing, per-requirement and per-week cuts (scheduler/whatif/cuts.py).
         slots = add_capacity_cuts(pm)["slots"]
     else:
-        a = inst.week_index(min(starts))
-        b = min(H, max(inst.week_index(block_end(t, inst.programme(t.programme)))
-                       for t in fixed_people + cand_list))
+        a, b = q.window()
         for uid, opts in pm.by_unit.items():
-            fp = free[uid]
+            fp = q.free[uid]
             if fp is not None:
                 m.add(sum(o.size for o in opts) <= sum(fp[a:b]))
     m.maximize(sum(pm.admitted.values()))
-    prior = hint if hint is not None else [
-        Stint(**{**s.__dict__, "trainee": rename[s.trainee]})
-        for s in base_plan if s.trainee in rename] + [
-        s for s in base_plan if s.trainee in {t.id for t in fixed_people}]
-    # A quick lower bound for the hint: add candidates one at a time (round robin over the
-    # groups) against everything already placed, each a small one-trainee solve, as the
-    # cohort decomposition does; on a region of Örebro's size the joint maximisation alone
-    # rarely improved on the base plan within 20 s (measured: 15 -> 15; with this, 18).
-    deadline = t0 + 0.6 * time_limit  # the search after the greedy gets the rest
+    return pm, slots
+
+
+def _prior(q: _Start, base_plan: list[Stint], hint: list[Stint] | None, profiles: dict,
+           slots: list, time_limit: float, seed: int, deadline: float) -> list[Stint]:
+    """The hint: the base plan's stints of the start (members renamed to candidates), then
+    candidates added one at a time against everything already placed (round robin over the
+    groups), each a small one-trainee solve, as the cohort decomposition does; on a region
+    of Örebro's size the joint maximisation alone rarely improved on the base plan within
+    20 s (measured: 15 -> 15; with this, 18)."""
+    inst, fixed_ids = q.inst, {t.id for t in q.fixed_people}
+    if hint is not None:  # a maximal plan of the same start (more capacity): extend it
+        return hint + _greedy(inst, q.cands, hint, q.external, profiles, 0.4 * time_limit,
+                              seed, deadline=deadline)
+    prior = [Stint(**{**s.__dict__, "trainee": q.rename[s.trainee]})
+             for s in base_plan if s.trainee in q.rename] + [
+        s for s in base_plan if s.trainee in fixed_ids]
     # Named trainees of the start that the prior does not hold are placed first: a hint
     # without them is no plan of this start.
-    unplaced = [t for t in fixed_people if t.id not in {s.trainee for s in prior}]
-    if unplaced and hint is None:
-        prior = prior + _greedy(inst, {("named",): unplaced}, prior, external, profiles,
+    unplaced = [t for t in q.fixed_people if t.id not in {s.trainee for s in prior}]
+    if unplaced:
+        prior = prior + _greedy(inst, {("named",): unplaced}, prior, q.external, profiles,
                                 0.1 * time_limit, seed, deadline=deadline)
-    if slots and hint is None:
-        # The binding resource's best packing as the candidates' first stints: the greedy
-        # from the base plan wastes bottleneck weeks (measured on Örebro's BT start 2028-03,
-        # 20 s: 15 admitted that way, see docs/WHATIF.md for this one); keep the larger.
-        budget = 0.2 * time_limit
-        named = [s for s in prior if s.trainee in {t.id for t in fixed_people}]
-        a1 = prior + _greedy(inst, cands, prior, external, profiles, budget, seed,
-                             deadline=deadline)
-        a2 = named + _greedy(inst, cands, named, external, profiles, budget, seed, slots,
-                             deadline=deadline)
-        prior = max(a1, a2, key=lambda p: (len({s.trainee for s in p}), p is a1))
-        if prior is a2 and not _verified(inst, fixed_people + cand_list, external, a2,
-                                         fixed_people):
-            prior = a1
-    else:
-        prior = prior + _greedy(inst, cands, prior, external, profiles, 0.4 * time_limit,
-                                seed, deadline=deadline)
-    cand_ids = {c.id for c in cand_list}
-    prior_ids = {s.trainee for s in prior} & cand_ids
+    if not slots:
+        return prior + _greedy(inst, q.cands, prior, q.external, profiles, 0.4 * time_limit,
+                               seed, deadline=deadline)
+    # The binding resource's best packing as the candidates' first stints: the greedy from
+    # the base plan wastes bottleneck weeks (measured on Örebro's BT start 2028-03, 20 s: 15
+    # admitted that way, see docs/WHATIF.md for this one); keep the larger.
+    budget = 0.2 * time_limit
+    named = [s for s in prior if s.trainee in fixed_ids]
+    a1 = prior + _greedy(inst, q.cands, prior, q.external, profiles, budget, seed,
+                         deadline=deadline)
+    a2 = named + _greedy(inst, q.cands, named, q.external, profiles, budget, seed, slots,
+                         deadline=deadline)
+    if (len({s.trainee for s in a2}) > len({s.trainee for s in a1})
+            and _verified(inst, q.fixed_people + q.cand_list, q.external, a2, q.fixed_people)):
+        return a2
+    return a1
+
+
+def _solve_start(inst: Instance, start: date | tuple[date, ...], base_plan: list[Stint],
+                 profiles: dict, time_limit: float, workers: int, seed: int,
+                 max_candidates: int, hint: list[Stint] | None = None, cuts: bool = True,
+                 ) -> tuple[StartCapacity, list[Stint]]:
+    """The largest intake at ``start``, the others held at ``base_plan``; or, for a tuple of
+    starts, the largest total intake over all of them at once (one model)."""
+    t0 = time.monotonic()
+    starts = (start,) if isinstance(start, date) else tuple(start)
+    q = _prepare(inst, starts, base_plan, profiles, max_candidates, cuts)
+    cand_list = q.cand_list
+    pm, slots = _build(q, profiles, cuts)
+    # The search after the greedy gets the rest of the time.
+    prior = _prior(q, base_plan, hint, profiles, slots, time_limit, seed,
+                   deadline=t0 + 0.6 * time_limit)
+    prior_ids = {s.trainee for s in prior} & {c.id for c in cand_list}
     if prior:
         pm.hint(prior)
         used = {s.trainee for s in prior}
         for cid, lit in pm.admitted.items():
-            m.add_hint(lit, int(cid in used))
+            pm.model.add_hint(lit, int(cid in used))
     # A second or two are kept to check the hint (base plan and greedy) as the answer: the
     # search may end with less than it, or nothing (on a generated region, at18-40-loose, 20 s:
     # no plan from it; on a kept Örebro state at load 4: the empty intake), and a hint that the
@@ -239,19 +282,19 @@ def _solve_start(inst: Instance, start: date | tuple[date, ...], base_plan: list
     keep = min(2.0, 0.1 * time_limit) if prior_ids else 0.0
     solver = make_solver(max(0.1, time_limit - keep - (time.monotonic() - t0)), workers, seed,
                          symmetry_level=0)  # see cpsat.run
-    status = run(solver, m)
-    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    status = run(solver, pm.model)
     res = StartCapacity(min(starts), "no_plan_in_time", 0, len(cand_list))
     plan: list[Stint] = []
     admitted: set[str] = set()
-    if found:
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         res.status = "optimal" if status == cp_model.OPTIMAL else "feasible"
         bound = solver.best_objective_bound
         res.bound = int(math.floor(bound + 1e-6)) if math.isfinite(bound) else res.bound
         plan = pm.extract(solver)
         admitted = {cid for cid, lit in pm.admitted.items() if solver.value(lit)}
     if (status != cp_model.INFEASIBLE and len(prior_ids) > len(admitted)
-            and _verified(inst, fixed_people + cand_list, external, prior, fixed_people)):
+            and _verified(inst, q.fixed_people + cand_list, q.external, prior,
+                          q.fixed_people)):
         # Without a search answer the bound stays the candidates offered: nothing was proved.
         res.status = "feasible"
         plan, admitted = list(prior), prior_ids
@@ -259,34 +302,40 @@ def _solve_start(inst: Instance, start: date | tuple[date, ...], base_plan: list
         res.admitted = len(admitted)
         if res.admitted >= res.bound:
             res.status = "optimal"
-        for key, members in groups.items():
+        for key, members in q.groups.items():
             prog = inst.programme(key[0])
-            res.groups.append(GroupMax(key[0], prog.kind, key[1], len(members), len(cands[key]),
-                                       sum(c.id in admitted for c in cands[key]), key[3]))
+            res.groups.append(GroupMax(key[0], prog.kind, key[1], len(members),
+                                       len(q.cands[key]),
+                                       sum(c.id in admitted for c in q.cands[key]), key[3]))
+        res.binding = _binding(q, plan, profiles)
     elif status == cp_model.INFEASIBLE:
         res.status = "infeasible"  # even the named trainees of this start do not fit
         res.bound = 0
     res.wall_time = time.monotonic() - t0
-    # Binding unit-weeks: full in the maximal plan (plus the other starts) inside the blocks.
-    if plan:
-        a = inst.week_index(min(starts))
-        b = max(inst.week_index(block_end(t, inst.programme(t.programme)))
-                for t in fixed_people + cand_list)
-        load: dict[str, list[int]] = defaultdict(lambda: [0] * H)
-        for s in plan:
-            for w in range(max(0, inst.week_index(s.start)), min(H, inst.week_index(s.end))):
-                load[s.unit][w] += 1
-        for u in inst.units:
-            fp = free[u.id]
-            if fp is None:
-                continue
-            full = [w for w in range(a, min(b, H)) if profiles[u.id][w] > 0
-                    and load[u.id][w] >= fp[w]]
-            if full:
-                res.binding.append(Binding(u.id, u.name, len(full), inst.week_date(full[0]),
-                                           inst.week_date(full[-1])))
-        res.binding.sort(key=lambda x: (-x.weeks_full, x.unit))
     return res, plan
+
+
+def _binding(q: _Start, plan: list[Stint], profiles: dict) -> list[Binding]:
+    """Binding unit-weeks: full in the maximal plan (plus the other starts) inside the
+    blocks, most weeks first."""
+    inst = q.inst
+    H = inst.n_weeks
+    a, b = q.window()
+    load: dict[str, list[int]] = defaultdict(lambda: [0] * H)
+    for s in plan:
+        for w in range(max(0, inst.week_index(s.start)), min(H, inst.week_index(s.end))):
+            load[s.unit][w] += 1
+    out = []
+    for u in inst.units:
+        fp = q.free[u.id]
+        if fp is None:
+            continue
+        full = [w for w in range(a, b) if profiles[u.id][w] > 0 and load[u.id][w] >= fp[w]]
+        if full:
+            out.append(Binding(u.id, u.name, len(full), inst.week_date(full[0]),
+                               inst.week_date(full[-1])))
+    out.sort(key=lambda x: (-x.weeks_full, x.unit))
+    return out
 
 
 def _greedy(inst: Instance, cands: dict[tuple, list[Trainee]], placed: list[Stint],
