@@ -18,4 +18,4 @@ MODULES = ("workbook", "calendar", "whatif", "replan", "mss", "generate")
 
 def register_all(app: typer.Typer) -> None:
     for name in MODULES:
-        importlib.import_module(f"scheduler.commands.{name}").register(app)
+        importlib.import_module(f"scheduler.cli.{name}").register(app)

@@ -131,7 +131,7 @@ def build_calendars(stints: list[Stint], inst: "Instance | None", lang: Lang,
 def _instance_for(plan_dir: Path, given: Path | None) -> "Instance | None":
     """The instance for unit names: ``--instance``, else the one run.json names, else none
     (the calendars then name units by id)."""
-    from scheduler.cli import _load
+    from scheduler.cli.common import _load
     from scheduler.year import read_run
 
     path = given if given is not None else read_run(plan_dir).instance
@@ -141,7 +141,7 @@ def _instance_for(plan_dir: Path, given: Path | None) -> "Instance | None":
 
 
 def register(app: typer.Typer) -> None:
-    from scheduler.cli import LangOpt, _lang, err
+    from scheduler.cli.common import LangOpt, _lang, err
 
     @app.command()
     def calendar(
@@ -157,7 +157,7 @@ def register(app: typer.Typer) -> None:
         """One .ics calendar per trainee and per unit (all-day events, stable UIDs)."""
         from dataclasses import replace
 
-        from scheduler.cli import TEXT as CLI_TEXT
+        from scheduler.cli.common import TEXT as CLI_TEXT
         from scheduler.io import write_atomic
         from scheduler.plan import PlanFormatError, read_plan_csv
 

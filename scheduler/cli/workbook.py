@@ -71,7 +71,7 @@ def _instance_path(path: Path) -> Path:
 
 def _target(out: Path, inputs: tuple[Path, ...], suffixes: tuple[str, ...],
             txt: dict[str, str]) -> None:
-    from scheduler.cli import err
+    from scheduler.cli.common import err
 
     if out.suffix.lower() not in suffixes:
         err.print(txt["bad_suffix"].format(out=out, suffixes=" / ".join(suffixes)), markup=False)
@@ -85,8 +85,8 @@ def _target(out: Path, inputs: tuple[Path, ...], suffixes: tuple[str, ...],
 
 
 def _write(out: Path, data: bytes) -> None:
-    from scheduler.cli import TEXT as CLI_TEXT
-    from scheduler.cli import err
+    from scheduler.cli.common import TEXT as CLI_TEXT
+    from scheduler.cli.common import err
     from scheduler.i18n import language
     from scheduler.io import write_atomic
 
@@ -98,7 +98,7 @@ def _write(out: Path, data: bytes) -> None:
 
 
 def _workbook_bytes(inst: "Instance", lang: "Lang") -> bytes:
-    from scheduler.cli import err
+    from scheduler.cli.common import err
     from scheduler.io import InputError
     from scheduler.workbook.template import instance_to_workbook
 
@@ -111,7 +111,7 @@ def _workbook_bytes(inst: "Instance", lang: "Lang") -> bytes:
 
 def register(app: typer.Typer) -> None:
     """Add ``template``, ``convert`` and ``rosters`` to ``app``."""
-    from scheduler.cli import LangOpt, _lang, _load, err
+    from scheduler.cli.common import LangOpt, _lang, _load, err
 
     @app.command()
     def template(
@@ -171,7 +171,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """One roster workbook per unit and one personal plan per trainee."""
         from scheduler import checker
-        from scheduler.cli import TEXT as CLI_TEXT
+        from scheduler.cli.common import TEXT as CLI_TEXT
         from scheduler.plan import PlanFormatError, read_plan_csv
         from scheduler.workbook.pseudonym import pseudonymize as pseudo
         from scheduler.workbook.rosters import write_rosters
@@ -182,7 +182,7 @@ def register(app: typer.Typer) -> None:
         if not plan_csv.is_file():
             err.print(txt["no_plan"].format(dir=plan_dir), markup=False)
             raise typer.Exit(2)
-        from scheduler.cli import _today
+        from scheduler.cli.common import _today
         from scheduler.year import file_sha256, read_run
 
         run = read_run(plan_dir)

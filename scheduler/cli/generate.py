@@ -89,7 +89,7 @@ def register(app: typer.Typer) -> None:
             "--lang", help="Language of messages: sv|en")] = "sv",
     ) -> None:
         """Write a region that is feasible by construction: region.yaml and witness.csv."""
-        from scheduler.cli import _lang, err
+        from scheduler.cli.common import _lang, err
         from scheduler.generator import GeneratorError, Params, problems
         from scheduler.generator.build import build
         from scheduler.generator.emit import render, write

@@ -290,7 +290,7 @@ def solve(
     if pseudonymize:
         _pseudonymous_stderr(ctx, given, lg)
     _stop_if_halted(None, txt)  # a signal during start-up: nothing to write
-    from scheduler.commands.replan import print_explanation, reject_unreachable
+    from scheduler.cli.replan import print_explanation, reject_unreachable
 
     reject_unreachable(inst, instance, lg)
     t0 = time.monotonic()  # --time-limit covers the solve and the explanation together
@@ -376,7 +376,7 @@ def solve(
             err.print(line, markup=False)
         err.print(txt["written"].format(dir=out), markup=False)
     if soft_capacity and result.status.has_plan and not as_json:
-        from scheduler.commands.replan import print_overruns
+        from scheduler.cli.replan import print_overruns
         print_overruns(inst, overruns, lg)
     if result.status == Status.INFEASIBLE:
         from scheduler.explaining import note
@@ -451,7 +451,7 @@ def schema() -> None:
     typer.echo(json.dumps(Instance.model_json_schema(), indent=2, ensure_ascii=False))
 
 
-from scheduler.commands import register_all  # noqa: E402  (after the shared helpers above)
+from scheduler.cli.app import register_all  # noqa: E402  (after the shared helpers above)
 
 register_all(app)
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from scheduler.cli import LangOpt, SeedOpt, TimeLimitOpt, WorkersOpt, _lang, _load, err
+from scheduler.cli.common import LangOpt, SeedOpt, TimeLimitOpt, WorkersOpt, _lang, _load, err
 from scheduler.domain import Instance
 from scheduler.i18n import Lang
 from scheduler.result import Status
@@ -133,8 +133,8 @@ def register(app: typer.Typer) -> None:
         """Re-plan from --today with the least change; write the new plan and changes.xlsx."""
         from scheduler import api
         from scheduler.changes import Changes, load_changes
-        from scheduler.cli import TEXT as CLI_TEXT
-        from scheduler.cli import _check_out, _lock_out
+        from scheduler.cli.common import TEXT as CLI_TEXT
+        from scheduler.cli.common import _check_out, _lock_out
         from scheduler.io import InputError
         from scheduler.plan import PlanFormatError, read_plan_csv
         from scheduler.replanning import replan_and_verify, write_replan_outputs

@@ -139,7 +139,7 @@ def _ticker(txt: dict[str, str]):
 
 
 def _counts(outcomes, txt: dict[str, str]) -> None:
-    from scheduler.cli import err
+    from scheduler.cli.common import err
     from scheduler.whatif.runner import status_counts
 
     err.print(txt["counts"].format(**status_counts(outcomes)), markup=False)
@@ -150,7 +150,7 @@ def _settings(time_limit: float, workers: int, jobs: int | None, seed: int,
               grace: float | None = None):
     import os
 
-    from scheduler.cli import err
+    from scheduler.cli.common import err
     from scheduler.whatif.runner import plan_jobs
     from scheduler.whatif.sweep import Settings
 
@@ -170,7 +170,7 @@ def _settings(time_limit: float, workers: int, jobs: int | None, seed: int,
 
 def _out_dir(out: Path, inputs: tuple[Path, ...] = (), names: tuple[str, ...] = ()) -> None:
     """Refuse a file as --out, or an --out where a report would overwrite an input (exit 2)."""
-    from scheduler.cli import TEXT, err
+    from scheduler.cli.common import TEXT, err
     from scheduler.i18n import language
 
     if out.exists() and not out.is_dir():
@@ -215,7 +215,7 @@ def unit_lines(rep, txt: dict[str, str]) -> list[str]:
 
 def register(app: typer.Typer) -> None:
     """Add ``whatif``, ``capacity`` and ``batch`` to ``app``."""
-    from scheduler.cli import _lang, _load, err
+    from scheduler.cli.common import _lang, _load, err
 
     @app.command()
     def whatif(
@@ -317,7 +317,7 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2)
         kept_plan = None
         if keep is not None:
-            from scheduler.cli import _keep
+            from scheduler.cli.common import _keep
 
             inst, _day, kept_plan = _keep(inst, keep, None, lg)
         known = sorted({c.start for c in inst.cohorts})
