@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from scheduler.cli.common import TEXT as CLI_TEXT
+from scheduler.cli.common import LangOpt, _lang, _load, err
 from scheduler.i18n import Lang, discipline_name, last_day, until_text, week_text
 from scheduler.plan import Stint
 
@@ -131,7 +133,6 @@ def build_calendars(stints: list[Stint], inst: "Instance | None", lang: Lang,
 def _instance_for(plan_dir: Path, given: Path | None) -> "Instance | None":
     """The instance for unit names: ``--instance``, else the one run.json names, else none
     (the calendars then name units by id)."""
-    from scheduler.cli.common import _load
     from scheduler.year import read_run
 
     path = given if given is not None else read_run(plan_dir).instance
@@ -141,8 +142,6 @@ def _instance_for(plan_dir: Path, given: Path | None) -> "Instance | None":
 
 
 def register(app: typer.Typer) -> None:
-    from scheduler.cli.common import LangOpt, _lang, err
-
     @app.command()
     def calendar(
         plan_dir: Annotated[Path, typer.Argument(help="Folder written by 'atbt solve'")],
@@ -157,7 +156,6 @@ def register(app: typer.Typer) -> None:
         """One .ics calendar per trainee and per unit (all-day events, stable UIDs)."""
         from dataclasses import replace
 
-        from scheduler.cli.common import TEXT as CLI_TEXT
         from scheduler.io import write_atomic
         from scheduler.plan import PlanFormatError, read_plan_csv
 

@@ -1,36 +1,25 @@
-"""The ``atbt`` command: read, call the public API, write, print a summary.
-
-Exit codes: 0 plan written (or plan valid), 1 the checked plan has violations, 2 invalid input,
-3 proven infeasible, 4 no plan found within the time limit, 5 internal error (a plan failed
-verification, or an unexpected exception; nothing was written), 130 / 143 stopped by Ctrl-C /
-SIGTERM (the best checked plan so far is written with status "stopped", if there is one).
-"""
+"""What the ``atbt`` commands share: the error console, messages, option types, --lang,
+loading with located errors, --out checks and locks, and the printers of explanations and
+overruns. Imports no command module (scheduler.cli.app registers the commands)."""
 
 from __future__ import annotations
 
 import io
-import json
 import os
-import sys
-import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
 
-from scheduler import api, checker, halt
+from scheduler import halt
 from scheduler.domain import Instance
-from scheduler.i18n import Lang, language, set_language, tr
+from scheduler.i18n import Lang, language, set_language
 from scheduler.io import InputError, OutputInUse, output_lock
 from scheduler.plan import PlanFormatError
-from scheduler.result import EXIT_CODES, Result, Status
-from scheduler.solver.counting import shortfalls
+from scheduler.result import Status
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Placement scheduling for AT/BT doctors in training (OR-Tools CP-SAT).")
-# soft_wrap: one message per line, never folded at the terminal width (logs, grep, CI).
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 TEXT = {
@@ -62,6 +51,9 @@ TEXT = {
         "stopped": "Avbruten: {what}",
         "stopped_plan": "den bästa kontrollerade planen hittills är skriven (status stopped)",
         "stopped_none": "ingen plan hittades innan avbrottet; inget skrevs",
+        "overruns": "{n} överbeläggningar ({tw} AT/BT-veckor över kapaciteten):",
+        "no_overruns": "Ingen enhet över sin kapacitet.",
+        "overrun": "  {unit} {weeks}: {over} över kapaciteten",
     },
     "en": {
         "written": "Plan written to {dir}",
@@ -89,6 +81,9 @@ TEXT = {
         "stopped": "Stopped: {what}",
         "stopped_plan": "the best checked plan so far is written (status stopped)",
         "stopped_none": "no plan was found before the stop; nothing was written",
+        "overruns": "{n} overruns ({tw} trainee-weeks over capacity):",
+        "no_overruns": "No unit over its capacity.",
+        "overrun": "  {unit} {weeks}: {over} over capacity",
     },
 }
 
@@ -192,6 +187,8 @@ def _stop_if_halted(result: object, txt: dict[str, str]) -> None:
 
 
 def _load(path: Path) -> tuple[Instance, str]:
+    from scheduler import api  # here: api imports the solver, which --help does without
+
     try:
         return api.load(path)
     except InputError as exc:
@@ -242,237 +239,43 @@ def _keep(inst: Instance, keep: Path, today: str | None, lg: Lang
     return model_inst, day, kept_plan
 
 
-@app.command()
-def solve(
-    ctx: typer.Context,
-    instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("reports"),
-    time_limit: TimeLimitOpt = 60.0,
-    workers: WorkersOpt = 2,
-    seed: SeedOpt = 0,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Result summary as JSON on stdout")] = False,
-    pseudonymize: Annotated[bool, typer.Option(
-        "--pseudonymize", help="Name trainees by stable codes in every output")] = False,
-    lang: LangOpt = "sv",
-    soft_capacity: Annotated[bool, typer.Option(
-        "--soft-capacity", help="Allow capacity overruns at a cost; list every overrun")] = False,
-    deterministic: Annotated[bool, typer.Option(
-        "--deterministic",
-        help="Count work, not seconds: the same input and seed give the same plan")] = False,
-    keep: Annotated[Path | None, typer.Option(
-        "--keep", help="Keep every stint of the trainees in this plan (plan.csv or .xlsx); "
-        "plan only the others (the next intake)")] = None,
-    today: Annotated[str | None, typer.Option(
-        "--today", help="With --keep: weeks before this date are history (default: run.json "
-        "beside the kept plan, else the instance's today)")] = None,
-    fairness: Annotated[str | None, typer.Option(
-        "--fairness", help="off: the sum only; lexicographic: the worst trainee's cost first, "
-        "then the sum; weighted: weights.worst times the worst plus the sum (default: the "
-        "instance's)")] = None,
-) -> None:
-    """Plan every trainee's block; write plan.csv, plan.xlsx and run.json to --out."""
-    lg = _lang(lang)
-    txt = TEXT[lg]
-    inst, digest = _load(instance)
-    if fairness is not None:
-        if fairness not in ("off", "lexicographic", "weighted"):
-            err.print(tr("bad_fairness", lg, value=fairness), markup=False)
-            raise typer.Exit(2)
-        inst = inst.model_copy(update={"fairness": fairness})
-    _check_out(out, (instance, *((keep,) if keep else ())), txt)
-    given, day = inst, None  # the instance as given; the plan is checked against it too
-    if keep is not None:  # a kept plan that cannot be used: exit 2 before --out is made
-        inst, day, _ = _keep(inst, keep, today, lg)
-    elif today is not None:
-        day = _today(today, None, inst)
-    _lock_out(ctx, out, txt)
-    if pseudonymize:
-        _pseudonymous_stderr(ctx, given, lg)
-    _stop_if_halted(None, txt)  # a signal during start-up: nothing to write
-    from scheduler.cli.replan import print_explanation, reject_unreachable
+def print_overruns(inst: Instance, overruns: list, lang: Lang) -> None:
+    from scheduler.explaining import weeks_text
 
-    reject_unreachable(inst, instance, lg)
-    t0 = time.monotonic()  # --time-limit covers the solve and the explanation together
-    quiet = as_json or not sys.stderr.isatty()
-
-    from scheduler.report.progress import ProgressPrinter, summary_lines
-
-    pending = [False]  # a terminal line waiting to be overwritten (trainees planned so far)
-
-    def emit(line: str, final: bool) -> None:
-        if quiet:
-            err.print(line, markup=False)
-        else:
-            # Written as is: rich drops the carriage return that lets the count overwrite itself.
-            err.file.write(f"\r{line:<60}" + ("\n" if final else ""))
-            err.file.flush()
-            pending[0] = not final
-
-    progress = ProgressPrinter(lg, emit)
-
-    overruns: list = []
-    # Counting: 0.04 s on Örebro (158 trainees), 2.8 s on 1 000 generated trainees; at most a
-    # tenth of the time (what it found by then is still a proof).
-    counted = [] if soft_capacity else shortfalls(inst, t0 + max(1.0, 0.1 * time_limit))
-    try:
-        if counted:  # proven infeasible by counting: no search (issue 23)
-            result = Result(status=Status.INFEASIBLE, time_limit=time_limit, workers=workers,
-                            seed=seed, method="counting", wall_time=time.monotonic() - t0)
-        elif soft_capacity:
-            from scheduler.replanning import solve_soft_and_verify
-            result, overruns = solve_soft_and_verify(inst, time_limit=time_limit,
-                                                     workers=workers, seed=seed,
-                                                     progress=progress,
-                                                     deterministic=deterministic)
-        else:
-            result = api.solve_and_verify(inst, time_limit=time_limit, workers=workers,
-                                          seed=seed, progress=progress,
-                                          deterministic=deterministic)
-    except api.VerificationError as exc:
-        err.print(txt["verify_failed"], markup=False)
-        for v in exc.violations[:20]:
-            err.print(f"  {v.message}", markup=False)
-        raise typer.Exit(5) from None
-    if pending[0]:
-        err.print()
-    if keep is not None and result.status.has_plan:
-        # The kept stints came from a plan of this instance: with today's history they must
-        # satisfy it as it is, or check and rosters would refuse what is written here.
-        history = checker.History(result.stints, day) if day is not None else None
-        broken = checker.check(given, result.stints, lang=lg, history=history)
-        if broken:
-            err.print(txt["keep_broken"].format(plan=keep, n=len(broken)), markup=False)
-            for v in broken[:20]:
-                err.print(f"  {v.message}", markup=False)
-            raise typer.Exit(2)
-        inst = given
-    result.input_hash = digest
-    result.today = day.isoformat() if day is not None else None
-    if result.status.has_plan:
-        from scheduler.year import instance_record
-
-        result.instance = instance_record(instance, out, digest)
-    if halt.HALT.is_set() and result.status.has_plan:
-        result.status = Status.STOPPED  # checked above; written below as the best so far
-    if pseudonymize and result.status.has_plan:  # after the check, before anything is written
-        from scheduler.workbook.pseudonym import pseudonymize as pseudo
-        inst, result.stints, _ = pseudo(inst, result.stints)
-    if result.status.has_plan:
-        try:
-            api.write_outputs(inst, result, out, lang=lg, inputs=(instance,),
-                              overruns=overruns if soft_capacity else None)
-        except FileExistsError as exc:  # api's own guard against overwriting an input
-            err.print(str(exc), markup=False)
-            raise typer.Exit(2) from None
-        except OSError as exc:  # permission denied, disk full, a file in the way, ...
-            err.print(txt["out_failed"].format(out=out, error=exc), markup=False)
-            raise typer.Exit(2) from None
-    _stop_if_halted(result, txt)
-    if as_json:
-        typer.echo(json.dumps(result.summary(), indent=2, default=str))
-    elif result.status.has_plan:
-        for line in summary_lines(result, lg):
-            err.print(line, markup=False)
-        err.print(txt["written"].format(dir=out), markup=False)
-    if soft_capacity and result.status.has_plan and not as_json:
-        from scheduler.cli.replan import print_overruns
-        print_overruns(inst, overruns, lg)
-    if result.status == Status.INFEASIBLE:
-        from scheduler.explaining import note
-        err.print(txt["infeasible"], markup=False)
-        spent = time.monotonic() - t0
-        err.print(note("counted_first", lg, t=spent) if counted else note(
-            "solve_spent", lg, t=spent, limit=time_limit, left=max(0.0, time_limit - spent)),
-            markup=False)
-        print_explanation(inst, lg, time_limit=time_limit - spent)
-    elif result.status == Status.NO_PLAN:
-        err.print(txt["no_plan"].format(limit=time_limit), markup=False)
-    raise typer.Exit(EXIT_CODES[result.status])
+    txt = TEXT[lang]
+    if not overruns:
+        err.print(txt["no_overruns"], markup=False)
+        return
+    err.print(txt["overruns"].format(n=len(overruns),
+                                     tw=sum(o.trainee_weeks for o in overruns)), markup=False)
+    for o in overruns:
+        err.print(txt["overrun"].format(
+            unit=f"{inst.unit(o.unit).name} ({o.unit})",
+            weeks=weeks_text(o.start, o.start + timedelta(weeks=o.weeks), lang),
+            over=o.over), markup=False)
 
 
-@app.command()
-def check(
-    instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
-    plan: Annotated[Path, typer.Argument(help="plan.csv (, or ;) or plan.xlsx to verify")],
-    today: Annotated[str | None, typer.Option(
-        "--today", help="Weeks before this date are history (YYYY-MM-DD); default: run.json "
-        "beside the plan, else the instance's today")] = None,
-    lang: LangOpt = "sv",
-    fairness: Annotated[str | None, typer.Option(
-        "--fairness", help="The fairness mode the objective is recomputed with (default: "
-        "run.json beside the plan, else the instance's)")] = None,
-) -> None:
-    """Verify a plan against every rule and recompute each objective term."""
-    from scheduler.plan_readers import read_plan
-    from scheduler.report.fairness import mode_of_run
+def print_explanation(inst: Instance, lang: Lang, time_limit: float = 30.0,
+                      history_before: date | None = None,
+                      crossing: dict | None = None, previous: list | None = None) -> int:
+    """Explain, print, and return the exit code (0 feasible, 3 infeasible, 4 unknown)."""
+    from scheduler.explaining import explain, render
 
-    lg = _lang(lang)
-    inst, _ = _load(instance)
-    mode = fairness or mode_of_run(plan.parent)
-    if mode is not None:
-        if mode not in ("off", "lexicographic", "weighted"):
-            err.print(tr("bad_fairness", lg, value=mode), markup=False)
-            raise typer.Exit(2)
-        inst = inst.model_copy(update={"fairness": mode})
-    day = _today(today, plan.parent, inst)
-    try:
-        stints = read_plan(plan)
-    except PlanFormatError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
-    # History (weeks before today) is checked only for what history can break: as re-planning
-    # checks it, with the plan as its own past.
-    history = checker.History(stints, day) if day is not None else None
-    violations = checker.check(inst, stints, lang=lg, history=history)
-    for v in violations:
-        typer.echo(v.message)
-    terms = checker.evaluate(inst, stints)
-    # A violating plan has no objective to compare with a proven bound (issue 16, point 3).
-    obj = TEXT[lg]["no_objective"] if violations else checker.objective(inst, terms)
-    typer.echo("  ".join(f"{k}={v}" for k, v in terms.items()) + f"  objective={obj}")
-    from scheduler.report.fairness import wanted
-
-    if wanted(inst):  # recomputed by the checker: costs per trainee, wishes granted
-        f = checker.fairness(inst, stints)
-        granted = "  ".join(f"p{p}={g['granted']}/{g['of']}"
-                            for p, g in f["wishes_granted"].items() if g["of"])
-        typer.echo(f"worst={f['worst']}  median={f['median']:g}  best={f['best']}  "
-                   f"gini={f['gini']}" + (f"  wishes {granted}" if granted else ""))
-    if violations:
-        err.print(TEXT[lg]["violations"].format(n=len(violations)), markup=False)
-        raise typer.Exit(1)
-    err.print(TEXT[lg]["clean"], markup=False)
+    ex = explain(inst, time_limit=max(0.0, time_limit), history_before=history_before,
+                 crossing=crossing, previous=previous)
+    for line in render(inst, ex, lang):
+        err.print(line, markup=False)
+    if ex.feasible:
+        return 0
+    return 3 if ex.proven else 4
 
 
-@app.command()
-def schema() -> None:
-    """Print the JSON Schema of the instance format."""
-    typer.echo(json.dumps(Instance.model_json_schema(), indent=2, ensure_ascii=False))
+def reject_unreachable(inst: Instance, path: Path, lang: Lang) -> None:
+    """Exit 2 if a required discipline no eligible unit can give during a block (issue 23)."""
+    from scheduler.explaining import unreachable_lines
 
-
-from scheduler.cli.app import register_all  # noqa: E402  (after the shared helpers above)
-
-register_all(app)
-
-
-def main() -> None:
-    try:
-        app()
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:  # no handler installed (a library caller's main): no traceback
-        sys.exit(130)
-    except Exception as exc:  # a bug, not bad input: short message unless debugging
-        if os.environ.get("ATBT_DEBUG"):
-            raise
-        args = sys.argv[1:]
-        en = "--lang=en" in args or any(
-            a == "--lang" and b == "en" for a, b in zip(args, args[1:], strict=False))
-        Console(stderr=True, highlight=False, soft_wrap=True).print(
-            TEXT["en" if en else "sv"]["internal"].format(error=exc), markup=False)
-        sys.exit(5)  # not 1: that code means "the checked plan has violations"
-
-
-if __name__ == "__main__":
-    main()
+    lines = unreachable_lines(inst, str(path), lang)
+    for line in lines:
+        err.print(line, markup=False)
+    if lines:
+        raise typer.Exit(2)

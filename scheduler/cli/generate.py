@@ -14,6 +14,8 @@ from typing import Annotated
 
 import typer
 
+from scheduler.cli.common import _lang, err
+
 TXT = {
     "sv": {
         "unknown_kind": "--kind: okänd sort '{value}'; kända sorter: {known}",
@@ -89,7 +91,6 @@ def register(app: typer.Typer) -> None:
             "--lang", help="Language of messages: sv|en")] = "sv",
     ) -> None:
         """Write a region that is feasible by construction: region.yaml and witness.csv."""
-        from scheduler.cli.common import _lang, err
         from scheduler.generator import GeneratorError, Params, problems
         from scheduler.generator.build import build
         from scheduler.generator.emit import render, write

@@ -19,6 +19,8 @@ from typing import Annotated
 
 import typer
 
+from scheduler.cli.common import _lang, err
+
 TXT = {
     "sv": {
         "written": "Schema skrivet till {dir}",
@@ -68,7 +70,6 @@ mss_app = typer.Typer(no_args_is_help=True, add_completion=False,
 
 
 def _read(path: Path):
-    from scheduler.cli.common import err
     from scheduler.mss.dzn import DznError, read_instance
 
     try:
@@ -96,7 +97,6 @@ def solve_cmd(
     lang: Annotated[str, typer.Option("--lang", help="sv|en")] = "sv",
 ) -> None:
     """Solve one instance; write schedule.csv and score.json (checker-verified)."""
-    from scheduler.cli.common import _lang, err
     from scheduler.io import write_atomic
     from scheduler.mss.check import check
     from scheduler.mss.evaluate import evaluate
@@ -163,7 +163,6 @@ def bench_cmd(
     """Solve every instance, verify it, and tabulate score, bound and best known result."""
     from fnmatch import fnmatch
 
-    from scheduler.cli.common import _lang, err
     from scheduler.io import write_atomic
     from scheduler.mss import bench
     from scheduler.mss.dzn import DznError, benchmark_dir
@@ -263,7 +262,6 @@ def bound_cmd(
     import time
     from fnmatch import fnmatch
 
-    from scheduler.cli.common import _lang, err
     from scheduler.io import write_atomic
     from scheduler.mss import bench
     from scheduler.mss.colgen import ideal_bounds

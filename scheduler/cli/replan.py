@@ -1,25 +1,33 @@
-"""``atbt explain`` and ``atbt replan`` (issue 5), and the helpers ``solve`` uses for
-``--soft-capacity`` and for the explanation printed when it proves infeasibility."""
+"""``atbt replan``: re-plan from a date with the least change (issue 5)."""
 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from scheduler.cli.common import LangOpt, SeedOpt, TimeLimitOpt, WorkersOpt, _lang, _load, err
-from scheduler.domain import Instance
-from scheduler.i18n import Lang
+from scheduler.cli.common import (
+    TEXT as CLI_TEXT,
+)
+from scheduler.cli.common import (
+    LangOpt,
+    SeedOpt,
+    TimeLimitOpt,
+    WorkersOpt,
+    _check_out,
+    _lang,
+    _load,
+    _lock_out,
+    err,
+    print_explanation,
+)
 from scheduler.result import Status
 
 TEXT = {
     "sv": {
-        "overruns": "{n} överbeläggningar ({tw} AT/BT-veckor över kapaciteten):",
-        "no_overruns": "Ingen enhet över sin kapacitet.",
-        "overrun": "  {unit} {weeks}: {over} över kapaciteten",
         "bad_today": "--today: '{value}' är inget datum (ÅÅÅÅ-MM-DD)",
         "replanned": "Omplanerat från {today}: {status}, ändringskostnad {cost:g} (undre gräns "
                      "{bound}){proven}, {t:.1f} s",
@@ -29,9 +37,6 @@ TEXT = {
         "replan_infeasible": "Ingen ny plan finns som behåller det som redan hänt.",
     },
     "en": {
-        "overruns": "{n} overruns ({tw} trainee-weeks over capacity):",
-        "no_overruns": "No unit over its capacity.",
-        "overrun": "  {unit} {weeks}: {over} over capacity",
         "bad_today": "--today: '{value}' is not a date (YYYY-MM-DD)",
         "replanned": "Re-planned from {today}: {status}, change cost {cost:g} (lower bound "
                      "{bound}){proven}, {t:.1f} s",
@@ -43,74 +48,8 @@ TEXT = {
 }
 
 
-def print_overruns(inst: Instance, overruns: list, lang: Lang) -> None:
-    from scheduler.explaining import weeks_text
-
-    txt = TEXT[lang]
-    if not overruns:
-        err.print(txt["no_overruns"], markup=False)
-        return
-    err.print(txt["overruns"].format(n=len(overruns),
-                                     tw=sum(o.trainee_weeks for o in overruns)), markup=False)
-    for o in overruns:
-        err.print(txt["overrun"].format(
-            unit=f"{inst.unit(o.unit).name} ({o.unit})",
-            weeks=weeks_text(o.start, o.start + timedelta(weeks=o.weeks), lang),
-            over=o.over), markup=False)
-
-
-def print_explanation(inst: Instance, lang: Lang, time_limit: float = 30.0,
-                      history_before: date | None = None,
-                      crossing: dict | None = None, previous: list | None = None) -> int:
-    """Explain, print, and return the exit code (0 feasible, 3 infeasible, 4 unknown)."""
-    from scheduler.explaining import explain, render
-
-    ex = explain(inst, time_limit=max(0.0, time_limit), history_before=history_before,
-                 crossing=crossing, previous=previous)
-    for line in render(inst, ex, lang):
-        err.print(line, markup=False)
-    if ex.feasible:
-        return 0
-    return 3 if ex.proven else 4
-
-
-def reject_unreachable(inst: Instance, path: Path, lang: Lang) -> None:
-    """Exit 2 if a required discipline no eligible unit can give during a block (issue 23)."""
-    from scheduler.explaining import unreachable_lines
-
-    lines = unreachable_lines(inst, str(path), lang)
-    for line in lines:
-        err.print(line, markup=False)
-    if lines:
-        raise typer.Exit(2)
-
-
 def register(app: typer.Typer) -> None:
-    """Add ``explain`` and ``replan`` to ``app``."""
-
-    @app.command()
-    def explain(
-        instance: Annotated[Path, typer.Argument(help="Instance file (YAML)")],
-        time_limit: Annotated[float, typer.Option("--time-limit", min=1)] = 30.0,
-        plan: Annotated[Path | None, typer.Option(
-            "--plan", help="The current plan.csv: the plans that verify a fix start from it")
-        ] = None,
-        lang: LangOpt = "sv",
-    ) -> None:
-        """Why no plan exists: the conflicting requirements and the smallest relaxation."""
-        from scheduler.plan import PlanFormatError, read_plan_csv
-
-        lg = _lang(lang)
-        inst, _ = _load(instance)  # invalid input (exit 2) names its cause itself
-        reject_unreachable(inst, instance, lg)
-        previous = None
-        if plan is not None:
-            try:
-                previous = read_plan_csv(plan)
-            except (PlanFormatError, UnicodeDecodeError, OSError) as exc:
-                err.print(f"{plan}: {exc}", markup=False)
-                raise typer.Exit(2) from None
-        raise typer.Exit(print_explanation(inst, lg, time_limit, previous=previous))
+    """Add ``replan`` to ``app``."""
 
     @app.command()
     def replan(
@@ -133,8 +72,6 @@ def register(app: typer.Typer) -> None:
         """Re-plan from --today with the least change; write the new plan and changes.xlsx."""
         from scheduler import api
         from scheduler.changes import Changes, load_changes
-        from scheduler.cli.common import TEXT as CLI_TEXT
-        from scheduler.cli.common import _check_out, _lock_out
         from scheduler.io import InputError
         from scheduler.plan import PlanFormatError, read_plan_csv
         from scheduler.replanning import replan_and_verify, write_replan_outputs

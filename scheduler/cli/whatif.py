@@ -19,6 +19,8 @@ from typing import Annotated
 
 import typer
 
+from scheduler.cli.common import TEXT, _keep, _lang, _load, err
+
 TXT = {
     "sv": {
         "progress": "{done}/{total} klara, {running} pågår, {failed} misslyckade, "
@@ -139,7 +141,6 @@ def _ticker(txt: dict[str, str]):
 
 
 def _counts(outcomes, txt: dict[str, str]) -> None:
-    from scheduler.cli.common import err
     from scheduler.whatif.runner import status_counts
 
     err.print(txt["counts"].format(**status_counts(outcomes)), markup=False)
@@ -150,7 +151,6 @@ def _settings(time_limit: float, workers: int, jobs: int | None, seed: int,
               grace: float | None = None):
     import os
 
-    from scheduler.cli.common import err
     from scheduler.whatif.runner import plan_jobs
     from scheduler.whatif.sweep import Settings
 
@@ -170,7 +170,6 @@ def _settings(time_limit: float, workers: int, jobs: int | None, seed: int,
 
 def _out_dir(out: Path, inputs: tuple[Path, ...] = (), names: tuple[str, ...] = ()) -> None:
     """Refuse a file as --out, or an --out where a report would overwrite an input (exit 2)."""
-    from scheduler.cli.common import TEXT, err
     from scheduler.i18n import language
 
     if out.exists() and not out.is_dir():
@@ -215,8 +214,6 @@ def unit_lines(rep, txt: dict[str, str]) -> list[str]:
 
 def register(app: typer.Typer) -> None:
     """Add ``whatif``, ``capacity`` and ``batch`` to ``app``."""
-    from scheduler.cli.common import _lang, _load, err
-
     @app.command()
     def whatif(
         base: Annotated[Path, typer.Argument(help="Base instance (YAML or workbook)")],
@@ -317,8 +314,6 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2)
         kept_plan = None
         if keep is not None:
-            from scheduler.cli.common import _keep
-
             inst, _day, kept_plan = _keep(inst, keep, None, lg)
         known = sorted({c.start for c in inst.cohorts})
         if kept_plan is not None and not start:

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from scheduler.cli.common import TEXT as CLI_TEXT
+from scheduler.cli.common import LangOpt, _lang, _load, _today, err
+
 if TYPE_CHECKING:
     from scheduler.domain import Instance
     from scheduler.i18n import Lang
@@ -71,8 +74,6 @@ def _instance_path(path: Path) -> Path:
 
 def _target(out: Path, inputs: tuple[Path, ...], suffixes: tuple[str, ...],
             txt: dict[str, str]) -> None:
-    from scheduler.cli.common import err
-
     if out.suffix.lower() not in suffixes:
         err.print(txt["bad_suffix"].format(out=out, suffixes=" / ".join(suffixes)), markup=False)
         raise typer.Exit(2)
@@ -85,8 +86,6 @@ def _target(out: Path, inputs: tuple[Path, ...], suffixes: tuple[str, ...],
 
 
 def _write(out: Path, data: bytes) -> None:
-    from scheduler.cli.common import TEXT as CLI_TEXT
-    from scheduler.cli.common import err
     from scheduler.i18n import language
     from scheduler.io import write_atomic
 
@@ -98,7 +97,6 @@ def _write(out: Path, data: bytes) -> None:
 
 
 def _workbook_bytes(inst: "Instance", lang: "Lang") -> bytes:
-    from scheduler.cli.common import err
     from scheduler.io import InputError
     from scheduler.workbook.template import instance_to_workbook
 
@@ -111,8 +109,6 @@ def _workbook_bytes(inst: "Instance", lang: "Lang") -> bytes:
 
 def register(app: typer.Typer) -> None:
     """Add ``template``, ``convert`` and ``rosters`` to ``app``."""
-    from scheduler.cli.common import LangOpt, _lang, _load, err
-
     @app.command()
     def template(
         out: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx)")],
@@ -171,7 +167,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """One roster workbook per unit and one personal plan per trainee."""
         from scheduler import checker
-        from scheduler.cli.common import TEXT as CLI_TEXT
         from scheduler.plan import PlanFormatError, read_plan_csv
         from scheduler.workbook.pseudonym import pseudonymize as pseudo
         from scheduler.workbook.rosters import write_rosters
@@ -182,7 +177,6 @@ def register(app: typer.Typer) -> None:
         if not plan_csv.is_file():
             err.print(txt["no_plan"].format(dir=plan_dir), markup=False)
             raise typer.Exit(2)
-        from scheduler.cli.common import _today
         from scheduler.year import file_sha256, read_run
 
         run = read_run(plan_dir)
