@@ -212,260 +212,262 @@ def unit_lines(rep, txt: dict[str, str]) -> list[str]:
     return lines
 
 
+def whatif(
+    base: Annotated[Path, typer.Argument(help="Base instance (YAML or workbook)")],
+    scenarios: Annotated[Path, typer.Argument(help="Scenario file (YAML)")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path(
+        "reports/whatif"),
+    time_limit: TimeOpt = 60.0,
+    workers: WorkersOpt = 1,
+    jobs: JobsOpt = None,
+    seed: SeedOpt = 0,
+    cluster: ClusterOpt = None,
+    warm_start: Annotated[bool, typer.Option(
+        "--warm-start/--no-warm-start",
+        help="Solve the base first and reuse its plan where it still fits")] = True,
+    charts: Annotated[bool, typer.Option("--charts/--no-charts")] = True,
+    grace: GraceOpt = None,
+    lang: LangOpt = "sv",
+) -> None:
+    """Solve every scenario variant of BASE; write a comparison workbook and charts."""
+    from scheduler.io import InputError
+    from scheduler.whatif.scenario import load_scenarios
+    from scheduler.whatif.sweep import whatif as run_whatif
+
+    lg = _lang(lang)
+    txt = TXT[lg]
+    inst, _ = _load(base)
+    try:
+        variants, folder = load_scenarios(scenarios)
+    except InputError as exc:
+        err.print(exc.render(), markup=False)
+        raise typer.Exit(2) from None
+    _one_folder_each([(v.name, v.name) for v in variants], txt)
+    _out_dir(out, (base, scenarios), ("whatif.xlsx", "results.jsonl"))
+    st = _settings(time_limit, workers, jobs, seed, cluster, warm_start, charts, txt,
+                   grace)
+    try:
+        path, outcomes = run_whatif(inst, variants, folder, out, st, lang=lg,
+                                    tick=_ticker(txt))
+    except KeyboardInterrupt:
+        log = (out / "results.jsonl").read_text(encoding="utf-8")
+        n = len(log.splitlines())
+        err.print(txt["interrupted"].format(n=n, out=out), markup=False)
+        raise typer.Exit(130) from None
+    _counts(outcomes, txt)
+    err.print(txt["written"].format(path=path), markup=False)
+
+def capacity(
+    base: Annotated[Path, typer.Argument(help="Base instance (YAML or workbook)")],
+    plan: Annotated[Path | None, typer.Option(
+        "--plan", help="Base plan.csv holding the other starts (default: solve the base)")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for capacity.xlsx and capacity.json")] = None,
+    time_limit: TimeOpt = 20.0,
+    base_time_limit: Annotated[float, typer.Option(
+        "--base-time-limit", min=1, help="Seconds for the base plan")] = 60.0,
+    workers: WorkersOpt = 1,
+    seed: SeedOpt = 0,
+    marginal: Annotated[int, typer.Option(
+        "--marginal", min=0, help="Bottleneck units per start re-solved with one more "
+                                  "supervisor")] = 3,
+    start: Annotated[list[str] | None, typer.Option(
+        "--start", help="Only this start date (YYYY-MM-DD); repeatable")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    cuts: Annotated[bool, typer.Option(
+        "--cuts/--no-cuts", help="Redundant stint-packing and energy cuts for a tighter "
+                                 "upper bound (docs/WHATIF.md)")] = True,
+    keep: Annotated[Path | None, typer.Option(
+        "--keep", help="Trainees with stints in this plan keep them; ask about the "
+                       "intakes without (the next recruitment round)")] = None,
+    unit: Annotated[str | None, typer.Option(
+        "--unit", help="Ask what more supervisors at this unit give (with --add)")] = None,
+    add: Annotated[int, typer.Option(
+        "--add", help="Supervisors more (or fewer, negative) at --unit")] = 1,
+    joint: Annotated[bool, typer.Option(
+        "--joint/--no-joint", help="Also the largest total intake over all starts at "
+                                   "once (one model)")] = True,
+    lang: LangOpt = "sv",
+) -> None:
+    """Largest intake per start and over all starts, bottlenecks, what a supervisor more
+    is worth."""
+    from scheduler import api
+    from scheduler.plan import PlanFormatError, read_plan_csv
+    from scheduler.whatif.capacity import intake_capacity, marginal_summary
+    from scheduler.whatif.report import write_capacity_workbook
+
+    lg = _lang(lang)
+    txt = TXT[lg]
+    inst, _ = _load(base)
+    if out is not None:
+        _out_dir(out)
+    if unit is not None:
+        asked_unit = next((x for x in inst.units if x.id == unit), None)
+        if asked_unit is None or asked_unit.capacity is None:
+            key = "bad_unit" if asked_unit is None else "unlimited_unit"
+            err.print(txt[key].format(unit=unit), markup=False)
+            raise typer.Exit(2)
+    kept_plan = None
+    if keep is not None:
+        inst, _day, kept_plan = _keep(inst, keep, None, lg)
+    known = sorted({c.start for c in inst.cohorts})
+    if kept_plan is not None and not start:
+        # The next round: the starts with members who have no stint in the kept plan.
+        kept_ids = {s.trainee for s in kept_plan}
+        new = sorted({c.start for c in inst.cohorts
+                      if any(m not in kept_ids for m in c.member_ids())})
+        if not new:
+            err.print(txt["no_new_start"].format(plan=keep), markup=False)
+            raise typer.Exit(2)
+        start = [d.isoformat() for d in new]
+    starts = None
+    if start:
+        try:
+            starts = [date.fromisoformat(s) for s in start]
+        except ValueError as exc:
+            err.print(f"--start: {exc}", markup=False)
+            raise typer.Exit(2) from None
+        unknown = [s for s in starts if s not in known]
+        if unknown:
+            err.print(txt["bad_start"].format(
+                start=", ".join(map(str, unknown)), known=", ".join(map(str, known))),
+                markup=False)
+            raise typer.Exit(2)
+    stints = None
+    status = "given"
+    asked = ({date.fromisoformat(s) for s in start} if start else set(known))
+    if plan is None and kept_plan is not None and all(
+            t.start in asked or t.id in {s.trainee for s in kept_plan}
+            for t in inst.all_trainees()):
+        stints = kept_plan  # everyone else is kept: no base plan to solve
+    elif plan is not None:
+        try:
+            stints = read_plan_csv(plan)
+        except (PlanFormatError, UnicodeDecodeError) as exc:
+            err.print(f"{plan}: {exc}", markup=False)
+            raise typer.Exit(2) from None
+    elif len({t.start for t in inst.all_trainees()}) > 1:
+        r = api.solve_and_verify(inst, time_limit=base_time_limit, workers=max(2, workers),
+                                 seed=seed)
+        status = r.status.value
+        err.print(txt["base"].format(status=status, t=r.wall_time), markup=False)
+        if not r.status.has_plan:
+            err.print(txt["base_failed"].format(status=status), markup=False)
+            raise typer.Exit(4 if status == "no_plan_in_time" else 3)
+        stints = r.stints
+
+    def show(s) -> None:
+        binding = ", ".join(f"{b.unit} {b.weeks_full}v" for b in s.binding[:4]) or "-"
+        kinds = "+".join(sorted({g.kind for g in s.groups}))
+        approx = "" if s.status == "optimal" else txt["approx"].format(bound=s.bound)
+        line = txt["start"].format(start=s.start, kinds=kinds, base=s.base,
+                                   adm=s.admitted, approx=approx, status=s.status,
+                                   t=s.wall_time, binding=binding)
+        (err.print(line, markup=False) if as_json else typer.echo(line))
+
+    rep = intake_capacity(inst, stints, time_limit=time_limit, workers=workers, seed=seed,
+                          marginal_units=marginal, base_status=status, progress=show,
+                          starts=starts, cuts=cuts, joint=joint,
+                          unit_add=(unit, add) if unit is not None else None)
+    summary = marginal_summary(inst, rep)
+    echo = (lambda line: err.print(line, markup=False)) if as_json else typer.echo
+    j = rep.joint
+    if j is not None and len(rep.starts) > 1:
+        echo(txt["joint"].format(
+            n=len(rep.starts), adm=j.admitted, base=j.base, status=j.status,
+            t=j.wall_time,
+            approx="" if j.status == "optimal" else txt["approx"].format(bound=j.bound)))
+        echo(txt["explain"])
+    for line in unit_lines(rep, txt):
+        echo(line)
+    if as_json:
+        typer.echo(json.dumps({"instance": rep.instance, "base_status": rep.base_status,
+                               "notes": rep.notes,
+                               "starts": [asdict(s) for s in rep.starts],
+                               "joint": asdict(j) if j is not None else None,
+                               "unit": [{**asdict(a), "delta": a.delta}
+                                        for a in rep.unit_answers],
+                               "marginal": summary}, default=str, indent=2))
+    else:
+        for note in rep.notes:
+            typer.echo(note)
+        gains = [r for r in summary if r[4] is not None and r[4] > 0]  # None: untested
+        if gains:
+            typer.echo(txt["marginal"])
+            for u, name, kind, k, per_year in gains:
+                typer.echo(f"  {u:<18} {kind:<5} {per_year:>6.2f}  ({k})  {name}")
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_capacity_workbook(inst, rep, out / "capacity.xlsx", lang=lg)
+        from scheduler.io import write_atomic
+
+        write_atomic(out / "capacity.json", json.dumps(
+            {"starts": [asdict(s) for s in rep.starts], "marginal": summary,
+             "joint": asdict(j) if j is not None else None,
+             "unit": [{**asdict(a), "delta": a.delta} for a in rep.unit_answers],
+             "notes": rep.notes}, default=str, indent=2).encode("utf-8"))
+
+def _one_folder_each(named: list[tuple[str, str]], txt: dict[str, str]) -> None:
+    """Refuse names that share a report folder (region.yaml beside region.xlsx, variants
+    'vc stänger' and 'vc_stänger'): one would silently replace the other (exit 2)."""
+    from scheduler.whatif.report import slug
+
+    groups: dict[str, list[str]] = {}
+    for label, name in named:  # (as the user knows it, the name the folder is made from)
+        groups.setdefault(slug(name).casefold(), []).append(label)
+    clashes = [g for g in groups.values() if len(g) > 1]
+    for g in clashes:
+        err.print(txt["same_folder"].format(names=", ".join(f"'{n}'" for n in g),
+                                            slug=slug(next(
+                                                n for lb, n in named if lb == g[0]))),
+                  markup=False)
+    if clashes:
+        raise typer.Exit(2)
+
+def batch(
+    folder: Annotated[Path, typer.Argument(help="Folder of instance files")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path(
+        "reports/batch"),
+    time_limit: TimeOpt = 60.0,
+    workers: WorkersOpt = 1,
+    jobs: JobsOpt = None,
+    seed: SeedOpt = 0,
+    cluster: ClusterOpt = None,
+    charts: Annotated[bool, typer.Option("--charts/--no-charts")] = True,
+    grace: GraceOpt = None,
+    lang: LangOpt = "sv",
+) -> None:
+    """Solve every instance in FOLDER: one report each plus a summary workbook."""
+    from scheduler import api
+    from scheduler.whatif.sweep import batch as run_batch
+
+    lg = _lang(lang)
+    txt = TXT[lg]
+    if not folder.is_dir():
+        err.print(txt["not_dir"].format(dir=folder), markup=False)
+        raise typer.Exit(2)
+    paths = sorted(p for p in folder.iterdir()
+                   if p.suffix.lower() in (".yaml", ".yml", ".xlsx") and p.is_file()
+                   and not p.name.startswith((".", "~$")))
+    if not paths:
+        err.print(txt["no_files"].format(dir=folder), markup=False)
+        raise typer.Exit(2)
+    _one_folder_each([(p.name, p.stem) for p in paths], txt)
+    _out_dir(out, tuple(paths), ("summary.xlsx", "results.jsonl"))
+    st = _settings(time_limit, workers, jobs, seed, cluster, False, charts, txt, grace)
+    try:
+        path, outcomes = run_batch(paths, out, st, lang=lg, tick=_ticker(txt),
+                                   load=lambda p: api.load(p)[0])
+    except KeyboardInterrupt:
+        err.print(txt["interrupted"].format(n="?", out=out), markup=False)
+        raise typer.Exit(130) from None
+    _counts(outcomes, txt)
+    err.print(txt["summary"].format(path=path), markup=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``whatif``, ``capacity`` and ``batch`` to ``app``."""
-    @app.command()
-    def whatif(
-        base: Annotated[Path, typer.Argument(help="Base instance (YAML or workbook)")],
-        scenarios: Annotated[Path, typer.Argument(help="Scenario file (YAML)")],
-        out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path(
-            "reports/whatif"),
-        time_limit: TimeOpt = 60.0,
-        workers: WorkersOpt = 1,
-        jobs: JobsOpt = None,
-        seed: SeedOpt = 0,
-        cluster: ClusterOpt = None,
-        warm_start: Annotated[bool, typer.Option(
-            "--warm-start/--no-warm-start",
-            help="Solve the base first and reuse its plan where it still fits")] = True,
-        charts: Annotated[bool, typer.Option("--charts/--no-charts")] = True,
-        grace: GraceOpt = None,
-        lang: LangOpt = "sv",
-    ) -> None:
-        """Solve every scenario variant of BASE; write a comparison workbook and charts."""
-        from scheduler.io import InputError
-        from scheduler.whatif.scenario import load_scenarios
-        from scheduler.whatif.sweep import whatif as run_whatif
-
-        lg = _lang(lang)
-        txt = TXT[lg]
-        inst, _ = _load(base)
-        try:
-            variants, folder = load_scenarios(scenarios)
-        except InputError as exc:
-            err.print(exc.render(), markup=False)
-            raise typer.Exit(2) from None
-        _one_folder_each([(v.name, v.name) for v in variants], txt)
-        _out_dir(out, (base, scenarios), ("whatif.xlsx", "results.jsonl"))
-        st = _settings(time_limit, workers, jobs, seed, cluster, warm_start, charts, txt,
-                       grace)
-        try:
-            path, outcomes = run_whatif(inst, variants, folder, out, st, lang=lg,
-                                        tick=_ticker(txt))
-        except KeyboardInterrupt:
-            log = (out / "results.jsonl").read_text(encoding="utf-8")
-            n = len(log.splitlines())
-            err.print(txt["interrupted"].format(n=n, out=out), markup=False)
-            raise typer.Exit(130) from None
-        _counts(outcomes, txt)
-        err.print(txt["written"].format(path=path), markup=False)
-
-    @app.command()
-    def capacity(
-        base: Annotated[Path, typer.Argument(help="Base instance (YAML or workbook)")],
-        plan: Annotated[Path | None, typer.Option(
-            "--plan", help="Base plan.csv holding the other starts (default: solve the base)")
-        ] = None,
-        out: Annotated[Path | None, typer.Option(
-            "--out", help="Folder for capacity.xlsx and capacity.json")] = None,
-        time_limit: TimeOpt = 20.0,
-        base_time_limit: Annotated[float, typer.Option(
-            "--base-time-limit", min=1, help="Seconds for the base plan")] = 60.0,
-        workers: WorkersOpt = 1,
-        seed: SeedOpt = 0,
-        marginal: Annotated[int, typer.Option(
-            "--marginal", min=0, help="Bottleneck units per start re-solved with one more "
-                                      "supervisor")] = 3,
-        start: Annotated[list[str] | None, typer.Option(
-            "--start", help="Only this start date (YYYY-MM-DD); repeatable")] = None,
-        as_json: Annotated[bool, typer.Option("--json")] = False,
-        cuts: Annotated[bool, typer.Option(
-            "--cuts/--no-cuts", help="Redundant stint-packing and energy cuts for a tighter "
-                                     "upper bound (docs/WHATIF.md)")] = True,
-        keep: Annotated[Path | None, typer.Option(
-            "--keep", help="Trainees with stints in this plan keep them; ask about the "
-                           "intakes without (the next recruitment round)")] = None,
-        unit: Annotated[str | None, typer.Option(
-            "--unit", help="Ask what more supervisors at this unit give (with --add)")] = None,
-        add: Annotated[int, typer.Option(
-            "--add", help="Supervisors more (or fewer, negative) at --unit")] = 1,
-        joint: Annotated[bool, typer.Option(
-            "--joint/--no-joint", help="Also the largest total intake over all starts at "
-                                       "once (one model)")] = True,
-        lang: LangOpt = "sv",
-    ) -> None:
-        """Largest intake per start and over all starts, bottlenecks, what a supervisor more
-        is worth."""
-        from scheduler import api
-        from scheduler.plan import PlanFormatError, read_plan_csv
-        from scheduler.whatif.capacity import intake_capacity, marginal_summary
-        from scheduler.whatif.report import write_capacity_workbook
-
-        lg = _lang(lang)
-        txt = TXT[lg]
-        inst, _ = _load(base)
-        if out is not None:
-            _out_dir(out)
-        if unit is not None:
-            asked_unit = next((x for x in inst.units if x.id == unit), None)
-            if asked_unit is None or asked_unit.capacity is None:
-                key = "bad_unit" if asked_unit is None else "unlimited_unit"
-                err.print(txt[key].format(unit=unit), markup=False)
-                raise typer.Exit(2)
-        kept_plan = None
-        if keep is not None:
-            inst, _day, kept_plan = _keep(inst, keep, None, lg)
-        known = sorted({c.start for c in inst.cohorts})
-        if kept_plan is not None and not start:
-            # The next round: the starts with members who have no stint in the kept plan.
-            kept_ids = {s.trainee for s in kept_plan}
-            new = sorted({c.start for c in inst.cohorts
-                          if any(m not in kept_ids for m in c.member_ids())})
-            if not new:
-                err.print(txt["no_new_start"].format(plan=keep), markup=False)
-                raise typer.Exit(2)
-            start = [d.isoformat() for d in new]
-        starts = None
-        if start:
-            try:
-                starts = [date.fromisoformat(s) for s in start]
-            except ValueError as exc:
-                err.print(f"--start: {exc}", markup=False)
-                raise typer.Exit(2) from None
-            unknown = [s for s in starts if s not in known]
-            if unknown:
-                err.print(txt["bad_start"].format(
-                    start=", ".join(map(str, unknown)), known=", ".join(map(str, known))),
-                    markup=False)
-                raise typer.Exit(2)
-        stints = None
-        status = "given"
-        asked = ({date.fromisoformat(s) for s in start} if start else set(known))
-        if plan is None and kept_plan is not None and all(
-                t.start in asked or t.id in {s.trainee for s in kept_plan}
-                for t in inst.all_trainees()):
-            stints = kept_plan  # everyone else is kept: no base plan to solve
-        elif plan is not None:
-            try:
-                stints = read_plan_csv(plan)
-            except (PlanFormatError, UnicodeDecodeError) as exc:
-                err.print(f"{plan}: {exc}", markup=False)
-                raise typer.Exit(2) from None
-        elif len({t.start for t in inst.all_trainees()}) > 1:
-            r = api.solve_and_verify(inst, time_limit=base_time_limit, workers=max(2, workers),
-                                     seed=seed)
-            status = r.status.value
-            err.print(txt["base"].format(status=status, t=r.wall_time), markup=False)
-            if not r.status.has_plan:
-                err.print(txt["base_failed"].format(status=status), markup=False)
-                raise typer.Exit(4 if status == "no_plan_in_time" else 3)
-            stints = r.stints
-
-        def show(s) -> None:
-            binding = ", ".join(f"{b.unit} {b.weeks_full}v" for b in s.binding[:4]) or "-"
-            kinds = "+".join(sorted({g.kind for g in s.groups}))
-            approx = "" if s.status == "optimal" else txt["approx"].format(bound=s.bound)
-            line = txt["start"].format(start=s.start, kinds=kinds, base=s.base,
-                                       adm=s.admitted, approx=approx, status=s.status,
-                                       t=s.wall_time, binding=binding)
-            (err.print(line, markup=False) if as_json else typer.echo(line))
-
-        rep = intake_capacity(inst, stints, time_limit=time_limit, workers=workers, seed=seed,
-                              marginal_units=marginal, base_status=status, progress=show,
-                              starts=starts, cuts=cuts, joint=joint,
-                              unit_add=(unit, add) if unit is not None else None)
-        summary = marginal_summary(inst, rep)
-        echo = (lambda line: err.print(line, markup=False)) if as_json else typer.echo
-        j = rep.joint
-        if j is not None and len(rep.starts) > 1:
-            echo(txt["joint"].format(
-                n=len(rep.starts), adm=j.admitted, base=j.base, status=j.status,
-                t=j.wall_time,
-                approx="" if j.status == "optimal" else txt["approx"].format(bound=j.bound)))
-            echo(txt["explain"])
-        for line in unit_lines(rep, txt):
-            echo(line)
-        if as_json:
-            typer.echo(json.dumps({"instance": rep.instance, "base_status": rep.base_status,
-                                   "notes": rep.notes,
-                                   "starts": [asdict(s) for s in rep.starts],
-                                   "joint": asdict(j) if j is not None else None,
-                                   "unit": [{**asdict(a), "delta": a.delta}
-                                            for a in rep.unit_answers],
-                                   "marginal": summary}, default=str, indent=2))
-        else:
-            for note in rep.notes:
-                typer.echo(note)
-            gains = [r for r in summary if r[4] is not None and r[4] > 0]  # None: untested
-            if gains:
-                typer.echo(txt["marginal"])
-                for u, name, kind, k, per_year in gains:
-                    typer.echo(f"  {u:<18} {kind:<5} {per_year:>6.2f}  ({k})  {name}")
-        if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
-            write_capacity_workbook(inst, rep, out / "capacity.xlsx", lang=lg)
-            from scheduler.io import write_atomic
-
-            write_atomic(out / "capacity.json", json.dumps(
-                {"starts": [asdict(s) for s in rep.starts], "marginal": summary,
-                 "joint": asdict(j) if j is not None else None,
-                 "unit": [{**asdict(a), "delta": a.delta} for a in rep.unit_answers],
-                 "notes": rep.notes}, default=str, indent=2).encode("utf-8"))
-
-    def _one_folder_each(named: list[tuple[str, str]], txt: dict[str, str]) -> None:
-        """Refuse names that share a report folder (region.yaml beside region.xlsx, variants
-        'vc stänger' and 'vc_stänger'): one would silently replace the other (exit 2)."""
-        from scheduler.whatif.report import slug
-
-        groups: dict[str, list[str]] = {}
-        for label, name in named:  # (as the user knows it, the name the folder is made from)
-            groups.setdefault(slug(name).casefold(), []).append(label)
-        clashes = [g for g in groups.values() if len(g) > 1]
-        for g in clashes:
-            err.print(txt["same_folder"].format(names=", ".join(f"'{n}'" for n in g),
-                                                slug=slug(next(
-                                                    n for lb, n in named if lb == g[0]))),
-                      markup=False)
-        if clashes:
-            raise typer.Exit(2)
-
-    @app.command()
-    def batch(
-        folder: Annotated[Path, typer.Argument(help="Folder of instance files")],
-        out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path(
-            "reports/batch"),
-        time_limit: TimeOpt = 60.0,
-        workers: WorkersOpt = 1,
-        jobs: JobsOpt = None,
-        seed: SeedOpt = 0,
-        cluster: ClusterOpt = None,
-        charts: Annotated[bool, typer.Option("--charts/--no-charts")] = True,
-        grace: GraceOpt = None,
-        lang: LangOpt = "sv",
-    ) -> None:
-        """Solve every instance in FOLDER: one report each plus a summary workbook."""
-        from scheduler import api
-        from scheduler.whatif.sweep import batch as run_batch
-
-        lg = _lang(lang)
-        txt = TXT[lg]
-        if not folder.is_dir():
-            err.print(txt["not_dir"].format(dir=folder), markup=False)
-            raise typer.Exit(2)
-        paths = sorted(p for p in folder.iterdir()
-                       if p.suffix.lower() in (".yaml", ".yml", ".xlsx") and p.is_file()
-                       and not p.name.startswith((".", "~$")))
-        if not paths:
-            err.print(txt["no_files"].format(dir=folder), markup=False)
-            raise typer.Exit(2)
-        _one_folder_each([(p.name, p.stem) for p in paths], txt)
-        _out_dir(out, tuple(paths), ("summary.xlsx", "results.jsonl"))
-        st = _settings(time_limit, workers, jobs, seed, cluster, False, charts, txt, grace)
-        try:
-            path, outcomes = run_batch(paths, out, st, lang=lg, tick=_ticker(txt),
-                                       load=lambda p: api.load(p)[0])
-        except KeyboardInterrupt:
-            err.print(txt["interrupted"].format(n="?", out=out), markup=False)
-            raise typer.Exit(130) from None
-        _counts(outcomes, txt)
-        err.print(txt["summary"].format(path=path), markup=False)
+    app.command()(whatif)
+    app.command()(capacity)
+    app.command()(batch)

@@ -107,142 +107,144 @@ def _workbook_bytes(inst: "Instance", lang: "Lang") -> bytes:
         raise typer.Exit(2) from None
 
 
+def template(
+    out: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx)")],
+    from_: Annotated[Path | None, typer.Option(
+        "--from", help="Fill it from this instance (YAML or workbook)")] = None,
+    lang: LangOpt = "sv",
+) -> None:
+    """Write an instance workbook: an example to edit, or --from an existing instance."""
+    lg = _lang(lang)
+    txt = TEXT[lg]
+    src = _instance_path(from_) if from_ is not None else None
+    _target(out, (src,) if src else (), WORKBOOK_SUFFIXES, txt)
+    inst = _load(src)[0] if src is not None else None
+    if inst is None:
+        from scheduler.workbook.template import example_instance
+
+        inst = example_instance()
+    _write(out, _workbook_bytes(inst, lg))
+    err.print(txt["template_written"].format(out=out), markup=False)
+
+def convert(
+    src: Annotated[Path, typer.Argument(help="Instance to read (YAML or .xlsx)")],
+    out: Annotated[Path, typer.Argument(help="File to write (.xlsx, .yaml)")],
+    lang: LangOpt = "sv",
+) -> None:
+    """Convert an instance between the workbook and the text (YAML) format, without loss."""
+    from scheduler.io import dump_instance
+
+    lg = _lang(lang)
+    txt = TEXT[lg]
+    src = _instance_path(src)
+    _target(out, (src,), WORKBOOK_SUFFIXES + YAML_SUFFIXES, txt)
+    inst, _ = _load(src)
+    if out.suffix.lower() in WORKBOOK_SUFFIXES:
+        data = _workbook_bytes(inst, lg)
+    else:
+        data = dump_instance(inst).encode("utf-8")
+    _write(out, data)
+    err.print(txt["converted"].format(src=src, out=out), markup=False)
+
+def rosters(
+    plan_dir: Annotated[Path, typer.Argument(help="Folder written by 'atbt solve'")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("rosters"),
+    instance: Annotated[Path | None, typer.Option(
+        "--instance", help="The instance the plan was made for (YAML or .xlsx); default: "
+        "the one run.json names")] = None,
+    pseudonymize: Annotated[bool, typer.Option(
+        "--pseudonymize", help="Name trainees by stable codes instead of ids and names")]
+    = False,
+    today: Annotated[str | None, typer.Option(
+        "--today", help="Weeks before this date are history (YYYY-MM-DD); default: "
+        "run.json's, else the instance's today")] = None,
+    lang: LangOpt = "sv",
+) -> None:
+    """One roster workbook per unit and one personal plan per trainee."""
+    from scheduler import checker
+    from scheduler.plan import PlanFormatError, read_plan_csv
+    from scheduler.workbook.pseudonym import pseudonymize as pseudo
+    from scheduler.workbook.rosters import write_rosters
+
+    lg = _lang(lang)
+    txt = TEXT[lg]
+    plan_csv = plan_dir / "plan.csv"
+    if not plan_csv.is_file():
+        err.print(txt["no_plan"].format(dir=plan_dir), markup=False)
+        raise typer.Exit(2)
+    from scheduler.year import file_sha256, read_run
+
+    run = read_run(plan_dir)
+    from_run = instance is None and run.instance is not None
+    if from_run and run.instance is not None:
+        instance = run.instance
+        if not instance.is_file():
+            err.print(txt["run_instance_missing"].format(instance=instance), markup=False)
+            raise typer.Exit(2)
+        if run.sha256 is not None and file_sha256(instance) != run.sha256:
+            err.print(txt["run_instance_changed"].format(instance=instance), markup=False)
+            raise typer.Exit(2)
+    if instance is None:
+        err.print(txt["no_instance"].format(dir=plan_dir), markup=False)
+        raise typer.Exit(2)
+    instance = _instance_path(instance)
+    resolved_out = out.resolve()
+    if resolved_out == plan_dir.resolve() or any(
+            resolved_out in p.resolve().parents for p in (instance, plan_csv)):
+        err.print(txt["out_is_input"].format(out=out), markup=False)
+        raise typer.Exit(2)
+    inst, digest = _load(instance)
+    if run.input_hash and run.input_hash != digest:
+        if from_run:  # a rule-set file it names has changed
+            err.print(txt["run_instance_changed"].format(instance=instance), markup=False)
+            raise typer.Exit(2)
+        err.print(txt["hash_mismatch"].format(instance=instance), markup=False)
+    day = _today(today, plan_dir, inst)
+    try:
+        stints = read_plan_csv(plan_csv)
+    except PlanFormatError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    except UnicodeDecodeError:
+        err.print(CLI_TEXT[lg]["plan_not_utf8"].format(plan=plan_csv), markup=False)
+        raise typer.Exit(2) from None
+    ids = {t.id for t in inst.all_trainees()}
+    planned = {s.trainee for s in stints}
+    pseudonymised = bool(pseudonymize or (planned and not planned & ids))
+    if pseudonymised:
+        # The plan may itself be pseudonymised (solve --pseudonymize): same codes, same key.
+        from scheduler.workbook.pseudonym import PseudonymKeyError, check_key_matches
+        try:
+            check_key_matches(inst, planned)
+            inst, renamed, _ = pseudo(inst, stints)
+        except PseudonymKeyError as exc:
+            err.print(exc.message(lg), markup=False)
+            raise typer.Exit(2) from None
+        stints = renamed
+        names: dict[str, str] = {}
+    else:
+        names = {t.id: t.name for t in inst.all_trainees() if t.name}  # members too
+    history = checker.History(stints, day) if day is not None else None
+    violations = checker.check(inst, stints, lang=lg, history=history)
+    if violations:
+        err.print(txt["plan_invalid"].format(n=len(violations), instance=instance),
+                  markup=False)
+        for v in violations[:20]:
+            err.print(f"  {v.message}", markup=False)
+        raise typer.Exit(1)
+    try:
+        written = write_rosters(inst, stints, out, lang=lg, names=names,
+                                hide_leave_kind=pseudonymised)
+    except OSError as exc:
+        err.print(CLI_TEXT[lg]["out_failed"].format(out=out, error=exc), markup=False)
+        raise typer.Exit(2) from None
+    n_units = len(inst.units)
+    err.print(txt["rosters_written"].format(units=n_units, people=len(written) - n_units,
+                                            out=out), markup=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``template``, ``convert`` and ``rosters`` to ``app``."""
-    @app.command()
-    def template(
-        out: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx)")],
-        from_: Annotated[Path | None, typer.Option(
-            "--from", help="Fill it from this instance (YAML or workbook)")] = None,
-        lang: LangOpt = "sv",
-    ) -> None:
-        """Write an instance workbook: an example to edit, or --from an existing instance."""
-        lg = _lang(lang)
-        txt = TEXT[lg]
-        src = _instance_path(from_) if from_ is not None else None
-        _target(out, (src,) if src else (), WORKBOOK_SUFFIXES, txt)
-        inst = _load(src)[0] if src is not None else None
-        if inst is None:
-            from scheduler.workbook.template import example_instance
-
-            inst = example_instance()
-        _write(out, _workbook_bytes(inst, lg))
-        err.print(txt["template_written"].format(out=out), markup=False)
-
-    @app.command()
-    def convert(
-        src: Annotated[Path, typer.Argument(help="Instance to read (YAML or .xlsx)")],
-        out: Annotated[Path, typer.Argument(help="File to write (.xlsx, .yaml)")],
-        lang: LangOpt = "sv",
-    ) -> None:
-        """Convert an instance between the workbook and the text (YAML) format, without loss."""
-        from scheduler.io import dump_instance
-
-        lg = _lang(lang)
-        txt = TEXT[lg]
-        src = _instance_path(src)
-        _target(out, (src,), WORKBOOK_SUFFIXES + YAML_SUFFIXES, txt)
-        inst, _ = _load(src)
-        if out.suffix.lower() in WORKBOOK_SUFFIXES:
-            data = _workbook_bytes(inst, lg)
-        else:
-            data = dump_instance(inst).encode("utf-8")
-        _write(out, data)
-        err.print(txt["converted"].format(src=src, out=out), markup=False)
-
-    @app.command()
-    def rosters(
-        plan_dir: Annotated[Path, typer.Argument(help="Folder written by 'atbt solve'")],
-        out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("rosters"),
-        instance: Annotated[Path | None, typer.Option(
-            "--instance", help="The instance the plan was made for (YAML or .xlsx); default: "
-            "the one run.json names")] = None,
-        pseudonymize: Annotated[bool, typer.Option(
-            "--pseudonymize", help="Name trainees by stable codes instead of ids and names")]
-        = False,
-        today: Annotated[str | None, typer.Option(
-            "--today", help="Weeks before this date are history (YYYY-MM-DD); default: "
-            "run.json's, else the instance's today")] = None,
-        lang: LangOpt = "sv",
-    ) -> None:
-        """One roster workbook per unit and one personal plan per trainee."""
-        from scheduler import checker
-        from scheduler.plan import PlanFormatError, read_plan_csv
-        from scheduler.workbook.pseudonym import pseudonymize as pseudo
-        from scheduler.workbook.rosters import write_rosters
-
-        lg = _lang(lang)
-        txt = TEXT[lg]
-        plan_csv = plan_dir / "plan.csv"
-        if not plan_csv.is_file():
-            err.print(txt["no_plan"].format(dir=plan_dir), markup=False)
-            raise typer.Exit(2)
-        from scheduler.year import file_sha256, read_run
-
-        run = read_run(plan_dir)
-        from_run = instance is None and run.instance is not None
-        if from_run and run.instance is not None:
-            instance = run.instance
-            if not instance.is_file():
-                err.print(txt["run_instance_missing"].format(instance=instance), markup=False)
-                raise typer.Exit(2)
-            if run.sha256 is not None and file_sha256(instance) != run.sha256:
-                err.print(txt["run_instance_changed"].format(instance=instance), markup=False)
-                raise typer.Exit(2)
-        if instance is None:
-            err.print(txt["no_instance"].format(dir=plan_dir), markup=False)
-            raise typer.Exit(2)
-        instance = _instance_path(instance)
-        resolved_out = out.resolve()
-        if resolved_out == plan_dir.resolve() or any(
-                resolved_out in p.resolve().parents for p in (instance, plan_csv)):
-            err.print(txt["out_is_input"].format(out=out), markup=False)
-            raise typer.Exit(2)
-        inst, digest = _load(instance)
-        if run.input_hash and run.input_hash != digest:
-            if from_run:  # a rule-set file it names has changed
-                err.print(txt["run_instance_changed"].format(instance=instance), markup=False)
-                raise typer.Exit(2)
-            err.print(txt["hash_mismatch"].format(instance=instance), markup=False)
-        day = _today(today, plan_dir, inst)
-        try:
-            stints = read_plan_csv(plan_csv)
-        except PlanFormatError as exc:
-            err.print(str(exc), markup=False)
-            raise typer.Exit(2) from None
-        except UnicodeDecodeError:
-            err.print(CLI_TEXT[lg]["plan_not_utf8"].format(plan=plan_csv), markup=False)
-            raise typer.Exit(2) from None
-        ids = {t.id for t in inst.all_trainees()}
-        planned = {s.trainee for s in stints}
-        pseudonymised = bool(pseudonymize or (planned and not planned & ids))
-        if pseudonymised:
-            # The plan may itself be pseudonymised (solve --pseudonymize): same codes, same key.
-            from scheduler.workbook.pseudonym import PseudonymKeyError, check_key_matches
-            try:
-                check_key_matches(inst, planned)
-                inst, renamed, _ = pseudo(inst, stints)
-            except PseudonymKeyError as exc:
-                err.print(exc.message(lg), markup=False)
-                raise typer.Exit(2) from None
-            stints = renamed
-            names: dict[str, str] = {}
-        else:
-            names = {t.id: t.name for t in inst.all_trainees() if t.name}  # members too
-        history = checker.History(stints, day) if day is not None else None
-        violations = checker.check(inst, stints, lang=lg, history=history)
-        if violations:
-            err.print(txt["plan_invalid"].format(n=len(violations), instance=instance),
-                      markup=False)
-            for v in violations[:20]:
-                err.print(f"  {v.message}", markup=False)
-            raise typer.Exit(1)
-        try:
-            written = write_rosters(inst, stints, out, lang=lg, names=names,
-                                    hide_leave_kind=pseudonymised)
-        except OSError as exc:
-            err.print(CLI_TEXT[lg]["out_failed"].format(out=out, error=exc), markup=False)
-            raise typer.Exit(2) from None
-        n_units = len(inst.units)
-        err.print(txt["rosters_written"].format(units=n_units, people=len(written) - n_units,
-                                                out=out), markup=False)
+    app.command()(template)
+    app.command()(convert)
+    app.command()(rosters)
