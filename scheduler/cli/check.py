@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 
 from scheduler import checker
-from scheduler.cli.common import TEXT, LangOpt, _lang, _load, _today, err
-from scheduler.i18n import tr
+from scheduler.cli.common import TEXT, LangOpt, _lang, _load, _today, _with_fairness, err
 from scheduler.plan import PlanFormatError
 
 
@@ -34,12 +33,7 @@ def check(
 
     lg = _lang(lang)
     inst, _ = _load(instance)
-    mode = fairness or mode_of_run(plan.parent)
-    if mode is not None:
-        if mode not in ("off", "lexicographic", "weighted"):
-            err.print(tr("bad_fairness", lg, value=mode), markup=False)
-            raise typer.Exit(2)
-        inst = inst.model_copy(update={"fairness": mode})
+    inst = _with_fairness(inst, fairness or mode_of_run(plan.parent), lg)
     day = _today(today, plan.parent, inst)
     try:
         stints = read_plan(plan)

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from scheduler import halt
 from scheduler.domain import Instance
-from scheduler.i18n import Lang, language, set_language
+from scheduler.i18n import Lang, language, set_language, tr
 from scheduler.io import InputError, OutputInUse, output_lock
 from scheduler.plan import PlanFormatError
 from scheduler.result import Status
@@ -194,6 +194,16 @@ def _load(path: Path) -> tuple[Instance, str]:
     except InputError as exc:
         err.print(exc.render(), markup=False)
         raise typer.Exit(2) from None
+
+
+def _with_fairness(inst: Instance, mode: str | None, lg: Lang) -> Instance:
+    """The instance with --fairness (or run.json's mode) if one is given; exit 2 if unknown."""
+    if mode is None:
+        return inst
+    if mode not in ("off", "lexicographic", "weighted"):
+        err.print(tr("bad_fairness", lg, value=mode), markup=False)
+        raise typer.Exit(2)
+    return inst.model_copy(update={"fairness": mode})
 
 
 def _today(value: str | None, plan_dir: Path | None, inst: Instance) -> date | None:

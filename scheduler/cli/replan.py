@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scheduler.cli.common import (
-    TEXT as CLI_TEXT,
-)
+from scheduler.changes import Changes, load_changes
+from scheduler.cli.common import TEXT as CLI_TEXT
 from scheduler.cli.common import (
     LangOpt,
     SeedOpt,
@@ -24,7 +23,13 @@ from scheduler.cli.common import (
     err,
     print_explanation,
 )
+from scheduler.i18n import Lang
+from scheduler.io import InputError
+from scheduler.plan import PlanFormatError, read_plan_csv
 from scheduler.result import Status
+
+if TYPE_CHECKING:
+    from scheduler.replanning import Replanned
 
 TEXT = {
     "sv": {
@@ -67,31 +72,13 @@ def replan(
 ) -> None:
     """Re-plan from --today with the least change; write the new plan and changes.xlsx."""
     from scheduler import api
-    from scheduler.changes import Changes, load_changes
-    from scheduler.io import InputError
-    from scheduler.plan import PlanFormatError, read_plan_csv
     from scheduler.replanning import replan_and_verify, write_replan_outputs
     from scheduler.result import EXIT_CODES
 
     lg = _lang(lang)
     txt, ctx = TEXT[lg], CLI_TEXT[lg]
     inst, digest = _load(instance)
-    try:
-        day = date.fromisoformat(today)
-    except ValueError:
-        err.print(txt["bad_today"].format(value=today), markup=False)
-        raise typer.Exit(2) from None
-    changes = Changes()
-    try:
-        old = read_plan_csv(old_plan)
-        for path in change or []:
-            changes = changes.merged(load_changes(path))
-    except PlanFormatError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
-    except InputError as exc:
-        err.print(exc.render(), markup=False)
-        raise typer.Exit(2) from None
+    day, old, changes = _read_inputs(today, old_plan, change or [], txt)
     _check_out(out, (instance, old_plan, *(change or [])), ctx)
     _lock_out(context, out, ctx)  # one run per folder; an unusable --out before solving
     try:
@@ -120,6 +107,43 @@ def replan(
         except (FileExistsError, OSError) as exc:
             err.print(ctx["out_failed"].format(out=out, error=exc), markup=False)
             raise typer.Exit(2) from None
+    _print_summary(rp, out, as_json, lg)
+    if r.status == Status.INFEASIBLE:
+        err.print(txt["replan_infeasible"], markup=False)
+        if rp.model_instance is not None:
+            print_explanation(rp.model_instance, lg, time_limit=min(30.0, time_limit),
+                              history_before=rp.today, crossing=rp.crossing)
+    elif r.status == Status.NO_PLAN:
+        err.print(ctx["no_plan"].format(limit=time_limit), markup=False)
+    raise typer.Exit(EXIT_CODES[r.status])
+
+
+def _read_inputs(today: str, old_plan: Path, change: list[Path], txt: dict[str, str]
+                 ) -> tuple[date, list, Changes]:
+    """--today, the current plan and the merged change files; exit 2 on bad input."""
+    try:
+        day = date.fromisoformat(today)
+    except ValueError:
+        err.print(txt["bad_today"].format(value=today), markup=False)
+        raise typer.Exit(2) from None
+    changes = Changes()
+    try:
+        old = read_plan_csv(old_plan)
+        for path in change:
+            changes = changes.merged(load_changes(path))
+    except PlanFormatError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    except InputError as exc:
+        err.print(exc.render(), markup=False)
+        raise typer.Exit(2) from None
+    return day, old, changes
+
+
+def _print_summary(rp: Replanned, out: Path, as_json: bool, lg: Lang) -> None:
+    """JSON on stdout, or the change cost and what changed on stderr."""
+    txt, ctx = TEXT[lg], CLI_TEXT[lg]
+    r = rp.result
     if as_json:
         summary = r.summary()
         summary.update({"today": rp.today.isoformat(),
@@ -137,14 +161,6 @@ def replan(
             added=len(rp.diff.added), trainees=", ".join(rp.diff.trainees) or "-",
             units=", ".join(rp.diff.units) or "-"), markup=False)
         err.print(ctx["written"].format(dir=out), markup=False)
-    if r.status == Status.INFEASIBLE:
-        err.print(txt["replan_infeasible"], markup=False)
-        if rp.model_instance is not None:
-            print_explanation(rp.model_instance, lg, time_limit=min(30.0, time_limit),
-                              history_before=rp.today, crossing=rp.crossing)
-    elif r.status == Status.NO_PLAN:
-        err.print(ctx["no_plan"].format(limit=time_limit), markup=False)
-    raise typer.Exit(EXIT_CODES[r.status])
 
 
 def register(app: typer.Typer) -> None:

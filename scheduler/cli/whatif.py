@@ -20,6 +20,7 @@ from typing import Annotated
 import typer
 
 from scheduler.cli.common import TEXT, _keep, _lang, _load, err
+from scheduler.i18n import Lang
 
 TXT = {
     "sv": {
@@ -292,70 +293,24 @@ def capacity(
 ) -> None:
     """Largest intake per start and over all starts, bottlenecks, what a supervisor more
     is worth."""
-    from scheduler import api
-    from scheduler.plan import PlanFormatError, read_plan_csv
     from scheduler.whatif.capacity import intake_capacity, marginal_summary
-    from scheduler.whatif.report import write_capacity_workbook
 
     lg = _lang(lang)
     txt = TXT[lg]
     inst, _ = _load(base)
     if out is not None:
         _out_dir(out)
-    if unit is not None:
-        asked_unit = next((x for x in inst.units if x.id == unit), None)
-        if asked_unit is None or asked_unit.capacity is None:
-            key = "bad_unit" if asked_unit is None else "unlimited_unit"
-            err.print(txt[key].format(unit=unit), markup=False)
-            raise typer.Exit(2)
+    _check_unit(inst, unit, txt)
     kept_plan = None
     if keep is not None:
         inst, _day, kept_plan = _keep(inst, keep, None, lg)
     known = sorted({c.start for c in inst.cohorts})
     if kept_plan is not None and not start:
-        # The next round: the starts with members who have no stint in the kept plan.
-        kept_ids = {s.trainee for s in kept_plan}
-        new = sorted({c.start for c in inst.cohorts
-                      if any(m not in kept_ids for m in c.member_ids())})
-        if not new:
-            err.print(txt["no_new_start"].format(plan=keep), markup=False)
-            raise typer.Exit(2)
-        start = [d.isoformat() for d in new]
-    starts = None
-    if start:
-        try:
-            starts = [date.fromisoformat(s) for s in start]
-        except ValueError as exc:
-            err.print(f"--start: {exc}", markup=False)
-            raise typer.Exit(2) from None
-        unknown = [s for s in starts if s not in known]
-        if unknown:
-            err.print(txt["bad_start"].format(
-                start=", ".join(map(str, unknown)), known=", ".join(map(str, known))),
-                markup=False)
-            raise typer.Exit(2)
-    stints = None
-    status = "given"
+        start = _next_round(inst, kept_plan, keep, txt)
+    starts = _parse_starts(start, known, txt) if start else None
     asked = ({date.fromisoformat(s) for s in start} if start else set(known))
-    if plan is None and kept_plan is not None and all(
-            t.start in asked or t.id in {s.trainee for s in kept_plan}
-            for t in inst.all_trainees()):
-        stints = kept_plan  # everyone else is kept: no base plan to solve
-    elif plan is not None:
-        try:
-            stints = read_plan_csv(plan)
-        except (PlanFormatError, UnicodeDecodeError) as exc:
-            err.print(f"{plan}: {exc}", markup=False)
-            raise typer.Exit(2) from None
-    elif len({t.start for t in inst.all_trainees()}) > 1:
-        r = api.solve_and_verify(inst, time_limit=base_time_limit, workers=max(2, workers),
-                                 seed=seed)
-        status = r.status.value
-        err.print(txt["base"].format(status=status, t=r.wall_time), markup=False)
-        if not r.status.has_plan:
-            err.print(txt["base_failed"].format(status=status), markup=False)
-            raise typer.Exit(4 if status == "no_plan_in_time" else 3)
-        stints = r.stints
+    stints, status = _base_plan(inst, plan, kept_plan, asked, base_time_limit, workers, seed,
+                                txt)
 
     def show(s) -> None:
         binding = ", ".join(f"{b.unit} {b.weeks_full}v" for b in s.binding[:4]) or "-"
@@ -371,6 +326,13 @@ def capacity(
                           starts=starts, cuts=cuts, joint=joint,
                           unit_add=(unit, add) if unit is not None else None)
     summary = marginal_summary(inst, rep)
+    _print_capacity(rep, summary, as_json, txt)
+    if out is not None:
+        _write_capacity(inst, rep, summary, out, lg)
+
+
+def _print_capacity(rep, summary: list, as_json: bool, txt: dict[str, str]) -> None:
+    """The joint answer, the --unit answer, then JSON on stdout or notes and gains."""
     echo = (lambda line: err.print(line, markup=False)) if as_json else typer.echo
     j = rep.joint
     if j is not None and len(rep.starts) > 1:
@@ -397,16 +359,89 @@ def capacity(
             typer.echo(txt["marginal"])
             for u, name, kind, k, per_year in gains:
                 typer.echo(f"  {u:<18} {kind:<5} {per_year:>6.2f}  ({k})  {name}")
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        write_capacity_workbook(inst, rep, out / "capacity.xlsx", lang=lg)
-        from scheduler.io import write_atomic
 
-        write_atomic(out / "capacity.json", json.dumps(
-            {"starts": [asdict(s) for s in rep.starts], "marginal": summary,
-             "joint": asdict(j) if j is not None else None,
-             "unit": [{**asdict(a), "delta": a.delta} for a in rep.unit_answers],
-             "notes": rep.notes}, default=str, indent=2).encode("utf-8"))
+
+def _write_capacity(inst, rep, summary: list, out: Path, lg: Lang) -> None:
+    from scheduler.io import write_atomic
+    from scheduler.whatif.report import write_capacity_workbook
+
+    j = rep.joint
+    out.mkdir(parents=True, exist_ok=True)
+    write_capacity_workbook(inst, rep, out / "capacity.xlsx", lang=lg)
+    write_atomic(out / "capacity.json", json.dumps(
+        {"starts": [asdict(s) for s in rep.starts], "marginal": summary,
+         "joint": asdict(j) if j is not None else None,
+         "unit": [{**asdict(a), "delta": a.delta} for a in rep.unit_answers],
+         "notes": rep.notes}, default=str, indent=2).encode("utf-8"))
+
+
+def _check_unit(inst, unit: str | None, txt: dict[str, str]) -> None:
+    """--unit must name a unit with a capacity (exit 2)."""
+    if unit is not None:
+        asked_unit = next((x for x in inst.units if x.id == unit), None)
+        if asked_unit is None or asked_unit.capacity is None:
+            key = "bad_unit" if asked_unit is None else "unlimited_unit"
+            err.print(txt[key].format(unit=unit), markup=False)
+            raise typer.Exit(2)
+
+
+def _next_round(inst, kept_plan: list, keep: Path | None, txt: dict[str, str]) -> list[str]:
+    """The next round: the starts with members who have no stint in the kept plan."""
+    kept_ids = {s.trainee for s in kept_plan}
+    new = sorted({c.start for c in inst.cohorts
+                  if any(m not in kept_ids for m in c.member_ids())})
+    if not new:
+        err.print(txt["no_new_start"].format(plan=keep), markup=False)
+        raise typer.Exit(2)
+    return [d.isoformat() for d in new]
+
+
+def _parse_starts(start: list[str], known: list[date], txt: dict[str, str]) -> list[date]:
+    """--start as dates of the instance's starts (exit 2 otherwise)."""
+    try:
+        starts = [date.fromisoformat(s) for s in start]
+    except ValueError as exc:
+        err.print(f"--start: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    unknown = [s for s in starts if s not in known]
+    if unknown:
+        err.print(txt["bad_start"].format(
+            start=", ".join(map(str, unknown)), known=", ".join(map(str, known))),
+            markup=False)
+        raise typer.Exit(2)
+    return starts
+
+
+def _base_plan(inst, plan: Path | None, kept_plan: list | None, asked: set[date],
+               base_time_limit: float, workers: int, seed: int, txt: dict[str, str]
+               ) -> tuple[list | None, str]:
+    """The plan of the other starts and its status: kept, given (--plan), or solved."""
+    from scheduler import api
+    from scheduler.plan import PlanFormatError, read_plan_csv
+
+    stints = None
+    status = "given"
+    if plan is None and kept_plan is not None and all(
+            t.start in asked or t.id in {s.trainee for s in kept_plan}
+            for t in inst.all_trainees()):
+        stints = kept_plan  # everyone else is kept: no base plan to solve
+    elif plan is not None:
+        try:
+            stints = read_plan_csv(plan)
+        except (PlanFormatError, UnicodeDecodeError) as exc:
+            err.print(f"{plan}: {exc}", markup=False)
+            raise typer.Exit(2) from None
+    elif len({t.start for t in inst.all_trainees()}) > 1:
+        r = api.solve_and_verify(inst, time_limit=base_time_limit, workers=max(2, workers),
+                                 seed=seed)
+        status = r.status.value
+        err.print(txt["base"].format(status=status, t=r.wall_time), markup=False)
+        if not r.status.has_plan:
+            err.print(txt["base_failed"].format(status=status), markup=False)
+            raise typer.Exit(4 if status == "no_plan_in_time" else 3)
+        stints = r.stints
+    return stints, status
+
 
 def _one_folder_each(named: list[tuple[str, str]], txt: dict[str, str]) -> None:
     """Refuse names that share a report folder (region.yaml beside region.xlsx, variants

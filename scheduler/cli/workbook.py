@@ -4,6 +4,7 @@ Reading a workbook as an instance is not here: :func:`scheduler.api.load` dispat
 ``.xlsx`` suffix, so ``solve``, ``check`` and every later command accept one.
 """
 
+from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,6 +17,8 @@ from scheduler.cli.common import LangOpt, _lang, _load, _today, err
 if TYPE_CHECKING:
     from scheduler.domain import Instance
     from scheduler.i18n import Lang
+    from scheduler.plan import Stint
+    from scheduler.year import RunInfo
 
 TEXT = {
     "sv": {
@@ -96,7 +99,7 @@ def _write(out: Path, data: bytes) -> None:
         raise typer.Exit(2) from None
 
 
-def _workbook_bytes(inst: "Instance", lang: "Lang") -> bytes:
+def _workbook_bytes(inst: Instance, lang: Lang) -> bytes:
     from scheduler.io import InputError
     from scheduler.workbook.template import instance_to_workbook
 
@@ -162,7 +165,6 @@ def rosters(
 ) -> None:
     """One roster workbook per unit and one personal plan per trainee."""
     from scheduler import checker
-    from scheduler.plan import PlanFormatError, read_plan_csv
     from scheduler.workbook.pseudonym import pseudonymize as pseudo
     from scheduler.workbook.rosters import write_rosters
 
@@ -172,22 +174,11 @@ def rosters(
     if not plan_csv.is_file():
         err.print(txt["no_plan"].format(dir=plan_dir), markup=False)
         raise typer.Exit(2)
-    from scheduler.year import file_sha256, read_run
+    from scheduler.year import read_run
 
     run = read_run(plan_dir)
     from_run = instance is None and run.instance is not None
-    if from_run and run.instance is not None:
-        instance = run.instance
-        if not instance.is_file():
-            err.print(txt["run_instance_missing"].format(instance=instance), markup=False)
-            raise typer.Exit(2)
-        if run.sha256 is not None and file_sha256(instance) != run.sha256:
-            err.print(txt["run_instance_changed"].format(instance=instance), markup=False)
-            raise typer.Exit(2)
-    if instance is None:
-        err.print(txt["no_instance"].format(dir=plan_dir), markup=False)
-        raise typer.Exit(2)
-    instance = _instance_path(instance)
+    instance = _instance_of(plan_dir, instance, run, txt)
     resolved_out = out.resolve()
     if resolved_out == plan_dir.resolve() or any(
             resolved_out in p.resolve().parents for p in (instance, plan_csv)):
@@ -200,14 +191,7 @@ def rosters(
             raise typer.Exit(2)
         err.print(txt["hash_mismatch"].format(instance=instance), markup=False)
     day = _today(today, plan_dir, inst)
-    try:
-        stints = read_plan_csv(plan_csv)
-    except PlanFormatError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
-    except UnicodeDecodeError:
-        err.print(CLI_TEXT[lg]["plan_not_utf8"].format(plan=plan_csv), markup=False)
-        raise typer.Exit(2) from None
+    stints = _read_plan(plan_csv, lg)
     ids = {t.id for t in inst.all_trainees()}
     planned = {s.trainee for s in stints}
     pseudonymised = bool(pseudonymize or (planned and not planned & ids))
@@ -241,6 +225,39 @@ def rosters(
     n_units = len(inst.units)
     err.print(txt["rosters_written"].format(units=n_units, people=len(written) - n_units,
                                             out=out), markup=False)
+
+
+def _instance_of(plan_dir: Path, instance: Path | None, run: RunInfo, txt: dict[str, str]
+                 ) -> Path:
+    """--instance, else the instance run.json names if it is still the file solved (exit 2
+    if it is missing or changed, or if there is none)."""
+    from scheduler.year import file_sha256
+
+    if instance is None and run.instance is not None:
+        instance = run.instance
+        if not instance.is_file():
+            err.print(txt["run_instance_missing"].format(instance=instance), markup=False)
+            raise typer.Exit(2)
+        if run.sha256 is not None and file_sha256(instance) != run.sha256:
+            err.print(txt["run_instance_changed"].format(instance=instance), markup=False)
+            raise typer.Exit(2)
+    if instance is None:
+        err.print(txt["no_instance"].format(dir=plan_dir), markup=False)
+        raise typer.Exit(2)
+    return _instance_path(instance)
+
+
+def _read_plan(plan_csv: Path, lg: Lang) -> list[Stint]:
+    from scheduler.plan import PlanFormatError, read_plan_csv
+
+    try:
+        return read_plan_csv(plan_csv)
+    except PlanFormatError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    except UnicodeDecodeError:
+        err.print(CLI_TEXT[lg]["plan_not_utf8"].format(plan=plan_csv), markup=False)
+        raise typer.Exit(2) from None
 
 
 def register(app: typer.Typer) -> None:
