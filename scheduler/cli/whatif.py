@@ -19,7 +19,17 @@ from typing import Annotated
 
 import typer
 
-from scheduler.cli.common import TEXT, _keep, _lang, _load, err
+from scheduler.cli.common import (
+    MAX_TIME_LIMIT,
+    MAX_WORKERS,
+    TEXT,
+    LangOpt,
+    SeedOpt,
+    _keep,
+    _lang,
+    _load,
+    err,
+)
 from scheduler.i18n import Lang
 
 TXT = {
@@ -100,17 +110,14 @@ TXT = {
     },
 }
 
-# Ranges as scheduler.cli's (docs/SECURITY.md).
-TimeOpt = Annotated[float, typer.Option("--time-limit", min=1, max=7 * 24 * 3600.0,
+# The ranges of scheduler.cli.common (docs/SECURITY.md); the help says what they mean here.
+TimeOpt = Annotated[float, typer.Option("--time-limit", min=1, max=MAX_TIME_LIMIT,
                                         help="Seconds per variant (per solve for capacity)")]
-WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=4 * (os.cpu_count() or 1),
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=MAX_WORKERS,
                                          help="CP-SAT threads per solve")]
 JobsOpt = Annotated[int | None, typer.Option(
-    "--jobs", min=1, max=4 * (os.cpu_count() or 1),
+    "--jobs", min=1, max=MAX_WORKERS,
     help="Variants at once (default: cores / workers)")]
-SeedOpt = Annotated[int, typer.Option("--seed", min=0, max=2**31 - 1)]
-# As scheduler.cli.LangOpt; defined here since typer resolves annotations in this module.
-LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and workbook: sv|en")]
 GraceOpt = Annotated[float | None, typer.Option(
     "--grace", min=0, help="Seconds a variant may run past --time-limit before it is killed "
                            "and reported as timed out (default 30 + 25 % of the limit)")]
@@ -150,7 +157,6 @@ def _counts(outcomes, txt: dict[str, str]) -> None:
 def _settings(time_limit: float, workers: int, jobs: int | None, seed: int,
               cluster: str | None, warm: bool, charts: bool, txt: dict[str, str],
               grace: float | None = None):
-    import os
 
     from scheduler.whatif.runner import plan_jobs
     from scheduler.whatif.sweep import Settings
