@@ -16,7 +16,7 @@ from icalendar import Calendar
 from typer.testing import CliRunner
 
 from scheduler import cli
-from scheduler.commands.calendar import build_calendars, stint_uid
+from scheduler.cli.calendar import build_calendars, stint_uid
 from scheduler.i18n import last_day, set_language
 from scheduler.io import load_instance
 from scheduler.plan import Stint, read_plan_csv

@@ -276,7 +276,7 @@ def test_committed_suite_witness_is_clean(name: str) -> None:
 
 def test_generator_does_not_import_the_solver() -> None:
     code = ("import sys, scheduler.generator, scheduler.generator.suite, "
-            "scheduler.commands.generate; "
+            "scheduler.cli.generate; "
             "print(sorted(m for m in sys.modules if m.startswith('scheduler.solver')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=ROOT)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typer.testing import CliRunner
 
 from scheduler import cli
-from scheduler.commands import mss as mss_cmd
+from scheduler.cli import mss as mss_cmd
 from scheduler.mss import solve as mss_solve
 from scheduler.mss.check import check
 from scheduler.mss.construct import Plan, construct, cover_minima, fill, swap_repair

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from scheduler.cli.common import TEXT as CLI_TEXT
+from scheduler.cli.common import LangOpt, _lang, _load, err
 from scheduler.i18n import Lang, discipline_name, last_day, until_text, week_text
 from scheduler.plan import Stint
 
@@ -131,7 +133,6 @@ def build_calendars(stints: list[Stint], inst: "Instance | None", lang: Lang,
 def _instance_for(plan_dir: Path, given: Path | None) -> "Instance | None":
     """The instance for unit names: ``--instance``, else the one run.json names, else none
     (the calendars then name units by id)."""
-    from scheduler.cli import _load
     from scheduler.year import read_run
 
     path = given if given is not None else read_run(plan_dir).instance
@@ -140,70 +141,69 @@ def _instance_for(plan_dir: Path, given: Path | None) -> "Instance | None":
     return _load(path)[0]
 
 
+def calendar(
+    plan_dir: Annotated[Path, typer.Argument(help="Folder written by 'atbt solve'")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("calendars"),
+    instance: Annotated[Path | None, typer.Option(
+        "--instance", help="The instance, for unit names (default: the one run.json "
+        "names; without it units are named by id)")] = None,
+    pseudonymize: Annotated[bool, typer.Option(
+        "--pseudonymize", help="Name trainees by stable codes instead of ids")] = False,
+    lang: LangOpt = "sv",
+) -> None:
+    """One .ics calendar per trainee and per unit (all-day events, stable UIDs)."""
+    from dataclasses import replace
+
+    from scheduler.io import write_atomic
+    from scheduler.plan import PlanFormatError, read_plan_csv
+
+    lg = _lang(lang)
+    plan_csv = plan_dir / "plan.csv"
+    if not plan_csv.is_file():
+        err.print(_t("no_plan", lg, dir=plan_dir), markup=False)
+        raise typer.Exit(2)
+    if out.resolve() == plan_dir.resolve():
+        err.print(_t("out_is_plan", lg, out=out), markup=False)
+        raise typer.Exit(2)
+    try:
+        stints = read_plan_csv(plan_csv)
+    except PlanFormatError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    except UnicodeDecodeError:
+        err.print(CLI_TEXT[lg]["plan_not_utf8"].format(plan=plan_csv), markup=False)
+        raise typer.Exit(2) from None
+    inst = _instance_for(plan_dir, instance)
+    if pseudonymize:
+        from scheduler.workbook.pseudonym import (
+            PREFIX,
+            PseudonymKeyError,
+            codes,
+            pseudonym_key,
+        )
+        try:
+            key = pseudonym_key()
+        except PseudonymKeyError as exc:
+            err.print(exc.message(lg), markup=False)
+            raise typer.Exit(2) from None
+        # A plan already written with codes (solve --pseudonymize) keeps them.
+        # The codes of the instance's trainees when known: the same as solve/rosters give.
+        ids = sorted({t.id for t in inst.all_trainees()} if inst is not None else
+                     {s.trainee for s in stints if not s.trainee.startswith(PREFIX)})
+        cmap = codes(ids, key)
+        stints = [replace(s, trainee=cmap.get(s.trainee, s.trainee)) for s in stints]
+    files = build_calendars(stints, inst, lg)
+    try:
+        for rel, data in files.items():
+            write_atomic(out / rel, data)
+    except OSError as exc:
+        err.print(CLI_TEXT[lg]["out_failed"].format(out=out, error=exc), markup=False)
+        raise typer.Exit(2) from None
+    udir = _t("units_dir", lg) + "/"
+    n_units = sum(1 for rel in files if rel.startswith(udir))
+    err.print(_t("written", lg, people=len(files) - n_units, units=n_units, out=out),
+              markup=False)
+
+
 def register(app: typer.Typer) -> None:
-    from scheduler.cli import LangOpt, _lang, err
-
-    @app.command()
-    def calendar(
-        plan_dir: Annotated[Path, typer.Argument(help="Folder written by 'atbt solve'")],
-        out: Annotated[Path, typer.Option("--out", help="Output folder")] = Path("calendars"),
-        instance: Annotated[Path | None, typer.Option(
-            "--instance", help="The instance, for unit names (default: the one run.json "
-            "names; without it units are named by id)")] = None,
-        pseudonymize: Annotated[bool, typer.Option(
-            "--pseudonymize", help="Name trainees by stable codes instead of ids")] = False,
-        lang: LangOpt = "sv",
-    ) -> None:
-        """One .ics calendar per trainee and per unit (all-day events, stable UIDs)."""
-        from dataclasses import replace
-
-        from scheduler.cli import TEXT as CLI_TEXT
-        from scheduler.io import write_atomic
-        from scheduler.plan import PlanFormatError, read_plan_csv
-
-        lg = _lang(lang)
-        plan_csv = plan_dir / "plan.csv"
-        if not plan_csv.is_file():
-            err.print(_t("no_plan", lg, dir=plan_dir), markup=False)
-            raise typer.Exit(2)
-        if out.resolve() == plan_dir.resolve():
-            err.print(_t("out_is_plan", lg, out=out), markup=False)
-            raise typer.Exit(2)
-        try:
-            stints = read_plan_csv(plan_csv)
-        except PlanFormatError as exc:
-            err.print(str(exc), markup=False)
-            raise typer.Exit(2) from None
-        except UnicodeDecodeError:
-            err.print(CLI_TEXT[lg]["plan_not_utf8"].format(plan=plan_csv), markup=False)
-            raise typer.Exit(2) from None
-        inst = _instance_for(plan_dir, instance)
-        if pseudonymize:
-            from scheduler.workbook.pseudonym import (
-                PREFIX,
-                PseudonymKeyError,
-                codes,
-                pseudonym_key,
-            )
-            try:
-                key = pseudonym_key()
-            except PseudonymKeyError as exc:
-                err.print(exc.message(lg), markup=False)
-                raise typer.Exit(2) from None
-            # A plan already written with codes (solve --pseudonymize) keeps them.
-            # The codes of the instance's trainees when known: the same as solve/rosters give.
-            ids = sorted({t.id for t in inst.all_trainees()} if inst is not None else
-                         {s.trainee for s in stints if not s.trainee.startswith(PREFIX)})
-            cmap = codes(ids, key)
-            stints = [replace(s, trainee=cmap.get(s.trainee, s.trainee)) for s in stints]
-        files = build_calendars(stints, inst, lg)
-        try:
-            for rel, data in files.items():
-                write_atomic(out / rel, data)
-        except OSError as exc:
-            err.print(CLI_TEXT[lg]["out_failed"].format(out=out, error=exc), markup=False)
-            raise typer.Exit(2) from None
-        udir = _t("units_dir", lg) + "/"
-        n_units = sum(1 for rel in files if rel.startswith(udir))
-        err.print(_t("written", lg, people=len(files) - n_units, units=n_units, out=out),
-                  markup=False)
+    app.command()(calendar)

@@ -19,6 +19,8 @@ from typing import Annotated
 
 import typer
 
+from scheduler.cli.common import _lang, err
+
 TXT = {
     "sv": {
         "written": "Schema skrivet till {dir}",
@@ -68,7 +70,6 @@ mss_app = typer.Typer(no_args_is_help=True, add_completion=False,
 
 
 def _read(path: Path):
-    from scheduler.cli import err
     from scheduler.mss.dzn import DznError, read_instance
 
     try:
@@ -96,7 +97,6 @@ def solve_cmd(
     lang: Annotated[str, typer.Option("--lang", help="sv|en")] = "sv",
 ) -> None:
     """Solve one instance; write schedule.csv and score.json (checker-verified)."""
-    from scheduler.cli import _lang, err
     from scheduler.io import write_atomic
     from scheduler.mss.check import check
     from scheduler.mss.evaluate import evaluate
@@ -161,35 +161,14 @@ def bench_cmd(
     lang: Annotated[str, typer.Option("--lang", help="sv|en")] = "sv",
 ) -> None:
     """Solve every instance, verify it, and tabulate score, bound and best known result."""
-    from fnmatch import fnmatch
-
-    from scheduler.cli import _lang, err
     from scheduler.io import write_atomic
     from scheduler.mss import bench
-    from scheduler.mss.dzn import DznError, benchmark_dir
+    from scheduler.mss.dzn import DznError
 
     txt = TXT[_lang(lang)]
-    cores = available_cores()
-    if jobs * workers > cores:
-        # Refused rather than clamped: oversubscribed cores would silently change what the
-        # time limit means for every instance of the table.
-        err.print(txt["too_many_jobs"].format(jobs=jobs, workers=workers, n=jobs * workers,
-                                              cores=cores), markup=False)
-        raise typer.Exit(2)
-    folder = folder or benchmark_dir()
-    if not folder.is_dir():
-        err.print(txt["not_dir"].format(dir=folder), markup=False)
-        raise typer.Exit(2)
-    files = [p for p in bench.instance_files(folder) if only is None or fnmatch(p.stem, only)]
-    if not files:
-        err.print(txt["no_files"].format(dir=folder), markup=False)
-        raise typer.Exit(2)
+    folder, files, csv_path = _bench_inputs(folder, only, jobs, workers, out, txt)
     known = bench.best_known(folder)
-    csv_path = out or Path("benchmarks/results") / f"mss-{folder.name}-{date.today()}.csv"
     md_path = csv_path.with_suffix(".md")
-    if csv_path.exists() and csv_path.is_dir():
-        err.print(txt["out_not_dir"].format(out=csv_path), markup=False)
-        raise typer.Exit(2)
     rows: list[bench.Row] = []
     order = {p.stem: k for k, p in enumerate(files)}
 
@@ -247,6 +226,36 @@ def bench_cmd(
         raise typer.Exit(5)
 
 
+def _bench_inputs(folder: Path | None, only: str | None, jobs: int, workers: int,
+                  out: Path | None, txt: dict[str, str]) -> tuple[Path, list[Path], Path]:
+    """The folder, its instances (--only) and the CSV to write; exit 2 if unusable."""
+    from fnmatch import fnmatch
+
+    from scheduler.mss import bench
+    from scheduler.mss.dzn import benchmark_dir
+
+    cores = available_cores()
+    if jobs * workers > cores:
+        # Refused rather than clamped: oversubscribed cores would silently change what the
+        # time limit means for every instance of the table.
+        err.print(txt["too_many_jobs"].format(jobs=jobs, workers=workers, n=jobs * workers,
+                                              cores=cores), markup=False)
+        raise typer.Exit(2)
+    folder = folder or benchmark_dir()
+    if not folder.is_dir():
+        err.print(txt["not_dir"].format(dir=folder), markup=False)
+        raise typer.Exit(2)
+    files = [p for p in bench.instance_files(folder) if only is None or fnmatch(p.stem, only)]
+    if not files:
+        err.print(txt["no_files"].format(dir=folder), markup=False)
+        raise typer.Exit(2)
+    csv_path = out or Path("benchmarks/results") / f"mss-{folder.name}-{date.today()}.csv"
+    if csv_path.exists() and csv_path.is_dir():
+        err.print(txt["out_not_dir"].format(out=csv_path), markup=False)
+        raise typer.Exit(2)
+    return folder, files, csv_path
+
+
 @mss_app.command("bound")
 def bound_cmd(
     folder: Annotated[Path | None, typer.Argument(
@@ -263,7 +272,6 @@ def bound_cmd(
     import time
     from fnmatch import fnmatch
 
-    from scheduler.cli import _lang, err
     from scheduler.io import write_atomic
     from scheduler.mss import bench
     from scheduler.mss.colgen import ideal_bounds

@@ -1,0 +1,138 @@
+"""``atbt generate``: a seeded region that is feasible by construction, or the whole suite.
+
+Writes ``region.yaml`` and ``witness.csv`` (a plan that meets every rule) to ``--out``; with
+``--suite`` every region of scheduler/generator/suite.py and its README.md. Exit codes: 0
+written, 2 bad parameters or an unusable --out, 5 internal error (the witness failed the
+checker: a bug in the generator; nothing is written then).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scheduler.cli.common import _lang, err
+
+TXT = {
+    "sv": {
+        "unknown_kind": "--kind: okänd sort '{value}'; kända sorter: {known}",
+        "empty_kind": "--kind: ange minst en sort",
+        "repeated_kind": "--kind: samma sort förekommer flera gånger i '{value}'",
+        "out_of_range": "{option}: {value} ligger utanför {lo}–{hi}",
+        "bad_tightness": "--tightness: '{value}' ska vara tight, loose eller en marginal i "
+                         "procent (0–200)",
+        "out_not_dir": "{out}: --out måste vara en mapp, men det är en fil",
+        "written": "Region skriven till {dir}: {sites} sjukhus, {units} enheter, {trainees} "
+                   "AT/BT-läkare, {weeks} veckor; vittnesplanen godkänd av kontrollen "
+                   "({t:.1f} s)",
+        "suite_row": "{name}: {units} enheter, {trainees} AT/BT-läkare, {weeks} veckor",
+        "suite_written": "{n} regioner skrivna till {dir} ({t:.0f} s)",
+        "unknown_region": "--region: '{value}' finns inte i sviten",
+        "internal": "Internt fel i generatorn: {error}",
+    },
+    "en": {
+        "unknown_kind": "--kind: unknown kind '{value}'; known kinds: {known}",
+        "empty_kind": "--kind: give at least one kind",
+        "repeated_kind": "--kind: the same kind occurs more than once in '{value}'",
+        "out_of_range": "{option}: {value} is outside {lo}–{hi}",
+        "bad_tightness": "--tightness: '{value}' must be tight, loose or a slack in percent "
+                         "(0–200)",
+        "out_not_dir": "{out}: --out must be a folder, but it is a file",
+        "written": "Region written to {dir}: {sites} hospitals, {units} units, {trainees} "
+                   "trainees, {weeks} weeks; the witness plan passed the check ({t:.1f} s)",
+        "suite_row": "{name}: {units} units, {trainees} trainees, {weeks} weeks",
+        "suite_written": "{n} regions written to {dir} ({t:.0f} s)",
+        "unknown_region": "--region: '{value}' is not in the suite",
+        "internal": "Internal error in the generator: {error}",
+    },
+}
+
+
+def generate(
+    kind: Annotated[str, typer.Option(
+        "--kind", help="at18, gavle, at21j, at21e, ped, bt12, shift, or kinds joined by "
+        "commas (at18,bt12)")] = "at18,bt12",
+    trainees: Annotated[int, typer.Option("--trainees", help="Trainees in all")] = 60,
+    sites: Annotated[int, typer.Option("--sites", help="Hospitals (1-8)")] = 2,
+    starts: Annotated[int, typer.Option("--starts", help="Starts a year (2-4)")] = 4,
+    years: Annotated[int | None, typer.Option(
+        "--years", help="Years of intakes (1-4; default 2, with --kind shift 4)")] = None,
+    start_year: Annotated[int, typer.Option("--start-year")] = 2027,
+    tightness: Annotated[str, typer.Option(
+        "--tightness", help="tight (capacity = the witness's peak), loose (+25 %) or a "
+        "slack in percent")] = "tight",
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    leave: Annotated[int, typer.Option(
+        "--leave", help="% of trainees with 4-52 weeks of leave (0-25)")] = 0,
+    part_time: Annotated[int, typer.Option(
+        "--part-time", help="% of trainees working 50-90 %")] = 0,
+    locked: Annotated[int, typer.Option(
+        "--locked", help="% of trainees with locked stints")] = 0,
+    summer: Annotated[bool, typer.Option(
+        "--summer/--no-summer", help="Summer capacity dips")] = True,
+    staffing: Annotated[bool, typer.Option(
+        "--staffing", help="Vårdcentraler want a trainee every week (soft)")] = False,
+    name: Annotated[str, typer.Option("--name", help="Name of the region")] = "",
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Output folder (default: region, or benchmarks/suite with "
+        "--suite)")] = None,
+    suite: Annotated[bool, typer.Option(
+        "--suite", help="Write the benchmark suite (every region and README.md)")] = False,
+    region: Annotated[list[str] | None, typer.Option(
+        "--region", help="With --suite: only this region (may be repeated)")] = None,
+    lang: Annotated[str, typer.Option(
+        "--lang", help="Language of messages: sv|en")] = "sv",
+) -> None:
+    """Write a region that is feasible by construction: region.yaml and witness.csv."""
+    from scheduler.generator import GeneratorError, Params, problems
+    from scheduler.generator.build import build
+    from scheduler.generator.emit import render, write
+    from scheduler.generator.suite import SUITE, generate_suite
+
+    txt = TXT[_lang(lang)]
+    t0 = time.perf_counter()
+    folder = out if out is not None else Path("benchmarks/suite" if suite else "region")
+    if folder.exists() and not folder.is_dir():
+        err.print(txt["out_not_dir"].format(out=folder), markup=False)
+        raise typer.Exit(2)
+    try:
+        if suite:
+            known = {p.name for p in SUITE}
+            for r in region or []:
+                if r not in known:
+                    err.print(txt["unknown_region"].format(value=r), markup=False)
+                    raise typer.Exit(2)
+
+            def row(g):
+                err.print(txt["suite_row"].format(**g.stats), markup=False)
+
+            done = generate_suite(folder, names=region or None, progress=row)
+            err.print(txt["suite_written"].format(n=len(done), dir=folder,
+                                                  t=time.perf_counter() - t0), markup=False)
+            return
+        if years is None:
+            years = 4 if kind == "shift" else 2
+        p = Params(kind=kind, trainees=trainees, sites=sites, starts=starts, years=years,
+                   start_year=start_year, tightness=tightness, seed=seed, leave=leave,
+                   part_time=part_time, locked=locked, summer=summer, staffing=staffing,
+                   name=name)
+        bad = problems(p)
+        for option, key, args in bad:
+            err.print(txt[key].format(option=option, **args), markup=False)
+        if bad:
+            raise typer.Exit(2)
+        gen = render(build(p), folder)
+        write(gen, folder)
+    except GeneratorError as exc:
+        err.print(txt["internal"].format(error=exc), markup=False)
+        raise typer.Exit(5) from None
+    err.print(txt["written"].format(dir=folder, t=time.perf_counter() - t0, **gen.stats),
+              markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``generate`` to ``app``."""
+    app.command()(generate)
