@@ -1,6 +1,6 @@
 """The ``atbt`` command: one test per exit code, clear messages for bad input, safe outputs.
 
-Exit codes (scheduler/cli.py): 0 plan written / plan valid, 1 checked plan has violations,
+Exit codes (scheduler/cli/): 0 plan written / plan valid, 1 checked plan has violations,
 2 invalid input, 3 proven infeasible, 4 no plan within the time limit, 5 internal error.
 Most tests drive ``scheduler.cli.app`` in-process with typer's CliRunner; one runs
 ``python -m scheduler.cli`` as a subprocess to check the real process exit codes and output.
