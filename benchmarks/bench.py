@@ -27,7 +27,7 @@ from pathlib import Path
 
 from scheduler import checker
 from scheduler.api import solve_and_verify
-from scheduler.io import load_instance
+from scheduler.inputs.yaml_io import load_instance
 from scheduler.solver.solve import versions
 
 ROOT = Path(__file__).resolve().parents[1]

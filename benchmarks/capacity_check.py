@@ -53,7 +53,7 @@ from scheduler.domain import (  # noqa: E402
     extending_leave_mondays,
     service_weeks_needed,
 )
-from scheduler.io import InputError, load_instance  # noqa: E402
+from scheduler.inputs.yaml_io import InputError, load_instance  # noqa: E402
 
 # ----------------------------------------------------------------------------------------------
 # helpers

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import machine  # noqa: E402
 
-from scheduler.io import load_instance  # noqa: E402
+from scheduler.inputs.yaml_io import load_instance  # noqa: E402
 from scheduler.plan import read_plan_csv  # noqa: E402
 from scheduler.whatif.capacity import intake_capacity  # noqa: E402
 

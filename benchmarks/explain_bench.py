@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scheduler.domain import Instance, block_end, calendar_weeks  # noqa: E402
-from scheduler.io import load_instance  # noqa: E402
+from scheduler.inputs.yaml_io import load_instance  # noqa: E402
 from scheduler.plan import read_plan_csv  # noqa: E402
 from scheduler.solver.counting import unreachable_requirements  # noqa: E402
 from scheduler.solver.explain import explain  # noqa: E402

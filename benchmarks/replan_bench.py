@@ -21,8 +21,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from scheduler.api import solve_and_verify
-from scheduler.changes import Changes
-from scheduler.io import load_instance
+from scheduler.inputs.changes import Changes
+from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import read_plan_csv
 from scheduler.replanning import replan_and_verify
 

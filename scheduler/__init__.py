@@ -23,15 +23,15 @@ __version__ = "0.1.0"
 # Each public name and the module that defines it (the same names as __all__).
 _WHERE = {
     "load": "scheduler.api",
-    "load_instance": "scheduler.io",
+    "load_instance": "scheduler.inputs.yaml_io",
     "solve_and_verify": "scheduler.api",
     "replan_and_verify": "scheduler.replanning",
-    "explain": "scheduler.explaining",
+    "explain": "scheduler.report.explanation",
     "check": "scheduler.checker",
     "write_outputs": "scheduler.api",
     "write_replan_outputs": "scheduler.replanning",
     "VerificationError": "scheduler.api",
-    "InputError": "scheduler.io",
+    "InputError": "scheduler.inputs.yaml_io",
     "History": "scheduler.checker",
     "Violation": "scheduler.checker",
     "Result": "scheduler.result",
@@ -109,8 +109,8 @@ if TYPE_CHECKING:
         Weights,
         Wish,
     )
-    from scheduler.explaining import explain
-    from scheduler.io import InputError, load_instance
+    from scheduler.inputs.yaml_io import InputError, load_instance
     from scheduler.plan import Stint
     from scheduler.replanning import replan_and_verify, write_replan_outputs
+    from scheduler.report.explanation import explain
     from scheduler.result import Result, Status

@@ -14,7 +14,8 @@ from pathlib import Path
 from scheduler import checker
 from scheduler.domain import Instance
 from scheduler.i18n import Lang, language
-from scheduler.io import input_hash, load_instance, manifest_hashes, write_output_set
+from scheduler.inputs.yaml_io import input_hash, load_instance
+from scheduler.outputs import manifest_hashes, write_output_set
 from scheduler.plan import Stint, plan_to_csv
 from scheduler.result import Result
 from scheduler.solver.solve import Progress, solve
@@ -65,7 +66,7 @@ def write_outputs(instance: Instance, result: Result, out_dir: Path,
     overwrite an input.
 
     All are built in memory, then moved into ``out_dir`` together with run.json last, as
-    the manifest holding the others' SHA-256 (:func:`scheduler.io.write_output_set`).
+    the manifest holding the others' SHA-256 (:func:`scheduler.outputs.write_output_set`).
     ``overruns`` (soft capacity): listed in an overrun sheet and in run.json.
     """
     from scheduler.report.excel import build_workbook

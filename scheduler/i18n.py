@@ -163,7 +163,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "input_too_large": (
         "filen är {size} byte; högst {most} byte läses",
         "the file is {size} bytes; at most {most} bytes are read"),
-    # pydantic's error types in the user's language (scheduler.io.pydantic_problems)
+    # pydantic's error types in the user's language (scheduler.inputs.yaml_io.pydantic_problems)
     "pd_string_type": ("'{value}' ska vara text", "'{value}' must be text"),
     "pd_model_type": ("'{value}' ska vara en post med fält (nyckel: värde)",
                       "'{value}' must be an entry with fields (key: value)"),

@@ -14,7 +14,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from scheduler import api, checker
-from scheduler.changes import (
+from scheduler.domain import Instance
+from scheduler.i18n import Lang, language
+from scheduler.inputs.changes import (
     Changes,
     PlanDiff,
     apply_changes,
@@ -23,9 +25,8 @@ from scheduler.changes import (
     diff_plans,
     replan_monday,
 )
-from scheduler.domain import Instance
-from scheduler.i18n import Lang, language
-from scheduler.io import InputError, pydantic_problems, write_atomic
+from scheduler.inputs.yaml_io import InputError, pydantic_problems
+from scheduler.outputs import write_atomic
 from scheduler.plan import Stint, plan_to_csv
 from scheduler.result import Result, Status
 from scheduler.solver.solve import Progress, solve, versions
@@ -81,9 +82,9 @@ def replan_and_verify(instance: Instance, old: list[Stint], today: date,
     """Apply ``changes``, re-plan from ``today`` (rounded to a Monday) with the least change,
     and verify the new plan (every rule, and the history before today unchanged).
 
-    Raises :class:`scheduler.io.InputError` for changes that cannot apply (unknown ids, dates
-    before today, a block pushed past the horizon) and :class:`api.VerificationError` if the
-    checker rejects the plan.
+    Raises :class:`scheduler.inputs.yaml_io.InputError` for changes that cannot apply (unknown
+    ids, dates before today, a block pushed past the horizon) and :class:`api.VerificationError`
+    if the checker rejects the plan.
     """
     from scheduler.solver.replan import replan
 
@@ -171,7 +172,7 @@ def write_replan_outputs(rp: Replanned, out_dir: Path, lang: Lang | None = None,
 
             data = instance_to_workbook(state, lang or "sv")
         else:
-            from scheduler.io import dump_instance
+            from scheduler.inputs.yaml_io import dump_instance
 
             data = dump_instance(state).encode("utf-8")
         write_atomic(targets[4], data)

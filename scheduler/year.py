@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from scheduler.domain import Instance, Trainee
-from scheduler.io import InputError, pydantic_problems
+from scheduler.inputs.yaml_io import InputError, pydantic_problems
 from scheduler.plan import Stint
 
 TEXT = {

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from scheduler import cli
 from scheduler.i18n import set_language
-from scheduler.io import complete_set
+from scheduler.outputs import complete_set
 
 ROOT = Path(__file__).resolve().parents[1]
 OREBRO = ROOT / "instances" / "orebro.yaml"

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from scheduler import cli
 from scheduler.cli.calendar import build_calendars, stint_uid
 from scheduler.i18n import last_day, set_language
-from scheduler.io import load_instance
+from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import Stint, read_plan_csv
 from tests.orebro_plan import orebro_solved
 

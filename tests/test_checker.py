@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from scheduler import checker, domain
 from scheduler.checker import check, evaluate, objective
 from scheduler.domain import Instance
-from scheduler.io import load_instance, load_programme
+from scheduler.inputs.yaml_io import load_instance, load_programme
 from scheduler.plan import Stint
 
 ROOT = Path(__file__).resolve().parent.parent

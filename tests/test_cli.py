@@ -25,7 +25,7 @@ from typer.testing import CliRunner, Result
 
 from scheduler import api, checker, cli
 from scheduler.i18n import set_language
-from scheduler.io import load_instance
+from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import PLAN_COLUMNS, read_plan_csv
 from scheduler.result import Result as SolveResult
 from scheduler.result import Status

@@ -157,7 +157,7 @@ def test_a_tight_generated_region_the_old_construction_could_not_plan():
     # benchmarks/suite/gavle-bt12-126-tight: capacities are the witness's peak loads. The
     # trainee-by-trainee construction (hard capacity, one trainee at a time) ended with no
     # plan at --time-limit 20 on one worker; placement and repair plan it (about 5 s).
-    from scheduler.io import load_instance
+    from scheduler.inputs.yaml_io import load_instance
 
     inst = load_instance(ROOT / "benchmarks" / "suite" / "gavle-bt12-126-tight" / "region.yaml")
     plan = construct(inst, *_setup(inst))
@@ -173,7 +173,7 @@ def test_a_large_region_starts_the_second_pipeline_after_its_first_plan(monkeypa
     import multiprocessing
 
     import scheduler.solver.solve as solve_module
-    from scheduler.io import load_instance
+    from scheduler.inputs.yaml_io import load_instance
 
     monkeypatch.setattr(solve_module, "PORTFOLIO_MIN", 1)
     monkeypatch.setattr(solve_module, "FULL_MODEL_MAX", 1)

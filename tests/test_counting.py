@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from scheduler import api, checker, cli
 from scheduler.domain import Instance
-from scheduler.explaining import render
+from scheduler.report.explanation import render
 from scheduler.result import Status
 from scheduler.solver.counting import shortfalls, unreachable_requirements
 from scheduler.solver.explain import apply_relaxations, explain
@@ -248,7 +248,7 @@ def test_input_check_open_in_part_of_block_passes():
 
 
 def _write(tmp_path: Path, inst: Instance) -> Path:
-    from scheduler.io import dump_instance
+    from scheduler.inputs.yaml_io import dump_instance
     path = tmp_path / "instance.yaml"
     path.write_text(dump_instance(inst), encoding="utf-8")
     return path

@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 
 from scheduler import api, checker, cli
 from scheduler.domain import Instance
-from scheduler.explaining import render
 from scheduler.i18n import set_language
+from scheduler.report.explanation import render
 from scheduler.result import Status
 from scheduler.solver.explain import ExplainModel, _try, apply_relaxations, explain, find_conflict
 
@@ -189,7 +189,7 @@ def test_feasible_instance_has_nothing_to_explain():
 
 
 def _write(tmp_path: Path, inst: Instance) -> Path:
-    from scheduler.io import dump_instance
+    from scheduler.inputs.yaml_io import dump_instance
     path = tmp_path / "instance.yaml"
     path.write_text(dump_instance(inst), encoding="utf-8")
     return path

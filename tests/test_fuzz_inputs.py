@@ -24,7 +24,8 @@ from typer.testing import CliRunner
 
 from scheduler import cli
 from scheduler.i18n import set_language
-from scheduler.io import complete_set, load_instance
+from scheduler.inputs.yaml_io import load_instance
+from scheduler.outputs import complete_set
 from scheduler.workbook.template import instance_to_workbook
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """The region generator: every region it writes loads and its witness plan passes the checker.
 
 The witness is the proof of feasibility, so the tests read the written files back the way a
-user would (``io.load_instance`` from where they are written, ``read_plan_csv``) and run the
+user would (``load_instance`` from where they are written, ``read_plan_csv``) and run the
 independent checker on them; tight capacities must equal the witness's peak loads. Sizes are
 small (20-60 trainees, well under a second each).
 """
@@ -27,7 +27,7 @@ from scheduler.generator.region import UnitSpec, load_programmes
 from scheduler.generator.suite import SUITE
 from scheduler.generator.witness import make_profile
 from scheduler.i18n import set_language
-from scheduler.io import load_instance
+from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import Stint, read_plan_csv
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,7 @@ from typer.testing import CliRunner, Result
 
 from scheduler import checker, cli
 from scheduler.i18n import set_language
-from scheduler.io import InputError, load_instance
+from scheduler.inputs.yaml_io import InputError, load_instance
 from scheduler.plan import Stint, plan_to_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,7 +160,7 @@ def copy_set(src: Path, dst: Path) -> dict[str, bytes]:
 
 
 def test_written_set_is_complete_and_a_changed_file_breaks_it(first_set, tmp_path):
-    from scheduler.io import complete_set
+    from scheduler.outputs import complete_set
 
     assert complete_set(first_set)
     out = tmp_path / "o"
@@ -185,7 +185,7 @@ def test_control_character_in_a_name_is_refused_and_the_old_set_kept(first_set, 
 def test_a_writer_failing_midway_leaves_the_old_set_and_no_temporaries(
         first_set, tmp_path, monkeypatch):
     import scheduler.report.excel as excel
-    from scheduler.io import complete_set
+    from scheduler.outputs import complete_set
 
     out = tmp_path / "o"
     old = copy_set(first_set, out)
@@ -201,7 +201,7 @@ def test_a_writer_failing_midway_leaves_the_old_set_and_no_temporaries(
 
 
 def test_second_run_into_a_locked_out_exits_2_before_solving(tmp_path):
-    from scheduler.io import output_lock
+    from scheduler.outputs import output_lock
 
     out = tmp_path / "o"
     with output_lock(out):  # another run holds the folder
@@ -212,7 +212,7 @@ def test_second_run_into_a_locked_out_exits_2_before_solving(tmp_path):
 
 
 def test_stale_temporaries_of_a_killed_run_are_removed(tmp_path):
-    from scheduler.io import complete_set
+    from scheduler.outputs import complete_set
 
     out = tmp_path / "o"
     out.mkdir()
@@ -274,7 +274,7 @@ def _wait_for(proc: subprocess.Popen, word: str, limit: float = 30) -> str:
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_signal_during_the_solve_writes_the_best_plan_as_stopped(tmp_path, sig, code):
-    from scheduler.io import complete_set
+    from scheduler.outputs import complete_set
 
     out = tmp_path / "o"
     proc = _atbt("solve", TUTORIAL, "--out", out, "--time-limit", "4", "--workers", "1")
@@ -455,7 +455,7 @@ def test_huge_value_is_echoed_in_at_most_80_characters(tmp_path):
 
 
 def test_input_larger_than_the_cap_is_refused_before_parsing(tmp_path):
-    from scheduler.io import MAX_INPUT_BYTES
+    from scheduler.inputs.yaml_io import MAX_INPUT_BYTES
 
     src = tmp_path / "big.yaml"
     src.write_text("# " + "x" * MAX_INPUT_BYTES + "\n", encoding="utf-8")
@@ -633,7 +633,7 @@ def test_validation_messages_are_swedish_for_common_mistakes():
     # Before: 76 of 204 messages mixed pydantic's English ("Input should be ...") into Swedish.
     import copy
 
-    from scheduler.io import parse_instance_text
+    from scheduler.inputs.yaml_io import parse_instance_text
 
     base = load_instance(TUTORIAL).model_dump(mode="json")
     cases = [("units", 0, "name", 5), ("units", 0, "capacity", "tre"),
@@ -655,7 +655,7 @@ def test_validation_messages_are_swedish_for_common_mistakes():
 
 
 def test_replan_into_a_locked_out_exits_2_before_solving(first_set, tmp_path):
-    from scheduler.io import output_lock
+    from scheduler.outputs import output_lock
 
     out = tmp_path / "o"
     with output_lock(out):

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from matplotlib import dates as mdates
 
-from scheduler.io import complete_set, load_instance
+from scheduler.inputs.yaml_io import load_instance
+from scheduler.outputs import complete_set
 from scheduler.plan import read_plan_csv
 from scheduler.report.names import by_start
 from scheduler.report.picture import overview

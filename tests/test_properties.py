@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from scheduler import checker
 from scheduler.domain import Instance, Programme, Trainee, block_end
-from scheduler.io import dump_instance, parse_instance_text
+from scheduler.inputs.yaml_io import dump_instance, parse_instance_text
 from scheduler.result import Status
 from scheduler.solver.solve import solve
 

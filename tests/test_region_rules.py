@@ -304,7 +304,7 @@ def test_workbook_round_trip_of_catchments_seats_and_calendar_stints(tmp_path, l
 def test_workbook_seat_row_errors_are_located(tmp_path):
     import openpyxl
 
-    from scheduler.io import InputError
+    from scheduler.inputs.yaml_io import InputError
     from scheduler.workbook.reader import read_workbook
     from scheduler.workbook.template import write_template
 

@@ -21,7 +21,9 @@ from test_solver import build, leave, programme, trainee, unit, wk
 from typer.testing import CliRunner
 
 from scheduler import api, checker, cli
-from scheduler.changes import (
+from scheduler.domain import Instance, block_end
+from scheduler.i18n import set_language
+from scheduler.inputs.changes import (
     Changes,
     apply_changes,
     change_cost,
@@ -29,9 +31,7 @@ from scheduler.changes import (
     replan_monday,
     stint_weight,
 )
-from scheduler.domain import Instance, block_end
-from scheduler.i18n import set_language
-from scheduler.io import InputError, dump_instance
+from scheduler.inputs.yaml_io import InputError, dump_instance
 from scheduler.plan import Stint, plan_to_csv, read_plan_csv
 from scheduler.replanning import replan_and_verify
 from scheduler.result import Status

@@ -17,10 +17,10 @@ from test_wishes import M6, ZERO, st, trainee, unit, wk
 from typer.testing import CliRunner
 
 from scheduler import checker, cli
-from scheduler.changes import Changes
 from scheduler.domain import Instance
 from scheduler.i18n import set_language
-from scheduler.io import dump_instance
+from scheduler.inputs.changes import Changes
+from scheduler.inputs.yaml_io import dump_instance
 from scheduler.plan import plan_to_csv
 from scheduler.replanning import replan_and_verify
 from scheduler.result import Status

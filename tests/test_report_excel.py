@@ -14,7 +14,7 @@ import yaml
 
 from scheduler.domain import Instance
 from scheduler.i18n import set_language
-from scheduler.io import dump_instance, load_instance, parse_instance_text
+from scheduler.inputs.yaml_io import dump_instance, load_instance, parse_instance_text
 from scheduler.plan import Stint
 from scheduler.report.excel import (
     AMBER,

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from scheduler import api, checker, cli
 from scheduler.checker import OVERRUN_WEIGHT, Overrun, capacity_overruns
 from scheduler.i18n import set_language
-from scheduler.io import dump_instance
+from scheduler.inputs.yaml_io import dump_instance
 from scheduler.plan import Stint
 from scheduler.replanning import solve_soft_and_verify
 from scheduler.result import Status

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from scheduler import api, checker
 from scheduler.domain import Instance, Programme
-from scheduler.io import load_instance
+from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import Stint
 from scheduler.result import Result, Status
 from scheduler.solver.solve import solve

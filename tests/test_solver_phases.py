@@ -11,7 +11,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from scheduler import checker
-from scheduler.io import load_instance
+from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import Stint
 from scheduler.result import Status
 from scheduler.solver import solve as solve_module

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from scheduler import checker
 from scheduler.domain import Instance
-from scheduler.io import InputError
+from scheduler.inputs.yaml_io import InputError
 from scheduler.plan import Stint
 from scheduler.result import Status
 from scheduler.solver.cpsat import make_solver, run

@@ -148,7 +148,7 @@ def test_programme_path_through_a_symlink_out_is_confined(tmp_path):
 
 def test_programme_paths_inside_the_folder_or_constraints_are_read(tmp_path):
     """The shipped layout (../constraints/) and a copy beside the instance both load."""
-    from scheduler.io import load_instance
+    from scheduler.inputs.yaml_io import load_instance
 
     region = tmp_path / "region"
     (region / "instances").mkdir(parents=True)
@@ -217,7 +217,7 @@ def test_locked_stint_in_the_introduction_weeks_is_exit_2(tmp_path):
 
 
 def test_whatif_programme_path_is_confined(tmp_path):
-    from scheduler.io import InputError, load_instance
+    from scheduler.inputs.yaml_io import InputError, load_instance
     from scheduler.whatif.scenario import Scenario, derive
 
     base = load_instance(TUTORIAL)

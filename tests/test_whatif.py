@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from scheduler import checker
 from scheduler.cli import app
 from scheduler.domain import Instance
-from scheduler.io import InputError, dump_instance
+from scheduler.inputs.yaml_io import InputError, dump_instance
 from scheduler.plan import read_plan_csv
 from scheduler.result import Status
 from scheduler.solver.model import capacity_profiles
@@ -215,7 +215,7 @@ def test_sweep_reports_the_infeasible_variant_and_the_others(tmp_path):
     lines = (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 5
     # each valid variant is also written as an instance of its own
-    from scheduler.io import load_instance
+    from scheduler.inputs.yaml_io import load_instance
 
     assert load_instance(tmp_path / "variants" / "intake+1" / "instance.yaml") == \
         derive(inst, variants[3])
@@ -401,7 +401,7 @@ def test_orebro_21_months_uses_the_jonkoping_rule_set_and_every_block_fits():
     from ortools.sat.python import cp_model
 
     from scheduler import api
-    from scheduler.io import load_programme
+    from scheduler.inputs.yaml_io import load_programme
     from scheduler.solver.model import PlacementModel
 
     base, _ = api.load(ROOT / "instances" / "orebro.yaml")

@@ -285,7 +285,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _tutorial_with_wishes() -> Instance:
-    from scheduler.io import load_instance
+    from scheduler.inputs.yaml_io import load_instance
 
     inst = load_instance(ROOT / "instances" / "tutorial.yaml")
     return inst.model_copy(update={"wishes": [

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from scheduler import api
 from scheduler.domain import Instance
 from scheduler.i18n import set_language
-from scheduler.io import dump_instance, load_instance, parse_instance_text
+from scheduler.inputs.yaml_io import dump_instance, load_instance, parse_instance_text
 from scheduler.workbook import schema as S
 from scheduler.workbook.reader import read_workbook
 from scheduler.workbook.template import example_instance, instance_to_workbook

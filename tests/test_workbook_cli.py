@@ -18,7 +18,7 @@ from typer.testing import CliRunner, Result
 
 from scheduler import api, checker, cli
 from scheduler.i18n import last_day, set_language
-from scheduler.io import load_instance
+from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import read_plan_csv
 from scheduler.workbook.pseudonym import codes
 from scheduler.workbook.reader import read_workbook

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from scheduler import cli
 from scheduler.i18n import set_language
-from scheduler.io import InputError
+from scheduler.inputs.yaml_io import InputError
 from scheduler.workbook.reader import read_workbook
 from scheduler.workbook.template import example_instance, instance_to_workbook
 

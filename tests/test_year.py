@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from scheduler import api, checker, cli
 from scheduler.i18n import set_language
-from scheduler.io import load_instance
+from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import PLAN_COLUMNS, Stint, plan_to_csv, read_plan_csv
 from scheduler.plan_readers import read_plan
 

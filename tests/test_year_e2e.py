@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from scheduler import cli
 from scheduler.i18n import set_language
-from scheduler.io import load_instance
+from scheduler.inputs.yaml_io import load_instance
 
 ROOT = Path(__file__).resolve().parents[1]
 OREBRO = ROOT / "instances" / "orebro.yaml"

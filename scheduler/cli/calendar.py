@@ -154,7 +154,7 @@ def calendar(
     """One .ics calendar per trainee and per unit (all-day events, stable UIDs)."""
     from dataclasses import replace
 
-    from scheduler.io import write_atomic
+    from scheduler.outputs import write_atomic
     from scheduler.plan import PlanFormatError, read_plan_csv
 
     lg = _lang(lang)

@@ -16,7 +16,8 @@ from rich.console import Console
 from scheduler import halt
 from scheduler.domain import Instance
 from scheduler.i18n import Lang, language, set_language, tr
-from scheduler.io import InputError, OutputInUse, output_lock
+from scheduler.inputs.yaml_io import InputError
+from scheduler.outputs import OutputInUse, output_lock
 from scheduler.plan import PlanFormatError
 from scheduler.result import Status
 
@@ -209,7 +210,7 @@ def _with_fairness(inst: Instance, mode: str | None, lg: Lang) -> Instance:
 def _today(value: str | None, plan_dir: Path | None, inst: Instance) -> date | None:
     """``--today`` as a Monday (a week begun is history); else run.json's, else the
     instance's ``today``; None when none is known."""
-    from scheduler.changes import replan_monday
+    from scheduler.inputs.changes import replan_monday
 
     if value is not None:
         try:
@@ -250,7 +251,7 @@ def _keep(inst: Instance, keep: Path, today: str | None, lg: Lang
 
 
 def print_overruns(inst: Instance, overruns: list, lang: Lang) -> None:
-    from scheduler.explaining import weeks_text
+    from scheduler.report.explanation import weeks_text
 
     txt = TEXT[lang]
     if not overruns:
@@ -269,7 +270,7 @@ def print_explanation(inst: Instance, lang: Lang, time_limit: float = 30.0,
                       history_before: date | None = None,
                       crossing: dict | None = None, previous: list | None = None) -> int:
     """Explain, print, and return the exit code (0 feasible, 3 infeasible, 4 unknown)."""
-    from scheduler.explaining import explain, render
+    from scheduler.report.explanation import explain, render
 
     ex = explain(inst, time_limit=max(0.0, time_limit), history_before=history_before,
                  crossing=crossing, previous=previous)
@@ -282,7 +283,7 @@ def print_explanation(inst: Instance, lang: Lang, time_limit: float = 30.0,
 
 def reject_unreachable(inst: Instance, path: Path, lang: Lang) -> None:
     """Exit 2 if a required discipline no eligible unit can give during a block (issue 23)."""
-    from scheduler.explaining import unreachable_lines
+    from scheduler.report.explanation import unreachable_lines
 
     lines = unreachable_lines(inst, str(path), lang)
     for line in lines:

@@ -97,10 +97,10 @@ def solve_cmd(
     lang: Annotated[str, typer.Option("--lang", help="sv|en")] = "sv",
 ) -> None:
     """Solve one instance; write schedule.csv and score.json (checker-verified)."""
-    from scheduler.io import write_atomic
     from scheduler.mss.check import check
     from scheduler.mss.evaluate import evaluate
     from scheduler.mss.solve import solve
+    from scheduler.outputs import write_atomic
 
     txt = TXT[_lang(lang)]
     inst = _read(instance)
@@ -161,9 +161,9 @@ def bench_cmd(
     lang: Annotated[str, typer.Option("--lang", help="sv|en")] = "sv",
 ) -> None:
     """Solve every instance, verify it, and tabulate score, bound and best known result."""
-    from scheduler.io import write_atomic
     from scheduler.mss import bench
     from scheduler.mss.dzn import DznError
+    from scheduler.outputs import write_atomic
 
     txt = TXT[_lang(lang)]
     folder, files, csv_path = _bench_inputs(folder, only, jobs, workers, out, txt)
@@ -272,10 +272,10 @@ def bound_cmd(
     import time
     from fnmatch import fnmatch
 
-    from scheduler.io import write_atomic
     from scheduler.mss import bench
     from scheduler.mss.colgen import ideal_bounds
     from scheduler.mss.dzn import DznError, benchmark_dir, read_instance
+    from scheduler.outputs import write_atomic
 
     txt = TXT[_lang(lang)]
     folder = folder or benchmark_dir()

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scheduler.changes import Changes, load_changes
 from scheduler.cli.common import TEXT as CLI_TEXT
 from scheduler.cli.common import (
     LangOpt,
@@ -24,7 +23,8 @@ from scheduler.cli.common import (
     print_explanation,
 )
 from scheduler.i18n import Lang
-from scheduler.io import InputError
+from scheduler.inputs.changes import Changes, load_changes
+from scheduler.inputs.yaml_io import InputError
 from scheduler.plan import PlanFormatError, read_plan_csv
 from scheduler.result import Status
 

@@ -125,7 +125,7 @@ def solve(
 def _explain_infeasible(inst: Instance, counted: bool, spent: float, time_limit: float,
                         lg: Lang) -> None:
     """Why: the conflicting requirements, searched for in the time --time-limit has left."""
-    from scheduler.explaining import note
+    from scheduler.report.explanation import note
     err.print(TEXT[lg]["infeasible"], markup=False)
     err.print(note("counted_first", lg, t=spent) if counted else note(
         "solve_spent", lg, t=spent, limit=time_limit, left=max(0.0, time_limit - spent)),

@@ -237,7 +237,7 @@ def whatif(
     lang: LangOpt = "sv",
 ) -> None:
     """Solve every scenario variant of BASE; write a comparison workbook and charts."""
-    from scheduler.io import InputError
+    from scheduler.inputs.yaml_io import InputError
     from scheduler.whatif.scenario import load_scenarios
     from scheduler.whatif.sweep import whatif as run_whatif
 
@@ -368,7 +368,7 @@ def _print_capacity(rep, summary: list, as_json: bool, txt: dict[str, str]) -> N
 
 
 def _write_capacity(inst, rep, summary: list, out: Path, lg: Lang) -> None:
-    from scheduler.io import write_atomic
+    from scheduler.outputs import write_atomic
     from scheduler.whatif.report import write_capacity_workbook
 
     j = rep.joint

@@ -90,7 +90,7 @@ def _target(out: Path, inputs: tuple[Path, ...], suffixes: tuple[str, ...],
 
 def _write(out: Path, data: bytes) -> None:
     from scheduler.i18n import language
-    from scheduler.io import write_atomic
+    from scheduler.outputs import write_atomic
 
     try:
         write_atomic(out, data)
@@ -100,7 +100,7 @@ def _write(out: Path, data: bytes) -> None:
 
 
 def _workbook_bytes(inst: Instance, lang: Lang) -> bytes:
-    from scheduler.io import InputError
+    from scheduler.inputs.yaml_io import InputError
     from scheduler.workbook.template import instance_to_workbook
 
     try:
@@ -135,7 +135,7 @@ def convert(
     lang: LangOpt = "sv",
 ) -> None:
     """Convert an instance between the workbook and the text (YAML) format, without loss."""
-    from scheduler.io import dump_instance
+    from scheduler.inputs.yaml_io import dump_instance
 
     lg = _lang(lang)
     txt = TEXT[lg]

@@ -22,7 +22,8 @@ from scheduler.domain import Instance
 from scheduler.generator.build import Region, leave_periods
 from scheduler.generator.params import Params
 from scheduler.generator.region import GeneratorError, UnitSpec, summers
-from scheduler.io import InputError, load_instance, write_atomic
+from scheduler.inputs.yaml_io import InputError, load_instance
+from scheduler.outputs import write_atomic
 from scheduler.plan import PlanFormatError, Stint, plan_to_csv, read_plan_csv
 
 

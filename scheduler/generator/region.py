@@ -17,7 +17,7 @@ from pathlib import Path
 from scheduler.domain import Programme
 from scheduler.generator import catalog
 from scheduler.generator.params import KINDS, Params
-from scheduler.io import load_programme
+from scheduler.inputs.yaml_io import load_programme
 
 
 class GeneratorError(Exception):

@@ -14,7 +14,7 @@ from pathlib import Path
 from scheduler.generator.build import build
 from scheduler.generator.emit import Generated, render, write
 from scheduler.generator.params import Params
-from scheduler.io import write_atomic
+from scheduler.outputs import write_atomic
 
 
 def _p(name: str, kind: str, n: int, sites: int, tight: str = "tight", seed: int = 1,

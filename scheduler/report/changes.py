@@ -16,10 +16,10 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from scheduler.changes import PlanDiff, stint_weight
 from scheduler.domain import Instance
 from scheduler.i18n import Lang, discipline_name, language, last_day
-from scheduler.io import defuse_formulas, write_atomic
+from scheduler.inputs.changes import PlanDiff, stint_weight
+from scheduler.outputs import defuse_formulas, write_atomic
 from scheduler.report.printing import print_setup
 
 LABELS: dict[str, tuple[str, str]] = {

@@ -1,8 +1,8 @@
 """The coordinator's workbook (plan.xlsx): plan grid, unit load, requirements, stints, run.
 
-Built in memory and written with :func:`scheduler.io.write_atomic`, so a failed run never leaves
-a half-written workbook in place of the last good one. Labels are Swedish by default, English
-with ``lang="en"``. Trainee names are personal data and are never written: ids only.
+Built in memory and written with :func:`scheduler.outputs.write_atomic`, so a failed run never
+leaves a half-written workbook in place of the last good one. Labels are Swedish by default,
+English with ``lang="en"``. Trainee names are personal data and are never written: ids only.
 
 Speed matters (about 200 trainees x 200 weeks): every fill, font and alignment is created once at
 module level and shared, and cells that look alike copy one prototype's style index.
@@ -39,7 +39,7 @@ from scheduler.domain import (
     introduction_mondays,
 )
 from scheduler.i18n import Lang, discipline_name, language, last_day, week_text
-from scheduler.io import defuse_formulas, write_atomic
+from scheduler.outputs import defuse_formulas, write_atomic
 from scheduler.plan import Stint
 from scheduler.report.names import by_start, short_names
 from scheduler.report.printing import print_setup

@@ -32,8 +32,8 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from scheduler.changes import change_cost, stint_weight
 from scheduler.domain import Instance, LockedStint, Trainee, block_end
+from scheduler.inputs.changes import change_cost, stint_weight
 from scheduler.plan import Stint
 from scheduler.solver.cpsat import complete_hint, make_solver, run
 from scheduler.solver.model import Option, PlacementModel, capacity_profiles

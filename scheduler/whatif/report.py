@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter  # noqa: E402
 
 from scheduler.domain import Instance  # noqa: E402
 from scheduler.i18n import Lang, language  # noqa: E402
-from scheduler.io import defuse_formulas, write_atomic  # noqa: E402
+from scheduler.outputs import defuse_formulas, write_atomic  # noqa: E402
 from scheduler.report.printing import print_setup  # noqa: E402
 from scheduler.solver.model import TERMS, capacity_profiles  # noqa: E402
 from scheduler.whatif.runner import Outcome, status_counts  # noqa: E402

@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from scheduler.domain import Cohort, Instance, Programme, Trainee, block_end
 from scheduler.i18n import tr
-from scheduler.io import (
+from scheduler.inputs.yaml_io import (
     InputError,
     _read_yaml,
     load_programme,

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from scheduler.domain import Instance
 from scheduler.i18n import Lang
-from scheduler.io import InputError, dump_instance, write_atomic
+from scheduler.inputs.yaml_io import InputError, dump_instance
+from scheduler.outputs import write_atomic
 from scheduler.plan import plan_to_csv
 from scheduler.whatif.report import Row, slug, write_report
 from scheduler.whatif.runner import Job, Outcome, Ticker, default_grace, run_all

@@ -5,12 +5,13 @@ are refused), its unpacked size is capped, formulas are never evaluated (a formu
 as its saved value, or is refused when it has none) and macros are never run (openpyxl does not
 execute them; only ``.xlsx`` is accepted).
 
-Every problem is collected, then raised at once as one :class:`~scheduler.io.InputError` whose
-locations read like ``Enheter, rad 14, Kapacitet``: the sheet, the row number as Excel shows it
-and the column header as written in the workbook. Checks run in two rounds: cell values,
-references and each entry's own rules first (all reported together); the instance-wide checks of
-:func:`~scheduler.domain.instance_problems` (a block outside the horizon, ...) only once the
-first round is clean, since they need every entry.
+Every problem is collected, then raised at once as one
+:class:`~scheduler.inputs.yaml_io.InputError` whose locations read like ``Enheter, rad 14,
+Kapacitet``: the sheet, the row number as Excel shows it and the column header as written in the
+workbook. Checks run in two rounds: cell values, references and each entry's own rules first
+(all reported together); the instance-wide checks of :func:`~scheduler.domain.instance_problems`
+(a block outside the horizon, ...) only once the first round is clean, since they need every
+entry.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from scheduler.domain import (
     Wish,
 )
 from scheduler.i18n import Lang, tr
-from scheduler.io import InputError
+from scheduler.inputs.yaml_io import InputError
 from scheduler.workbook import schema as S
 from scheduler.workbook.schema import Column, Sheet, msg
 

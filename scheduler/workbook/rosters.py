@@ -33,7 +33,7 @@ from scheduler.domain import (
     introduction_mondays,
 )
 from scheduler.i18n import Lang, discipline_name, last_day, until_text, week_text
-from scheduler.io import defuse_formulas, write_atomic
+from scheduler.outputs import defuse_formulas, write_atomic
 from scheduler.plan import Stint
 from scheduler.report.printing import print_setup
 from scheduler.workbook.schema import LEAVE_KINDS

@@ -33,7 +33,8 @@ from scheduler.domain import (
     Programme,
 )
 from scheduler.i18n import Lang
-from scheduler.io import InputError, load_programme, write_atomic
+from scheduler.inputs.yaml_io import InputError, load_programme
+from scheduler.outputs import write_atomic
 from scheduler.workbook import schema as S
 from scheduler.workbook.schema import Column, Sheet, word
 

@@ -34,7 +34,7 @@ from scheduler.domain import (
     Trainee,
     block_end,
 )
-from scheduler.io import InputError, _read_yaml, pydantic_problems
+from scheduler.inputs.yaml_io import InputError, _read_yaml, pydantic_problems
 from scheduler.plan import Stint
 
 TEXT = {

@@ -1,0 +1,1 @@
+"""Reading what people give the tool: instance files (YAML) and change files."""
