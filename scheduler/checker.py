@@ -280,7 +280,7 @@ def _interrupted_parts(t: Trainee, stints: list[Stint]) -> set[int]:
     one week) in between.
 
     Linear in the stints (times the length of a run of leave), not quadratic: a hand-edited
-    plan of 100 000 rows is checked in seconds (issue 16, point 10)."""
+    plan of 100 000 rows is checked in seconds."""
     leave = _leave_mondays(t)
     week = timedelta(weeks=1)
     ends: dict[tuple[str, str], set[date]] = defaultdict(set)

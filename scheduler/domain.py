@@ -54,7 +54,7 @@ def _monday(d: date) -> date:
 
 
 def _unique(items: list[str]) -> list[str]:
-    """An id listed twice would be counted twice (issue 16: a group requirement met by half)."""
+    """An id listed twice would be counted twice (a group requirement met by half)."""
     seen: set[str] = set()
     for x in items:
         if x in seen:

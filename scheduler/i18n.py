@@ -97,14 +97,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' is not a date (YYYY-MM-DD)",
     ),
     "invalid_value": ("ogiltigt värde: {detail}", "invalid value: {detail}"),
-    # hardening (issue 16): lists, unknown names, control characters, ranges, input size
+    # hardening: lists, unknown names, control characters, ranges, input size
     "duplicate_in_list": (
         "'{id}' står flera gånger i listan", "'{id}' occurs more than once in the list"),
     "unknown_discipline": (
         "disciplinen '{id}' finns inte i något program{hint}",
         "discipline '{id}' is not in any programme{hint}"),
     "did_you_mean": (" (menar du '{name}'?)", " (did you mean '{name}'?)"),
-    # issue 22: clashes named with both entries, confined paths, encodings, new unit rules
+    # clashes named with both entries, confined paths, encodings, new unit rules
     "leave_overlap": (
         "ledigheten {a} ({a_start} – {a_end}) överlappar {b} ({b_start} – {b_end})",
         "the leave {a} ({a_start} – {a_end}) overlaps {b} ({b_start} – {b_end})",
@@ -349,7 +349,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{trainee} {when}: blocket ska sluta med {discipline}, men sista placeringen är {found}",
         "{trainee} {when}: the block must end with {discipline}, but the last stint is {found}",
     ),
-    # re-planning (issue 5): history before --today, trainees who leave
+    # re-planning: history before --today, trainees who leave
     "chk_frozen": (
         "{trainee} {when}: planen före {today} får inte ändras (var {expected}, är nu {found})",
         "{trainee} {when}: the plan before {today} must not change (was {expected}, now "

@@ -40,7 +40,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Output sets (issue 16, point 4): the files of one run are replaced together, under a lock.
+# Output sets: the files of one run are replaced together, under a lock.
 
 MANIFEST = "run.json"  # written last; names the other files of the set with their SHA-256
 

@@ -1,4 +1,4 @@
-"""Public API of issue 5: solve with soft capacity, and re-plan from today with the least change.
+"""Public API: solve with soft capacity, and re-plan from today with the least change.
 
 Like :mod:`scheduler.api`: the solver proposes, the independent checker verifies, and only a
 verified plan is returned or written.
@@ -188,7 +188,7 @@ def write_replan_outputs(rp: Replanned, out_dir: Path, lang: Lang | None = None,
                     "phases": rp.phases})
     from scheduler.report import fairness
 
-    if fairness.wanted(rp.instance) and r.stints:  # as solve's run.json (issue 19)
+    if fairness.wanted(rp.instance) and r.stints:  # as solve's run.json
         summary["fairness"] = fairness.summary(rp.instance, r.stints, lang or language())
     write_atomic(targets[2], json.dumps(summary, indent=2, default=str).encode("utf-8"))
     write_change_workbook(targets[3], rp.instance, rp.diff, rp.today,

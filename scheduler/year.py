@@ -1,4 +1,4 @@
-"""The coordinator's year (issue 17): the state a re-plan leaves behind, the plan a run was made
+"""The coordinator's year: the state a re-plan leaves behind, the plan a run was made
 for, and the next recruitment round (``solve --keep``).
 
 Pure instance transformations: no solver import. Kept stints become locked stints of the

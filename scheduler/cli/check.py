@@ -47,7 +47,7 @@ def check(
     for v in violations:
         typer.echo(v.message)
     terms = checker.evaluate(inst, stints)
-    # A violating plan has no objective to compare with a proven bound (issue 16, point 3).
+    # A violating plan has no objective to compare with a proven bound.
     obj = TEXT[lg]["no_objective"] if violations else checker.objective(inst, terms)
     typer.echo("  ".join(f"{k}={v}" for k, v in terms.items()) + f"  objective={obj}")
     from scheduler.report.fairness import wanted

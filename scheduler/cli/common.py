@@ -282,7 +282,7 @@ def print_explanation(inst: Instance, lang: Lang, time_limit: float = 30.0,
 
 
 def reject_unreachable(inst: Instance, path: Path, lang: Lang) -> None:
-    """Exit 2 if a required discipline no eligible unit can give during a block (issue 23)."""
+    """Exit 2 if a required discipline no eligible unit can give during a block."""
     from scheduler.report.explanation import unreachable_lines
 
     lines = unreachable_lines(inst, str(path), lang)

@@ -1,4 +1,4 @@
-"""``atbt replan``: re-plan from a date with the least change (issue 5)."""
+"""``atbt replan``: re-plan from a date with the least change."""
 
 from __future__ import annotations
 

@@ -159,7 +159,7 @@ def _search(inst: Instance, counted: list, t0: float, limits: dict, soft_capacit
     progress, pending = _progress(lg, as_json or not sys.stderr.isatty())
     overruns: list = []
     try:
-        if counted:  # proven infeasible by counting: no search (issue 23)
+        if counted:  # proven infeasible by counting: no search
             result = Result(status=Status.INFEASIBLE, method="counting",
                             wall_time=time.monotonic() - t0, **limits)
         elif soft_capacity:

@@ -1,4 +1,4 @@
-"""Region generator: realistic regions that are feasible by construction (issue 15).
+"""Region generator: realistic regions that are feasible by construction.
 
 ``generate(params, out_dir)`` draws a region from the parameters and the seed, builds a
 witness plan that meets every rule of docs/MODEL.md but capacity, sets each unit's capacity

@@ -113,8 +113,8 @@ def region_data(rg: Region, out_dir: Path | None) -> dict:
                     "end": rg.h0 + timedelta(weeks=2 * third)}
     units = [_unit_data(u, *caps[u.id], staffing) for u in rg.units if u.id in caps]
     if any(x.part_time != 100 for x in rg.people):
-        # The witness gives part-timers stints of the calendar ranges (issue 22 made ranges
-        # full-time weeks by default): the units say so, and the suite keeps its meaning.
+        # The witness gives part-timers stints of the calendar ranges (ranges count
+        # service weeks by default): the units say so, and the suite keeps its meaning.
         for d in units:
             d["calendar_stints"] = True
     cohorts = [{"id": cid, "programme": it.programme, "start": it.start, "count": n,

@@ -258,7 +258,7 @@ SHIPPED_CONSTRAINTS = Path(__file__).resolve().parent.parent / "constraints"
 
 
 def programme_path_allowed(instance_path: Path, programme_path: Path) -> bool:
-    """A programme file an instance may name (issue 22: ``../../etc/passwd`` was read): a YAML
+    """A programme file an instance may name (``../../etc/passwd`` was read): a YAML
     file, after symlinks are resolved, inside the instance's folder, inside a ``constraints``
     folder beside the instance's folder or one of its parents (``../constraints/``, as in
     ``instances/`` and ``benchmarks/suite/*/``), or inside the shipped ``constraints/``."""

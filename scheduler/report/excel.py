@@ -193,7 +193,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "term_worst": ("Sämst ställda AT/BT-läkarens kostnad", "Worst-off trainee's cost"),
     "term_change_cost": ("Ändringskostnad", "Change cost"),
     "term_capacity_overrun": ("AT/BT-veckor över kapaciteten", "Trainee-weeks over capacity"),
-    # fairness (issue 19): the mode the plan was made with
+    # fairness: the mode the plan was made with
     "fairness_mode": ("Rättviseläge", "Fairness mode"),
     "fairness_off": ("av: bara summan", "off: the sum only"),
     "fairness_lexicographic": ("lexikografiskt: den sämst ställdas kostnad först, sedan summan",
@@ -260,7 +260,7 @@ _HEAD = Alignment(vertical="bottom", wrap_text=True)
 _THIN = Side(style="thin", color="BFBFBF")
 _GRID_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
-# Print-ready grid (issue 18): month bands, summer shading, a band row per start, a dark
+# Print-ready grid: month bands, summer shading, a band row per start, a dark
 # border where a stint begins, a red line at today.
 _BAND = Alignment(horizontal="center", vertical="center")
 _LEFT = Alignment(horizontal="left", vertical="center")
@@ -355,7 +355,7 @@ def build_workbook(instance: Instance, result: Result, lang: Lang | None = None,
         _overrun_sheet(wb.create_sheet(_label("sheet_overruns", lang)), instance, overruns, lang)
     from scheduler.report import fairness
 
-    if fairness.wanted(instance) and result.stints:  # Önskemål and Rättvisa (issue 19)
+    if fairness.wanted(instance) and result.stints:  # Önskemål and Rättvisa
         fairness.add_sheets(wb, instance, result.stints, lang)
     # A fixed author: the file's metadata names the tool, never a person.
     wb.properties.creator = "atbt-scheduler"

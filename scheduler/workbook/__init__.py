@@ -1,2 +1,2 @@
 """The coordinator's workbooks: the instance as an Excel template, per-unit rosters and
-personal plans (issue 3)."""
+personal plans."""

@@ -120,13 +120,13 @@ UNITS = Sheet("units", "Enheter", "Units", (
     C("target", "Bemanningsmål", "Staffing target", "int"),
     C("target_start", "Bemanningsmål från", "Staffing target from", "date"),
     C("target_end", "Bemanningsmål till (exkl.)", "Staffing target until (excl.)", "date"),
-    # issue 22: a catchment between own site and the whole region; lengths that do not stretch
+    # a catchment between own site and the whole region; lengths that do not stretch
     C("takes_from", "Tar även emot från orter", "Also takes from sites", "codes", width=22),
     C("calendar_stints", "Längd i kalenderveckor även vid deltid",
       "Lengths in calendar weeks even at part time", "bool", choices="yesno", width=18),
     # the name printed in the plan grid's cells (default: an abbreviation of the id)
     C("short_name", "Kortnamn", "Short name", "text", width=12, optional=True),
-    # issue 19: soft spacing of a vårdcentral's intakes (the objective term ``spacing``)
+    # soft spacing of a vårdcentral's intakes (the objective term ``spacing``)
     C("min_start_gap_weeks", "Minsta veckor mellan starter", "Min weeks between starts", "int",
       width=18, optional=True),
 ), required=True)
@@ -145,7 +145,7 @@ STINT_WEEKS = Sheet("stint_weeks", "Placeringslängder", "Stint lengths", (
     C("max_weeks", "Högst (veckor)", "Max (weeks)", "int"),
 ))
 
-# Seats per programme inside a unit (issue 22): "of 4 seats, at most 2 AT", "1 reserved for BT".
+# Seats per programme inside a unit: "of 4 seats, at most 2 AT", "1 reserved for BT".
 SEATS = Sheet("seats", "Platser per program", "Seats per programme", (
     C("unit", "Enhet", "Unit", "code", required=True, ref="units"),
     C("programme", "Program", "Programme", "code", required=True, ref="programmes"),
