@@ -254,7 +254,7 @@ def load_instance(path: str | Path) -> Instance:
 
 
 # The rule sets shipped with the program (a checkout's constraints/ folder).
-SHIPPED_CONSTRAINTS = Path(__file__).resolve().parent.parent / "constraints"
+SHIPPED_CONSTRAINTS = Path(__file__).resolve().parents[2] / "constraints"
 
 
 def programme_path_allowed(instance_path: Path, programme_path: Path) -> bool:
