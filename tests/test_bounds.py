@@ -8,7 +8,13 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from scheduler import checker
-from scheduler.solver.bounds import direct_bound, floor_cut, leave_fragmentation, peak_floor
+from scheduler.solver.bounds import (
+    direct_bound,
+    floor_cut,
+    leave_floors,
+    leave_fragmentation,
+    peak_floor,
+)
 from scheduler.solver.model import PlacementModel, capacity_profiles, kind_key, min_stints
 from tests.test_properties import instance_dicts, make
 from tests.test_solver import GAVLE, build, leave, programme, solve_optimal, trainee, unit, wk
@@ -177,6 +183,9 @@ def test_leave_after_one_week_forces_its_length_of_fragmentation():
     (t,) = inst.all_trainees()
     assert leave_fragmentation(inst, t, capacity_profiles(inst)) == 2
     solve_optimal(inst, 2)
+    # Stopped before its one kind, the floors leave the trainee out (a floor of 0).
+    assert leave_floors(inst, [t], capacity_profiles(inst)) == {t.id: 2}
+    assert leave_floors(inst, [t], capacity_profiles(inst), stop=lambda: True) == {}
 
 
 def test_a_stretch_between_two_leaves_long_enough_for_a_stint_costs_nothing():

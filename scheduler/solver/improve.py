@@ -28,7 +28,8 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
             least: dict[str, int], profiles: dict, progress: Progress | None = None,
             soft_capacity: bool = False,
             on_better: Callable[[int], None] | None = None,
-            stop: Callable[[], bool] | None = None) -> list[Stint]:
+            stop: Callable[[], bool] | None = None,
+            floors: dict[str, int] | None = None) -> list[Stint]:
     """Large-neighbourhood search on the whole objective (every term, every trainee).
 
     ``polish`` only lowers each trainee's own cost; staffing targets and peak utilisation
@@ -38,9 +39,11 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     second) and keeps the result if the plan's cost falls. Neighbourhoods aim at where the
     cost is: a week a vårdcentral stands empty (trainees who could be there then), the
     busiest unit of a class (its trainees and those of the quietest units), a trainee
-    above its own minimum cost with its competitors.
+    above its own minimum cost with its competitors. ``floors``: as ``polish``'s.
     """
     deadline = Deadline(time_limit, stop)
+    if deadline.left() <= 0.3:  # the least it needs for a step (below)
+        return plan
     trainees = {t.id: t for t in instance.all_trainees()}
     state = PlanState(instance, plan)
     by_t = state.by_t
@@ -48,8 +51,9 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     start_cost = cost
     rng = random.Random(seed)
     steps = kept = 0
-    floors = (leave_floors(instance, list(trainees.values()), profiles)
-              if instance.weights.fragmentation else {})
+    if floors is None:
+        floors = (leave_floors(instance, list(trainees.values()), profiles,
+                               stop=deadline.expired) if instance.weights.fragmentation else {})
 
     def costly(instance: Instance, trainees: dict[str, Trainee], state: PlanState,
                profiles: dict, least: dict[str, int],

@@ -107,6 +107,7 @@ class PlacementModel:
     decomposition) are fixed capacity consumers. ``terms`` limits the objective to some terms.
     ``optional`` trainees (ids) get an ``admitted`` literal each (``self.admitted``): a trainee
     that is not admitted has no stints; e.g. the what-if capacity search maximises their sum.
+    ``build=False``: only the trainees' data (``data``, ``_eligible``), no variables.
     """
 
     def __init__(
@@ -122,6 +123,7 @@ class PlacementModel:
         optional: Collection[str] = (),
         soft_capacity: bool = False,
         seat_loads: dict[str, dict[str, list[int]]] | None = None,
+        build: bool = True,
     ):
         self.inst = instance
         # Seats per programme (``_seat_limits``): trainees per unit, programme and week held by
@@ -147,6 +149,8 @@ class PlacementModel:
         self.term_exprs: dict[str, cp_model.LinearExprT] = {}
         self.data: list[TraineeData] = []
         self._prepare()
+        if not build:  # the trainees' data only (``data``, ``_eligible``): no model
+            return
         self._add_variables()
         self._add_constraints()
         self._add_objective()

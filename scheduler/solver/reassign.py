@@ -40,6 +40,8 @@ def reassign(instance: Instance, plan: list[Stint], profiles: dict, time_limit: 
     if not (w.staffing_shortfall or w.peak_utilisation):
         return plan
     deadline = Deadline(time_limit, stop)
+    if deadline.left() <= 0.2:  # the least a part needs (below)
+        return plan
     trainees = {t.id: t for t in instance.all_trainees()}
     cands: list[list[str]] = []
     for st in plan:
