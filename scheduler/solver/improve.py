@@ -88,8 +88,14 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
             pm.model.add(sum(o.size for o in pm.by_unit.get(relieve, []) if not o.fixed)
                          <= held - 1)
         pm.hint([st for k in group for st in by_t[k]])
+        # The clock again: building the model against every other stint takes a while at
+        # 1 000 trainees, and the hint's time is the step's.
+        left = deadline.left()
+        if left <= 0.3:
+            break
         complete_hint(pm, min(0.5, left / 2), seed)
-        solver = make_solver(max(0.1, min(2.0, left)), 1, seed + steps, symmetry_level=0)
+        solver = make_solver(max(0.1, min(2.0, deadline.left())), 1, seed + steps,
+                             symmetry_level=0)
         stopper = EarlyStop(patience=0.5, reset=True)
         status = run(solver, pm.model, stopper)
         stopper.cancel()

@@ -109,6 +109,7 @@ def pipeline(ctx: Context, first_attempt: int,
     floors = (leave_floors(instance, ctx.trainees, profiles,
                            stop=lambda: stop() or ctx.deadline.at(split["end"]) <= 0)
               if instance.weights.fragmentation else {})
+    ctx.floors = floors
     # Polishing re-plans within capacity only, so it never adds an overrun.
     warm = polish(instance, warm, at(split["polish"]), seed, least, progress, profiles,
                   stop=stop, floors=floors)

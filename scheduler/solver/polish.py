@@ -4,6 +4,7 @@ competitors, each against everybody else, while their own cost falls (``polish``
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 
 from ortools.sat.python import cp_model
@@ -51,8 +52,9 @@ def replan_free(instance: Instance, t: Trainee, others: list[Stint], budget: flo
     if floor and "fragmentation" in pm.term_exprs:
         pm.model.add(pm.term_exprs["fragmentation"] >= floor)
     pm.hint(hint)
-    complete_hint(pm, min(0.5, budget / 2), seed)
-    solver = make_solver(max(0.1, budget), 1, seed)
+    t0 = time.monotonic()
+    complete_hint(pm, min(0.5, budget / 2), seed)  # in the budget's time
+    solver = make_solver(max(0.1, budget - (time.monotonic() - t0)), 1, seed)
     stopper = EarlyStop(patience=0.5, reset=True)
     status = run(solver, pm.model, stopper)
     stopper.cancel()

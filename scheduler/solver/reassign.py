@@ -76,9 +76,9 @@ def reassign(instance: Instance, plan: list[Stint], profiles: dict, time_limit: 
             x = root[x]
         return x
 
-    for units in dict.fromkeys(tuple(u) for u in cands if len(u) > 1):  # each list once
-        for uid in units[1:]:
-            root[find(uid)] = find(units[0])
+    for linked in dict.fromkeys(tuple(u) for u in cands if len(u) > 1):  # each list once
+        for uid in linked[1:]:
+            root[find(uid)] = find(linked[0])
     parts: dict[str, list[int]] = {}
     for i, units in enumerate(cands):
         if len(units) > 1:
