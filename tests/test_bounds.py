@@ -8,8 +8,21 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from scheduler import checker
-from scheduler.solver.bounds import direct_bound, floor_cut, leave_fragmentation, peak_floor
-from scheduler.solver.model import PlacementModel, capacity_profiles, kind_key, min_stints
+from scheduler.solver.bounds import (
+    direct_bound,
+    floor_cut,
+    leave_floors,
+    leave_fragmentation,
+    peak_floor,
+    quick_bound,
+)
+from scheduler.solver.model import (
+    PlacementModel,
+    capacity_profiles,
+    kind_key,
+    min_stints,
+    stint_floor,
+)
 from tests.test_properties import instance_dicts, make
 from tests.test_solver import GAVLE, build, leave, programme, solve_optimal, trainee, unit, wk
 
@@ -139,6 +152,9 @@ def test_direct_bound_never_exceeds_the_optimum(inst):
     """The full model's optimum (hard capacity, every term) is at least the direct bound."""
     profiles, ts, least, cut = _cut(inst)
     bound = direct_bound(inst, ts, least, cut, profiles)
+    assert bound is not None
+    quick = quick_bound(inst, ts, least, profiles)
+    assert quick <= bound  # the same floors, without the cut and the peak LP
     event(f"bound > 0: {bound > 0}")
     pm = PlacementModel(inst, ts, min_stints=least, profiles=profiles)
     solver = cp_model.CpSolver()
@@ -177,6 +193,24 @@ def test_leave_after_one_week_forces_its_length_of_fragmentation():
     (t,) = inst.all_trainees()
     assert leave_fragmentation(inst, t, capacity_profiles(inst)) == 2
     solve_optimal(inst, 2)
+    # Stopped before its one kind, the floors leave the trainee out (a floor of 0).
+    assert leave_floors(inst, [t], capacity_profiles(inst)) == {t.id: 2}
+    assert leave_floors(inst, [t], capacity_profiles(inst), stop=lambda: True) == {}
+
+
+def test_quick_bound_adds_the_floors_known_without_a_search():
+    # The region above with unit changes at 10. Alone the trainee needs 3 stints (the one
+    # interrupted by the leave resumes as a stint of its own): 2 changes; the leave forces 2
+    # weeks of fragmentation: 10 x 2 + 1 x 2 = 22, the optimum (PSY 0-1, leave, PSY 3-4,
+    # MED 4-8). With only the floor known without a solve (one stint per discipline, 2):
+    # 10 x 1 + 2 = 12.
+    units = [unit("MED", "medicin", min_weeks=2), unit("PSY", "psykiatri", min_weeks=2)]
+    inst = build(units, [trainee(programme="P6", leave=[leave(1, 3)])], [P6],
+                 unit_changes=10, fragmentation=1)
+    profiles, ts = capacity_profiles(inst), inst.all_trainees()
+    assert quick_bound(inst, ts, min_stints(inst, ts, profiles=profiles), profiles) == 22
+    assert quick_bound(inst, ts, {t.id: stint_floor(inst, t) for t in ts}, profiles) == 12
+    solve_optimal(inst, 22)
 
 
 def test_a_stretch_between_two_leaves_long_enough_for_a_stint_costs_nothing():

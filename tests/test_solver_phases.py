@@ -14,7 +14,10 @@ from scheduler import checker
 from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import Stint
 from scheduler.result import Status
+from scheduler.solver import improve as improve_module
+from scheduler.solver import polish as polish_module
 from scheduler.solver import solve as solve_module
+from scheduler.solver import touch_up as touch_up_module
 from scheduler.solver.context import Context
 from scheduler.solver.model import PlacementModel, capacity_profiles, min_stints
 from scheduler.solver.parallel import Beside
@@ -226,6 +229,25 @@ def test_polish_lowers_fragmentation_where_one_block_each_is_impossible():
     better = polish(inst, plan, 5.0, 0, least, profiles=profiles)
     assert checker.check(inst, better) == []
     assert plan_cost(inst, better, profiles)[0] == 50
+
+
+@pytest.mark.parametrize("phase", ["polish", "touch_up", "improve"])
+def test_a_phase_past_its_deadline_returns_the_plan_at_once(phase, monkeypatch):
+    # _split_around_kir: 70 (polish and touch-up reach 50 in 5 s, tests beside). Given no time
+    # it returns the plan as it is, without first computing the trainees' fragmentation
+    # floors (at 850 trainees each phase's own computation took 7-14 s with a core busy, and
+    # the run ended 29 s past its limit).
+    inst, plan, profiles, least = _split_around_kir()
+
+    def floors(*args, **kwargs):
+        raise AssertionError("fragmentation floors computed past the deadline")
+
+    for module in (polish_module, touch_up_module, improve_module):
+        monkeypatch.setattr(module, "leave_floors", floors)
+    run = {"polish": lambda: polish(inst, plan, 0.0, 0, least, profiles=profiles),
+           "touch_up": lambda: touch_up(inst, plan, 0.0, 0, least, profiles),
+           "improve": lambda: improve(inst, plan, 0.0, 0, least, profiles)}
+    assert run[phase]() == plan
 
 
 def test_touch_up_lowers_fragmentation_where_one_block_each_is_impossible():

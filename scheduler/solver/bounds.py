@@ -74,10 +74,10 @@ def _weeks_at(pm: PlacementModel, uid: str) -> cp_model.LinearExprT:
     return sum(o.size for o in pm.data[0].options if o.unit == uid)
 
 
-def _least_weeks(pm: PlacementModel, uid: str, limit: float) -> int:
+def _least_weeks(pm: PlacementModel, uid: str, work: float) -> int:
     """A lower bound on the weeks at ``uid`` (0 if the solve says nothing)."""
     pm.model.minimize(_weeks_at(pm, uid))
-    s = make_solver(limit, 1, symmetry_level=0)
+    s = make_solver(None, 1, deterministic_time=work, symmetry_level=0)
     status = run(s, pm.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return 0
@@ -85,16 +85,20 @@ def _least_weeks(pm: PlacementModel, uid: str, limit: float) -> int:
 
 
 def kind_needs(instance: Instance, t: Trainee, least: int, profiles: dict,
-               limit: float = 1.0) -> tuple[dict[str, tuple[int, int]] | None, TraineeData]:
+               work: float = 0.02) -> tuple[dict[str, tuple[int, int]] | None, TraineeData]:
     """``unit -> (m0, m)`` for units with ``m > 0`` (module docstring, step 1), ``None`` when
-    no rotation has ``least`` stints (proven); and the trainee's block and options."""
+    no rotation has ``least`` stints (proven); and the trainee's block and options. ``work``:
+    each solve's CP-SAT deterministic time (about 0.2 CPU s on the 2-core VM; it was 1 s of
+    wall clock, which a loaded machine cut short). On leave-80-tight with solved least
+    stints: the cut 27 CPU s with 1 s wall per solve, 9 with 0.02 (6 trainees above their
+    least against 8)."""
     pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True, profiles=profiles)
     td = pm.data[0]
     opts = td.options
     stints = sum(o.presence for o in opts)
     pm.model.add(stints <= least)
     pm.model.minimize(stints)
-    s = make_solver(limit, 1, symmetry_level=0)
+    s = make_solver(None, 1, deterministic_time=work, symmetry_level=0)
     status = run(s, pm.model)
     if status == cp_model.INFEASIBLE:
         return None, td
@@ -106,13 +110,13 @@ def kind_needs(instance: Instance, t: Trainee, least: int, profiles: dict,
     for uid in used:
         if profiles.get(uid) is None:  # no seat limit: nothing to compete for
             continue
-        m = _least_weeks(pm, uid, limit)
+        m = _least_weeks(pm, uid, work)
         if m <= 0:
             continue
         if free is None:
             free = PlacementModel(instance, [t], terms=(), ignore_capacity=True,
                                   profiles=profiles)
-        out[uid] = (min(m, _least_weeks(free, uid, limit)), m)
+        out[uid] = (min(m, _least_weeks(free, uid, work)), m)
     return out, td
 
 
@@ -183,7 +187,8 @@ def floor_cut(instance: Instance, trainees: list[Trainee], least: dict[str, int]
     return cut
 
 
-def peak_floor(instance: Instance, trainees: list[Trainee], profiles: dict) -> int:
+def peak_floor(instance: Instance, trainees: list[Trainee], profiles: dict,
+               stop: Callable[[], bool] | None = None) -> int:
     """A lower bound on the peak utilisation term (unweighted), from an LP without time.
 
     Per trainee, weeks ``y_o`` in ``[0, size bound]`` for each of its options (unit and
@@ -254,7 +259,10 @@ def leave_fragmentation(instance: Instance, t: Trainee, profiles: dict) -> int:
     with leave is seldom proven in its 0.2 s (its LP bound is 0).
     """
     prog = instance.programme(t.programme)
-    pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True, profiles=profiles)
+    # Only the trainee's data is read (block, leave, eligible stints): no variables (at 850
+    # trainees the one-trainee models' variables took 85 % of this floor's 4.3 CPU s).
+    pm = PlacementModel(instance, [t], terms=(), ignore_capacity=True, profiles=profiles,
+                        build=False)
     td = pm.data[0]
     leave = set(td.leave_weeks)
     segs: list[list[int]] = []  # [first, end) of each run of service weeks
@@ -339,24 +347,30 @@ def leave_fragmentation(instance: Instance, t: Trainee, profiles: dict) -> int:
 
 
 def fragmentation_floors(instance: Instance, trainees: list[Trainee], profiles: dict,
-                         time_limit: float = 0.2) -> dict[str, int]:
+                         time_limit: float | None = None,
+                         stop: Callable[[], bool] | None = None) -> dict[str, int]:
     """Per trainee, the fragmentation no plan avoids: the larger of the least without
     capacity (one solve per kind; CP-SAT's bound when not proven) and
     :func:`leave_fragmentation` (trainees with extending leave or an opening rule). The
     Gävle pattern puts allmänmedicin at both ends of every block (about 52 weeks each), and
     leave inside a stint splits it: neither is a fault of the plan, and a bound that ignores
     it reports gaps of 80 %."""
+    # 0.02 of deterministic time per kind: on leave-80-tight as strong as 0.05 (the floors
+    # from leave are most of it) in half the CPU.
     out = least_per_kind(instance, trainees, lambda pm: pm.fragmentation_expr(), time_limit,
-                         profiles)
-    for tid, floor in leave_floors(instance, trainees, profiles).items():
+                         profiles, stop=stop, work=None if time_limit is not None else 0.02)
+    for tid, floor in leave_floors(instance, trainees, profiles, stop=stop).items():
         out[tid] = max(out.get(tid, 0), floor)
     return out
 
 
-def leave_floors(instance: Instance, trainees: list[Trainee],
-                 profiles: dict) -> dict[str, int]:
+def leave_floors(instance: Instance, trainees: list[Trainee], profiles: dict,
+                 stop: Callable[[], bool] | None = None) -> dict[str, int]:
     """:func:`leave_fragmentation` of every trainee with extending leave or an opening rule
-    (one tiny solve per kind; deterministic, milliseconds each)."""
+    (one tiny solve per kind; deterministic, milliseconds each).
+
+    ``stop``: polled before each kind; once it says so, the trainees left are not in the
+    answer (a floor of 0, always valid)."""
     out: dict[str, int] = {}
     cache: dict[tuple, int] = {}
     for t in trainees:
@@ -365,19 +379,39 @@ def leave_floors(instance: Instance, trainees: list[Trainee],
             continue
         key = kind_key(t)
         if key not in cache:
+            if stop is not None and stop():
+                return out
             cache[key] = leave_fragmentation(instance, t, profiles)
         out[t.id] = cache[key]
     return out
 
 
 def fragmentation_floor(instance: Instance, trainees: list[Trainee], profiles: dict,
-                        time_limit: float = 0.2) -> int:
+                        time_limit: float | None = None) -> int:
     """The fragmentation no plan avoids (:func:`fragmentation_floors`, summed)."""
     return sum(fragmentation_floors(instance, trainees, profiles, time_limit).values())
 
 
+def quick_bound(instance: Instance, trainees: list[Trainee], least: dict[str, int],
+                profiles: dict, floors: dict[str, int] | None = None) -> int:
+    """The terms of :func:`direct_bound` that need no search over the region: unit changes
+    from ``least`` alone (no cut) and fragmentation from :func:`leave_floors` (``floors`` if
+    known); peak utilisation and staffing shortfall 0. Each holds on its own, so the weighted
+    sum is a bound; deterministic (no clock), and about a CPU second at 850 trainees, where
+    the direct bound's cut and per-kind solves take minutes. Why: the 850- and 1 000-trainee
+    regions had no bound at all at 60 s."""
+    w = instance.weights
+    changes = sum(max(0, least.get(t.id, 1) - 1) for t in trainees)
+    frag = 0
+    if w.fragmentation:
+        frag = sum((floors if floors is not None
+                    else leave_floors(instance, trainees, profiles)).values())
+    return w.unit_changes * changes + w.fragmentation * frag
+
+
 def direct_bound(instance: Instance, trainees: list[Trainee], least: dict[str, int],
-                 cut: FloorCut | None, profiles: dict) -> int:
+                 cut: FloorCut | None, profiles: dict,
+                 stop: Callable[[], bool] | None = None) -> int | None:
     """A lower bound on the objective with hard capacity, from the terms one by one.
 
     Unit changes: each trainee has at least its least number of stints, and the cut's
@@ -386,12 +420,17 @@ def direct_bound(instance: Instance, trainees: list[Trainee], least: dict[str, i
     shortfall: 0. Each term's floor holds on its own, so their weighted sum is a bound.
     CP-SAT's LP over the full model reaches about the same on Örebro, but only after ~110 s
     on one core (and in one run of three not at all within 120 s); this is known after the
-    cut, ~12 s.
+    cut, ~12 s. ``stop``: polled between the per-kind solves; ``None`` once it says so.
     """
     w = instance.weights
     changes = sum(max(0, least.get(t.id, 1) - 1) for t in trainees)
     if cut is not None:
         changes += cut.extra
-    peak = peak_floor(instance, trainees, profiles) if w.peak_utilisation else 0
-    frag = fragmentation_floor(instance, trainees, profiles) if w.fragmentation else 0
+    peak = peak_floor(instance, trainees, profiles, stop) if w.peak_utilisation else 0
+    frag = 0
+    if w.fragmentation:
+        floors = fragmentation_floors(instance, trainees, profiles, stop=stop)
+        frag = sum(floors.values())
+    if stop is not None and stop():
+        return None
     return w.unit_changes * changes + w.peak_utilisation * peak + w.fragmentation * frag

@@ -81,6 +81,9 @@ class Context:
     # Called once by the pipeline when its first plan is there (``solve``: a large region's
     # second process starts then).
     on_first_plan: Callable[[], None] | None = None
+    # ``bounds.leave_floors`` as the pipeline computed them (some trainees may be missing: a
+    # floor of 0), for the bound known without a search (``solve``).
+    floors: dict[str, int] | None = None
 
     @property
     def deadline(self) -> Deadline:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from itertools import groupby
 
@@ -37,8 +38,11 @@ def solve_part(instance: Instance, trainees: list, fixed: list[Stint], budget: f
     if hint:
         pm.hint(hint)
         # CP-SAT often drops a hint without values for the helper variables (measured: a
-        # 7-trainee re-plan started at 4 265 from a hint worth 965), so complete it first.
+        # 7-trainee re-plan started at 4 265 from a hint worth 965), so complete it first,
+        # in the budget's time.
+        t0 = time.monotonic()
         complete_hint(pm, min(1.0, budget / 2), seed)
+        budget -= time.monotonic() - t0
     solver = make_solver(max(0.1, budget), 1, seed, cp_model_presolve=presolve)
     stopper = EarlyStop(patience=patience or min(0.15, budget / 4),
                         has_objective=bool(pm.weights), reset=patience is not None)

@@ -28,7 +28,8 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
             least: dict[str, int], profiles: dict, progress: Progress | None = None,
             soft_capacity: bool = False,
             on_better: Callable[[int], None] | None = None,
-            stop: Callable[[], bool] | None = None) -> list[Stint]:
+            stop: Callable[[], bool] | None = None,
+            floors: dict[str, int] | None = None) -> list[Stint]:
     """Large-neighbourhood search on the whole objective (every term, every trainee).
 
     ``polish`` only lowers each trainee's own cost; staffing targets and peak utilisation
@@ -38,9 +39,11 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     second) and keeps the result if the plan's cost falls. Neighbourhoods aim at where the
     cost is: a week a vårdcentral stands empty (trainees who could be there then), the
     busiest unit of a class (its trainees and those of the quietest units), a trainee
-    above its own minimum cost with its competitors.
+    above its own minimum cost with its competitors. ``floors``: as ``polish``'s.
     """
     deadline = Deadline(time_limit, stop)
+    if deadline.left() <= 0.3:  # the least it needs for a step (below)
+        return plan
     trainees = {t.id: t for t in instance.all_trainees()}
     state = PlanState(instance, plan)
     by_t = state.by_t
@@ -48,8 +51,9 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     start_cost = cost
     rng = random.Random(seed)
     steps = kept = 0
-    floors = (leave_floors(instance, list(trainees.values()), profiles)
-              if instance.weights.fragmentation else {})
+    if floors is None:
+        floors = (leave_floors(instance, list(trainees.values()), profiles,
+                               stop=deadline.expired) if instance.weights.fragmentation else {})
 
     def costly(instance: Instance, trainees: dict[str, Trainee], state: PlanState,
                profiles: dict, least: dict[str, int],
@@ -84,8 +88,14 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
             pm.model.add(sum(o.size for o in pm.by_unit.get(relieve, []) if not o.fixed)
                          <= held - 1)
         pm.hint([st for k in group for st in by_t[k]])
+        # The clock again: building the model against every other stint takes a while at
+        # 1 000 trainees, and the hint's time is the step's.
+        left = deadline.left()
+        if left <= 0.3:
+            break
         complete_hint(pm, min(0.5, left / 2), seed)
-        solver = make_solver(max(0.1, min(2.0, left)), 1, seed + steps, symmetry_level=0)
+        solver = make_solver(max(0.1, min(2.0, deadline.left())), 1, seed + steps,
+                             symmetry_level=0)
         stopper = EarlyStop(patience=0.5, reset=True)
         status = run(solver, pm.model, stopper)
         stopper.cancel()

@@ -18,11 +18,15 @@ from ortools.sat.python import cp_model
 from scheduler.domain import Instance, Trainee
 from scheduler.plan import Stint
 from scheduler.solver import cpsat
-from scheduler.solver.bounds import FloorCut, direct_bound, floor_cut
+from scheduler.solver.bounds import FloorCut, direct_bound, floor_cut, leave_floors, quick_bound
 from scheduler.solver.context import Context, Progress
 from scheduler.solver.cpsat import complete_hint, make_solver
 from scheduler.solver.model import PlacementModel, min_stints
 from scheduler.solver.pipeline import LEAST_SHARE, pipeline
+
+# The share of the time limit until which a late child (a large region's) may compute the
+# least stints per kind for the bound (``beside_main``).
+LATE_LEAST = 0.6
 
 
 class Watcher(cp_model.CpSolverSolutionCallback):
@@ -56,7 +60,7 @@ def cut_and_direct(instance: Instance, trainees: list[Trainee], least: dict[str,
     cut = floor_cut(instance, trainees, least, profiles, stop=stop)
     if cut is None:
         return None, None
-    return cut, direct_bound(instance, trainees, least, cut, profiles)
+    return cut, direct_bound(instance, trainees, least, cut, profiles, stop=stop)
 
 
 class Bounder(threading.Thread):
@@ -135,8 +139,9 @@ class Beside:
     two threads cut fragmentation 102 -> 58 and 143 -> 57 in 16-23 s, against 201 -> 8 in 23 s
     alone. Spawned, not forked (as the what-if runner's: OR-Tools' threads do not survive a
     fork); the import takes about a second of the child's time. Messages come back on a
-    pipe: ``("least", least stints)``, ``("bound", direct, cut)``, ``("cost", c)`` on each
-    better plan, ``("done", plan, first)``, ``("error", text)``.
+    pipe: ``("least", least stints)``, ``("bound", b, cut or None)`` for each bound known
+    (the quick one, then the direct one), ``("cost", c)`` on each better plan,
+    ``("done", plan, first)``, ``("error", text)``.
     """
 
     def __init__(self, run: Context):
@@ -174,10 +179,10 @@ class Beside:
                 msg = conn.recv()
                 if msg[0] == "least":  # same keys: readers in the parent never see it resize
                     self._least.update(msg[1])
-                elif msg[0] == "bound":
-                    self.direct, self.cut = msg[1], msg[2]
-                    if self.direct is not None:
-                        self._report(bound=self.direct)
+                elif msg[0] == "bound":  # each a valid bound, the best kept
+                    self.direct = max(msg[1], self.direct or msg[1])
+                    self.cut = msg[2] or self.cut
+                    self._report(bound=self.direct)
                 elif msg[0] == "cost":
                     self.found = True
                     self._report(cost=msg[1])
@@ -223,17 +228,28 @@ def beside_main(conn: Any, halt: Any, args: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     instance, trainees, least, profiles, keep, seed, t0, time_limit = args
     try:
+        # The bound known without a search first (``bounds.quick_bound``: about a CPU second
+        # at 850 trainees), so that a run whose stronger bound does not finish still has one.
+        least = dict(least)
+        floors = leave_floors(instance, trainees, profiles, stop=halt.is_set)
+        conn.send(("bound", quick_bound(instance, trainees, least, profiles, floors), None))
         # The least stints per kind (the parent's are the floor known without a solve): the
         # bound's cut and its unit changes stand on them. At most a share of the time, so that
-        # this pipeline still gets its turn; the kinds left keep the floor.
-        least = dict(least)
+        # this pipeline still gets its turn; the kinds left keep the floor. A large region's
+        # child starts after the parent's first plan (``solve``), too late for a first plan
+        # of its own in most runs: its least stints may take until ``LATE_LEAST``.
+        late = time.monotonic() > t0 + LEAST_SHARE * time_limit
+        until = t0 + (LATE_LEAST if late else LEAST_SHARE) * time_limit
         least.update(min_stints(instance, trainees, profiles=profiles,
-                                stop=lambda: halt.is_set() or time.monotonic()
-                                >= t0 + LEAST_SHARE * time_limit))
+                                stop=lambda: halt.is_set() or time.monotonic() >= until))
         conn.send(("least", least))
+        conn.send(("bound", quick_bound(instance, trainees, least, profiles, floors), None))
         # Hard capacity only (solve): with soft capacity the cut is not valid.
-        cut, direct = cut_and_direct(instance, trainees, least, profiles, stop=halt.is_set)
-        conn.send(("bound", direct, cut))
+        cut, direct = cut_and_direct(instance, trainees, least, profiles,
+                                     stop=lambda: halt.is_set()
+                                     or time.monotonic() >= t0 + time_limit)
+        if direct is not None:
+            conn.send(("bound", direct, cut))
 
         def report(cost: float | None = None, bound: float | None = None) -> None:
             if cost is not None:

@@ -4,6 +4,7 @@ competitors, each against everybody else, while their own cost falls (``polish``
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 
 from ortools.sat.python import cp_model
@@ -51,8 +52,9 @@ def replan_free(instance: Instance, t: Trainee, others: list[Stint], budget: flo
     if floor and "fragmentation" in pm.term_exprs:
         pm.model.add(pm.term_exprs["fragmentation"] >= floor)
     pm.hint(hint)
-    complete_hint(pm, min(0.5, budget / 2), seed)
-    solver = make_solver(max(0.1, budget), 1, seed)
+    t0 = time.monotonic()
+    complete_hint(pm, min(0.5, budget / 2), seed)  # in the budget's time
+    solver = make_solver(max(0.1, budget - (time.monotonic() - t0)), 1, seed)
     stopper = EarlyStop(patience=0.5, reset=True)
     status = run(solver, pm.model, stopper)
     stopper.cancel()
@@ -64,13 +66,17 @@ def replan_free(instance: Instance, t: Trainee, others: list[Stint], budget: flo
 def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
            least: dict[str, int], progress: Progress | None = None,
            profiles: dict | None = None,
-           stop: Callable[[], bool] | None = None) -> list[Stint]:
+           stop: Callable[[], bool] | None = None,
+           floors: dict[str, int] | None = None) -> list[Stint]:
     """Re-plan one trainee at a time against everybody else's stints while it pays.
 
     A cheap large-neighbourhood search over the trainees whose own cost (unit changes above
     their minimum, fragmentation) is highest; the full model then works on the global terms.
+    ``floors``: ``bounds.leave_floors`` of the trainees, if known (else computed here).
     """
     deadline = Deadline(time_limit, stop)
+    if deadline.left() <= 0:
+        return plan
     w = instance.weights
 
     remaining = deadline.left  # ``stop``: the plan is proven optimal (or nothing is left to do)
@@ -81,7 +87,9 @@ def polish(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     trainees = {t.id: t for t in instance.all_trainees()}
 
     # Fragmentation no plan avoids (leave, the opening rule) is not the plan's to remove.
-    floors = leave_floors(instance, list(trainees.values()), profiles) if w.fragmentation else {}
+    if floors is None:
+        floors = (leave_floors(instance, list(trainees.values()), profiles,
+                               stop=deadline.expired) if w.fragmentation else {})
 
     def excess(tid: str) -> int:
         return (excess_cost(instance, by_t[tid], least.get(tid, 1))

@@ -42,6 +42,7 @@ from scheduler.domain import Instance
 from scheduler.halt import HALT
 from scheduler.plan import Stint
 from scheduler.result import Result, Status
+from scheduler.solver.bounds import quick_bound
 from scheduler.solver.construct import construct
 from scheduler.solver.context import Context, Progress
 from scheduler.solver.first_plan import decompose
@@ -278,6 +279,10 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         if beside is not None:
             beside.stop()
         raise
+    if bound is None and ctx.floors is not None:
+        # Neither the second process nor the full model had a bound in time (a large region,
+        # or a loaded machine): the one known without a search, from the pipeline's floors.
+        bound = float(quick_bound(instance, trainees, least, profiles, ctx.floors))
     wall = time.monotonic() - t0
 
     # The best plan of any phase, by its true cost (a CP-SAT objective can sit above it).
@@ -320,4 +325,3 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     result.terms = {t: result.terms.get(t, 0) for t in (*TERMS, "capacity_overrun")
                     if t in weights}
     return result
-

@@ -20,7 +20,8 @@ from scheduler.solver.polish import replan_free, unblocked
 def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
              least: dict[str, int], profiles: dict,
              on_better: Callable[[int], None] | None = None,
-             stop: Callable[[], bool] | None = None) -> list[Stint]:
+             stop: Callable[[], bool] | None = None,
+             floors: dict[str, int] | None = None) -> list[Stint]:
     """One-trainee re-plans after ``reassign``, each kept if the plan's whole cost falls.
 
     ``reassign`` moves stints between interchangeable units, which frees weeks that polishing
@@ -32,9 +33,11 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
     and 11 718 -> 11 684). Why: measured on a finished Örebro plan (11 981), one-trainee
     solves minimising unit changes kept 10-stint rotations for trainees where the capped
     model found 9 stints in 0.1-0.5 s or proved none in one block exists in 0.2-0.6 s; a
-    sweep of the capped model cut the plan's cost by ~190.
+    sweep of the capped model cut the plan's cost by ~190. ``floors``: as ``polish``'s.
     """
     deadline = Deadline(time_limit, stop)
+    if deadline.left() <= 0.2:  # the least it needs for a re-plan (below)
+        return plan
     trainees = {t.id: t for t in instance.all_trainees()}
     state = PlanState(instance, plan)
     by_t = state.by_t
@@ -42,8 +45,9 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
 
     w = instance.weights
     # Fragmentation no plan avoids (leave, the opening rule) is not the plan's to remove.
-    floors = (leave_floors(instance, list(trainees.values()), profiles)
-              if w.fragmentation else {})
+    if floors is None:
+        floors = (leave_floors(instance, list(trainees.values()), profiles,
+                               stop=deadline.expired) if w.fragmentation else {})
 
     def excess(tid: str) -> int:
         return (excess_cost(instance, by_t[tid], least.get(tid, 1))
