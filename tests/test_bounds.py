@@ -105,7 +105,7 @@ def crowded(draw):
 def test_cut_never_excludes_a_plan(inst):
     """The fewest stints the cut's trainees can have together, solved without the cut, is at
     least what the cut claims."""
-    profiles, ts, least, cut = _cut(inst)
+    profiles, ts, _least, cut = _cut(inst)
     assert cut is not None
     event(f"extra {min(cut.extra, 2)}")
     if not cut.trainees:

@@ -7,6 +7,7 @@ yields exactly that rule. Instances are tiny and built here; names are invented.
 from __future__ import annotations
 
 import ast
+import itertools
 import time
 from dataclasses import replace
 from datetime import date, timedelta
@@ -465,7 +466,7 @@ def bt_plans(draw):
         cuts = sorted(draw(st.sets(st.integers(1, total - 1), max_size=3))) if total > 1 else []
         bounds = [0, *cuts, total] if total else [0]
         parts += [(f"U-{disc}-{k}", disc, b - a)
-                  for k, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))]
+                  for k, (a, b) in enumerate(itertools.pairwise(bounds))]
     parts = draw(st.permutations(parts))
     return start, plan("B1", "BT12", start, *parts)
 

@@ -93,7 +93,7 @@ def test_reorderings_keep_the_opening_and_the_closing_stint():
     c = Construction(inst, *_setup(inst), seed=3)
     tpl = (("allmanmedicin", 0, 2), ("medicin", 2, 4), ("medicin", 4, 6),
            ("allmanmedicin", 6, 8))
-    for v in c._variants(inst.all_trainees()[0], tpl):
+    for v in c.variants(inst.all_trainees()[0], tpl):
         assert v[0] == ("allmanmedicin", 0, 2) and v[-1] == ("allmanmedicin", 6, 8)
         assert [a for _d, a, _b in v] == [0, 2, 4, 6]
 

@@ -156,7 +156,7 @@ def test_locked_stint_overlapping_leave():
 
 
 def test_block_too_short_for_minima_is_invalid_input():
-    with pytest.raises(ValidationError, match="minst 8 veckor|at least 8 weeks"):
+    with pytest.raises(ValidationError, match=r"minst 8 veckor|at least 8 weeks"):
         programme_ = programme("P", 6, ("medicin", 4, None), ("psykiatri", 4, None))
         build([unit("MED", "medicin")], [trainee(programme="P")], [programme_])
 

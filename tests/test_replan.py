@@ -175,10 +175,10 @@ def test_capacity_change_moves_only_whom_it_must():
 
 
 def test_changes_before_today_are_rejected():
-    with pytest.raises(InputError, match="före --today|before --today"):
+    with pytest.raises(InputError, match=r"före --today|before --today"):
         replan_and_verify(region(), OLD, wk(3), changes(leave=[
             {"trainee": "A", "start": wk(1), "end": wk(2), "kind": "sjukskrivning"}]))
-    with pytest.raises(InputError, match="finns inte|not in the instance"):
+    with pytest.raises(InputError, match=r"finns inte|not in the instance"):
         replan_and_verify(region(), OLD, wk(3), changes(leaving=[{"trainee": "X", "on": wk(5)}]))
 
 

@@ -68,7 +68,7 @@ def stint(trainee: str, programme: str, unit: str, discipline: str, start: date,
 @pytest.fixture(scope="module")
 def stints() -> list[Stint]:
     a1 = "AT-2027-01-01"  # a complete AT18 block: 13 + 13 + 13 + 13 + 26 weeks
-    plan = [
+    return [
         stint(a1, "AT18", "MED", "medicin", wk(0), 13),
         stint(a1, "AT18", "KIR", "kirurgi", wk(13), 13),
         stint(a1, "AT18", "MED", "medicin", wk(26), 13),
@@ -84,7 +84,6 @@ def stints() -> list[Stint]:
         stint("X-GRETA", "BT12", "MED", "akut", wk(26), 4),
         stint("X-SVEN", "BT12", "AKM", "akut", wk(0), 8),
     ]
-    return plan
 
 
 @pytest.fixture(scope="module")

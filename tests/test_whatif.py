@@ -210,7 +210,7 @@ def test_sweep_reports_the_infeasible_variant_and_the_others(tmp_path):
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]
     assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True)] == list(by)
-    assert len(wb.worksheets[3]._images) == 2 * 3  # heatmap + utilisation per solved variant
+    assert len(wb.worksheets[3]._images) == 2 * 3  # noqa: SLF001 (openpyxl has no public list)  # heatmap + utilisation per solved variant
     assert (tmp_path / "png" / "heatmap-intake+1.png").stat().st_size > 1000
     lines = (tmp_path / "results.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 5

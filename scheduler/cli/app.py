@@ -11,6 +11,7 @@ SIGTERM (the best checked plan so far is written with status "stopped", if there
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 
@@ -51,7 +52,7 @@ def main() -> None:
             raise
         args = sys.argv[1:]
         en = "--lang=en" in args or any(
-            a == "--lang" and b == "en" for a, b in zip(args, args[1:], strict=False))
+            a == "--lang" and b == "en" for a, b in itertools.pairwise(args))
         Console(stderr=True, highlight=False, soft_wrap=True).print(
             TEXT["en" if en else "sv"]["internal"].format(error=exc), markup=False)
         sys.exit(5)  # not 1: that code means "the checked plan has violations"

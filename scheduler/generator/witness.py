@@ -14,6 +14,7 @@ plan afterwards, so it holds by construction.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -247,7 +248,7 @@ def place(seq: list[Piece], leave: list[tuple[int, int]], start_week: int) -> No
         a, b = pos, pos + pc.weeks
         cuts = sorted({k for k, _ in leave if a < k < b})
         bounds = [a, *cuts, b]
-        for x, y in zip(bounds, bounds[1:], strict=False):
+        for x, y in itertools.pairwise(bounds):
             shift = sum(w for k, w in leave if k <= x)
             pc.parts.append((start_week + x + shift, start_week + y + shift))
         pos = b

@@ -311,9 +311,9 @@ class _StyleCache:
         if proto is None:
             for name, value in style.items():
                 setattr(cell, name, value)
-            self._protos[key] = cell._style
+            self._protos[key] = cell._style  # noqa: SLF001 (openpyxl: shared style array)
         else:
-            cell._style = copy(proto)
+            cell._style = copy(proto)  # noqa: SLF001 (openpyxl: shared style array)
 
 
 # --------------------------------------------------------------------------------------------

@@ -280,7 +280,7 @@ def leave_fragmentation(instance: Instance, t: Trainee, profiles: dict) -> int:
     early = leaves_early(t, prog)
     if not segs or (len(segs) < 2 and (sw is None or early)):
         return 0
-    eligible = pm._eligible(td)
+    eligible = pm.eligible_stints(td)
     fixed = {ls.discipline for ls in t.locked}
     least_len: dict[str, int] = {}
     for _uid, d, lo, _hi in eligible:

@@ -523,7 +523,7 @@ class Construction:
             return None
         if _clean(t):
             seen = self._seen[key]
-            for x in self._variants(t, self._template(t, part)):
+            for x in self.variants(t, self._template(t, part)):
                 if x not in seen:
                     seen.add(x)
                     bisect.insort(self.templates[key], (self._own_cost_tpl(x), len(seen), x))
@@ -554,7 +554,7 @@ class Construction:
         self.stats["kept"] += 1
         return pm.extract(solver)
 
-    def _variants(self, t: Trainee, tpl: Template) -> list[Template]:
+    def variants(self, t: Trainee, tpl: Template) -> list[Template]:
         """The rotation and its reorderings: its runs of stints of one discipline in every
         order the programme's order rules allow (a clean block has no leave, so any order
         tiles it with the same stint lengths and the same weeks per discipline)."""

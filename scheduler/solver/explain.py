@@ -166,7 +166,7 @@ class ExplainModel(PlacementModel):
         super()._add_variables()
         if self._history is not None:
             self.cont = add_history(self, self._history, self._crossing, set())
-            PlacementModel._resume_after_leave(self)
+            PlacementModel._resume_after_leave(self)  # noqa: SLF001 (the base class step)
         # A locked stint becomes optional: present exactly when its group is enforced.
         for td in self.data:
             locked = [o for o in td.options if o.kind == "locked"]

@@ -107,7 +107,7 @@ class PlacementModel:
     decomposition) are fixed capacity consumers. ``terms`` limits the objective to some terms.
     ``optional`` trainees (ids) get an ``admitted`` literal each (``self.admitted``): a trainee
     that is not admitted has no stints; e.g. the what-if capacity search maximises their sum.
-    ``build=False``: only the trainees' data (``data``, ``_eligible``), no variables.
+    ``build=False``: only the trainees' data (``data``, ``eligible_stints``), no variables.
     """
 
     def __init__(
@@ -149,7 +149,7 @@ class PlacementModel:
         self.term_exprs: dict[str, cp_model.LinearExprT] = {}
         self.data: list[TraineeData] = []
         self._prepare()
-        if not build:  # the trainees' data only (``data``, ``_eligible``): no model
+        if not build:  # the trainees' data only (``data``, ``eligible_stints``): no model
             return
         self._add_variables()
         self._add_constraints()
@@ -200,7 +200,7 @@ class PlacementModel:
                 self.data[-1].admitted = self.admitted[t.id] = self.model.new_bool_var(
                     f"admitted[{t.id}]")
 
-    def _eligible(self, td: TraineeData) -> list[tuple[str, str, int, int]]:
+    def eligible_stints(self, td: TraineeData) -> list[tuple[str, str, int, int]]:
         """(unit, discipline, min length, max length) of every stint the trainee may have."""
         t = td.trainee
         prog = self.inst.programme(t.programme)
@@ -235,7 +235,7 @@ class PlacementModel:
                 a, b = self._w(ls.start), self._w(ls.end)
                 td.options.append(Option(i, ls.unit, ls.discipline, "locked", b - a, b - a, a, b,
                                          presence=1, start=a, size=b - a, fixed=True))
-            for uid, d, lo, hi in self._eligible(td):
+            for uid, d, lo, hi in self.eligible_stints(td):
                 name = f"{t.id}|{uid}|{d}"
                 p = m.new_bool_var(f"p[{name}]")
                 s = m.new_int_var(td.start, max(td.start, td.end - lo), f"s[{name}]")
@@ -253,7 +253,7 @@ class PlacementModel:
                 # The opening stint: fixed start and length, its unit is a choice.
                 sw = prog.starts_with
                 n = sw.weeks
-                for uid, d, _lo, _hi in self._eligible(td):
+                for uid, d, _lo, _hi in self.eligible_stints(td):
                     if d != sw.discipline:
                         continue
                     # The opening stint starts in the first week of service (a block may

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def _own(pm: PlacementModel) -> dict[str, dict[int, Any]]:
     """Per trainee (index into ``pm.data``) its unweighted wishes missed and travel, built
     once per model and shared by the ``wishes``, ``travel`` and ``worst`` terms."""
-    cached = getattr(pm, "_own_terms", None)
+    cached = getattr(pm, "own_terms_cache", None)
     if cached is not None:
         return cached
     m = pm.model
@@ -47,7 +47,7 @@ def _own(pm: PlacementModel) -> dict[str, dict[int, Any]]:
             _post_wish(pm, td, w, miss)
             missed.append(wish_weight(w) * miss)
         out["wishes"][i] = sum(missed)
-    pm._own_terms = out  # type: ignore[attr-defined]
+    pm.own_terms_cache = out  # type: ignore[attr-defined]
     return out
 
 
