@@ -145,13 +145,13 @@ class Plan:
         """Add the stint (with missing predecessors placed before it) if ``s`` stays
         completable; otherwise change nothing."""
         added: list[int] = []
-        if self._add_with_preds(s, h, d, st, added, 0) and self.completable(s):
+        if self.add_with_preds(s, h, d, st, added, 0) and self.completable(s):
             return True
         for dd in reversed(added):
             self.remove(s, dd)
         return False
 
-    def _add_with_preds(self, s: int, h: int, d: int, st: int, added: list[int],
+    def add_with_preds(self, s: int, h: int, d: int, st: int, added: list[int],
                         depth: int, budget: list[int] | None = None) -> bool:
         """Add the stint after placing its missing predecessors (recursively) before it;
         on failure everything this call added is removed again. ``budget`` caps the slots
@@ -175,7 +175,7 @@ class Plan:
                     budget[0] -= 1
                     if budget[0] < 0:
                         break
-                    if self._add_with_preds(s, h1, d1, st1, added, depth + 1, budget):
+                    if self.add_with_preds(s, h1, d1, st1, added, depth + 1, budget):
                         done = True
                         break
                 if done or budget[0] < 0:
@@ -411,7 +411,7 @@ def _move_once(p: Plan, s: int, h: int, d: int, st: int, clear_before: bool) -> 
     if ok:
         p.loose_groups = True
         try:
-            ok = p._add_with_preds(s, h, d, st, [], 0)
+            ok = p.add_with_preds(s, h, d, st, [], 0)
         finally:
             p.loose_groups = False
     if ok:

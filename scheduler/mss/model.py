@@ -26,6 +26,7 @@ group equalities (they count periods in multiples of ``Duration``), so nothing i
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -463,7 +464,7 @@ class MssModel(PlacementModel):
         if mine:
             order = sorted(mine.values(), key=lambda ht: ht[1])
             val += w_wait * (order[-1][1] + D - D * len(mine))
-            val += w_change * sum(1 for a, b in zip(order, order[1:], strict=False)
+            val += w_change * sum(1 for a, b in itertools.pairwise(order)
                                   if a[0] != b[0])
         return val
 

@@ -24,6 +24,7 @@ equals its value) and a column.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,7 +146,7 @@ class StudentPricer:
         if max(per_h, default=0) > i.max_disc_per_hosp:
             return False
         ts = sorted(t for _, _, t in stints)
-        if any(b < a + D for a, b in zip(ts, ts[1:], strict=False)):
+        if any(b < a + D for a, b in itertools.pairwise(ts)):
             return False
         return all(self.ok[h, d, t] for h, d, t in stints)
 
