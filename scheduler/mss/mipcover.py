@@ -48,11 +48,18 @@ def mip_cover(inst: MssInstance, cells: set[Cell], members: list[int], deadline:
     D, T, H, ND = inst.duration, inst.horizon, inst.hospitals, inst.disciplines
     mem = set(members)
     wa, wb = window if window is not None else (0, T)
-    # Members' stints outside the window stay: (student) -> [(h, d, start)].
-    kept: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    mine: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     for s, h, d, t in stints_of({c for c in cells if c[0] in mem}, D):
-        if t < wa or t + D > wb:
-            kept[s].append((h, d, t))
+        mine[s].append((h, d, t))
+    # Each member's window starts at its last stint before the window, so a student idle
+    # in the window can move a stint into it (on I80_24_4 the unmet minima are late and
+    # many students had finished by then). Stints outside stay: student -> [(h, d, t)].
+    start: dict[int, int] = {}
+    kept: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for s in members:
+        before = [t for _, _, t in mine[s] if t < wa]
+        start[s] = max(before) if before and window is not None else wa
+        kept[s] = [(h, d, t) for h, d, t in mine[s] if t < start[s] or t + D > wb]
     load: dict[tuple[int, int, int], int] = defaultdict(int)
     for s, t, h, d in cells:
         if s not in mem:
@@ -74,9 +81,11 @@ def mip_cover(inst: MssInstance, cells: set[Cell], members: list[int], deadline:
     for _, t, h, d in cells:
         have[(h, d, t)] += 1
     shorts: list[mathopt.Variable] = []
+    floor_short = 0  # shortfall of the unmet minima no member can reach
     z: dict[tuple[int, int, int, int], mathopt.Variable] = {}
     cover: dict[tuple[int, int, int], list] = defaultdict(list)
     for s in members:
+        wa = start[s]
         av = np.array(inst.availability[s], dtype=bool)
         av[:wa] = False
         av[wb:] = False
@@ -181,6 +190,8 @@ def mip_cover(inst: MssInstance, cells: set[Cell], members: list[int], deadline:
                     # Unmet now: a shortfall variable (within the total allowed below).
                     sh = solver.m.add_integer_variable(lb=0, ub=need)
                     shorts.append(sh)
+                    if not lits:
+                        floor_short += need
                     if objective:
                         solver.obj.append((sh, -SHORT_PENALTY))
                     solver.row([(x, 1.0) for x in lits] + [(sh, 1.0)], need, np.inf)
@@ -191,8 +202,10 @@ def mip_cover(inst: MssInstance, cells: set[Cell], members: list[int], deadline:
                     return None
                 if lits and (need > 0 or len(lits) > cap):
                     solver.row_ones(lits, max(0, need), min(cap, len(lits)))
+    total_row = None
     if shorts:
         solver.row_ones(shorts, 0, max_short)
+        total_row = solver.last
     for x, v in solver.obj:
         solver.m.objective.set_linear_coefficient(x, v)
     solver.m.objective.is_maximize = True
@@ -204,9 +217,20 @@ def mip_cover(inst: MssInstance, cells: set[Cell], members: list[int], deadline:
         time_limit=datetime.timedelta(seconds=left),
         presolve=mathopt.Emphasis.OFF, enable_output=verbose,
         solution_limit=1 if first else None)
-    try:
-        res = mathopt.solve(solver.m, mathopt.SolverType.HIGHS, params=params)
-    except (RuntimeError, ValueError):  # the solver refused the model or its parameters
+    res = None
+    if total_row is not None and floor_short < max_short:
+        # Every unmet minimum in reach met at once first (a few seconds), else one fewer.
+        total_row.upper_bound = floor_short
+        params.time_limit = datetime.timedelta(seconds=max(0.1, min(left / 4, 3.0)))
+        res = _highs(solver.m, params)
+        if res is None or not res.has_primal_feasible_solution():
+            total_row.upper_bound = max_short
+            params.time_limit = datetime.timedelta(
+                seconds=max(0.1, deadline - time.monotonic()))
+            res = None
+    if res is None:
+        res = _highs(solver.m, params)
+    if res is None:
         return None
     if verbose:
         print(f"mip_cover: {len(z)} binaries, built {built - began:.1f} s, "
@@ -223,12 +247,20 @@ def mip_cover(inst: MssInstance, cells: set[Cell], members: list[int], deadline:
     return out
 
 
+def _highs(m: mathopt.Model, params: mathopt.SolveParameters) -> mathopt.SolveResult | None:
+    try:
+        return mathopt.solve(m, mathopt.SolverType.HIGHS, params=params)
+    except (RuntimeError, ValueError):  # the solver refused the model or its parameters
+        return None
+
+
 class _Builder:
     """A mathopt model and the objective terms collected while building."""
 
     def __init__(self) -> None:
         self.m = mathopt.Model()
         self.obj: list[tuple[mathopt.Variable, float]] = []
+        self.last: mathopt.LinearConstraint | None = None
 
     def row(self, terms: list, lo: float, hi: float) -> None:
         c = self.m.add_linear_constraint(lb=lo, ub=hi)
@@ -237,6 +269,7 @@ class _Builder:
 
     def row_ones(self, lits: list, lo: float, hi: float) -> None:
         c = self.m.add_linear_constraint(lb=float(lo), ub=float(hi))
+        self.last = c
         for x in lits:
             c.set_coefficient(x, 1.0)
 
@@ -255,7 +288,7 @@ def mip_size(inst: MssInstance) -> int:
 
 
 def mip_repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
-               whole: int = 80_000, budget: int = 40_000,
+               whole: int = 80_000, budget: int = 40_000, step: float = 10.0,
                verbose: bool = False) -> set[Cell]:
     """Cover the minima ``cells`` leaves unmet with :func:`mip_cover`; every other
     constraint must hold in ``cells`` already. Up to ``whole`` binaries all students over
@@ -310,7 +343,7 @@ def mip_repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int =
                     lits += size[s]
             members.sort()
             window = None
-        got = mip_cover(inst, cur, members, min(deadline, time.monotonic() + 20),
+        got = mip_cover(inst, cur, members, min(deadline, time.monotonic() + step),
                         max_short=short - 1, objective=False, window=window,
                         verbose=verbose)
         if got is not None and _short(inst, got) < short:
