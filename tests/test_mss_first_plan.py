@@ -141,3 +141,29 @@ def test_bench_jobs_times_workers_above_cores_is_refused(tmp_path, monkeypatch):
     assert res.exit_code == 2
     assert "--jobs 2 x --workers 2 = 4 threads" in res.output and "2 cores" in res.output
     assert not out.exists()
+
+
+def _term_handler_is_default() -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_bench_workers_end_on_sigterm():
+    # The CLI routes SIGTERM to a flag (scheduler.halt) and forked bench workers inherit
+    # it; the MSS solve never reads the flag, so a worker must get the default back.
+    import signal
+    from concurrent.futures import ProcessPoolExecutor
+
+    from scheduler import halt
+
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    halt.install()
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            assert pool.submit(_term_handler_is_default).result() is False
+        with ProcessPoolExecutor(max_workers=1, initializer=mss_cmd._child_signals) as pool:
+            assert pool.submit(_term_handler_is_default).result() is True
+    finally:
+        signal.signal(signal.SIGTERM, before[0])
+        signal.signal(signal.SIGINT, before[1])

@@ -15,6 +15,7 @@ from scheduler.mss.construct import Plan, construct, fill, swap_repair
 from scheduler.mss.cover import cover_repair
 from scheduler.mss.dzn import Cell, MssInstance
 from scheduler.mss.evaluate import evaluate
+from scheduler.mss.mipcover import mip_repair, mip_size
 from scheduler.mss.model import MssModel, stints_of
 from scheduler.mss.pricing import StudentPricer
 
@@ -41,6 +42,9 @@ Grid = list[list[list[int]]]  # [hospital][discipline][period]
 # built: I160_24_1 (92 k) builds in 6 s, I320_24_4 (184 k) in 15 s and its presolve takes
 # minutes; re-planning uses the whole time instead.
 FULL_MODEL_ARCS = 60_000
+# Up to this many start binaries (all students, whole horizon) the MIP cover of everybody
+# runs first when the quick plan leaves minima unmet (I40_24_1: 69 k, met in 4 CPU s).
+MIP_WHOLE = 80_000
 
 
 def _arcs(inst: MssInstance) -> int:
@@ -508,13 +512,25 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
         dp_ub = ideal_bounds(inst, t0 + 0.05 * time_limit, pricers)
         qp = quick_plan(inst, t0 + 0.25 * time_limit, seed)
         quick: set[Cell] | None = qp.cells if qp.complete else None
+        small = mip_size(inst) <= MIP_WHOLE
+        if quick is not None and _unmet(inst, quick) and small:
+            # Small enough for the time-indexed MIP of everybody (HiGHS's feasibility
+            # jump): I40_24_1 and I40_12_4 met in 4-5 CPU s, where the repairs below left
+            # 1-3 minimum periods unmet at 60 s.
+            quick = mip_repair(inst, quick, t0 + 0.3 * time_limit, seed, whole=MIP_WHOLE)
         if quick is not None and _unmet(inst, quick):
             # The interval-model repair first: it closed the few unmet minima of 25 of the
-            # 30 generated instances in seconds (2026-11-23). Then the time-indexed
-            # neighbourhoods for what it leaves (I80_24_4: 51 -> 24 unmet in 2 of them,
-            # where the repair removed 1 in 15 s). Cover first, measured at load 14-17,
-            # left 9 of 30 without a schedule at 60 s.
-            quick = repair(inst, quick, t0 + 0.3 * time_limit, seed)
+            # 30 generated instances in seconds (2026-11-23). Then the MIP neighbourhoods
+            # and the time-indexed CP-SAT neighbourhoods for what it leaves (I80_24_4: 51
+            # -> 24 unmet in 2 of them, where the repair removed 1 in 15 s). Cover first,
+            # measured at load 14-17, left 9 of 30 without a schedule at 60 s.
+            # Until 40 % on the larger instances: I320_12_4's 6-16 unmet minima after the
+            # quick plan are closed by it in 1.6 CPU s alone, but the 3 s of wall time
+            # left to 30 % at load 5 were not enough (the MIP neighbourhoods: 10 -> 9 in
+            # 40 s there).
+            quick = repair(inst, quick, t0 + (0.3 if small else 0.4) * time_limit, seed)
+        if quick is not None and _unmet(inst, quick) and not small:
+            quick = mip_repair(inst, quick, t0 + 0.5 * time_limit, seed, whole=MIP_WHOLE)
         if quick is not None and _unmet(inst, quick):
             quick = cover_repair(inst, quick, t0 + 0.6 * time_limit, seed, workers=workers)
         if quick is not None and not check(inst, quick):
