@@ -162,7 +162,7 @@ def test_bench_workers_end_on_sigterm():
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
             assert pool.submit(_term_handler_is_default).result() is False
-        with ProcessPoolExecutor(max_workers=1, initializer=mss_cmd._child_signals) as pool:
+        with ProcessPoolExecutor(max_workers=1, initializer=mss_cmd.child_signals) as pool:
             assert pool.submit(_term_handler_is_default).result() is True
     finally:
         signal.signal(signal.SIGTERM, before[0])

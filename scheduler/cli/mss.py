@@ -200,7 +200,7 @@ def bench_cmd(
         else:
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
-            pool = ProcessPoolExecutor(max_workers=jobs, initializer=_child_signals)
+            pool = ProcessPoolExecutor(max_workers=jobs, initializer=child_signals)
             futures = [pool.submit(_run_one, path, known, time_limit, workers, seed)
                        for path in files]
             for fut in as_completed(futures):
@@ -326,7 +326,7 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _child_signals() -> None:
+def child_signals() -> None:
     """In a bench worker process: SIGTERM ends it. The forked child inherits the CLI's
     handler (:mod:`scheduler.halt`), which only sets a flag the MSS solve never polls, so
     ``kill`` on a worker was ignored until its instance finished."""
