@@ -426,14 +426,15 @@ def test_two_pipelines_without_a_plan_leave_the_proof_to_the_full_model(monkeypa
 
 
 def test_solve_ends_once_the_plan_is_proven_optimal():
-    # The tutorial is proven optimal within seconds (578 = its bound): the heuristic phases
-    # must then stop instead of running to the time limit. Not a speed target: the limit
-    # is 20 times what the run needs.
+    # The tutorial is proven optimal (578 = its bound): the heuristic phases must then stop
+    # instead of running to the time limit. Not a speed target: idle the proof comes at
+    # 12-13 s, on a loaded CI machine (load 5) it came at 72 s, so the check is only that
+    # the run ends well before a limit of 600 s.
     inst = load_instance(ROOT / "instances" / "tutorial.yaml")
-    r = solve(inst, time_limit=120, workers=2, seed=0)
+    r = solve(inst, time_limit=600, workers=2, seed=0)
     assert r.status is Status.OPTIMAL
     assert r.objective == r.bound
-    assert r.wall_time < 60
+    assert r.wall_time < 300
 
 
 def test_polish_keeps_a_vardcentral_staffed_when_that_costs_more_than_it_saves():
