@@ -23,8 +23,18 @@ from scheduler.solver.model import (
     min_stints,
     stint_floor,
 )
-from tests.test_properties import instance_dicts, make
-from tests.test_solver import GAVLE, build, leave, programme, solve_optimal, trainee, unit, wk
+from tests.helpers import (
+    GAVLE,
+    build,
+    instance_dicts,
+    leave,
+    make,
+    programme,
+    solve_optimal,
+    trainee,
+    unit,
+    wk,
+)
 
 # 4 weeks of medicine.
 M4 = programme("M4", 4, ("medicin", 4, None))

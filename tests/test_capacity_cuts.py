@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 from scheduler.solver.model import PlacementModel, capacity_profiles
 from scheduler.whatif.capacity import intake_capacity, upper_bound
 from scheduler.whatif.cuts import add_capacity_cuts, packing
-from tests.test_whatif_capacity import build, cohort, programme, psychiatry_instance, unit, wk
+from tests.helpers import capacity_build as build
+from tests.helpers import capacity_programme as programme
+from tests.helpers import capacity_unit as unit
+from tests.helpers import cohort, psychiatry_instance, wk
 
 
 def test_packing_by_hand():

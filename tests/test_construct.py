@@ -12,7 +12,7 @@ from scheduler import checker
 from scheduler.plan import Stint
 from scheduler.solver.construct import Construction, construct
 from scheduler.solver.model import capacity_profiles, min_stints, stint_floor
-from tests.test_solver import GAVLE, build, leave, programme, trainee, unit, wk
+from tests.helpers import GAVLE, build, leave, programme, trainee, unit, wk
 
 ROOT = Path(__file__).resolve().parent.parent
 # 6 weeks: at least 2 of medicine and 2 of psychiatry.

@@ -10,8 +10,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from test_explain import P26, with_cohort
-from test_solver import build, programme, trainee, unit, wk
 from typer.testing import CliRunner
 
 from scheduler import api, checker, cli
@@ -20,6 +18,7 @@ from scheduler.report.explanation import render
 from scheduler.result import Status
 from scheduler.solver.counting import shortfalls, unreachable_requirements
 from scheduler.solver.explain import apply_relaxations, explain
+from tests.helpers import P26, build, programme, trainee, unit, with_cohort, wk
 
 runner = CliRunner()
 

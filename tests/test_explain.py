@@ -15,7 +15,6 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st_
 from pydantic import ValidationError
-from test_solver import build, leave, programme, trainee, unit, wk
 from typer.testing import CliRunner
 
 from scheduler import api, checker, cli
@@ -24,6 +23,7 @@ from scheduler.i18n import set_language
 from scheduler.report.explanation import render
 from scheduler.result import Status
 from scheduler.solver.explain import ExplainModel, _try, apply_relaxations, explain, find_conflict
+from tests.helpers import P26, build, leave, programme, trainee, unit, with_cohort, wk
 
 runner = CliRunner()
 
@@ -32,13 +32,6 @@ runner = CliRunner()
 def _swedish_afterwards():
     yield
     set_language("sv")
-
-
-def with_cohort(inst: Instance, cid: str, prog: str, start: int, count: int) -> Instance:
-    data = inst.model_dump()
-    data["cohorts"] = data["cohorts"] + [{"id": cid, "programme": prog, "start": wk(start),
-                                          "count": count, "site": "NORD"}]
-    return Instance.model_validate(data)
 
 
 def assert_relaxation_works(inst: Instance, ex) -> Instance:
@@ -55,11 +48,6 @@ def kinds(ex) -> set[tuple[str, str, str]]:
 
 
 # ---- psychiatry too small for the intake
-
-# AT, 26 weeks: 13 medicine + 13 psychiatry; psychiatry stints exactly 13 weeks.
-P26 = programme("P26", 26, ("medicin", 13, None), ("psykiatri", 13, None))
-P26["kind"] = "AT"
-
 
 def psychiatry_too_small() -> Instance:
     inst = build([unit("MED", "medicin", capacity=None),

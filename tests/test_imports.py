@@ -1,4 +1,5 @@
-"""The import layers of ``scheduler``, read from the source with ``ast`` (nothing imported).
+"""The import layers of ``scheduler``, read from the source with ``ast`` (nothing imported),
+and the rule that no test module imports another.
 
 An import inside a function counts as much as one at the top of the module: deferring an
 import avoids the load-order error of a cycle but not the tangle (``cli`` <-> ``commands.replan``
@@ -79,6 +80,30 @@ def reaches(graph: dict[str, set[str]], start: str) -> set[str]:
     return seen
 
 
+def cross_test_imports(tests_dir: Path) -> list[tuple[str, str]]:
+    """(file, test module) for every import of a ``test_*`` module by a file of ``tests_dir``.
+
+    Shared builders live in ``tests/helpers.py`` (or fixtures in ``conftest.py``): a test module
+    imported by another runs twice under two names and ties one module's tests to another's
+    internals. Imports inside functions count too.
+    """
+    test_modules = {p.stem for p in tests_dir.glob("test_*.py")}
+    found: set[tuple[str, str]] = set()
+    for path in tests_dir.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+                if node.module in (None, "tests"):  # from tests import test_x; from . import ...
+                    names += [a.name for a in node.names]
+            else:
+                continue
+            found |= {(path.name, part) for name in names for part in name.split(".")
+                      if part in test_modules}
+    return sorted(found)
+
+
 GRAPH = module_graph(ROOT)
 
 
@@ -115,3 +140,21 @@ def test_the_cycle_check_finds_a_planted_cycle(tmp_path: Path) -> None:
     assert find_cycle(graph, skip={("pkg.c", "pkg.a")}) == []
     (pkg / "c.py").write_text("")  # the cycle broken: found no more
     assert find_cycle(module_graph(tmp_path, "pkg")) == []
+
+
+def test_no_test_module_imports_another() -> None:
+    assert cross_test_imports(ROOT / "tests") == []
+
+
+def test_the_cross_test_check_finds_planted_imports(tmp_path: Path) -> None:
+    (tmp_path / "helpers.py").write_text("def f():\n    pass\n")
+    (tmp_path / "test_b.py").write_text("from helpers import f\n")
+    (tmp_path / "test_a.py").write_text("from test_b import f\n")
+    (tmp_path / "test_c.py").write_text("from tests.helpers import f\n"
+                                        "def g():\n    from tests import test_b\n")
+    (tmp_path / "test_d.py").write_text("import tests.test_a\nfrom .test_c import g\n")
+    assert cross_test_imports(tmp_path) == [("test_a.py", "test_b"), ("test_c.py", "test_b"),
+                                            ("test_d.py", "test_a"), ("test_d.py", "test_c")]
+    for name in ("test_a.py", "test_c.py", "test_d.py"):
+        (tmp_path / name).write_text("from tests.helpers import f\n")
+    assert cross_test_imports(tmp_path) == []

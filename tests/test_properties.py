@@ -8,8 +8,7 @@ maxima), which makes them feasible by construction; the rest may well be infeasi
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
@@ -17,135 +16,14 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from scheduler import checker
-from scheduler.domain import Instance, Programme, Trainee, block_end
+from scheduler.domain import Instance
 from scheduler.inputs.yaml_io import dump_instance, parse_instance_text
 from scheduler.result import Status
 from scheduler.solver.solve import solve
+from tests.helpers import BASE, instance_dicts, make
 
-BASE = date(2026, 1, 5)  # a Monday; the horizon starts a random number of weeks later
-DISCIPLINES = ["medicin", "kirurgi", "psykiatri", "allmanmedicin"]
-TERMS = ["unit_changes", "fragmentation", "staffing_shortfall", "peak_utilisation"]
 SETTINGS = settings(max_examples=20, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-
-
-@st.composite
-def instance_dicts(draw, ample: bool | None = None) -> dict[str, Any]:
-    """A raw instance: one random programme, units at NORD and SYD, 1-3 trainees at NORD.
-
-    ``ample``: no capacity limits, no maxima, stints of any length, one leave at most, part
-    time 100 % and room for the order rules, so a plan exists (also within the repeat rule, one
-    stint per unit and discipline: every discipline has two home units).
-    """
-    if ample is None:
-        ample = draw(st.booleans())
-    h0 = BASE + timedelta(weeks=draw(st.integers(0, 60)))
-
-    def wk(n: int) -> date:
-        return h0 + timedelta(weeks=n)
-
-    discs = draw(st.lists(st.sampled_from(DISCIPLINES), min_size=1, max_size=3, unique=True))
-    length = draw(st.integers(4, 8))
-    room = length - 3 if ample else length  # ample: 3 weeks spare for opening/closing stints
-    reqs, left = [], room
-    for d in discs:
-        lo = draw(st.integers(0, max(0, left // len(discs))))
-        left -= lo
-        hi = None if ample else draw(st.none() | st.integers(lo, lo + length))
-        reqs.append({"discipline": d, "min_weeks": lo, "max_weeks": hi})
-    prog: dict[str, Any] = {"id": "P", "name": "Program", "kind": "other", "regulation": "test",
-                            "length_weeks": length, "requirements": reqs}
-    if len(discs) >= 2 and draw(st.booleans()):
-        others = sum(r["min_weeks"] for r in reqs[2:])
-        gmin = draw(st.integers(0, max(0, room - others)))
-        gmax = None if ample else draw(st.none() | st.integers(gmin, gmin + length))
-        prog["group_requirements"] = [{"name": "grupp", "disciplines": discs[:2],
-                                       "min_weeks": gmin, "max_weeks": gmax}]
-    intro = None
-    if draw(st.booleans()):
-        intro = {"discipline": draw(st.sampled_from(discs)), "weeks": draw(st.integers(1, 2)),
-                 "same_unit_as_end": draw(st.booleans())}
-        prog["starts_with"] = intro
-    if draw(st.booleans()):
-        # same_unit_as_end: the last stint repeats the opening's unit and discipline
-        # (MODEL.md), so ample instances end in that discipline to stay feasible.
-        same = intro is not None and intro["same_unit_as_end"] and ample
-        prog["ends_with"] = intro["discipline"] if same else draw(st.sampled_from(discs))
-
-    def rand_unit(uid: str, ds: list[str], site: str, region_wide: bool) -> dict[str, Any]:
-        u: dict[str, Any] = {"id": uid, "name": f"Enhet {uid}", "site": site,
-                             "region_wide": region_wide, "disciplines": ds}
-        if ample:
-            u["capacity"] = draw(st.none() | st.just(3))
-        else:
-            u["capacity"] = draw(st.integers(1, 3))
-            lo = draw(st.integers(1, 3))
-            u["min_weeks"] = lo
-            u["max_weeks"] = draw(st.none() | st.integers(lo, lo + 4))
-            if draw(st.booleans()):
-                a = draw(st.integers(0, 12))
-                u["capacity_changes"] = [{"start": wk(a), "end": wk(a + draw(st.integers(1, 4))),
-                                          "capacity": draw(st.integers(0, 3))}]
-            if draw(st.booleans()):
-                slo = draw(st.integers(1, 3))
-                u["stint_weeks"] = {"P": {"min_weeks": slo,
-                                          "max_weeks": draw(st.none() | st.integers(slo, 6))}}
-        if draw(st.booleans()):
-            target: dict[str, Any] = {"trainees": draw(st.integers(1, 2))}
-            if draw(st.booleans()):
-                a = draw(st.integers(-2, 10))
-                target["start"], target["end"] = wk(a), wk(a + draw(st.integers(1, 12)))
-            u["staffing_target"] = target
-        return u
-
-    # Every discipline at a home unit (the input must be plannable); ample gives two.
-    units = [rand_unit(f"{d[:3].upper()}{i}", [d], "NORD", draw(st.booleans()))
-             for d in discs for i in range(2 if ample else 1)]
-    for i in range(draw(st.integers(0, 5 - len(units))) if len(units) < 5 else 0):
-        ds = draw(st.lists(st.sampled_from(discs), min_size=1, max_size=2, unique=True))
-        site = draw(st.sampled_from(["NORD", "SYD"]))
-        units.append(rand_unit(f"X{i}", ds, site, draw(st.booleans())))
-    # A unit no trainee may use (another site, not region-wide): the target of injected faults.
-    units.append({"id": "FJARR", "name": "Fjärran", "site": "SYD", "disciplines": discs,
-                  "capacity": None})
-
-    p = Programme.model_validate(prog)
-    trainees, end = [], 0
-    for i in range(draw(st.integers(1, 3))):
-        start = draw(st.integers(0, 3))
-        t: dict[str, Any] = {"id": f"T{i + 1}", "programme": "P", "start": wk(start),
-                             "site": "NORD"}
-        if not ample:
-            t["part_time"] = draw(st.sampled_from([50, 75, 80, 100]))
-        if draw(st.booleans()):
-            # Ample: after the opening stint (leave inside it would make the plan infeasible).
-            a = start + draw(st.integers(2 if ample else 0, 5))
-            kind = draw(st.sampled_from(["foraldraledighet", "sjukskrivning", "semester"]))
-            t["leave"] = [{"start": wk(a), "end": wk(a + draw(st.integers(1, 3))), "kind": kind}]
-        b = (block_end(Trainee.model_validate(t), p) - h0).days // 7
-        if not ample and draw(st.booleans()):
-            # Inside the block and at a unit the trainee may use: anything else is invalid input.
-            u = draw(st.sampled_from([u for u in units if u["id"] != "FJARR"
-                                      and (u["site"] == "NORD" or u["region_wide"])]))
-            a = draw(st.integers(start, b - 1))
-            t["locked"] = [{"start": wk(a), "end": wk(draw(st.integers(a + 1, min(b, a + 3)))),
-                            "unit": u["id"], "discipline": draw(st.sampled_from(u["disciplines"]))}]
-            lk = t["locked"][0]
-            if any(lv["kind"] != "semester" and lv["start"] < lk["end"] and lk["start"] < lv["end"]
-                   for lv in t.get("leave", [])):
-                del t["locked"]  # a locked stint in extending leave is invalid input (issue 22)
-        trainees.append(t)
-        end = max(end, b)
-    return {
-        "name": "Slumpregionen", "horizon": {"start": h0, "end": wk(end + draw(st.integers(0, 3)))},
-        "programmes": [prog],
-        "sites": [{"id": "NORD", "name": "Norrby"}, {"id": "SYD", "name": "Söderby"}],
-        "units": units, "trainees": trainees,
-        "weights": {t: draw(st.integers(0, 5)) for t in TERMS}, "_ample": ample}
-
-
-def make(raw: dict[str, Any]) -> Instance:
-    return Instance.model_validate({k: v for k, v in raw.items() if k != "_ample"})
 
 
 def solve_small(inst: Instance):

@@ -17,7 +17,6 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st_
-from test_solver import build, leave, programme, trainee, unit, wk
 from typer.testing import CliRunner
 
 from scheduler import api, checker, cli
@@ -35,6 +34,7 @@ from scheduler.inputs.yaml_io import InputError, dump_instance
 from scheduler.plan import Stint, plan_to_csv, read_plan_csv
 from scheduler.replanning import replan_and_verify
 from scheduler.result import Status
+from tests.helpers import build, leave, programme, trainee, unit, wk
 
 runner = CliRunner()
 P8 = programme("P8", 8, ("medicin", 4, None), ("psykiatri", 4, None))

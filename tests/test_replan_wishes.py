@@ -13,7 +13,6 @@ from typing import Any
 import openpyxl
 import pytest
 import yaml
-from test_wishes import M6, ZERO, st, trainee, unit, wk
 from typer.testing import CliRunner
 
 from scheduler import checker, cli
@@ -24,6 +23,12 @@ from scheduler.inputs.yaml_io import dump_instance
 from scheduler.plan import plan_to_csv
 from scheduler.replanning import replan_and_verify
 from scheduler.result import Status
+from tests.helpers import NO_WEIGHTS as ZERO
+from tests.helpers import WISH_M6 as M6
+from tests.helpers import wish_stint as st
+from tests.helpers import wish_trainee as trainee
+from tests.helpers import wish_unit as unit
+from tests.helpers import wk
 
 runner = CliRunner()
 

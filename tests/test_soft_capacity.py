@@ -11,7 +11,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_solver import build, programme, trainee, unit, wk
 from typer.testing import CliRunner
 
 from scheduler import api, checker, cli
@@ -21,6 +20,7 @@ from scheduler.inputs.yaml_io import dump_instance
 from scheduler.plan import Stint
 from scheduler.replanning import solve_soft_and_verify
 from scheduler.result import Status
+from tests.helpers import build, programme, trainee, unit, wk
 
 runner = CliRunner()
 M6 = programme("M6", 6, ("medicin", 6, None))

@@ -9,9 +9,7 @@ assert properties of the plan, never one exact plan. Names are invented.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -22,71 +20,21 @@ from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import Stint
 from scheduler.result import Result, Status
 from scheduler.solver.solve import solve
+from tests.helpers import (
+    GAVLE,
+    build,
+    leave,
+    programme,
+    run,
+    solve_optimal,
+    trainee,
+    unit,
+    wk,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-H0 = date(2027, 1, 4)
-NO_WEIGHTS = {"unit_changes": 0, "fragmentation": 0, "staffing_shortfall": 0,
-              "peak_utilisation": 0}
-
-
-def wk(n: int) -> date:
-    return H0 + timedelta(weeks=n)
-
-
-def programme(pid: str, length: int, *reqs: tuple[str, int, int | None], **extra) -> dict:
-    """A tiny programme; ``reqs`` are (discipline, min_weeks, max_weeks)."""
-    return {"id": pid, "name": f"Program {pid}", "kind": "other", "regulation": "test",
-            "length_weeks": length,
-            "requirements": [{"discipline": d, "min_weeks": lo, "max_weeks": hi}
-                             for d, lo, hi in reqs], **extra}
-
-
-# Default: 6 weeks, at least 2 of medicine and 2 of psychiatry.
-P6 = programme("P6", 6, ("medicin", 2, None), ("psykiatri", 2, None))
 # 6 weeks of medicine only.
 M6 = programme("M6", 6, ("medicin", 6, None))
-
-
-def unit(uid: str, *disciplines: str, capacity: int | None = 1, site: str = "NORD",
-         **extra) -> dict:
-    return {"id": uid, "name": f"Enhet {uid}", "site": site, "disciplines": list(disciplines),
-            "capacity": capacity, **extra}
-
-
-def trainee(tid: str = "T1", start: int = 0, programme: str = "P6", **extra) -> dict:
-    return {"id": tid, "programme": programme, "start": wk(start), "site": "NORD", **extra}
-
-
-def leave(a: int, b: int, kind: str = "foraldraledighet") -> dict:
-    return {"start": wk(a), "end": wk(b), "kind": kind}
-
-
-def build(units: list[dict], trainees: list[dict], programmes: list[dict] | None = None,
-          weeks: int = 12, **weights: int) -> Instance:
-    """Sites NORD and SYD; every weight 0 except those given (default: unit_changes 1)."""
-    return Instance.model_validate({
-        "name": "Testregionen", "horizon": {"start": H0, "end": wk(weeks)},
-        "programmes": programmes or [P6],
-        "sites": [{"id": "NORD", "name": "Norrby"}, {"id": "SYD", "name": "Söderby"}],
-        "units": units, "trainees": trainees,
-        "weights": {**NO_WEIGHTS, **(weights or {"unit_changes": 1})}})
-
-
-def run(inst: Instance, **kw: Any) -> Result:
-    return solve(inst, time_limit=10, workers=1, seed=0, **kw)
-
-
-def solve_optimal(inst: Instance, cost: int, **kw: Any) -> Result:
-    """Solve; assert OPTIMAL at ``cost``, a checker-clean plan and the same recomputed terms."""
-    r = run(inst, **kw)
-    assert r.status is Status.OPTIMAL
-    assert checker.check(inst, r.stints) == []
-    terms = checker.evaluate(inst, r.stints)
-    assert checker.objective(inst, terms) == cost
-    # approx: CP-SAT can report an integral objective with a rounding error (see the xfail)
-    assert r.objective == pytest.approx(cost, abs=1e-6)
-    assert r.terms == {t: terms[t] for t in r.terms}
-    return r
 
 
 def spans(inst: Instance, r: Result, tid: str = "T1") -> list[tuple[str, str, int, int]]:
@@ -388,12 +336,6 @@ def stint(programme_id: str, unit_id: str, discipline: str, a: int, b: int,
           site: str = "NORD") -> Stint:
     return Stint(trainee="T1", start=wk(a), end=wk(b), unit=unit_id, discipline=discipline,
                  programme=programme_id, site=site)
-
-
-GAVLE = programme("G", 8, ("allmanmedicin", 4, None), ("medicin", 2, None),
-                  starts_with={"discipline": "allmanmedicin", "weeks": 2,
-                               "same_unit_as_end": True},
-                  ends_with="allmanmedicin")
 
 
 def opening_after_leave() -> tuple[Instance, list[Stint]]:

@@ -32,7 +32,7 @@ from scheduler.solver.solve import (
     solve,
     touch_up,
 )
-from tests.test_solver import build, leave, programme, trainee, unit, wk
+from tests.helpers import build, leave, programme, trainee, unit, wk
 
 ROOT = Path(__file__).resolve().parent.parent
 # 4 weeks at a vårdcentral.

@@ -5,51 +5,13 @@ Names are invented. Each instance has one start, so no base plan is needed.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from scheduler import checker
 from scheduler.domain import Instance, Trainee
 from scheduler.whatif.capacity import intake_capacity, marginal_summary, upper_bound
-
-H0 = date(2027, 1, 4)
-NO_WEIGHTS = {"unit_changes": 0, "fragmentation": 0, "staffing_shortfall": 0,
-              "peak_utilisation": 0}
-
-
-def wk(n: int) -> date:
-    return H0 + timedelta(weeks=n)
-
-
-def programme(pid: str, length: int, reqs: list[tuple[str, int]], groups=(), kind="AT") -> dict:
-    return {"id": pid, "name": pid, "kind": kind, "regulation": "test", "length_weeks": length,
-            "requirements": [{"discipline": d, "min_weeks": lo} for d, lo in reqs],
-            "group_requirements": [{"name": "+".join(ds), "disciplines": list(ds),
-                                    "min_weeks": lo} for ds, lo in groups]}
-
-
-def unit(uid: str, *disc: str, capacity: int | None = None, **extra) -> dict:
-    return {"id": uid, "name": f"Enhet {uid}", "site": "NORD", "disciplines": list(disc),
-            "capacity": capacity, "region_wide": True, **extra}
-
-
-def build(programmes: list[dict], units: list[dict], cohorts: list[dict], weeks: int) -> Instance:
-    return Instance.model_validate({
-        "name": "Testregionen", "horizon": {"start": H0, "end": wk(weeks)},
-        "programmes": programmes, "sites": [{"id": "NORD", "name": "Norrby"}],
-        "units": units, "cohorts": cohorts, "weights": NO_WEIGHTS})
-
-
-def cohort(programme: str, count: int = 1, start: int = 0) -> dict:
-    return {"id": f"K-{programme}-{start}", "programme": programme, "start": wk(start),
-            "count": count, "site": "NORD"}
-
-
-def psychiatry_instance(psy_capacity: int = 2) -> Instance:
-    # A 26-week block: 13 weeks psychiatry, 13 weeks medicine (ample).
-    p = programme("P26", 26, [("psykiatri", 13), ("medicin", 13)])
-    return build([p], [unit("PSY", "psykiatri", capacity=psy_capacity, min_weeks=13,
-                            max_weeks=13),
-                       unit("MED", "medicin", capacity=None)], [cohort("P26", 1)], 26)
+from tests.helpers import capacity_build as build
+from tests.helpers import capacity_programme as programme
+from tests.helpers import capacity_unit as unit
+from tests.helpers import cohort, psychiatry_instance, wk
 
 
 def test_psychiatry_binds_at_four():

@@ -5,7 +5,6 @@ recomputation, and wishes that can never be met as located input errors. Names a
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,33 +13,19 @@ from pydantic import ValidationError
 
 from scheduler import checker, wishes
 from scheduler.domain import LEXICOGRAPHIC_WEIGHT, Instance, Wish
-from scheduler.plan import Stint
 from scheduler.result import Status
 from scheduler.solver.model import capacity_profiles
 from scheduler.solver.plan_state import plan_cost
 from scheduler.solver.solve import solve
+from tests.helpers import H0, wk
+from tests.helpers import NO_WEIGHTS as ZERO
+from tests.helpers import WISH_M6 as M6
+from tests.helpers import wish_stint as st
+from tests.helpers import wish_trainee as trainee
+from tests.helpers import wish_unit as unit
 
-H0 = date(2027, 1, 4)
-ZERO = {"unit_changes": 0, "fragmentation": 0, "staffing_shortfall": 0, "peak_utilisation": 0}
-
-
-def wk(n: int) -> date:
-    return H0 + timedelta(weeks=n)
-
-
-M6 = {"id": "M6", "name": "Sex veckor medicin", "kind": "other", "regulation": "test",
-      "length_weeks": 6, "requirements": [{"discipline": "medicin", "min_weeks": 6}]}
 A6 = {"id": "A6", "name": "Sex veckor allmänmedicin", "kind": "other", "regulation": "test",
       "length_weeks": 6, "requirements": [{"discipline": "allmanmedicin", "min_weeks": 6}]}
-
-
-def unit(uid: str, disc: str = "medicin", site: str = "NORD", **extra: Any) -> dict:
-    return {"id": uid, "name": f"Enhet {uid}", "site": site, "disciplines": [disc],
-            "capacity": 1, **extra}
-
-
-def trainee(tid: str, programme: str = "M6", site: str = "NORD", **extra: Any) -> dict:
-    return {"id": tid, "programme": programme, "start": H0, "site": site, **extra}
 
 
 def build(units: list[dict], trainees: list[dict], wish_list: list[dict] = (),  # type: ignore
@@ -64,12 +49,6 @@ def solved(inst: Instance, cost: int) -> Any:
     assert r.objective == pytest.approx(cost)
     assert r.terms == {t: terms[t] for t in r.terms}
     return r
-
-
-def st(tid: str, uid: str, disc: str, a: date, b: date, prog: str = "M6",
-       site: str = "NORD") -> Stint:
-    return Stint(trainee=tid, start=a, end=b, unit=uid, discipline=disc, programme=prog,
-                 site=site)
 
 
 def unit_of(r: Any, tid: str) -> set[str]:

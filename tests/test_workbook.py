@@ -22,7 +22,7 @@ from scheduler.inputs.yaml_io import dump_instance, load_instance, parse_instanc
 from scheduler.workbook import schema as S
 from scheduler.workbook.reader import read_workbook
 from scheduler.workbook.template import example_instance, instance_to_workbook
-from tests.test_properties import instance_dicts
+from tests.helpers import instance_dicts
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCES = ["tutorial", "orebro", "uppsala", "vastmanland"]
