@@ -394,3 +394,16 @@ def test_abbreviations_are_readable_and_unique():
                                                    "VC-SKINNARBY")]
     assert list(short_names(Unit(units=alike)).values()) == ["VC-SKINN", "VC-SKIN2",
                                                              "VC-SKIN3"]
+
+
+def test_method_in_the_workbook_language():
+    # run.json keeps the solver's English method; the Run sheet says it in Swedish by default.
+    from scheduler.report.excel import method_text
+
+    m = ("first plan by placement and repair + polish + neighbourhood search (two pipelines)"
+         " + direct bound + interval model for the bound")
+    assert method_text(m, "en") == m
+    assert method_text(m, "sv") == (
+        "första plan genom placering och reparation + finslipning + grannskapssökning"
+        " (två parallella spår) + direkt undre gräns + intervallmodell för den undre gränsen")
+    assert method_text("interval model", "sv") == "intervallmodell"

@@ -209,6 +209,36 @@ def _label(key: str, lang: Lang, **kwargs: object) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
+# The solver describes its method in English (run.json keeps that); the Run sheet says it in
+# the workbook's language. Longer phrases first, so that none is cut by a shorter one.
+METHOD_SV = (
+    ("construction + repair + one-trainee re-plans counted in work (deterministic)",
+     "konstruktion + reparation + omplanering en läkare i taget, räknat i arbete "
+     "(reproducerbart)"),
+    ("first plan by placement and repair", "första plan genom placering och reparation"),
+    ("neighbourhood search", "grannskapssökning"),
+    ("(two pipelines)", "(två parallella spår)"),
+    ("direct bound", "direkt undre gräns"),
+    ("interval model for the bound", "intervallmodell för den undre gränsen"),
+    ("interval model (warm start)", "intervallmodell (varmstart)"),
+    ("interval model", "intervallmodell"),
+    ("polish", "finslipning"),
+    ("re-plan: history fixed, least change (neighbourhood, then all), then",
+     "omplanering: historiken låst, minsta ändring (grannskap, sedan alla), sedan"),
+    ("unit changes", "enhetsbyten"),
+    ("counting", "räkning"),
+)
+
+
+def method_text(method: str, lang: Lang) -> str:
+    """The solver's method string in the workbook's language (unknown parts stay as they are)."""
+    if lang == "en":
+        return method
+    for en, sv in METHOD_SV:
+        method = method.replace(en, sv)
+    return method
+
+
 # --------------------------------------------------------------------------------------------
 # Shared styles: one object each, created once.
 
@@ -810,7 +840,7 @@ def _run_sheet(ws: Worksheet, instance: Instance, result: Result, n_trainees: in
         (_label("workers", lang), result.workers, None),
         (_label("time_limit", lang), result.time_limit, None),
         (_label("reproducible", lang), yes if result.reproducible else no, None),
-        (_label("method", lang), result.method, None),
+        (_label("method", lang), method_text(result.method, lang), None),
         *([(_label("fairness_mode", lang),
             f"{_label('fairness_' + instance.fairness, lang)} ({instance.fairness})", None)]
           if _fairness_wanted(instance) else []),
