@@ -67,15 +67,22 @@ def gap_text(objective: float | None, bound: float | None, lang: Lang) -> str:
     return number(100 * gap, lang, 1) + " %"
 
 
+def proving(bound: float | None, objective: float | None) -> float | None:
+    """``bound``, or ``None`` where it proves nothing: every term is >= 0, so a bound of 0
+    or below says "-" rather than "gap 100 %" (or a negative bound), unless the plan
+    costs 0 too."""
+    if bound is None or (bound <= 0 < (objective or 0)):
+        return None
+    return bound
+
+
 def status_text(status: str, lang: Lang) -> str:
     return text(status, lang) if status in TEXT else status
 
 
 def summary_lines(result, lang: Lang) -> list[str]:
     """The final lines of a solve with a plan: status, objective, bound, gap, time, terms."""
-    bound = result.bound
-    if bound is not None and bound <= 0 < (result.objective or 0):
-        bound = None  # proves nothing (every term is >= 0): "-"
+    bound = proving(result.bound, result.objective)
     lines = [text("summary", lang, status=status_text(result.status.value, lang),
                   obj=number(result.objective, lang), bound=number(bound, lang),
                   gap=gap_text(result.objective, bound, lang),
@@ -134,10 +141,8 @@ class ProgressPrinter:
             elif not raised:
                 return  # a plan no better than the best printed, and no better bound
             obj = self.best
-            # A bound of 0 or below proves nothing (every term is >= 0): say "-", as the
-            # summary does, not "gap 100 %" or a negative bound.
-            shown = (min(self.bound, obj) if math.isfinite(self.bound)
-                     and (self.bound > 0 or obj <= 0) else None)
+            useful = proving(self.bound if math.isfinite(self.bound) else None, obj)
+            shown = None if useful is None else min(useful, obj)
             self._say(text("progress", self.lang, obj=number(obj, self.lang),
                            bound=number(shown, self.lang),
                            gap=gap_text(obj, shown, self.lang), t=ev.get("time", 0.0)))
