@@ -27,13 +27,13 @@ _WHERE = {
     "solve_and_verify": "scheduler.api",
     "replan_and_verify": "scheduler.replanning",
     "explain": "scheduler.report.explanation",
-    "check": "scheduler.checker",
+    "check": "scheduler.verify",
     "write_outputs": "scheduler.api",
     "write_replan_outputs": "scheduler.replanning",
     "VerificationError": "scheduler.api",
     "InputError": "scheduler.inputs.yaml_io",
-    "History": "scheduler.checker",
-    "Violation": "scheduler.checker",
+    "History": "scheduler.verify",
+    "Violation": "scheduler.verify",
     "Result": "scheduler.result",
     "Status": "scheduler.result",
     "Stint": "scheduler.plan",
@@ -95,7 +95,6 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from scheduler.api import VerificationError, load, solve_and_verify, write_outputs
-    from scheduler.checker import History, Violation, check
     from scheduler.domain import (
         Cohort,
         Horizon,
@@ -114,3 +113,4 @@ if TYPE_CHECKING:
     from scheduler.replanning import replan_and_verify, write_replan_outputs
     from scheduler.report.explanation import explain
     from scheduler.result import Result, Status
+    from scheduler.verify import History, Violation, check

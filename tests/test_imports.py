@@ -113,7 +113,7 @@ def test_no_import_cycle() -> None:
 
 
 def test_domain_and_checker_import_nothing_of_the_solver() -> None:
-    for layer in ("scheduler.domain", "scheduler.checker"):
+    for layer in ("scheduler.domain", "scheduler.verify"):
         assert not [m for m in reaches(GRAPH, layer) if m.startswith("scheduler.solver")], layer
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from scheduler import checker, halt
+from scheduler import halt, verify
 from scheduler.cli.common import (
     TEXT,
     LangOpt,
@@ -183,8 +183,8 @@ def _check_kept(given: Instance, result: Result, day: date | None, keep: Path, l
                 ) -> None:
     """The kept stints came from a plan of this instance: with today's history they must
     satisfy it as it is, or check and rosters would refuse what is written here (exit 2)."""
-    history = checker.History(result.stints, day) if day is not None else None
-    broken = checker.check(given, result.stints, lang=lg, history=history)
+    history = verify.History(result.stints, day) if day is not None else None
+    broken = verify.check(given, result.stints, lang=lg, history=history)
     if broken:
         err.print(TEXT[lg]["keep_broken"].format(plan=keep, n=len(broken)), markup=False)
         for v in broken[:20]:
