@@ -25,6 +25,7 @@ _WHERE = {
     "load": "scheduler.api",
     "load_instance": "scheduler.inputs.yaml_io",
     "solve_and_verify": "scheduler.api",
+    "solve_soft_and_verify": "scheduler.api",
     "replan_and_verify": "scheduler.replanning",
     "explain": "scheduler.report.explanation",
     "check": "scheduler.verify",
@@ -76,6 +77,7 @@ __all__ = [
     "load_instance",
     "replan_and_verify",
     "solve_and_verify",
+    "solve_soft_and_verify",
     "write_outputs",
     "write_replan_outputs",
 ]
@@ -94,7 +96,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from scheduler.api import VerificationError, load, solve_and_verify, write_outputs
+    from scheduler.api import (
+        VerificationError,
+        load,
+        solve_and_verify,
+        solve_soft_and_verify,
+        write_outputs,
+    )
     from scheduler.domain import (
         Cohort,
         Horizon,

@@ -1,4 +1,4 @@
-"""Public API: solve with soft capacity, and re-plan from today with the least change.
+"""Public API: re-plan from today with the least change.
 
 Like :mod:`scheduler.api`: the solver proposes, the independent checker verifies, and only a
 verified plan is returned or written.
@@ -28,35 +28,7 @@ from scheduler.inputs.yaml_io import InputError, pydantic_problems
 from scheduler.outputs import write_atomic
 from scheduler.plan import Stint, plan_to_csv
 from scheduler.result import Result, Status
-from scheduler.solver.solve import Progress, solve, versions
-
-
-def solve_soft_and_verify(instance: Instance, time_limit: float = 60.0, workers: int = 2,
-                          seed: int = 0, progress: Progress | None = None,
-                          deterministic: bool = False
-                          ) -> tuple[Result, list[verify.Overrun]]:
-    """The plan with the fewest trainee-weeks over capacity, checked with capacity soft.
-
-    Returns the result (objective and terms recomputed by the checker, ``capacity_overrun``
-    included) and every overrun (unit, weeks, how many over).
-    """
-    result = solve(instance, time_limit=time_limit, workers=workers, seed=seed,
-                   progress=progress, soft_capacity=True, deterministic=deterministic)
-    overruns: list[verify.Overrun] = []
-    if result.status.has_plan:
-        violations = verify.check(instance, result.stints, soft_capacity=True)
-        if violations:
-            raise api.VerificationError(violations)
-        terms = verify.evaluate(instance, result.stints, soft_capacity=True)
-        result.solver_objective = result.objective
-        result.terms = {t: terms[t] for t in result.terms}
-        result.objective = float(verify.objective(instance, terms))
-        overruns = verify.capacity_overruns(instance, result.stints)
-    return result, overruns
-
-
-# --------------------------------------------------------------------------------------------
-# Re-planning
+from scheduler.solver.solve import versions
 
 
 @dataclass

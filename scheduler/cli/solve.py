@@ -163,7 +163,7 @@ def _search(inst: Instance, counted: list, t0: float, limits: dict, soft_capacit
             result = Result(status=Status.INFEASIBLE, method="counting",
                             wall_time=time.monotonic() - t0, **limits)
         elif soft_capacity:
-            from scheduler.replanning import solve_soft_and_verify
+            from scheduler.api import solve_soft_and_verify
             result, overruns = solve_soft_and_verify(inst, progress=progress,
                                                      deterministic=deterministic, **limits)
         else:
