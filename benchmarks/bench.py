@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.api import solve_and_verify
 from scheduler.inputs.yaml_io import load_instance
 from scheduler.solver.solve import versions

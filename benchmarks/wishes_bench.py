@@ -24,7 +24,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.api import solve_and_verify
 from scheduler.domain import Instance, block_end
 from scheduler.inputs.yaml_io import load_instance

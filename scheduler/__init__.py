@@ -25,15 +25,16 @@ _WHERE = {
     "load": "scheduler.api",
     "load_instance": "scheduler.inputs.yaml_io",
     "solve_and_verify": "scheduler.api",
+    "solve_soft_and_verify": "scheduler.api",
     "replan_and_verify": "scheduler.replanning",
     "explain": "scheduler.report.explanation",
-    "check": "scheduler.checker",
+    "check": "scheduler.verify",
     "write_outputs": "scheduler.api",
     "write_replan_outputs": "scheduler.replanning",
     "VerificationError": "scheduler.api",
     "InputError": "scheduler.inputs.yaml_io",
-    "History": "scheduler.checker",
-    "Violation": "scheduler.checker",
+    "History": "scheduler.verify",
+    "Violation": "scheduler.verify",
     "Result": "scheduler.result",
     "Status": "scheduler.result",
     "Stint": "scheduler.plan",
@@ -76,6 +77,7 @@ __all__ = [
     "load_instance",
     "replan_and_verify",
     "solve_and_verify",
+    "solve_soft_and_verify",
     "write_outputs",
     "write_replan_outputs",
 ]
@@ -94,8 +96,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from scheduler.api import VerificationError, load, solve_and_verify, write_outputs
-    from scheduler.checker import History, Violation, check
+    from scheduler.api import (
+        VerificationError,
+        load,
+        solve_and_verify,
+        solve_soft_and_verify,
+        write_outputs,
+    )
     from scheduler.domain import (
         Cohort,
         Horizon,
@@ -114,3 +121,4 @@ if TYPE_CHECKING:
     from scheduler.replanning import replan_and_verify, write_replan_outputs
     from scheduler.report.explanation import explain
     from scheduler.result import Result, Status
+    from scheduler.verify import History, Violation, check

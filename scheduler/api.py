@@ -1,4 +1,5 @@
-"""Public API: solve an instance, verify the plan independently, write the outputs.
+"""Public API: solve an instance (capacity hard or soft), verify the plan independently, write
+the outputs.
 
 The CLI is a thin layer over these functions. The checker runs on every plan the solver returns;
 a plan with a violation is never written.
@@ -7,11 +8,10 @@ a plan with a violation is never written.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from scheduler import checker
+from scheduler import verify
 from scheduler.domain import Instance
 from scheduler.i18n import Lang, language
 from scheduler.inputs.yaml_io import input_hash, load_instance
@@ -24,16 +24,9 @@ from scheduler.solver.solve import Progress, solve
 class VerificationError(Exception):
     """The solver returned a plan the independent checker rejects (a bug: nothing is written)."""
 
-    def __init__(self, violations: list[checker.Violation]):
+    def __init__(self, violations: list[verify.Violation]):
         self.violations = violations
         super().__init__("\n".join(v.message for v in violations[:20]))
-
-
-@dataclass
-class Outcome:
-    instance: Instance
-    result: Result
-    violations: list[checker.Violation]
 
 
 def solve_and_verify(instance: Instance, time_limit: float = 60.0, workers: int = 2,
@@ -49,19 +42,43 @@ def solve_and_verify(instance: Instance, time_limit: float = 60.0, workers: int 
     result = solve(instance, time_limit=time_limit, workers=workers, seed=seed, progress=progress,
                    warm_start=warm_start, deterministic=deterministic)
     if result.status.has_plan:
-        violations = checker.check(instance, result.stints)
+        violations = verify.check(instance, result.stints)
         if violations:
             raise VerificationError(violations)
-        terms = checker.evaluate(instance, result.stints)
+        terms = verify.evaluate(instance, result.stints)
         result.solver_objective = result.objective
         result.terms = {t: terms[t] for t in result.terms}
-        result.objective = float(checker.objective(instance, terms))
+        result.objective = float(verify.objective(instance, terms))
     return result
+
+
+def solve_soft_and_verify(instance: Instance, time_limit: float = 60.0, workers: int = 2,
+                          seed: int = 0, progress: Progress | None = None,
+                          deterministic: bool = False
+                          ) -> tuple[Result, list[verify.Overrun]]:
+    """The plan with the fewest trainee-weeks over capacity, checked with capacity soft.
+
+    Returns the result (objective and terms recomputed by the checker, ``capacity_overrun``
+    included) and every overrun (unit, weeks, how many over).
+    """
+    result = solve(instance, time_limit=time_limit, workers=workers, seed=seed,
+                   progress=progress, soft_capacity=True, deterministic=deterministic)
+    overruns: list[verify.Overrun] = []
+    if result.status.has_plan:
+        violations = verify.check(instance, result.stints, soft_capacity=True)
+        if violations:
+            raise VerificationError(violations)
+        terms = verify.evaluate(instance, result.stints, soft_capacity=True)
+        result.solver_objective = result.objective
+        result.terms = {t: terms[t] for t in result.terms}
+        result.objective = float(verify.objective(instance, terms))
+        overruns = verify.capacity_overruns(instance, result.stints)
+    return result, overruns
 
 
 def write_outputs(instance: Instance, result: Result, out_dir: Path,
                   lang: Lang | None = None, inputs: tuple[Path, ...] = (),
-                  overruns: list[checker.Overrun] | None = None) -> list[Path]:
+                  overruns: list[verify.Overrun] | None = None) -> list[Path]:
     """Write plan.csv, plan.xlsx, plan.png, plan.pdf and run.json as one set; refuse to
     overwrite an input.
 

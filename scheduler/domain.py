@@ -5,21 +5,29 @@ starting on Mondays: every period is ``[start, end)`` with ``end`` exclusive, bo
 same convention as ``plan.csv``.
 
 Two tiers of validation: field validators check local rules (a date is a Monday, a range is
-ordered); :func:`instance_problems` checks cross-references and inputs that can never be feasible
-(a programme needs general practice but no vårdcentral accepts it).
+ordered); ``scheduler.validation.instance_problems`` checks cross-references and inputs that can
+never be feasible (a programme needs general practice but no vårdcentral accepts it).
 """
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 from datetime import date, timedelta
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from scheduler import wish_messages  # noqa: F401  (registers its messages)
-from scheduler.i18n import DISCIPLINE_NAMES, tr
+
+# The block's arithmetic lives in scheduler.blocks; callers import it from here.
+from scheduler.blocks import EXTENDING_LEAVE as EXTENDING_LEAVE
+from scheduler.blocks import block_end as block_end
+from scheduler.blocks import calendar_weeks as calendar_weeks
+from scheduler.blocks import extending_leave_mondays as extending_leave_mondays
+from scheduler.blocks import introduction_mondays as introduction_mondays
+from scheduler.blocks import leaves_early as leaves_early
+from scheduler.blocks import service_weeks_needed as service_weeks_needed
+from scheduler.i18n import tr
+from scheduler.validation import instance_problems
 
 # Regulatory discipline codes. Units credit one or more of them; programmes set minima on them.
 MEDICIN = "medicin"
@@ -30,10 +38,8 @@ AKUT = "akut"
 VALFRI = "valfri"
 FORSKNING = "forskning"
 
-# Leave that does not count as service extends the block (SOSFS 1999:5, HSLF-FS 2021:8).
-# Vacation (semester) counts as service: the trainee stays in the stint.
+# Kinds of leave; those that are not service extend the block (``EXTENDING_LEAVE``).
 LeaveKind = Literal["semester", "foraldraledighet", "sjukskrivning", "tjanstledighet"]
-EXTENDING_LEAVE: frozenset[str] = frozenset({"foraldraledighet", "sjukskrivning", "tjanstledighet"})
 
 
 # Sane ranges (docs/SECURITY.md): beyond them a run would overflow dates, blow up the model or
@@ -562,256 +568,3 @@ class Instance(_Model):
     @property
     def n_weeks(self) -> int:
         return self.horizon.weeks
-
-
-def calendar_weeks(full_time_weeks: int, part_time: int) -> int:
-    """Calendar weeks that credit ``full_time_weeks`` at ``part_time`` percent, rounded up.
-
-    Every requirement (minimum and maximum) and the block length are converted this way, so a
-    75 % trainee needs ceil(13 * 100 / 75) = 18 calendar weeks of psychiatry.
-    """
-    return -(-full_time_weeks * 100 // part_time)
-
-
-def service_weeks_needed(programme: Programme, part_time: int) -> int:
-    """Calendar weeks of service in the block at ``part_time`` percent (credited pro rata).
-
-    At part time the rounded-up minima can add up to more than the rounded-up length (AT18 at
-    75 %: 18 + 35 + 52 = 105 > 104); the block is then lengthened to fit them.
-    """
-    grouped = {d for g in programme.group_requirements for d in g.disciplines}
-    need = sum(calendar_weeks(r.min_weeks, part_time)
-               for r in programme.requirements if r.discipline not in grouped)
-    for g in programme.group_requirements:
-        members = sum(calendar_weeks(r.min_weeks, part_time)
-                      for r in programme.requirements if r.discipline in g.disciplines)
-        need += max(calendar_weeks(g.min_weeks, part_time), members)
-    return max(calendar_weeks(programme.length_weeks, part_time),
-               need + programme.introduction_weeks)
-
-
-def introduction_mondays(trainee: Trainee, programme: Programme) -> list[date]:
-    """Mondays of the introduction weeks: the block's first ``introduction_weeks`` weeks that
-    are not extending leave (service at no unit, so no stint covers them)."""
-    leave = extending_leave_mondays(trainee)
-    out: list[date] = []
-    d = trainee.start
-    while len(out) < programme.introduction_weeks:
-        if d not in leave:
-            out.append(d)
-        d += timedelta(weeks=1)
-    return out
-
-
-def extending_leave_mondays(trainee: Trainee) -> set[date]:
-    """Mondays of the weeks of leave that do not count as service (they extend the block)."""
-    return {lv.start + timedelta(weeks=k) for lv in trainee.leave
-            if lv.kind in EXTENDING_LEAVE for k in range(lv.weeks)}
-
-
-def block_end(trainee: Trainee, programme: Programme) -> date:
-    """End (exclusive) of the block: service weeks plus every week of extending leave inside it.
-
-    A trainee who leaves the programme (``leaves_on``) ends the block there, unfinished.
-    """
-    leave_weeks = extending_leave_mondays(trainee)
-    needed = service_weeks_needed(programme, trainee.part_time)
-    d = trainee.start
-    while needed > 0:
-        if d not in leave_weeks:
-            needed -= 1
-        d += timedelta(weeks=1)
-    if trainee.leaves_on is not None:
-        return min(d, trainee.leaves_on)
-    return d
-
-
-def leaves_early(trainee: Trainee, programme: Programme) -> bool:
-    """True if the trainee leaves before the block is complete (requirements no longer apply)."""
-    if trainee.leaves_on is None:
-        return False
-    return block_end(trainee.model_copy(update={"leaves_on": None}), programme) > \
-        trainee.leaves_on
-
-
-def _fold(name: str) -> str:
-    """Lower case without diacritics: 'Allmänmedicin' and 'allmanmedicin' fold alike."""
-    return "".join(c for c in unicodedata.normalize("NFKD", name.lower())
-                   if not unicodedata.combining(c))
-
-
-def _closest_hint(name: str, known: set[str]) -> str:
-    """`` (menar du 'x'?)`` for the known name a typo most likely meant, else ''."""
-    folded = {_fold(k): k for k in sorted(known)}
-    match = difflib.get_close_matches(_fold(name), list(folded), n=1, cutoff=0.6)
-    return tr("did_you_mean", name=folded[match[0]]) if match else ""
-
-
-def minima_no_unit_can_give(inst: Instance, prog: Programme, site: str) -> list[Requirement]:
-    """The input check (exit 2) for a minimum that no unit can give a trainee of ``prog``
-    employed at ``site``: none credits the discipline, takes the programme, is open to the
-    site (region-wide, own site or ``takes_from``) and has a seat for the programme
-    (``capacity_by_programme`` not 0). Capacity 0 over a whole block is the solver side's
-    ``counting.unreachable_requirements`` (it needs the block's weeks)."""
-    return [r for r in prog.requirements if r.min_weeks > 0 and not any(
-        r.discipline in u.disciplines and u.eligible(prog.id, site)
-        and u.capacity_by_programme.get(prog.id) != 0
-        for u in inst.units)]
-
-
-def instance_problems(inst: Instance) -> list[tuple[str, str]]:
-    """Cross-reference and never-feasible checks: ``(location, message)`` pairs, all at once."""
-    problems: list[tuple[str, str]] = []
-
-    def dupes(items: list, kind: str) -> set[str]:
-        ids: set[str] = set()
-        for i, it in enumerate(items):
-            if it.id in ids:
-                problems.append((f"{kind}[{i}] ({it.id}).id", tr("duplicate_id", id=it.id)))
-            ids.add(it.id)
-        return ids
-
-    prog_ids = dupes(inst.programmes, "programmes")
-    site_ids = dupes(inst.sites, "sites")
-    unit_ids = dupes(inst.units, "units")
-    trainee_ids = dupes(inst.trainees, "trainees")
-    dupes(inst.cohorts, "cohorts")
-    for c in inst.cohorts:
-        for t in c.trainees():
-            if t.id in trainee_ids:
-                problems.append((f"cohorts ({c.id})", tr("duplicate_id", id=t.id)))
-
-    known = {r.discipline for p in inst.programmes for r in p.requirements}
-    known |= set(DISCIPLINE_NAMES)  # declared extras: akut, valfri, forskning, ...
-    for i, u in enumerate(inst.units):
-        loc = f"units[{i}] ({u.id})"
-        for d in u.disciplines:
-            if d not in known:
-                problems.append((f"{loc}.disciplines", tr(
-                    "unknown_discipline", id=d, hint=_closest_hint(d, known))))
-        if u.site not in site_ids:
-            problems.append((f"{loc}.site", tr("unknown_ref", kind="site", id=u.site)))
-        for s in u.takes_from or []:
-            if s not in site_ids:
-                problems.append((f"{loc}.takes_from", tr("unknown_ref", kind="site", id=s)))
-        for p in (u.programmes or []) + list(u.stint_weeks) + list(u.capacity_by_programme) \
-                + list(u.reserved_seats):
-            if p not in prog_ids:
-                problems.append((f"{loc}.programmes", tr("unknown_ref", kind="programme", id=p)))
-
-    people: list[tuple[str, Trainee | Cohort]] = [
-        (f"trainees[{i}] ({t.id})", t) for i, t in enumerate(inst.trainees)
-    ] + [(f"cohorts[{i}] ({c.id})", c) for i, c in enumerate(inst.cohorts)]
-    # Cohort members with facts of their own are checked as the individuals they are.
-    members = {t.id: t for c in inst.cohorts for t in c.trainees()}
-    people += [(f"cohorts[{i}] ({c.id}).overrides[{j}] ({o.id})", members[o.id])
-               for i, c in enumerate(inst.cohorts) for j, o in enumerate(c.overrides)]
-    checked_pairs: set[tuple[str, str]] = set()
-    for loc, who in people:
-        if who.programme not in prog_ids:
-            problems.append(
-                (f"{loc}.programme", tr("unknown_ref", kind="programme", id=who.programme))
-            )
-            continue
-        if who.site not in site_ids:
-            problems.append((f"{loc}.site", tr("unknown_ref", kind="site", id=who.site)))
-            continue
-        if not 50 <= who.part_time <= 100:
-            problems.append((f"{loc}.part_time", tr("part_time_range", value=who.part_time)))
-            continue
-        prog = inst.programme(who.programme)
-        if (prog.id, who.site) not in checked_pairs:
-            checked_pairs.add((prog.id, who.site))
-            for r in minima_no_unit_can_give(inst, prog, who.site):
-                problems.append((f"{loc}.programme", tr(
-                    "no_unit_for_requirement", programme=prog.id, weeks=r.min_weeks,
-                    discipline=r.discipline, site=who.site)))
-        sample = who if isinstance(who, Trainee) else who.trainees()[0]
-        if who.start < inst.horizon.start:
-            problems.append((f"{loc}.start", tr(
-                "block_before_horizon", trainee=sample.id, start=who.start.isoformat(),
-                horizon_start=inst.horizon.start.isoformat())))
-            continue
-        end = block_end(sample, prog)
-        if end > inst.horizon.end:
-            problems.append((f"{loc}.start", tr(
-                "block_outside_horizon", trainee=sample.id, end=end.isoformat(),
-                horizon_end=inst.horizon.end.isoformat())))
-        if isinstance(who, Trainee):
-            problems += entry_clashes(loc, who)
-            for j, ls in enumerate(who.locked):
-                where = f"{loc}.locked[{j}]"
-                if ls.unit not in unit_ids:
-                    problems.append((f"{where}.unit",
-                                     tr("unknown_ref", kind="unit", id=ls.unit)))
-                    continue
-                u = inst.unit(ls.unit)
-                if ls.discipline not in u.disciplines or ls.discipline not in prog.disciplines:
-                    problems.append((f"{where}.discipline", tr(
-                        "unit_no_discipline", unit=ls.unit, discipline=ls.discipline)))
-                if not u.eligible(prog.id, who.site):
-                    problems.append((f"{where}.unit", tr(
-                        "locked_not_eligible", unit=ls.unit, trainee=who.id)))
-                if ls.start < who.start or ls.end > end:
-                    problems.append((f"{where}", tr(
-                        "locked_outside_block", trainee=who.id, start=who.start.isoformat(),
-                        end=end.isoformat())))
-                intro = [d for d in introduction_mondays(who, prog) if ls.start <= d < ls.end]
-                if intro:
-                    problems.append((f"{where}", tr(
-                        "locked_in_introduction", a=f"locked[{j}] ({ls.unit})",
-                        week=intro[0].isoformat(), programme=prog.id,
-                        weeks=prog.introduction_weeks)))
-    for site in inst.sites:
-        for k in site.travel_minutes:
-            if k not in site_ids:
-                problems.append((f"sites ({site.id}).travel_minutes",
-                                 tr("unknown_ref", kind="site", id=k)))
-    if inst.wishes and not problems:
-        from scheduler.wishes import wish_problems
-
-        problems += wish_problems(inst)
-    return problems
-
-
-def _sweep_overlaps(items: list) -> list[tuple[int, int]]:
-    """``(i, j)`` for every item ``j`` that overlaps an earlier-starting item ``i`` (the one of
-    the latest end so far): each clash is named once, in n log n for long lists."""
-    order = sorted(range(len(items)), key=lambda k: (items[k].start, items[k].end))
-    out: list[tuple[int, int]] = []
-    reach = -1
-    for k in order:
-        if reach >= 0 and items[k].start < items[reach].end:
-            out.append((reach, k))
-        if reach < 0 or items[k].end > items[reach].end:
-            reach = k
-    return out
-
-
-def entry_clashes(loc: str, t: Trainee) -> list[tuple[str, str]]:
-    """Entries of one trainee that contradict each other, each pair named: two leave periods
-    that overlap, two locked stints that overlap, a locked stint in leave that is not service
-    (no plan could hold it, so this is input, not an infeasible instance: exit 2)."""
-    out: list[tuple[str, str]] = []
-
-    for i, j in _sweep_overlaps(t.leave):
-        lv, lw = t.leave[i], t.leave[j]
-        out.append((f"{loc}.leave[{j}]", tr(
-            "leave_overlap", a=f"leave[{j}]", a_start=lw.start.isoformat(),
-            a_end=lw.end.isoformat(), b=f"leave[{i}]", b_start=lv.start.isoformat(),
-            b_end=lv.end.isoformat())))
-    for i, j in _sweep_overlaps(t.locked):
-        lk, ll = t.locked[i], t.locked[j]
-        out.append((f"{loc}.locked[{j}]", tr(
-            "locked_overlap", a=f"locked[{j}] ({ll.unit})", a_start=ll.start.isoformat(),
-            a_end=ll.end.isoformat(), b=f"locked[{i}] ({lk.unit})", b_start=lk.start.isoformat(),
-            b_end=lk.end.isoformat())))
-    extending = [(k, lv) for k, lv in enumerate(t.leave) if lv.kind in EXTENDING_LEAVE]
-    for j, ls in enumerate(t.locked):
-        for k, lv in extending:
-            if ls.start < lv.end and lv.start < ls.end:
-                out.append((f"{loc}.locked[{j}]", tr(
-                    "locked_on_leave", a=f"locked[{j}] ({ls.unit})", a_start=ls.start.isoformat(),
-                    a_end=ls.end.isoformat(), leave_kind=lv.kind, b=f"leave[{k}]",
-                    b_start=lv.start.isoformat(), b_end=lv.end.isoformat())))
-    return out

@@ -1,4 +1,4 @@
-"""Public API: solve with soft capacity, and re-plan from today with the least change.
+"""Public API: re-plan from today with the least change.
 
 Like :mod:`scheduler.api`: the solver proposes, the independent checker verifies, and only a
 verified plan is returned or written.
@@ -13,14 +13,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from scheduler import api, checker
+from scheduler import api, verify
 from scheduler.domain import Instance
 from scheduler.i18n import Lang, language
 from scheduler.inputs.changes import (
     Changes,
     PlanDiff,
     apply_changes,
-    change_cost,
     change_problems,
     diff_plans,
     replan_monday,
@@ -29,35 +28,7 @@ from scheduler.inputs.yaml_io import InputError, pydantic_problems
 from scheduler.outputs import write_atomic
 from scheduler.plan import Stint, plan_to_csv
 from scheduler.result import Result, Status
-from scheduler.solver.solve import Progress, solve, versions
-
-
-def solve_soft_and_verify(instance: Instance, time_limit: float = 60.0, workers: int = 2,
-                          seed: int = 0, progress: Progress | None = None,
-                          deterministic: bool = False
-                          ) -> tuple[Result, list[checker.Overrun]]:
-    """The plan with the fewest trainee-weeks over capacity, checked with capacity soft.
-
-    Returns the result (objective and terms recomputed by the checker, ``capacity_overrun``
-    included) and every overrun (unit, weeks, how many over).
-    """
-    result = solve(instance, time_limit=time_limit, workers=workers, seed=seed,
-                   progress=progress, soft_capacity=True, deterministic=deterministic)
-    overruns: list[checker.Overrun] = []
-    if result.status.has_plan:
-        violations = checker.check(instance, result.stints, soft_capacity=True)
-        if violations:
-            raise api.VerificationError(violations)
-        terms = checker.evaluate(instance, result.stints, soft_capacity=True)
-        result.solver_objective = result.objective
-        result.terms = {t: terms[t] for t in result.terms}
-        result.objective = float(checker.objective(instance, terms))
-        overruns = checker.capacity_overruns(instance, result.stints)
-    return result, overruns
-
-
-# --------------------------------------------------------------------------------------------
-# Re-planning
+from scheduler.solver.solve import versions
 
 
 @dataclass
@@ -92,8 +63,8 @@ def replan_and_verify(instance: Instance, old: list[Stint], today: date,
     monday = replan_monday(today)
     # The history is kept as it is, so an old plan that breaks a rule cannot be repaired here.
     # A state written by an earlier re-plan has its own today: its history is as it happened.
-    past = checker.History(old, instance.today) if instance.today is not None else None
-    broken = checker.check(instance, old, lang=lang, history=past)
+    past = verify.History(old, instance.today) if instance.today is not None else None
+    broken = verify.check(instance, old, lang=lang, history=past)
     if broken:
         raise InputError("OLD_PLAN", [(v.rule, v.message) for v in broken[:20]])
     problems = change_problems(instance, changes, monday, lang)
@@ -116,11 +87,11 @@ def replan_and_verify(instance: Instance, old: list[Stint], today: date,
                     reproducible=workers == 1 and out.status == "optimal")
     diff = diff_plans(old, out.stints)
     if status.has_plan:
-        violations = checker.check(new_inst, out.stints, history=checker.History(old, monday))
+        violations = verify.check(new_inst, out.stints, history=verify.History(old, monday))
         if violations:
             raise api.VerificationError(violations)
-        cost = change_cost(old, out.stints, monday)
-        terms = checker.evaluate(new_inst, out.stints)
+        cost = verify.change_cost(old, out.stints, monday)
+        terms = verify.evaluate(new_inst, out.stints)
         result.terms = {"change_cost": cost, "unit_changes": terms["unit_changes"]}
         # The second stage's own terms (wishes, travel, spacing, worst), as the checker
         # recomputes them; the objective stays the change cost.

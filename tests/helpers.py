@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.domain import Instance, Programme, Trainee, block_end
 from scheduler.plan import Stint
 from scheduler.result import Result, Status

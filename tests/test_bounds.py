@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.solver.bounds import (
     direct_bound,
     floor_cut,

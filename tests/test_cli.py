@@ -23,7 +23,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
-from scheduler import api, checker, cli
+from scheduler import api, cli
+from scheduler import verify as checker
 from scheduler.i18n import set_language
 from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import PLAN_COLUMNS, read_plan_csv

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.plan import Stint
 from scheduler.solver.construct import Construction, construct
 from scheduler.solver.model import capacity_profiles, min_stints, stint_floor

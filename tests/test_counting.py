@@ -12,7 +12,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from scheduler import api, checker, cli
+from scheduler import api, cli
+from scheduler import verify as checker
 from scheduler.domain import Instance
 from scheduler.report.explanation import render
 from scheduler.result import Status

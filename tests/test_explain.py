@@ -17,7 +17,8 @@ from hypothesis import strategies as st_
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from scheduler import api, checker, cli
+from scheduler import api, cli
+from scheduler import verify as checker
 from scheduler.domain import Instance
 from scheduler.i18n import set_language
 from scheduler.report.explanation import render

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from scheduler import checker, cli
+from scheduler import cli
+from scheduler import verify as checker
 from scheduler.domain import EXTENDING_LEAVE, Instance, Programme
 from scheduler.generator import KINDS, GeneratorError, Params, catalog, generate, write
 from scheduler.generator.region import UnitSpec, load_programmes

@@ -20,7 +20,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
-from scheduler import checker, cli
+from scheduler import cli
+from scheduler import verify as checker
 from scheduler.i18n import set_language
 from scheduler.inputs.yaml_io import InputError, load_instance
 from scheduler.plan import Stint, plan_to_csv

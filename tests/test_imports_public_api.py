@@ -20,7 +20,7 @@ def test_every_public_name_resolves() -> None:
     assert sorted(n for n in names if n != "__builtins__") == sorted(scheduler.__all__)
     assert len(set(scheduler.__all__)) == len(scheduler.__all__)
     assert isinstance(scheduler.Status.OPTIMAL, scheduler.Status)
-    assert scheduler.check is importlib.import_module("scheduler.checker").check
+    assert scheduler.check is importlib.import_module("scheduler.verify").check
     with pytest.raises(AttributeError):
         scheduler.no_such_name  # noqa: B018
 

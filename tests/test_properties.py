@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.domain import Instance
 from scheduler.inputs.yaml_io import dump_instance, parse_instance_text
 from scheduler.result import Status

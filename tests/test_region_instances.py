@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.inputs.yaml_io import load_instance, load_programme
 from scheduler.plan import Stint
 from scheduler.solver.solve import solve

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.domain import Instance
 from scheduler.plan import Stint
 from scheduler.result import Status

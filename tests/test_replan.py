@@ -19,13 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st_
 from typer.testing import CliRunner
 
-from scheduler import api, checker, cli
+from scheduler import api, cli
+from scheduler import verify as checker
 from scheduler.domain import Instance, block_end
 from scheduler.i18n import set_language
 from scheduler.inputs.changes import (
     Changes,
     apply_changes,
-    change_cost,
     diff_plans,
     replan_monday,
     stint_weight,
@@ -34,6 +34,7 @@ from scheduler.inputs.yaml_io import InputError, dump_instance
 from scheduler.plan import Stint, plan_to_csv, read_plan_csv
 from scheduler.replanning import replan_and_verify
 from scheduler.result import Status
+from scheduler.verify import change_cost
 from tests.helpers import build, leave, programme, trainee, unit, wk
 
 runner = CliRunner()

@@ -15,7 +15,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from scheduler import checker, cli
+from scheduler import cli
+from scheduler import verify as checker
 from scheduler.domain import Instance
 from scheduler.i18n import set_language
 from scheduler.inputs.changes import Changes

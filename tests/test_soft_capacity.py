@@ -13,13 +13,14 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from scheduler import api, checker, cli
-from scheduler.checker import OVERRUN_WEIGHT, Overrun, capacity_overruns
+from scheduler import api, cli
+from scheduler import verify as checker
+from scheduler.api import solve_soft_and_verify
 from scheduler.i18n import set_language
 from scheduler.inputs.yaml_io import dump_instance
 from scheduler.plan import Stint
-from scheduler.replanning import solve_soft_and_verify
 from scheduler.result import Status
+from scheduler.verify import OVERRUN_WEIGHT, Overrun, capacity_overruns
 from tests.helpers import build, programme, trainee, unit, wk
 
 runner = CliRunner()

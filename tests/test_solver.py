@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from scheduler import api, checker
+from scheduler import api
+from scheduler import verify as checker
 from scheduler.domain import Instance, Programme
 from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import Stint

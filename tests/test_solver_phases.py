@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from ortools.sat.python import cp_model
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import Stint
 from scheduler.result import Status

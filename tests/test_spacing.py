@@ -14,7 +14,7 @@ from hypothesis import strategies as hs
 from ortools.sat.python import cp_model
 from pydantic import ValidationError
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.domain import Instance
 from scheduler.inputs.yaml_io import InputError
 from scheduler.plan import Stint

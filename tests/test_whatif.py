@@ -14,7 +14,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.cli import app
 from scheduler.domain import Instance
 from scheduler.inputs.yaml_io import InputError, dump_instance

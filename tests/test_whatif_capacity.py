@@ -5,7 +5,7 @@ Names are invented. Each instance has one start, so no base plan is needed.
 
 from __future__ import annotations
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.domain import Instance, Trainee
 from scheduler.whatif.capacity import intake_capacity, marginal_summary, upper_bound
 from tests.helpers import capacity_build as build
@@ -134,7 +134,7 @@ def test_greedy_intake_is_the_answer_when_the_search_gives_none(monkeypatch):
 
 def test_a_hint_the_checker_refuses_is_not_an_intake(monkeypatch):
     # The same, but the checker finds a fault in every hint: no intake may be claimed.
-    import scheduler.checker as chk
+    import scheduler.verify as chk
 
     _starve_search(monkeypatch)
     monkeypatch.setattr(chk, "check", lambda *a, **k: ["planted fault"])

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from scheduler import checker, wishes
+from scheduler import verify as checker
+from scheduler import wishes
 from scheduler.domain import LEXICOGRAPHIC_WEIGHT, Instance, Wish
 from scheduler.result import Status
 from scheduler.solver.model import capacity_profiles

@@ -16,7 +16,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner, Result
 
-from scheduler import api, checker, cli
+from scheduler import api, cli
+from scheduler import verify as checker
 from scheduler.i18n import last_day, set_language
 from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import read_plan_csv

@@ -278,9 +278,9 @@ def test_openpyxl_parses_with_defusedxml():
 
 
 def test_zip_bomb_is_refused_before_parsing(wb_path, monkeypatch):
-    from scheduler.workbook import reader
+    from scheduler.workbook import sheets
 
-    monkeypatch.setattr(reader, "MAX_UNPACKED_MB", 0)
+    monkeypatch.setattr(sheets, "MAX_UNPACKED_MB", 0)
     out = problems(wb_path)
     assert len(out) == 1 and re.fullmatch(
         r"arbetsboken packas upp till \d+ MB, mer än gränsen 0 MB", out[0])
@@ -302,11 +302,11 @@ def test_cli_reports_every_problem_with_exit_2_and_no_traceback(wb_path, tmp_pat
 
 
 def test_a_stray_value_far_away_is_ignored_and_huge_sheets_are_refused(wb_path, monkeypatch):
-    from scheduler.workbook import reader
+    from scheduler.workbook import sheets
 
     edit(wb_path, "Enheter", {"XFD1": "anteckning", "ZZ900": "x"})  # far right, far down
     assert read_workbook(wb_path) == example_instance()
-    monkeypatch.setattr(reader, "MAX_ROWS", 500)
+    monkeypatch.setattr(sheets, "MAX_ROWS", 500)
     assert problems(wb_path) == ["Enheter: bladet har 900 rader; högst 500 läses"]
 
 

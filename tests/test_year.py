@@ -19,7 +19,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from scheduler import api, checker, cli
+from scheduler import api, cli
+from scheduler import verify as checker
 from scheduler.i18n import set_language
 from scheduler.inputs.yaml_io import load_instance
 from scheduler.plan import PLAN_COLUMNS, Stint, plan_to_csv, read_plan_csv

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from scheduler import checker
+from scheduler import verify
 from scheduler.cli.common import TEXT, LangOpt, _lang, _load, _today, _with_fairness, err
 from scheduler.plan import PlanFormatError
 
@@ -42,18 +42,18 @@ def check(
         raise typer.Exit(2) from None
     # History (weeks before today) is checked only for what history can break: as re-planning
     # checks it, with the plan as its own past.
-    history = checker.History(stints, day) if day is not None else None
-    violations = checker.check(inst, stints, lang=lg, history=history)
+    history = verify.History(stints, day) if day is not None else None
+    violations = verify.check(inst, stints, lang=lg, history=history)
     for v in violations:
         typer.echo(v.message)
-    terms = checker.evaluate(inst, stints)
+    terms = verify.evaluate(inst, stints)
     # A violating plan has no objective to compare with a proven bound.
-    obj = TEXT[lg]["no_objective"] if violations else checker.objective(inst, terms)
+    obj = TEXT[lg]["no_objective"] if violations else verify.objective(inst, terms)
     typer.echo("  ".join(f"{k}={v}" for k, v in terms.items()) + f"  objective={obj}")
     from scheduler.report.fairness import wanted
 
     if wanted(inst):  # recomputed by the checker: costs per trainee, wishes granted
-        f = checker.fairness(inst, stints)
+        f = verify.fairness(inst, stints)
         granted = "  ".join(f"p{p}={g['granted']}/{g['of']}"
                             for p, g in f["wishes_granted"].items() if g["of"])
         typer.echo(f"worst={f['worst']}  median={f['median']:g}  best={f['best']}  "

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from scheduler import checker, halt
+from scheduler import halt, verify
 from scheduler.cli.common import (
     TEXT,
     LangOpt,
@@ -163,7 +163,7 @@ def _search(inst: Instance, counted: list, t0: float, limits: dict, soft_capacit
             result = Result(status=Status.INFEASIBLE, method="counting",
                             wall_time=time.monotonic() - t0, **limits)
         elif soft_capacity:
-            from scheduler.replanning import solve_soft_and_verify
+            from scheduler.api import solve_soft_and_verify
             result, overruns = solve_soft_and_verify(inst, progress=progress,
                                                      deterministic=deterministic, **limits)
         else:
@@ -183,8 +183,8 @@ def _check_kept(given: Instance, result: Result, day: date | None, keep: Path, l
                 ) -> None:
     """The kept stints came from a plan of this instance: with today's history they must
     satisfy it as it is, or check and rosters would refuse what is written here (exit 2)."""
-    history = checker.History(result.stints, day) if day is not None else None
-    broken = checker.check(given, result.stints, lang=lg, history=history)
+    history = verify.History(result.stints, day) if day is not None else None
+    broken = verify.check(given, result.stints, lang=lg, history=history)
     if broken:
         err.print(TEXT[lg]["keep_broken"].format(plan=keep, n=len(broken)), markup=False)
         for v in broken[:20]:

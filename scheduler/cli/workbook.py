@@ -164,7 +164,7 @@ def rosters(
     lang: LangOpt = "sv",
 ) -> None:
     """One roster workbook per unit and one personal plan per trainee."""
-    from scheduler import checker
+    from scheduler import verify
     from scheduler.workbook.pseudonym import pseudonymize as pseudo
     from scheduler.workbook.rosters import write_rosters
 
@@ -208,8 +208,8 @@ def rosters(
         names: dict[str, str] = {}
     else:
         names = {t.id: t.name for t in inst.all_trainees() if t.name}  # members too
-    history = checker.History(stints, day) if day is not None else None
-    violations = checker.check(inst, stints, lang=lg, history=history)
+    history = verify.History(stints, day) if day is not None else None
+    violations = verify.check(inst, stints, lang=lg, history=history)
     if violations:
         err.print(txt["plan_invalid"].format(n=len(violations), instance=instance),
                   markup=False)

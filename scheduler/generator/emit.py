@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.domain import Instance
 from scheduler.generator.build import Region, leave_periods
 from scheduler.generator.params import Params

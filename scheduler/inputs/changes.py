@@ -14,7 +14,8 @@ after ``--today`` (the past is history and is not re-planned)::
     joining:      # a new trainee (same fields as a trainee of the instance)
       - {id: AT-EXTRA-01, programme: AT18, start: 2028-02-07, site: USO}
 
-Pure data and plain Python: no solver import (the checker side uses the diff below).
+Pure data and plain Python: no solver import. The weight of a changed stint below is the
+model's; the checker recomputes the change cost on its own (``scheduler.verify.change_cost``).
 """
 
 from __future__ import annotations
@@ -231,7 +232,8 @@ def stint_weight(s: Stint, today: date) -> int:
 
 def change_cost(old: list[Stint], new: list[Stint], today: date) -> int:
     """Weighted number of the old plan's future stints (ending after ``today``) that are not
-    in the new plan unchanged (same row of plan.csv)."""
+    in the new plan unchanged (same row of plan.csv). The model's (the re-plan's forced cost);
+    the reported cost is the checker's ``scheduler.verify.change_cost``."""
     kept = set(new)
     return sum(stint_weight(s, today) for s in old if s.end > today and s not in kept)
 

@@ -14,7 +14,7 @@ from typing import Any
 from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook import Workbook
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.domain import Instance
 from scheduler.i18n import Lang
 from scheduler.plan import Stint

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.domain import EXTENDING_LEAVE, Instance, Trainee, Unit, block_end
 from scheduler.halt import HALT
 from scheduler.plan import Stint

@@ -472,7 +472,7 @@ def verify(relaxed: Instance, deadline: float, small: bool = True) -> bool | Non
     """True if the relaxed instance has a plan the checker accepts, found before ``deadline``
     (trainee by trainee, as solve's first plan; on small instances also the full model, which
     can prove that there is none: False). None: not shown within the time."""
-    from scheduler import checker
+    from scheduler import verify as checker
 
     left = deadline - time.monotonic()
     if left <= 0.2:
@@ -501,7 +501,7 @@ def _plan_of(relaxed: Instance, deadline: float, allow_overrun: bool = False
     if keep and ids <= keep.keys():
         # The current plan may already be a plan of the relaxed instance (a lock in its way
         # unlocked, seats it never needed given back): checked in milliseconds.
-        from scheduler import checker
+        from scheduler import verify as checker
 
         current = sorted(st for tid in ids for st in keep[tid])
         if not checker.check(relaxed, current):
@@ -522,7 +522,7 @@ def _verified_fix(inst: Instance, relax: list[Relaxation], deadline: float, smal
     to the fix (verified by that plan and the checker).
     Returns the fix, whether it is verified, and whether it reaches beyond ``cause`` (units,
     trainees and programmes the cause names)."""
-    from scheduler import checker
+    from scheduler import verify as checker
 
     try:
         relaxed = apply_relaxations(inst, relax)
@@ -545,7 +545,7 @@ def _verified_fix(inst: Instance, relax: list[Relaxation], deadline: float, smal
 
 def _own_plan(inst: Instance, relax: list[Relaxation], plan: list[Stint]) -> bool:
     """The slack model's plan is a plan of the relaxed instance (checked independently)."""
-    from scheduler import checker
+    from scheduler import verify as checker
 
     try:
         relaxed = apply_relaxations(inst, relax)
@@ -884,7 +884,7 @@ def _seats_fix(inst: Instance, ex: Explanation, deadline: float) -> bool:
 
 
 def checker_violations(inst: Instance, plan: list[Stint]) -> list:
-    from scheduler import checker
+    from scheduler import verify as checker
 
     return checker.check(inst, plan)
 
@@ -1061,7 +1061,7 @@ def _explain(inst: Instance, time_limit: float, history_before: date | None,
             # No proof either way in half the time: a first plan (placement and repair) in
             # the rest shows there is nothing to explain (a plan the checker accepts).
             if not replanning and deadline - time.monotonic() > MARGIN + 2.0:
-                from scheduler import checker
+                from scheduler import verify as checker
 
                 plan = _plan_of(inst, deadline)
                 if plan is not None and not checker.check(inst, plan):

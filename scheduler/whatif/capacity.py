@@ -414,7 +414,7 @@ def _verified(inst: Instance, trainees: list[Trainee], external: list[Stint],
     """Whether ``external`` + ``plan`` pass the independent checker, on the instance reduced
     to the trainees that have stints (the candidates of ``plan`` among them) and the
     ``required`` ones (the start's named trainees, who must be placed too)."""
-    from scheduler.checker import check  # the checker shares no code with the model
+    from scheduler.verify import check  # the checker shares no code with the model
 
     with_stints = ({s.trainee for s in external} | {s.trainee for s in plan}
                    | {t.id for t in required})

@@ -167,8 +167,22 @@ def add_capacity_cuts(pm: PlacementModel) -> dict[str, Any]:
     """Post the cuts of this module on ``pm``; returns what they were built from (for tests
     and reports): ``M``/``N`` per unit and ``bound``, the intake the energy cuts alone allow
     (``None`` if some requirement can use an unlimited unit)."""
-    m = pm.model
-    inst = pm.inst
+    M, N, where = _unit_cuts(pm)
+    need = _requirement_cuts(pm)
+    bound, tight = _energy_cuts(pm, need, M, N)
+    _head_count_cuts(pm)
+    # The stints of the binding packing, for a first plan that uses them (capacity.py).
+    slots = [] if tight is None else [
+        (uid, next(d for d in pm.inst.unit(uid).disciplines if d in tight[0]), st, ln)
+        for uid in sorted(tight[1]) for st, ln in where.get(uid, [])]
+    return {"M": M, "N": N, "bound": None if math.isinf(bound) else int(bound),
+            "slots": slots}
+
+
+def _unit_cuts(pm: PlacementModel) -> tuple[dict[str, int], dict[str, int],
+                                             dict[str, list[tuple[int, int]]]]:
+    """Per unit of finite capacity: at most ``M`` weeks and ``N`` stints in all; with the
+    stints of a largest count packing."""
     M: dict[str, int] = {}
     N: dict[str, int] = {}
     where: dict[str, list[tuple[int, int]]] = {}  # the stints of a largest count packing
@@ -183,14 +197,21 @@ def add_capacity_cuts(pm: PlacementModel) -> dict[str, Any]:
         gaps = _gaps(pm, opts, a, b)
         M[uid] = packing(free, a, b, lo, hi, count=False, gaps=gaps)
         N[uid], where[uid] = _packing(free, a, b, lo, hi, count=True, gaps=gaps)
-        _post(m, sum(o.size for o in opts) <= M[uid])
-        _post(m, sum(o.presence for o in opts) <= N[uid])
+        _post(pm.model, sum(o.size for o in opts) <= M[uid])
+        _post(pm.model, sum(o.presence for o in opts) <= N[uid])
+    return M, N, where
 
-    # Per requirement: (trainee data, minimum weeks, stints needed, its eligible units).
-    need: dict[tuple, list[tuple[Any, int, int, frozenset[str]]]] = defaultdict(list)
+
+Needs = dict[tuple, list[tuple[Any, int, int, frozenset[str]]]]  # see _requirement_cuts
+
+
+def _requirement_cuts(pm: PlacementModel) -> Needs:
+    """At least the stints each minimum needs; returns, per requirement, (trainee data,
+    minimum weeks, stints needed, its eligible units)."""
+    need: Needs = defaultdict(list)
     for td in pm.data:
         t = td.trainee
-        prog = inst.programme(t.programme)
+        prog = pm.inst.programme(t.programme)
         if leaves_early(t, prog):
             continue  # the minima lapse
         reqs: list[tuple[tuple[str, ...], int]] = [
@@ -202,9 +223,16 @@ def add_capacity_cuts(pm: PlacementModel) -> dict[str, Any]:
             if weeks <= 0 or not ds:
                 continue
             k = -(-weeks // max(o.hi for o in ds))
-            _post(m, sum(o.presence for o in ds) >= k * td.admitted)
+            _post(pm.model, sum(o.presence for o in ds) >= k * td.admitted)
             need[discs].append((td, weeks, k, frozenset(o.unit for o in ds)))
+    return need
 
+
+def _energy_cuts(pm: PlacementModel, need: Needs, M: dict[str, int],
+                 N: dict[str, int]) -> tuple[float, tuple | None]:
+    """Per requirement and set of eligible units: the weeks and stints needed within what
+    the units hold. Returns the intake bound and (disciplines, units) of the tightest
+    one-stint bound (None if that is not one stint)."""
     bound: float = math.inf
     tight: tuple | None = None  # (disciplines, units) of the tightest one-stint bound
     for discs, rows in need.items():
@@ -216,16 +244,19 @@ def add_capacity_cuts(pm: PlacementModel) -> dict[str, Any]:
             if not inside or any(u not in M for u in units_e):
                 continue  # an unlimited unit: no bound from this set
             cap_w, cap_n = sum(M[u] for u in units_e), sum(N[u] for u in units_e)
-            _post(m, sum(w * td.admitted for td, w, _ in inside) <= cap_w)
-            _post(m, sum(k * td.admitted for td, _, k in inside) <= cap_n)
+            _post(pm.model, sum(w * td.admitted for td, w, _ in inside) <= cap_w)
+            _post(pm.model, sum(k * td.admitted for td, _, k in inside) <= cap_n)
             # With one kind of trainee in the set, this is the intake the set allows.
             if len({(w, k) for _, w, k in inside}) == 1 and units_e == union:
                 w0, k0 = inside[0][1], inside[0][2]
                 if min(cap_w // w0, cap_n // k0) < bound:
                     bound = min(cap_w // w0, cap_n // k0)
                     tight = (discs, units_e) if k0 == 1 else None
+    return bound, tight
 
-    # Head count per week over each set of eligible units.
+
+def _head_count_cuts(pm: PlacementModel) -> None:
+    """Head count per week over each set of eligible units."""
     elig: dict[int, frozenset[str]] = {
         id(td): frozenset(o.unit for o in td.options) for td in pm.data}
     sets = set(elig.values())
@@ -241,13 +272,7 @@ def add_capacity_cuts(pm: PlacementModel) -> dict[str, Any]:
                 continue
             cap = sum(pm.free_profile[u][w] for u in units_e)  # type: ignore[index,misc]
             if cap < len(here):
-                _post(m, sum(td.admitted for td in here) <= cap)
-    # The stints of the binding packing, for a first plan that uses them (capacity.py).
-    slots = [] if tight is None else [
-        (uid, next(d for d in inst.unit(uid).disciplines if d in tight[0]), st, ln)
-        for uid in sorted(tight[1]) for st, ln in where.get(uid, [])]
-    return {"M": M, "N": N, "bound": None if math.isinf(bound) else int(bound),
-            "slots": slots}
+                _post(pm.model, sum(td.admitted for td in here) <= cap)
 
 
 def _gaps(pm: PlacementModel, opts: list[Option], a: int, b: int) -> set[int] | None:

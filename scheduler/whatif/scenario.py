@@ -325,36 +325,11 @@ def read_sheet(path: Path) -> ScenarioFile:
         if kind is None:
             problems.append((where, f"unknown change '{cells['change']}'"))
             continue
-        body: dict[str, Any] = {}
-        for k in ("discipline", "site", "start", "end", "set", "delta", "factor", "kind"):
-            if k in cells:
-                body[k] = cells[k]
-        for k in ("units", "cohorts"):
-            if k in cells:
-                body[k] = [x.strip() for x in str(cells[k]).split(",") if x.strip()]
-        if kind == "programme":
-            body = {"replace": cells.get("programme"), "with": cells.get("with")}
-        elif "programme" in cells:
-            body["programme"] = cells["programme"]
-        if kind == "ramp":
-            try:
-                body["years"] = {int(y): float(f) for y, f in (
-                    part.split(":") for part in str(cells.get("years", "")).split(","))}
-            except ValueError:
-                problems.append((where, "År: write e.g. 2027: 1.0, 2028: 0.5"))
-                continue
-            body = {k: v for k, v in body.items() if k in ("programme", "kind", "years")}
-        if kind == "close":
-            body = {k: v for k, v in body.items()
-                    if k in ("units", "discipline", "site", "start", "end")}
-        if kind == "stint":
-            body = {k: v for k, v in body.items()
-                    if k in ("units", "discipline", "site", "programme", "factor")}
-            body |= {k: cells[k] for k in ("min_weeks", "max_weeks") if k in cells}
-        if kind == "seats":
-            body = {k: v for k, v in body.items()
-                    if k in ("units", "discipline", "site", "programme")}
-            body |= {k: cells[k] for k in ("most", "reserved") if k in cells}
+        try:
+            body = _change_body(kind, cells)
+        except ValueError:  # the ramp's years
+            problems.append((where, "År: write e.g. 2027: 1.0, 2028: 0.5"))
+            continue
         try:
             Change.model_validate({kind: body})
         except ValidationError as exc:
@@ -367,6 +342,38 @@ def read_sheet(path: Path) -> ScenarioFile:
         return ScenarioFile.model_validate({"scenarios": list(scenarios.values())})
     except ValidationError as exc:
         raise InputError(str(path), [(name, m) for _, m in pydantic_problems(exc, {})]) from None
+
+
+def _change_body(kind: str, cells: dict[str, Any]) -> dict[str, Any]:
+    """The fields of one change of ``kind`` from a row's cells (ValueError: the ramp's years
+    do not read)."""
+    body: dict[str, Any] = {}
+    for k in ("discipline", "site", "start", "end", "set", "delta", "factor", "kind"):
+        if k in cells:
+            body[k] = cells[k]
+    for k in ("units", "cohorts"):
+        if k in cells:
+            body[k] = [x.strip() for x in str(cells[k]).split(",") if x.strip()]
+    if kind == "programme":
+        body = {"replace": cells.get("programme"), "with": cells.get("with")}
+    elif "programme" in cells:
+        body["programme"] = cells["programme"]
+    if kind == "ramp":
+        body["years"] = {int(y): float(f) for y, f in (
+            part.split(":") for part in str(cells.get("years", "")).split(","))}
+        body = {k: v for k, v in body.items() if k in ("programme", "kind", "years")}
+    if kind == "close":
+        body = {k: v for k, v in body.items()
+                if k in ("units", "discipline", "site", "start", "end")}
+    if kind == "stint":
+        body = {k: v for k, v in body.items()
+                if k in ("units", "discipline", "site", "programme", "factor")}
+        body |= {k: cells[k] for k in ("min_weeks", "max_weeks") if k in cells}
+    if kind == "seats":
+        body = {k: v for k, v in body.items()
+                if k in ("units", "discipline", "site", "programme")}
+        body |= {k: cells[k] for k in ("most", "reserved") if k in cells}
+    return body
 
 
 # ------------------------------------------------------------------------------------ derive

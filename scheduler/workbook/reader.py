@@ -9,18 +9,17 @@ Every problem is collected, then raised at once as one
 :class:`~scheduler.inputs.yaml_io.InputError` whose locations read like ``Enheter, rad 14,
 Kapacitet``: the sheet, the row number as Excel shows it and the column header as written in the
 workbook. Checks run in two rounds: cell values, references and each entry's own rules first
-(all reported together); the instance-wide checks of :func:`~scheduler.domain.instance_problems`
+(all reported together); the instance-wide checks of :func:`~scheduler.validation.instance_problems`
 (a block outside the horizon, ...) only once the first round is clean, since they need every
 entry.
+
+The file, sheets and cells are read by ``sheets.SheetReader`` (cell values by ``cells``); the
+reader here builds the instance's entries from the rows.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-import zipfile
-from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,284 +35,16 @@ from scheduler.domain import (
     Unit,
     Wish,
 )
-from scheduler.i18n import Lang, tr
+from scheduler.i18n import tr
 from scheduler.inputs.yaml_io import InputError
 from scheduler.workbook import schema as S
-from scheduler.workbook.schema import Column, Sheet, msg
-
-MAX_UNPACKED_MB = 10  # 100 x Örebro (0.1 MB unpacked); 31 MB took 36 s and 1 GB to read
-MAX_ROWS = 100_000  # rows per sheet
-CODE_RE = re.compile(r"^[A-Za-z0-9ÅÄÖåäöÉé_.+\-]+$")
-INT_RE = re.compile(r"^[+-]?\d+$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-UNLIMITED = object()  # the capacity cell says "obegränsad"
+from scheduler.workbook.cells import FORMULA, UNLIMITED, norm, parse_cell
+from scheduler.workbook.schema import msg
+from scheduler.workbook.sheets import Row, SheetReader, Where
 
 
-def _norm(text: object) -> str:
-    return " ".join(str(text).split()).casefold()
-
-
-@dataclass
-class Where:
-    """Where an entry of the instance came from: sheet, row, and the header of each field."""
-
-    sheet: str
-    row: int | None
-    cols: dict[str, tuple[int, str]] = field(default_factory=dict)  # field -> (row, header)
-
-
-@dataclass
-class Row:
-    n: int  # row number as Excel shows it
-    values: dict[str, Any]  # column key -> parsed value (absent: empty or invalid)
-    bad: set[str]  # column keys whose cell was invalid (already reported)
-
-
-class _Reader:
-    def __init__(self, path: Path):
-        self.path = path
-        self.problems: list[tuple[str, str]] = []
-        self.order: list[tuple[int, int, int]] = []  # sheet, row, column of each problem
-        self.structural = False  # a sheet could not be read: entries are not checked
-        self.lang: Lang = "sv"  # language of the workbook's sheet names
-        self.prov: dict[tuple[Any, ...], Where] = {}
-        self.titles: dict[str, str] = {}  # sheet key -> title in the workbook
-        self.headers: dict[str, dict[str, str]] = {}  # sheet key -> column key -> header text
-        self.used_files: list[Path] = []
-
-    # ---- locations and problems
-
-    def where(self, sheet: str, row: int | None, column: str | None = None) -> str:
-        title = self.titles.get(sheet, sheet)
-        if row is None:
-            return title
-        if column is None:
-            return msg("where_row", sheet=title, row=row)
-        return msg("where", sheet=title, row=row, column=column)
-
-    def add(self, where: str, text: str, sheet: str | None = None, row: int = 0,
-            column: str | None = None) -> None:
-        """One problem; sorted by sheet (workbook order), row and column when raised."""
-        titles = list(self.titles.values())
-        s = titles.index(sheet) if sheet in titles else -1
-        c = 0
-        for key, header in self.headers.get(self.key_of(sheet), {}).items():
-            if header == column:
-                c = self.column_index(self.key_of(sheet), key)
-        self.problems.append((where, text))
-        self.order.append((s, row, c))
-
-    def key_of(self, title: str | None) -> str:
-        return next((k for k, t in self.titles.items() if t == title), "")
-
-    def column_index(self, sheet_key: str, key: str) -> int:
-        return next((j for j, c in enumerate(S.SHEETS[sheet_key].columns, 1) if c.key == key), 0)
-
-    def sorted_problems(self) -> list[tuple[str, str]]:
-        pairs = sorted(enumerate(self.problems), key=lambda p: (self.order[p[0]], p[0]))
-        return list(dict.fromkeys(p for _, p in pairs))  # each problem once
-
-    def cell_problem(self, sheet: str, row: int, key: str, text: str) -> None:
-        header = self.headers[sheet].get(key, key)
-        self.add(self.where(sheet, row, header), text, self.titles.get(sheet), row, header)
-
-    def sheet_problem(self, sheet: str, text: str) -> None:
-        self.structural = True
-        self.add(self.titles[sheet], text, self.titles[sheet])
-
-    def locate(self, loc: tuple[Any, ...]) -> tuple[str, str | None, int, str | None]:
-        """Location text, sheet title, row and column header of an instance path."""
-        for k in range(len(loc), -1, -1):
-            w = self.prov.get(loc[:k])
-            if w is None:
-                continue
-            rest = loc[k:]
-            if rest and isinstance(rest[0], str) and rest[0] in w.cols:
-                row, header = w.cols[rest[0]]
-                return msg("where", sheet=w.sheet, row=row, column=header), w.sheet, row, header
-            if k == 0 and rest and rest[0] in LIST_SHEETS:  # an empty list: no rows on its sheet
-                title = self.titles.get(LIST_SHEETS[rest[0]], w.sheet)
-                return title, title, 0, None
-            if w.row is None and w.cols and not rest:
-                row, header = next(iter(w.cols.values()))
-                return msg("where", sheet=w.sheet, row=row, column=header), w.sheet, row, header
-            if w.row:
-                return msg("where_row", sheet=w.sheet, row=w.row), w.sheet, w.row, None
-            return w.sheet, w.sheet, 0, None
-        return "", None, 0, None
-
-    def add_at(self, loc: tuple[Any, ...], text: str) -> None:
-        where, sheet, row, column = self.locate(loc)
-        self.add(where, text, sheet, row, column)
-
-    def validation_problems(self, err: ValidationError, prefix: tuple[Any, ...],
-                            bad: set[tuple[Any, ...]]) -> None:
-        for e in err.errors():
-            loc = prefix + tuple(x for x in e["loc"]
-                                 if not (isinstance(x, str) and x.startswith("function-")))
-            if any(loc[:len(b)] == b for b in bad):
-                continue  # the cell was already reported as unreadable
-            text = _error_text(e)
-            if e["type"] == "too_short" and loc and loc[-1] in LIST_SHEETS:
-                text = (msg("no_requirements", sheet=self.titles["requirements"])
-                        if loc[-1] == "requirements" else msg("no_rows"))
-            if e["type"] == "value_error" and not e["loc"] and prefix == ():
-                for line in text.splitlines():  # instance-wide checks: "units[3] (X).site: ..."
-                    path, _, rest = line.partition(": ")
-                    self.add_at(_parse_path(path), rest or line)
-                continue
-            for line in text.splitlines() or [text]:
-                self.add_at(loc, line)
-
-    # ---- opening the file
-
-    def open(self) -> tuple[Any, Any]:
-        import openpyxl
-        from openpyxl.xml import DEFUSEDXML
-
-        src = str(self.path)
-        if not self.path.is_file():
-            raise InputError(src, [("", tr("file_not_found"))])
-        if self.path.suffix.lower() != ".xlsx":  # .xlsm may carry macros, .xls is binary
-            raise InputError(src, [("", msg("not_xlsx_suffix", suffix=self.path.suffix))])
-        if not DEFUSEDXML:
-            raise InputError(src, [("", msg("no_defusedxml"))])
-        try:
-            with zipfile.ZipFile(self.path) as zf:
-                size = sum(i.file_size for i in zf.infolist())
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise InputError(src, [("", msg("not_xlsx", error=exc))]) from None
-        if size > MAX_UNPACKED_MB * 1024 * 1024:
-            raise InputError(src, [("", msg("too_big", size=size // (1024 * 1024),
-                                            limit=MAX_UNPACKED_MB))])
-        from defusedxml import DefusedXmlException
-
-        try:
-            formulas = openpyxl.load_workbook(self.path, data_only=False)
-            values = openpyxl.load_workbook(self.path, data_only=True)
-        except Exception as exc:  # malformed package: any parser error is bad input here
-            cause: BaseException | None = exc
-            while cause is not None:  # openpyxl wraps parser errors in a ValueError
-                if isinstance(cause, DefusedXmlException):
-                    raise InputError(src, [("", msg("xml_attack", error=type(cause).__name__))]
-                                     ) from None
-                cause = cause.__cause__ or cause.__context__
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise InputError(src, [("", msg("not_xlsx", error=first))]) from None
-        return formulas, values
-
-    # ---- sheets and cells
-
-    def read_sheets(self, formulas: Any, values: Any) -> dict[str, list[Row]]:
-        by_title = {_norm(ws.title): ws.title for ws in values.worksheets}
-        found: dict[str, str] = {}
-        for sheet in S.DATA_SHEETS:
-            for label in (sheet.sv, sheet.en):
-                if _norm(label) in by_title:
-                    found[sheet.key] = by_title[_norm(label)]
-                    break
-        if not any(k in found for k in ("settings", "units", "sites")):
-            names = ", ".join(s.sv for s in S.DATA_SHEETS if s.required)
-            raise InputError(str(self.path), [("", msg("not_instance", sheets=names))])
-        out: dict[str, list[Row]] = {}
-        english = sum(found[s.key] == s.en for s in S.DATA_SHEETS if s.key in found) > sum(
-            found[s.key] == s.sv for s in S.DATA_SHEETS if s.key in found)
-        self.lang = "en" if english else "sv"
-        for sheet in S.DATA_SHEETS:
-            if sheet.key not in found:
-                self.titles[sheet.key] = sheet.label(self.lang)
-                self.headers[sheet.key] = {}
-                if sheet.required:
-                    self.sheet_problem(sheet.key, msg("sheet_missing"))
-                out[sheet.key] = []
-                continue
-            title = found[sheet.key]
-            self.titles[sheet.key] = title
-            out[sheet.key] = self.read_sheet(sheet, formulas[title], values[title])
-        return out
-
-    def read_sheet(self, sheet: Sheet, wsf: Any, wsv: Any) -> list[Row]:
-        merged = [str(r) for r in wsf.merged_cells.ranges]
-        if merged:
-            more = ", …" if len(merged) > 5 else ""
-            self.sheet_problem(sheet.key, msg("merged", ranges=", ".join(merged[:5]) + more))
-            self.headers[sheet.key] = {}
-            return []
-        if wsv.max_row > MAX_ROWS:
-            self.sheet_problem(sheet.key, msg("too_many_rows", rows=wsv.max_row, limit=MAX_ROWS))
-            return []
-        # Only the columns up to the last known header are read: a stray value far to the
-        # right (or a hostile sheet dimension) costs nothing.
-        header = list(next(wsv.iter_rows(min_row=1, max_row=1, values_only=True), ()))
-        known = {_norm(c.sv) for c in sheet.columns} | {_norm(c.en) for c in sheet.columns}
-        width = max((j + 1 for j, h in enumerate(header) if h is not None and _norm(h) in known),
-                    default=1)
-        header = header[:width]
-        formula_cells = {(c.row, c.column): c.value
-                         for row in wsf.iter_rows(max_col=width) for c in row
-                         if c.data_type == "f"}
-        grid = list(wsv.iter_rows(max_col=width, values_only=True))
-        cols: dict[str, int] = {}
-        names: dict[str, str] = {}
-        by_label = {}
-        for c in sheet.columns:
-            by_label[_norm(c.sv)] = c
-            by_label[_norm(c.en)] = c
-        for j, h in enumerate(header):
-            if h is None:
-                continue
-            found = by_label.get(_norm(h))
-            if found is None:
-                continue  # an extra column: ignored
-            if found.key in cols:
-                self.sheet_problem(sheet.key, msg("column_twice", column=str(h)))
-                continue
-            cols[found.key] = j
-            names[found.key] = str(h).strip()
-        self.headers[sheet.key] = names
-        missing = [c for c in sheet.columns
-                   if c.key not in cols and c.key != "help" and not c.optional]
-        for c in missing:
-            self.sheet_problem(sheet.key, msg("column_missing", column=c.label("sv")
-                                              if _is_sv(header) else c.label("en")))
-        if missing:
-            return []
-        rows: list[Row] = []
-        for i, raw in enumerate(grid[1:], start=2):
-            cells: dict[str, Any] = {}
-            for c in sheet.columns:
-                jc = cols.get(c.key)
-                v = raw[jc] if jc is not None and jc < len(raw) else None
-                if jc is not None and (i, jc + 1) in formula_cells and v is None:
-                    self.cell_problem(sheet.key, i, c.key,
-                                      msg("formula", formula=formula_cells[(i, jc + 1)]))
-                    cells[c.key] = _FORMULA
-                    continue
-                if isinstance(v, str) and not v.strip():
-                    v = None
-                cells[c.key] = v
-            if all(v is None for v in cells.values()):
-                continue  # empty row (trailing or in between)
-            row = Row(i, {}, set())
-            for c in sheet.columns:
-                v = cells[c.key]
-                if v is _FORMULA:
-                    row.bad.add(c.key)
-                    continue
-                if v is None:
-                    if c.required:
-                        self.cell_problem(sheet.key, i, c.key, msg("required"))
-                        row.bad.add(c.key)
-                    continue
-                try:
-                    row.values[c.key] = _parse(c, v)
-                except ValueError as exc:
-                    self.cell_problem(sheet.key, i, c.key, str(exc))
-                    row.bad.add(c.key)
-            rows.append(row)
-        return rows
-
-    # ---- entries
+class _Reader(SheetReader):
+    """The entries of the instance, from the rows of each sheet."""
 
     def here(self, sheet: str, row: Row, fields: dict[str, str] | None = None) -> Where:
         """Provenance of ``row``: instance field -> column key (default: the same name)."""
@@ -408,8 +139,8 @@ class _Reader:
         sheet = "settings"
         by_label = {}
         for c in S.SETTING_ROWS:
-            by_label[_norm(c.sv)] = c
-            by_label[_norm(c.en)] = c
+            by_label[norm(c.sv)] = c
+            by_label[norm(c.en)] = c
         got: dict[str, tuple[Row, str, Any]] = {}
         for r in rows:
             label = r.values.get("setting")
@@ -417,7 +148,7 @@ class _Reader:
                 if "value" in r.values:
                     self.cell_problem(sheet, r.n, "setting", msg("required"))
                 continue
-            setting = by_label.get(_norm(label))
+            setting = by_label.get(norm(label))
             if setting is None:
                 self.cell_problem(sheet, r.n, "setting", msg("unknown_setting", value=label))
                 continue
@@ -429,13 +160,13 @@ class _Reader:
             value = None
             if raw is not None:
                 try:
-                    value = _parse(c, raw)
+                    value = parse_cell(c, raw)
                 except ValueError as exc:
                     self.add(self.where(sheet, r.n, str(label).strip()), str(exc),
                              self.titles[sheet], r.n)
-                    value = _FORMULA
+                    value = FORMULA
             elif "value" in r.bad:
-                value = _FORMULA
+                value = FORMULA
             got[c.key] = (r, str(label).strip(), value)
         for c in S.SETTING_ROWS:
             if c.required and (c.key not in got or got[c.key][2] is None):
@@ -453,7 +184,7 @@ class _Reader:
             if key in got:
                 r, label, value = got[key]
                 w.cols[name] = (r.n, label)
-                if value is not None and value is not _FORMULA:
+                if value is not None and value is not FORMULA:
                     target[name] = value
 
         top = Where(title, None)
@@ -563,7 +294,7 @@ class _Reader:
             if got is None or got == want or (key == "same_unit_as_end" and got is False
                                               and want is None):
                 continue
-            if isinstance(got, str) and isinstance(want, str) and _norm(got) == _norm(want):
+            if isinstance(got, str) and isinstance(want, str) and norm(got) == norm(want):
                 continue
             shown = "-" if want is None else want
             self.cell_problem(sheet, r.n, key, msg("ruleset_differs", file=fname,
@@ -748,153 +479,6 @@ class _Reader:
 
 
 # Instance lists kept on a sheet of their own: an empty list is reported at that sheet.
-LIST_SHEETS = {"programmes": "programmes", "sites": "sites", "units": "units",
-               "requirements": "requirements"}
-
-_FORMULA = object()  # a formula cell without a saved value (already reported)
-
-
-def _is_sv(header: list[Any]) -> bool:
-    en = {_norm(c.en) for s in S.DATA_SHEETS for c in s.columns}
-    sv = {_norm(c.sv) for s in S.DATA_SHEETS for c in s.columns}
-    words = [_norm(h) for h in header if h is not None]
-    return sum(w in sv for w in words) >= sum(w in en for w in words)
-
-
-def _show(v: Any) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, datetime) and v.time() == datetime.min.time():
-        return v.date().isoformat()
-    return str(v).strip()
-
-
-def _int(v: Any, key: str = "not_int") -> int:
-    if isinstance(v, bool):
-        raise ValueError(msg(key, value=_show(v)))
-    if isinstance(v, int):
-        return v
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    if isinstance(v, str) and INT_RE.match(v.strip()):
-        return int(v.strip())
-    raise ValueError(msg(key, value=_show(v)))
-
-
-def _date(v: Any) -> date:
-    if isinstance(v, datetime):
-        if v.time() != datetime.min.time():
-            raise ValueError(msg("not_date", value=_show(v)))
-        return v.date()
-    if isinstance(v, date):
-        return v
-    if isinstance(v, str) and DATE_RE.match(v.strip()):
-        try:
-            return date.fromisoformat(v.strip())
-        except ValueError:
-            pass
-    raise ValueError(msg("not_date", value=_show(v)))
-
-
-def _code(v: Any) -> str:
-    if isinstance(v, bool | datetime | date):
-        raise ValueError(msg("not_code", value=_show(v)))
-    s = _show(v)
-    if not CODE_RE.match(s) or len(s) > 64:
-        raise ValueError(msg("not_code", value=s))
-    return s
-
-
-def _parse(c: Column, v: Any) -> Any:
-    kind = c.kind
-    if kind == "text":
-        if isinstance(v, str):
-            return v
-        return _show(v)
-    if kind == "code":
-        return _code(v)
-    if kind == "int":
-        return _int(v)
-    if kind == "date":
-        return _date(v)
-    if kind == "bool":
-        if isinstance(v, bool):
-            return v
-        s = _norm(v)
-        if s in S.YES or s in ("j", "y", "true", "sant", "1"):
-            return True
-        if s in S.NO or s in ("n", "false", "falskt", "0"):
-            return False
-        raise ValueError(msg("not_bool", value=_show(v)))
-    if kind == "capacity":
-        if isinstance(v, str) and _norm(v) in S.UNLIMITED:
-            return UNLIMITED
-        return _int(v, "not_capacity")
-    if kind in ("codes", "codes_or_all"):
-        if kind == "codes_or_all" and isinstance(v, str) and _norm(v) in S.NONE:
-            return []
-        parts = [p.strip() for p in re.split(r"[,;]", _show(v))]
-        return [_code(p) for p in parts if p]
-    if kind == "leave_kind":
-        s = _norm(v)
-        for code, names in S.LEAVE_KINDS.items():
-            if s == code or s in names:
-                return code
-        kinds = ", ".join(n[0] for n in S.LEAVE_KINDS.values())
-        raise ValueError(msg("not_leave_kind", value=_show(v), kinds=kinds))
-    if kind == "wish_kind":
-        s = _norm(v)
-        for code, names in S.WISH_KINDS.items():
-            if s == code or s in names:
-                return code
-        kinds = ", ".join(n[0] for n in S.WISH_KINDS.values())
-        raise ValueError(msg("not_wish_kind", value=_show(v), kinds=kinds))
-    if kind == "kind":
-        s = _show(v)
-        for k in ("AT", "BT", "other"):
-            if s.casefold() == k.casefold():
-                return k
-        raise ValueError(msg("not_kind", value=s))
-    raise AssertionError(kind)
-
-
-def _error_text(e: Any) -> str:
-    typ = e["type"]
-    value = e.get("input")
-    ctx = e.get("ctx", {})
-    if typ == "missing":
-        return msg("required")
-    if typ.startswith("int_"):
-        return tr("invalid_int", value=value)
-    if typ.startswith("date_"):
-        return tr("invalid_date", value=value)
-    if typ == "value_error":
-        return str(ctx.get("error", e["msg"]))
-    if typ == "greater_than_equal":
-        return msg("at_least", value=value, limit=ctx.get("ge"))
-    if typ == "less_than_equal":
-        return msg("at_most", value=value, limit=ctx.get("le"))
-    if typ == "too_short":
-        return msg("required")
-    if typ == "string_pattern_mismatch":
-        return msg("not_code", value=value)
-    return tr("invalid_value", detail=e["msg"])
-
-
-_PATH_RE = re.compile(r"\[(\d+)\]|\s*\([^)]*\)|\.?([A-Za-z_]+)")
-
-
-def _parse_path(path: str) -> tuple[Any, ...]:
-    """``units[3] (X).site`` -> ``("units", 3, "site")`` (ids in parentheses dropped)."""
-    out: list[Any] = []
-    for m in _PATH_RE.finditer(path):
-        if m.group(1) is not None:
-            out.append(int(m.group(1)))
-        elif m.group(2) is not None:
-            out.append(m.group(2))
-    return tuple(out)
-
-
 def read_workbook(path: str | Path) -> Instance:
     """The instance in the workbook at ``path``; :class:`InputError` listing every problem."""
     return load_workbook_instance(path)[0]
