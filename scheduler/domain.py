@@ -18,7 +18,6 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scheduler import wish_messages  # noqa: F401  (registers its messages)
 from scheduler.i18n import DISCIPLINE_NAMES, tr
 
 # Regulatory discipline codes. Units credit one or more of them; programmes set minima on them.

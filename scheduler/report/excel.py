@@ -38,7 +38,7 @@ from scheduler.domain import (
     extending_leave_mondays,
     introduction_mondays,
 )
-from scheduler.i18n import Lang, discipline_name, language, last_day, week_text
+from scheduler.i18n import Lang, discipline_name, has_text, language, last_day, tr, week_text
 from scheduler.outputs import defuse_formulas, write_atomic
 from scheduler.plan import Stint
 from scheduler.report.names import by_start, short_names
@@ -47,167 +47,6 @@ from scheduler.result import Result
 
 # --------------------------------------------------------------------------------------------
 # Labels (sv, en). Kept here rather than in i18n.MESSAGES: they are only used by the workbook.
-
-LABELS: dict[str, tuple[str, str]] = {
-    # sheet names
-    "sheet_plan": ("Plan", "Plan"),
-    "sheet_load": ("Enhetsbelastning", "Unit load"),
-    "sheet_req": ("Krav", "Requirements"),
-    "sheet_stints": ("Placeringar", "Stints"),
-    "sheet_run": ("Körning", "Run"),
-    "sheet_overruns": ("Överbeläggning", "Overruns"),
-    "over_by": ("Över kapaciteten", "Over capacity"),
-    "trainee_weeks_over": ("AT/BT-veckor över", "Trainee-weeks over"),
-    "no_overruns": ("Ingen enhet över sin kapacitet.", "No unit over its capacity."),
-    # common columns
-    "trainee": ("AT/BT-läkare", "Trainee"),
-    "programme": ("Program", "Programme"),
-    "home_site": ("Hemort", "Home site"),
-    "part_time": ("Syss.-grad", "Part-time"),
-    "block_start": ("Blockstart", "Block start"),
-    "block_end": ("Blockslut (t.o.m.)", "Block end (incl.)"),
-    "unit": ("Enhet", "Unit"),
-    "unit_name": ("Enhetens namn", "Unit name"),
-    "site": ("Ort", "Site"),
-    "discipline": ("Disciplin", "Discipline"),
-    "discipline_name": ("Disciplinens namn", "Discipline name"),
-    "disciplines": ("Discipliner", "Disciplines"),
-    "start": ("Start", "Start"),
-    "end": ("T.o.m.", "Until (incl.)"),
-    "weeks": ("Veckor", "Weeks"),
-    "week_fmt": ("v{week} {year}", "{year}-W{week:02d}"),
-    # plan grid
-    "leave_cell": ("Ledig", "Leave"),
-    "legend": ("Förklaring", "Legend"),
-    "other": ("Övrigt", "Other"),
-    "leave_legend": (
-        "Ledig (föräldraledighet, sjukskrivning, tjänstledighet): förlänger blocket",
-        "Leave (parental, sick, unpaid): extends the block",
-    ),
-    "vacation_legend": (
-        "Prickad: semester (räknas som tjänstgöring)",
-        "Dotted: vacation (counts as service)",
-    ),
-    "grid_note": (
-        "Enhetens kortnamn står i placeringens första vecka; färgen visar disciplinen.",
-        "The unit's short name is in the stint's first week; the colour shows the discipline.",
-    ),
-    "intro_cell": ("Intro", "Intro"),
-    "intro_legend": (
-        "Intro: introduktionsveckor (introduktion, kurser) utan enhet: räknas som tjänstgöring",
-        "Intro: introduction weeks (introduction, courses) at no unit: count as service",
-    ),
-    "summer_legend": ("Sommarveckor (v. 26–32)", "Summer weeks (weeks 26–32)"),
-    "stint_edge_legend": ("Mörk kant: en ny placering börjar",
-                          "Dark edge: a new stint begins"),
-    "today_legend": ("Röd linje: idag (--today)", "Red line: today (--today)"),
-    "units_legend": ("Enheter (kortnamn: namn)", "Units (short name: name)"),
-    "start_band": ("Start {day} ({week}): {n} AT/BT-läkare ({programmes})",
-                   "Start {day} ({week}): {n} trainees ({programmes})"),
-    # unit load
-    "trainee_weeks": ("Läkarveckor", "Trainee-weeks"),
-    "capacity_weeks": ("Kapacitetsveckor", "Capacity-weeks"),
-    "utilisation": ("Beläggning", "Utilisation"),
-    "total_placed": ("Totalt placerade", "Total placed"),
-    "load_note": (
-        "Cellen visar placerade/kapacitet den veckan (– = ingen gräns). "
-        "Röd = över kapacitet, gul = full.",
-        "Each cell shows placed/capacity that week (– = no limit). "
-        "Red = over capacity, amber = full.",
-    ),
-    # requirements
-    "requirement": ("Krav", "Requirement"),
-    "kind": ("Typ", "Kind"),
-    "kind_discipline": ("Disciplin", "Discipline"),
-    "kind_group": ("Grupp", "Group"),
-    "min_cal": ("Minst (kal.-veckor)", "Min (calendar weeks)"),
-    "max_cal": ("Högst (kal.-veckor)", "Max (calendar weeks)"),
-    "planned": ("Planerat (veckor)", "Planned (weeks)"),
-    "result": ("Resultat", "Result"),
-    "ok": ("OK", "OK"),
-    "not_ok": ("Ej OK", "Not OK"),
-    # run
-    "field": ("Uppgift", "Item"),
-    "value": ("Värde", "Value"),
-    "instance": ("Instans", "Instance"),
-    "n_trainees": ("Antal AT/BT-läkare", "Trainees"),
-    "n_stints": ("Antal placeringar", "Stints"),
-    "status": ("Status", "Status"),
-    "objective": ("Målfunktion", "Objective"),
-    "solver_objective": ("Lösarens eget målvärde", "Solver's own objective"),
-    "bound": ("Undre gräns", "Bound"),
-    "gap": ("Gap", "Gap"),
-    "wall_time": ("Körtid (s)", "Wall time (s)"),
-    "time_to_first": ("Tid till första plan (s)", "Time to first plan (s)"),
-    "seed": ("Slumpfrö", "Seed"),
-    "workers": ("Arbetstrådar", "Workers"),
-    "time_limit": ("Tidsgräns (s)", "Time limit (s)"),
-    "reproducible": ("Reproducerbar", "Reproducible"),
-    "yes": ("Ja", "Yes"),
-    "no": ("Nej", "No"),
-    "method": ("Metod", "Method"),
-    "input_hash": ("Indata-hash (SHA-256)", "Input hash (SHA-256)"),
-    "violations": ("Regelbrott enligt kontrollen", "Checker violations"),
-    "run_date": ("Arbetsboken skapad", "Workbook written"),
-    "version": ("Version: {name}", "Version: {name}"),
-    "terms": ("Termer i målfunktionen", "Objective terms"),
-    "term": ("Term", "Term"),
-    "unweighted": ("Ovägt värde", "Unweighted value"),
-    "weight": ("Vikt", "Weight"),
-    "weighted": ("Viktat bidrag", "Weighted contribution"),
-    "violation_list": ("Regelbrott", "Violations"),
-    "note_workers": (
-        "Ej reproducerbar: flera arbetstrådar ({workers}); en ny körning kan ge en annan plan "
-        "med samma eller nära samma målvärde.",
-        "Not reproducible: several workers ({workers}); a new run may give a different plan "
-        "with the same or a similar objective.",
-    ),
-    "note_wallclock": (
-        "Ej reproducerbar: körningen stoppades av en tidsgräns på väggklocka; en ny körning kan "
-        "ge en annan plan.",
-        "Not reproducible: the run was stopped by a wall-clock time limit; a new run may give a "
-        "different plan.",
-    ),
-    "note_optimal": (
-        "Bevisat optimal: ingen plan har lägre målvärde. En ny körning kan ge en annan plan "
-        "med samma målvärde.",
-        "Proven optimal: no plan has a lower objective. A new run may give a different plan "
-        "with the same objective.",
-    ),
-    # statuses and terms
-    "status_optimal": ("Optimal plan (bevisat)", "Optimal plan (proven)"),
-    "status_feasible": ("Giltig plan (ej bevisat optimal)", "Valid plan (not proven optimal)"),
-    "status_infeasible": ("Omöjlig: ingen giltig plan finns", "Infeasible: no valid plan exists"),
-    "status_no_plan_in_time": ("Ingen plan inom tidsgränsen", "No plan within the time limit"),
-    "status_invalid_input": ("Ogiltig indata", "Invalid input"),
-    "status_stopped": ("Avbruten: bästa kontrollerade planen hittills",
-                       "Stopped: the best checked plan so far"),
-    "term_unit_changes": ("Enhetsbyten", "Unit changes"),
-    "term_fragmentation": ("Splittring", "Fragmentation"),
-    "term_staffing_shortfall": ("Bemanningsunderskott", "Staffing shortfall"),
-    "term_peak_utilisation": ("Högsta beläggning (%)", "Peak utilisation (%)"),
-    "term_spacing": ("För tätt mellan starter (veckor)", "Starts too close (weeks)"),
-    "term_wishes": ("Missade önskemål (3/2/1 per prio 1/2/3)",
-                    "Wishes missed (3/2/1 by priority 1/2/3)"),
-    "term_travel": ("Restid (10-minutersveckor)", "Travel (10-minute weeks)"),
-    "term_worst": ("Sämst ställda AT/BT-läkarens kostnad", "Worst-off trainee's cost"),
-    "term_change_cost": ("Ändringskostnad", "Change cost"),
-    "term_capacity_overrun": ("AT/BT-veckor över kapaciteten", "Trainee-weeks over capacity"),
-    # fairness: the mode the plan was made with
-    "fairness_mode": ("Rättviseläge", "Fairness mode"),
-    "fairness_off": ("av: bara summan", "off: the sum only"),
-    "fairness_lexicographic": ("lexikografiskt: den sämst ställdas kostnad först, sedan summan",
-                               "lexicographic: the worst-off trainee's cost first, then the sum"),
-    "fairness_weighted": ("viktat: den sämst ställdas kostnad gånger vikten, plus summan",
-                          "weighted: the worst-off trainee's cost times its weight, plus the sum"),
-}
-
-
-def _label(key: str, lang: Lang, **kwargs: object) -> str:
-    sv, en = LABELS[key]
-    text = en if lang == "en" else sv
-    return text.format(**kwargs) if kwargs else text
-
 
 # The solver describes its method in English (run.json keeps that); the Run sheet says it in
 # the workbook's language. Longer phrases first, so that none is cut by a shorter one.
@@ -372,17 +211,17 @@ def build_workbook(instance: Instance, result: Result, lang: Lang | None = None,
 
     wb = Workbook()
     ws_plan = wb.active
-    ws_plan.title = _label("sheet_plan", lang)
+    ws_plan.title = tr("excel.sheet_plan", lang)
     today = date.fromisoformat(result.today) if result.today else None
     _plan_sheet(ws_plan, instance, trainees, by_trainee, lang, today)
-    _load_sheet(wb.create_sheet(_label("sheet_load", lang)), instance, result.stints, lang)
-    _requirements_sheet(wb.create_sheet(_label("sheet_req", lang)), instance, trainees,
+    _load_sheet(wb.create_sheet(tr("excel.sheet_load", lang)), instance, result.stints, lang)
+    _requirements_sheet(wb.create_sheet(tr("excel.sheet_req", lang)), instance, trainees,
                         by_trainee, lang)
-    _stints_sheet(wb.create_sheet(_label("sheet_stints", lang)), instance, result.stints, lang)
-    _run_sheet(wb.create_sheet(_label("sheet_run", lang)), instance, result, len(trainees),
+    _stints_sheet(wb.create_sheet(tr("excel.sheet_stints", lang)), instance, result.stints, lang)
+    _run_sheet(wb.create_sheet(tr("excel.sheet_run", lang)), instance, result, len(trainees),
                violations, lang)
     if overruns is not None:  # solve --soft-capacity: where supervisors are missing
-        _overrun_sheet(wb.create_sheet(_label("sheet_overruns", lang)), instance, overruns, lang)
+        _overrun_sheet(wb.create_sheet(tr("excel.sheet_overruns", lang)), instance, overruns, lang)
     from scheduler.report import fairness
 
     if fairness.wanted(instance) and result.stints:  # Önskemål and Rättvisa
@@ -400,10 +239,6 @@ def build_workbook(instance: Instance, result: Result, lang: Lang | None = None,
 
 
 HEAD_ROWS = 3  # month band, ISO week, Monday; data starts on row 4
-MONTHS = {"sv": ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-                 "september", "oktober", "november", "december"),
-          "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-                 "September", "October", "November", "December")}
 # ISO weeks 26-32: the main Swedish summer holiday, when units run on summer staffing.
 SUMMER_WEEKS = range(26, 33)
 
@@ -426,7 +261,7 @@ def _week_headers(ws: Worksheet, instance: Instance, first_col: int, lang: Lang)
         while end + 1 < len(mondays) and mondays[end + 1].month == month.month:
             end += 1
         band = ws.cell(row=1, column=first_col + w,
-                       value=f"{MONTHS[lang][month.month - 1]} {month.year}")
+                       value=f"{tr(f'dates.month_{month.month:02d}', lang)} {month.year}")
         band.font = _SMALL_BOLD
         band.alignment = _BAND
         band.fill = _FILL_MONTH[month.month % 2]
@@ -505,7 +340,7 @@ def _plan_sheet(ws: Worksheet, instance: Instance, trainees: list[Trainee],
     colour in every week and a dark edge where it begins: two stints in a row in one
     discipline are told apart. The legend below lists the colours and every short name."""
     first_col = 7
-    _left_headers(ws, [_label(k, lang) for k in
+    _left_headers(ws, [tr(f"excel.{k}", lang) for k in
                        ("trainee", "programme", "home_site", "part_time", "block_start",
                         "block_end")],
                   [max(12.0, 1.1 * max((len(t.id) for t in trainees), default=8) + 1),
@@ -519,14 +354,14 @@ def _plan_sheet(ws: Worksheet, instance: Instance, trainees: list[Trainee],
     last_col = first_col + instance.n_weeks - 1
 
     styles = _StyleCache()
-    leave_text = _label("leave_cell", lang)
+    leave_text = tr("excel.leave_cell", lang)
     programmes = {p.id: p for p in instance.programmes}
     row = HEAD_ROWS
     for start, group in by_start(trainees):
         row += 1
         counts = Counter(t.programme for t in group)
-        band = ws.cell(row=row, column=1, value=_label(
-            "start_band", lang, day=start.isoformat(), week=week_text(start, lang),
+        band = ws.cell(row=row, column=1, value=tr(
+            "excel.start_band", lang, day=start.isoformat(), week=week_text(start, lang),
             n=len(group), programmes=", ".join(f"{k} {v}" for k, v in sorted(counts.items()))))
         styles.apply(band, ("band",), font=_BOLD, fill=_FILL_START_BAND, alignment=_LEFT)
         for col in range(2, last_col + 1):
@@ -536,7 +371,7 @@ def _plan_sheet(ws: Worksheet, instance: Instance, trainees: list[Trainee],
             row += 1
             _plan_row(ws, row, t, programmes[t.programme], by_trainee.get(t.id, []),
                       instance, first_col, short, summer, today_w, leave_text, styles,
-                      intro_text=_label("intro_cell", lang))
+                      intro_text=tr("excel.intro_cell", lang))
         ws.row_dimensions.group(first_member, row, outline_level=1)
 
     ws.freeze_panes = ws.cell(row=HEAD_ROWS + 1, column=first_col)
@@ -603,8 +438,8 @@ def _legend(ws: Worksheet, row: int, instance: Instance, lang: Lang,
             short: dict[str, str]) -> int:
     """Colours, leave, introduction weeks (if any programme has them), vacation, summer,
     today, then every unit's short name and full name; returns the last row used."""
-    ws.cell(row=row, column=1, value=_label("legend", lang)).font = _BOLD
-    ws.cell(row=row, column=2, value=_label("grid_note", lang)).font = _NOTE
+    ws.cell(row=row, column=1, value=tr("excel.legend", lang)).font = _BOLD
+    ws.cell(row=row, column=2, value=tr("excel.grid_note", lang)).font = _NOTE
     row += 1
     for code, fill in _FILLS.items():
         ws.cell(row=row, column=1).fill = fill
@@ -613,38 +448,38 @@ def _legend(ws: Worksheet, row: int, instance: Instance, lang: Lang,
     used = {d for p in instance.programmes for d in p.disciplines}
     used |= {d for u in instance.units for d in u.disciplines}
     others = sorted(d for d in used if d not in _FILLS)
-    other = _label("other", lang)
+    other = tr("excel.other", lang)
     if others:
         other += " (" + ", ".join(discipline_name(d, lang) for d in others) + ")"
     ws.cell(row=row, column=1).fill = _FILL_OTHER
     ws.cell(row=row, column=2, value=other)
     row += 1
-    leave = ws.cell(row=row, column=1, value=_label("leave_cell", lang))
+    leave = ws.cell(row=row, column=1, value=tr("excel.leave_cell", lang))
     leave.fill = _FILL_LEAVE
     leave.font = _GREY_FONT
     leave.alignment = _CENTER
-    ws.cell(row=row, column=2, value=_label("leave_legend", lang))
+    ws.cell(row=row, column=2, value=tr("excel.leave_legend", lang))
     row += 1
     if any(p.introduction_weeks for p in instance.programmes):
-        intro = ws.cell(row=row, column=1, value=_label("intro_cell", lang))
+        intro = ws.cell(row=row, column=1, value=tr("excel.intro_cell", lang))
         intro.fill = _FILL_INTRO
         intro.font = _GRID_FONT
         intro.alignment = _CENTER
-        ws.cell(row=row, column=2, value=_label("intro_legend", lang))
+        ws.cell(row=row, column=2, value=tr("excel.intro_legend", lang))
         row += 1
     ws.cell(row=row, column=1).fill = _VACATION_FILLS[MEDICIN]
-    ws.cell(row=row, column=2, value=_label("vacation_legend", lang))
+    ws.cell(row=row, column=2, value=tr("excel.vacation_legend", lang))
     row += 1
     ws.cell(row=row, column=1).fill = _FILL_SUMMER
-    ws.cell(row=row, column=2, value=_label("summer_legend", lang))
+    ws.cell(row=row, column=2, value=tr("excel.summer_legend", lang))
     row += 1
     ws.cell(row=row, column=1).border = Border(left=_STINT_SIDE)
-    ws.cell(row=row, column=2, value=_label("stint_edge_legend", lang))
+    ws.cell(row=row, column=2, value=tr("excel.stint_edge_legend", lang))
     row += 1
     ws.cell(row=row, column=1).border = Border(left=_TODAY_SIDE)
-    ws.cell(row=row, column=2, value=_label("today_legend", lang))
+    ws.cell(row=row, column=2, value=tr("excel.today_legend", lang))
     row += 2
-    ws.cell(row=row, column=1, value=_label("units_legend", lang)).font = _BOLD
+    ws.cell(row=row, column=1, value=tr("excel.units_legend", lang)).font = _BOLD
     for u in instance.units:
         row += 1
         ws.cell(row=row, column=1, value=short[u.id]).font = _SMALL_BOLD
@@ -667,7 +502,7 @@ def _load_sheet(ws: Worksheet, instance: Instance, stints: list[Stint], lang: La
             for w in _week_range(instance, s.start, s.end):
                 row_load[w] += 1
 
-    _left_headers(ws, [_label(k, lang) for k in
+    _left_headers(ws, [tr(f"excel.{k}", lang) for k in
                        ("unit", "unit_name", "site", "disciplines", "trainee_weeks",
                         "capacity_weeks", "utilisation")],
                   [max(9.0, 1.1 * max(len(u.id) for u in instance.units) + 1),
@@ -717,14 +552,14 @@ def _load_sheet(ws: Worksheet, instance: Instance, stints: list[Stint], lang: La
             styles.apply(cell, ("load", fmt, state), **style)
 
     total_row = row + 1
-    label = ws.cell(row=total_row, column=1, value=_label("total_placed", lang))
+    label = ws.cell(row=total_row, column=1, value=tr("excel.total_placed", lang))
     label.font = _BOLD
     total_load = [sum(load[u.id][w] for u in instance.units) for w in range(n)]
     ws.cell(row=total_row, column=5, value=sum(total_load)).font = _BOLD
     for w in range(n):
         styles.apply(ws.cell(row=total_row, column=first_col + w, value=total_load[w]),
                      ("total",), font=_SMALL_BOLD, alignment=_CENTER)
-    ws.cell(row=total_row + 2, column=1, value=_label("load_note", lang)).font = _NOTE
+    ws.cell(row=total_row + 2, column=1, value=tr("excel.load_note", lang)).font = _NOTE
     ws.freeze_panes = ws.cell(row=HEAD_ROWS + 1, column=first_col)
     print_setup(ws, lang, instance.name, grid=True, title_rows=HEAD_ROWS, title_cols="A:A")
 
@@ -735,13 +570,13 @@ def _load_sheet(ws: Worksheet, instance: Instance, stints: list[Stint], lang: La
 
 def _requirements_sheet(ws: Worksheet, instance: Instance, trainees: list[Trainee],
                         by_trainee: dict[str, list[Stint]], lang: Lang) -> None:
-    titles = [_label(k, lang) for k in ("trainee", "programme", "part_time", "kind",
+    titles = [tr(f"excel.{k}", lang) for k in ("trainee", "programme", "part_time", "kind",
                                        "requirement", "min_cal", "max_cal", "planned",
                                        "result")]
     _header_row(ws, 1, titles)
     _set_widths(ws, [14, 10, 9, 10, 30, 12, 12, 12, 9])
     styles = _StyleCache()
-    ok, not_ok = _label("ok", lang), _label("not_ok", lang)
+    ok, not_ok = tr("excel.ok", lang), tr("excel.not_ok", lang)
     programmes = {p.id: p for p in instance.programmes}
     row = 1
     for t in trainees:
@@ -751,11 +586,11 @@ def _requirements_sheet(ws: Worksheet, instance: Instance, trainees: list[Traine
             weeks[s.discipline] += s.weeks
         checks: list[tuple[str, str, int, int | None, int]] = []
         for r in prog.requirements:
-            checks.append((_label("kind_discipline", lang), discipline_name(r.discipline, lang),
+            checks.append((tr("excel.kind_discipline", lang), discipline_name(r.discipline, lang),
                            r.min_weeks, r.max_weeks, weeks[r.discipline]))
         for g in prog.group_requirements:
             name = " + ".join(discipline_name(d, lang) for d in g.disciplines)
-            checks.append((_label("kind_group", lang), name, g.min_weeks, g.max_weeks,
+            checks.append((tr("excel.kind_group", lang), name, g.min_weeks, g.max_weeks,
                            sum(weeks[d] for d in g.disciplines)))
         for kind, name, lo, hi, planned in checks:
             row += 1
@@ -778,7 +613,7 @@ def _requirements_sheet(ws: Worksheet, instance: Instance, trainees: list[Traine
 
 
 def _stints_sheet(ws: Worksheet, instance: Instance, stints: list[Stint], lang: Lang) -> None:
-    titles = [_label(k, lang) for k in ("trainee", "programme", "unit", "discipline", "site",
+    titles = [tr(f"excel.{k}", lang) for k in ("trainee", "programme", "unit", "discipline", "site",
                                        "start", "end", "weeks", "unit_name",
                                        "discipline_name")]
     _header_row(ws, 1, titles)
@@ -819,36 +654,36 @@ def _fairness_wanted(instance: Instance) -> bool:
 def _run_sheet(ws: Worksheet, instance: Instance, result: Result, n_trainees: int,
                violations: list | None, lang: Lang) -> None:
     _set_widths(ws, [30, 44, 14, 18])
-    _header_row(ws, 1, [_label("field", lang), _label("value", lang)])
+    _header_row(ws, 1, [tr("excel.field", lang), tr("excel.value", lang)])
     print_setup(ws, lang, instance.name, grid=False)
-    yes, no = _label("yes", lang), _label("no", lang)
-    status = f"{_label('status_' + result.status.value, lang)} ({result.status.value})"
+    yes, no = tr("excel.yes", lang), tr("excel.no", lang)
+    status = f"{tr(f'excel.status_{result.status.value}', lang)} ({result.status.value})"
     gap = result.gap
     rows: list[tuple[str, object, str | None]] = [
-        (_label("instance", lang), instance.name, None),
-        (_label("n_trainees", lang), n_trainees, None),
-        (_label("n_stints", lang), len(result.stints), None),
-        (_label("status", lang), status, None),
-        (_label("objective", lang), result.objective, None),
-        (_label("solver_objective", lang), getattr(result, "solver_objective", None), None),
-        (_label("bound", lang), result.bound, None),
-        (_label("gap", lang), gap, PERCENT_2),
-        (_label("wall_time", lang), round(result.wall_time, 2), "0.00"),
-        (_label("time_to_first", lang),
+        (tr("excel.instance", lang), instance.name, None),
+        (tr("excel.n_trainees", lang), n_trainees, None),
+        (tr("excel.n_stints", lang), len(result.stints), None),
+        (tr("excel.status", lang), status, None),
+        (tr("excel.objective", lang), result.objective, None),
+        (tr("excel.solver_objective", lang), getattr(result, "solver_objective", None), None),
+        (tr("excel.bound", lang), result.bound, None),
+        (tr("excel.gap", lang), gap, PERCENT_2),
+        (tr("excel.wall_time", lang), round(result.wall_time, 2), "0.00"),
+        (tr("excel.time_to_first", lang),
          None if result.time_to_first is None else round(result.time_to_first, 2), "0.00"),
-        (_label("seed", lang), result.seed, None),
-        (_label("workers", lang), result.workers, None),
-        (_label("time_limit", lang), result.time_limit, None),
-        (_label("reproducible", lang), yes if result.reproducible else no, None),
-        (_label("method", lang), method_text(result.method, lang), None),
-        *([(_label("fairness_mode", lang),
-            f"{_label('fairness_' + instance.fairness, lang)} ({instance.fairness})", None)]
+        (tr("excel.seed", lang), result.seed, None),
+        (tr("excel.workers", lang), result.workers, None),
+        (tr("excel.time_limit", lang), result.time_limit, None),
+        (tr("excel.reproducible", lang), yes if result.reproducible else no, None),
+        (tr("excel.method", lang), method_text(result.method, lang), None),
+        *([(tr("excel.fairness_mode", lang),
+            f"{tr(f'excel.fairness_{instance.fairness}', lang)} ({instance.fairness})", None)]
           if _fairness_wanted(instance) else []),
-        (_label("input_hash", lang), result.input_hash, None),
-        (_label("violations", lang), None if violations is None else len(violations), None),
-        (_label("run_date", lang), datetime.now().replace(microsecond=0), DATETIME_FORMAT),
+        (tr("excel.input_hash", lang), result.input_hash, None),
+        (tr("excel.violations", lang), None if violations is None else len(violations), None),
+        (tr("excel.run_date", lang), datetime.now().replace(microsecond=0), DATETIME_FORMAT),
     ]
-    rows += [(_label("version", lang, name=k), v, None) for k, v in result.versions.items()]
+    rows += [(tr("excel.version", lang, name=k), v, None) for k, v in result.versions.items()]
     row = 1
     for row, (label, value, fmt) in enumerate(rows, start=2):
         ws.cell(row=row, column=1, value=label).font = _BOLD
@@ -859,19 +694,19 @@ def _run_sheet(ws: Worksheet, instance: Instance, result: Result, n_trainees: in
     if not result.reproducible:
         row += 1
         # A proven optimum was not stopped by the time limit: only ties can differ.
-        note = (_label("note_optimal", lang) if result.status.value == "optimal"
-                else _label("note_workers", lang, workers=result.workers) if result.workers > 1
-                else _label("note_wallclock", lang))
+        note = (tr("excel.note_optimal", lang) if result.status.value == "optimal"
+                else tr("excel.note_workers", lang, workers=result.workers) if result.workers > 1
+                else tr("excel.note_wallclock", lang))
         cell = ws.cell(row=row, column=1, value=note)
         cell.font = _NOTE
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
 
     # Objective terms: unweighted value, weight, weighted contribution.
     row += 2
-    ws.cell(row=row, column=1, value=_label("terms", lang)).font = _TITLE
+    ws.cell(row=row, column=1, value=tr("excel.terms", lang)).font = _TITLE
     row += 1
     for col, key in enumerate(("term", "unweighted", "weight", "weighted"), start=1):
-        cell = ws.cell(row=row, column=col, value=_label(key, lang))
+        cell = ws.cell(row=row, column=col, value=tr(f"excel.{key}", lang))
         cell.font = _BOLD
         cell.fill = _FILL_HEADER
     weights = result.weights or instance.weights.model_dump()
@@ -881,7 +716,7 @@ def _run_sheet(ws: Worksheet, instance: Instance, result: Result, n_trainees: in
         row += 1
         value = result.terms.get(name)
         weight = weights.get(name)
-        label = (f"{_label('term_' + name, lang)} ({name})" if ("term_" + name) in LABELS
+        label = (f"{tr(f'excel.term_{name}', lang)} ({name})" if has_text(f"excel.term_{name}")
                  else name)
         ws.cell(row=row, column=1, value=label)
         ws.cell(row=row, column=2, value=value)
@@ -891,7 +726,7 @@ def _run_sheet(ws: Worksheet, instance: Instance, result: Result, n_trainees: in
 
     if violations:
         row += 2
-        ws.cell(row=row, column=1, value=_label("violation_list", lang)).font = _TITLE
+        ws.cell(row=row, column=1, value=tr("excel.violation_list", lang)).font = _TITLE
         for v in violations:
             # checker.Violation has rule and message; anything else is shown as text.
             row += 1
@@ -905,14 +740,14 @@ def _run_sheet(ws: Worksheet, instance: Instance, result: Result, n_trainees: in
 
 def _overrun_sheet(ws: Worksheet, instance: Instance, overruns: list, lang: Lang) -> None:
     """One row per run of weeks a unit is over capacity (checker.Overrun), coloured red."""
-    titles = [_label(k, lang) for k in ("unit", "unit_name", "start", "end", "weeks",
+    titles = [tr(f"excel.{k}", lang) for k in ("unit", "unit_name", "start", "end", "weeks",
                                        "over_by", "trainee_weeks_over")]
     _header_row(ws, 1, titles)
     _set_widths(ws, [11, 30, 11, 11, 7, 14, 16])
     names = {u.id: u.name for u in instance.units}
     print_setup(ws, lang, instance.name, grid=False, landscape=True)
     if not overruns:
-        ws.cell(row=2, column=1, value=_label("no_overruns", lang)).font = _NOTE
+        ws.cell(row=2, column=1, value=tr("excel.no_overruns", lang)).font = _NOTE
         return
     for row, o in enumerate(overruns, start=2):
         values = (o.unit, names.get(o.unit, ""), o.start,
