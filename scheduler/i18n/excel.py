@@ -155,4 +155,28 @@ TEXT: dict[str, tuple[str, str]] = {
                                "lexicographic: the worst-off trainee's cost first, then the sum"),
     "fairness_weighted": ("viktat: den sämst ställdas kostnad gånger vikten, plus summan",
                           "weighted: the worst-off trainee's cost times its weight, plus the sum"),
+    # The solver's method, phrase by phrase (run.json keeps English; the Run sheet says it
+    # in the workbook's language). Longer phrases first, so that none is cut by a shorter one.
+    "method_01": (
+        "konstruktion + reparation + omplanering en läkare i taget, räknat i arbete "
+        "(reproducerbart)",
+        "construction + repair + one-trainee re-plans counted in work (deterministic)",
+    ),
+    "method_02": (
+        "första plan genom placering och reparation",
+        "first plan by placement and repair",
+    ),
+    "method_03": ("grannskapssökning", "neighbourhood search"),
+    "method_04": ("(två parallella spår)", "(two pipelines)"),
+    "method_05": ("direkt undre gräns", "direct bound"),
+    "method_06": ("intervallmodell för den undre gränsen", "interval model for the bound"),
+    "method_07": ("intervallmodell (varmstart)", "interval model (warm start)"),
+    "method_08": ("intervallmodell", "interval model"),
+    "method_09": ("finslipning", "polish"),
+    "method_10": (
+        "omplanering: historiken låst, minsta ändring (grannskap, sedan alla), sedan",
+        "re-plan: history fixed, least change (neighbourhood, then all), then",
+    ),
+    "method_11": ("enhetsbyten", "unit changes"),
+    "method_12": ("räkning", "counting"),
 }

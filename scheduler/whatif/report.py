@@ -198,13 +198,11 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
     kinds = [k for k in ("AT", "BT")
              if any(per_start(r.instance, k) is not None for r in rows)]
     head = [tr(f"whatif.{k}", lang) for k in ("scenario", "status", "proven_infeasible",
-                                              "out_of_time",
-                                 "objective")] + [
+                                              "out_of_time", "objective")] + [
         tr(f"whatif.{k.lower()}_per_start", lang) for k in kinds] + [
         tr(f"whatif.{t}", lang) if has_text(f"whatif.{t}") else t for t in terms] + [
         tr(f"whatif.{k}", lang) for k in ("trainees", "planned", "peak_util", "busiest",
-                                          "full_units",
-                             "full_weeks", "slack")]
+                                          "full_units", "full_weeks", "slack")]
     if base_row is not None:
         head += [tr(f"whatif.{k}", lang) for k in ("d_objective", "d_planned", "d_slack")]
         if "AT" in kinds:
@@ -245,8 +243,7 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
 
     wu = wb.create_sheet(tr("whatif.sheet_units", lang))
     wu.append([tr(f"whatif.{k}", lang) for k in ("scenario", "unit", "name", "capacity", "peak",
-                                                 "min_slack",
-                                    "weeks_full", "utilisation")])
+                                                 "min_slack", "weeks_full", "utilisation")])
     for r in rows:
         m = mets.get(r.name)
         for u in m.loads if m else []:
@@ -316,8 +313,7 @@ def write_capacity_workbook(inst: Instance, rep, path: Path, lang: Lang | None =
     ws = wb.active
     ws.title = tr("capacity.sheet_intake", lang)
     ws.append([tr(f"capacity.{k}", lang) for k in ("start", "programme", "kind", "site", "base",
-                                                   "max",
-                                      "offered", "status", "bound")])
+                                                   "max", "offered", "status", "bound")])
     for s in rep.starts:
         for g in s.groups:
             ws.append([s.start, g.programme, g.kind, g.site, g.base, g.admitted, g.candidates,
@@ -326,8 +322,7 @@ def write_capacity_workbook(inst: Instance, rep, path: Path, lang: Lang | None =
     _style(ws)
     wb_ = wb.create_sheet(tr("capacity.sheet_binding", lang))
     wb_.append([tr(f"capacity.{k}", lang) for k in ("start", "unit", "name", "weeks_full", "first",
-                                                    "last",
-                                       "marginal")])
+                                                    "last", "marginal")])
     for s in rep.starts:
         for b in s.binding:
             wb_.append([s.start, b.unit, b.name, b.weeks_full, b.first, b.last, b.marginal])
@@ -342,8 +337,7 @@ def write_capacity_workbook(inst: Instance, rep, path: Path, lang: Lang | None =
     if joint is not None and len(rep.starts) > 1:  # one start: the Intake sheet says it
         wj = wb.create_sheet(tr("capacity.sheet_joint", lang))
         wj.append([tr(f"capacity.{k}", lang) for k in ("start", "programme", "kind", "site", "base",
-                                                       "max",
-                                          "offered", "status", "bound")])
+                                                       "max", "offered", "status", "bound")])
         for g in joint.groups:
             wj.append([g.start, g.programme, g.kind, g.site, g.base, g.admitted, g.candidates,
                        status_text(joint.status, lang), joint.bound])
@@ -354,8 +348,7 @@ def write_capacity_workbook(inst: Instance, rep, path: Path, lang: Lang | None =
     if answers:
         wa = wb.create_sheet(tr("capacity.sheet_unit", lang))
         wa.append([tr(f"capacity.{k}", lang) for k in ("unit", "added", "start", "kind", "before",
-                                                       "after",
-                                          "delta", "exact")])
+                                                       "after", "delta", "exact")])
         yes, no = ("ja", "nej") if lang == "sv" else ("yes", "no")
         for a in answers:
             wa.append([a.unit, a.add, a.start or tr("capacity.all_starts", lang), a.kind, a.before,
