@@ -178,21 +178,64 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
     out_dir.mkdir(parents=True, exist_ok=True)
     mets = {r.name: metrics(r.instance, r.outcome) for r in rows
             if r.instance is not None and r.outcome.ok}
-    pngs: dict[str, list[bytes]] = {}
-    if charts:
-        for r in rows:
-            if r.name not in mets:
-                continue
-            assert r.instance is not None
-            pics = [heatmap_png(r.instance, mets[r.name], r.name, lang),
-                    utilisation_png(mets[r.name], r.name, lang)]
-            for kind, data in zip(("heatmap", "utilisation"), pics, strict=True):
-                write_atomic(out_dir / "png" / f"{kind}-{slug(r.name)}.png", data)
-            pngs[r.name] = pics
+    pngs = _write_charts(rows, mets, out_dir, lang) if charts else {}
 
     wb = Workbook()
     ws = wb.active
     ws.title = tr("whatif.sheet_compare", lang)
+    _compare_sheet(ws, rows, mets, base, lang)
+
+    wu = wb.create_sheet(tr("whatif.sheet_units", lang))
+    wu.append([tr(f"whatif.{k}", lang) for k in ("scenario", "unit", "name", "capacity", "peak",
+                                                 "min_slack", "weeks_full", "utilisation")])
+    for r in rows:
+        m = mets.get(r.name)
+        for u in m.loads if m else []:
+            wu.append([r.name, u.unit, u.name, u.capacity, u.peak, u.min_slack, u.weeks_full,
+                       round(u.utilisation, 1) if u.utilisation is not None else None])
+    _style(wu)
+
+    wsc = wb.create_sheet(tr("whatif.sheet_scenarios", lang))
+    wsc.append([tr(f"whatif.{k}", lang) for k in ("scenario", "description", "changes")])
+    for r in rows:
+        wsc.append([r.name, r.description, r.changes])
+    _style(wsc, wrap=True)
+
+    if pngs:
+        _charts_sheet(wb.create_sheet(tr("whatif.sheet_charts", lang)), pngs)
+    # Counts per status: proven infeasible apart from no plan in time and timed out.
+    wsum = wb.create_sheet(tr("whatif.sheet_summary", lang))
+    wsum.append([tr("whatif.status", lang), tr("whatif.count", lang)])
+    for status, n in status_counts([r.outcome for r in rows]).items():
+        wsum.append([status_text(status, lang), n])
+    _style(wsum)
+    path = out_dir / filename
+    region = next((r.instance.name for r in rows if r.instance is not None), "")
+    for sheet in wb.worksheets:  # A4 landscape, one page wide, titles repeated
+        print_setup(sheet, lang, region, grid=False, landscape=True)
+    buf = io.BytesIO()
+    defuse_formulas(wb).save(buf)  # names are text, never formulas
+    write_atomic(path, buf.getvalue())
+    return path
+
+
+def _write_charts(rows: list[Row], mets: dict, out_dir: Path, lang: Lang) -> dict[str, list[bytes]]:
+    """The heat map and utilisation chart of each solved scenario, written as PNG files."""
+    pngs: dict[str, list[bytes]] = {}
+    for r in rows:
+        if r.name not in mets:
+            continue
+        assert r.instance is not None
+        pics = [heatmap_png(r.instance, mets[r.name], r.name, lang),
+                utilisation_png(mets[r.name], r.name, lang)]
+        for kind, data in zip(("heatmap", "utilisation"), pics, strict=True):
+            write_atomic(out_dir / "png" / f"{kind}-{slug(r.name)}.png", data)
+        pngs[r.name] = pics
+    return pngs
+
+
+def _compare_sheet(ws, rows: list[Row], mets: dict, base: str | None, lang: Lang) -> None:
+    """One row per scenario: outcome, objective terms, unit load and the change from ``base``."""
     base_row = next((r for r in rows if r.name == base and r.outcome.ok), None)
     terms = [t for t in TERMS if any(t in r.outcome.terms for r in rows)]
     kinds = [k for k in ("AT", "BT")
@@ -223,17 +266,7 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
             m.busiest() if m else None, m.full_units if m else None,
             m.full_weeks if m else None, m.slack if m else None]
         if base_row is not None:
-            bm = mets.get(base_row.name)
-            bo = base_row.outcome
-            line += [
-                o.objective - bo.objective if o.objective is not None and
-                bo.objective is not None else None,
-                o.planned - bo.planned if o.ok else None,
-                m.slack - bm.slack if m and bm else None]
-            if "AT" in kinds:
-                a, b = per_start(r.instance, "AT", o), per_start(base_row.instance, "AT", bo)
-                line.append(round(a - b, 1) if o.ok and a is not None and b is not None
-                            else None)
+            line += _change_from_base(r, base_row, mets, "AT" in kinds)
         line += [round(o.wall_time, 1), o.message]
         ws.append(line)
         if not o.ok:
@@ -241,47 +274,32 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
                 c.fill = BAD
     _style(ws)
 
-    wu = wb.create_sheet(tr("whatif.sheet_units", lang))
-    wu.append([tr(f"whatif.{k}", lang) for k in ("scenario", "unit", "name", "capacity", "peak",
-                                                 "min_slack", "weeks_full", "utilisation")])
-    for r in rows:
-        m = mets.get(r.name)
-        for u in m.loads if m else []:
-            wu.append([r.name, u.unit, u.name, u.capacity, u.peak, u.min_slack, u.weeks_full,
-                       round(u.utilisation, 1) if u.utilisation is not None else None])
-    _style(wu)
 
-    wsc = wb.create_sheet(tr("whatif.sheet_scenarios", lang))
-    wsc.append([tr(f"whatif.{k}", lang) for k in ("scenario", "description", "changes")])
-    for r in rows:
-        wsc.append([r.name, r.description, r.changes])
-    _style(wsc, wrap=True)
+def _change_from_base(r: Row, base_row: Row, mets: dict, at: bool) -> list:
+    """Objective, planned trainees, slack (and AT per start) of ``r`` minus the base's."""
+    o, bo = r.outcome, base_row.outcome
+    m, bm = mets.get(r.name), mets.get(base_row.name)
+    out = [o.objective - bo.objective if o.objective is not None and
+           bo.objective is not None else None,
+           o.planned - bo.planned if o.ok else None,
+           m.slack - bm.slack if m and bm else None]
+    if at:
+        a, b = per_start(r.instance, "AT", o), per_start(base_row.instance, "AT", bo)
+        out.append(round(a - b, 1) if o.ok and a is not None and b is not None else None)
+    return out
 
-    if pngs:
-        wc = wb.create_sheet(tr("whatif.sheet_charts", lang))
-        row = 1
-        for name, (heat, util) in pngs.items():
-            wc.cell(row=row, column=1, value=name).font = Font(bold=True)
-            h = 0
-            for col, data in (("A", heat), ("P", util)):
-                img = XlImage(io.BytesIO(data))
-                wc.add_image(img, f"{col}{row + 1}")
-                h = max(h, img.height)
-            row += 2 + int(h / 20)  # default row height is 20 px
-    # Counts per status: proven infeasible apart from no plan in time and timed out.
-    wsum = wb.create_sheet(tr("whatif.sheet_summary", lang))
-    wsum.append([tr("whatif.status", lang), tr("whatif.count", lang)])
-    for status, n in status_counts([r.outcome for r in rows]).items():
-        wsum.append([status_text(status, lang), n])
-    _style(wsum)
-    path = out_dir / filename
-    region = next((r.instance.name for r in rows if r.instance is not None), "")
-    for sheet in wb.worksheets:  # A4 landscape, one page wide, titles repeated
-        print_setup(sheet, lang, region, grid=False, landscape=True)
-    buf = io.BytesIO()
-    defuse_formulas(wb).save(buf)  # names are text, never formulas
-    write_atomic(path, buf.getvalue())
-    return path
+
+def _charts_sheet(wc, pngs: dict[str, list[bytes]]) -> None:
+    """Each scenario's two charts side by side, under its name."""
+    row = 1
+    for name, (heat, util) in pngs.items():
+        wc.cell(row=row, column=1, value=name).font = Font(bold=True)
+        h = 0
+        for col, data in (("A", heat), ("P", util)):
+            img = XlImage(io.BytesIO(data))
+            wc.add_image(img, f"{col}{row + 1}")
+            h = max(h, img.height)
+        row += 2 + int(h / 20)  # default row height is 20 px
 
 
 def _style(ws, wrap: bool = False) -> None:

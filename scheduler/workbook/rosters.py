@@ -28,6 +28,7 @@ from scheduler.domain import (
     Instance,
     Programme,
     Trainee,
+    Unit,
     block_end,
     calendar_weeks,
     introduction_mondays,
@@ -112,14 +113,25 @@ def unit_roster(inst: Instance, unit_id: str, stints: list[Stint], names: dict[s
     mine = sorted((s for s in stints if s.unit == unit_id), key=lambda s: (s.start, s.trainee))
     load = unit_load(inst, mine)[unit_id]
     full = full_weeks(inst, unit_id, load)
-    site_name = {s.id: s.name for s in inst.sites}
-    show_names = any(s.trainee in names for s in mine)
-    people = {t.id: t for t in inst.all_trainees()}
 
     wb = Workbook()
     about = wb.active
     assert about is not None
     about.title = tr("rosters.about", lang)
+    _about_sheet(about, inst, u, mine, load, full, lang)
+    ws = wb.create_sheet(tr("rosters.placed", lang))
+    _placed_sheet(ws, inst, mine, names, lang)
+    grid = wb.create_sheet(tr("rosters.weeks_sheet", lang))
+    _weeks_sheet(grid, inst, u, mine, load, full, lang)
+    fs = wb.create_sheet(tr("rosters.full_sheet", lang))
+    _full_sheet(fs, inst, u, load, full, lang)
+    return wb
+
+
+def _about_sheet(about: Worksheet, inst: Instance, u: Unit, mine: list[Stint], load: dict,
+                 full: list[date], lang: Lang) -> None:
+    """The unit at a glance: site, disciplines, capacity, how many are placed."""
+    site_name = {s.id: s.name for s in inst.sites}
     _header(about, 1, [tr("rosters.item", lang), tr("rosters.value", lang)])
     rows: list[tuple[str, object]] = [
         (tr("rosters.unit", lang), u.id), (tr("rosters.unit_name", lang), u.name),
@@ -138,7 +150,12 @@ def unit_roster(inst: Instance, unit_id: str, stints: list[Stint], names: dict[s
     _widths(about, [30, 50])
     print_setup(about, lang, inst.name, grid=False)
 
-    ws = wb.create_sheet(tr("rosters.placed", lang))
+
+def _placed_sheet(ws: Worksheet, inst: Instance, mine: list[Stint], names: dict[str, str],
+                  lang: Lang) -> None:
+    """One row per stint at the unit; names only where the plan has them."""
+    show_names = any(s.trainee in names for s in mine)
+    people = {t.id: t for t in inst.all_trainees()}
     titles = [tr("rosters.trainee", lang)] + ([tr("rosters.name", lang)] if show_names else []) + [
         tr("rosters.programme", lang), tr("rosters.home_site", lang),
         tr("rosters.discipline", lang), tr("rosters.start", lang),
@@ -157,7 +174,10 @@ def unit_roster(inst: Instance, unit_id: str, stints: list[Stint], names: dict[s
     ws.freeze_panes = "A2"
     print_setup(ws, lang, inst.name, grid=False)
 
-    grid = wb.create_sheet(tr("rosters.weeks_sheet", lang))
+
+def _weeks_sheet(grid: Worksheet, inst: Instance, u: Unit, mine: list[Stint], load: dict,
+                 full: list[date], lang: Lang) -> None:
+    """Who is placed which week, with the load, the capacity and the full weeks below."""
     weeks = _weeks(inst.horizon.start, inst.horizon.end)
     fixed = [tr("rosters.trainee", lang), tr("rosters.programme", lang)]
     _header(grid, 1, fixed + [week_label(d, lang) for d in weeks])
@@ -193,7 +213,10 @@ def unit_roster(inst: Instance, unit_id: str, stints: list[Stint], names: dict[s
     grid.freeze_panes = grid.cell(row=3, column=first)
     print_setup(grid, lang, inst.name, grid=True, title_rows=2, title_cols="A:B")
 
-    fs = wb.create_sheet(tr("rosters.full_sheet", lang))
+
+def _full_sheet(fs: Worksheet, inst: Instance, u: Unit, load: dict, full: list[date],
+                lang: Lang) -> None:
+    """The runs of weeks at full capacity."""
     _header(fs, 1, [tr("rosters.start", lang), tr("rosters.end", lang), tr("rosters.weeks", lang),
                     tr("rosters.count", lang), tr("rosters.capacity", lang)])
     for i, (a, b) in enumerate(_runs(full), start=2):
@@ -204,7 +227,6 @@ def unit_roster(inst: Instance, unit_id: str, stints: list[Stint], names: dict[s
         fs.cell(row=i, column=5, value=min(u.capacity_in_week(d) or 0 for d in _weeks(a, b)))
     _widths(fs, [12, 12, 8, 16, 12])
     print_setup(fs, lang, inst.name, grid=False)
-    return wb
 
 
 def requirement_text(prog: Programme, discipline: str, part_time: int, lang: Lang) -> str:

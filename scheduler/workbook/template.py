@@ -178,7 +178,24 @@ class _Writer:
         self.rows = max(self.rows, len(rows) + 500)
 
     def build(self) -> bytes:
-        lang, inst = self.lang, self.inst
+        self.instructions()
+        for sheet in S.DATA_SHEETS:
+            ws = self.wb.create_sheet(sheet.label(self.lang))
+            self.sheets[sheet.key] = ws
+            _header(ws, sheet, self.lang)
+        self.settings()
+        self.programmes()
+        self.add_rows(S.SITES, [s.model_dump() for s in self.inst.sites])
+        self.units()
+        self.people()
+        self.lists_and_validation()
+        buf = _io.BytesIO()
+        self.wb.save(buf)
+        return buf.getvalue()
+
+    def instructions(self) -> None:
+        """The first sheet: how to fill in the workbook, one paragraph per row."""
+        lang = self.lang
         intro = self.wb.active
         assert intro is not None
         intro.title = word(S.INSTRUCTIONS, lang)
@@ -188,11 +205,10 @@ class _Writer:
             c.alignment = WRAP
             if i == 1:
                 c.font = Font(bold=True, size=14)
-        for sheet in S.DATA_SHEETS:
-            ws = self.wb.create_sheet(sheet.label(lang))
-            self.sheets[sheet.key] = ws
-            _header(ws, sheet, lang)
-        self.settings()
+
+    def programmes(self) -> None:
+        """Programmes; the requirements of those not taken from a rule set."""
+        inst = self.inst
         prog_rows, req_rows, group_rows = [], [], []
         for p in inst.programmes:
             row: dict[str, Any] = {
@@ -212,11 +228,15 @@ class _Writer:
         self.add_rows(S.PROGRAMMES, prog_rows)
         self.add_rows(S.REQUIREMENTS, req_rows)
         self.add_rows(S.GROUPS, group_rows)
-        self.add_rows(S.SITES, [s.model_dump() for s in inst.sites])
+
+    def units(self) -> None:
+        """Units, their capacity changes, stint lengths and seats per programme."""
+        lang, inst = self.lang, self.inst
         unit_rows, cap_rows, stint_rows, seat_rows = [], [], [], []
         for u in inst.units:
             progs = (None if u.programmes is None
                      else _join(u.programmes) if u.programmes else word(S.NONE, lang))
+            row: dict[str, Any]
             row = {"id": u.id, "name": u.name, "site": u.site,
                    "region_wide": self.yesno(u.region_wide), "disciplines": _join(u.disciplines),
                    "capacity": word(S.UNLIMITED, lang) if u.capacity is None else u.capacity,
@@ -240,6 +260,10 @@ class _Writer:
         self.add_rows(S.CAPACITY, cap_rows)
         self.add_rows(S.STINT_WEEKS, stint_rows)
         self.add_rows(S.SEATS, seat_rows)
+
+    def people(self) -> None:
+        """Cohorts, trainees, cohort members, leave, locked stints, travel and wishes."""
+        lang, inst = self.lang, self.inst
         self.add_rows(S.COHORTS, [c.model_dump() for c in inst.cohorts])
         self.add_rows(S.TRAINEES, [{**t.model_dump(exclude={"leave", "locked"}),
                                     "short_travel": self.yesno(True) if t.short_travel else None}
@@ -258,10 +282,6 @@ class _Writer:
                                  for st in inst.sites for to, m in st.travel_minutes.items()])
         self.add_rows(S.WISHES, [{**w.model_dump(), "kind": word(S.WISH_KINDS[w.kind], lang)}
                                  for w in inst.wishes])
-        self.lists_and_validation()
-        buf = _io.BytesIO()
-        self.wb.save(buf)
-        return buf.getvalue()
 
     def settings(self) -> None:
         inst, lang = self.inst, self.lang
