@@ -40,4 +40,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "delta": ("Fler per start", "More per start"),
     "exact": ("Bevisat optimalt", "Proven optimal"),
     "all_starts": ("alla starter samtidigt", "all starts at once"),
+    # exact or not
+    "yes": ("ja", "yes"),
+    "no": ("nej", "no"),
 }

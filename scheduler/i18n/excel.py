@@ -179,4 +179,6 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "method_11": ("enhetsbyten", "unit changes"),
     "method_12": ("räkning", "counting"),
+    # the Excel table on the stints sheet
+    "table_stints": ("Placeringar", "Stints"),
 }

@@ -73,4 +73,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "week_one": ("v. {a} {y}", "week {a} {y}"),
     "week_span": ("v. {a}–{b} {y}", "weeks {a}–{b} {y}"),
     "week_years": ("v. {a} {y}–v. {b} {z}", "week {a} {y} – week {b} {z}"),
+    # kinds of leave as the explanation names them
+    "leave_kind_foraldraledighet": ("föräldraledighet", "parental leave"),
+    "leave_kind_sjukskrivning": ("sjukskrivning", "sick leave"),
+    "leave_kind_tjanstledighet": ("tjänstledighet", "unpaid leave"),
+    "leave_kind_semester": ("semester", "vacation"),
 }

@@ -258,4 +258,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "the plan was pseudonymised with another key than the one in use now ({source}); use the "
         "key of 'atbt solve --pseudonymize'",
     ),
+    # the error of a drop-down list
+    "pick_from_list": ("Välj ett värde ur listan", "Choose a value from the list"),
 }

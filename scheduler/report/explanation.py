@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from scheduler.domain import Instance
-from scheduler.i18n import Lang, discipline_name, language, tr
+from scheduler.i18n import Lang, discipline_name, has_text, language, tr
 from scheduler.solver.counting import Shortfall
 from scheduler.solver.explain import (
     Explanation,
@@ -21,12 +21,6 @@ from scheduler.solver.explain import (
 )
 
 __all__ = ["explain", "render"]
-
-LEAVE_NAMES = {"foraldraledighet": ("föräldraledighet", "parental leave"),
-               "sjukskrivning": ("sjukskrivning", "sick leave"),
-               "tjanstledighet": ("tjänstledighet", "unpaid leave"),
-               "semester": ("semester", "vacation")}
-
 
 def weeks_text(first: date, end: date, lang: Lang) -> str:
     """ISO weeks ``[first, end)`` as a coordinator writes them: ``v. 10–22 2027``."""
@@ -108,7 +102,8 @@ def render(inst: Instance, ex: Explanation, lang: Lang | None = None) -> list[st
                           weeks=weeks_text(lk.start, lk.end, lang))
             else:
                 lv = f["leave"]
-                name = LEAVE_NAMES.get(lv.kind, (lv.kind, lv.kind))[lang == "en"]
+                key = f"explanation.leave_kind_{lv.kind}"
+                name = tr(key, lang) if has_text(key) else lv.kind
                 line = tr("explanation.leave", lang, who=g.who, leave=name,
                           weeks=weeks_text(lv.start, lv.end, lang))
         lines.append("  " + line)

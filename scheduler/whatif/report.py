@@ -367,7 +367,7 @@ def write_capacity_workbook(inst: Instance, rep, path: Path, lang: Lang | None =
         wa = wb.create_sheet(tr("capacity.sheet_unit", lang))
         wa.append([tr(f"capacity.{k}", lang) for k in ("unit", "added", "start", "kind", "before",
                                                        "after", "delta", "exact")])
-        yes, no = ("ja", "nej") if lang == "sv" else ("yes", "no")
+        yes, no = tr("capacity.yes", lang), tr("capacity.no", lang)
         for a in answers:
             wa.append([a.unit, a.add, a.start or tr("capacity.all_starts", lang), a.kind, a.before,
                        a.after, a.delta, yes if a.exact else no])

@@ -340,8 +340,7 @@ class _Writer:
         letter = get_column_letter(j)
         dv = DataValidation(type="list", formula1=formula, allow_blank=True,
                             errorStyle="stop" if strict else "warning")
-        dv.error = ("Välj ett värde ur listan" if self.lang == "sv"
-                    else "Choose a value from the list")
+        dv.error = tr("workbook.pick_from_list", self.lang)
         dv.add(f"{letter}2:{letter}{self.rows}")
         ws.add_data_validation(dv)
 

@@ -110,7 +110,7 @@ def stints_sheet(ws: Worksheet, instance: Instance, stints: list[Stint], lang: L
     ref = f"A1:{get_column_letter(len(titles))}{row}"
     if row >= 2:
         # A table gives banding and filters; Excel rejects a table without data rows.
-        table = Table(displayName="Placeringar" if lang == "sv" else "Stints", ref=ref)
+        table = Table(displayName=tr("excel.table_stints", lang), ref=ref)
         table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
         ws.add_table(table)
     else:
