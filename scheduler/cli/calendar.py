@@ -92,7 +92,7 @@ def build_calendars(stints: list[Stint], inst: "Instance | None", lang: Lang,
     for trainee, mine in by_trainee.items():
         events = [_event(s, "trainee",
                          tr("cli_calendar.trainee_event", lang, unit=unit_label(s.unit),
-                                          discipline=discipline_name(s.discipline, lang)),
+                            discipline=discipline_name(s.discipline, lang)),
                          description(s), stamp) for s in mine]
         cal = _calendar(tr("cli_calendar.trainee_cal", lang, who=trainee), events)
         files[f"{pdir}/{trainee}.ics"] = cal.to_ical()

@@ -192,11 +192,11 @@ def print_overruns(inst: Instance, overruns: list, lang: Lang) -> None:
         err.print(tr("cli.no_overruns", lang), markup=False)
         return
     err.print(tr("cli.overruns", lang, n=len(overruns),
-                                     tw=sum(o.trainee_weeks for o in overruns)), markup=False)
+                 tw=sum(o.trainee_weeks for o in overruns)), markup=False)
     for o in overruns:
         err.print(tr("cli.overrun", lang, unit=f"{inst.unit(o.unit).name} ({o.unit})",
-            weeks=weeks_text(o.start, o.start + timedelta(weeks=o.weeks), lang),
-            over=o.over), markup=False)
+                     weeks=weeks_text(o.start, o.start + timedelta(weeks=o.weeks), lang),
+                     over=o.over), markup=False)
 
 
 def print_explanation(inst: Instance, lang: Lang, time_limit: float = 30.0,

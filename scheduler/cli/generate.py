@@ -78,7 +78,7 @@ def generate(
 
             done = generate_suite(folder, names=region or None, progress=row)
             err.print(tr("cli_generate.suite_written", lg, n=len(done), dir=folder,
-                                                  t=time.perf_counter() - t0), markup=False)
+                         t=time.perf_counter() - t0), markup=False)
             return
         if years is None:
             years = 4 if kind == "shift" else 2

@@ -98,7 +98,7 @@ def solve_cmd(
         err.print(tr("cli_mss.out_failed", lg, out=out, error=exc), markup=False)
         raise typer.Exit(2) from None
     err.print(tr("cli_mss.summary", lg, status=res.status, score=sc.score, bound=res.bound,
-                                    t=res.wall_time), markup=False)
+                 t=res.wall_time), markup=False)
     err.print("  " + ", ".join(f"{k}={v}" for k, v in sc.terms.items()), markup=False)
     err.print(tr("cli_mss.written", lg, dir=out), markup=False)
 
@@ -143,7 +143,7 @@ def bench_cmd(
     def done(row: bench.Row) -> None:
         rows.append(row)
         err.print(tr("cli_mss.row", lg, name=row.instance, status=row.status, score=row.score,
-                                    bound=row.bound, best=row.best_known, t=row.time_s),
+                     bound=row.bound, best=row.best_known, t=row.time_s),
                   markup=False)
         save()  # after every instance: a long run keeps what it finished
 
@@ -198,7 +198,7 @@ def _bench_inputs(folder: Path | None, only: str | None, jobs: int, workers: int
         # Refused rather than clamped: oversubscribed cores would silently change what the
         # time limit means for every instance of the table.
         err.print(tr("cli_mss.too_many_jobs", lg, jobs=jobs, workers=workers, n=jobs * workers,
-                                              cores=cores), markup=False)
+                     cores=cores), markup=False)
         raise typer.Exit(2)
     folder = folder or benchmark_dir()
     if not folder.is_dir():

@@ -57,7 +57,7 @@ def _ticker(lg: Lang):
 
     def tick(p: Progress) -> None:
         line = tr("cli_whatif.progress", lg, done=p.done, total=p.total, running=p.running,
-                                      failed=p.failed, eta=p.eta())
+                  failed=p.failed, eta=p.eta())
         if tty:
             err.print(f"\r{line:<78}", end="", markup=False)
             if p.done == p.total:
@@ -135,11 +135,10 @@ def unit_lines(rep, lg: Lang) -> list[str]:
         d = _signed(a.delta, tr("cli_whatif.unit_none", lg))
         if a.start is not None:
             lines.append(tr("cli_whatif.unit_start", lg, start=a.start, kind=a.kind,
-                            before=a.before,
-                                                  after=after, delta=d, approx=approx))
+                            before=a.before, after=after, delta=d, approx=approx))
         else:
             lines.append(tr("cli_whatif.unit_joint", lg, before=a.before, after=after, delta=d,
-                                                  approx=approx))
+                            approx=approx))
     return lines
 
 
@@ -245,8 +244,8 @@ def capacity(
         kinds = "+".join(sorted({g.kind for g in s.groups}))
         approx = "" if s.status == "optimal" else tr("cli_whatif.approx", lg, bound=s.bound)
         line = tr("cli_whatif.start", lg, start=s.start, kinds=kinds, base=s.base,
-                                   adm=s.admitted, approx=approx, status=s.status,
-                                   t=s.wall_time, binding=binding)
+                  adm=s.admitted, approx=approx, status=s.status,
+                  t=s.wall_time, binding=binding)
         (err.print(line, markup=False) if as_json else typer.echo(line))
 
     rep = intake_capacity(inst, stints, time_limit=time_limit, workers=workers, seed=seed,
@@ -382,8 +381,7 @@ def _one_folder_each(named: list[tuple[str, str]], lg: Lang) -> None:
     clashes = [g for g in groups.values() if len(g) > 1]
     for g in clashes:
         err.print(tr("cli_whatif.same_folder", lg, names=", ".join(f"'{n}'" for n in g),
-                                            slug=slug(next(
-                                                n for lb, n in named if lb == g[0]))),
+                     slug=slug(next(n for lb, n in named if lb == g[0]))),
                   markup=False)
     if clashes:
         raise typer.Exit(2)

@@ -180,7 +180,7 @@ def rosters(
         raise typer.Exit(2) from None
     n_units = len(inst.units)
     err.print(tr("cli_workbook.rosters_written", lg, units=n_units, people=len(written) - n_units,
-                                            out=out), markup=False)
+                 out=out), markup=False)
 
 
 def _instance_of(plan_dir: Path, instance: Path | None, run: RunInfo, lg: Lang

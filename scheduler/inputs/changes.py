@@ -109,7 +109,7 @@ def change_problems(inst: Instance, changes: Changes, today: date,
         if start < today:
             out.append((loc,
                         tr("change_file.before_today", lang, what=what, start=start.isoformat(),
-                                today=today.isoformat())))
+                           today=today.isoformat())))
 
     for i, lv in enumerate(changes.leave):
         if lv.trainee not in ids:

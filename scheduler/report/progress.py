@@ -50,9 +50,9 @@ def summary_lines(result, lang: Lang) -> list[str]:
     """The final lines of a solve with a plan: status, objective, bound, gap, time, terms."""
     bound = proving(result.bound, result.objective)
     lines = [tr("progress.summary", lang, status=status_text(result.status.value, lang),
-                  obj=number(result.objective, lang), bound=number(bound, lang),
-                  gap=gap_text(result.objective, bound, lang),
-                  t=number(result.wall_time, lang, 1))]
+                obj=number(result.objective, lang), bound=number(bound, lang),
+                gap=gap_text(result.objective, bound, lang),
+                t=number(result.wall_time, lang, 1))]
     terms = [f"{tr(f'progress.term_{k}', lang) if has_text(f'progress.term_{k}') else k} "
              f"{number(v, lang)}"
              for k, v in result.terms.items()]
@@ -111,5 +111,5 @@ class ProgressPrinter:
             useful = proving(self.bound if math.isfinite(self.bound) else None, obj)
             shown = None if useful is None else min(useful, obj)
             self._say(tr("progress.progress", self.lang, obj=number(obj, self.lang),
-                           bound=number(shown, self.lang),
-                           gap=gap_text(obj, shown, self.lang), t=ev.get("time", 0.0)))
+                         bound=number(shown, self.lang),
+                         gap=gap_text(obj, shown, self.lang), t=ev.get("time", 0.0)))

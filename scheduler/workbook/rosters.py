@@ -294,7 +294,7 @@ def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: 
         LEAVE_KINDS[lv.kind][1] if lang == "en" else LEAVE_KINDS[lv.kind][0]))])
         for lv in trainee.leave if lv.kind in EXTENDING_LEAVE]
     entries += [(a, b, [(b - a).days // 7, None, tr("rosters.intro", lang, week=week_text(a, lang),
-                                                   until=until_text(b, lang))])
+                                                    until=until_text(b, lang))])
                 for a, b in _runs(introduction_mondays(trainee, prog))]
     for i, (a, b, vals) in enumerate(sorted(entries, key=lambda e: e[0]), start=2):
         _date_cell(ws, i, 1, a)
@@ -308,7 +308,7 @@ def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: 
     rq = wb.create_sheet(tr("rosters.req_sheet", lang))
     _header(rq, 1,
             [tr("rosters.requirement", lang), tr("rosters.min", lang), tr("rosters.max", lang),
-                    tr("rosters.planned", lang), tr("rosters.met", lang)])
+             tr("rosters.planned", lang), tr("rosters.met", lang)])
     weeks: dict[str, int] = defaultdict(int)
     for s in mine:
         weeks[s.discipline] += s.weeks

@@ -167,7 +167,7 @@ TODAY_SIDE = Side(style="thick", color=TODAY)
 
 # Vacation inside a stint: a dotted pattern over the discipline colour (reads in greyscale).
 VACATION_FILLS = {d: PatternFill("gray125", fgColor="7F7F7F", bgColor=c)
-                   for d, c in DISCIPLINE_COLOURS.items()}
+                  for d, c in DISCIPLINE_COLOURS.items()}
 
 
 VACATION_OTHER = PatternFill("gray125", fgColor="7F7F7F", bgColor=OTHER_COLOUR)
