@@ -16,8 +16,6 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scheduler import wish_messages  # noqa: F401  (registers its messages)
-
 # The block's arithmetic lives in scheduler.blocks; callers import it from here.
 from scheduler.blocks import EXTENDING_LEAVE as EXTENDING_LEAVE
 from scheduler.blocks import block_end as block_end

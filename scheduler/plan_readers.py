@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from scheduler.i18n import language, tr
+from scheduler.i18n import tr
 from scheduler.plan import PLAN_COLUMNS, PlanFormatError, Stint
 
 # Header labels accepted per column: the plan.csv name, and the Placeringar sheet's labels.
@@ -33,33 +33,12 @@ SHEETS = ("Placeringar", "Stints")
 # An end column people read: the last day (a Friday) of the stint, not the Monday after it.
 INCLUSIVE_END = ("t.o.m.", "until (incl.)")
 
-TEXT = {
-    "not_date": ("{col}: '{value}' är inget datum (ÅÅÅÅ-MM-DD)",
-                 "{col}: '{value}' is not a date (YYYY-MM-DD)"),
-    "not_int": ("{col}: '{value}' är inget heltal", "{col}: '{value}' is not a whole number"),
-    "empty": ("{col} saknas", "{col} is missing"),
-    "weeks": ("Veckor är {weeks} men {start}–{end} är {actual} veckor",
-              "Weeks is {weeks} but {start}–{end} is {actual} weeks"),
-    "no_sheet": ("arbetsboken har inget blad Placeringar (Stints)",
-                 "the workbook has no sheet Placeringar (Stints)"),
-    "not_plan_workbook": ("kan inte läsa arbetsboken: {error}",
-                          "cannot read the workbook: {error}"),
-    "encoding": ("filen är varken UTF-8 eller Windows-1252-text",
-                 "the file is neither UTF-8 nor Windows-1252 text"),
-    "sheet_row": ("{sheet}, rad {row}: {detail}", "{sheet}, row {row}: {detail}"),
-}
-
 MONTHS = {m: i for i, names in enumerate((
     ("jan", "januari", "january"), ("feb", "februari", "february"), ("mar", "mars", "march"),
     ("apr", "april"), ("maj", "may"), ("jun", "juni", "june"), ("jul", "juli", "july"),
     ("aug", "augusti", "august"), ("sep", "sept", "september"),
     ("okt", "oktober", "oct", "october"), ("nov", "november"), ("dec", "december")),
     start=1) for m in names}
-
-
-def _t(key: str, **kw: object) -> str:
-    sv, en = TEXT[key]
-    return (en if language() == "en" else sv).format(**kw)
 
 
 def parse_date(value: Any) -> date:
@@ -124,20 +103,22 @@ def _rows_to_stints(source: str, rows: list[list[Any]], sheet: str | None) -> li
         found: list[str] = []
         for k, v in cells.items():
             if v in (None, ""):
-                found.append(_t("empty", col=labels[k]))
+                found.append(tr("plan_reader.empty", col=labels[k]))
         dates: dict[str, date] = {}
         for k in ("start", "end"):
             if cells[k] not in (None, ""):
                 try:
                     dates[k] = parse_date(cells[k])
                 except ValueError:
-                    found.append(_t("not_date", col=labels[k], value=str(cells[k])[:80]))
+                    found.append(tr("plan_reader.not_date", col=labels[k],
+                                    value=str(cells[k])[:80]))
         weeks = None
         if cells["weeks"] not in (None, ""):
             try:
                 weeks = _int(cells["weeks"])
             except ValueError:
-                found.append(_t("not_int", col=labels["weeks"], value=str(cells["weeks"])[:80]))
+                found.append(tr("plan_reader.not_int", col=labels["weeks"],
+                                value=str(cells["weeks"])[:80]))
         if not found and labels["end"].lower() in INCLUSIVE_END:
             d = dates["end"]
             dates["end"] = d + timedelta(days=7 - d.weekday())  # the Monday after
@@ -148,12 +129,12 @@ def _rows_to_stints(source: str, rows: list[list[Any]], sheet: str | None) -> li
             # A start or end that is not a Monday is the checker's (rule coverage, named
             # there), not a weeks mismatch.
             if weeks != s.weeks and not (s.start.weekday() or s.end.weekday()):
-                found.append(_t("weeks", weeks=weeks, start=s.start.isoformat(),
+                found.append(tr("plan_reader.weeks", weeks=weeks, start=s.start.isoformat(),
                                 end=s.end.isoformat(), actual=s.weeks))
             else:
                 stints.append(s)
         for f in found:
-            problems.append(_t("sheet_row", sheet=sheet, row=n, detail=f) if sheet
+            problems.append(tr("plan_reader.sheet_row", sheet=sheet, row=n, detail=f) if sheet
                             else tr("plan_bad_row", row=n, detail=f))
     if problems:
         raise PlanFormatError(source, problems)
@@ -170,7 +151,7 @@ def _decode(data: bytes, source: str) -> str:
     try:  # "CSV (semikolonavgränsad)" from Swedish Excel is Windows-1252
         return data.decode("cp1252")
     except UnicodeDecodeError:
-        raise PlanFormatError(source, [_t("encoding")]) from None
+        raise PlanFormatError(source, [tr("plan_reader.encoding")]) from None
 
 
 def read_plan_text(data: bytes, source: str) -> list[Stint]:
@@ -195,11 +176,11 @@ def read_plan_workbook(path: Path) -> list[Stint]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise PlanFormatError(source, [_t("not_plan_workbook", error=exc)]) from None
+        raise PlanFormatError(source, [tr("plan_reader.not_plan_workbook", error=exc)]) from None
     try:
         title = next((t for t in wb.sheetnames if t in SHEETS), None)
         if title is None:
-            raise PlanFormatError(source, [_t("no_sheet")])
+            raise PlanFormatError(source, [tr("plan_reader.no_sheet")])
         rows = [list(r) for r in wb[title].iter_rows(values_only=True)]
     finally:
         wb.close()

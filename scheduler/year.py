@@ -18,24 +18,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from scheduler.domain import Instance, Trainee
+from scheduler.i18n import tr
 from scheduler.inputs.yaml_io import InputError, pydantic_problems
 from scheduler.plan import Stint
 
-TEXT = {
-    "keep_unknown": ("AT/BT-läkaren '{id}' ({n} placeringar i planen) finns inte i instansen",
-                     "trainee '{id}' ({n} stints in the plan) is not in the instance"),
-    "keep_programme": ("'{id}' har programmet {found} i planen men {expected} i instansen",
-                       "'{id}' has programme {found} in the plan but {expected} in the "
-                       "instance"),
-}
-
 # Fields of a trainee that a cohort member may hold on its own (domain.MemberFacts).
 MEMBER_FIELDS = ("name", "site", "part_time", "leave", "locked", "leaves_on")
-
-
-def _t(key: str, lang: str, **kw: object) -> str:
-    sv, en = TEXT[key]
-    return (en if lang == "en" else sv).format(**kw)
 
 
 def _member_facts(default: Trainee, actual: Trainee) -> dict[str, Any] | None:
@@ -96,10 +84,10 @@ def keep_stints(inst: Instance, plan: list[Stint], source: str = "PLAN",
     for tid, ss in mine.items():  # one message per trainee, not per row
         t = by_id.get(tid)
         if t is None:
-            problems.append(("", _t("keep_unknown", lang, id=tid, n=len(ss))))
+            problems.append(("", tr("year.keep_unknown", lang, id=tid, n=len(ss))))
         elif any(s.programme != t.programme for s in ss):
             found = next(s.programme for s in ss if s.programme != t.programme)
-            problems.append(("", _t("keep_programme", lang, id=tid, found=found,
+            problems.append(("", tr("year.keep_programme", lang, id=tid, found=found,
                                     expected=t.programme)))
     if problems:
         raise InputError(source, problems)

@@ -30,7 +30,7 @@ from scheduler.cli import (
     whatif,
     workbook,
 )
-from scheduler.cli.common import TEXT
+from scheduler.i18n import tr
 
 PARTS = (solve, check, schema, workbook, calendar, whatif, explain, replan, mss, generate)
 
@@ -54,5 +54,5 @@ def main() -> None:
         en = "--lang=en" in args or any(
             a == "--lang" and b == "en" for a, b in itertools.pairwise(args))
         Console(stderr=True, highlight=False, soft_wrap=True).print(
-            TEXT["en" if en else "sv"]["internal"].format(error=exc), markup=False)
+            tr("cli.internal", "en" if en else "sv", error=exc), markup=False)
         sys.exit(5)  # not 1: that code means "the checked plan has violations"

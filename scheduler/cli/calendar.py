@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scheduler.cli.common import TEXT as CLI_TEXT
 from scheduler.cli.common import LangOpt, _lang, _load, err
-from scheduler.i18n import Lang, discipline_name, last_day, until_text, week_text
+from scheduler.i18n import Lang, discipline_name, last_day, tr, until_text, week_text
 from scheduler.plan import Stint
 
 if TYPE_CHECKING:
@@ -27,31 +26,6 @@ if TYPE_CHECKING:
 
 PRODID = "-//atbt-scheduler//placeringar//SV"
 UID_DOMAIN = "atbt-scheduler"
-
-TEXT: dict[str, tuple[str, str]] = {
-    "units_dir": ("enheter", "units"),
-    "people_dir": ("at-bt-lakare", "trainees"),
-    "trainee_cal": ("Placeringar {who}", "Placements {who}"),
-    "unit_cal": ("AT/BT-läkare på {unit}", "Trainees at {unit}"),
-    "trainee_event": ("{discipline}: {unit}", "{discipline}: {unit}"),
-    "unit_event": ("{trainee} ({discipline})", "{trainee} ({discipline})"),
-    "description": ("{first} – {last} ({until}), {weeks} veckor. Enhet: {unit}. "
-                    "Disciplin: {discipline}. AT/BT-läkare: {trainee} ({programme}).",
-                    "{first} – {last} ({until}), {weeks} weeks. Unit: {unit}. "
-                    "Discipline: {discipline}. Trainee: {trainee} ({programme})."),
-    "written": ("{people} kalendrar för AT/BT-läkare och {units} för enheter skrivna till "
-                "{out}", "{people} trainee calendars and {units} unit calendars written to {out}"),
-    "no_plan": ("{dir}: hittar ingen plan.csv (en mapp som 'atbt solve' skrivit)",
-                "{dir}: no plan.csv found (a folder written by 'atbt solve')"),
-    "out_is_plan": ("{out}: --out får inte vara planmappen", "{out}: --out must not be the "
-                    "plan folder"),
-}
-
-
-def _t(key: str, lang: Lang, **kw: object) -> str:
-    sv, en = TEXT[key]
-    return (en if lang == "en" else sv).format(**kw)
-
 
 def stint_uid(s: Stint, calendar: str) -> str:
     """Stable for an unchanged stint: the same plan row in the same calendar, the same UID."""
@@ -107,25 +81,26 @@ def build_calendars(stints: list[Stint], inst: "Instance | None", lang: Lang,
         return f"{unit_names[uid]} ({uid})" if uid in unit_names else uid
 
     def description(s: Stint) -> str:
-        return _t("description", lang, first=week_text(s.start, lang),
+        return tr("cli_calendar.description", lang, first=week_text(s.start, lang),
                   last=week_text(s.end - timedelta(weeks=1), lang),
                   until=until_text(s.end, lang), weeks=s.weeks, unit=unit_label(s.unit),
                   discipline=discipline_name(s.discipline, lang), trainee=s.trainee,
                   programme=s.programme)
 
     files: dict[str, bytes] = {}
-    pdir, udir = _t("people_dir", lang), _t("units_dir", lang)
+    pdir, udir = tr("cli_calendar.people_dir", lang), tr("cli_calendar.units_dir", lang)
     for trainee, mine in by_trainee.items():
-        events = [_event(s, "trainee", _t("trainee_event", lang, unit=unit_label(s.unit),
-                                          discipline=discipline_name(s.discipline, lang)),
+        events = [_event(s, "trainee",
+                         tr("cli_calendar.trainee_event", lang, unit=unit_label(s.unit),
+                            discipline=discipline_name(s.discipline, lang)),
                          description(s), stamp) for s in mine]
-        cal = _calendar(_t("trainee_cal", lang, who=trainee), events)
+        cal = _calendar(tr("cli_calendar.trainee_cal", lang, who=trainee), events)
         files[f"{pdir}/{trainee}.ics"] = cal.to_ical()
     for unit, mine in by_unit.items():
-        events = [_event(s, "unit", _t("unit_event", lang, trainee=s.trainee,
+        events = [_event(s, "unit", tr("cli_calendar.unit_event", lang, trainee=s.trainee,
                                        discipline=discipline_name(s.discipline, lang)),
                          description(s), stamp) for s in mine]
-        cal = _calendar(_t("unit_cal", lang, unit=unit_label(unit)), events)
+        cal = _calendar(tr("cli_calendar.unit_cal", lang, unit=unit_label(unit)), events)
         files[f"{udir}/{unit}.ics"] = cal.to_ical()
     return files
 
@@ -160,10 +135,10 @@ def calendar(
     lg = _lang(lang)
     plan_csv = plan_dir / "plan.csv"
     if not plan_csv.is_file():
-        err.print(_t("no_plan", lg, dir=plan_dir), markup=False)
+        err.print(tr("cli_calendar.no_plan", lg, dir=plan_dir), markup=False)
         raise typer.Exit(2)
     if out.resolve() == plan_dir.resolve():
-        err.print(_t("out_is_plan", lg, out=out), markup=False)
+        err.print(tr("cli_calendar.out_is_plan", lg, out=out), markup=False)
         raise typer.Exit(2)
     try:
         stints = read_plan_csv(plan_csv)
@@ -171,7 +146,7 @@ def calendar(
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
     except UnicodeDecodeError:
-        err.print(CLI_TEXT[lg]["plan_not_utf8"].format(plan=plan_csv), markup=False)
+        err.print(tr("cli.plan_not_utf8", lg, plan=plan_csv), markup=False)
         raise typer.Exit(2) from None
     inst = _instance_for(plan_dir, instance)
     if pseudonymize:
@@ -197,11 +172,11 @@ def calendar(
         for rel, data in files.items():
             write_atomic(out / rel, data)
     except OSError as exc:
-        err.print(CLI_TEXT[lg]["out_failed"].format(out=out, error=exc), markup=False)
+        err.print(tr("cli.out_failed", lg, out=out, error=exc), markup=False)
         raise typer.Exit(2) from None
-    udir = _t("units_dir", lg) + "/"
+    udir = tr("cli_calendar.units_dir", lg) + "/"
     n_units = sum(1 for rel in files if rel.startswith(udir))
-    err.print(_t("written", lg, people=len(files) - n_units, units=n_units, out=out),
+    err.print(tr("cli_calendar.written", lg, people=len(files) - n_units, units=n_units, out=out),
               markup=False)
 
 

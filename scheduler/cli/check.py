@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from scheduler import verify
-from scheduler.cli.common import TEXT, LangOpt, _lang, _load, _today, _with_fairness, err
+from scheduler.cli.common import LangOpt, _lang, _load, _today, _with_fairness, err
+from scheduler.i18n import tr
 from scheduler.plan import PlanFormatError
 
 
@@ -48,7 +49,7 @@ def check(
         typer.echo(v.message)
     terms = verify.evaluate(inst, stints)
     # A violating plan has no objective to compare with a proven bound.
-    obj = TEXT[lg]["no_objective"] if violations else verify.objective(inst, terms)
+    obj = tr("cli.no_objective", lg) if violations else verify.objective(inst, terms)
     typer.echo("  ".join(f"{k}={v}" for k, v in terms.items()) + f"  objective={obj}")
     from scheduler.report.fairness import wanted
 
@@ -59,7 +60,7 @@ def check(
         typer.echo(f"worst={f['worst']}  median={f['median']:g}  best={f['best']}  "
                    f"gini={f['gini']}" + (f"  wishes {granted}" if granted else ""))
     if violations:
-        err.print(TEXT[lg]["violations"].format(n=len(violations)), markup=False)
+        err.print(tr("cli.violations", lg, n=len(violations)), markup=False)
         raise typer.Exit(1)
-    err.print(TEXT[lg]["clean"], markup=False)
+    err.print(tr("cli.clean", lg), markup=False)
 

@@ -23,71 +23,6 @@ from scheduler.result import Status
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-TEXT = {
-    "sv": {
-        "written": "Plan skriven till {dir}",
-        "status": "Status",
-        "infeasible": "Ingen plan finns: instansen är bevisat olösbar.",
-        "no_plan": "Ingen plan hittades inom tidsgränsen ({limit} s). "
-                   "Pröva en längre --time-limit.",
-        "verify_failed": "Internt fel: lösarens plan underkändes av kontrollen; inget skrevs:",
-        "violations": "{n} regelbrott",
-        "clean": "Planen uppfyller alla regler.",
-        "first": "första planen efter {t:.1f} s",
-        "progress": "mål {obj:g}  gräns {bound:g}  {t:.0f} s",
-        "decompose": "{done}/{of} AT/BT-läkare planerade",
-        "polish": "förbättrade {improved} av {of} block ({time:.0f} s)",
-        "internal": "Internt fel: {error} (sätt ATBT_DEBUG=1 för detaljer)",
-        "out_not_dir": "{out}: --out måste vara en mapp, men det är en fil",
-        "out_is_input": "{target}: skulle skriva över en indatafil; välj en annan --out-mapp",
-        "out_failed": "{out}: kan inte skriva resultatet: {error}",
-        "plan_not_utf8": "{plan}: filen är inte UTF-8-text (spara den som CSV UTF-8)",
-        "bad_today": "--today: '{value}' är inget datum (ÅÅÅÅ-MM-DD)",
-        "keeping": "Behåller alla placeringar för {n} AT/BT-läkare ur {plan}; planerar {m}",
-        "keep_broken": "{plan}: de behållna placeringarna bryter mot {n} regler i instansen "
-                       "(ange --today om planen har historik):",
-        "no_objective": "– (planen bryter mot reglerna; målvärdet gäller bara en giltig plan)",
-        "out_in_use": "{out}: mappen används redan av en annan körning; vänta eller välj en "
-                      "annan --out",
-        "stopped": "Avbruten: {what}",
-        "stopped_plan": "den bästa kontrollerade planen hittills är skriven (status stopped)",
-        "stopped_none": "ingen plan hittades innan avbrottet; inget skrevs",
-        "overruns": "{n} överbeläggningar ({tw} AT/BT-veckor över kapaciteten):",
-        "no_overruns": "Ingen enhet över sin kapacitet.",
-        "overrun": "  {unit} {weeks}: {over} över kapaciteten",
-    },
-    "en": {
-        "written": "Plan written to {dir}",
-        "status": "Status",
-        "infeasible": "No plan exists: the instance is proven infeasible.",
-        "no_plan": "No plan found within the time limit ({limit} s). Try a longer --time-limit.",
-        "verify_failed": "Internal error: the solver's plan failed the check; nothing written:",
-        "violations": "{n} violations",
-        "clean": "The plan satisfies every rule.",
-        "first": "first plan after {t:.1f} s",
-        "progress": "objective {obj:g}  bound {bound:g}  {t:.0f} s",
-        "decompose": "{done}/{of} trainees planned",
-        "polish": "improved {improved} of {of} blocks ({time:.0f} s)",
-        "internal": "Internal error: {error} (set ATBT_DEBUG=1 for details)",
-        "out_not_dir": "{out}: --out must be a folder, but it is a file",
-        "out_is_input": "{target}: would overwrite an input file; choose another --out folder",
-        "out_failed": "{out}: cannot write the results: {error}",
-        "plan_not_utf8": "{plan}: the file is not UTF-8 text (save it as CSV UTF-8)",
-        "bad_today": "--today: '{value}' is not a date (YYYY-MM-DD)",
-        "keeping": "Keeping every stint of {n} trainees from {plan}; planning {m}",
-        "keep_broken": "{plan}: the kept stints break {n} rules of the instance (give --today "
-                       "if the plan has history):",
-        "no_objective": "– (the plan breaks the rules; only a valid plan has an objective)",
-        "out_in_use": "{out}: the folder is in use by another run; wait or choose another --out",
-        "stopped": "Stopped: {what}",
-        "stopped_plan": "the best checked plan so far is written (status stopped)",
-        "stopped_none": "no plan was found before the stop; nothing was written",
-        "overruns": "{n} overruns ({tw} trainee-weeks over capacity):",
-        "no_overruns": "No unit over its capacity.",
-        "overrun": "  {unit} {weeks}: {over} over capacity",
-    },
-}
-
 OUTPUT_FILES = ("plan.csv", "plan.xlsx", "plan.png", "plan.pdf", "run.json")  # api.write_outputs
 
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of messages and workbook: sv|en")]
@@ -108,33 +43,33 @@ def _lang(value: str) -> Lang:
     return value  # type: ignore[return-value]
 
 
-def _check_out(out: Path, inputs: tuple[Path, ...], txt: dict[str, str]) -> None:
+def _check_out(out: Path, inputs: tuple[Path, ...], lg: Lang) -> None:
     """Refuse an unusable --out before solving, not after minutes of search (exit 2)."""
     try:
         if out.exists() and not out.is_dir():
-            err.print(txt["out_not_dir"].format(out=out), markup=False)
+            err.print(tr("cli.out_not_dir", lg, out=out), markup=False)
             raise typer.Exit(2)
         resolved = {p.resolve() for p in inputs}
         clash = [out / n for n in OUTPUT_FILES if (out / n).resolve() in resolved]
     except OSError as exc:  # a name longer than the OS allows, a loop of links, ...
-        err.print(txt["out_failed"].format(out=out, error=exc), markup=False)
+        err.print(tr("cli.out_failed", lg, out=out, error=exc), markup=False)
         raise typer.Exit(2) from None
     for target in clash:
-        err.print(txt["out_is_input"].format(target=target), markup=False)
+        err.print(tr("cli.out_is_input", lg, target=target), markup=False)
         raise typer.Exit(2)
 
 
-def _lock_out(ctx: typer.Context, out: Path, txt: dict[str, str]) -> None:
+def _lock_out(ctx: typer.Context, out: Path, lg: Lang) -> None:
     """Hold the lock on --out until the command ends: a second run into the same folder exits 2
     at once, and an unwritable or impossible --out is found before solving, not after."""
     lock = output_lock(out)
     try:
         lock.__enter__()
     except OutputInUse:
-        err.print(txt["out_in_use"].format(out=out), markup=False)
+        err.print(tr("cli.out_in_use", lg, out=out), markup=False)
         raise typer.Exit(2) from None
     except OSError as exc:  # read-only, name too long, a file in the way, ...
-        err.print(txt["out_failed"].format(out=out, error=exc), markup=False)
+        err.print(tr("cli.out_failed", lg, out=out, error=exc), markup=False)
         raise typer.Exit(2) from None
     ctx.call_on_close(lambda: lock.__exit__(None, None, None))
 
@@ -177,13 +112,13 @@ def _pseudonymous_stderr(ctx: typer.Context, inst: Instance, lang: Lang) -> None
     ctx.call_on_close(restore)
 
 
-def _stop_if_halted(result: object, txt: dict[str, str]) -> None:
+def _stop_if_halted(result: object, lg: Lang) -> None:
     """After Ctrl-C/SIGTERM: the plan (already checked) is marked stopped and written by the
     caller; here only the message and the exit code (130/143)."""
     if halt.HALT.is_set():
-        what = txt["stopped_plan"] if getattr(result, "status", None) == Status.STOPPED \
-            else txt["stopped_none"]
-        err.print(txt["stopped"].format(what=what), markup=False)
+        what = tr("cli.stopped_plan", lg) if getattr(result, "status", None) == Status.STOPPED \
+            else tr("cli.stopped_none", lg)
+        err.print(tr("cli.stopped", lg, what=what), markup=False)
         raise typer.Exit(halt.exit_code())
 
 
@@ -216,7 +151,7 @@ def _today(value: str | None, plan_dir: Path | None, inst: Instance) -> date | N
         try:
             return replan_monday(date.fromisoformat(value))
         except ValueError:
-            err.print(TEXT[language()]["bad_today"].format(value=value), markup=False)
+            err.print(tr("cli.bad_today", language(), value=value), markup=False)
             raise typer.Exit(2) from None
     if plan_dir is not None:
         from scheduler.year import read_run
@@ -245,7 +180,7 @@ def _keep(inst: Instance, keep: Path, today: str | None, lg: Lang
         raise typer.Exit(2) from None
     day = _today(today, keep.parent, inst)
     n_all = len(inst.all_trainees())
-    err.print(TEXT[lg]["keeping"].format(n=len(kept), plan=keep, m=n_all - len(kept)),
+    err.print(tr("cli.keeping", lg, n=len(kept), plan=keep, m=n_all - len(kept)),
               markup=False)
     return model_inst, day, kept_plan
 
@@ -253,17 +188,15 @@ def _keep(inst: Instance, keep: Path, today: str | None, lg: Lang
 def print_overruns(inst: Instance, overruns: list, lang: Lang) -> None:
     from scheduler.report.explanation import weeks_text
 
-    txt = TEXT[lang]
     if not overruns:
-        err.print(txt["no_overruns"], markup=False)
+        err.print(tr("cli.no_overruns", lang), markup=False)
         return
-    err.print(txt["overruns"].format(n=len(overruns),
-                                     tw=sum(o.trainee_weeks for o in overruns)), markup=False)
+    err.print(tr("cli.overruns", lang, n=len(overruns),
+                 tw=sum(o.trainee_weeks for o in overruns)), markup=False)
     for o in overruns:
-        err.print(txt["overrun"].format(
-            unit=f"{inst.unit(o.unit).name} ({o.unit})",
-            weeks=weeks_text(o.start, o.start + timedelta(weeks=o.weeks), lang),
-            over=o.over), markup=False)
+        err.print(tr("cli.overrun", lang, unit=f"{inst.unit(o.unit).name} ({o.unit})",
+                     weeks=weeks_text(o.start, o.start + timedelta(weeks=o.weeks), lang),
+                     over=o.over), markup=False)
 
 
 def print_explanation(inst: Instance, lang: Lang, time_limit: float = 30.0,

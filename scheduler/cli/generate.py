@@ -15,40 +15,7 @@ from typing import Annotated
 import typer
 
 from scheduler.cli.common import _lang, err
-
-TXT = {
-    "sv": {
-        "unknown_kind": "--kind: okänd sort '{value}'; kända sorter: {known}",
-        "empty_kind": "--kind: ange minst en sort",
-        "repeated_kind": "--kind: samma sort förekommer flera gånger i '{value}'",
-        "out_of_range": "{option}: {value} ligger utanför {lo}–{hi}",
-        "bad_tightness": "--tightness: '{value}' ska vara tight, loose eller en marginal i "
-                         "procent (0–200)",
-        "out_not_dir": "{out}: --out måste vara en mapp, men det är en fil",
-        "written": "Region skriven till {dir}: {sites} sjukhus, {units} enheter, {trainees} "
-                   "AT/BT-läkare, {weeks} veckor; vittnesplanen godkänd av kontrollen "
-                   "({t:.1f} s)",
-        "suite_row": "{name}: {units} enheter, {trainees} AT/BT-läkare, {weeks} veckor",
-        "suite_written": "{n} regioner skrivna till {dir} ({t:.0f} s)",
-        "unknown_region": "--region: '{value}' finns inte i sviten",
-        "internal": "Internt fel i generatorn: {error}",
-    },
-    "en": {
-        "unknown_kind": "--kind: unknown kind '{value}'; known kinds: {known}",
-        "empty_kind": "--kind: give at least one kind",
-        "repeated_kind": "--kind: the same kind occurs more than once in '{value}'",
-        "out_of_range": "{option}: {value} is outside {lo}–{hi}",
-        "bad_tightness": "--tightness: '{value}' must be tight, loose or a slack in percent "
-                         "(0–200)",
-        "out_not_dir": "{out}: --out must be a folder, but it is a file",
-        "written": "Region written to {dir}: {sites} hospitals, {units} units, {trainees} "
-                   "trainees, {weeks} weeks; the witness plan passed the check ({t:.1f} s)",
-        "suite_row": "{name}: {units} units, {trainees} trainees, {weeks} weeks",
-        "suite_written": "{n} regions written to {dir} ({t:.0f} s)",
-        "unknown_region": "--region: '{value}' is not in the suite",
-        "internal": "Internal error in the generator: {error}",
-    },
-}
+from scheduler.i18n import tr
 
 
 def generate(
@@ -92,26 +59,26 @@ def generate(
     from scheduler.generator.emit import render, write
     from scheduler.generator.suite import SUITE, generate_suite
 
-    txt = TXT[_lang(lang)]
+    lg = _lang(lang)
     t0 = time.perf_counter()
     folder = out if out is not None else Path("benchmarks/suite" if suite else "region")
     if folder.exists() and not folder.is_dir():
-        err.print(txt["out_not_dir"].format(out=folder), markup=False)
+        err.print(tr("cli_generate.out_not_dir", lg, out=folder), markup=False)
         raise typer.Exit(2)
     try:
         if suite:
             known = {p.name for p in SUITE}
             for r in region or []:
                 if r not in known:
-                    err.print(txt["unknown_region"].format(value=r), markup=False)
+                    err.print(tr("cli_generate.unknown_region", lg, value=r), markup=False)
                     raise typer.Exit(2)
 
             def row(g):
-                err.print(txt["suite_row"].format(**g.stats), markup=False)
+                err.print(tr("cli_generate.suite_row", lg, **g.stats), markup=False)
 
             done = generate_suite(folder, names=region or None, progress=row)
-            err.print(txt["suite_written"].format(n=len(done), dir=folder,
-                                                  t=time.perf_counter() - t0), markup=False)
+            err.print(tr("cli_generate.suite_written", lg, n=len(done), dir=folder,
+                         t=time.perf_counter() - t0), markup=False)
             return
         if years is None:
             years = 4 if kind == "shift" else 2
@@ -121,15 +88,15 @@ def generate(
                    name=name)
         bad = problems(p)
         for option, key, args in bad:
-            err.print(txt[key].format(option=option, **args), markup=False)
+            err.print(tr(f"cli_generate.{key}", lg, option=option, **args), markup=False)
         if bad:
             raise typer.Exit(2)
         gen = render(build(p), folder)
         write(gen, folder)
     except GeneratorError as exc:
-        err.print(txt["internal"].format(error=exc), markup=False)
+        err.print(tr("cli_generate.internal", lg, error=exc), markup=False)
         raise typer.Exit(5) from None
-    err.print(txt["written"].format(dir=folder, t=time.perf_counter() - t0, **gen.stats),
+    err.print(tr("cli_generate.written", lg, dir=folder, t=time.perf_counter() - t0, **gen.stats),
               markup=False)
 
 

@@ -20,48 +20,7 @@ from typing import Annotated
 import typer
 
 from scheduler.cli.common import _lang, err
-
-TXT = {
-    "sv": {
-        "written": "Schema skrivet till {dir}",
-        "summary": "{status}: poäng {score} (gräns {bound}) på {t:.1f} s",
-        "infeasible": "Inget schema finns: instansen är bevisat olösbar.",
-        "no_plan": "Inget schema hittades inom tidsgränsen ({limit} s). "
-                   "Pröva en längre --time-limit.",
-        "verify_failed": "Internt fel: lösarens schema underkändes av kontrollen; inget skrevs:",
-        "out_not_dir": "{out}: --out måste vara en mapp, men det är en fil",
-        "out_is_input": "{target}: skulle skriva över indatafilen; välj en annan --out-mapp",
-        "out_failed": "{out}: kan inte skriva resultatet: {error}",
-        "no_files": "{dir}: inga .dzn-instanser",
-        "not_dir": "{dir}: finns inte eller är ingen mapp",
-        "row": "{name}: {status}, poäng {score}, gräns {bound}, bäst kända {best}, {t:.1f} s",
-        "bench_written": "Tabell skriven till {csv} och {md}",
-        "bad_schedules": "{n} scheman underkändes av kontrollen",
-        "interrupted": "Avbrutet: {n} färdiga rader sparade",
-        "too_many_jobs": "--jobs {jobs} x --workers {workers} = {n} trådar, men maskinen har "
-                         "{cores} kärnor; sänk --jobs eller --workers",
-    },
-    "en": {
-        "written": "Schedule written to {dir}",
-        "summary": "{status}: score {score} (bound {bound}) in {t:.1f} s",
-        "infeasible": "No schedule exists: the instance is proven infeasible.",
-        "no_plan": "No schedule found within the time limit ({limit} s). "
-                   "Try a longer --time-limit.",
-        "verify_failed": "Internal error: the solver's schedule failed the check; "
-                         "nothing written:",
-        "out_not_dir": "{out}: --out must be a folder, but it is a file",
-        "out_is_input": "{target}: would overwrite the input file; choose another --out folder",
-        "out_failed": "{out}: cannot write the results: {error}",
-        "no_files": "{dir}: no .dzn instances",
-        "not_dir": "{dir}: does not exist or is not a folder",
-        "row": "{name}: {status}, score {score}, bound {bound}, best known {best}, {t:.1f} s",
-        "bench_written": "Table written to {csv} and {md}",
-        "bad_schedules": "{n} schedules failed the check",
-        "interrupted": "Interrupted: {n} finished rows kept",
-        "too_many_jobs": "--jobs {jobs} x --workers {workers} = {n} threads, but the machine "
-                         "has {cores} cores; lower --jobs or --workers",
-    },
-}
+from scheduler.i18n import Lang, tr
 
 OUTPUTS = ("schedule.csv", "score.json")
 
@@ -102,25 +61,25 @@ def solve_cmd(
     from scheduler.mss.solve import solve
     from scheduler.outputs import write_atomic
 
-    txt = TXT[_lang(lang)]
+    lg = _lang(lang)
     inst = _read(instance)
     if out.exists() and not out.is_dir():
-        err.print(txt["out_not_dir"].format(out=out), markup=False)
+        err.print(tr("cli_mss.out_not_dir", lg, out=out), markup=False)
         raise typer.Exit(2)
     for name in OUTPUTS:
         if (out / name).resolve() == instance.resolve():
-            err.print(txt["out_is_input"].format(target=out / name), markup=False)
+            err.print(tr("cli_mss.out_is_input", lg, target=out / name), markup=False)
             raise typer.Exit(2)
     res = solve(inst, time_limit=time_limit, workers=workers, seed=seed)
     if res.status == "infeasible":
-        err.print(txt["infeasible"], markup=False)
+        err.print(tr("cli_mss.infeasible", lg), markup=False)
         raise typer.Exit(3)
     if not res.cells:
-        err.print(txt["no_plan"].format(limit=time_limit), markup=False)
+        err.print(tr("cli_mss.no_plan", lg, limit=time_limit), markup=False)
         raise typer.Exit(4)
     violations = check(inst, res.cells)
     if violations:
-        err.print(txt["verify_failed"], markup=False)
+        err.print(tr("cli_mss.verify_failed", lg), markup=False)
         for v in violations[:20]:
             err.print(f"  {v.message}", markup=False)
         raise typer.Exit(5)
@@ -136,12 +95,12 @@ def solve_cmd(
         write_atomic(out / "schedule.csv", schedule_csv(res.cells).encode())
         write_atomic(out / "score.json", (json.dumps(summary, indent=2) + "\n").encode())
     except OSError as exc:
-        err.print(txt["out_failed"].format(out=out, error=exc), markup=False)
+        err.print(tr("cli_mss.out_failed", lg, out=out, error=exc), markup=False)
         raise typer.Exit(2) from None
-    err.print(txt["summary"].format(status=res.status, score=sc.score, bound=res.bound,
-                                    t=res.wall_time), markup=False)
+    err.print(tr("cli_mss.summary", lg, status=res.status, score=sc.score, bound=res.bound,
+                 t=res.wall_time), markup=False)
     err.print("  " + ", ".join(f"{k}={v}" for k, v in sc.terms.items()), markup=False)
-    err.print(txt["written"].format(dir=out), markup=False)
+    err.print(tr("cli_mss.written", lg, dir=out), markup=False)
 
 
 @mss_app.command("bench")
@@ -165,8 +124,8 @@ def bench_cmd(
     from scheduler.mss.dzn import DznError
     from scheduler.outputs import write_atomic
 
-    txt = TXT[_lang(lang)]
-    folder, files, csv_path = _bench_inputs(folder, only, jobs, workers, out, txt)
+    lg = _lang(lang)
+    folder, files, csv_path = _bench_inputs(folder, only, jobs, workers, out, lg)
     known = bench.best_known(folder)
     md_path = csv_path.with_suffix(".md")
     rows: list[bench.Row] = []
@@ -178,13 +137,13 @@ def bench_cmd(
             write_atomic(csv_path, bench.to_csv(rows).encode())
             write_atomic(md_path, bench.to_markdown(rows, time_limit, workers, jobs).encode())
         except OSError as exc:
-            err.print(txt["out_failed"].format(out=csv_path, error=exc), markup=False)
+            err.print(tr("cli_mss.out_failed", lg, out=csv_path, error=exc), markup=False)
             raise typer.Exit(2) from None
 
     def done(row: bench.Row) -> None:
         rows.append(row)
-        err.print(txt["row"].format(name=row.instance, status=row.status, score=row.score,
-                                    bound=row.bound, best=row.best_known, t=row.time_s),
+        err.print(tr("cli_mss.row", lg, name=row.instance, status=row.status, score=row.score,
+                     bound=row.bound, best=row.best_known, t=row.time_s),
                   markup=False)
         save()  # after every instance: a long run keeps what it finished
 
@@ -216,18 +175,18 @@ def bench_cmd(
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
         save()
-        err.print(txt["interrupted"].format(n=len(rows)), markup=False)
+        err.print(tr("cli_mss.interrupted", lg, n=len(rows)), markup=False)
         raise typer.Exit(130) from None
     sys.stdout.write(bench.to_markdown(rows, time_limit, workers, jobs))
-    err.print(txt["bench_written"].format(csv=csv_path, md=md_path), markup=False)
+    err.print(tr("cli_mss.bench_written", lg, csv=csv_path, md=md_path), markup=False)
     bad = sum(1 for r in rows if r.violations)
     if bad:
-        err.print(txt["bad_schedules"].format(n=bad), markup=False)
+        err.print(tr("cli_mss.bad_schedules", lg, n=bad), markup=False)
         raise typer.Exit(5)
 
 
 def _bench_inputs(folder: Path | None, only: str | None, jobs: int, workers: int,
-                  out: Path | None, txt: dict[str, str]) -> tuple[Path, list[Path], Path]:
+                  out: Path | None, lg: Lang) -> tuple[Path, list[Path], Path]:
     """The folder, its instances (--only) and the CSV to write; exit 2 if unusable."""
     from fnmatch import fnmatch
 
@@ -238,20 +197,20 @@ def _bench_inputs(folder: Path | None, only: str | None, jobs: int, workers: int
     if jobs * workers > cores:
         # Refused rather than clamped: oversubscribed cores would silently change what the
         # time limit means for every instance of the table.
-        err.print(txt["too_many_jobs"].format(jobs=jobs, workers=workers, n=jobs * workers,
-                                              cores=cores), markup=False)
+        err.print(tr("cli_mss.too_many_jobs", lg, jobs=jobs, workers=workers, n=jobs * workers,
+                     cores=cores), markup=False)
         raise typer.Exit(2)
     folder = folder or benchmark_dir()
     if not folder.is_dir():
-        err.print(txt["not_dir"].format(dir=folder), markup=False)
+        err.print(tr("cli_mss.not_dir", lg, dir=folder), markup=False)
         raise typer.Exit(2)
     files = [p for p in bench.instance_files(folder) if only is None or fnmatch(p.stem, only)]
     if not files:
-        err.print(txt["no_files"].format(dir=folder), markup=False)
+        err.print(tr("cli_mss.no_files", lg, dir=folder), markup=False)
         raise typer.Exit(2)
     csv_path = out or Path("benchmarks/results") / f"mss-{folder.name}-{date.today()}.csv"
     if csv_path.exists() and csv_path.is_dir():
-        err.print(txt["out_not_dir"].format(out=csv_path), markup=False)
+        err.print(tr("cli_mss.out_not_dir", lg, out=csv_path), markup=False)
         raise typer.Exit(2)
     return folder, files, csv_path
 
@@ -277,14 +236,14 @@ def bound_cmd(
     from scheduler.mss.dzn import DznError, benchmark_dir, read_instance
     from scheduler.outputs import write_atomic
 
-    txt = TXT[_lang(lang)]
+    lg = _lang(lang)
     folder = folder or benchmark_dir()
     if not folder.is_dir():
-        err.print(txt["not_dir"].format(dir=folder), markup=False)
+        err.print(tr("cli_mss.not_dir", lg, dir=folder), markup=False)
         raise typer.Exit(2)
     files = [p for p in bench.instance_files(folder) if only is None or fnmatch(p.stem, only)]
     if not files:
-        err.print(txt["no_files"].format(dir=folder), markup=False)
+        err.print(tr("cli_mss.no_files", lg, dir=folder), markup=False)
         raise typer.Exit(2)
     known = bench.best_known(folder)
     lines = ["| instance | bound | best known | published bound | bound - best known | "
@@ -312,7 +271,7 @@ def bound_cmd(
         try:
             write_atomic(out, (head + "\n".join(lines) + "\n").encode())
         except OSError as exc:
-            err.print(txt["out_failed"].format(out=out, error=exc), markup=False)
+            err.print(tr("cli_mss.out_failed", lg, out=out, error=exc), markup=False)
             raise typer.Exit(2) from None
 
 

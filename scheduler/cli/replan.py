@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scheduler.cli.common import TEXT as CLI_TEXT
 from scheduler.cli.common import (
     LangOpt,
     SeedOpt,
@@ -22,7 +21,7 @@ from scheduler.cli.common import (
     err,
     print_explanation,
 )
-from scheduler.i18n import Lang
+from scheduler.i18n import Lang, tr
 from scheduler.inputs.changes import Changes, load_changes
 from scheduler.inputs.yaml_io import InputError
 from scheduler.plan import PlanFormatError, read_plan_csv
@@ -30,28 +29,6 @@ from scheduler.result import Status
 
 if TYPE_CHECKING:
     from scheduler.replanning import Replanned
-
-TEXT = {
-    "sv": {
-        "bad_today": "--today: '{value}' är inget datum (ÅÅÅÅ-MM-DD)",
-        "replanned": "Omplanerat från {today}: {status}, ändringskostnad {cost:g} (undre gräns "
-                     "{bound}){proven}, {t:.1f} s",
-        "proven": ", minsta möjliga ändring bevisad",
-        "changed": "{n} ändrade rader i plan.csv ({removed} borttagna, {added} nya); berörda "
-                   "AT/BT-läkare: {trainees}; berörda enheter: {units}",
-        "replan_infeasible": "Ingen ny plan finns som behåller det som redan hänt.",
-    },
-    "en": {
-        "bad_today": "--today: '{value}' is not a date (YYYY-MM-DD)",
-        "replanned": "Re-planned from {today}: {status}, change cost {cost:g} (lower bound "
-                     "{bound}){proven}, {t:.1f} s",
-        "proven": ", least possible change proven",
-        "changed": "{n} changed rows in plan.csv ({removed} removed, {added} new); trainees "
-                   "concerned: {trainees}; units concerned: {units}",
-        "replan_infeasible": "No new plan exists that keeps what has already happened.",
-    },
-}
-
 
 def replan(
     context: typer.Context,
@@ -76,11 +53,10 @@ def replan(
     from scheduler.result import EXIT_CODES
 
     lg = _lang(lang)
-    txt, ctx = TEXT[lg], CLI_TEXT[lg]
     inst, digest = _load(instance)
-    day, old, changes = _read_inputs(today, old_plan, change or [], txt)
-    _check_out(out, (instance, old_plan, *(change or [])), ctx)
-    _lock_out(context, out, ctx)  # one run per folder; an unusable --out before solving
+    day, old, changes = _read_inputs(today, old_plan, change or [], lg)
+    _check_out(out, (instance, old_plan, *(change or [])), lg)
+    _lock_out(context, out, lg)  # one run per folder; an unusable --out before solving
     try:
         rp = replan_and_verify(inst, old, day, changes, time_limit=time_limit,
                                workers=workers, seed=seed, lang=lg)
@@ -88,7 +64,7 @@ def replan(
         err.print(exc.render(), markup=False)
         raise typer.Exit(2) from None
     except api.VerificationError as exc:
-        err.print(ctx["verify_failed"], markup=False)
+        err.print(tr("cli.verify_failed", lg), markup=False)
         for v in exc.violations[:20]:
             err.print(f"  {v.message}", markup=False)
         raise typer.Exit(5) from None
@@ -105,26 +81,26 @@ def replan(
                                  inputs=(instance, old_plan, *(change or [])),
                                  state=state, state_suffix=suffix)
         except (FileExistsError, OSError) as exc:
-            err.print(ctx["out_failed"].format(out=out, error=exc), markup=False)
+            err.print(tr("cli.out_failed", lg, out=out, error=exc), markup=False)
             raise typer.Exit(2) from None
     _print_summary(rp, out, as_json, lg)
     if r.status == Status.INFEASIBLE:
-        err.print(txt["replan_infeasible"], markup=False)
+        err.print(tr("cli_replan.replan_infeasible", lg), markup=False)
         if rp.model_instance is not None:
             print_explanation(rp.model_instance, lg, time_limit=min(30.0, time_limit),
                               history_before=rp.today, crossing=rp.crossing)
     elif r.status == Status.NO_PLAN:
-        err.print(ctx["no_plan"].format(limit=time_limit), markup=False)
+        err.print(tr("cli.no_plan", lg, limit=time_limit), markup=False)
     raise typer.Exit(EXIT_CODES[r.status])
 
 
-def _read_inputs(today: str, old_plan: Path, change: list[Path], txt: dict[str, str]
+def _read_inputs(today: str, old_plan: Path, change: list[Path], lg: Lang
                  ) -> tuple[date, list, Changes]:
     """--today, the current plan and the merged change files; exit 2 on bad input."""
     try:
         day = date.fromisoformat(today)
     except ValueError:
-        err.print(txt["bad_today"].format(value=today), markup=False)
+        err.print(tr("cli_replan.bad_today", lg, value=today), markup=False)
         raise typer.Exit(2) from None
     changes = Changes()
     try:
@@ -142,7 +118,6 @@ def _read_inputs(today: str, old_plan: Path, change: list[Path], txt: dict[str, 
 
 def _print_summary(rp: Replanned, out: Path, as_json: bool, lg: Lang) -> None:
     """JSON on stdout, or the change cost and what changed on stderr."""
-    txt, ctx = TEXT[lg], CLI_TEXT[lg]
     r = rp.result
     if as_json:
         summary = r.summary()
@@ -152,15 +127,15 @@ def _print_summary(rp: Replanned, out: Path, as_json: bool, lg: Lang) -> None:
                         "units_concerned": rp.diff.units, "phases": rp.phases})
         typer.echo(json.dumps(summary, indent=2, default=str))
     elif r.status.has_plan:
-        err.print(txt["replanned"].format(
-            today=rp.today.isoformat(), status=r.status.value, cost=r.objective,
+        err.print(tr("cli_replan.replanned", lg, today=rp.today.isoformat(), status=r.status.value,
+                     cost=r.objective,
             bound=f"{r.bound:g}" if r.bound is not None else "-", t=r.wall_time,
-            proven=txt["proven"] if rp.minimal else ""), markup=False)
-        err.print(txt["changed"].format(
-            n=len(rp.diff.removed) + len(rp.diff.added), removed=len(rp.diff.removed),
+            proven=tr("cli_replan.proven", lg) if rp.minimal else ""), markup=False)
+        err.print(tr("cli_replan.changed", lg, n=len(rp.diff.removed) + len(rp.diff.added),
+                     removed=len(rp.diff.removed),
             added=len(rp.diff.added), trainees=", ".join(rp.diff.trainees) or "-",
             units=", ".join(rp.diff.units) or "-"), markup=False)
-        err.print(ctx["written"].format(dir=out), markup=False)
+        err.print(tr("cli.written", lg, dir=out), markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,6 @@ import typer
 
 from scheduler import halt, verify
 from scheduler.cli.common import (
-    TEXT,
     LangOpt,
     SeedOpt,
     TimeLimitOpt,
@@ -33,7 +32,7 @@ from scheduler.cli.common import (
     reject_unreachable,
 )
 from scheduler.domain import Instance
-from scheduler.i18n import Lang
+from scheduler.i18n import Lang, tr
 from scheduler.report.progress import ProgressPrinter, summary_lines
 from scheduler.result import EXIT_CODES, Result, Status
 
@@ -76,19 +75,18 @@ def solve(
     from scheduler.solver.counting import shortfalls
 
     lg = _lang(lang)
-    txt = TEXT[lg]
     inst, digest = _load(instance)
     inst = _with_fairness(inst, fairness, lg)
-    _check_out(out, (instance, *((keep,) if keep else ())), txt)
+    _check_out(out, (instance, *((keep,) if keep else ())), lg)
     given, day = inst, None  # the instance as given; the plan is checked against it too
     if keep is not None:  # a kept plan that cannot be used: exit 2 before --out is made
         inst, day, _ = _keep(inst, keep, today, lg)
     elif today is not None:
         day = _today(today, None, inst)
-    _lock_out(ctx, out, txt)
+    _lock_out(ctx, out, lg)
     if pseudonymize:
         _pseudonymous_stderr(ctx, given, lg)
-    _stop_if_halted(None, txt)  # a signal during start-up: nothing to write
+    _stop_if_halted(None, lg)  # a signal during start-up: nothing to write
     reject_unreachable(inst, instance, lg)
     t0 = time.monotonic()  # --time-limit covers the solve and the explanation together
     # Counting: 0.04 s on Örebro (158 trainees), 2.8 s on 1 000 generated trainees; at most a
@@ -113,12 +111,12 @@ def solve(
         inst, result.stints, _ = pseudo(inst, result.stints)
     if result.status.has_plan:
         _write(inst, result, out, instance, lg, overruns if soft_capacity else None)
-    _stop_if_halted(result, txt)
+    _stop_if_halted(result, lg)
     _print_outcome(inst, result, out, lg, as_json, overruns if soft_capacity else None)
     if result.status == Status.INFEASIBLE:
         _explain_infeasible(inst, bool(counted), time.monotonic() - t0, time_limit, lg)
     elif result.status == Status.NO_PLAN:
-        err.print(txt["no_plan"].format(limit=time_limit), markup=False)
+        err.print(tr("cli.no_plan", lg, limit=time_limit), markup=False)
     raise typer.Exit(EXIT_CODES[result.status])
 
 
@@ -126,7 +124,7 @@ def _explain_infeasible(inst: Instance, counted: bool, spent: float, time_limit:
                         lg: Lang) -> None:
     """Why: the conflicting requirements, searched for in the time --time-limit has left."""
     from scheduler.report.explanation import note
-    err.print(TEXT[lg]["infeasible"], markup=False)
+    err.print(tr("cli.infeasible", lg), markup=False)
     err.print(note("counted_first", lg, t=spent) if counted else note(
         "solve_spent", lg, t=spent, limit=time_limit, left=max(0.0, time_limit - spent)),
         markup=False)
@@ -170,7 +168,7 @@ def _search(inst: Instance, counted: list, t0: float, limits: dict, soft_capacit
             result = api.solve_and_verify(inst, progress=progress,
                                           deterministic=deterministic, **limits)
     except api.VerificationError as exc:
-        err.print(TEXT[lg]["verify_failed"], markup=False)
+        err.print(tr("cli.verify_failed", lg), markup=False)
         for v in exc.violations[:20]:
             err.print(f"  {v.message}", markup=False)
         raise typer.Exit(5) from None
@@ -186,7 +184,7 @@ def _check_kept(given: Instance, result: Result, day: date | None, keep: Path, l
     history = verify.History(result.stints, day) if day is not None else None
     broken = verify.check(given, result.stints, lang=lg, history=history)
     if broken:
-        err.print(TEXT[lg]["keep_broken"].format(plan=keep, n=len(broken)), markup=False)
+        err.print(tr("cli.keep_broken", lg, plan=keep, n=len(broken)), markup=False)
         for v in broken[:20]:
             err.print(f"  {v.message}", markup=False)
         raise typer.Exit(2)
@@ -202,7 +200,7 @@ def _write(inst: Instance, result: Result, out: Path, instance: Path, lg: Lang,
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
     except OSError as exc:  # permission denied, disk full, a file in the way, ...
-        err.print(TEXT[lg]["out_failed"].format(out=out, error=exc), markup=False)
+        err.print(tr("cli.out_failed", lg, out=out, error=exc), markup=False)
         raise typer.Exit(2) from None
 
 
@@ -214,6 +212,6 @@ def _print_outcome(inst: Instance, result: Result, out: Path, lg: Lang, as_json:
     elif result.status.has_plan:
         for line in summary_lines(result, lg):
             err.print(line, markup=False)
-        err.print(TEXT[lg]["written"].format(dir=out), markup=False)
+        err.print(tr("cli.written", lg, dir=out), markup=False)
     if overruns is not None and result.status.has_plan and not as_json:
         print_overruns(inst, overruns, lg)

@@ -22,7 +22,6 @@ import typer
 from scheduler.cli.common import (
     MAX_TIME_LIMIT,
     MAX_WORKERS,
-    TEXT,
     LangOpt,
     SeedOpt,
     _keep,
@@ -30,85 +29,7 @@ from scheduler.cli.common import (
     _load,
     err,
 )
-from scheduler.i18n import Lang
-
-TXT = {
-    "sv": {
-        "progress": "{done}/{total} klara, {running} pågår, {failed} misslyckade, "
-                    "cirka {eta:.0f} s kvar",
-        "written": "Jämförelse skriven till {path}",
-        "summary": "Sammanställning skriven till {path}",
-        "interrupted": "Avbrutet: {n} färdiga resultat sparade i {out}",
-        "jobs": "{jobs} parallella körningar x {workers} lösartrådar ({cores} kärnor)",
-        "no_dask": "--cluster kräver Dask: pip install 'atbt-scheduler[cluster]'",
-        "no_files": "{dir}: inga instansfiler (.yaml, .yml, .xlsx)",
-        "not_dir": "{dir}: är ingen mapp",
-        "same_folder": "{names} skulle skrivas till samma mapp '{slug}'; byt namn så att "
-                       "de skiljer sig",
-        "base": "Basplan: {status} ({t:.0f} s)",
-        "base_failed": "Ingen basplan ({status}); ange en plan med --plan",
-        "start": "{start}  {kinds:<6} bas {base:>3}  största intag {adm:>3}{approx}  "
-                 "({status}, {t:.0f} s)  flaskhalsar: {binding}",
-        "marginal": "En handledare till: fler AT/BT per år",
-        "joint": "Alla {n} starter samtidigt: största totala intag {adm}{approx} (bas {base}; "
-                 "{status}, {t:.0f} s)",
-        "explain": "Per start: det största intaget vid den starten när de andra starterna "
-                   "behåller basplanens placeringar; maxima per start kan inte adderas. "
-                   "Alla starter samtidigt: det största totala intaget när alla starter "
-                   "planeras i en och samma modell.",
-        "unit_head": "{sign}{add} handledare på {unit}: {delta} {kind} per start",
-        "unit_start": "  {start} {kind}: {before} -> {after} ({delta}){approx}",
-        "unit_joint": "  alla starter samtidigt: {before} -> {after} ({delta}){approx}",
-        "unit_approx": " (ej bevisat optimalt)",
-        "unit_none": "ingen plan i tid",
-        "bad_unit": "--unit {unit}: ingen sådan enhet",
-        "unlimited_unit": "--unit {unit}: enheten har obegränsad kapacitet",
-        "no_new_start": "--keep: alla intag har redan placeringar i {plan}; lägg till en "
-                        "kohort för nästa intag",
-        "approx": " (minst; övre gräns {bound})",
-        "bad_start": "--start {start}: inget intag startar då (starter: {known})",
-        "counts": "Utfall: {optimal} optimala, {feasible} tillåtna, {infeasible} bevisat "
-                  "olösbara, {no_plan_in_time} utan plan inom tidsgränsen, {timed_out} "
-                  "avbrutna efter tidsgränsen, {error} fel, {invalid_input} ogiltiga",
-    },
-    "en": {
-        "progress": "{done}/{total} done, {running} running, {failed} failed, "
-                    "about {eta:.0f} s left",
-        "written": "Comparison written to {path}",
-        "summary": "Summary written to {path}",
-        "interrupted": "Interrupted: {n} finished results kept in {out}",
-        "jobs": "{jobs} parallel runs x {workers} solver threads ({cores} cores)",
-        "no_dask": "--cluster needs Dask: pip install 'atbt-scheduler[cluster]'",
-        "no_files": "{dir}: no instance files (.yaml, .yml, .xlsx)",
-        "not_dir": "{dir}: is not a folder",
-        "same_folder": "{names} would be written to the same folder '{slug}'; rename them so "
-                       "they differ",
-        "base": "Base plan: {status} ({t:.0f} s)",
-        "base_failed": "No base plan ({status}); give one with --plan",
-        "start": "{start}  {kinds:<6} base {base:>3}  largest intake {adm:>3}{approx}  "
-                 "({status}, {t:.0f} s)  bottlenecks: {binding}",
-        "marginal": "One more supervisor: more trainees per year",
-        "joint": "All {n} starts at once: largest total intake {adm}{approx} (base {base}; "
-                 "{status}, {t:.0f} s)",
-        "explain": "Per start: the largest intake at that start while the other starts keep "
-                   "the base plan's stints; the per-start maxima do not add up. All starts "
-                   "at once: the largest total intake with every start planned in one model.",
-        "unit_head": "{sign}{add} supervisor(s) at {unit}: {delta} {kind} per start",
-        "unit_start": "  {start} {kind}: {before} -> {after} ({delta}){approx}",
-        "unit_joint": "  all starts at once: {before} -> {after} ({delta}){approx}",
-        "unit_approx": " (not proven optimal)",
-        "unit_none": "no plan in time",
-        "bad_unit": "--unit {unit}: no such unit",
-        "unlimited_unit": "--unit {unit}: the unit has no capacity limit",
-        "no_new_start": "--keep: every intake already has stints in {plan}; add a cohort for "
-                        "the next intake",
-        "approx": " (at least; upper bound {bound})",
-        "bad_start": "--start {start}: no intake starts then (starts: {known})",
-        "counts": "Outcomes: {optimal} optimal, {feasible} feasible, {infeasible} proven "
-                  "infeasible, {no_plan_in_time} no plan within the time limit, {timed_out} "
-                  "killed after the time limit, {error} errors, {invalid_input} invalid",
-    },
-}
+from scheduler.i18n import Lang, tr
 
 # The ranges of scheduler.cli.common (docs/SECURITY.md); the help says what they mean here.
 TimeOpt = Annotated[float, typer.Option("--time-limit", min=1, max=MAX_TIME_LIMIT,
@@ -125,7 +46,7 @@ ClusterOpt = Annotated[str | None, typer.Option(
     "--cluster", help="Dask scheduler address, e.g. tcp://host:8786 (extra 'cluster')")]
 
 
-def _ticker(txt: dict[str, str]):
+def _ticker(lg: Lang):
     from rich.console import Console
 
     from scheduler.whatif.runner import Progress
@@ -135,8 +56,8 @@ def _ticker(txt: dict[str, str]):
     last: list = [None]
 
     def tick(p: Progress) -> None:
-        line = txt["progress"].format(done=p.done, total=p.total, running=p.running,
-                                      failed=p.failed, eta=p.eta())
+        line = tr("cli_whatif.progress", lg, done=p.done, total=p.total, running=p.running,
+                  failed=p.failed, eta=p.eta())
         if tty:
             err.print(f"\r{line:<78}", end="", markup=False)
             if p.done == p.total:
@@ -148,14 +69,14 @@ def _ticker(txt: dict[str, str]):
     return tick
 
 
-def _counts(outcomes, txt: dict[str, str]) -> None:
+def _counts(outcomes, lg: Lang) -> None:
     from scheduler.whatif.runner import status_counts
 
-    err.print(txt["counts"].format(**status_counts(outcomes)), markup=False)
+    err.print(tr("cli_whatif.counts", lg, **status_counts(outcomes)), markup=False)
 
 
 def _settings(time_limit: float, workers: int, jobs: int | None, seed: int,
-              cluster: str | None, warm: bool, charts: bool, txt: dict[str, str],
+              cluster: str | None, warm: bool, charts: bool, lg: Lang,
               grace: float | None = None):
 
     from scheduler.whatif.runner import plan_jobs
@@ -165,12 +86,13 @@ def _settings(time_limit: float, workers: int, jobs: int | None, seed: int,
         try:
             import distributed  # noqa: F401
         except ImportError:
-            err.print(txt["no_dask"], markup=False)
+            err.print(tr("cli_whatif.no_dask", lg), markup=False)
             raise typer.Exit(2) from None
     cores = os.cpu_count() or 1
     parallel = plan_jobs(jobs, workers, cores)
     if cluster is None:
-        err.print(txt["jobs"].format(jobs=parallel, workers=workers, cores=cores), markup=False)
+        err.print(tr("cli_whatif.jobs", lg, jobs=parallel, workers=workers, cores=cores),
+                  markup=False)
     return Settings(time_limit=time_limit, workers=workers, seed=seed, parallel=parallel,
                     cluster=cluster, warm_start=warm, charts=charts, grace=grace)
 
@@ -180,12 +102,12 @@ def _out_dir(out: Path, inputs: tuple[Path, ...] = (), names: tuple[str, ...] = 
     from scheduler.i18n import language
 
     if out.exists() and not out.is_dir():
-        err.print(TEXT[language()]["out_not_dir"].format(out=out), markup=False)
+        err.print(tr("cli.out_not_dir", language(), out=out), markup=False)
         raise typer.Exit(2)
     resolved = {p.resolve() for p in inputs}
     for name in names:
         if (out / name).resolve() in resolved:
-            err.print(TEXT[language()]["out_is_input"].format(target=out / name), markup=False)
+            err.print(tr("cli.out_is_input", language(), target=out / name), markup=False)
             raise typer.Exit(2)
 
 
@@ -193,29 +115,30 @@ def _signed(n: int | None, none: str) -> str:
     return none if n is None else f"{n:+d}"
 
 
-def unit_lines(rep, txt: dict[str, str]) -> list[str]:
+def unit_lines(rep, lg: Lang) -> list[str]:
     """``--unit U --add k`` in whole trainees per start, then per start and jointly."""
     answers = rep.unit_answers
     if not answers:
         return []
     per = [a for a in answers if a.start is not None]
     deltas = sorted({a.delta for a in per if a.delta is not None})
-    delta = (txt["unit_none"] if not deltas else f"{deltas[0]:+d}" if len(deltas) == 1
+    delta = (tr("cli_whatif.unit_none", lg) if not deltas else f"{deltas[0]:+d}" if len(deltas) == 1
              else f"{deltas[0]:+d}..{deltas[-1]:+d}")
     kinds = "/".join(sorted({a.kind for a in per})) or "AT/BT"
     a0 = answers[0]
-    lines = [txt["unit_head"].format(sign="+" if a0.add > 0 else "", add=a0.add, unit=a0.unit,
+    lines = [tr("cli_whatif.unit_head", lg, sign="+" if a0.add > 0 else "", add=a0.add,
+                unit=a0.unit,
                                      delta=delta, kind=kinds)]
     for a in answers:
-        approx = "" if a.exact else txt["unit_approx"]
+        approx = "" if a.exact else tr("cli_whatif.unit_approx", lg)
         after = "-" if a.after is None else a.after
-        d = _signed(a.delta, txt["unit_none"])
+        d = _signed(a.delta, tr("cli_whatif.unit_none", lg))
         if a.start is not None:
-            lines.append(txt["unit_start"].format(start=a.start, kind=a.kind, before=a.before,
-                                                  after=after, delta=d, approx=approx))
+            lines.append(tr("cli_whatif.unit_start", lg, start=a.start, kind=a.kind,
+                            before=a.before, after=after, delta=d, approx=approx))
         else:
-            lines.append(txt["unit_joint"].format(before=a.before, after=after, delta=d,
-                                                  approx=approx))
+            lines.append(tr("cli_whatif.unit_joint", lg, before=a.before, after=after, delta=d,
+                            approx=approx))
     return lines
 
 
@@ -242,27 +165,26 @@ def whatif(
     from scheduler.whatif.sweep import whatif as run_whatif
 
     lg = _lang(lang)
-    txt = TXT[lg]
     inst, _ = _load(base)
     try:
         variants, folder = load_scenarios(scenarios)
     except InputError as exc:
         err.print(exc.render(), markup=False)
         raise typer.Exit(2) from None
-    _one_folder_each([(v.name, v.name) for v in variants], txt)
+    _one_folder_each([(v.name, v.name) for v in variants], lg)
     _out_dir(out, (base, scenarios), ("whatif.xlsx", "results.jsonl"))
-    st = _settings(time_limit, workers, jobs, seed, cluster, warm_start, charts, txt,
+    st = _settings(time_limit, workers, jobs, seed, cluster, warm_start, charts, lg,
                    grace)
     try:
         path, outcomes = run_whatif(inst, variants, folder, out, st, lang=lg,
-                                    tick=_ticker(txt))
+                                    tick=_ticker(lg))
     except KeyboardInterrupt:
         log = (out / "results.jsonl").read_text(encoding="utf-8")
         n = len(log.splitlines())
-        err.print(txt["interrupted"].format(n=n, out=out), markup=False)
+        err.print(tr("cli_whatif.interrupted", lg, n=n, out=out), markup=False)
         raise typer.Exit(130) from None
-    _counts(outcomes, txt)
-    err.print(txt["written"].format(path=path), markup=False)
+    _counts(outcomes, lg)
+    err.print(tr("cli_whatif.written", lg, path=path), markup=False)
 
 def capacity(
     base: Annotated[Path, typer.Argument(help="Base instance (YAML or workbook)")],
@@ -302,29 +224,28 @@ def capacity(
     from scheduler.whatif.capacity import intake_capacity, marginal_summary
 
     lg = _lang(lang)
-    txt = TXT[lg]
     inst, _ = _load(base)
     if out is not None:
         _out_dir(out)
-    _check_unit(inst, unit, txt)
+    _check_unit(inst, unit, lg)
     kept_plan = None
     if keep is not None:
         inst, _day, kept_plan = _keep(inst, keep, None, lg)
     known = sorted({c.start for c in inst.cohorts})
     if kept_plan is not None and not start:
-        start = _next_round(inst, kept_plan, keep, txt)
-    starts = _parse_starts(start, known, txt) if start else None
+        start = _next_round(inst, kept_plan, keep, lg)
+    starts = _parse_starts(start, known, lg) if start else None
     asked = ({date.fromisoformat(s) for s in start} if start else set(known))
     stints, status = _base_plan(inst, plan, kept_plan, asked, base_time_limit, workers, seed,
-                                txt)
+                                lg)
 
     def show(s) -> None:
         binding = ", ".join(f"{b.unit} {b.weeks_full}v" for b in s.binding[:4]) or "-"
         kinds = "+".join(sorted({g.kind for g in s.groups}))
-        approx = "" if s.status == "optimal" else txt["approx"].format(bound=s.bound)
-        line = txt["start"].format(start=s.start, kinds=kinds, base=s.base,
-                                   adm=s.admitted, approx=approx, status=s.status,
-                                   t=s.wall_time, binding=binding)
+        approx = "" if s.status == "optimal" else tr("cli_whatif.approx", lg, bound=s.bound)
+        line = tr("cli_whatif.start", lg, start=s.start, kinds=kinds, base=s.base,
+                  adm=s.admitted, approx=approx, status=s.status,
+                  t=s.wall_time, binding=binding)
         (err.print(line, markup=False) if as_json else typer.echo(line))
 
     rep = intake_capacity(inst, stints, time_limit=time_limit, workers=workers, seed=seed,
@@ -332,22 +253,22 @@ def capacity(
                           starts=starts, cuts=cuts, joint=joint,
                           unit_add=(unit, add) if unit is not None else None)
     summary = marginal_summary(inst, rep)
-    _print_capacity(rep, summary, as_json, txt)
+    _print_capacity(rep, summary, as_json, lg)
     if out is not None:
         _write_capacity(inst, rep, summary, out, lg)
 
 
-def _print_capacity(rep, summary: list, as_json: bool, txt: dict[str, str]) -> None:
+def _print_capacity(rep, summary: list, as_json: bool, lg: Lang) -> None:
     """The joint answer, the --unit answer, then JSON on stdout or notes and gains."""
     echo = (lambda line: err.print(line, markup=False)) if as_json else typer.echo
     j = rep.joint
     if j is not None and len(rep.starts) > 1:
-        echo(txt["joint"].format(
-            n=len(rep.starts), adm=j.admitted, base=j.base, status=j.status,
+        echo(tr("cli_whatif.joint", lg, n=len(rep.starts), adm=j.admitted, base=j.base,
+                status=j.status,
             t=j.wall_time,
-            approx="" if j.status == "optimal" else txt["approx"].format(bound=j.bound)))
-        echo(txt["explain"])
-    for line in unit_lines(rep, txt):
+            approx="" if j.status == "optimal" else tr("cli_whatif.approx", lg, bound=j.bound)))
+        echo(tr("cli_whatif.explain", lg))
+    for line in unit_lines(rep, lg):
         echo(line)
     if as_json:
         typer.echo(json.dumps({"instance": rep.instance, "base_status": rep.base_status,
@@ -362,7 +283,7 @@ def _print_capacity(rep, summary: list, as_json: bool, txt: dict[str, str]) -> N
             typer.echo(note)
         gains = [r for r in summary if r[4] is not None and r[4] > 0]  # None: untested
         if gains:
-            typer.echo(txt["marginal"])
+            typer.echo(tr("cli_whatif.marginal", lg))
             for u, name, kind, k, per_year in gains:
                 typer.echo(f"  {u:<18} {kind:<5} {per_year:>6.2f}  ({k})  {name}")
 
@@ -381,28 +302,28 @@ def _write_capacity(inst, rep, summary: list, out: Path, lg: Lang) -> None:
          "notes": rep.notes}, default=str, indent=2).encode("utf-8"))
 
 
-def _check_unit(inst, unit: str | None, txt: dict[str, str]) -> None:
+def _check_unit(inst, unit: str | None, lg: Lang) -> None:
     """--unit must name a unit with a capacity (exit 2)."""
     if unit is not None:
         asked_unit = next((x for x in inst.units if x.id == unit), None)
         if asked_unit is None or asked_unit.capacity is None:
             key = "bad_unit" if asked_unit is None else "unlimited_unit"
-            err.print(txt[key].format(unit=unit), markup=False)
+            err.print(tr(f"cli_whatif.{key}", lg, unit=unit), markup=False)
             raise typer.Exit(2)
 
 
-def _next_round(inst, kept_plan: list, keep: Path | None, txt: dict[str, str]) -> list[str]:
+def _next_round(inst, kept_plan: list, keep: Path | None, lg: Lang) -> list[str]:
     """The next round: the starts with members who have no stint in the kept plan."""
     kept_ids = {s.trainee for s in kept_plan}
     new = sorted({c.start for c in inst.cohorts
                   if any(m not in kept_ids for m in c.member_ids())})
     if not new:
-        err.print(txt["no_new_start"].format(plan=keep), markup=False)
+        err.print(tr("cli_whatif.no_new_start", lg, plan=keep), markup=False)
         raise typer.Exit(2)
     return [d.isoformat() for d in new]
 
 
-def _parse_starts(start: list[str], known: list[date], txt: dict[str, str]) -> list[date]:
+def _parse_starts(start: list[str], known: list[date], lg: Lang) -> list[date]:
     """--start as dates of the instance's starts (exit 2 otherwise)."""
     try:
         starts = [date.fromisoformat(s) for s in start]
@@ -411,15 +332,15 @@ def _parse_starts(start: list[str], known: list[date], txt: dict[str, str]) -> l
         raise typer.Exit(2) from None
     unknown = [s for s in starts if s not in known]
     if unknown:
-        err.print(txt["bad_start"].format(
-            start=", ".join(map(str, unknown)), known=", ".join(map(str, known))),
+        err.print(tr("cli_whatif.bad_start", lg, start=", ".join(map(str, unknown)),
+                     known=", ".join(map(str, known))),
             markup=False)
         raise typer.Exit(2)
     return starts
 
 
 def _base_plan(inst, plan: Path | None, kept_plan: list | None, asked: set[date],
-               base_time_limit: float, workers: int, seed: int, txt: dict[str, str]
+               base_time_limit: float, workers: int, seed: int, lg: Lang
                ) -> tuple[list | None, str]:
     """The plan of the other starts and its status: kept, given (--plan), or solved."""
     from scheduler import api
@@ -441,15 +362,15 @@ def _base_plan(inst, plan: Path | None, kept_plan: list | None, asked: set[date]
         r = api.solve_and_verify(inst, time_limit=base_time_limit, workers=max(2, workers),
                                  seed=seed)
         status = r.status.value
-        err.print(txt["base"].format(status=status, t=r.wall_time), markup=False)
+        err.print(tr("cli_whatif.base", lg, status=status, t=r.wall_time), markup=False)
         if not r.status.has_plan:
-            err.print(txt["base_failed"].format(status=status), markup=False)
+            err.print(tr("cli_whatif.base_failed", lg, status=status), markup=False)
             raise typer.Exit(4 if status == "no_plan_in_time" else 3)
         stints = r.stints
     return stints, status
 
 
-def _one_folder_each(named: list[tuple[str, str]], txt: dict[str, str]) -> None:
+def _one_folder_each(named: list[tuple[str, str]], lg: Lang) -> None:
     """Refuse names that share a report folder (region.yaml beside region.xlsx, variants
     'vc stänger' and 'vc_stänger'): one would silently replace the other (exit 2)."""
     from scheduler.whatif.report import slug
@@ -459,9 +380,8 @@ def _one_folder_each(named: list[tuple[str, str]], txt: dict[str, str]) -> None:
         groups.setdefault(slug(name).casefold(), []).append(label)
     clashes = [g for g in groups.values() if len(g) > 1]
     for g in clashes:
-        err.print(txt["same_folder"].format(names=", ".join(f"'{n}'" for n in g),
-                                            slug=slug(next(
-                                                n for lb, n in named if lb == g[0]))),
+        err.print(tr("cli_whatif.same_folder", lg, names=", ".join(f"'{n}'" for n in g),
+                     slug=slug(next(n for lb, n in named if lb == g[0]))),
                   markup=False)
     if clashes:
         raise typer.Exit(2)
@@ -484,27 +404,26 @@ def batch(
     from scheduler.whatif.sweep import batch as run_batch
 
     lg = _lang(lang)
-    txt = TXT[lg]
     if not folder.is_dir():
-        err.print(txt["not_dir"].format(dir=folder), markup=False)
+        err.print(tr("cli_whatif.not_dir", lg, dir=folder), markup=False)
         raise typer.Exit(2)
     paths = sorted(p for p in folder.iterdir()
                    if p.suffix.lower() in (".yaml", ".yml", ".xlsx") and p.is_file()
                    and not p.name.startswith((".", "~$")))
     if not paths:
-        err.print(txt["no_files"].format(dir=folder), markup=False)
+        err.print(tr("cli_whatif.no_files", lg, dir=folder), markup=False)
         raise typer.Exit(2)
-    _one_folder_each([(p.name, p.stem) for p in paths], txt)
+    _one_folder_each([(p.name, p.stem) for p in paths], lg)
     _out_dir(out, tuple(paths), ("summary.xlsx", "results.jsonl"))
-    st = _settings(time_limit, workers, jobs, seed, cluster, False, charts, txt, grace)
+    st = _settings(time_limit, workers, jobs, seed, cluster, False, charts, lg, grace)
     try:
-        path, outcomes = run_batch(paths, out, st, lang=lg, tick=_ticker(txt),
+        path, outcomes = run_batch(paths, out, st, lang=lg, tick=_ticker(lg),
                                    load=lambda p: api.load(p)[0])
     except KeyboardInterrupt:
-        err.print(txt["interrupted"].format(n="?", out=out), markup=False)
+        err.print(tr("cli_whatif.interrupted", lg, n="?", out=out), markup=False)
         raise typer.Exit(130) from None
-    _counts(outcomes, txt)
-    err.print(txt["summary"].format(path=path), markup=False)
+    _counts(outcomes, lg)
+    err.print(tr("cli_whatif.summary", lg, path=path), markup=False)
 
 
 def register(app: typer.Typer) -> None:

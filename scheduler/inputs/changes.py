@@ -35,27 +35,9 @@ from scheduler.domain import (
     Trainee,
     block_end,
 )
+from scheduler.i18n import tr
 from scheduler.inputs.yaml_io import InputError, _read_yaml, pydantic_problems
 from scheduler.plan import Stint
-
-TEXT = {
-    "before_today": ("{what} börjar {start}, före --today ({today}): det förflutna planeras "
-                     "inte om",
-                     "{what} starts {start}, before --today ({today}): the past is not "
-                     "re-planned"),
-    "unknown_trainee": ("AT/BT-läkaren '{id}' finns inte i instansen",
-                        "trainee '{id}' is not in the instance"),
-    "unknown_unit": ("enheten '{id}' finns inte i instansen", "unit '{id}' is not in the instance"),
-    "duplicate": ("AT/BT-läkaren '{id}' finns redan", "trainee '{id}' already exists"),
-    "not_mapping": ("filen ska vara en YAML-mapp med leave, part_time, capacity, leaving, "
-                    "joining", "the file must be a YAML mapping of leave, part_time, capacity, "
-                    "leaving, joining"),
-}
-
-
-def _t(key: str, lang: str, **kw: object) -> str:
-    sv, en = TEXT[key]
-    return (en if lang == "en" else sv).format(**kw)
 
 
 class _Model(BaseModel):
@@ -104,7 +86,7 @@ def load_changes(path: str | Path) -> Changes:
     if raw is None:
         return Changes()
     if not isinstance(raw, dict):
-        raise InputError(str(path), [("", _t("not_mapping", "sv"))])
+        raise InputError(str(path), [("", tr("change_file.not_mapping", "sv"))])
     try:
         return Changes.model_validate(raw)
     except ValidationError as err:
@@ -126,27 +108,31 @@ def change_problems(inst: Instance, changes: Changes, today: date,
 
     def past(loc: str, what: str, start: date) -> None:
         if start < today:
-            out.append((loc, _t("before_today", lang, what=what, start=start.isoformat(),
-                                today=today.isoformat())))
+            out.append((loc,
+                        tr("change_file.before_today", lang, what=what, start=start.isoformat(),
+                           today=today.isoformat())))
 
     for i, lv in enumerate(changes.leave):
         if lv.trainee not in ids:
-            out.append((f"leave[{i}].trainee", _t("unknown_trainee", lang, id=lv.trainee)))
+            out.append((f"leave[{i}].trainee",
+                        tr("change_file.unknown_trainee", lang, id=lv.trainee)))
         past(f"leave[{i}].start", lv.kind, lv.start)
     for i, p in enumerate(changes.part_time):
         if p.trainee not in ids:
-            out.append((f"part_time[{i}].trainee", _t("unknown_trainee", lang, id=p.trainee)))
+            out.append((f"part_time[{i}].trainee",
+                        tr("change_file.unknown_trainee", lang, id=p.trainee)))
     for i, c in enumerate(changes.capacity):
         if c.unit not in units:
-            out.append((f"capacity[{i}].unit", _t("unknown_unit", lang, id=c.unit)))
+            out.append((f"capacity[{i}].unit", tr("change_file.unknown_unit", lang, id=c.unit)))
         past(f"capacity[{i}].start", c.unit, c.start)
     for i, go in enumerate(changes.leaving):
         if go.trainee not in ids:
-            out.append((f"leaving[{i}].trainee", _t("unknown_trainee", lang, id=go.trainee)))
+            out.append((f"leaving[{i}].trainee",
+                        tr("change_file.unknown_trainee", lang, id=go.trainee)))
         past(f"leaving[{i}].on", go.trainee, go.on)
     for i, t in enumerate(changes.joining):
         if t.id in ids:
-            out.append((f"joining[{i}].id", _t("duplicate", lang, id=t.id)))
+            out.append((f"joining[{i}].id", tr("change_file.duplicate", lang, id=t.id)))
         past(f"joining[{i}].start", t.id, t.start)
     return out
 

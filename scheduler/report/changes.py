@@ -17,45 +17,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from scheduler.domain import Instance
-from scheduler.i18n import Lang, discipline_name, language, last_day
+from scheduler.i18n import Lang, discipline_name, language, last_day, tr
 from scheduler.inputs.changes import PlanDiff, stint_weight
 from scheduler.outputs import defuse_formulas, write_atomic
 from scheduler.report.printing import print_setup
-
-LABELS: dict[str, tuple[str, str]] = {
-    "sheet_stints": ("Ändrade placeringar", "Changed stints"),
-    "sheet_units": ("Berörda enheter", "Affected units"),
-    "sheet_summary": ("Sammanfattning", "Summary"),
-    "change": ("Ändring", "Change"),
-    "removed": ("borttagen", "removed"),
-    "added": ("ny", "new"),
-    "trainee": ("AT/BT-läkare", "Trainee"),
-    "programme": ("Program", "Programme"),
-    "unit": ("Enhet", "Unit"),
-    "unit_name": ("Enhetens namn", "Unit name"),
-    "discipline": ("Disciplin", "Discipline"),
-    "site": ("Ort", "Site"),
-    "start": ("Start", "Start"),
-    "end": ("T.o.m.", "Until (incl.)"),
-    "weeks": ("Veckor", "Weeks"),
-    "cost": ("Ändringskostnad", "Change cost"),
-    "first_change": ("Första ändrade vecka", "First changed week"),
-    "n_changes": ("Ändrade placeringar", "Changed stints"),
-    "trainees": ("Berörda AT/BT-läkare", "Trainees concerned"),
-    "today": ("Planeras om från", "Re-planned from"),
-    "status": ("Status", "Status"),
-    "change_cost": ("Ändringskostnad (viktad)", "Change cost (weighted)"),
-    "bound": ("Undre gräns (bevisad)", "Lower bound (proven)"),
-    "minimal": ("Minsta möjliga ändring bevisad", "Least possible change proven"),
-    "yes": ("ja", "yes"),
-    "no": ("nej", "no"),
-    "n_trainees": ("Berörda AT/BT-läkare", "Trainees concerned"),
-    "n_units": ("Berörda enheter", "Units concerned"),
-    "none": ("Inga ändringar: den nya planen är den gamla.",
-             "No changes: the new plan is the old one."),
-    "weights": ("Vikt per ändrad placering: 10, +100 inom 6 veckor, +50 på vårdcentral",
-                "Weight per changed stint: 10, +100 within 6 weeks, +50 at a vårdcentral"),
-}
 
 _BOLD = Font(bold=True)
 _HEADER = PatternFill("solid", fgColor="DDEBF7")
@@ -64,27 +29,23 @@ _ADDED = PatternFill("solid", fgColor="C6EFCE")
 DATE_FORMAT = "yyyy-mm-dd"
 
 
-def _l(key: str, lang: Lang) -> str:
-    sv, en = LABELS[key]
-    return en if lang == "en" else sv
-
-
 def build_change_workbook(instance: Instance, diff: PlanDiff, today: date,
                           summary: dict[str, object], lang: Lang | None = None) -> bytes:
     lang = lang or language()
     names = {u.id: u.name for u in instance.units}
     wb = Workbook()
     ws = wb.active
-    ws.title = _l("sheet_stints", lang)
+    ws.title = tr("changes.sheet_stints", lang)
     cols = ["change", "trainee", "programme", "unit", "unit_name", "discipline", "site", "start",
             "end", "weeks", "cost"]
     for c, key in enumerate(cols, start=1):
-        cell = ws.cell(row=1, column=c, value=_l(key, lang))
+        cell = ws.cell(row=1, column=c, value=tr(f"changes.{key}", lang))
         cell.font, cell.fill = _BOLD, _HEADER
     rows = [("removed", s) for s in diff.removed] + [("added", s) for s in diff.added]
     rows.sort(key=lambda r: (r[1].trainee, r[1].start, r[0] != "removed"))
     for r, (kind, s) in enumerate(rows, start=2):
-        values = [_l(kind, lang), s.trainee, s.programme, s.unit, names.get(s.unit, ""),
+        values = [tr(f"changes.{kind}", lang), s.trainee, s.programme, s.unit,
+                  names.get(s.unit, ""),
                   discipline_name(s.discipline, lang), s.site, s.start, last_day(s.end), s.weeks,
                   stint_weight(s, today) if kind == "removed" and s.end > today else None]
         for c, v in enumerate(values, start=1):
@@ -93,16 +54,16 @@ def build_change_workbook(instance: Instance, diff: PlanDiff, today: date,
             if c in (8, 9):
                 cell.number_format = DATE_FORMAT
     if not rows:
-        ws.cell(row=2, column=1, value=_l("none", lang))
+        ws.cell(row=2, column=1, value=tr("changes.none", lang))
     ws.freeze_panes = "A2"
     for c, w in enumerate([11, 16, 9, 12, 30, 18, 8, 11, 11, 7, 14], start=1):
         ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = w
     print_setup(ws, lang, instance.name, grid=False, landscape=True, plan_day=today)
 
-    wu = wb.create_sheet(_l("sheet_units", lang))
+    wu = wb.create_sheet(tr("changes.sheet_units", lang))
     for c, key in enumerate(("unit", "unit_name", "first_change", "n_changes", "trainees"),
                             start=1):
-        cell = wu.cell(row=1, column=c, value=_l(key, lang))
+        cell = wu.cell(row=1, column=c, value=tr(f"changes.{key}", lang))
         cell.font, cell.fill = _BOLD, _HEADER
     per_unit: dict[str, list] = defaultdict(list)
     for _, s in rows:
@@ -120,18 +81,18 @@ def build_change_workbook(instance: Instance, diff: PlanDiff, today: date,
         wu.column_dimensions[wu.cell(row=1, column=c).column_letter].width = w
     print_setup(wu, lang, instance.name, grid=False, landscape=True, plan_day=today)
 
-    wsum = wb.create_sheet(_l("sheet_summary", lang))
+    wsum = wb.create_sheet(tr("changes.sheet_summary", lang))
     items = [("today", today), ("status", summary.get("status")),
              ("change_cost", summary.get("change_cost")), ("bound", summary.get("bound")),
-             ("minimal", _l("yes" if summary.get("minimal") else "no", lang)),
+             ("minimal", tr("changes.yes" if summary.get("minimal") else "no", lang)),
              ("n_changes", len(rows)), ("n_trainees", len(diff.trainees)),
              ("n_units", len(diff.units))]
     for r, (key, v) in enumerate(items, start=1):
-        wsum.cell(row=r, column=1, value=_l(key, lang)).font = _BOLD
+        wsum.cell(row=r, column=1, value=tr(f"changes.{key}", lang)).font = _BOLD
         cell = wsum.cell(row=r, column=2, value=v)
         if isinstance(v, date):
             cell.number_format = DATE_FORMAT
-    wsum.cell(row=len(items) + 2, column=1, value=_l("weights", lang))
+    wsum.cell(row=len(items) + 2, column=1, value=tr("changes.weights", lang))
     wsum.column_dimensions["A"].width = 32
     wsum.column_dimensions["B"].width = 20
     print_setup(wsum, lang, instance.name, grid=False, title_rows=0, plan_day=today)

@@ -16,48 +16,13 @@ from openpyxl.workbook import Workbook
 
 from scheduler import verify as checker
 from scheduler.domain import Instance
-from scheduler.i18n import Lang
+from scheduler.i18n import Lang, tr
 from scheduler.plan import Stint
 from scheduler.wishes import describe, reason
 
-LABELS: dict[str, tuple[str, str]] = {
-    "sheet_wishes": ("Önskemål", "Wishes"),
-    "sheet_fairness": ("Rättvisa", "Fairness"),
-    "trainee": ("AT/BT-läkare", "Trainee"),
-    "wish": ("Önskemål", "Wish"),
-    "priority": ("Prioritet", "Priority"),
-    "granted": ("Beviljat", "Granted"),
-    "reason": ("Skäl", "Reason"),
-    "yes": ("ja", "yes"),
-    "no": ("nej", "no"),
-    "no_wishes": ("Inga önskemål angivna.", "No wishes given."),
-    "cost": ("Kostnad", "Cost"),
-    "stints": ("Placeringar", "Stints"),
-    "least": ("Minst möjliga", "Least possible"),
-    "fragmentation": ("Splittring (veckor)", "Fragmentation (weeks)"),
-    "missed": ("Missade önskemål (3/2/1 per prio 1/2/3)", "Wishes missed (3/2/1 by priority)"),
-    "travel": ("Restid (10-minutersveckor)", "Travel (10-minute weeks)"),
-    "least_travel": ("Minsta möjliga restid", "Least possible travel"),
-    "worst": ("Sämst", "Worst"),
-    "median": ("Median", "Median"),
-    "best": ("Bäst", "Best"),
-    "gini": ("Gini (0 = lika)", "Gini (0 = equal)"),
-    "sum": ("Summa", "Sum"),
-    "mode": ("Rättviseläge", "Fairness mode"),
-    "granted_prio": ("Beviljade önskemål, prioritet {p}", "Wishes granted, priority {p}"),
-    "explain": ("Kostnad = byten av enhet utöver det minsta möjliga, splittring, missade "
-                "önskemål och restid utöver den minsta möjliga, var och en med sin vikt.",
-                "Cost = unit changes above the least possible, fragmentation, wishes missed "
-                "and travel above the least possible, each with its weight."),
-}
 _BOLD = Font(bold=True)
 _RED = PatternFill("solid", fgColor="F8CBAD")
 _GREEN = PatternFill("solid", fgColor="C6EFCE")
-
-
-def _l(key: str, lang: Lang, **kw: object) -> str:
-    sv, en = LABELS[key]
-    return (en if lang == "en" else sv).format(**kw)
 
 
 def wanted(instance: Instance) -> bool:
@@ -96,43 +61,43 @@ def summary(instance: Instance, stints: list[Stint], lang: Lang) -> dict[str, An
 
 def add_sheets(wb: Workbook, instance: Instance, stints: list[Stint], lang: Lang) -> None:
     s = summary(instance, stints, lang)
-    ws = wb.create_sheet(_l("sheet_wishes", lang))
+    ws = wb.create_sheet(tr("fairness.sheet_wishes", lang))
     heads = ["trainee", "wish", "priority", "granted", "reason"]
     for c, k in enumerate(heads, 1):
-        ws.cell(row=1, column=c, value=_l(k, lang)).font = _BOLD
+        ws.cell(row=1, column=c, value=tr(f"fairness.{k}", lang)).font = _BOLD
     for letter, width in zip("ABCDE", (16, 40, 9, 9, 60), strict=True):
         ws.column_dimensions[letter].width = width
     if not instance.wishes:
-        ws.cell(row=2, column=1, value=_l("no_wishes", lang))
+        ws.cell(row=2, column=1, value=tr("fairness.no_wishes", lang))
     for n, (w, row) in enumerate(zip(instance.wishes, s["wishes"], strict=True), 2):
         ok = row["granted"]
         values = (w.trainee, describe(instance, w, lang), w.priority,
-                  _l("yes" if ok else "no", lang), row.get("reason", ""))
+                  tr("fairness.yes" if ok else "no", lang), row.get("reason", ""))
         for c, v in enumerate(values, 1):
             ws.cell(row=n, column=c, value=v)
         ws.cell(row=n, column=4).fill = _GREEN if ok else _RED
     ws.freeze_panes = "A2"
 
-    ws = wb.create_sheet(_l("sheet_fairness", lang))
+    ws = wb.create_sheet(tr("fairness.sheet_fairness", lang))
     rows: list[tuple[str, Any]] = [("mode", instance.fairness), ("worst", s["worst"]),
                                    ("median", s["median"]), ("best", s["best"]),
                                    ("gini", s["gini"]), ("sum", s["sum"])]
     r = 1
     for k, v in rows:
-        ws.cell(row=r, column=1, value=_l(k, lang)).font = _BOLD
+        ws.cell(row=r, column=1, value=tr(f"fairness.{k}", lang)).font = _BOLD
         ws.cell(row=r, column=2, value=v)
         r += 1
     for p, g in s["wishes_granted"].items():
         if g["of"]:
-            ws.cell(row=r, column=1, value=_l("granted_prio", lang, p=p)).font = _BOLD
+            ws.cell(row=r, column=1, value=tr("fairness.granted_prio", lang, p=p)).font = _BOLD
             ws.cell(row=r, column=2, value=f"{g['granted']} / {g['of']}")
             r += 1
-    ws.cell(row=r, column=1, value=_l("explain", lang))
+    ws.cell(row=r, column=1, value=tr("fairness.explain", lang))
     r += 2
     heads = ["trainee", "cost", "stints", "least", "fragmentation", "missed", "travel",
              "least_travel"]
     for c, k in enumerate(heads, 1):
-        ws.cell(row=r, column=c, value=_l(k, lang)).font = _BOLD
+        ws.cell(row=r, column=c, value=tr(f"fairness.{k}", lang)).font = _BOLD
     ws.column_dimensions["A"].width = 28
     for letter in "BCDEFGH":
         ws.column_dimensions[letter].width = 14

@@ -28,20 +28,9 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from scheduler.domain import Instance, Trainee, introduction_mondays  # noqa: E402
-from scheduler.i18n import Lang, discipline_name, language, week_text  # noqa: E402
+from scheduler.i18n import Lang, discipline_name, language, tr, week_text  # noqa: E402
 from scheduler.plan import Stint  # noqa: E402
 from scheduler.report.names import by_start, short_names  # noqa: E402
-
-LABELS: dict[str, tuple[str, str]] = {
-    "title": ("{region}: plan {day}", "{region}: plan {day}"),
-    "start": ("Start {day} ({week}): {n} AT/BT-läkare", "Start {day} ({week}): {n} trainees"),
-    "load": ("Enhetsbelastning: placerade / kapacitet per vecka (röd = över kapacitet)",
-             "Unit load: placed / capacity per week (red = over capacity)"),
-    "today": ("idag", "today"),
-    "other": ("Övrigt", "Other"),
-    "unlimited": ("(ingen gräns)", "(no limit)"),
-    "intro": ("Intro (ingen enhet)", "Intro (no unit)"),
-}
 
 # The workbook's colours (scheduler.report.excel.DISCIPLINE_COLOURS), repeated to keep this
 # module free of openpyxl.
@@ -52,17 +41,6 @@ OTHER = "#D0D0D0"
 INTRO = "#E7E6E6"  # the workbook's neutral introduction fill
 ROW_INCH = 0.16  # height of one trainee row
 WIDTH_INCH = 16.5  # A3 landscape
-
-
-def _l(key: str, lang: Lang, **kw: object) -> str:
-    sv, en = LABELS[key]
-    return (en if lang == "en" else sv).format(**kw)
-
-
-MONTHS = {"sv": ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov",
-                 "dec"),
-          "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                 "Dec")}
 
 
 def _month_axis(ax, start: date, end: date, lang: Lang) -> None:
@@ -79,22 +57,24 @@ def _month_axis(ax, start: date, end: date, lang: Lang) -> None:
               colors="#E0E0E0", linewidths=0.5, zorder=0)
     quarters = [f for f in firsts if f.month in (1, 4, 7, 10)]
     ax.set_xticks([mdates.date2num(f) for f in quarters],
-                  [f"{MONTHS[lang][f.month - 1]} {f.year}" for f in quarters], fontsize=6)
+                  [f"{tr(f'dates.mon_{f.month:02d}', lang)} {f.year}" for f in quarters],
+                  fontsize=6)
 
 
 def _row_labels(ax, labels: list[str]) -> None:
     """Row names as plain text left of the axes (cheaper than one tick per row)."""
     ax.set_yticks([])
-    tr = ax.get_yaxis_transform()
+    ytr = ax.get_yaxis_transform()
     for row, label in enumerate(labels):
-        ax.text(-0.005, row, label, transform=tr, ha="right", va="center", fontsize=5)
+        ax.text(-0.005, row, label, transform=ytr, ha="right", va="center", fontsize=5)
 
 
 def _gantt(ax, start_day: date, group: list[Trainee], by_trainee: dict[str, list[Stint]],
            short: dict[str, str], instance: Instance, today: date | None, lang: Lang) -> None:
     h0, h1 = instance.horizon.start, instance.horizon.end
     span_days = (h1 - h0).days
-    ax.set_title(_l("start", lang, day=start_day.isoformat(), week=week_text(start_day, lang),
+    ax.set_title(tr("picture.start", lang, day=start_day.isoformat(),
+                    week=week_text(start_day, lang),
                     n=len(group)), loc="left", fontsize=8, fontweight="bold")
     # One collection of rectangles per chart: thousands of bars draw in milliseconds.
     verts, colours = [], []
@@ -162,8 +142,8 @@ def _heatmap(fig: Figure, ax, instance: Instance, stints: list[Stint], short: di
     img = ax.imshow(np.ma.masked_invalid(shown), aspect="auto", cmap=cmap, vmin=0, vmax=1.0,
                     interpolation="nearest", extent=(h0, h1, len(units) - 0.5, -0.5))
     _row_labels(ax, [short[u.id] + ("" if u.capacity is not None else
-                                    " " + _l("unlimited", lang)) for u in units])
-    ax.set_title(_l("load", lang), loc="left", fontsize=8, fontweight="bold")
+                                    " " + tr("picture.unlimited", lang)) for u in units])
+    ax.set_title(tr("picture.load", lang), loc="left", fontsize=8, fontweight="bold")
     _month_axis(ax, instance.horizon.start, instance.horizon.end, lang)
     if today is not None:
         ax.axvline(mdates.date2num(today), color="#C00000", linewidth=1)
@@ -178,10 +158,10 @@ def _legend(fig: Figure, instance: Instance, lang: Lang, y: float) -> None:
     handles = [Patch(facecolor=c, edgecolor="#404040", label=discipline_name(d, lang))
                for d, c in COLOURS.items() if d in used]
     if used - set(COLOURS):
-        handles.append(Patch(facecolor=OTHER, edgecolor="#404040", label=_l("other", lang)))
+        handles.append(Patch(facecolor=OTHER, edgecolor="#404040", label=tr("picture.other", lang)))
     if any(p.introduction_weeks for p in instance.programmes):
         handles.append(Patch(facecolor=INTRO, edgecolor="#A6A6A6", hatch="///",
-                             label=_l("intro", lang)))
+                             label=tr("picture.intro", lang)))
     fig.legend(handles=handles, loc="upper center", ncol=len(handles), fontsize=7,
                frameon=False, bbox_to_anchor=(0.5, y))
 
@@ -200,7 +180,8 @@ def _by_trainee(stints: list[Stint]) -> dict[str, list[Stint]]:
 
 
 def _title(instance: Instance, lang: Lang, plan_day: date | None) -> str:
-    return _l("title", lang, region=instance.name, day=(plan_day or date.today()).isoformat())
+    return tr("picture.title", lang, region=instance.name,
+              day=(plan_day or date.today()).isoformat())
 
 
 def overview(instance: Instance, stints: list[Stint], lang: Lang = "sv",

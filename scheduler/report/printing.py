@@ -12,10 +12,7 @@ from datetime import date
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scheduler.i18n import Lang
-
-PAGE = {"sv": "Sida &P av &N", "en": "Page &P of &N"}
-PLAN_OF = {"sv": "Plan {day}", "en": "Plan {day}"}
+from scheduler.i18n import Lang, tr
 
 
 def _escape(text: str) -> str:
@@ -48,10 +45,10 @@ def print_setup(ws: Worksheet, lang: Lang, region: str, *, grid: bool,
         hf.left.size = 9
         hf.center.text = _escape(ws.title)
         hf.center.size = 9
-        hf.right.text = PLAN_OF[lang].format(day=day)
+        hf.right.text = tr("dates.plan_of", lang, day=day)
         hf.right.size = 9
     for hf in (ws.oddFooter, ws.evenFooter, ws.firstFooter):
-        hf.center.text = PAGE[lang]
+        hf.center.text = tr("dates.page", lang)
         hf.center.size = 8
         hf.right.text = "atbt-scheduler"
         hf.right.size = 8

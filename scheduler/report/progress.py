@@ -11,42 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from scheduler.i18n import Lang
-
-TEXT: dict[str, tuple[str, str]] = {
-    "decompose": ("{done}/{of} AT/BT-läkare planerade", "{done}/{of} trainees planned"),
-    "first": ("första planen efter {t} s", "first plan after {t} s"),
-    "polish": ("förbättrade {improved} av {of} block ({time:.0f} s)",
-               "improved {improved} of {of} blocks ({time:.0f} s)"),
-    "progress": ("mål {obj}  gräns {bound}  gap {gap}  {t:.0f} s",
-                 "objective {obj}  bound {bound}  gap {gap}  {t:.0f} s"),
-    "summary": ("Status: {status}  mål {obj}  gräns {bound}  gap {gap}  {t} s",
-                "Status: {status}  objective {obj}  bound {bound}  gap {gap}  {t} s"),
-    "optimal": ("optimal (bevisat)", "optimal (proven)"),
-    "feasible": ("giltig plan (ej bevisat optimal)", "valid plan (not proven optimal)"),
-    "stopped": ("avbruten (bästa planen hittills)", "stopped (best plan so far)"),
-    "infeasible": ("omöjlig", "infeasible"),
-    "no_plan_in_time": ("ingen plan inom tidsgränsen", "no plan within the time limit"),
-    "invalid_input": ("ogiltig indata", "invalid input"),
-}
-
-TERM_NAMES: dict[str, tuple[str, str]] = {
-    "unit_changes": ("enhetsbyten", "unit changes"),
-    "fragmentation": ("splittring", "fragmentation"),
-    "staffing_shortfall": ("bemanningsunderskott", "staffing shortfall"),
-    "peak_utilisation": ("högsta beläggning (%)", "peak utilisation (%)"),
-    "spacing": ("för tätt mellan starter (veckor)", "starts too close (weeks)"),
-    "wishes": ("missade önskemål", "wishes missed"),
-    "travel": ("restid (10-minutersveckor)", "travel (10-minute weeks)"),
-    "worst": ("sämst ställdas kostnad", "worst-off trainee's cost"),
-    "change_cost": ("ändringskostnad", "change cost"),
-    "capacity_overrun": ("AT/BT-veckor över kapaciteten", "trainee-weeks over capacity"),
-}
-
-
-def text(key: str, lang: Lang, **kw: object) -> str:
-    sv, en = TEXT[key]
-    return (en if lang == "en" else sv).format(**kw)
+from scheduler.i18n import Lang, has_text, tr
 
 
 def number(value: float | None, lang: Lang, digits: int | None = None) -> str:
@@ -77,17 +42,19 @@ def proving(bound: float | None, objective: float | None) -> float | None:
 
 
 def status_text(status: str, lang: Lang) -> str:
-    return text(status, lang) if status in TEXT else status
+    key = f"progress.{status}"
+    return tr(key, lang) if has_text(key) else status
 
 
 def summary_lines(result, lang: Lang) -> list[str]:
     """The final lines of a solve with a plan: status, objective, bound, gap, time, terms."""
     bound = proving(result.bound, result.objective)
-    lines = [text("summary", lang, status=status_text(result.status.value, lang),
-                  obj=number(result.objective, lang), bound=number(bound, lang),
-                  gap=gap_text(result.objective, bound, lang),
-                  t=number(result.wall_time, lang, 1))]
-    terms = [f"{TERM_NAMES[k][lang == 'en'] if k in TERM_NAMES else k} {number(v, lang)}"
+    lines = [tr("progress.summary", lang, status=status_text(result.status.value, lang),
+                obj=number(result.objective, lang), bound=number(bound, lang),
+                gap=gap_text(result.objective, bound, lang),
+                t=number(result.wall_time, lang, 1))]
+    terms = [f"{tr(f'progress.term_{k}', lang) if has_text(f'progress.term_{k}') else k} "
+             f"{number(v, lang)}"
              for k, v in result.terms.items()]
     if terms:
         lines.append("  " + ", ".join(terms))
@@ -122,14 +89,14 @@ class ProgressPrinter:
             # A retry of the first plan counts again from the start: only new progress.
             if ev.get("done", 0) > self.done:
                 self.done = ev["done"]
-                self._say(text("decompose", self.lang, done=ev["done"], of=ev["of"]), False)
+                self._say(tr("progress.decompose", self.lang, done=ev["done"], of=ev["of"]), False)
         elif phase == "first_plan":
             if not self.first_seen:
                 self.first_seen = True
-                self._say(text("first", self.lang, t=number(ev["time"], self.lang, 1)))
+                self._say(tr("progress.first", self.lang, t=number(ev["time"], self.lang, 1)))
         elif phase == "polish":
             if ev.get("improved"):
-                self._say(text("polish", self.lang, **ev))
+                self._say(tr("progress.polish", self.lang, **ev))
         elif "objective" in ev:
             obj, bound = ev["objective"], ev.get("bound")
             raised = (bound is not None and math.isfinite(bound) and bound > self.bound + 1e-9
@@ -143,6 +110,6 @@ class ProgressPrinter:
             obj = self.best
             useful = proving(self.bound if math.isfinite(self.bound) else None, obj)
             shown = None if useful is None else min(useful, obj)
-            self._say(text("progress", self.lang, obj=number(obj, self.lang),
-                           bound=number(shown, self.lang),
-                           gap=gap_text(obj, shown, self.lang), t=ev.get("time", 0.0)))
+            self._say(tr("progress.progress", self.lang, obj=number(obj, self.lang),
+                         bound=number(shown, self.lang),
+                         gap=gap_text(obj, shown, self.lang), t=ev.get("time", 0.0)))

@@ -24,76 +24,14 @@ from openpyxl.styles import Alignment, Font, PatternFill  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 
 from scheduler.domain import Instance  # noqa: E402
-from scheduler.i18n import Lang, language  # noqa: E402
+from scheduler.i18n import Lang, has_text, language, tr  # noqa: E402
 from scheduler.outputs import defuse_formulas, write_atomic  # noqa: E402
 from scheduler.report.printing import print_setup  # noqa: E402
 from scheduler.solver.model import TERMS, capacity_profiles  # noqa: E402
 from scheduler.whatif.runner import Outcome, status_counts  # noqa: E402
 
-LABELS: dict[str, tuple[str, str]] = {
-    "sheet_compare": ("Jämförelse", "Comparison"),
-    "sheet_units": ("Enheter", "Units"),
-    "sheet_scenarios": ("Scenarier", "Scenarios"),
-    "sheet_charts": ("Diagram", "Charts"),
-    "scenario": ("Scenario", "Scenario"),
-    "status": ("Status", "Status"),
-    "objective": ("Målfunktion", "Objective"),
-    "at_per_start": ("AT per start", "AT per start"),
-    "bt_per_start": ("BT per start", "BT per start"),
-    "d_at_per_start": ("Δ AT per start mot bas", "Δ AT per start vs base"),
-    "unit_changes": ("Enhetsbyten", "Unit changes"),
-    "fragmentation": ("Splittring", "Fragmentation"),
-    "staffing_shortfall": ("Bemanningsunderskott", "Staffing shortfall"),
-    "peak_utilisation": ("Högsta beläggning (%)", "Peak utilisation (%)"),
-    "d_objective": ("Δ målfunktion mot bas", "Δ objective vs base"),
-    "trainees": ("AT/BT-läkare", "Trainees"),
-    "planned": ("Planerade", "Planned"),
-    "d_planned": ("Δ planerade mot bas", "Δ planned vs base"),
-    "peak_util": ("Högsta beläggning %", "Peak load %"),
-    "busiest": ("Mest belastade enheter (topp/kapacitet)", "Busiest units (peak/capacity)"),
-    "full_units": ("Enheter fulla någon vecka", "Units full in some week"),
-    "full_weeks": ("Fulla enhetsveckor", "Full unit-weeks"),
-    "slack": ("Ledig kapacitet (platsveckor)", "Spare capacity (place-weeks)"),
-    "d_slack": ("Δ ledig kapacitet mot bas", "Δ spare capacity vs base"),
-    "time": ("Tid (s)", "Time (s)"),
-    "message": ("Meddelande", "Message"),
-    "unit": ("Enhet", "Unit"),
-    "name": ("Namn", "Name"),
-    "capacity": ("Kapacitet (max)", "Capacity (max)"),
-    "peak": ("Högsta beläggning", "Peak load"),
-    "min_slack": ("Minsta lediga platser", "Least spare places"),
-    "weeks_full": ("Veckor fullt", "Weeks full"),
-    "utilisation": ("Beläggning % (platsveckor)", "Utilisation % (place-weeks)"),
-    "description": ("Beskrivning", "Description"),
-    "changes": ("Ändringar", "Changes"),
-    "heatmap": ("Beläggning per enhet och vecka (andel av kapaciteten)",
-                "Load per unit and week (share of capacity)"),
-    "util_chart": ("Handledarbeläggning per enhet", "Supervisor utilisation per unit"),
-    "mean": ("medel", "mean"),
-    "week": ("vecka", "week"),
-    "error": ("fel", "error"),
-    "invalid": ("ogiltig indata", "invalid input"),
-    "proven_infeasible": ("Bevisat olösbar", "Proven infeasible"),
-    "out_of_time": ("Ingen plan i tid (gräns eller avbruten)",
-                    "No plan in time (limit or killed)"),
-    "yes": ("ja", "yes"),
-    "sheet_summary": ("Sammanfattning", "Summary"),
-    "count": ("Antal", "Count"),
-}
-STATUS = {
-    "optimal": ("optimal", "optimal"), "feasible": ("tillåten", "feasible"),
-    "infeasible": ("olösbar", "infeasible"), "no_plan_in_time": ("ingen plan i tid",
-                                                                 "no plan in time"),
-    "invalid_input": ("ogiltig indata", "invalid input"), "error": ("fel", "error"),
-    "timed_out": ("avbruten efter tidsgränsen", "timed out (killed)"),
-}
 HEAD = PatternFill("solid", fgColor="DDEBF7")
 BAD = PatternFill("solid", fgColor="F8CBAD")
-
-
-def L(key: str, lang: Lang) -> str:
-    sv, en = LABELS[key]
-    return sv if lang == "sv" else en
 
 
 def per_start(inst: Instance | None, kind: str, o: Outcome | None = None) -> float | None:
@@ -189,7 +127,7 @@ def heatmap_png(inst: Instance, m: Metrics, title: str, lang: Lang) -> bytes:
     ticks = list(range(0, inst.n_weeks, step))
     ax.set_xticks(ticks, [inst.week_date(w).strftime("%Y-%m") for w in ticks], fontsize=7,
                   rotation=45, ha="right")
-    ax.set_title(f"{title}: {L('heatmap', lang)}", fontsize=9)
+    ax.set_title(f"{title}: {tr('whatif.heatmap', lang)}", fontsize=9)
     fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01)
     return _png(fig)
 
@@ -199,14 +137,14 @@ def utilisation_png(m: Metrics, title: str, lang: Lang) -> bytes:
     fig, ax = plt.subplots(figsize=(6, 1.6 + 0.16 * max(1, len(rows))), dpi=80)
     ys = range(len(rows))
     ax.barh(ys, [u.utilisation or 0 for u in rows], color="#5B9BD5",
-            label=L("mean", lang) + " %")
+            label=tr("whatif.mean", lang) + " %")
     ax.plot([100 * u.peak / u.capacity if u.capacity else 0 for u in rows], ys, "|",
-            color="#C00000", markersize=7, label=L("peak", lang) + " %")
+            color="#C00000", markersize=7, label=tr("whatif.peak", lang) + " %")
     ax.set_yticks(list(ys), [u.unit for u in rows], fontsize=6)
     ax.invert_yaxis()
     ax.set_xlim(0, 105)
     ax.legend(fontsize=7, loc="lower right")
-    ax.set_title(f"{title}: {L('util_chart', lang)}", fontsize=9)
+    ax.set_title(f"{title}: {tr('whatif.util_chart', lang)}", fontsize=9)
     return _png(fig)
 
 
@@ -240,72 +178,16 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
     out_dir.mkdir(parents=True, exist_ok=True)
     mets = {r.name: metrics(r.instance, r.outcome) for r in rows
             if r.instance is not None and r.outcome.ok}
-    pngs: dict[str, list[bytes]] = {}
-    if charts:
-        for r in rows:
-            if r.name not in mets:
-                continue
-            assert r.instance is not None
-            pics = [heatmap_png(r.instance, mets[r.name], r.name, lang),
-                    utilisation_png(mets[r.name], r.name, lang)]
-            for kind, data in zip(("heatmap", "utilisation"), pics, strict=True):
-                write_atomic(out_dir / "png" / f"{kind}-{slug(r.name)}.png", data)
-            pngs[r.name] = pics
+    pngs = _write_charts(rows, mets, out_dir, lang) if charts else {}
 
     wb = Workbook()
     ws = wb.active
-    ws.title = L("sheet_compare", lang)
-    base_row = next((r for r in rows if r.name == base and r.outcome.ok), None)
-    terms = [t for t in TERMS if any(t in r.outcome.terms for r in rows)]
-    kinds = [k for k in ("AT", "BT")
-             if any(per_start(r.instance, k) is not None for r in rows)]
-    head = [L(k, lang) for k in ("scenario", "status", "proven_infeasible", "out_of_time",
-                                 "objective")] + [
-        L(f"{k.lower()}_per_start", lang) for k in kinds] + [
-        L(t, lang) if t in LABELS else t for t in terms] + [
-        L(k, lang) for k in ("trainees", "planned", "peak_util", "busiest", "full_units",
-                             "full_weeks", "slack")]
-    if base_row is not None:
-        head += [L(k, lang) for k in ("d_objective", "d_planned", "d_slack")]
-        if "AT" in kinds:
-            head.append(L("d_at_per_start", lang))
-    head += [L("time", lang), L("message", lang)]
-    ws.append(head)
-    for r in rows:
-        o = r.outcome
-        m = mets.get(r.name)
-        st = STATUS.get(o.status, (o.status, o.status))[0 if lang == "sv" else 1]
-        yes = L("yes", lang)
-        line: list = [r.name, st, yes if o.proven_infeasible else None,
-                      yes if o.out_of_time else None, o.objective] + [
-            per_start(r.instance, k, o) for k in kinds] + [
-            o.terms.get(t) for t in terms] + [
-            o.trainees, o.planned if o.ok else None,
-            round(m.peak_util, 1) if m and m.peak_util is not None else None,
-            m.busiest() if m else None, m.full_units if m else None,
-            m.full_weeks if m else None, m.slack if m else None]
-        if base_row is not None:
-            bm = mets.get(base_row.name)
-            bo = base_row.outcome
-            line += [
-                o.objective - bo.objective if o.objective is not None and
-                bo.objective is not None else None,
-                o.planned - bo.planned if o.ok else None,
-                m.slack - bm.slack if m and bm else None]
-            if "AT" in kinds:
-                a, b = per_start(r.instance, "AT", o), per_start(base_row.instance, "AT", bo)
-                line.append(round(a - b, 1) if o.ok and a is not None and b is not None
-                            else None)
-        line += [round(o.wall_time, 1), o.message]
-        ws.append(line)
-        if not o.ok:
-            for c in ws[ws.max_row]:
-                c.fill = BAD
-    _style(ws)
+    ws.title = tr("whatif.sheet_compare", lang)
+    _compare_sheet(ws, rows, mets, base, lang)
 
-    wu = wb.create_sheet(L("sheet_units", lang))
-    wu.append([L(k, lang) for k in ("scenario", "unit", "name", "capacity", "peak", "min_slack",
-                                    "weeks_full", "utilisation")])
+    wu = wb.create_sheet(tr("whatif.sheet_units", lang))
+    wu.append([tr(f"whatif.{k}", lang) for k in ("scenario", "unit", "name", "capacity", "peak",
+                                                 "min_slack", "weeks_full", "utilisation")])
     for r in rows:
         m = mets.get(r.name)
         for u in m.loads if m else []:
@@ -313,28 +195,19 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
                        round(u.utilisation, 1) if u.utilisation is not None else None])
     _style(wu)
 
-    wsc = wb.create_sheet(L("sheet_scenarios", lang))
-    wsc.append([L(k, lang) for k in ("scenario", "description", "changes")])
+    wsc = wb.create_sheet(tr("whatif.sheet_scenarios", lang))
+    wsc.append([tr(f"whatif.{k}", lang) for k in ("scenario", "description", "changes")])
     for r in rows:
         wsc.append([r.name, r.description, r.changes])
     _style(wsc, wrap=True)
 
     if pngs:
-        wc = wb.create_sheet(L("sheet_charts", lang))
-        row = 1
-        for name, (heat, util) in pngs.items():
-            wc.cell(row=row, column=1, value=name).font = Font(bold=True)
-            h = 0
-            for col, data in (("A", heat), ("P", util)):
-                img = XlImage(io.BytesIO(data))
-                wc.add_image(img, f"{col}{row + 1}")
-                h = max(h, img.height)
-            row += 2 + int(h / 20)  # default row height is 20 px
+        _charts_sheet(wb.create_sheet(tr("whatif.sheet_charts", lang)), pngs)
     # Counts per status: proven infeasible apart from no plan in time and timed out.
-    wsum = wb.create_sheet(L("sheet_summary", lang))
-    wsum.append([L("status", lang), L("count", lang)])
+    wsum = wb.create_sheet(tr("whatif.sheet_summary", lang))
+    wsum.append([tr("whatif.status", lang), tr("whatif.count", lang)])
     for status, n in status_counts([r.outcome for r in rows]).items():
-        wsum.append([STATUS.get(status, (status, status))[0 if lang == "sv" else 1], n])
+        wsum.append([status_text(status, lang), n])
     _style(wsum)
     path = out_dir / filename
     region = next((r.instance.name for r in rows if r.instance is not None), "")
@@ -344,6 +217,89 @@ def write_report(rows: list[Row], out_dir: Path, lang: Lang | None = None,
     defuse_formulas(wb).save(buf)  # names are text, never formulas
     write_atomic(path, buf.getvalue())
     return path
+
+
+def _write_charts(rows: list[Row], mets: dict, out_dir: Path, lang: Lang) -> dict[str, list[bytes]]:
+    """The heat map and utilisation chart of each solved scenario, written as PNG files."""
+    pngs: dict[str, list[bytes]] = {}
+    for r in rows:
+        if r.name not in mets:
+            continue
+        assert r.instance is not None
+        pics = [heatmap_png(r.instance, mets[r.name], r.name, lang),
+                utilisation_png(mets[r.name], r.name, lang)]
+        for kind, data in zip(("heatmap", "utilisation"), pics, strict=True):
+            write_atomic(out_dir / "png" / f"{kind}-{slug(r.name)}.png", data)
+        pngs[r.name] = pics
+    return pngs
+
+
+def _compare_sheet(ws, rows: list[Row], mets: dict, base: str | None, lang: Lang) -> None:
+    """One row per scenario: outcome, objective terms, unit load and the change from ``base``."""
+    base_row = next((r for r in rows if r.name == base and r.outcome.ok), None)
+    terms = [t for t in TERMS if any(t in r.outcome.terms for r in rows)]
+    kinds = [k for k in ("AT", "BT")
+             if any(per_start(r.instance, k) is not None for r in rows)]
+    head = [tr(f"whatif.{k}", lang) for k in ("scenario", "status", "proven_infeasible",
+                                              "out_of_time", "objective")] + [
+        tr(f"whatif.{k.lower()}_per_start", lang) for k in kinds] + [
+        tr(f"whatif.{t}", lang) if has_text(f"whatif.{t}") else t for t in terms] + [
+        tr(f"whatif.{k}", lang) for k in ("trainees", "planned", "peak_util", "busiest",
+                                          "full_units", "full_weeks", "slack")]
+    if base_row is not None:
+        head += [tr(f"whatif.{k}", lang) for k in ("d_objective", "d_planned", "d_slack")]
+        if "AT" in kinds:
+            head.append(tr("whatif.d_at_per_start", lang))
+    head += [tr("whatif.time", lang), tr("whatif.message", lang)]
+    ws.append(head)
+    for r in rows:
+        o = r.outcome
+        m = mets.get(r.name)
+        st = status_text(o.status, lang)
+        yes = tr("whatif.yes", lang)
+        line: list = [r.name, st, yes if o.proven_infeasible else None,
+                      yes if o.out_of_time else None, o.objective] + [
+            per_start(r.instance, k, o) for k in kinds] + [
+            o.terms.get(t) for t in terms] + [
+            o.trainees, o.planned if o.ok else None,
+            round(m.peak_util, 1) if m and m.peak_util is not None else None,
+            m.busiest() if m else None, m.full_units if m else None,
+            m.full_weeks if m else None, m.slack if m else None]
+        if base_row is not None:
+            line += _change_from_base(r, base_row, mets, "AT" in kinds)
+        line += [round(o.wall_time, 1), o.message]
+        ws.append(line)
+        if not o.ok:
+            for c in ws[ws.max_row]:
+                c.fill = BAD
+    _style(ws)
+
+
+def _change_from_base(r: Row, base_row: Row, mets: dict, at: bool) -> list:
+    """Objective, planned trainees, slack (and AT per start) of ``r`` minus the base's."""
+    o, bo = r.outcome, base_row.outcome
+    m, bm = mets.get(r.name), mets.get(base_row.name)
+    out = [o.objective - bo.objective if o.objective is not None and
+           bo.objective is not None else None,
+           o.planned - bo.planned if o.ok else None,
+           m.slack - bm.slack if m and bm else None]
+    if at:
+        a, b = per_start(r.instance, "AT", o), per_start(base_row.instance, "AT", bo)
+        out.append(round(a - b, 1) if o.ok and a is not None and b is not None else None)
+    return out
+
+
+def _charts_sheet(wc, pngs: dict[str, list[bytes]]) -> None:
+    """Each scenario's two charts side by side, under its name."""
+    row = 1
+    for name, (heat, util) in pngs.items():
+        wc.cell(row=row, column=1, value=name).font = Font(bold=True)
+        h = 0
+        for col, data in (("A", heat), ("P", util)):
+            img = XlImage(io.BytesIO(data))
+            wc.add_image(img, f"{col}{row + 1}")
+            h = max(h, img.height)
+        row += 2 + int(h / 20)  # default row height is 20 px
 
 
 def _style(ws, wrap: bool = False) -> None:
@@ -360,49 +316,10 @@ def _style(ws, wrap: bool = False) -> None:
                 c.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-CAP_LABELS: dict[str, tuple[str, str]] = {
-    "sheet_intake": ("Intag", "Intake"),
-    "sheet_binding": ("Flaskhalsar", "Bottlenecks"),
-    "sheet_marginal": ("Marginalvärde", "Marginal value"),
-    "start": ("Start", "Start"),
-    "programme": ("Program", "Programme"),
-    "kind": ("Typ", "Kind"),
-    "site": ("Ort", "Site"),
-    "base": ("Intag i basen", "Base intake"),
-    "max": ("Största intag", "Largest intake"),
-    "offered": ("Prövade kandidater", "Candidates offered"),
-    "status": ("Status", "Status"),
-    "bound": ("Övre gräns", "Upper bound"),
-    "unit": ("Enhet", "Unit"),
-    "name": ("Namn", "Name"),
-    "weeks_full": ("Veckor fullt", "Weeks full"),
-    "first": ("Första fulla vecka", "First full week"),
-    "last": ("Sista fulla vecka", "Last full week"),
-    "marginal": ("Fler per start med en handledare till",
-                 "More per start with one more supervisor"),
-    "starts_binding": ("Starter där enheten begränsar", "Starts where it binds"),
-    "per_year": ("Fler AT/BT per år med en handledare till",
-                 "More trainees per year with one more supervisor"),
-    "sheet_joint": ("Alla starter", "All starts"),
-    "sheet_unit": ("Fler handledare", "More supervisors"),
-    "joint_note": ("Intag: största intaget per start när de andra starterna behåller "
-                   "basplanens placeringar (kan inte adderas). Här: största totala intaget när "
-                   "alla starter planeras samtidigt i en modell.",
-                   "Intake: the largest intake per start while the other starts keep the base "
-                   "plan's stints (they do not add up). Here: the largest total intake with "
-                   "all starts planned at once in one model."),
-    "added": ("Handledare till", "Supervisors added"),
-    "before": ("Största intag före", "Largest intake before"),
-    "after": ("Största intag efter", "Largest intake after"),
-    "delta": ("Fler per start", "More per start"),
-    "exact": ("Bevisat optimalt", "Proven optimal"),
-    "all_starts": ("alla starter samtidigt", "all starts at once"),
-}
-
-
-def CL(key: str, lang: Lang) -> str:
-    sv, en = CAP_LABELS[key]
-    return sv if lang == "sv" else en
+def status_text(status: str, lang: Lang) -> str:
+    """A run's outcome in words; an unknown status as it is."""
+    key = f"whatif.status_{status}"
+    return tr(key, lang) if has_text(key) else status
 
 
 def write_capacity_workbook(inst: Instance, rep, path: Path, lang: Lang | None = None) -> Path:
@@ -412,47 +329,47 @@ def write_capacity_workbook(inst: Instance, rep, path: Path, lang: Lang | None =
     lang = lang or language()
     wb = Workbook()
     ws = wb.active
-    ws.title = CL("sheet_intake", lang)
-    ws.append([CL(k, lang) for k in ("start", "programme", "kind", "site", "base", "max",
-                                      "offered", "status", "bound")])
+    ws.title = tr("capacity.sheet_intake", lang)
+    ws.append([tr(f"capacity.{k}", lang) for k in ("start", "programme", "kind", "site", "base",
+                                                   "max", "offered", "status", "bound")])
     for s in rep.starts:
         for g in s.groups:
             ws.append([s.start, g.programme, g.kind, g.site, g.base, g.admitted, g.candidates,
-                       STATUS.get(s.status, (s.status, s.status))[0 if lang == "sv" else 1],
+                       status_text(s.status, lang),
                        s.bound])
     _style(ws)
-    wb_ = wb.create_sheet(CL("sheet_binding", lang))
-    wb_.append([CL(k, lang) for k in ("start", "unit", "name", "weeks_full", "first", "last",
-                                       "marginal")])
+    wb_ = wb.create_sheet(tr("capacity.sheet_binding", lang))
+    wb_.append([tr(f"capacity.{k}", lang) for k in ("start", "unit", "name", "weeks_full", "first",
+                                                    "last", "marginal")])
     for s in rep.starts:
         for b in s.binding:
             wb_.append([s.start, b.unit, b.name, b.weeks_full, b.first, b.last, b.marginal])
     _style(wb_)
-    wm = wb.create_sheet(CL("sheet_marginal", lang))
-    wm.append([CL(k, lang) for k in ("unit", "name", "kind", "starts_binding", "per_year")])
+    wm = wb.create_sheet(tr("capacity.sheet_marginal", lang))
+    wm.append([tr(f"capacity.{k}", lang) for k in ("unit", "name", "kind", "starts_binding",
+                                                   "per_year")])
     for row in marginal_summary(inst, rep):
         wm.append(list(row))  # a unit never re-solved has no value (blank), not 0
     _style(wm)
     joint = getattr(rep, "joint", None)
     if joint is not None and len(rep.starts) > 1:  # one start: the Intake sheet says it
-        wj = wb.create_sheet(CL("sheet_joint", lang))
-        wj.append([CL(k, lang) for k in ("start", "programme", "kind", "site", "base", "max",
-                                          "offered", "status", "bound")])
+        wj = wb.create_sheet(tr("capacity.sheet_joint", lang))
+        wj.append([tr(f"capacity.{k}", lang) for k in ("start", "programme", "kind", "site", "base",
+                                                       "max", "offered", "status", "bound")])
         for g in joint.groups:
             wj.append([g.start, g.programme, g.kind, g.site, g.base, g.admitted, g.candidates,
-                       STATUS.get(joint.status, (joint.status, joint.status))[
-                           0 if lang == "sv" else 1], joint.bound])
+                       status_text(joint.status, lang), joint.bound])
         _style(wj)
         wj.append([])
-        wj.append([CL("joint_note", lang)])
+        wj.append([tr("capacity.joint_note", lang)])
     answers = getattr(rep, "unit_answers", [])
     if answers:
-        wa = wb.create_sheet(CL("sheet_unit", lang))
-        wa.append([CL(k, lang) for k in ("unit", "added", "start", "kind", "before", "after",
-                                          "delta", "exact")])
-        yes, no = ("ja", "nej") if lang == "sv" else ("yes", "no")
+        wa = wb.create_sheet(tr("capacity.sheet_unit", lang))
+        wa.append([tr(f"capacity.{k}", lang) for k in ("unit", "added", "start", "kind", "before",
+                                                       "after", "delta", "exact")])
+        yes, no = tr("capacity.yes", lang), tr("capacity.no", lang)
         for a in answers:
-            wa.append([a.unit, a.add, a.start or CL("all_starts", lang), a.kind, a.before,
+            wa.append([a.unit, a.add, a.start or tr("capacity.all_starts", lang), a.kind, a.before,
                        a.after, a.delta, yes if a.exact else no])
         _style(wa)
     for sheet in wb.worksheets:  # A4 landscape, one page wide, titles repeated

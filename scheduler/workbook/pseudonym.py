@@ -20,23 +20,12 @@ from hashlib import sha256
 from pathlib import Path
 
 from scheduler.domain import Instance
+from scheduler.i18n import tr
 from scheduler.plan import Stint
 
 ENV_KEY = "ATBT_PSEUDONYM_KEY"
 PREFIX = "P-"
 MIN_KEY_BYTES = 16
-
-MESSAGES = {
-    "sv": {"short": "{source}: pseudonymnyckeln är {n} byte; minst {most} krävs (en tom eller "
-                    "kort nyckel låter vem som helst räkna fram koderna)",
-           "differs": "planen är pseudonymiserad med en annan nyckel än den som används nu "
-                      "({source}); använd samma nyckel som vid 'atbt solve --pseudonymize'"},
-    "en": {"short": "{source}: the pseudonym key is {n} bytes; at least {most} are needed (with "
-                    "an empty or short key anyone can compute the codes)",
-           "differs": "the plan was pseudonymised with another key than the one in use now "
-                      "({source}); use the key of 'atbt solve --pseudonymize'"},
-}
-
 
 class PseudonymKeyError(Exception):
     """The key is unusable (empty, short) or is not the one the plan was made with."""
@@ -46,8 +35,8 @@ class PseudonymKeyError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, lang: str) -> str:
-        return MESSAGES["en" if lang == "en" else "sv"][self.kind].format(
-            source=self.source, n=self.n, most=MIN_KEY_BYTES)
+        return tr(f"workbook.pseudonym_{self.kind}", "en" if lang == "en" else "sv",
+                  source=self.source, n=self.n, most=MIN_KEY_BYTES)
 
 
 def key_file() -> Path:

@@ -28,79 +28,22 @@ from scheduler.domain import (
     Instance,
     Programme,
     Trainee,
+    Unit,
     block_end,
     calendar_weeks,
     introduction_mondays,
 )
-from scheduler.i18n import Lang, discipline_name, last_day, until_text, week_text
+from scheduler.i18n import Lang, discipline_name, last_day, tr, until_text, week_text
 from scheduler.outputs import defuse_formulas, write_atomic
 from scheduler.plan import Stint
 from scheduler.report.printing import print_setup
 from scheduler.workbook.schema import LEAVE_KINDS
-
-LABELS: dict[str, tuple[str, str]] = {
-    "units_dir": ("enheter", "units"),
-    "people_dir": ("personliga-planer", "personal-plans"),
-    "about": ("Enhet", "Unit"),
-    "placed": ("Placerade", "Placed"),
-    "weeks_sheet": ("Veckor", "Weeks"),
-    "full_sheet": ("Full kapacitet", "Full capacity"),
-    "item": ("Uppgift", "Item"),
-    "value": ("Värde", "Value"),
-    "unit": ("Enhet", "Unit"),
-    "unit_name": ("Enhetens namn", "Unit name"),
-    "site": ("Ort", "Site"),
-    "home_site": ("Hemort", "Home site"),
-    "capacity": ("Kapacitet", "Capacity"),
-    "unlimited": ("obegränsad", "unlimited"),
-    "disciplines": ("Discipliner", "Disciplines"),
-    "trainee": ("AT/BT-läkare", "Trainee"),
-    "name": ("Namn", "Name"),
-    "programme": ("Program", "Programme"),
-    "discipline": ("Disciplin", "Discipline"),
-    "start": ("Från", "From"),
-    "end": ("T.o.m.", "Until (incl.)"),
-    "weeks": ("Veckor", "Weeks"),
-    "week": ("Vecka", "Week"),
-    "monday": ("Måndag", "Monday"),
-    "count": ("Antal placerade", "Placed"),
-    "full": ("Full", "Full"),
-    "yes": ("ja", "yes"),
-    "no": ("nej", "no"),
-    "n_placed": ("AT/BT-läkare under perioden", "Trainees in the period"),
-    "n_full": ("Veckor med full kapacitet", "Weeks at full capacity"),
-    "peak": ("Som mest placerade", "Most placed"),
-    "plan_sheet": ("Plan", "Plan"),
-    "req_sheet": ("Krav", "Requirements"),
-    "part_time": ("Sysselsättningsgrad (%)", "Part time (%)"),
-    "block_start": ("Blockets start", "Block start"),
-    "block_end": ("Blockets slut (t.o.m.)", "Block end (incl.)"),
-    "fulfils": ("Uppfyller krav", "Fulfils requirement"),
-    "leave": ("Ledighet (förlänger blocket): {kind}", "Leave (extends the block): {kind}"),
-    "leave_any": ("ledig", "on leave"),
-    "intro": ("Introduktion {week} – {until} (ingen enhet, räknas som tjänstgöring)",
-              "Introduction {week} – {until} (no unit, counts as service)"),
-    "req_min": ("{name}: minst {n} veckor", "{name}: at least {n} weeks"),
-    "req_max": ("högst {n} veckor", "at most {n} weeks"),
-    "req_none": ("{name}", "{name}"),
-    "requirement": ("Krav", "Requirement"),
-    "min": ("Minst (veckor)", "Min (weeks)"),
-    "max": ("Högst (veckor)", "Max (weeks)"),
-    "planned": ("Planerat (veckor)", "Planned (weeks)"),
-    "met": ("Uppfyllt", "Met"),
-}
 
 BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 FULL_FILL = PatternFill("solid", fgColor="FFC000")
 PLACED_FILL = PatternFill("solid", fgColor="9DC3E6")
 DATE_FORMAT = "yyyy-mm-dd"
-
-
-def _l(key: str, lang: Lang, **kw: object) -> str:
-    sv, en = LABELS[key]
-    text = en if lang == "en" else sv
-    return text.format(**kw) if kw else text
 
 
 def week_label(d: date, lang: Lang) -> str:
@@ -170,23 +113,36 @@ def unit_roster(inst: Instance, unit_id: str, stints: list[Stint], names: dict[s
     mine = sorted((s for s in stints if s.unit == unit_id), key=lambda s: (s.start, s.trainee))
     load = unit_load(inst, mine)[unit_id]
     full = full_weeks(inst, unit_id, load)
-    site_name = {s.id: s.name for s in inst.sites}
-    show_names = any(s.trainee in names for s in mine)
-    people = {t.id: t for t in inst.all_trainees()}
 
     wb = Workbook()
     about = wb.active
     assert about is not None
-    about.title = _l("about", lang)
-    _header(about, 1, [_l("item", lang), _l("value", lang)])
+    about.title = tr("rosters.about", lang)
+    _about_sheet(about, inst, u, mine, load, full, lang)
+    ws = wb.create_sheet(tr("rosters.placed", lang))
+    _placed_sheet(ws, inst, mine, names, lang)
+    grid = wb.create_sheet(tr("rosters.weeks_sheet", lang))
+    _weeks_sheet(grid, inst, u, mine, load, full, lang)
+    fs = wb.create_sheet(tr("rosters.full_sheet", lang))
+    _full_sheet(fs, inst, u, load, full, lang)
+    return wb
+
+
+def _about_sheet(about: Worksheet, inst: Instance, u: Unit, mine: list[Stint], load: dict,
+                 full: list[date], lang: Lang) -> None:
+    """The unit at a glance: site, disciplines, capacity, how many are placed."""
+    site_name = {s.id: s.name for s in inst.sites}
+    _header(about, 1, [tr("rosters.item", lang), tr("rosters.value", lang)])
     rows: list[tuple[str, object]] = [
-        (_l("unit", lang), u.id), (_l("unit_name", lang), u.name),
-        (_l("site", lang), f"{u.site} ({site_name.get(u.site, u.site)})"),
-        (_l("disciplines", lang), ", ".join(discipline_name(d, lang) for d in u.disciplines)),
-        (_l("capacity", lang), _l("unlimited", lang) if u.capacity is None else u.capacity),
-        (_l("n_placed", lang), len({s.trainee for s in mine})),
-        (_l("peak", lang), max(load.values(), default=0)),
-        (_l("n_full", lang), len(full)),
+        (tr("rosters.unit", lang), u.id), (tr("rosters.unit_name", lang), u.name),
+        (tr("rosters.site", lang), f"{u.site} ({site_name.get(u.site, u.site)})"),
+        (tr("rosters.disciplines", lang),
+         ", ".join(discipline_name(d, lang) for d in u.disciplines)),
+        (tr("rosters.capacity", lang),
+         tr("rosters.unlimited", lang) if u.capacity is None else u.capacity),
+        (tr("rosters.n_placed", lang), len({s.trainee for s in mine})),
+        (tr("rosters.peak", lang), max(load.values(), default=0)),
+        (tr("rosters.n_full", lang), len(full)),
     ]
     for i, (k, v) in enumerate(rows, start=2):
         about.cell(row=i, column=1, value=k).font = BOLD
@@ -194,10 +150,16 @@ def unit_roster(inst: Instance, unit_id: str, stints: list[Stint], names: dict[s
     _widths(about, [30, 50])
     print_setup(about, lang, inst.name, grid=False)
 
-    ws = wb.create_sheet(_l("placed", lang))
-    titles = [_l("trainee", lang)] + ([_l("name", lang)] if show_names else []) + [
-        _l("programme", lang), _l("home_site", lang), _l("discipline", lang), _l("start", lang),
-        _l("end", lang), _l("weeks", lang)]
+
+def _placed_sheet(ws: Worksheet, inst: Instance, mine: list[Stint], names: dict[str, str],
+                  lang: Lang) -> None:
+    """One row per stint at the unit; names only where the plan has them."""
+    show_names = any(s.trainee in names for s in mine)
+    people = {t.id: t for t in inst.all_trainees()}
+    titles = [tr("rosters.trainee", lang)] + ([tr("rosters.name", lang)] if show_names else []) + [
+        tr("rosters.programme", lang), tr("rosters.home_site", lang),
+        tr("rosters.discipline", lang), tr("rosters.start", lang),
+        tr("rosters.end", lang), tr("rosters.weeks", lang)]
     _header(ws, 1, titles)
     for i, s in enumerate(mine, start=2):
         vals: list[object] = [s.trainee] + ([names.get(s.trainee)] if show_names else [])
@@ -212,11 +174,14 @@ def unit_roster(inst: Instance, unit_id: str, stints: list[Stint], names: dict[s
     ws.freeze_panes = "A2"
     print_setup(ws, lang, inst.name, grid=False)
 
-    grid = wb.create_sheet(_l("weeks_sheet", lang))
+
+def _weeks_sheet(grid: Worksheet, inst: Instance, u: Unit, mine: list[Stint], load: dict,
+                 full: list[date], lang: Lang) -> None:
+    """Who is placed which week, with the load, the capacity and the full weeks below."""
     weeks = _weeks(inst.horizon.start, inst.horizon.end)
-    fixed = [_l("trainee", lang), _l("programme", lang)]
+    fixed = [tr("rosters.trainee", lang), tr("rosters.programme", lang)]
     _header(grid, 1, fixed + [week_label(d, lang) for d in weeks])
-    grid.cell(row=2, column=1, value=_l("monday", lang)).font = BOLD
+    grid.cell(row=2, column=1, value=tr("rosters.monday", lang)).font = BOLD
     first = len(fixed) + 1
     col_of = {d: first + k for k, d in enumerate(weeks)}
     for d, c in col_of.items():
@@ -233,23 +198,27 @@ def unit_roster(inst: Instance, unit_id: str, stints: list[Stint], names: dict[s
                 c = grid.cell(row=row_of[s.trainee], column=col_of[d], value=s.discipline)
                 c.fill = PLACED_FILL
     base = 3 + len(order)
-    grid.cell(row=base, column=1, value=_l("count", lang)).font = BOLD
-    grid.cell(row=base + 1, column=1, value=_l("capacity", lang)).font = BOLD
-    grid.cell(row=base + 2, column=1, value=_l("full", lang)).font = BOLD
+    grid.cell(row=base, column=1, value=tr("rosters.count", lang)).font = BOLD
+    grid.cell(row=base + 1, column=1, value=tr("rosters.capacity", lang)).font = BOLD
+    grid.cell(row=base + 2, column=1, value=tr("rosters.full", lang)).font = BOLD
     full_set = set(full)
     for d, c in col_of.items():
         grid.cell(row=base, column=c, value=load.get(d, 0))
         cap = u.capacity_in_week(d)
-        grid.cell(row=base + 1, column=c, value=_l("unlimited", lang) if cap is None else cap)
+        grid.cell(row=base + 1, column=c,
+                  value=tr("rosters.unlimited", lang) if cap is None else cap)
         if d in full_set:
-            grid.cell(row=base + 2, column=c, value=_l("yes", lang)).fill = FULL_FILL
+            grid.cell(row=base + 2, column=c, value=tr("rosters.yes", lang)).fill = FULL_FILL
     _widths(grid, [16, 10] + [9] * len(weeks))
     grid.freeze_panes = grid.cell(row=3, column=first)
     print_setup(grid, lang, inst.name, grid=True, title_rows=2, title_cols="A:B")
 
-    fs = wb.create_sheet(_l("full_sheet", lang))
-    _header(fs, 1, [_l("start", lang), _l("end", lang), _l("weeks", lang),
-                    _l("count", lang), _l("capacity", lang)])
+
+def _full_sheet(fs: Worksheet, inst: Instance, u: Unit, load: dict, full: list[date],
+                lang: Lang) -> None:
+    """The runs of weeks at full capacity."""
+    _header(fs, 1, [tr("rosters.start", lang), tr("rosters.end", lang), tr("rosters.weeks", lang),
+                    tr("rosters.count", lang), tr("rosters.capacity", lang)])
     for i, (a, b) in enumerate(_runs(full), start=2):
         _date_cell(fs, i, 1, a)
         _date_cell(fs, i, 2, last_day(b))
@@ -258,7 +227,6 @@ def unit_roster(inst: Instance, unit_id: str, stints: list[Stint], names: dict[s
         fs.cell(row=i, column=5, value=min(u.capacity_in_week(d) or 0 for d in _weeks(a, b)))
     _widths(fs, [12, 12, 8, 16, 12])
     print_setup(fs, lang, inst.name, grid=False)
-    return wb
 
 
 def requirement_text(prog: Programme, discipline: str, part_time: int, lang: Lang) -> str:
@@ -267,14 +235,15 @@ def requirement_text(prog: Programme, discipline: str, part_time: int, lang: Lan
     name = discipline_name(discipline, lang)
     r = prog.requirement(discipline)
     if r is not None and r.min_weeks > 0:
-        parts.append(_l("req_min", lang, name=name, n=calendar_weeks(r.min_weeks, part_time)))
+        parts.append(tr("rosters.req_min", lang, name=name,
+                        n=calendar_weeks(r.min_weeks, part_time)))
     else:
-        parts.append(_l("req_none", lang, name=name))
+        parts.append(tr("rosters.req_none", lang, name=name))
     if r is not None and r.max_weeks is not None:
-        parts[-1] += ", " + _l("req_max", lang, n=calendar_weeks(r.max_weeks, part_time))
+        parts[-1] += ", " + tr("rosters.req_max", lang, n=calendar_weeks(r.max_weeks, part_time))
     for g in prog.group_requirements:
         if discipline in g.disciplines and g.min_weeks > 0:
-            parts.append(_l("req_min", lang, name=g.name,
+            parts.append(tr("rosters.req_min", lang, name=g.name,
                             n=calendar_weeks(g.min_weeks, part_time)))
     return "; ".join(parts)
 
@@ -289,16 +258,16 @@ def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: 
     wb = Workbook()
     about = wb.active
     assert about is not None
-    about.title = _l("trainee", lang).replace("/", "-")
-    _header(about, 1, [_l("item", lang), _l("value", lang)])
-    rows: list[tuple[str, object]] = [(_l("trainee", lang), trainee.id)]
+    about.title = tr("rosters.trainee", lang).replace("/", "-")
+    _header(about, 1, [tr("rosters.item", lang), tr("rosters.value", lang)])
+    rows: list[tuple[str, object]] = [(tr("rosters.trainee", lang), trainee.id)]
     if trainee.id in names:
-        rows.append((_l("name", lang), names[trainee.id]))
-    rows += [(_l("programme", lang), f"{prog.id} ({prog.name})"),
-             (_l("home_site", lang), trainee.site),
-             (_l("part_time", lang), trainee.part_time),
-             (_l("block_start", lang), trainee.start),
-             (_l("block_end", lang), last_day(block_end(trainee, prog)))]
+        rows.append((tr("rosters.name", lang), names[trainee.id]))
+    rows += [(tr("rosters.programme", lang), f"{prog.id} ({prog.name})"),
+             (tr("rosters.home_site", lang), trainee.site),
+             (tr("rosters.part_time", lang), trainee.part_time),
+             (tr("rosters.block_start", lang), trainee.start),
+             (tr("rosters.block_end", lang), last_day(block_end(trainee, prog)))]
     for i, (k, v) in enumerate(rows, start=2):
         about.cell(row=i, column=1, value=k).font = BOLD
         if isinstance(v, date):
@@ -308,21 +277,24 @@ def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: 
     _widths(about, [26, 50])
     print_setup(about, lang, inst.name, grid=False)
 
-    ws = wb.create_sheet(_l("plan_sheet", lang))
-    _header(ws, 1, [_l("start", lang), _l("end", lang), _l("weeks", lang), _l("unit", lang),
-                    _l("unit_name", lang), _l("site", lang), _l("discipline", lang),
-                    _l("fulfils", lang)])
+    ws = wb.create_sheet(tr("rosters.plan_sheet", lang))
+    _header(ws, 1,
+            [tr("rosters.start", lang), tr("rosters.end", lang), tr("rosters.weeks", lang),
+             tr("rosters.unit", lang),
+                    tr("rosters.unit_name", lang), tr("rosters.site", lang),
+                    tr("rosters.discipline", lang),
+                    tr("rosters.fulfils", lang)])
     entries: list[tuple[date, date, list[object]]] = [
         (s.start, s.end, [s.weeks, s.unit, unit_name.get(s.unit, s.unit), s.site,
                           discipline_name(s.discipline, lang),
                           requirement_text(prog, s.discipline, trainee.part_time, lang)])
         for s in mine]
-    entries += [(lv.start, lv.end, [lv.weeks, None, _l("leave", lang, kind=(
-        _l("leave_any", lang) if hide_leave_kind else
+    entries += [(lv.start, lv.end, [lv.weeks, None, tr("rosters.leave", lang, kind=(
+        tr("rosters.leave_any", lang) if hide_leave_kind else
         LEAVE_KINDS[lv.kind][1] if lang == "en" else LEAVE_KINDS[lv.kind][0]))])
         for lv in trainee.leave if lv.kind in EXTENDING_LEAVE]
-    entries += [(a, b, [(b - a).days // 7, None, _l("intro", lang, week=week_text(a, lang),
-                                                   until=until_text(b, lang))])
+    entries += [(a, b, [(b - a).days // 7, None, tr("rosters.intro", lang, week=week_text(a, lang),
+                                                    until=until_text(b, lang))])
                 for a, b in _runs(introduction_mondays(trainee, prog))]
     for i, (a, b, vals) in enumerate(sorted(entries, key=lambda e: e[0]), start=2):
         _date_cell(ws, i, 1, a)
@@ -333,9 +305,10 @@ def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: 
     ws.freeze_panes = "A2"
     print_setup(ws, lang, inst.name, grid=False, landscape=True)
 
-    rq = wb.create_sheet(_l("req_sheet", lang))
-    _header(rq, 1, [_l("requirement", lang), _l("min", lang), _l("max", lang),
-                    _l("planned", lang), _l("met", lang)])
+    rq = wb.create_sheet(tr("rosters.req_sheet", lang))
+    _header(rq, 1,
+            [tr("rosters.requirement", lang), tr("rosters.min", lang), tr("rosters.max", lang),
+             tr("rosters.planned", lang), tr("rosters.met", lang)])
     weeks: dict[str, int] = defaultdict(int)
     for s in mine:
         weeks[s.discipline] += s.weeks
@@ -348,7 +321,7 @@ def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: 
         lo_c = calendar_weeks(lo, pt)
         hi_c = None if hi is None else calendar_weeks(hi, pt)
         ok = got >= lo_c and (hi_c is None or got <= hi_c)
-        for j, v in enumerate([name, lo_c, hi_c, got, _l("yes" if ok else "no", lang)], 1):
+        for j, v in enumerate([name, lo_c, hi_c, got, tr("rosters.yes" if ok else "no", lang)], 1):
             rq.cell(row=i, column=j, value=v)
     _widths(rq, [34, 14, 14, 16, 10])
     print_setup(rq, lang, inst.name, grid=False)
@@ -361,12 +334,12 @@ def write_rosters(inst: Instance, stints: list[Stint], out: Path, lang: Lang = "
     """Write every unit's roster and every trainee's personal plan under ``out``."""
     names = names or {}
     written: list[Path] = []
-    udir = out / _l("units_dir", lang)
+    udir = out / tr("rosters.units_dir", lang)
     for u in inst.units:
         path = udir / f"{u.id}.xlsx"
         _save(unit_roster(inst, u.id, stints, names, lang), path)
         written.append(path)
-    pdir = out / _l("people_dir", lang)
+    pdir = out / tr("rosters.people_dir", lang)
     for t in inst.all_trainees():
         path = pdir / f"{t.id}.xlsx"
         _save(personal_plan(inst, t, stints, names, lang, hide_leave_kind), path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scheduler.i18n import Lang, language
+from scheduler.i18n import Lang, tr
 
 
 @dataclass(frozen=True)
@@ -250,81 +250,6 @@ def word(pair: tuple[str, str], lang: Lang) -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
-MSG: dict[str, tuple[str, str]] = {
-    "where": ("{sheet}, rad {row}, {column}", "{sheet}, row {row}, {column}"),
-    "where_row": ("{sheet}, rad {row}", "{sheet}, row {row}"),
-    "not_xlsx": ("kan inte läsas som Excel-arbetsbok (.xlsx): {error}",
-                 "cannot be read as an Excel workbook (.xlsx): {error}"),
-    "not_xlsx_suffix": ("{suffix}-filer läses inte; spara arbetsboken som .xlsx (utan makron)",
-                        "{suffix} files are not read; save the workbook as .xlsx (without "
-                        "macros)"),
-    "xml_attack": ("arbetsboken innehåller otillåten XML ({error}) och läses inte",
-                   "the workbook contains forbidden XML ({error}) and is not read"),
-    "too_big": ("arbetsboken packas upp till {size} MB, mer än gränsen {limit} MB",
-                "the workbook unpacks to {size} MB, more than the limit of {limit} MB"),
-    "no_defusedxml": ("paketet defusedxml krävs för att läsa arbetsböcker säkert",
-                      "the defusedxml package is required to read workbooks safely"),
-    "not_instance": ("arbetsboken saknar bladen {sheets}; skapa en mall med 'atbt template'",
-                     "the workbook lacks the sheets {sheets}; create a template with "
-                     "'atbt template'"),
-    "too_many_rows": ("bladet har {rows} rader; högst {limit} läses",
-                      "the sheet has {rows} rows; at most {limit} are read"),
-    "no_rows": ("inga rader", "no rows"),
-    "no_requirements": ("inga krav på bladet {sheet}", "no requirements on the sheet {sheet}"),
-    "sheet_missing": ("bladet saknas", "the sheet is missing"),
-    "column_missing": ("kolumnen '{column}' saknas i rad 1", "column '{column}' is missing "
-                       "from row 1"),
-    "column_twice": ("kolumnen '{column}' finns två gånger", "column '{column}' occurs twice"),
-    "merged": ("sammanfogade celler ({ranges}) stöds inte; dela upp dem",
-               "merged cells ({ranges}) are not supported; unmerge them"),
-    "formula": ("cellen innehåller en formel ({formula}) utan sparat värde; skriv in värdet",
-                "the cell holds a formula ({formula}) without a saved value; type in the value"),
-    "required": ("värde saknas", "value missing"),
-    "not_int": ("'{value}' är inte ett heltal", "'{value}' is not an integer"),
-    "not_date": ("'{value}' är inte ett datum (ÅÅÅÅ-MM-DD)",
-                 "'{value}' is not a date (YYYY-MM-DD)"),
-    "not_bool": ("'{value}' ska vara ja eller nej", "'{value}' must be yes or no"),
-    "not_code": ("'{value}' är inte ett giltigt id (bokstäver, siffror, _ . + -)",
-                 "'{value}' is not a valid id (letters, digits, _ . + -)"),
-    # as the issue words it; the instructions sheet explains 'obegränsad'
-    "not_capacity": ("'{value}' är inte ett heltal", "'{value}' is not an integer"),
-    "not_leave_kind": ("'{value}' är ingen ledighetstyp ({kinds})",
-                       "'{value}' is not a kind of leave ({kinds})"),
-    "not_kind": ("'{value}' ska vara AT, BT eller other", "'{value}' must be AT, BT or other"),
-    "not_wish_kind": ("'{value}' är ingen typ av önskemål ({kinds})",
-                      "'{value}' is not a kind of wish ({kinds})"),
-    "unknown_setting": ("okänd inställning '{value}'", "unknown setting '{value}'"),
-    "setting_twice": ("inställningen '{value}' finns två gånger",
-                      "the setting '{value}' occurs twice"),
-    "setting_missing": ("inställningen '{value}' saknas", "the setting '{value}' is missing"),
-    "unknown_ruleset": ("regelverket '{value}' finns inte bland {choices}",
-                        "rule set '{value}' is not one of {choices}"),
-    "ruleset_id": ("regelverket '{file}' har id '{id}', inte '{value}'",
-                   "rule set '{file}' has id '{id}', not '{value}'"),
-    "ruleset_differs": ("regelverket '{file}' anger {value}; töm cellen eller regelverkscellen "
-                        "för att definiera programmet här",
-                        "rule set '{file}' says {value}; clear this cell or the rule-set cell "
-                        "to define the programme here"),
-    "ruleset_rows": ("programmet '{id}' kommer från regelverket '{file}'; dess krav står där",
-                     "programme '{id}' comes from rule set '{file}'; its requirements are "
-                     "defined there"),
-    "target_without_count": ("datum för bemanningsmål utan antal",
-                             "staffing target dates without a number"),
-    "cohort_member": ("'{value}' tillhör kohorten '{cohort}'; ledighet och låsta placeringar "
-                      "anges för enskilda AT/BT-läkare (bladet {sheet})",
-                      "'{value}' belongs to cohort '{cohort}'; leave and locked stints are "
-                      "given for individual trainees (sheet {sheet})"),
-    "not_member": ("'{value}' är ingen medlem av en kohort (id:n är KOHORT-01, KOHORT-02, …)",
-                   "'{value}' is not a member of a cohort (ids are COHORT-01, COHORT-02, …)"),
-    "duplicate": ("'{value}' förekommer två gånger (även rad {other})",
-                  "'{value}' occurs twice (also row {other})"),
-    "at_least": ("{value} är för litet: minst {limit}", "{value} is too small: at least {limit}"),
-    "at_most": ("{value} är för stort: högst {limit}", "{value} is too large: at most {limit}"),
-    "illegal_char": ("texten innehåller tecken som inte kan sparas i Excel: {value}",
-                     "the text holds characters Excel cannot store: {value}"),
-}
-
-
 def msg(key: str, lang: Lang | None = None, **kw: object) -> str:
-    sv, en = MSG[key]
-    return (en if (lang or language()) == "en" else sv).format(**kw)
+    """The reader's message ``key`` (``workbook.<key>`` in ``scheduler.i18n``)."""
+    return tr(f"workbook.{key}", lang, **kw)

@@ -32,7 +32,7 @@ from scheduler.domain import (
     Instance,
     Programme,
 )
-from scheduler.i18n import Lang
+from scheduler.i18n import Lang, numbered, tr
 from scheduler.inputs.yaml_io import InputError, load_programme
 from scheduler.outputs import write_atomic
 from scheduler.workbook import schema as S
@@ -43,127 +43,6 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 WRAP = Alignment(wrap_text=True, vertical="top")
 DATE_FORMAT = "yyyy-mm-dd"
 VALIDATION_ROWS = 2000  # drop-downs cover this many rows (more when the data has more)
-
-SETTING_HELP: dict[str, tuple[str, str]] = {
-    "name": ("Regionens och periodens namn", "Name of the region and period"),
-    "description": ("Fri text", "Free text"),
-    "assumptions": ("Antaganden om kapacitet m.m., i ord", "Capacity and other assumptions"),
-    "horizon_start": ("Planeringsperiodens första måndag", "First Monday of the planning period"),
-    "horizon_end": ("Måndagen efter periodens sista vecka", "The Monday after the last week"),
-    "today": ("Sätts av omplanering: veckor före detta datum har redan hänt (kan vara tom)",
-              "Set by re-planning: weeks before this date have happened (may be empty)"),
-    "unit_changes": ("Straff per byte av enhet inom ett block (standard 10)",
-                     "Penalty per change of unit within a block (default 10)"),
-    "fragmentation": ("Straff per vecka som splittrar en disciplin (standard 5)",
-                      "Penalty per week that splits a discipline (default 5)"),
-    "staffing_shortfall": ("Straff per AT/BT-vecka under en enhets bemanningsmål (standard 2)",
-                           "Penalty per trainee-week below a unit's staffing target (default 2)"),
-    "peak_utilisation": ("Straff per procentenhet av den mest belastade enhetens beläggning "
-                         "(standard 1)", "Penalty per percentage point of the busiest unit's "
-                         "utilisation (default 1)"),
-    "wishes": ("Straff per missat önskemål, gånger 3/2/1 för prioritet 1/2/3 (standard 10)",
-               "Penalty per wish missed, times 3/2/1 for priority 1/2/3 (default 10)"),
-    "travel": ("Straff per placeringsvecka och påbörjade 10 minuters restid (standard 1)",
-               "Penalty per stint-week and started 10 minutes of travel (default 1)"),
-    "worst": ("Med rättvisa 'weighted': straff per poäng av den sämst ställdas kostnad",
-              "With fairness 'weighted': penalty per point of the worst-off trainee's cost"),
-    "spacing": ("Straff per vecka som två på varandra följande starter på en enhet med minsta "
-                "veckor mellan starter ligger för tätt (standard 1)",
-                "Penalty per week two consecutive starts at a unit with a minimum gap between "
-                "starts lie too close (default 1)"),
-    "fairness": ("off (bara summan), lexicographic (den sämst ställda först) eller weighted",
-                 "off (the sum only), lexicographic (the worst-off first) or weighted"),
-}
-
-INSTRUCTIONS: dict[str, list[str]] = {
-    "sv": [
-        "Planeringsunderlag för atbt-scheduler",
-        "",
-        "Fyll i bladen och kör sedan:  atbt solve ARBETSBOK.xlsx --out MAPP",
-        "Rad 1 på varje blad är rubriker: ändra dem inte. En post per rad; tomma rader och "
-        "extra kolumner till höger hoppas över. Slå inte ihop (sammanfoga) celler, och skriv "
-        "värden, inte formler.",
-        "Datum skrivs ÅÅÅÅ-MM-DD (som datum eller text) och ska vara måndagar. Perioder är "
-        "[från, till): 'Till (exkl.)' är måndagen efter sista veckan.",
-        "Rullistorna visar id från de andra bladen; lägg först till orten, enheten, programmet "
-        "eller AT/BT-läkaren på sitt blad.",
-        "Flera värden i en cell (discipliner, program) skiljs med kommatecken: medicin, akut.",
-        "",
-        "Inställningar: namn, planeringshorisont och målfunktionens vikter.",
-        "Program: ett program per rad. Välj ett regelverk (en fil i constraints/) i kolumnen "
-        "'Regelverk (fil)'; de övriga kolumnerna visar då regelverkets innehåll. Lämna "
-        "regelverket tomt för att definiera ett eget program: fyll då i kolumnerna och dess "
-        "krav på bladen Programkrav och Gruppkrav. Introduktionsveckor: blockets första "
-        "veckor (introduktion, kurser) som räknas som tjänstgöring men inte är placeringar.",
-        "Orter: sjukhus eller orter. AT/BT-läkare placeras på sjukhusenheter på sin hemort.",
-        "Enheter: kliniker och vårdcentraler. Hela regionen = ja för enheter som tar emot "
-        "AT/BT-läkare från alla orter (psykiatri, vårdcentraler). Kapacitet = antal AT/BT-läkare "
-        "som kan handledas samtidigt, eller 'obegränsad'. Minst/Högst = placeringens längd i "
-        "veckor. Program: tomt = alla, 'inga' = inget. Bemanningsmål: antal AT/BT-läkare som "
-        "enheten vill ha varje vecka (mjukt krav), med valfria datum. Tar även emot från "
-        "orter: orter utöver den egna vars AT/BT-läkare enheten tar emot (upptagningsområde, "
-        "t.ex. FAL, LUD). Minst/Högst är heltidsveckor som förlängs vid deltid (4 veckor vid "
-        "50 % = 8 kalenderveckor); ja i 'Längd i kalenderveckor även vid deltid' behåller dem.",
-        "Kapacitetsändringar: kapacitet under en period (t.ex. sommar); den sista matchande "
-        "raden gäller.",
-        "Placeringslängder: placeringslängd per program, i stället för enhetens Minst/Högst.",
-        "Platser per program: högst så många av programmets AT/BT-läkare samtidigt på enheten "
-        "(t.ex. högst 2 AT av 4 platser), och platser reserverade för programmet som andra "
-        "program inte får använda (t.ex. 1 för BT).",
-        "Kohorter: ett intag av likadana AT/BT-läkare; de får id KOHORT-01, KOHORT-02, …",
-        "Kohortmedlemmar: en medlem av en kohort som skiljer sig från de andra (ort, "
-        "sysselsättningsgrad, slutar, namn när hen anställts); hens ledighet och låsta "
-        "placeringar anges under id:t (KOHORT-02) på bladen Ledighet och Låsta placeringar.",
-        "AT-BT-läkare: enskilda AT/BT-läkare. Namn är personuppgifter och behövs inte för att "
-        "planera; lämna tomt om möjligt. Sysselsättningsgrad 50–100 (tomt = 100).",
-        "Ledighet: semester räknas som tjänstgöring; föräldraledighet, sjukskrivning och "
-        "tjänstledighet förlänger blocket.",
-        "Låsta placeringar: placeringar som redan är bestämda och ska behållas.",
-    ],
-    "en": [
-        "Planning input for atbt-scheduler",
-        "",
-        "Fill in the sheets, then run:  atbt solve WORKBOOK.xlsx --out FOLDER",
-        "Row 1 of every sheet holds the headers: do not change them. One entry per row; empty "
-        "rows and extra columns to the right are skipped. Do not merge cells, and type values, "
-        "not formulas.",
-        "Dates are YYYY-MM-DD (as dates or text) and must be Mondays. Periods are [from, until): "
-        "'Until (excl.)' is the Monday after the last week.",
-        "The drop-down lists show the ids from the other sheets; add the site, unit, programme "
-        "or trainee on its own sheet first.",
-        "Several values in one cell (disciplines, programmes) are separated by commas: "
-        "medicin, akut.",
-        "",
-        "Settings: name, planning horizon and the weights of the objective.",
-        "Programmes: one programme per row. Choose a rule set (a file in constraints/) in the "
-        "column 'Rule set (file)'; the other columns then show its content. Leave the rule set "
-        "empty to define a programme of your own: fill in the columns and its requirements on "
-        "the sheets Requirements and Group requirements. Introduction weeks: the block's "
-        "first weeks (introduction, courses) that count as service but are no placement.",
-        "Sites: hospitals or towns. Trainees are placed at hospital units of their home site.",
-        "Units: clinics and primary care centres. Region-wide = yes for units open to trainees "
-        "of every site (psychiatry, primary care). Capacity = trainees supervised at once, or "
-        "'unlimited'. Min/Max = stint length in weeks. Programmes: empty = all, 'none' = none. "
-        "Staffing target: trainees the unit wants every week (soft), with optional dates. "
-        "Also takes from sites: sites besides its own whose trainees the unit takes (a "
-        "catchment, e.g. FAL, LUD). Min/Max are full-time weeks, stretched at part time (4 "
-        "weeks at 50 % = 8 calendar weeks); yes in 'Lengths in calendar weeks' keeps them.",
-        "Capacity changes: capacity during a period (e.g. summer); the last matching row wins.",
-        "Stint lengths: stint length per programme, replacing the unit's Min/Max.",
-        "Seats per programme: at most this many of the programme's trainees at the unit at "
-        "once (e.g. at most 2 AT of 4 seats), and seats reserved for the programme that other "
-        "programmes may not use (e.g. 1 for BT).",
-        "Cohorts: an intake of identical trainees; they get ids COHORT-01, COHORT-02, ...",
-        "Cohort members: a member of a cohort who differs from the others (site, part time, "
-        "leaves on, name once hired); their leave and locked stints go on the sheets Leave "
-        "and Locked stints under the member's id (COHORT-02).",
-        "Trainees: individual trainees. Names are personal data and not needed to plan; leave "
-        "empty if you can. Part time 50-100 (empty = 100).",
-        "Leave: vacation counts as service; parental leave, sick leave and unpaid leave extend "
-        "the block.",
-        "Locked stints: stints already decided that the plan must keep.",
-    ],
-}
 
 KNOWN_DISCIPLINES = [MEDICIN, KIRURGI, PSYKIATRI, ALLMANMEDICIN, AKUT, VALFRI, FORSKNING]
 
@@ -299,21 +178,37 @@ class _Writer:
         self.rows = max(self.rows, len(rows) + 500)
 
     def build(self) -> bytes:
-        lang, inst = self.lang, self.inst
+        self.instructions()
+        for sheet in S.DATA_SHEETS:
+            ws = self.wb.create_sheet(sheet.label(self.lang))
+            self.sheets[sheet.key] = ws
+            _header(ws, sheet, self.lang)
+        self.settings()
+        self.programmes()
+        self.add_rows(S.SITES, [s.model_dump() for s in self.inst.sites])
+        self.units()
+        self.people()
+        self.lists_and_validation()
+        buf = _io.BytesIO()
+        self.wb.save(buf)
+        return buf.getvalue()
+
+    def instructions(self) -> None:
+        """The first sheet: how to fill in the workbook, one paragraph per row."""
+        lang = self.lang
         intro = self.wb.active
         assert intro is not None
         intro.title = word(S.INSTRUCTIONS, lang)
         intro.column_dimensions["A"].width = 120
-        for i, line in enumerate(INSTRUCTIONS[lang], start=1):
+        for i, line in enumerate(numbered("workbook.instructions", lang), start=1):
             c = intro.cell(row=i, column=1, value=line)
             c.alignment = WRAP
             if i == 1:
                 c.font = Font(bold=True, size=14)
-        for sheet in S.DATA_SHEETS:
-            ws = self.wb.create_sheet(sheet.label(lang))
-            self.sheets[sheet.key] = ws
-            _header(ws, sheet, lang)
-        self.settings()
+
+    def programmes(self) -> None:
+        """Programmes; the requirements of those not taken from a rule set."""
+        inst = self.inst
         prog_rows, req_rows, group_rows = [], [], []
         for p in inst.programmes:
             row: dict[str, Any] = {
@@ -333,11 +228,15 @@ class _Writer:
         self.add_rows(S.PROGRAMMES, prog_rows)
         self.add_rows(S.REQUIREMENTS, req_rows)
         self.add_rows(S.GROUPS, group_rows)
-        self.add_rows(S.SITES, [s.model_dump() for s in inst.sites])
+
+    def units(self) -> None:
+        """Units, their capacity changes, stint lengths and seats per programme."""
+        lang, inst = self.lang, self.inst
         unit_rows, cap_rows, stint_rows, seat_rows = [], [], [], []
         for u in inst.units:
             progs = (None if u.programmes is None
                      else _join(u.programmes) if u.programmes else word(S.NONE, lang))
+            row: dict[str, Any]
             row = {"id": u.id, "name": u.name, "site": u.site,
                    "region_wide": self.yesno(u.region_wide), "disciplines": _join(u.disciplines),
                    "capacity": word(S.UNLIMITED, lang) if u.capacity is None else u.capacity,
@@ -361,6 +260,10 @@ class _Writer:
         self.add_rows(S.CAPACITY, cap_rows)
         self.add_rows(S.STINT_WEEKS, stint_rows)
         self.add_rows(S.SEATS, seat_rows)
+
+    def people(self) -> None:
+        """Cohorts, trainees, cohort members, leave, locked stints, travel and wishes."""
+        lang, inst = self.lang, self.inst
         self.add_rows(S.COHORTS, [c.model_dump() for c in inst.cohorts])
         self.add_rows(S.TRAINEES, [{**t.model_dump(exclude={"leave", "locked"}),
                                     "short_travel": self.yesno(True) if t.short_travel else None}
@@ -379,10 +282,6 @@ class _Writer:
                                  for st in inst.sites for to, m in st.travel_minutes.items()])
         self.add_rows(S.WISHES, [{**w.model_dump(), "kind": word(S.WISH_KINDS[w.kind], lang)}
                                  for w in inst.wishes])
-        self.lists_and_validation()
-        buf = _io.BytesIO()
-        self.wb.save(buf)
-        return buf.getvalue()
 
     def settings(self) -> None:
         inst, lang = self.inst, self.lang
@@ -396,7 +295,7 @@ class _Writer:
             ws.cell(row=i, column=1, value=col.label(lang)).font = HEADER_FONT
             if values[col.key] not in (None, ""):
                 _put(ws, i, 2, values[col.key]).alignment = WRAP
-            ws.cell(row=i, column=3, value=word(SETTING_HELP[col.key], lang)).alignment = WRAP
+            ws.cell(row=i, column=3, value=tr(f"workbook.help_{col.key}", lang)).alignment = WRAP
 
     def lists_and_validation(self) -> None:
         lang, inst = self.lang, self.inst
@@ -441,8 +340,7 @@ class _Writer:
         letter = get_column_letter(j)
         dv = DataValidation(type="list", formula1=formula, allow_blank=True,
                             errorStyle="stop" if strict else "warning")
-        dv.error = ("Välj ett värde ur listan" if self.lang == "sv"
-                    else "Choose a value from the list")
+        dv.error = tr("workbook.pick_from_list", self.lang)
         dv.add(f"{letter}2:{letter}{self.rows}")
         ws.add_data_validation(dv)
 

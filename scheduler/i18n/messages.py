@@ -1,32 +1,10 @@
-"""User-facing text in Swedish (default) and English.
+"""Validation, plan-file, checker, wish and fairness messages: the default area, so
+``tr(key)`` needs no area for them.
 
-Messages are looked up by key so that validation errors, checker violations, the CLI and the
-Excel workbook speak the coordinator's language. The language is process-wide state set once by
-the CLI (``--lang``); library callers may pass ``lang=`` explicitly.
+Looked up as ``tr("messages.<key>")``; values are (Swedish, English).
 """
 
-from __future__ import annotations
-
-from contextvars import ContextVar
-from datetime import date, timedelta
-from typing import Literal
-
-Lang = Literal["sv", "en"]
-_current: ContextVar[Lang] = ContextVar("atbt_lang", default="sv")
-
-DISCIPLINE_NAMES: dict[str, tuple[str, str]] = {
-    "medicin": ("Invärtesmedicin", "Internal medicine"),
-    "kirurgi": ("Kirurgi", "Surgery"),
-    "psykiatri": ("Psykiatri", "Psychiatry"),
-    "allmanmedicin": ("Allmänmedicin", "General practice"),
-    "akut": ("Akut sjukvård", "Acute care"),
-    "valfri": ("Valfri placering", "Elective"),
-    "forskning": ("Forskning", "Research"),
-    "pedagogik": ("Pedagogik", "Pedagogy"),
-    "ledighet": ("Ledighet", "Leave"),
-}
-
-MESSAGES: dict[str, tuple[str, str]] = {
+TEXT: dict[str, tuple[str, str]] = {
     # input validation
     "not_monday": ("{value} är inte en måndag", "{value} is not a Monday"),
     "end_before_start": (
@@ -200,7 +178,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plan_weeks_mismatch": (
         "weeks={weeks}, men {start}–{end} är {n} veckor",
         "weeks={weeks}, but {start}..{end} is {n} weeks"),
-    # plan checker (scheduler/checker.py): one line per violation, in the coordinator's words
+    # plan checker (scheduler/verify/): one line per violation, in the coordinator's words
     "chk_when_one": ("v. {week}", "week {week}"),
     "chk_when_many": ("v. {week} ({n} veckor)", "week {week} ({n} weeks)"),
     "chk_at_part_time": (" (vid {p} % tjänstgöring)", " (at {p} % part time)"),
@@ -359,55 +337,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{trainee}' kan inte sluta ({leaves_on}) före blockets start ({start})",
         "'{trainee}' cannot leave ({leaves_on}) before the block starts ({start})",
     ),
+    # wishes, travel and fairness
+    "wish_needs": ("ett önskemål av typen '{kind}' behöver fältet '{field}'",
+                   "a wish of kind '{kind}' needs the field '{field}'"),
+    "wish_unit_not_eligible": (
+        "enheten '{unit}' tar inte emot {trainee} (annan ort eller annat program): önskemålet "
+        "kan aldrig uppfyllas",
+        "unit '{unit}' does not take {trainee} (another site or programme): the wish can "
+        "never be met"),
+    "wish_no_discipline": (
+        "'{discipline}' ingår inte i {trainee}s program eller ges inte av enheten '{unit}'",
+        "'{discipline}' is not in {trainee}'s programme or not credited by unit '{unit}'"),
+    "wish_date_outside": (
+        "datumet {date} ligger utanför {trainee}s block ({start} till {end})",
+        "the date {date} lies outside {trainee}'s block ({start} to {end})"),
+    "wish_twice": ("samma önskemål finns två gånger för {trainee}",
+                   "the same wish occurs twice for {trainee}"),
+    "bad_fairness": ("--fairness: '{value}' ska vara off, lexicographic eller weighted",
+                     "--fairness: '{value}' must be off, lexicographic or weighted"),
+    # reasons (reports)
+    "wish_granted": ("beviljat", "granted"),
+    "wish_full": ("{unit} full v. {weeks}: {n} placerade, kapacitet {cap}",
+                  "{unit} full weeks {weeks}: {n} placed, capacity {cap}"),
+    "wish_tradeoff": ("ej beviljat: det hade kostat mer än det gav ({what})",
+                      "not granted: it would have cost more than it gave ({what})"),
+    "wish_avoid_full": ("andra enheter för {discipline} var fulla när {trainee} behövde dem",
+                        "other units for {discipline} were full when {trainee} needed them"),
+    "wish_text_prefer": ("vill till {unit}{disc}", "wants {unit}{disc}"),
+    "wish_text_avoid": ("vill undvika {unit}{disc}", "wants to avoid {unit}{disc}"),
+    "wish_text_before": ("{discipline} före {date}", "{discipline} before {date}"),
+    "wish_text_first": ("{discipline} först", "{discipline} first"),
+    # the Swedish noun of a referenced kind ({kind_sv} in 'unknown_ref')
+    "kind_site": ("orten", "site"),
+    "kind_programme": ("programmet", "programme"),
+    "kind_unit": ("enheten", "unit"),
+    "kind_discipline": ("disciplinen", "discipline"),
+    "kind_trainee": ("AT/BT-läkaren", "trainee"),
 }
-
-
-def set_language(lang: Lang) -> None:
-    _current.set(lang)
-
-
-def language() -> Lang:
-    return _current.get()
-
-
-KIND_SV = {"site": "orten", "programme": "programmet", "unit": "enheten",
-           "discipline": "disciplinen", "trainee": "AT/BT-läkaren"}
-
-
-def tr(key: str, lang: Lang | None = None, **kwargs: object) -> str:
-    sv, en = MESSAGES[key]
-    template = en if (lang or _current.get()) == "en" else sv
-    if "kind" in kwargs:
-        kwargs.setdefault("kind_sv", KIND_SV.get(str(kwargs["kind"]), str(kwargs["kind"])))
-    return template.format(**kwargs)
-
-
-def discipline_name(code: str, lang: Lang | None = None) -> str:
-    names = DISCIPLINE_NAMES.get(code)
-    if names is None:
-        return code
-    return names[1] if (lang or _current.get()) == "en" else names[0]
-
-
-# --------------------------------------------------------------------------------------------
-# Dates as people read them. Internally every period is [start, end) of Mondays; people read
-# ISO weeks as "v. 19 2028" and an end date as the last working day, inclusive ("t.o.m.").
-
-WEEK_FORMAT = {"sv": "v. {week} {year}", "en": "week {week} {year}"}
-UNTIL_FORMAT = {"sv": "t.o.m. {day}", "en": "until {day}"}
-
-
-def week_text(monday: date, lang: Lang | None = None) -> str:
-    """The ISO week of ``monday`` as people write it: ``v. 19 2028`` / ``week 19 2028``."""
-    year, week, _ = monday.isocalendar()
-    return WEEK_FORMAT[lang or _current.get()].format(week=week, year=year)
-
-
-def last_day(end: date) -> date:
-    """The inclusive last working day (Friday) of a period whose exclusive end is ``end``."""
-    return end - timedelta(days=3) if end.weekday() == 0 else end - timedelta(days=1)
-
-
-def until_text(end: date, lang: Lang | None = None) -> str:
-    """An exclusive end written for people: ``t.o.m. 2028-05-12`` (the Friday before)."""
-    return UNTIL_FORMAT[lang or _current.get()].format(day=last_day(end).isoformat())
