@@ -56,6 +56,11 @@ class Work:
     # 0.15 gave 0.7-1.2 CPU s each, 80 % of the solves' time, for a cost 3 % lower than 0.08).
     part_blocks: float = 0.08
     part_free: float = 0.6  # one trainee, free order
+    # A one-trainee solve within capacity that has a rotation by this much work returns it.
+    # Measured on leave-heavy regions (mixed-features-110, at18-bt12-200): the solves that ran
+    # to their 0.08 had their last better rotation by 0.002 and spent the rest (0.3-0.5 CPU s
+    # each, half the placement's solving) on a proof that did not come.
+    part_settle: float = 0.02
     first_solution_from: int = 300  # trainees: placement solves stop at their first plan
     part_soft: float = 1.5  # one trainee, capacity soft (never fails if the trainee can)
     repair_step: float = 2.0  # one repair neighbourhood
@@ -453,14 +458,22 @@ class Construction:
                             seat_loads=self.loads.seat_loads())
         # One trainee, hard capacity: presolve costs more than it saves (old decomposition,
         # measured 0.02-0.045 s a solve without against 0.04-0.09 s with).
-        solver = self._solver(work, presolve=True)
-        # A large region: any rotation within the seats will do (polishing improves it).
-        # The searches that reach their limit cost ~5 times the CPU of their deterministic
-        # time (850 trainees, 8 such solves: 4.1 CPU s to the limit, 1.6 to the first plan).
-        solver.parameters.stop_after_first_solution = (
-            not soft and len(self.trainees) >= self.work.first_solution_from)
+        # Within capacity, a search that has a rotation after ``settle`` work stops there; one
+        # that has none starts again with the whole budget (the same search as one run to it).
+        settle = work if soft else min(work, self.work.part_settle)
         t0 = time.process_time()
-        status = solver.solve(pm.model)
+        status = cp_model.UNKNOWN
+        for budget in ((settle, work) if settle < work else (work,)):
+            if status != cp_model.UNKNOWN or self.halted():
+                break
+            solver = self._solver(budget, presolve=True)
+            # A large region: any rotation within the seats will do (polishing improves
+            # it). The searches that reach their limit cost ~5 times the CPU of their
+            # deterministic time (850 trainees, 8 such solves: 4.1 CPU s to the limit, 1.6
+            # to the first plan).
+            solver.parameters.stop_after_first_solution = (
+                not soft and len(self.trainees) >= self.work.first_solution_from)
+            status = solver.solve(pm.model)
         key = "soft" if soft else "blocks" if contiguous else "free" if narrow else "wide"
         self.stats[key + "_n"] = self.stats.get(key + "_n", 0) + 1
         self.stats[key + "_s"] = self.stats.get(key + "_s", 0) + time.process_time() - t0
