@@ -296,15 +296,21 @@ class Construction:
         options: list[list[str]] = []
         found: list[tuple] = []
         slots = [i for i in range(n) if not (link and i == n - 1)]
+        horizon = self.inst.n_weeks
         for i in slots:
             d, a, b = tpl[i][0], w0 + tpl[i][1], w0 + tpl[i][2]
-            if spans[i][-1][1] > self.inst.n_weeks or d not in cand:
+            if spans[i][-1][1] > horizon or d not in cand:
                 return None
             rows, lo, hi, uids = cand[d]
-            ok = np.ones(len(rows), dtype=bool)
+            # Most templates tried fail here, so the common case (one part) is kept lean: this
+            # check was a third of the placement's time on a 200-trainee region.
+            pa, pb = spans[i][0]
+            free = free_all[rows, pa:pb].min(axis=1)
+            for pa, pb in spans[i][1:]:
+                free = np.minimum(free, free_all[rows, pa:pb].min(axis=1))
+            ok = free >= 1
             if not (i == 0 and sw is not None):  # the opening stint's length is the rule's
                 ok &= (lo <= b - a) & (b - a <= hi)
-            free = np.min([free_all[rows, pa:pb].min(axis=1) for pa, pb in spans[i]], axis=0)
             if link and i == 0:
                 la, lb = w0 + tpl[-1][1], w0 + tpl[-1][2]
                 if tpl[-1][0] != d:
@@ -312,7 +318,7 @@ class Construction:
                 ok &= (lo <= lb - la) & (lb - la <= hi)
                 for pa, pb in spans[-1]:
                     free = np.minimum(free, free_all[rows, pa:pb].min(axis=1))
-            ok &= free >= 1
+                ok &= free >= 1
             js = np.flatnonzero(ok)
             if not len(js):
                 return None
