@@ -103,7 +103,9 @@ class Bounder(threading.Thread):
     """
 
     # Seconds a search runs at least before a better plan handed over restarts it (each start
-    # presolves the model again).
+    # presolves the model again and loses the search's progress on the bound). Doubled at
+    # each restart, so that a pipeline improving every second leaves the search some starts
+    # that run long (at most about log2 of the time limit restarts).
     MIN_ROUND = 1.0
 
     def __init__(self, ctx: Context, workers: int,
@@ -130,6 +132,7 @@ class Bounder(threading.Thread):
         self.started_from = math.inf  # the cost of the plan the last search started from
         self._incumbent: _Incumbent | None = None
         self._round_start = math.inf
+        self._min_round = self.MIN_ROUND
         self._timer: threading.Timer | None = None
 
     def offer(self, plan: list[Stint], cost: float) -> None:
@@ -143,11 +146,11 @@ class Bounder(threading.Thread):
             if inc is None:
                 return  # not searching yet: its start takes the best plan
             ran = time.monotonic() - self._round_start
-            if restart_due(cost, inc.best, self.started_from, ran, self.MIN_ROUND):
+            if restart_due(cost, inc.best, self.started_from, ran, self._min_round):
                 self._restart()
             elif (self._timer is None
                   and restart_due(cost, inc.best, self.started_from, math.inf, 0.0)):
-                wait = self._round_start + self.MIN_ROUND - time.monotonic()
+                wait = self._round_start + self._min_round - time.monotonic()
                 self._timer = threading.Timer(wait, self._restart_later)
                 self._timer.daemon = True
                 self._timer.start()
@@ -161,8 +164,12 @@ class Bounder(threading.Thread):
                 self._restart()
 
     def _restart(self) -> None:
+        """Ends the current search (the caller holds the lock); the next starts from the best
+        plan handed over."""
         if self.solver is not None:
             self.solver.stop_search()
+            self._incumbent = None  # once per search
+            self._min_round *= 2
 
     def run(self) -> None:
         try:
