@@ -10,7 +10,7 @@ from pathlib import Path
 
 from scheduler import verify as checker
 from scheduler.plan import Stint
-from scheduler.solver.construct import Construction, construct
+from scheduler.solver.construct import Construction, Work, construct
 from scheduler.solver.model import capacity_profiles, min_stints, stint_floor
 from tests.helpers import GAVLE, build, leave, programme, trainee, unit, wk
 
@@ -194,3 +194,29 @@ def test_a_large_region_starts_the_second_pipeline_after_its_first_plan(monkeypa
     assert r.objective == true
     assert r.bound is None or r.bound <= true
     assert multiprocessing.active_children() == []
+
+
+def test_a_placement_solve_returns_the_rotation_it_has_after_a_little_work(monkeypatch):
+    # The staggered cohort above (one psychiatry seat, unit changes 1 + 1 + 2 = 4). Each
+    # one-trainee solve within capacity first runs with ``part_settle`` (0.02) of work and
+    # keeps the rotation it has then. With no work at all (1e-9) a first run finds nothing,
+    # so the solve starts again with its whole budget (0.08): the same optimum, 4.
+    units = [*_units(), unit("MED2", "medicin", capacity=4, min_weeks=2, max_weeks=6)]
+    inst = build(units, [trainee(f"T{i}", 0) for i in range(3)], [P6], weeks=6)
+    budgets: list[float] = []
+    make = getattr(Construction, "_solver")  # noqa: B009 - wrapped to record budgets
+
+    def solver(self: Construction, work: float, presolve: bool = True):
+        budgets.append(work)
+        return make(self, work, presolve)
+
+    monkeypatch.setattr(Construction, "_solver", solver)
+    for settle, first in ((0.02, 0.02), (1e-9, 1e-9)):
+        budgets.clear()
+        c = Construction(inst, *_setup(inst), seed=0, work=Work(part_settle=settle))
+        plan = c.run(inst.all_trainees())
+        assert plan is not None and checker.check(inst, plan) == []
+        assert checker.objective(inst, checker.evaluate(inst, plan)) == 4
+        assert budgets and budgets[0] == first
+        # The whole budget runs only after a first run without a rotation.
+        assert (Work().part_blocks in budgets) == (settle == 1e-9)

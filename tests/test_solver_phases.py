@@ -3,6 +3,7 @@ run beside the heuristics, and the plan cost that picks the best plan of all pha
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ from scheduler.solver import solve as solve_module
 from scheduler.solver import touch_up as touch_up_module
 from scheduler.solver.context import Context
 from scheduler.solver.model import PlacementModel, capacity_profiles, min_stints
-from scheduler.solver.parallel import Beside
+from scheduler.solver.parallel import Beside, Bounder, restart_due
 from scheduler.solver.plan_state import PlanState
 from scheduler.solver.reassign import reassign_part, relocate
 from scheduler.solver.solve import (
@@ -464,3 +465,39 @@ def test_polish_keeps_a_vardcentral_staffed_when_that_costs_more_than_it_saves()
     kept = polish(inst, plan, 3.0, 0, least, profiles=profiles)
     assert checker.check(inst, kept) == []
     assert plan_cost(inst, kept, profiles)[0] == 10
+
+
+def test_the_full_model_beside_starts_from_the_pipeline_plan_and_proves_it():
+    # Both trainees at VC-A (capacity 2) in weeks 0-4, VC-B empty: 4 weeks short x 2 = 8,
+    # the plan handed over. The search starts from it with the objective at most 8, finds
+    # one trainee at VC-B (no week short: 0) and proves it in its first start.
+    inst = build([_vc("VC-A", 2), _vc("VC-B", 1)],
+                 [trainee("T1", 0, "G4"), trainee("T2", 0, "G4")], [G4], weeks=4,
+                 staffing_shortfall=2)
+    profiles = capacity_profiles(inst)
+    plan = [_stint("T1", "VC-A", 0, 4), _stint("T2", "VC-A", 0, 4)]
+    least = min_stints(inst, inst.all_trainees(), profiles=profiles)
+    ctx = Context(inst, inst.all_trainees(), least, profiles, 0, 20.0, time.monotonic())
+    costs: list[float] = []
+    bounder = Bounder(ctx, 1, on_cost=costs.append)
+    bounder.offer(plan, plan_cost(inst, plan, profiles)[0])
+    bounder.offer(plan, 9)  # dearer than the one in hand: ignored
+    bounder.start()
+    bounder.join(20.0)
+    bounder.stop()
+    assert bounder.final and bounder.status == cp_model.OPTIMAL
+    assert bounder.rounds == 1 and bounder.started_from == 8
+    assert bounder.plan is not None and checker.check(inst, bounder.plan) == []
+    assert plan_cost(inst, bounder.plan, profiles)[0] == 0 == bounder.bound
+    assert costs and min(costs) == 0
+
+
+@pytest.mark.parametrize("cost,best,started,ran,due", [
+    (600, 700, 800, 2.0, True),          # beats the search's best and its start, after 1 s
+    (600, 700, 800, 0.5, False),         # too soon: each start presolves again
+    (650, 640, 800, 2.0, False),         # the search has found better itself (640)
+    (650, math.inf, 640, 2.0, False),    # no better than the plan it started from
+    (600, math.inf, math.inf, 2.0, True),  # a search from nothing, no plan yet
+])
+def test_a_better_plan_restarts_the_full_model_beside(cost, best, started, ran, due):
+    assert restart_due(cost, best, started, ran, Bounder.MIN_ROUND) is due

@@ -56,6 +56,11 @@ class Work:
     # 0.15 gave 0.7-1.2 CPU s each, 80 % of the solves' time, for a cost 3 % lower than 0.08).
     part_blocks: float = 0.08
     part_free: float = 0.6  # one trainee, free order
+    # A one-trainee solve within capacity that has a rotation by this much work returns it.
+    # Measured on leave-heavy regions (mixed-features-110, at18-bt12-200): the solves that ran
+    # to their 0.08 had their last better rotation by 0.002 and spent the rest (0.3-0.5 CPU s
+    # each, half the placement's solving) on a proof that did not come.
+    part_settle: float = 0.02
     first_solution_from: int = 300  # trainees: placement solves stop at their first plan
     part_soft: float = 1.5  # one trainee, capacity soft (never fails if the trainee can)
     repair_step: float = 2.0  # one repair neighbourhood
@@ -291,15 +296,21 @@ class Construction:
         options: list[list[str]] = []
         found: list[tuple] = []
         slots = [i for i in range(n) if not (link and i == n - 1)]
+        horizon = self.inst.n_weeks
         for i in slots:
             d, a, b = tpl[i][0], w0 + tpl[i][1], w0 + tpl[i][2]
-            if spans[i][-1][1] > self.inst.n_weeks or d not in cand:
+            if spans[i][-1][1] > horizon or d not in cand:
                 return None
             rows, lo, hi, uids = cand[d]
-            ok = np.ones(len(rows), dtype=bool)
+            # Most templates tried fail here, so the common case (one part) is kept lean: this
+            # check was a third of the placement's time on a 200-trainee region.
+            pa, pb = spans[i][0]
+            free = free_all[rows, pa:pb].min(axis=1)
+            for pa, pb in spans[i][1:]:
+                free = np.minimum(free, free_all[rows, pa:pb].min(axis=1))
+            ok = free >= 1
             if not (i == 0 and sw is not None):  # the opening stint's length is the rule's
                 ok &= (lo <= b - a) & (b - a <= hi)
-            free = np.min([free_all[rows, pa:pb].min(axis=1) for pa, pb in spans[i]], axis=0)
             if link and i == 0:
                 la, lb = w0 + tpl[-1][1], w0 + tpl[-1][2]
                 if tpl[-1][0] != d:
@@ -307,7 +318,7 @@ class Construction:
                 ok &= (lo <= lb - la) & (lb - la <= hi)
                 for pa, pb in spans[-1]:
                     free = np.minimum(free, free_all[rows, pa:pb].min(axis=1))
-            ok &= free >= 1
+                ok &= free >= 1
             js = np.flatnonzero(ok)
             if not len(js):
                 return None
@@ -453,14 +464,22 @@ class Construction:
                             seat_loads=self.loads.seat_loads())
         # One trainee, hard capacity: presolve costs more than it saves (old decomposition,
         # measured 0.02-0.045 s a solve without against 0.04-0.09 s with).
-        solver = self._solver(work, presolve=True)
-        # A large region: any rotation within the seats will do (polishing improves it).
-        # The searches that reach their limit cost ~5 times the CPU of their deterministic
-        # time (850 trainees, 8 such solves: 4.1 CPU s to the limit, 1.6 to the first plan).
-        solver.parameters.stop_after_first_solution = (
-            not soft and len(self.trainees) >= self.work.first_solution_from)
+        # Within capacity, a search that has a rotation after ``settle`` work stops there; one
+        # that has none starts again with the whole budget (the same search as one run to it).
+        settle = work if soft else min(work, self.work.part_settle)
         t0 = time.process_time()
-        status = solver.solve(pm.model)
+        status = cp_model.UNKNOWN
+        for budget in ((settle, work) if settle < work else (work,)):
+            if status != cp_model.UNKNOWN or self.halted():
+                break
+            solver = self._solver(budget, presolve=True)
+            # A large region: any rotation within the seats will do (polishing improves
+            # it). The searches that reach their limit cost ~5 times the CPU of their
+            # deterministic time (850 trainees, 8 such solves: 4.1 CPU s to the limit, 1.6
+            # to the first plan).
+            solver.parameters.stop_after_first_solution = (
+                not soft and len(self.trainees) >= self.work.first_solution_from)
+            status = solver.solve(pm.model)
         key = "soft" if soft else "blocks" if contiguous else "free" if narrow else "wide"
         self.stats[key + "_n"] = self.stats.get(key + "_n", 0) + 1
         self.stats[key + "_s"] = self.stats.get(key + "_s", 0) + time.process_time() - t0

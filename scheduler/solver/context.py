@@ -81,9 +81,16 @@ class Context:
     # Called once by the pipeline when its first plan is there (``solve``: a large region's
     # second process starts then).
     on_first_plan: Callable[[], None] | None = None
+    # Called by the pipeline with each better plan it holds and its cost (``solve``: the full
+    # model beside starts from it).
+    on_plan: Callable[[list[Stint], float], None] | None = None
     # ``bounds.leave_floors`` as the pipeline computed them (some trainees may be missing: a
     # floor of 0), for the bound known without a search (``solve``).
     floors: dict[str, int] | None = None
+
+    def share(self, plan: list[Stint], cost: float) -> None:
+        if self.on_plan is not None:
+            self.on_plan(plan, cost)
 
     @property
     def deadline(self) -> Deadline:

@@ -1,4 +1,4 @@
-"""Counting arguments: infeasibility proven by arithmetic before any search (issue 23).
+"""Counting arguments: infeasibility proven by arithmetic before any search.
 
 A coordinator's usual cause of "no plan" is that an intake needs more weeks of a discipline
 than the units giving it have seats for. That is a counting fact, found in milliseconds:

@@ -29,7 +29,8 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
             soft_capacity: bool = False,
             on_better: Callable[[int], None] | None = None,
             stop: Callable[[], bool] | None = None,
-            floors: dict[str, int] | None = None) -> list[Stint]:
+            floors: dict[str, int] | None = None,
+            share: Callable[[list[Stint], int], None] | None = None) -> list[Stint]:
     """Large-neighbourhood search on the whole objective (every term, every trainee).
 
     ``polish`` only lowers each trainee's own cost; staffing targets and peak utilisation
@@ -40,6 +41,7 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
     cost is: a week a vårdcentral stands empty (trainees who could be there then), the
     busiest unit of a class (its trainees and those of the quietest units), a trainee
     above its own minimum cost with its competitors. ``floors``: as ``polish``'s.
+    ``share``: called with each better plan and its cost (``Context.share``).
     """
     deadline = Deadline(time_limit, stop)
     if deadline.left() <= 0.3:  # the least it needs for a step (below)
@@ -110,6 +112,8 @@ def improve(instance: Instance, plan: list[Stint], time_limit: float, seed: int,
                 on_better(cost)
             for k in group:
                 state.set(k, [st for st in new if st.trainee == k])
+            if share:
+                share(state.stints(), cost)
     if progress:
         progress({"phase": "improve", "steps": steps, "kept": kept, "from": start_cost,
                   "to": cost, "time": deadline.elapsed()})

@@ -7,8 +7,8 @@ intervals) are pairwise disjoint, lie inside the block and their sizes add up to
 weeks, which together force an exact tiling without one boolean per week. Capacity is one
 cumulative (or no-overlap, for single-seat units such as vårdcentraler) per unit, with fixed
 "blocker" intervals lowering capacity in dated periods. Why intervals: a week-indexed model
-needs one boolean per trainee, unit and week (~158 x 40 x 78 ≈ 490 000 on Örebro, where the
-issue reports no plan within 120 s; not re-measured here); this model has ~6 000 optional
+needs one boolean per trainee, unit and week (~158 x 40 x 78 ≈ 490 000 on Örebro, where it
+was reported to find no plan within 120 s; not re-measured here); this model has ~6 000 optional
 intervals. Measured (2 workers) on a synthetic region of Örebro's size: even so, the full model
 found no plan in 60 s, with or without a partial hint, so ``solve.py`` builds a first plan
 trainee by trainee and warm-starts this model with a complete hint.

@@ -33,32 +33,39 @@ SPLIT = {True: {"polish": 0.5, "reassign": 0.65, "touch_up": 0.85, "until": 0.97
 def alternate(instance: Instance, plan: list[Stint], time_limit: float, t0: float,
               beside: bool, seed: int, least: dict[str, int], profiles: dict,
               report: Callable[..., None], stop: Callable[[], bool],
-              floors: dict[str, int] | None = None) -> list[Stint]:
+              floors: dict[str, int] | None = None,
+              share: Callable[[list[Stint], float], None] | None = None) -> list[Stint]:
     """Reassignment and touch-up in turn, from the end of polishing to ``SPLIT["until"]``.
 
     Touch-up's one-trainee re-plans need seats that reassignment frees (measured on a
     polished Örebro plan: touch-up alone 12 374 -> 12 296 in 20 s; after reassignment
     12 057 -> 11 654 in 17 s), and its re-plans raise peaks that reassignment lowers again;
     each round frees seats for the next (one more round from 11 648: 11 570 in 10 s).
+    ``share``: called with the plan and its cost after each step (``Context.share``).
     """
     split = SPLIT[beside]
     at = Deadline(time_limit, stop, t0).at
     plan = reassign(instance, plan, profiles, at(split["reassign"]), seed, stop=stop)
     cost = plan_cost(instance, plan, profiles)[0]
     report(cost=cost)
+    if share is not None:
+        share(plan, cost)
     rounds = 0
     while at(split["until"]) > 1.0 and not stop():
         before = cost
         # Later rounds leave the short reassignment its time.
         end = split["touch_up"] if rounds == 0 else split["until"] - split["short"]
         plan = touch_up(instance, plan, at(end), seed + rounds, least, profiles,
-                        on_better=lambda c: report(cost=c), stop=stop, floors=floors)
+                        on_better=lambda c: report(cost=c), stop=stop, floors=floors,
+                        share=share)
         # Touch-up's re-plans pick units for their own trainee: a short reassignment lowers
         # the peaks they raised (Örebro, one run: 6 s, 377 -> 356).
         plan = reassign(instance, plan, profiles,
                         min(at(split["until"]), split["short"] * time_limit), seed, stop=stop)
         cost = plan_cost(instance, plan, profiles)[0]
         report(cost=cost)
+        if share is not None:
+            share(plan, cost)
         rounds += 1
         if cost >= before:
             break
@@ -90,7 +97,9 @@ def pipeline(ctx: Context, first_attempt: int,
     warm_time = ctx.deadline.elapsed()
     if progress:
         progress({"phase": "first_plan", "time": warm_time})
-    report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
+    cost = plan_cost(instance, warm, profiles, soft_capacity)[0]
+    report(cost=cost)
+    ctx.share(warm, cost)
     split = SPLIT[beside]
     if ctx.on_first_plan is not None:
         hook, ctx.on_first_plan = ctx.on_first_plan, None  # once
@@ -110,14 +119,18 @@ def pipeline(ctx: Context, first_attempt: int,
                            stop=lambda: stop() or ctx.deadline.at(split["end"]) <= 0)
               if instance.weights.fragmentation else {})
     ctx.floors = floors
+    # Better plans go to the full model beside, if one runs (else nothing collects them).
+    share = ctx.share if ctx.on_plan is not None else None
     # Polishing re-plans within capacity only, so it never adds an overrun.
     warm = polish(instance, warm, at(split["polish"]), seed, least, progress, profiles,
                   stop=stop, floors=floors)
-    report(cost=plan_cost(instance, warm, profiles, soft_capacity)[0])
+    cost = plan_cost(instance, warm, profiles, soft_capacity)[0]
+    report(cost=cost)
+    ctx.share(warm, cost)
     if not soft_capacity:  # its capacity rows are hard
         warm = alternate(instance, warm, ctx.time_limit, ctx.start, beside, seed, least,
-                         profiles, report, stop, floors)
+                         profiles, report, stop, floors, share=share)
     warm = improve(instance, warm, at(split["end"]), seed, least, profiles, progress=None,
                    soft_capacity=soft_capacity, on_better=lambda c: report(cost=c), stop=stop,
-                   floors=floors)
+                   floors=floors, share=share)
     return warm, warm_time

@@ -188,7 +188,7 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         is the run's), or a signal asks to stop (scheduler.halt)."""
         if HALT.is_set():
             return True
-        if bounder is not None and not bounder.is_alive():
+        if bounder is not None and bounder.final:
             return True
         if bounder is None and beside is None:
             return False
@@ -214,7 +214,9 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         else:
             spare = workers - (2 if portfolio else 1)
             if decomposing and spare >= 1:
-                bounder = Bounder(ctx, spare, on_bound=lambda b: report(bound=b))
+                bounder = Bounder(ctx, spare, on_bound=lambda b: report(bound=b),
+                                  on_cost=lambda c: report(cost=c))
+                ctx.on_plan = bounder.offer
                 bounder.start()
             if portfolio:
                 # Another seed and order beside: the phases work against wall-clock budgets, so

@@ -21,7 +21,8 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
              least: dict[str, int], profiles: dict,
              on_better: Callable[[int], None] | None = None,
              stop: Callable[[], bool] | None = None,
-             floors: dict[str, int] | None = None) -> list[Stint]:
+             floors: dict[str, int] | None = None,
+             share: Callable[[list[Stint], int], None] | None = None) -> list[Stint]:
     """One-trainee re-plans after ``reassign``, each kept if the plan's whole cost falls.
 
     ``reassign`` moves stints between interchangeable units, which frees weeks that polishing
@@ -34,6 +35,7 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
     solves minimising unit changes kept 10-stint rotations for trainees where the capped
     model found 9 stints in 0.1-0.5 s or proved none in one block exists in 0.2-0.6 s; a
     sweep of the capped model cut the plan's cost by ~190. ``floors``: as ``polish``'s.
+    ``share``: called with each better plan and its cost (``Context.share``).
     """
     deadline = Deadline(time_limit, stop)
     if deadline.left() <= 0.2:  # the least it needs for a re-plan (below)
@@ -107,5 +109,7 @@ def touch_up(instance: Instance, plan: list[Stint], time_limit: float, seed: int
                 kept += 1
                 if on_better:
                     on_better(cost)
+                if share:
+                    share(state.stints(), cost)
         if not kept:
             return state.stints()

@@ -1,0 +1,83 @@
+"""Trace one solve: wall and CPU seconds (this process and its children) of the first plan and
+of each change of objective or bound, then one JSON line (status, objective, bound, gap, first
+plan, wall, CPU, checker). ``--stop-first`` ends the run at its first plan.
+
+    python benchmarks/trace.py leave-80-tight --time-limit 60 --stop-first   # a suite region
+    python benchmarks/trace.py instances/tutorial.yaml --time-limit 60
+
+To time another checkout with the same interpreter, run it from that checkout with
+``PYTHONPATH`` set to it (the script's own folder comes first on the path, not the checkout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import resource
+import time
+from pathlib import Path
+
+from scheduler import checker
+from scheduler.halt import HALT
+from scheduler.inputs.yaml_io import load_instance
+from scheduler.solver.solve import solve
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_now() -> float:
+    """CPU seconds of this process, its live children (the second pipeline) and those ended."""
+    total = time.process_time()
+    for c in multiprocessing.active_children():
+        try:
+            fields = Path(f"/proc/{c.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / TICK
+        except (OSError, IndexError):
+            pass
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return total + ru.ru_utime + ru.ru_stime
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("name", help="a region file, or the name of a benchmarks/suite/ region")
+    ap.add_argument("--time-limit", type=float, default=30.0)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--stop-first", action="store_true")
+    ap.add_argument("--quiet", action="store_true", help="no line per objective or bound")
+    args = ap.parse_args()
+    path = Path(args.name)
+    if not path.exists():
+        path = Path("benchmarks") / "suite" / args.name / "region.yaml"
+    inst = load_instance(path)
+    t0 = time.monotonic()
+    last: list = [None, None]
+    first: list[float] = []
+
+    def progress(ev: dict) -> None:
+        now, cpu = time.monotonic() - t0, cpu_now()
+        if ev.get("phase") == "first_plan" and not first:
+            first[:] = [now, cpu]
+            print(f"first plan  wall {now:6.2f} cpu {cpu:6.2f}", flush=True)
+            if args.stop_first:
+                HALT.set()
+        if ev.get("phase") == "solve" and not args.quiet:
+            ob = [ev.get("objective"), ev.get("bound")]
+            if ob != last:
+                last[:] = ob
+                print(f"  {now:6.2f} cpu {cpu:6.2f} obj {ob[0]} bound {ob[1]}", flush=True)
+
+    r = solve(inst, time_limit=args.time_limit, workers=2, seed=args.seed, progress=progress)
+    wall = time.monotonic() - t0
+    clean = r.status.has_plan and not checker.check(inst, r.stints)
+    print(json.dumps({"name": args.name, "status": r.status.value, "objective": r.objective,
+                      "bound": r.bound, "gap": r.gap, "first": r.time_to_first,
+                      "first_cpu": first[1] if first else None, "wall": round(wall, 2),
+                      "cpu": round(cpu_now(), 2), "clean": clean,
+                      "load": os.getloadavg()[0]}))
+
+
+if __name__ == "__main__":
+    main()
