@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scheduler.cli.common import LangOpt, _lang, _load, err
+from scheduler.cli.common import LangOpt, err, load_input, parse_lang
 from scheduler.i18n import Lang, discipline_name, last_day, tr, until_text, week_text
 from scheduler.plan import Stint
 
@@ -113,7 +113,7 @@ def _instance_for(plan_dir: Path, given: Path | None) -> "Instance | None":
     path = given if given is not None else read_run(plan_dir).instance
     if path is None or (given is None and not path.is_file()):
         return None
-    return _load(path)[0]
+    return load_input(path)[0]
 
 
 def calendar(
@@ -132,7 +132,7 @@ def calendar(
     from scheduler.outputs import write_atomic
     from scheduler.plan import PlanFormatError, read_plan_csv
 
-    lg = _lang(lang)
+    lg = parse_lang(lang)
     plan_csv = plan_dir / "plan.csv"
     if not plan_csv.is_file():
         err.print(tr("cli_calendar.no_plan", lg, dir=plan_dir), markup=False)

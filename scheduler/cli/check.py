@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from scheduler import verify
-from scheduler.cli.common import LangOpt, _lang, _load, _today, _with_fairness, err
+from scheduler.cli.common import LangOpt, err, load_input, parse_lang, parse_today, with_fairness
 from scheduler.i18n import tr
 from scheduler.plan import PlanFormatError
 
@@ -32,10 +32,10 @@ def check(
     from scheduler.plan_readers import read_plan
     from scheduler.report.fairness import mode_of_run
 
-    lg = _lang(lang)
-    inst, _ = _load(instance)
-    inst = _with_fairness(inst, fairness or mode_of_run(plan.parent), lg)
-    day = _today(today, plan.parent, inst)
+    lg = parse_lang(lang)
+    inst, _ = load_input(instance)
+    inst = with_fairness(inst, fairness or mode_of_run(plan.parent), lg)
+    day = parse_today(today, plan.parent, inst)
     try:
         stints = read_plan(plan)
     except PlanFormatError as exc:

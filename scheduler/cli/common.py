@@ -36,14 +36,14 @@ WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=MAX_WORKERS)]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED)]
 
 
-def _lang(value: str) -> Lang:
+def parse_lang(value: str) -> Lang:
     if value not in ("sv", "en"):
         raise typer.BadParameter("--lang must be 'sv' or 'en'")
     set_language(value)  # type: ignore[arg-type]
     return value  # type: ignore[return-value]
 
 
-def _check_out(out: Path, inputs: tuple[Path, ...], lg: Lang) -> None:
+def check_out(out: Path, inputs: tuple[Path, ...], lg: Lang) -> None:
     """Refuse an unusable --out before solving, not after minutes of search (exit 2)."""
     try:
         if out.exists() and not out.is_dir():
@@ -59,7 +59,7 @@ def _check_out(out: Path, inputs: tuple[Path, ...], lg: Lang) -> None:
         raise typer.Exit(2)
 
 
-def _lock_out(ctx: typer.Context, out: Path, lg: Lang) -> None:
+def lock_out(ctx: typer.Context, out: Path, lg: Lang) -> None:
     """Hold the lock on --out until the command ends: a second run into the same folder exits 2
     at once, and an unwritable or impossible --out is found before solving, not after."""
     lock = output_lock(out)
@@ -93,7 +93,7 @@ class _Scrubbed(io.TextIOBase):
         return self.raw.isatty()
 
 
-def _pseudonymous_stderr(ctx: typer.Context, inst: Instance, lang: Lang) -> None:
+def pseudonymous_stderr(ctx: typer.Context, inst: Instance, lang: Lang) -> None:
     """--pseudonymize: refuse an empty or short key before solving (exit 2), and print codes,
     never ids, on stderr for the rest of the command."""
     from scheduler.workbook.pseudonym import PseudonymKeyError, codes, pseudonym_key
@@ -112,7 +112,7 @@ def _pseudonymous_stderr(ctx: typer.Context, inst: Instance, lang: Lang) -> None
     ctx.call_on_close(restore)
 
 
-def _stop_if_halted(result: object, lg: Lang) -> None:
+def stop_if_halted(result: object, lg: Lang) -> None:
     """After Ctrl-C/SIGTERM: the plan (already checked) is marked stopped and written by the
     caller; here only the message and the exit code (130/143)."""
     if halt.HALT.is_set():
@@ -122,7 +122,7 @@ def _stop_if_halted(result: object, lg: Lang) -> None:
         raise typer.Exit(halt.exit_code())
 
 
-def _load(path: Path) -> tuple[Instance, str]:
+def load_input(path: Path) -> tuple[Instance, str]:
     from scheduler import api  # here: api imports the solver, which --help does without
 
     try:
@@ -132,7 +132,7 @@ def _load(path: Path) -> tuple[Instance, str]:
         raise typer.Exit(2) from None
 
 
-def _with_fairness(inst: Instance, mode: str | None, lg: Lang) -> Instance:
+def with_fairness(inst: Instance, mode: str | None, lg: Lang) -> Instance:
     """The instance with --fairness (or run.json's mode) if one is given; exit 2 if unknown."""
     if mode is None:
         return inst
@@ -142,7 +142,7 @@ def _with_fairness(inst: Instance, mode: str | None, lg: Lang) -> Instance:
     return inst.model_copy(update={"fairness": mode})
 
 
-def _today(value: str | None, plan_dir: Path | None, inst: Instance) -> date | None:
+def parse_today(value: str | None, plan_dir: Path | None, inst: Instance) -> date | None:
     """``--today`` as a Monday (a week begun is history); else run.json's, else the
     instance's ``today``; None when none is known."""
     from scheduler.inputs.changes import replan_monday
@@ -162,7 +162,7 @@ def _today(value: str | None, plan_dir: Path | None, inst: Instance) -> date | N
     return inst.today
 
 
-def _keep(inst: Instance, keep: Path, today: str | None, lg: Lang
+def keep_plan(inst: Instance, keep: Path, today: str | None, lg: Lang
           ) -> tuple[Instance, date | None, list]:
     """The instance with every stint of the trainees in ``keep`` locked, today, and the
     kept stints."""
@@ -178,7 +178,7 @@ def _keep(inst: Instance, keep: Path, today: str | None, lg: Lang
     except InputError as exc:
         err.print(exc.render(), markup=False)
         raise typer.Exit(2) from None
-    day = _today(today, keep.parent, inst)
+    day = parse_today(today, keep.parent, inst)
     n_all = len(inst.all_trainees())
     err.print(tr("cli.keeping", lg, n=len(kept), plan=keep, m=n_all - len(kept)),
               markup=False)

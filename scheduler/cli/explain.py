@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from scheduler.cli.common import LangOpt, _lang, _load, err, print_explanation, reject_unreachable
+from scheduler.cli.common import (
+    LangOpt,
+    err,
+    load_input,
+    parse_lang,
+    print_explanation,
+    reject_unreachable,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -25,8 +32,8 @@ def explain(
     """Why no plan exists: the conflicting requirements and the smallest relaxation."""
     from scheduler.plan import PlanFormatError, read_plan_csv
 
-    lg = _lang(lang)
-    inst, _ = _load(instance)  # invalid input (exit 2) names its cause itself
+    lg = parse_lang(lang)
+    inst, _ = load_input(instance)  # invalid input (exit 2) names its cause itself
     reject_unreachable(inst, instance, lg)
     previous = None
     if plan is not None:

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from scheduler.cli.common import _lang, err
+from scheduler.cli.common import err, parse_lang
 from scheduler.i18n import tr
 
 
@@ -59,7 +59,7 @@ def generate(
     from scheduler.generator.emit import render, write
     from scheduler.generator.suite import SUITE, generate_suite
 
-    lg = _lang(lang)
+    lg = parse_lang(lang)
     t0 = time.perf_counter()
     folder = out if out is not None else Path("benchmarks/suite" if suite else "region")
     if folder.exists() and not folder.is_dir():

@@ -19,7 +19,7 @@ from typing import Annotated
 
 import typer
 
-from scheduler.cli.common import _lang, err
+from scheduler.cli.common import err, parse_lang
 from scheduler.i18n import Lang, tr
 
 OUTPUTS = ("schedule.csv", "score.json")
@@ -61,7 +61,7 @@ def solve_cmd(
     from scheduler.mss.solve import solve
     from scheduler.outputs import write_atomic
 
-    lg = _lang(lang)
+    lg = parse_lang(lang)
     inst = _read(instance)
     if out.exists() and not out.is_dir():
         err.print(tr("cli_mss.out_not_dir", lg, out=out), markup=False)
@@ -124,7 +124,7 @@ def bench_cmd(
     from scheduler.mss.dzn import DznError
     from scheduler.outputs import write_atomic
 
-    lg = _lang(lang)
+    lg = parse_lang(lang)
     folder, files, csv_path = _bench_inputs(folder, only, jobs, workers, out, lg)
     known = bench.best_known(folder)
     md_path = csv_path.with_suffix(".md")
@@ -236,7 +236,7 @@ def bound_cmd(
     from scheduler.mss.dzn import DznError, benchmark_dir, read_instance
     from scheduler.outputs import write_atomic
 
-    lg = _lang(lang)
+    lg = parse_lang(lang)
     folder = folder or benchmark_dir()
     if not folder.is_dir():
         err.print(tr("cli_mss.not_dir", lg, dir=folder), markup=False)

@@ -14,11 +14,11 @@ from scheduler.cli.common import (
     SeedOpt,
     TimeLimitOpt,
     WorkersOpt,
-    _check_out,
-    _lang,
-    _load,
-    _lock_out,
+    check_out,
     err,
+    load_input,
+    lock_out,
+    parse_lang,
     print_explanation,
 )
 from scheduler.i18n import Lang, tr
@@ -52,11 +52,11 @@ def replan(
     from scheduler.replanning import replan_and_verify, write_replan_outputs
     from scheduler.result import EXIT_CODES
 
-    lg = _lang(lang)
-    inst, digest = _load(instance)
+    lg = parse_lang(lang)
+    inst, digest = load_input(instance)
     day, old, changes = _read_inputs(today, old_plan, change or [], lg)
-    _check_out(out, (instance, old_plan, *(change or [])), lg)
-    _lock_out(context, out, lg)  # one run per folder; an unusable --out before solving
+    check_out(out, (instance, old_plan, *(change or [])), lg)
+    lock_out(context, out, lg)  # one run per folder; an unusable --out before solving
     try:
         rp = replan_and_verify(inst, old, day, changes, time_limit=time_limit,
                                workers=workers, seed=seed, lang=lg)

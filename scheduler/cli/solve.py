@@ -17,19 +17,19 @@ from scheduler.cli.common import (
     SeedOpt,
     TimeLimitOpt,
     WorkersOpt,
-    _check_out,
-    _keep,
-    _lang,
-    _load,
-    _lock_out,
-    _pseudonymous_stderr,
-    _stop_if_halted,
-    _today,
-    _with_fairness,
+    check_out,
     err,
+    keep_plan,
+    load_input,
+    lock_out,
+    parse_lang,
+    parse_today,
     print_explanation,
     print_overruns,
+    pseudonymous_stderr,
     reject_unreachable,
+    stop_if_halted,
+    with_fairness,
 )
 from scheduler.domain import Instance
 from scheduler.i18n import Lang, tr
@@ -74,19 +74,19 @@ def solve(
     # solve start without OR-Tools, and a signal during this import is seen below.
     from scheduler.solver.counting import shortfalls
 
-    lg = _lang(lang)
-    inst, digest = _load(instance)
-    inst = _with_fairness(inst, fairness, lg)
-    _check_out(out, (instance, *((keep,) if keep else ())), lg)
+    lg = parse_lang(lang)
+    inst, digest = load_input(instance)
+    inst = with_fairness(inst, fairness, lg)
+    check_out(out, (instance, *((keep,) if keep else ())), lg)
     given, day = inst, None  # the instance as given; the plan is checked against it too
     if keep is not None:  # a kept plan that cannot be used: exit 2 before --out is made
-        inst, day, _ = _keep(inst, keep, today, lg)
+        inst, day, _ = keep_plan(inst, keep, today, lg)
     elif today is not None:
-        day = _today(today, None, inst)
-    _lock_out(ctx, out, lg)
+        day = parse_today(today, None, inst)
+    lock_out(ctx, out, lg)
     if pseudonymize:
-        _pseudonymous_stderr(ctx, given, lg)
-    _stop_if_halted(None, lg)  # a signal during start-up: nothing to write
+        pseudonymous_stderr(ctx, given, lg)
+    stop_if_halted(None, lg)  # a signal during start-up: nothing to write
     reject_unreachable(inst, instance, lg)
     t0 = time.monotonic()  # --time-limit covers the solve and the explanation together
     # Counting: 0.04 s on Örebro (158 trainees), 2.8 s on 1 000 generated trainees; at most a
@@ -111,7 +111,7 @@ def solve(
         inst, result.stints, _ = pseudo(inst, result.stints)
     if result.status.has_plan:
         _write(inst, result, out, instance, lg, overruns if soft_capacity else None)
-    _stop_if_halted(result, lg)
+    stop_if_halted(result, lg)
     _print_outcome(inst, result, out, lg, as_json, overruns if soft_capacity else None)
     if result.status == Status.INFEASIBLE:
         _explain_infeasible(inst, bool(counted), time.monotonic() - t0, time_limit, lg)

@@ -24,10 +24,10 @@ from scheduler.cli.common import (
     MAX_WORKERS,
     LangOpt,
     SeedOpt,
-    _keep,
-    _lang,
-    _load,
     err,
+    keep_plan,
+    load_input,
+    parse_lang,
 )
 from scheduler.i18n import Lang, tr
 
@@ -164,8 +164,8 @@ def whatif(
     from scheduler.whatif.scenario import load_scenarios
     from scheduler.whatif.sweep import whatif as run_whatif
 
-    lg = _lang(lang)
-    inst, _ = _load(base)
+    lg = parse_lang(lang)
+    inst, _ = load_input(base)
     try:
         variants, folder = load_scenarios(scenarios)
     except InputError as exc:
@@ -223,14 +223,14 @@ def capacity(
     is worth."""
     from scheduler.whatif.capacity import intake_capacity, marginal_summary
 
-    lg = _lang(lang)
-    inst, _ = _load(base)
+    lg = parse_lang(lang)
+    inst, _ = load_input(base)
     if out is not None:
         _out_dir(out)
     _check_unit(inst, unit, lg)
     kept_plan = None
     if keep is not None:
-        inst, _day, kept_plan = _keep(inst, keep, None, lg)
+        inst, _day, kept_plan = keep_plan(inst, keep, None, lg)
     known = sorted({c.start for c in inst.cohorts})
     if kept_plan is not None and not start:
         start = _next_round(inst, kept_plan, keep, lg)
@@ -403,7 +403,7 @@ def batch(
     from scheduler import api
     from scheduler.whatif.sweep import batch as run_batch
 
-    lg = _lang(lang)
+    lg = parse_lang(lang)
     if not folder.is_dir():
         err.print(tr("cli_whatif.not_dir", lg, dir=folder), markup=False)
         raise typer.Exit(2)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scheduler.cli.common import LangOpt, _lang, _load, _today, err
+from scheduler.cli.common import LangOpt, err, load_input, parse_lang, parse_today
 from scheduler.i18n import tr
 
 if TYPE_CHECKING:
@@ -76,10 +76,10 @@ def template(
     lang: LangOpt = "sv",
 ) -> None:
     """Write an instance workbook: an example to edit, or --from an existing instance."""
-    lg = _lang(lang)
+    lg = parse_lang(lang)
     src = _instance_path(from_) if from_ is not None else None
     _target(out, (src,) if src else (), WORKBOOK_SUFFIXES, lg)
-    inst = _load(src)[0] if src is not None else None
+    inst = load_input(src)[0] if src is not None else None
     if inst is None:
         from scheduler.workbook.template import example_instance
 
@@ -95,10 +95,10 @@ def convert(
     """Convert an instance between the workbook and the text (YAML) format, without loss."""
     from scheduler.inputs.yaml_io import dump_instance
 
-    lg = _lang(lang)
+    lg = parse_lang(lang)
     src = _instance_path(src)
     _target(out, (src,), WORKBOOK_SUFFIXES + YAML_SUFFIXES, lg)
-    inst, _ = _load(src)
+    inst, _ = load_input(src)
     if out.suffix.lower() in WORKBOOK_SUFFIXES:
         data = _workbook_bytes(inst, lg)
     else:
@@ -125,7 +125,7 @@ def rosters(
     from scheduler.workbook.pseudonym import pseudonymize as pseudo
     from scheduler.workbook.rosters import write_rosters
 
-    lg = _lang(lang)
+    lg = parse_lang(lang)
     plan_csv = plan_dir / "plan.csv"
     if not plan_csv.is_file():
         err.print(tr("cli_workbook.no_plan", lg, dir=plan_dir), markup=False)
@@ -140,13 +140,13 @@ def rosters(
             resolved_out in p.resolve().parents for p in (instance, plan_csv)):
         err.print(tr("cli_workbook.out_is_input", lg, out=out), markup=False)
         raise typer.Exit(2)
-    inst, digest = _load(instance)
+    inst, digest = load_input(instance)
     if run.input_hash and run.input_hash != digest:
         if from_run:  # a rule-set file it names has changed
             err.print(tr("cli_workbook.run_instance_changed", lg, instance=instance), markup=False)
             raise typer.Exit(2)
         err.print(tr("cli_workbook.hash_mismatch", lg, instance=instance), markup=False)
-    day = _today(today, plan_dir, inst)
+    day = parse_today(today, plan_dir, inst)
     stints = _read_plan(plan_csv, lg)
     ids = {t.id for t in inst.all_trainees()}
     planned = {s.trainee for s in stints}
