@@ -49,13 +49,13 @@ ClusterOpt = Annotated[str | None, typer.Option(
 def _ticker(lg: Lang):
     from rich.console import Console
 
-    from scheduler.whatif.runner import Progress
+    from scheduler.whatif.runner import BatchProgress
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     tty = sys.stderr.isatty()
     last: list = [None]
 
-    def tick(p: Progress) -> None:
+    def tick(p: BatchProgress) -> None:
         line = tr("cli_whatif.progress", lg, done=p.done, total=p.total, running=p.running,
                   failed=p.failed, eta=p.eta())
         if tty:

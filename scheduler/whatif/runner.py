@@ -133,7 +133,7 @@ def status_counts(outcomes: Sequence[Outcome]) -> dict[str, int]:
 
 
 @dataclass
-class Progress:
+class BatchProgress:
     total: int
     jobs: int
     time_limit: float
@@ -158,7 +158,7 @@ class Progress:
 
 
 Callback = Callable[[Outcome], None]
-Ticker = Callable[[Progress], None]
+Ticker = Callable[[BatchProgress], None]
 
 
 def run_all(jobs: Sequence[Job], parallel: int = 1, cluster: str | None = None,
@@ -175,7 +175,8 @@ def run_all(jobs: Sequence[Job], parallel: int = 1, cluster: str | None = None,
     ``on_result`` has seen every finished one.
     """
     time_limit = max((j.time_limit for j in jobs), default=0.0)
-    prog = Progress(len(jobs), 1 if cluster is None and parallel <= 1 else parallel, time_limit)
+    jobs_at_once = 1 if cluster is None and parallel <= 1 else parallel
+    prog = BatchProgress(len(jobs), jobs_at_once, time_limit)
     out: list[Outcome] = []
 
     def done(o: Outcome) -> None:
@@ -223,7 +224,7 @@ class _Running:
     limit: float | None  # wall-clock seconds before the kill
 
 
-def _run_procs(jobs: Sequence[Job], parallel: int, done: Callback, prog: Progress,
+def _run_procs(jobs: Sequence[Job], parallel: int, done: Callback, prog: BatchProgress,
                tick: Ticker | None, grace: float | None) -> None:
     """One spawned process per job, ``parallel`` at a time, with a watchdog.
 
@@ -291,7 +292,7 @@ def _run_procs(jobs: Sequence[Job], parallel: int, done: Callback, prog: Progres
         raise
 
 
-def _run_dask(jobs: Sequence[Job], address: str, done: Callback, prog: Progress,
+def _run_dask(jobs: Sequence[Job], address: str, done: Callback, prog: BatchProgress,
               tick: Ticker | None) -> None:
     try:
         from distributed import Client, as_completed
