@@ -133,15 +133,14 @@ def cover_model(inst: MssInstance, cells: set[Cell], members: list[int], deadlin
     open_w = open_starts(inst, cap_left)
     for s in members:
         rows: SlotRows[cp_model.IntVar] = SlotRows(cover)
-        av_w = avail_starts(np.array(inst.availability[s], dtype=bool), D)
-        for h, d, t, val in slots(inst, s, open_w, av_w):
+        av = np.array(inst.availability[s], dtype=bool)
+        for h, d, t, val in slots(inst, s, open_w, avail_starts(av, D)):
             x = m.new_bool_var("")
             z[(s, h, d, t)] = x
             rows.add(inst, h, d, t, x)
             obj.append(val * x)
-            was = cur.get((s, h, d)) == t
-            m.add_hint(x, was)
-            if was:
+            m.add_hint(x, cur.get((s, h, d)) == t)
+            if cur.get((s, h, d)) == t:
                 hinted.add(x.index)
         _student_rows(m, inst, s, rows)
     shorts = []
