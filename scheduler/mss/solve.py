@@ -15,7 +15,6 @@ from scheduler.mss.construct import Plan, construct, fill, swap_repair
 from scheduler.mss.cover import cover_repair
 from scheduler.mss.dzn import Cell, MssInstance
 from scheduler.mss.evaluate import evaluate
-from scheduler.mss.fit import fit_repair
 from scheduler.mss.greedy import (
     MIN_REWARD,
     FirstPlan,
@@ -332,13 +331,8 @@ def _minima_phase(inst: MssInstance, t0: float, time_limit: float, seed: int,
         quick = repair(inst, quick, t0 + (0.3 if small else 0.4) * time_limit, seed)
     if _unmet(inst, quick) and not small:
         quick = mip_repair(inst, quick, t0 + 0.5 * time_limit, seed, whole=MIP_WHOLE)
-    if _unmet(inst, quick) and not small:
-        # Stints on minima and free stints (fit.py): the disciplines a student leaves for
-        # later stay open, where the MIP neighbourhoods fixed them (I80_24_4).
-        quick = fit_repair(inst, quick, t0 + 0.75 * time_limit, seed, workers=workers)
     if _unmet(inst, quick):
-        quick = cover_repair(inst, quick, t0 + (0.6 if small else 0.8) * time_limit, seed,
-                             workers=workers)
+        quick = cover_repair(inst, quick, t0 + 0.6 * time_limit, seed, workers=workers)
     return quick
 
 
