@@ -8,7 +8,7 @@ Messages are 1-based, as in the ``.dzn`` files.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from scheduler.mss.dzn import Cell, MssInstance
@@ -73,37 +73,53 @@ def check(inst: MssInstance, cells: Iterable[Cell]) -> list[Violation]:
                 ha[t + 1], ds[t + 1] = here[0][0] + 1, here[0][1] + 1
         if s not in clash:
             _contiguity(s, ds, ha, T, D, bad)
-        for d in range(ND):
-            n = slots_sd[(s, d)]
-            if n > D:
-                bad("once", f"student {s + 1} attends discipline {d + 1} in {n} periods "
-                            f"(at most {D})")
-            if n // D > 0 and not inst.allowed_disc[s][d]:
-                bad("allowed", f"student {s + 1} is not allowed discipline {d + 1}")
-        for g in range(inst.groups):
-            n = sum(slots_sd[(s, d)] for d in range(ND) if inst.disc_group[d] == g)
-            need = inst.stud_disc_group[s][g] * D
-            if n != need:
-                bad("group", f"student {s + 1} attends {n} periods in group {g + 1} "
-                             f"(exactly {need} required)")
-        # Precedences: every period of d needs d1 attended in that period or earlier.
-        seen: set[int] = set()
-        for t in range(1, T + 1):
-            d = ds[t]
-            if d:
-                seen.add(d)
-                for d1 in range(ND):
-                    if inst.precededby[d - 1][d1] and (d1 + 1) not in seen:
-                        bad("precedence", f"student {s + 1} attends discipline {d} in period "
-                                          f"{t} before discipline {d1 + 1}")
-        for h in range(H):
-            n = slots_sh[(s, h)] // D
-            if n > inst.max_disc_per_hosp:
-                bad("max_disc_per_hosp", f"student {s + 1} attends {n} disciplines at hospital "
-                                         f"{h + 1} (at most {inst.max_disc_per_hosp})")
+        _student_rules(inst, s, ds, slots_sd, slots_sh, bad)
+    _ward_limits(inst, load, bad)
+    return out
+
+
+def _student_rules(inst: MssInstance, s: int, ds: list[int],
+                   slots_sd: dict[tuple[int, int], int], slots_sh: dict[tuple[int, int], int],
+                   bad: Callable[[str, str], None]) -> None:
+    """Disciplines once and allowed, group counts, precedences and ``MaxDiscPerHosp`` of
+    student ``s`` (``ds``: its discipline per period, 1-based, 0 = idle)."""
+    T, H, ND, D = inst.horizon, inst.hospitals, inst.disciplines, inst.duration
+    for d in range(ND):
+        n = slots_sd[(s, d)]
+        if n > D:
+            bad("once", f"student {s + 1} attends discipline {d + 1} in {n} periods "
+                        f"(at most {D})")
+        if n // D > 0 and not inst.allowed_disc[s][d]:
+            bad("allowed", f"student {s + 1} is not allowed discipline {d + 1}")
+    for g in range(inst.groups):
+        n = sum(slots_sd[(s, d)] for d in range(ND) if inst.disc_group[d] == g)
+        need = inst.stud_disc_group[s][g] * D
+        if n != need:
+            bad("group", f"student {s + 1} attends {n} periods in group {g + 1} "
+                         f"(exactly {need} required)")
+    # Precedences: every period of d needs d1 attended in that period or earlier.
+    seen: set[int] = set()
+    for t in range(1, T + 1):
+        d = ds[t]
+        if d:
+            seen.add(d)
+            for d1 in range(ND):
+                if inst.precededby[d - 1][d1] and (d1 + 1) not in seen:
+                    bad("precedence", f"student {s + 1} attends discipline {d} in period "
+                                      f"{t} before discipline {d1 + 1}")
     for h in range(H):
-        for d in range(ND):
-            for t in range(T):
+        n = slots_sh[(s, h)] // D
+        if n > inst.max_disc_per_hosp:
+            bad("max_disc_per_hosp", f"student {s + 1} attends {n} disciplines at hospital "
+                                     f"{h + 1} (at most {inst.max_disc_per_hosp})")
+
+
+def _ward_limits(inst: MssInstance, load: dict[tuple[int, int, int], int],
+                 bad: Callable[[str, str], None]) -> None:
+    """``MaxPosHosp`` and ``MinPosHosp`` of every ward and period."""
+    for h in range(inst.hospitals):
+        for d in range(inst.disciplines):
+            for t in range(inst.horizon):
                 n = load[(h, d, t)]
                 if n > inst.max_pos[h][d][t]:
                     bad("max_pos", f"hospital {h + 1}, discipline {d + 1}, period {t + 1}: "
@@ -111,7 +127,6 @@ def check(inst: MssInstance, cells: Iterable[Cell]) -> list[Violation]:
                 if n < inst.min_pos[h][d][t]:
                     bad("min_pos", f"hospital {h + 1}, discipline {d + 1}, period {t + 1}: "
                                    f"{n} students (at least {inst.min_pos[h][d][t]})")
-    return out
 
 
 def _contiguity(s: int, ds: list[int], ha: list[int], T: int, D: int, bad) -> None:

@@ -15,6 +15,9 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -26,6 +29,74 @@ from scheduler.mss.model import stints_of
 SHORT_PENALTY = 10_000
 # Up to this many start literals (estimated), cover_repair first tries all students at once.
 WHOLE_LITERALS = 80_000
+
+V = TypeVar("V")  # a model's literal: a CP-SAT BoolVar or a MathOpt Variable
+
+
+def open_starts(inst: MssInstance, cap_left: np.ndarray) -> np.ndarray:
+    """[h, d, t]: a stint of ward (h, d) started at t finds room in every period."""
+    D, T = inst.duration, inst.horizon
+    n_st = max(0, T - D + 1)
+    open_w = np.ones((inst.hospitals, inst.disciplines, n_st), dtype=bool)
+    for k in range(D):
+        open_w &= cap_left[:, :, k:k + n_st] > 0
+    return open_w
+
+
+def avail_starts(av: np.ndarray, duration: int) -> np.ndarray:
+    """[t]: the student is available in every period of a stint started at t."""
+    n_st = max(0, len(av) - duration + 1)
+    ok = np.ones(n_st, dtype=bool)
+    for k in range(duration):
+        ok &= av[k:k + n_st]
+    return ok
+
+
+@dataclass
+class SlotRows(Generic[V]):
+    """One student's start literals of the time-indexed models, grouped for their rows:
+    per period (one stint at a time), discipline (once), hospital (``MaxDiscPerHosp``),
+    group (counts) and discipline with start times (precedences); ``cover`` (shared by
+    all students) per ward-period for capacity and minima."""
+    cover: dict[tuple[int, int, int], list[V]]
+    busy: dict[int, list[V]] = field(default_factory=lambda: defaultdict(list))
+    per_d: dict[int, list[V]] = field(default_factory=lambda: defaultdict(list))
+    per_h: dict[int, list[V]] = field(default_factory=lambda: defaultdict(list))
+    per_g: dict[int, list[V]] = field(default_factory=lambda: defaultdict(list))
+    starts: dict[int, list[tuple[int, V]]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, inst: MssInstance, h: int, d: int, t: int, x: V) -> None:
+        for k in range(t, t + inst.duration):
+            self.busy[k].append(x)
+            self.cover[(h, d, k)].append(x)
+        self.per_d[d].append(x)
+        self.per_h[h].append(x)
+        self.per_g[inst.disc_group[d]].append(x)
+        self.starts[d].append((t, x))
+
+
+def slots(inst: MssInstance, s: int, open_w: np.ndarray, av_w: np.ndarray,
+          skip: Callable[[int], bool] = lambda d: False,
+          latest: Callable[[int], int] | None = None
+          ) -> Iterator[tuple[int, int, int, int]]:
+    """(hospital, discipline, start, stint value) of every stint student ``s`` may take:
+    allowed discipline, able, room in the ward and available at every period, discipline
+    not ``skip``-ped, start at most ``latest(d)``. The value is the stint's satisfaction
+    without waiting and changes."""
+    w_disc, w_hosp, _, _ = inst.weight_pref[s]
+    for d in range(inst.disciplines):
+        if not inst.allowed_disc[s][d] or skip(d):
+            continue
+        last = latest(d) if latest is not None else inst.horizon
+        for h in range(inst.hospitals):
+            if not inst.ability[s][h][d]:
+                continue
+            val = w_disc * inst.pref_disc[s][d] + inst.man_pref[d] + \
+                w_hosp * inst.pref_hosp[s][h]
+            for t in np.flatnonzero(open_w[h, d] & av_w).tolist():
+                if t > last:
+                    break
+                yield h, d, t, val
 
 
 class _StopWhenMet(cp_model.CpSolverSolutionCallback):
@@ -59,71 +130,19 @@ def cover_model(inst: MssInstance, cells: set[Cell], members: list[int], deadlin
     cap_left = np.array(inst.max_pos, dtype=np.int64)
     for (h, d, t), n in load.items():
         cap_left[h, d, t] -= n
-    n_st = T - D + 1
-    open_w = np.ones((H, ND, max(0, n_st)), dtype=bool)
-    for k in range(D):
-        open_w &= cap_left[:, :, k:k + n_st] > 0
+    open_w = open_starts(inst, cap_left)
     for s in members:
-        mine: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)  # d -> (t, x)
+        rows: SlotRows[cp_model.IntVar] = SlotRows(cover)
         av = np.array(inst.availability[s], dtype=bool)
-        av_w = np.ones(max(0, n_st), dtype=bool)
-        for k in range(D):
-            av_w &= av[k:k + n_st]
-        busy: dict[int, list] = defaultdict(list)
-        per_d: dict[int, list] = defaultdict(list)
-        per_h: dict[int, list] = defaultdict(list)
-        per_g: dict[int, list] = defaultdict(list)
-        w_disc, w_hosp, _, _ = inst.weight_pref[s]
-        for d in range(ND):
-            if not inst.allowed_disc[s][d]:
-                continue
-            for h in range(H):
-                if not inst.ability[s][h][d]:
-                    continue
-                val = w_disc * inst.pref_disc[s][d] + inst.man_pref[d] + \
-                    w_hosp * inst.pref_hosp[s][h]
-                was = cur.get((s, h, d))
-                for t in np.flatnonzero(open_w[h, d] & av_w).tolist():
-                    x = m.new_bool_var("")
-                    z[(s, h, d, t)] = x
-                    for k in range(t, t + D):
-                        busy[k].append(x)
-                        cover[(h, d, k)].append(x)
-                    per_d[d].append(x)
-                    per_h[h].append(x)
-                    per_g[inst.disc_group[d]].append(x)
-                    mine[d].append((t, x))
-                    obj.append(val * x)
-                    m.add_hint(x, was == t)
-                    if was == t:
-                        hinted.add(x.index)
-        for lits in busy.values():
-            if len(lits) > 1:
-                m.add_at_most_one(lits)
-        for lits in per_d.values():
-            if len(lits) > 1:
-                m.add_at_most_one(lits)
-        for g in range(inst.groups):
-            m.add(sum(per_g.get(g, [])) == inst.stud_disc_group[s][g])
-        for lits in per_h.values():
-            if len(lits) > inst.max_disc_per_hosp:
-                m.add(sum(lits) <= inst.max_disc_per_hosp)
-        for d in range(ND):
-            for d1 in range(ND):
-                if d1 == d or not inst.precededby[d][d1] or not per_d.get(d):
-                    continue
-                # d started by t => d1 started by t - D (d1 ends before d starts).
-                xs_d = sorted(mine[d], key=lambda p: p[0])
-                xs_d1 = sorted(mine.get(d1, []), key=lambda p: p[0])
-                acc_d1: list = []
-                j = 0
-                for i, (t, _) in enumerate(xs_d):
-                    if i + 1 < len(xs_d) and xs_d[i + 1][0] == t:
-                        continue
-                    while j < len(xs_d1) and xs_d1[j][0] <= t - D:
-                        acc_d1.append(xs_d1[j][1])
-                        j += 1
-                    m.add(sum(x for _, x in xs_d[:i + 1]) <= sum(acc_d1))
+        for h, d, t, val in slots(inst, s, open_w, avail_starts(av, D)):
+            x = m.new_bool_var("")
+            z[(s, h, d, t)] = x
+            rows.add(inst, h, d, t, x)
+            obj.append(val * x)
+            m.add_hint(x, cur.get((s, h, d)) == t)
+            if cur.get((s, h, d)) == t:
+                hinted.add(x.index)
+        _student_rows(m, inst, s, rows)
     shorts = []
     for h in range(H):
         for d in range(ND):
@@ -170,6 +189,38 @@ def cover_model(inst: MssInstance, cells: set[Cell], members: list[int], deadlin
         if solver.value(x):
             out.update((s, k, h, d) for k in range(t, t + D))
     return out
+
+
+def _student_rows(m: cp_model.CpModel, inst: MssInstance, s: int,
+                  rows: SlotRows[cp_model.IntVar]) -> None:
+    """Student ``s``'s rows: one stint at a time, disciplines once, group counts,
+    ``MaxDiscPerHosp`` and precedences (``d`` started by ``t`` needs ``d1`` started by
+    ``t - D``)."""
+    D, ND = inst.duration, inst.disciplines
+    for lits in list(rows.busy.values()) + list(rows.per_d.values()):
+        if len(lits) > 1:
+            m.add_at_most_one(lits)
+    for g in range(inst.groups):
+        m.add(sum(rows.per_g.get(g, [])) == inst.stud_disc_group[s][g])
+    for lits in rows.per_h.values():
+        if len(lits) > inst.max_disc_per_hosp:
+            m.add(sum(lits) <= inst.max_disc_per_hosp)
+    mine = rows.starts
+    for d in range(ND):
+        for d1 in range(ND):
+            if d1 == d or not inst.precededby[d][d1] or not rows.per_d.get(d):
+                continue
+            xs_d = sorted(mine[d], key=lambda p: p[0])
+            xs_d1 = sorted(mine.get(d1, []), key=lambda p: p[0])
+            acc_d1: list = []
+            j = 0
+            for i, (t, _) in enumerate(xs_d):
+                if i + 1 < len(xs_d) and xs_d[i + 1][0] == t:
+                    continue
+                while j < len(xs_d1) and xs_d1[j][0] <= t - D:
+                    acc_d1.append(xs_d1[j][1])
+                    j += 1
+                m.add(sum(x for _, x in xs_d[:i + 1]) <= sum(acc_d1))
 
 
 def unmet_cells(inst: MssInstance, cells: set[Cell]) -> list[tuple[int, int, int]]:

@@ -21,7 +21,7 @@ from collections import defaultdict
 import numpy as np
 from ortools.math_opt.python import mathopt
 
-from scheduler.mss.cover import unmet_cells
+from scheduler.mss.cover import SlotRows, avail_starts, open_starts, slots, unmet_cells
 from scheduler.mss.dzn import Cell, MssInstance
 from scheduler.mss.model import stints_of
 
@@ -46,17 +46,86 @@ def mip_cover(inst: MssInstance, cells: set[Cell], members: list[int], deadline:
     stints elsewhere stay, with their disciplines, hospitals and predecessors); the
     neighbourhood for instances too large for everybody's whole horizon at once."""
     began = time.monotonic()
-    D, T, H, ND = inst.duration, inst.horizon, inst.hospitals, inst.disciplines
+    D = inst.duration
+    mem = set(members)
+    start, kept, load, cap_left = _window_stints(inst, cells, members, window)
+    wb = window[1] if window is not None else inst.horizon
+    solver = _Builder()
+    open_w = open_starts(inst, cap_left)
+    z: dict[tuple[int, int, int, int], mathopt.Variable] = {}
+    cover: dict[tuple[int, int, int], list] = defaultdict(list)
+    for s in members:
+        wa = start[s]
+        av = np.array(inst.availability[s], dtype=bool)
+        av[:wa] = False
+        av[wb:] = False
+        for _, _, t in kept[s]:
+            av[t:t + D] = False
+        done = {d: t for _, d, t in kept[s]}
+
+        def skip(d: int, done: dict[int, int] = done, wa: int = wa) -> bool:
+            # Kept elsewhere, or a predecessor kept later than the window start.
+            return d in done or any(inst.precededby[d][d1] and done.get(d1, -1) >= wa
+                                    for d1 in range(inst.disciplines))
+
+        def latest(d: int, done: dict[int, int] = done, wa: int = wa) -> int:
+            # A predecessor of a stint kept later must end before that stint starts.
+            return min((t - D for d2, t in done.items()
+                        if t >= wa and d2 != d and inst.precededby[d2][d]),
+                       default=inst.horizon)
+
+        rows: SlotRows[mathopt.Variable] = SlotRows(cover)
+        for h, d, t, val in slots(inst, s, open_w, avail_starts(av, D), skip, latest):
+            x = solver.m.add_binary_variable()
+            z[(s, h, d, t)] = x
+            rows.add(inst, h, d, t, x)
+            if objective:
+                solver.obj.append((x, float(val)))
+        if not _student_rows(solver, inst, s, rows, kept[s], wa):
+            return None
+    minima = _minima_rows(solver, inst, cells, cover, load, cap_left, max_short, objective)
+    if minima is None:
+        return None
+    built = time.monotonic()
+    res = _solve_first(solver, deadline, first, verbose, minima, max_short)
+    if res is None:
+        return None
+    if verbose:
+        print(f"mip_cover: {len(z)} binaries, built {built - began:.1f} s, "
+              f"{res.termination.reason.name} after {time.monotonic() - built:.1f} s")
+    if not res.has_primal_feasible_solution():
+        return None
+    vals = res.variable_values()
+    out = {c for c in cells if c[0] not in mem}
+    for s, st in kept.items():
+        out.update((s, k, h, d) for h, d, t in st for k in range(t, t + D))
+    for (s, h, d, t), x in z.items():
+        if vals[x] > 0.5:
+            out.update((s, k, h, d) for k in range(t, t + D))
+    return out
+
+
+Kept = dict[int, list[tuple[int, int, int]]]  # student -> [(hospital, discipline, start)]
+
+
+def _window_stints(inst: MssInstance, cells: set[Cell], members: list[int],
+                   window: tuple[int, int] | None
+                   ) -> tuple[dict[int, int], Kept, dict[tuple[int, int, int], int],
+                              np.ndarray]:
+    """Per member the first period it may change and the stints it keeps, the load of
+    everything fixed per (hospital, discipline, period) and the capacity it leaves.
+
+    Each member's window starts at its last stint before the window, so a student idle
+    in the window can move a stint into it (on I80_24_4 the unmet minima are late and
+    many students had finished by then). Stints outside stay."""
+    D, T = inst.duration, inst.horizon
     mem = set(members)
     wa, wb = window if window is not None else (0, T)
-    mine: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    mine: Kept = defaultdict(list)
     for s, h, d, t in stints_of({c for c in cells if c[0] in mem}, D):
         mine[s].append((h, d, t))
-    # Each member's window starts at its last stint before the window, so a student idle
-    # in the window can move a stint into it (on I80_24_4 the unmet minima are late and
-    # many students had finished by then). Stints outside stay: student -> [(h, d, t)].
     start: dict[int, int] = {}
-    kept: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    kept: Kept = defaultdict(list)
     for s in members:
         before = [t for _, _, t in mine[s] if t < wa]
         start[s] = max(before) if before and window is not None else wa
@@ -72,122 +141,93 @@ def mip_cover(inst: MssInstance, cells: set[Cell], members: list[int], deadline:
     cap_left = np.array(inst.max_pos, dtype=np.int64)
     for (h, d, t), n in load.items():
         cap_left[h, d, t] -= n
-    solver = _Builder()
+    return start, kept, load, cap_left
+
+
+def _student_rows(solver: _Builder, inst: MssInstance, s: int,
+                  rows: SlotRows[mathopt.Variable], kept: list[tuple[int, int, int]],
+                  wa: int) -> bool:
+    """Member ``s``'s rows around the stints it keeps; False if it cannot be completed."""
+    D, ND = inst.duration, inst.disciplines
     inf = np.inf
-    n_st = T - D + 1
-    open_w = np.ones((H, ND, max(0, n_st)), dtype=bool)
-    for k in range(D):
-        open_w &= cap_left[:, :, k:k + n_st] > 0
+    done = {d: t for _, d, t in kept}
+    at_h: dict[int, int] = defaultdict(int)
+    in_g: dict[int, int] = defaultdict(int)
+    for h, d, _ in kept:
+        at_h[h] += 1
+        in_g[inst.disc_group[d]] += 1
+    per_d, starts = rows.per_d, rows.starts
+    for lits in list(rows.busy.values()) + list(per_d.values()):
+        if len(lits) > 1:
+            solver.row_ones(lits, -inf, 1)
+    for g in range(inst.groups):
+        need = inst.stud_disc_group[s][g] - in_g[g]
+        if len(rows.per_g.get(g, [])) < need:
+            return False
+        solver.row_ones(rows.per_g.get(g, []), need, need)
+    for h, lits in rows.per_h.items():
+        if len(lits) > inst.max_disc_per_hosp - at_h[h]:
+            solver.row_ones(lits, -inf, inst.max_disc_per_hosp - at_h[h])
+    for d, t in done.items():
+        # A kept stint after the window needs its predecessors not kept before it.
+        for d1 in range(ND):
+            if d1 != d and inst.precededby[d][d1] and t >= wa and d1 not in done:
+                if not per_d.get(d1):
+                    return False
+                solver.row_ones(per_d[d1], 1, 1)
+    # Precedence d after d1 as running sums, y[d][t] = stints of d started by t:
+    # y[d][t] <= y[d1][t - D] (d1 ended before d starts). Written directly over the
+    # starts, the rows held 1.4 M nonzeros on I40_12_4 and HiGHS's presolve took 50 s.
+    involved = {d for d in range(ND) for d1 in range(ND) if d1 != d and starts.get(d)
+                and inst.precededby[d][d1] and d1 not in done}
+    involved |= {d1 for d in involved for d1 in range(ND) if d1 != d
+                 and inst.precededby[d][d1]}
+    # Only at the start times of each discipline (the window's, and the running sums
+    # step only there): over all T periods the rows of 320 students took most of a 9 s
+    # build on I320_12_4.
+    run: dict[int, tuple[list[int], list]] = {}
+    for d in involved:
+        by_t: dict[int, list] = defaultdict(list)
+        for t, x in starts.get(d, []):
+            by_t[t].append(x)
+        times = sorted(by_t)
+        ys: list = []
+        for t in times:
+            y = solver.m.add_variable(lb=0.0, ub=1.0)
+            # y[k] - y[k-1] - sum x[t_k] = 0
+            solver.row([(y, 1.0)] + ([(ys[-1], -1.0)] if ys else [])
+                       + [(x, -1.0) for x in by_t[t]], 0.0, 0.0)
+            ys.append(y)
+        run[d] = (times, ys)
+    for d in involved:
+        if not starts.get(d):
+            continue
+        for d1 in range(ND):
+            if d1 == d or not inst.precededby[d][d1] or d1 in done:
+                continue  # kept before the window (kept after: d has no starts)
+            times1, ys1 = run[d1]
+            for t, y in zip(*run[d], strict=True):
+                k = bisect.bisect_right(times1, t - D) - 1
+                solver.row([(y, 1.0)] + ([(ys1[k], -1.0)] if k >= 0 else []), -inf, 0.0)
+    return True
+
+
+def _minima_rows(solver: _Builder, inst: MssInstance, cells: set[Cell],
+                 cover: dict[tuple[int, int, int], list],
+                 load: dict[tuple[int, int, int], int], cap_left: np.ndarray,
+                 max_short: int, objective: bool
+                 ) -> tuple[mathopt.LinearConstraint | None, int] | None:
+    """Capacity and minima rows; with ``max_short``, a shortfall per minimum unmet now
+    and their total row. Returns (that row, the shortfall no member can reach), None if
+    a hard minimum cannot be met."""
     have: dict[tuple[int, int, int], int] = defaultdict(int)
     for _, t, h, d in cells:
         have[(h, d, t)] += 1
     shorts: list[mathopt.Variable] = []
     floor_short = 0  # shortfall of the unmet minima no member can reach
-    z: dict[tuple[int, int, int, int], mathopt.Variable] = {}
-    cover: dict[tuple[int, int, int], list] = defaultdict(list)
-    for s in members:
-        wa = start[s]
-        av = np.array(inst.availability[s], dtype=bool)
-        av[:wa] = False
-        av[wb:] = False
-        for _, _, t in kept[s]:
-            av[t:t + D] = False
-        av_w = np.ones(max(0, n_st), dtype=bool)
-        for k in range(D):
-            av_w &= av[k:k + n_st]
-        done = {d: t for _, d, t in kept[s]}
-        at_h: dict[int, int] = defaultdict(int)
-        in_g: dict[int, int] = defaultdict(int)
-        for h, d, _ in kept[s]:
-            at_h[h] += 1
-            in_g[inst.disc_group[d]] += 1
-        busy: dict[int, list] = defaultdict(list)
-        per_d: dict[int, list] = defaultdict(list)
-        per_h: dict[int, list] = defaultdict(list)
-        per_g: dict[int, list] = defaultdict(list)
-        starts: dict[int, list[tuple[int, mathopt.Variable]]] = defaultdict(list)
-        w_disc, w_hosp, _, _ = inst.weight_pref[s]
-        for d in range(ND):
-            if not inst.allowed_disc[s][d] or d in done or any(
-                    inst.precededby[d][d1] and done.get(d1, -1) >= wa for d1 in range(ND)):
-                continue  # kept elsewhere, or a predecessor kept later than the window start
-            # A predecessor of a stint kept later must end before that stint starts.
-            latest = min((t - D for d2, t in done.items()
-                          if t >= wa and d2 != d and inst.precededby[d2][d]), default=T)
-            for h in range(H):
-                if not inst.ability[s][h][d]:
-                    continue
-                val = w_disc * inst.pref_disc[s][d] + inst.man_pref[d] + \
-                    w_hosp * inst.pref_hosp[s][h]
-                for t in np.flatnonzero(open_w[h, d] & av_w).tolist():
-                    if t > latest:
-                        break
-                    x = solver.m.add_binary_variable()
-                    z[(s, h, d, t)] = x
-                    for k in range(t, t + D):
-                        busy[k].append(x)
-                        cover[(h, d, k)].append(x)
-                    per_d[d].append(x)
-                    per_h[h].append(x)
-                    per_g[inst.disc_group[d]].append(x)
-                    starts[d].append((t, x))
-                    if objective:
-                        solver.obj.append((x, float(val)))
-        for lits in list(busy.values()) + list(per_d.values()):
-            if len(lits) > 1:
-                solver.row_ones(lits, -inf, 1)
-        for g in range(inst.groups):
-            need = inst.stud_disc_group[s][g] - in_g[g]
-            if len(per_g.get(g, [])) < need:
-                return None
-            solver.row_ones(per_g.get(g, []), need, need)
-        for h, lits in per_h.items():
-            if len(lits) > inst.max_disc_per_hosp - at_h[h]:
-                solver.row_ones(lits, -inf, inst.max_disc_per_hosp - at_h[h])
-        for d, t in done.items():
-            # A kept stint after the window needs its predecessors not kept before it.
-            for d1 in range(ND):
-                if d1 != d and inst.precededby[d][d1] and t >= wa and d1 not in done:
-                    if not per_d.get(d1):
-                        return None
-                    solver.row_ones(per_d[d1], 1, 1)
-        # Precedence d after d1 as running sums, y[d][t] = stints of d started by t:
-        # y[d][t] <= y[d1][t - D] (d1 ended before d starts). Written directly over the
-        # starts, the rows held 1.4 M nonzeros on I40_12_4 and HiGHS's presolve took 50 s.
-        involved = {d for d in range(ND) for d1 in range(ND) if d1 != d and starts.get(d)
-                    and inst.precededby[d][d1] and d1 not in done}
-        involved |= {d1 for d in involved for d1 in range(ND) if d1 != d
-                     and inst.precededby[d][d1]}
-        # Only at the start times of each discipline (the window's, and the running sums
-        # step only there): over all T periods the rows of 320 students took most of a 9 s
-        # build on I320_12_4.
-        run: dict[int, tuple[list[int], list]] = {}
-        for d in involved:
-            by_t: dict[int, list] = defaultdict(list)
-            for t, x in starts.get(d, []):
-                by_t[t].append(x)
-            times = sorted(by_t)
-            ys: list = []
-            for t in times:
-                y = solver.m.add_variable(lb=0.0, ub=1.0)
-                # y[k] - y[k-1] - sum x[t_k] = 0
-                solver.row([(y, 1.0)] + ([(ys[-1], -1.0)] if ys else [])
-                           + [(x, -1.0) for x in by_t[t]], 0.0, 0.0)
-                ys.append(y)
-            run[d] = (times, ys)
-        for d in involved:
-            if not starts.get(d):
-                continue
-            for d1 in range(ND):
-                if d1 == d or not inst.precededby[d][d1] or d1 in done:
-                    continue  # kept before the window (kept after: d has no starts)
-                times1, ys1 = run[d1]
-                for t, y in zip(*run[d], strict=True):
-                    k = bisect.bisect_right(times1, t - D) - 1
-                    solver.row([(y, 1.0)] + ([(ys1[k], -1.0)] if k >= 0 else []), -inf, 0.0)
-    for h in range(H):
-        for d in range(ND):
-            for t in range(T):
+    for h in range(inst.hospitals):
+        for d in range(inst.disciplines):
+            for t in range(inst.horizon):
                 need = inst.min_pos[h][d][t] - load[(h, d, t)]
                 lits = cover.get((h, d, t), [])
                 cap = int(cap_left[h, d, t])
@@ -215,7 +255,13 @@ def mip_cover(inst: MssInstance, cells: set[Cell], members: list[int], deadline:
     for x, v in solver.obj:
         solver.m.objective.set_linear_coefficient(x, v)
     solver.m.objective.is_maximize = True
-    built = time.monotonic()
+    return total_row, floor_short
+
+
+def _solve_first(solver: _Builder, deadline: float, first: bool, verbose: bool,
+                 minima: tuple[mathopt.LinearConstraint | None, int], max_short: int
+                 ) -> mathopt.SolveResult | None:
+    total_row, floor_short = minima
     left = max(0.1, deadline - time.monotonic())
     # Presolve off: on I40_12_4 HiGHS's presolve ran 40 s and found nothing; without it
     # the feasibility jump heuristic has a schedule at the root in seconds.
@@ -223,34 +269,17 @@ def mip_cover(inst: MssInstance, cells: set[Cell], members: list[int], deadline:
         time_limit=datetime.timedelta(seconds=left),
         presolve=mathopt.Emphasis.OFF, enable_output=verbose,
         solution_limit=1 if first else None)
-    res = None
     if total_row is not None and floor_short < max_short:
         # Every unmet minimum in reach met at once first (a few seconds), else one fewer.
         total_row.upper_bound = floor_short
         params.time_limit = datetime.timedelta(seconds=max(0.1, min(left / 4, 3.0)))
         res = _highs(solver.m, params)
-        if res is None or not res.has_primal_feasible_solution():
-            total_row.upper_bound = max_short
-            params.time_limit = datetime.timedelta(
-                seconds=max(0.1, deadline - time.monotonic()))
-            res = None
-    if res is None:
-        res = _highs(solver.m, params)
-    if res is None:
-        return None
-    if verbose:
-        print(f"mip_cover: {len(z)} binaries, built {built - began:.1f} s, "
-              f"{res.termination.reason.name} after {time.monotonic() - built:.1f} s")
-    if not res.has_primal_feasible_solution():
-        return None
-    vals = res.variable_values()
-    out = {c for c in cells if c[0] not in mem}
-    for s, st in kept.items():
-        out.update((s, k, h, d) for h, d, t in st for k in range(t, t + D))
-    for (s, h, d, t), x in z.items():
-        if vals[x] > 0.5:
-            out.update((s, k, h, d) for k in range(t, t + D))
-    return out
+        if res is not None and res.has_primal_feasible_solution():
+            return res
+        total_row.upper_bound = max_short
+        params.time_limit = datetime.timedelta(
+            seconds=max(0.1, deadline - time.monotonic()))
+    return _highs(solver.m, params)
 
 
 def _highs(m: mathopt.Model, params: mathopt.SolveParameters) -> mathopt.SolveResult | None:

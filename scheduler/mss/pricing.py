@@ -49,6 +49,21 @@ class Priced:
     raw: list[Stint] | None = None  # the relaxed path itself
 
 
+@dataclass
+class _Lattice:
+    """The pricing programme's states (see :meth:`StudentPricer._lattice`)."""
+    dims: list[int]
+    n: int  # number of states
+    stride: list[int]
+    cnt: np.ndarray  # per state: the stint counts, mixed radix
+    mask: np.ndarray  # per state: the critical disciplines taken, a bit each
+    can: list[np.ndarray]  # per group: states that may still take a stint of it
+    crit: list[tuple[int, int, int, np.ndarray]]  # (discipline, group, step, sources)
+    crit_ok: list[np.ndarray]
+    srcs: list[np.ndarray]  # per group: the states of can[g]
+    isfull: np.ndarray  # per state: every group count complete
+
+
 class StudentPricer:
     """Static data of one student (start masks, stint satisfactions), reused for every price."""
 
@@ -160,10 +175,34 @@ class StudentPricer:
         Disciplines of the critical set ``self.theta`` are tracked exactly in the state (a
         bit each: taken at most once, and their predecessors in the set taken before);
         the others are priced by ``mu`` (decremental state-space relaxation)."""
-        T, H, ND, D, G = self.T, self.H, self.ND, self.D, self.G
+        ND = self.ND
         mu = (self.mu if mu is None else mu).copy()
         theta = list(self.theta)
         mu[theta] = 0.0
+        val, best, arg = self._values(price, scale, mu, theta)
+        lat = self._lattice(theta)
+        V = self._forward(val, best, lat, scale)
+        ends = V[:, :, lat.isfull]
+        tt, lh, kk = np.unravel_index(int(np.argmax(ends)), ends.shape)
+        top_val = float(ends[tt, lh, kk])
+        if top_val <= NEG / 2:
+            return Priced(NEG, [], NEG, False, np.zeros(ND))
+        stints = self._backtrack(V, val, best, arg, lat, theta, scale,
+                                 (int(tt), int(lh), int(np.flatnonzero(lat.isfull)[kk])))
+        uses = np.bincount([d for _, d, _ in stints], minlength=ND)
+        bound = top_val + float(mu.sum())
+        value = top_val + float((mu * uses).sum())
+        raw = list(stints)
+        if (uses > 1).any():
+            stints, value = self._repair_path(stints, val, mu, value)
+        feas = self.feasible(stints)
+        return Priced(bound, stints, value, feas, uses, raw)
+
+    def _values(self, price: np.ndarray | None, scale: float, mu: np.ndarray,
+                theta: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Value of each (hospital, discipline, start) under the prices, and per (group,
+        hospital, start) the best discipline outside the critical set and its value."""
+        T, H, ND, D, G = self.T, self.H, self.ND, self.D, self.G
         val = scale * self.base[:, :, None] - mu[None, :, None] + np.zeros((H, ND, T))
         if price is not None:
             cs = np.concatenate([np.zeros((H, ND, 1)), np.cumsum(price, axis=2)], axis=2)
@@ -173,7 +212,6 @@ class StudentPricer:
                 win[:, :, :n] = cs[:, :, D:D + n] - cs[:, :, :n]
             val = val - win
         val = np.where(self.ok, val, NEG)
-        # Best discipline outside the critical set of each group per (hospital, start).
         best = np.full((G, H, T), NEG)
         arg = np.zeros((G, H, T), dtype=np.int64)
         in_theta = np.zeros(ND, dtype=bool)
@@ -186,7 +224,11 @@ class StudentPricer:
             k = np.argmax(sub, axis=1)
             arg[g] = ds[k]
             best[g] = np.take_along_axis(sub, k[:, None, :], axis=1)[:, 0, :]
-        req = self.req
+        return val, best, arg
+
+    def _lattice(self, theta: list[int]) -> _Lattice:
+        """The states: stints taken per group (mixed radix) times the critical set's bits."""
+        G, req = self.G, self.req
         dims = [r + 1 for r in req]
         K = int(np.prod(dims))
         M = 1 << len(theta)
@@ -205,15 +247,20 @@ class StudentPricer:
                     src = src & ((mask >> theta.index(d1)) & 1 == 1)
             crit.append((d, g, stride[g] + K * (1 << j), np.flatnonzero(src)))
             crit_ok.append(src)
-        srcs = [np.flatnonzero(can[g]) for g in range(G)]
+        return _Lattice(dims, K * M, stride, cnt, mask, can, crit, crit_ok,
+                        [np.flatnonzero(can[g]) for g in range(G)], cnt == full)
+
+    def _forward(self, val: np.ndarray, best: np.ndarray, lat: _Lattice,
+                 scale: float) -> np.ndarray:
+        """V[t, last hospital (H: none yet), state]: best value of a path to period t."""
+        T, H, D, G = self.T, self.H, self.D, self.G
         wchg, wwait = scale * self.w_chg, scale * self.w_wait
-        V = np.full((T + 1, H + 1, K * M), NEG)
+        V = np.full((T + 1, H + 1, lat.n), NEG)
         V[0, H, 0] = 0.0
-        isfull = cnt == full
         for t in range(T):
             cur = V[t]
             nxt = cur + wwait  # idle, counted as waiting: more stints follow
-            nxt[:, isfull] = NEG
+            nxt[:, lat.isfull] = NEG
             np.maximum(V[t + 1], nxt, out=V[t + 1])
             if t + D > T:
                 continue
@@ -227,55 +274,58 @@ class StudentPricer:
                 if not self.ok[h, :, t].any():
                     continue
                 others = (np.where(top_h == h, second, first) if H > 1
-                          else np.full(K * M, NEG))
+                          else np.full(lat.n, NEG))
                 arrive = np.maximum(np.maximum(cur[h], others + wchg), cur[H])
                 out = V[t + D, h]
                 for g in range(G):
                     b = best[g, h, t]
                     if b <= NEG / 2:
                         continue
-                    src = srcs[g]
-                    dst = src + stride[g]
+                    src = lat.srcs[g]
+                    dst = src + lat.stride[g]
                     out[dst] = np.maximum(out[dst], arrive[src] + b)
-                for d, _g, step, src in crit:
+                for d, _g, step, src in lat.crit:
                     b = val[h, d, t]
                     if b <= NEG / 2:
                         continue
                     dst = src + step
                     out[dst] = np.maximum(out[dst], arrive[src] + b)
-        ends = V[:, :, isfull]
-        tt, lh, kk = np.unravel_index(int(np.argmax(ends)), ends.shape)
-        top_val = float(ends[tt, lh, kk])
-        if top_val <= NEG / 2:
-            return Priced(NEG, [], NEG, False, np.zeros(ND))
-        # Back-track.
+        return V
+
+    def _backtrack(self, V: np.ndarray, val: np.ndarray, best: np.ndarray, arg: np.ndarray,
+                   lat: _Lattice, theta: list[int], scale: float,
+                   end: tuple[int, int, int]) -> list[Stint]:
+        """The stints of the best path ending at ``end`` = (period, hospital, state)."""
+        H, D, G = self.H, self.D, self.G
+        wchg, wwait = scale * self.w_chg, scale * self.w_wait
         stints: list[Stint] = []
-        t, h, k = int(tt), int(lh), int(np.flatnonzero(isfull)[kk])
+        t, h, k = end
         while not (t == 0 and h == H and k == 0):
             v = V[t, h, k]
-            if t > 0 and not isfull[k] and abs(V[t - 1, h, k] + wwait - v) < 1e-6:
+            if t > 0 and not lat.isfull[k] and abs(V[t - 1, h, k] + wwait - v) < 1e-6:
                 t -= 1
                 continue
             found = None
             if h < H and t - D >= 0:
                 t0 = t - D
-                moves: list = [(int(arg[g, h, t0]), stride[g], best[g, h, t0], can[g])
-                         for g in range(G)]
-                moves += [(d, step, val[h, d, t0], None) for d, _g, step, _ in crit]
+                moves: list = [(int(arg[g, h, t0]), lat.stride[g], best[g, h, t0], lat.can[g])
+                               for g in range(G)]
+                moves += [(d, step, val[h, d, t0], None) for d, _g, step, _ in lat.crit]
                 for d, step, b, _ in moves:
                     k0 = k - step
                     if b <= NEG / 2 or k0 < 0:
                         continue
                     if d in theta:
                         j = theta.index(d)
-                        if not (mask[k] >> j) & 1:
+                        if not (lat.mask[k] >> j) & 1:
                             continue
                         g = int(self.group_of[d])
-                        if not crit_ok[j][k0]:
+                        if not lat.crit_ok[j][k0]:
                             continue
                     else:
                         g = int(self.group_of[d])
-                        if not (cnt[k] // stride[g]) % dims[g] or mask[k] != mask[k0]:
+                        if not (lat.cnt[k] // lat.stride[g]) % lat.dims[g] \
+                                or lat.mask[k] != lat.mask[k0]:
                             continue
                     for lh0 in range(H + 1):
                         add = wchg if (lh0 < H and lh0 != h) else 0.0
@@ -290,27 +340,26 @@ class StudentPricer:
             stints.append((h, d, t0))
             t, h, k = t0, lh0, k0
         stints.reverse()
-        uses = np.bincount([d for _, d, _ in stints], minlength=ND)
-        bound = top_val + float(mu.sum())
-        value = top_val + float((mu * uses).sum())
-        raw = list(stints)
-        if (uses > 1).any():
-            # Same hospitals and periods (so the same waiting and changes), the disciplines
-            # re-assigned once each: a real schedule if the assignment is complete.
-            fixed = self._reassign(stints, val + mu[None, :, None])
-            if fixed is not None and not self.feasible(fixed):
-                # Disciplines whose predecessors are missing or late: assign without them.
-                start = {d: t for _, d, t in fixed}
-                ban = {d for _, d, t in fixed
-                       if any(d1 not in start or start[d1] + D > t for d1 in self.preds[d])}
-                if ban:
-                    fixed = self._reassign(stints, val + mu[None, :, None], ban)
-            if fixed is not None:
-                gain = sum(float(val[h, d, t] + mu[d]) for h, d, t in fixed) - sum(
-                    float(val[h, d, t] + mu[d]) for h, d, t in stints)
-                stints, value = fixed, value + gain
-        feas = self.feasible(stints)
-        return Priced(bound, stints, value, feas, uses, raw)
+        return stints
+
+    def _repair_path(self, stints: list[Stint], val: np.ndarray, mu: np.ndarray,
+                     value: float) -> tuple[list[Stint], float]:
+        """Same hospitals and periods (so the same waiting and changes), the disciplines
+        re-assigned once each: a real schedule if the assignment is complete."""
+        D = self.D
+        fixed = self._reassign(stints, val + mu[None, :, None])
+        if fixed is not None and not self.feasible(fixed):
+            # Disciplines whose predecessors are missing or late: assign without them.
+            start = {d: t for _, d, t in fixed}
+            ban = {d for _, d, t in fixed
+                   if any(d1 not in start or start[d1] + D > t for d1 in self.preds[d])}
+            if ban:
+                fixed = self._reassign(stints, val + mu[None, :, None], ban)
+        if fixed is None:
+            return stints, value
+        gain = sum(float(val[h, d, t] + mu[d]) for h, d, t in fixed) - sum(
+            float(val[h, d, t] + mu[d]) for h, d, t in stints)
+        return fixed, value + gain
 
     def _reassign(self, stints: list[Stint], val: np.ndarray,
                   ban: set[int] = frozenset()) -> list[Stint] | None:  # type: ignore[assignment]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
@@ -15,13 +15,21 @@ from scheduler.mss.construct import Plan, construct, fill, swap_repair
 from scheduler.mss.cover import cover_repair
 from scheduler.mss.dzn import Cell, MssInstance
 from scheduler.mss.evaluate import evaluate
+from scheduler.mss.greedy import (
+    MIN_REWARD,
+    FirstPlan,
+    combined_bound,
+    greedy,
+    load_of,
+    need_of,
+    single,
+    solve_single,
+    sub_solver,
+    subset,
+)
 from scheduler.mss.mipcover import mip_repair, mip_size
 from scheduler.mss.model import MssModel, stints_of
 from scheduler.mss.pricing import StudentPricer
-
-# Reward per period a student covers towards an unmet MinPosHosp in the greedy first plan: more
-# than any student's satisfaction can change (|SatTot| stays far below it on every instance).
-MIN_REWARD = 10_000
 
 
 @dataclass
@@ -36,7 +44,6 @@ class SolveResult:
     first_valid: float | None = None  # seconds to the first checker-clean schedule
 
 
-Grid = list[list[list[int]]]  # [hospital][discipline][period]
 
 # Above this many circuit arcs (students x attendable disciplines^2) the full model is not
 # built: I160_24_1 (92 k) builds in 6 s, I320_24_4 (184 k) in 15 s and its presolve takes
@@ -49,35 +56,6 @@ MIP_WHOLE = 80_000
 
 def _arcs(inst: MssInstance) -> int:
     return sum(sum(inst.allowed_disc[s]) ** 2 for s in range(inst.students))
-
-
-def _subset(inst: MssInstance, members: list[int], load: Grid,
-            need: Grid | None = None) -> MssInstance:
-    """Students ``members`` alone, with the ward capacity the others leave (``load`` is the
-    others' load) and the minima ``need`` still to cover (none if ``None``)."""
-    return replace(
-        inst, name=f"{inst.name}-sub", students=len(members),
-        stud_disc_group=[inst.stud_disc_group[s] for s in members],
-        allowed_disc=[inst.allowed_disc[s] for s in members],
-        availability=[inst.availability[s] for s in members],
-        ability=[inst.ability[s] for s in members],
-        max_pos=[[[max(0, c - x) for c, x in zip(inst.max_pos[h][d], load[h][d], strict=True)]
-                  for d in range(inst.disciplines)] for h in range(inst.hospitals)],
-        min_pos=need or [[[0] * inst.horizon for _ in range(inst.disciplines)]
-                         for _ in range(inst.hospitals)],
-        weight_pref=[inst.weight_pref[s] for s in members],
-        pref_disc=[inst.pref_disc[s] for s in members],
-        pref_hosp=[inst.pref_hosp[s] for s in members])
-
-
-def _single(inst: MssInstance, s: int, load: Grid, need: Grid | None = None) -> MssInstance:
-    """Student ``s`` alone, with the ward capacity the others leave (and minima ``need``)."""
-    return _subset(inst, [s], load, need)
-
-
-def _grid(inst: MssInstance) -> Grid:
-    return [[[0] * inst.horizon for _ in range(inst.disciplines)]
-            for _ in range(inst.hospitals)]
 
 
 def _unmet_cells(inst: MssInstance, cells: set[Cell]) -> list[tuple[int, int, int]]:
@@ -148,25 +126,15 @@ def replan(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
         rng.shuffle(rest)
         members += rest[:max(0, size - len(members))]
         members.sort()
-        load = _grid(inst)
-        for s in range(S):
-            if s not in members:
-                for _, t, h, d in by_student[s]:
-                    load[h][d][t] += 1
-        need = [[[max(0, lo - x) for lo, x in zip(inst.min_pos[h][d], load[h][d], strict=True)]
-                 for d in range(inst.disciplines)] for h in range(inst.hospitals)]
+        load = load_of(inst, by_student, members)
+        need = need_of(inst, load)
         others = [best.per_student[s]["total"] for s in range(S) if s not in members]
-        sub = _subset(inst, members, load, need)
+        sub = subset(inst, members, load, need)
         mm = MssModel(sub, others_worst=min(others) if others else None,
                       soft_min=MIN_REWARD if unmet else 0)
         index = {s: k for k, s in enumerate(members)}
         mm.hint_cells({(index[s], t, h, d) for s in members for (_, t, h, d) in by_student[s]})
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = min(left, 2.0)
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = rng.randrange(1 << 30)
-        solver.parameters.symmetry_level = 0
-        solver.parameters.cp_model_probing_level = 0
+        solver = sub_solver(min(left, 2.0), rng.randrange(1 << 30))
         status = solver.solve(mm.model)
         size = min(S, size + 1) if status == cp_model.OPTIMAL else max(2, size - 1)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -202,21 +170,12 @@ def sweep(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
         left = deadline - time.monotonic()
         if left < 0.2:
             break
-        load = _grid(inst)
-        for s2 in range(S):
-            if s2 != s:
-                for _, t, h, d in by_student[s2]:
-                    load[h][d][t] += 1
+        load = load_of(inst, by_student, [s])
         others = [best.per_student[s2]["total"] for s2 in range(S) if s2 != s]
-        mm = MssModel(_subset(inst, [s], load, _need(inst, load)),
+        mm = MssModel(subset(inst, [s], load, need_of(inst, load)),
                       others_worst=min(others) if others else None)
         mm.hint_cells({(0, t, h, d) for (_, t, h, d) in by_student[s]})
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = min(left, limit)
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = seed
-        solver.parameters.symmetry_level = 0
-        solver.parameters.cp_model_probing_level = 0
+        solver = sub_solver(min(left, limit), seed)
         if solver.solve(mm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         new = {(s, t, h, d) for _, t, h, d in mm.cells(solver)}
@@ -225,53 +184,6 @@ def sweep(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
         if sc.score > best.score:
             cur, best, by_student[s] = trial, sc, new
     return cur
-
-
-@dataclass
-class FirstPlan:
-    cells: set[Cell]
-    complete: bool  # every student has a schedule
-    # Upper bound on the objective: sum of each student's best SatTot with all the ward
-    # capacity to themselves, plus the smallest of them (None if one was not proven).
-    bound: int | None
-    ideals: dict[int, int] | None = None  # student -> CP-SAT bound on its best SatTot alone
-
-
-def _solve_single(sub: MssInstance, limit: float, seed: int, soft_min: int = 0,
-                  hint: set[Cell] | None = None,
-                  fixed: dict[int, tuple[int, int]] | None = None
-                  ) -> tuple[set[Cell] | None, int | None]:
-    """Best schedule of a one-student instance and the proven best SatTot (objective / 2).
-    ``fixed``: stints ``discipline -> (hospital, start)`` the schedule must keep."""
-    mm = MssModel(sub, soft_min=soft_min)
-    if hint:
-        mm.hint_cells(hint)
-    for d, (h, st) in (fixed or {}).items():
-        o = mm.students[0].options.get((h, d))
-        if o is None:
-            return None, None
-        mm.model.add(o.presence == 1)
-        mm.model.add(mm.students[0].starts[d] == st)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = limit
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = seed
-    # Measured on Instance_L80 (8 students): 1.5 s instead of 2.4 s, same optima.
-    solver.parameters.symmetry_level = 0
-    solver.parameters.cp_model_probing_level = 0
-    status = solver.solve(mm.model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        # UNKNOWN reports a best bound of 0, which is no bound (it made the greedy's bound
-        # 7738 on I40_24_1 at load 9, below the best known 7799).
-        return None, None
-    ub = int(math.floor(solver.best_objective_bound + 1e-6)) // 2
-    return mm.cells(solver), ub
-
-
-def _need(inst: MssInstance, load: Grid) -> Grid:
-    """MinPosHosp still to cover given ``load``."""
-    return [[[max(0, lo - x) for lo, x in zip(inst.min_pos[h][d], load[h][d], strict=True)]
-             for d in range(inst.disciplines)] for h in range(inst.hospitals)]
 
 
 def quick_plan(inst: MssInstance, deadline: float, seed: int = 0) -> FirstPlan:
@@ -299,12 +211,12 @@ def _quick_once(inst: MssInstance, deadline: float, seed: int) -> tuple[Plan, bo
             continue
         got = None
         if left > 0:
-            sub = _single(inst, s, p.load, _need(inst, p.load))
+            sub = single(inst, s, p.load, need_of(inst, p.load))
             if fixed:
-                got, _ = _solve_single(sub, min(left, 2.0), seed, soft_min=MIN_REWARD,
+                got, _ = solve_single(sub, min(left, 2.0), seed, soft_min=MIN_REWARD,
                                        fixed=fixed)
             if got is None:
-                got, _ = _solve_single(sub, min(max(0.1, deadline - time.monotonic()), 3.0),
+                got, _ = solve_single(sub, min(max(0.1, deadline - time.monotonic()), 3.0),
                                        seed, soft_min=MIN_REWARD)
         if got is None:
             complete = False
@@ -364,28 +276,20 @@ def repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
         else:
             members = rng.sample(sorted(reach), k)
         members.sort()
-        load = _grid(inst)
-        mine = _grid(inst)
-        for s in range(S):
-            grid = mine if s in reach and s in members else load
-            for _, t, h, d in by_student[s]:
-                grid[h][d][t] += 1
-        full = _need(inst, load)
+        load = load_of(inst, by_student, members)
+        mine = load_of(inst, {s: by_student[s] for s in members}, [])
+        full = need_of(inst, load)
         hard = [[[min(full[h][d][t], mine[h][d][t]) for t in range(inst.horizon)]
                  for d in range(inst.disciplines)] for h in range(inst.hospitals)]
         hard[h0][d0][t0] = min(full[h0][d0][t0], mine[h0][d0][t0] + 1)
         tot = evaluate(inst, cur).per_student
         others = [tot[s]["total"] for s in range(S) if s not in members]
-        sub = _subset(inst, members, load, hard)
+        sub = subset(inst, members, load, hard)
         mm = MssModel(sub, others_worst=min(others) if others else None)
         index = {s: j for j, s in enumerate(members)}
         mm.hint_cells({(index[s], t, h, d) for s in members for (_, t, h, d) in by_student[s]})
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.1, min(deadline - time.monotonic(), 1.0))
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = rng.randrange(1 << 30)
-        solver.parameters.symmetry_level = 0
-        solver.parameters.cp_model_probing_level = 0
+        solver = sub_solver(max(0.1, min(deadline - time.monotonic(), 1.0)),
+                             rng.randrange(1 << 30))
         # Coverage first: the first feasible sub-schedule is kept (re-planning restores
         # satisfaction later). Optimising here took 1-2 s per attempt on I40_24_2.
         solver.parameters.stop_after_first_solution = True
@@ -400,87 +304,78 @@ def repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
     return cur
 
 
-def greedy(inst: MssInstance, deadline: float, seed: int = 0,
-           give_up: bool = False) -> FirstPlan:
-    """A first schedule, student by student, each given its best stints in the capacity left.
-
-    Like the core's trainee-by-trainee first plan: CP-SAT struggles to find any feasible
-    schedule of the full model on the larger instances (none in 40 s on Instance_100).
-    Students with the fewest free periods per required period go first. Each student is
-    first solved with all the capacity (its ideal, which also bounds the objective); only if
-    that schedule does not fit in what the others left is it solved again with the rest.
-    While some ward-period lacks its MinPosHosp students, each student is instead solved
-    with the capacity left and a large reward per period it covers towards a minimum.
-    ``give_up`` (a valid plan exists already): return an incomplete plan as soon as the pace
-    so far will not finish every student's ideal solve by ``deadline``; without the ideals
-    there is no bound and the plan is no better than :func:`quick_plan`'s (I40_24_2: 50 s,
-    incomplete).
-    """
-    D = inst.duration
-    load = [[[0] * inst.horizon for _ in range(inst.disciplines)]
-            for _ in range(inst.hospitals)]
-    zero = [[[0] * inst.horizon for _ in range(inst.disciplines)]
-            for _ in range(inst.hospitals)]
-
-    def slack(s: int) -> float:
-        return sum(inst.availability[s]) / max(1, D * inst.n_stints(s))
-
-    order = sorted(range(inst.students), key=lambda s: (slack(s), s))
-    cells: set[Cell] = set()
-    complete = True
-    ideals: list[int | None] = []
-    per_student: dict[int, int] = {}
-    began = time.monotonic()
-    for k, s in enumerate(order):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return FirstPlan(cells, False, None, per_student)
-        per_stu = left / (len(order) - k)
-        if give_up and (per_stu < 0.2 or (
-                k >= max(3, len(order) // 20)
-                and (time.monotonic() - began) / k * (len(order) - k) > left)):
-            return FirstPlan(cells, False, None, per_student)
-        limit = max(0.3, min(3.0, 2 * per_stu))
-        if per_stu >= 0.2:
-            mine, ideal = _solve_single(_single(inst, s, zero), limit, seed)
-        else:  # short of time: no ideal (and so no greedy bound), one solve per student
-            mine, ideal = None, None
-        ideals.append(ideal)
-        if ideal is not None:
-            per_student[s] = ideal
-        need = [[[max(0, lo - x) for lo, x in zip(inst.min_pos[h][d], load[h][d], strict=True)]
-                 for d in range(inst.disciplines)] for h in range(inst.hospitals)]
-        short = any(x for per_h in need for per_d in per_h for x in per_d)
-        fits = mine is not None and all(load[h][d][t] < inst.max_pos[h][d][t]
-                                        for _, t, h, d in mine)
-        if short:
-            # Cover unmet minima first (a large reward per period), then satisfaction. Proving
-            # that optimal can take long: a short limit, warm-started from the ideal.
-            got, _ = _solve_single(_single(inst, s, load, need), min(limit, 1.0), seed,
-                                   soft_min=MIN_REWARD, hint=mine if fits else None)
-            mine = got if got is not None else (mine if fits else None)
-            fits = mine is not None
-        if not fits:
-            mine, _ = _solve_single(_single(inst, s, load), limit, seed)
-        if mine is None:
-            complete = False
-            continue
-        for _, t, h, d in mine:
-            cells.add((s, t, h, d))
-            load[h][d][t] += 1
-    known = [x for x in ideals if x is not None]
-    bound = (sum(known) + min(known)
-             if len(known) == len(ideals) == inst.students and known else None)
-    return FirstPlan(cells, complete, bound, per_student)
-
-
-def _combined_bound(dp: list[int] | None, cp: dict[int, int] | None) -> int | None:
-    """``sum + min`` of each student's smaller upper bound (the pricing programme's, the
-    CP-SAT ideal's); None without the programme's (the CP-SAT ones may miss students)."""
-    if not dp:
+def _minima_phase(inst: MssInstance, t0: float, time_limit: float, seed: int,
+                  workers: int) -> set[Cell] | None:
+    """The quick plan and the repairs of the minima it misses (None if it is incomplete;
+    minima may still be unmet)."""
+    qp = quick_plan(inst, t0 + 0.25 * time_limit, seed)
+    if not qp.complete:
         return None
-    ub = [min(u, (cp or {}).get(s, u)) for s, u in enumerate(dp)]
-    return sum(ub) + min(ub)
+    quick = qp.cells
+    small = mip_size(inst) <= MIP_WHOLE
+    if _unmet(inst, quick) and small:
+        # Small enough for the time-indexed MIP of everybody (HiGHS's feasibility
+        # jump): I40_24_1 and I40_12_4 met in 4-5 CPU s, where the repairs below left
+        # 1-3 minimum periods unmet at 60 s.
+        quick = mip_repair(inst, quick, t0 + 0.3 * time_limit, seed, whole=MIP_WHOLE)
+    if _unmet(inst, quick):
+        # The interval-model repair first: it closed the few unmet minima of 25 of the
+        # 30 generated instances in seconds (2026-11-23). Then the MIP neighbourhoods
+        # and the time-indexed CP-SAT neighbourhoods for what it leaves (I80_24_4: 51
+        # -> 24 unmet in 2 of them, where the repair removed 1 in 15 s). Cover first,
+        # measured at load 14-17, left 9 of 30 without a schedule at 60 s.
+        # Until 40 % on the larger instances: I320_12_4's 6-16 unmet minima after the
+        # quick plan are closed by it in 1.6 CPU s alone, but the 3 s of wall time
+        # left to 30 % at load 5 were not enough (the MIP neighbourhoods: 10 -> 9 in
+        # 40 s there).
+        quick = repair(inst, quick, t0 + (0.3 if small else 0.4) * time_limit, seed)
+    if _unmet(inst, quick) and not small:
+        quick = mip_repair(inst, quick, t0 + 0.5 * time_limit, seed, whole=MIP_WHOLE)
+    if _unmet(inst, quick):
+        quick = cover_repair(inst, quick, t0 + 0.6 * time_limit, seed, workers=workers)
+    return quick
+
+
+def _sweeps(inst: MssInstance, valid: set[Cell], end: float, seed: int) -> set[Cell]:
+    """:func:`sweep` while it gains, for half the time left: I40_24_2 4832 -> 5165 in
+    4 s (a second pass 5192), where 60 s of re-planning alone reached 5041."""
+    stop = time.monotonic() + 0.5 * (end - time.monotonic())
+    score = evaluate(inst, valid).score
+    while time.monotonic() < stop - 1:
+        nxt = sweep(inst, valid, stop, seed)
+        new_score = evaluate(inst, nxt).score
+        if new_score <= score:
+            break
+        valid, score = nxt, new_score
+    return valid
+
+
+def _price_and_branch(inst: MssInstance, valid: set[Cell], end: float, share: float,
+                      pricers: list[StudentPricer], seed: int, workers: int
+                      ) -> tuple[set[Cell] | None, int | None]:
+    """Column generation from the schedule's own columns for ``share`` of the time left,
+    then the best combination of the columns (I40_12_1 at load 9: 3618 -> 4090 in 60 s).
+    Returns a better checker-clean schedule (or None) and the bound."""
+    cg = column_generation(inst, time.monotonic() + share * (end - time.monotonic()),
+                           start=valid, pricers=pricers)
+    got = integer_master(inst, cg.pool, time.monotonic() + 0.3 * (end - time.monotonic()),
+                         hint=valid, seed=seed, workers=workers)
+    if got is not None and not check(inst, got) and \
+            evaluate(inst, got).score > evaluate(inst, valid).score:
+        return got, cg.bound
+    return None, cg.bound
+
+
+def _start(valid: set[Cell] | None, quick: set[Cell] | None, fp: FirstPlan,
+           codes: set[str], source: str) -> tuple[set[Cell], str]:
+    """The schedule the later phases start from, and where it came from."""
+    if valid is not None:
+        return valid, source
+    if quick is not None:  # only minima unmet: replan keeps repairing (by reward)
+        return quick, "construct-partial"
+    if fp.complete and codes <= {"min_pos"}:
+        return fp.cells, "greedy"
+    return fp.cells, "greedy-partial"
 
 
 def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: int = 0,
@@ -504,35 +399,12 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
     valid: set[Cell] | None = None  # the best checker-clean schedule so far
     first_valid: float | None = None
     if hint is None and first_plan:
-        # 1a. Minima first, in seconds (plain Python; CP-SAT only for students it cannot
-        # complete), then the targeted repair of minima it missed.
         # 0. The pricing programme per student without prices: an upper bound on each
         # student's SatTot in seconds (plain numpy), so every instance has a bound.
         pricers = [StudentPricer(inst, s) for s in range(inst.students)]
         dp_ub = ideal_bounds(inst, t0 + 0.05 * time_limit, pricers)
-        qp = quick_plan(inst, t0 + 0.25 * time_limit, seed)
-        quick: set[Cell] | None = qp.cells if qp.complete else None
-        small = mip_size(inst) <= MIP_WHOLE
-        if quick is not None and _unmet(inst, quick) and small:
-            # Small enough for the time-indexed MIP of everybody (HiGHS's feasibility
-            # jump): I40_24_1 and I40_12_4 met in 4-5 CPU s, where the repairs below left
-            # 1-3 minimum periods unmet at 60 s.
-            quick = mip_repair(inst, quick, t0 + 0.3 * time_limit, seed, whole=MIP_WHOLE)
-        if quick is not None and _unmet(inst, quick):
-            # The interval-model repair first: it closed the few unmet minima of 25 of the
-            # 30 generated instances in seconds (2026-11-23). Then the MIP neighbourhoods
-            # and the time-indexed CP-SAT neighbourhoods for what it leaves (I80_24_4: 51
-            # -> 24 unmet in 2 of them, where the repair removed 1 in 15 s). Cover first,
-            # measured at load 14-17, left 9 of 30 without a schedule at 60 s.
-            # Until 40 % on the larger instances: I320_12_4's 6-16 unmet minima after the
-            # quick plan are closed by it in 1.6 CPU s alone, but the 3 s of wall time
-            # left to 30 % at load 5 were not enough (the MIP neighbourhoods: 10 -> 9 in
-            # 40 s there).
-            quick = repair(inst, quick, t0 + (0.3 if small else 0.4) * time_limit, seed)
-        if quick is not None and _unmet(inst, quick) and not small:
-            quick = mip_repair(inst, quick, t0 + 0.5 * time_limit, seed, whole=MIP_WHOLE)
-        if quick is not None and _unmet(inst, quick):
-            quick = cover_repair(inst, quick, t0 + 0.6 * time_limit, seed, workers=workers)
+        # 1a. Minima first, then the repairs of the minima missed.
+        quick = _minima_phase(inst, t0, time_limit, seed, workers)
         if quick is not None and not check(inst, quick):
             valid, source = quick, "construct"
             first_valid = time.monotonic() - t0
@@ -541,7 +413,7 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
         # complete (then at worst a few minima short, which re-planning repairs).
         fp = greedy(inst, t0 + 0.85 * time_limit, seed, give_up=quick is not None)
         codes = {v.code for v in check(inst, fp.cells)} if fp.complete else {"incomplete"}
-        ideal_bound = min((b for b in (fp.bound, _combined_bound(dp_ub, fp.ideals))
+        ideal_bound = min((b for b in (fp.bound, combined_bound(dp_ub, fp.ideals))
                            if b is not None), default=None)
         if not codes and (valid is None
                           or evaluate(inst, fp.cells).score >= evaluate(inst, valid).score):
@@ -551,40 +423,16 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
                 # Every student has its ideal schedule: optimal.
                 return SolveResult("optimal", fp.cells, ideal_bound, ideal_bound,
                                    time.monotonic() - t0, 0.0, source, first_valid)
-        if valid is not None:
-            start: set[Cell] | None = valid
-        elif quick is not None:  # only minima unmet: replan keeps repairing (by reward)
-            start, source = quick, "construct-partial"
-        elif fp.complete and codes <= {"min_pos"}:
-            start, source = fp.cells, "greedy"
-        else:
-            start, source = fp.cells, "greedy-partial"
+        start, source = _start(valid, quick, fp, codes, source)
         if valid is not None and source == "construct":
-            # Each student re-solved alone: I40_24_2 4832 -> 5165 in 4 s (a second pass
-            # 5192), where 60 s of re-planning alone reached 5041.
-            stop = time.monotonic() + 0.5 * (t0 + time_limit - time.monotonic())
-            score = evaluate(inst, valid).score
-            while time.monotonic() < stop - 1:
-                nxt = sweep(inst, valid, stop, seed)
-                new_score = evaluate(inst, nxt).score
-                if new_score <= score:
-                    break
-                valid, score = nxt, new_score
-            start = valid
+            valid = start = _sweeps(inst, valid, t0 + time_limit, seed)
             source += "+sweep"
         if valid is not None and colgen_share > 0:
-            # Price-and-branch: column generation from the schedule's own columns, then the
-            # best combination of the columns (I40_12_1 at load 9: 3618 -> 4090 in 60 s).
-            left = t0 + time_limit - time.monotonic()
-            cg = column_generation(inst, time.monotonic() + colgen_share * left, start=valid,
-                                   pricers=pricers)
-            if cg.bound is not None:
-                ideal_bound = cg.bound if ideal_bound is None else min(ideal_bound, cg.bound)
-            left = t0 + time_limit - time.monotonic()
-            got = integer_master(inst, cg.pool, time.monotonic() + 0.3 * left, hint=valid,
-                                 seed=seed, workers=workers)
-            if got is not None and not check(inst, got) and \
-                    evaluate(inst, got).score > evaluate(inst, valid).score:
+            got, cg_bound = _price_and_branch(inst, valid, t0 + time_limit, colgen_share,
+                                              pricers, seed, workers)
+            if cg_bound is not None:
+                ideal_bound = cg_bound if ideal_bound is None else min(ideal_bound, cg_bound)
+            if got is not None:
                 valid = start = got
                 source += "+colgen"
         hint = start
@@ -608,6 +456,16 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
         if not full and valid is not None:
             return SolveResult("feasible", valid, evaluate(inst, valid).score, ideal_bound,
                                time.monotonic() - t0, 0.0, source, first_valid)
+    return _full_model(inst, hint, t0, time_limit, workers, seed, log, time_indexed,
+                       ideal_bound, valid, source, first_valid)
+
+
+def _full_model(inst: MssInstance, hint: set[Cell] | None, t0: float, time_limit: float,
+                workers: int, seed: int, log: bool, time_indexed: bool,
+                ideal_bound: int | None, valid: set[Cell] | None, source: str,
+                first_valid: float | None) -> SolveResult:
+    """The full CP-SAT model, warm-started from ``hint``, for the rest of the limit; the
+    earlier ``valid`` schedule if it finds nothing."""
     mm = MssModel(inst, time_indexed=time_indexed)
     if hint:
         mm.hint_cells(hint)

@@ -1,0 +1,323 @@
+"""MinPosHosp minima met by a model of only the stints that touch a minimum.
+
+Why: on I80_24_4 the minima are 30 % of all attended periods, and the fewest stints
+covering each ward's profile are 90 % of the stints of the first discipline group (418 of
+466) and 76 % of the second: nearly every stint must sit on a minimum, and which
+disciplines a student still has left late in the horizon is decided early. The
+construction, the repairs and the time-indexed MIP neighbourhoods (every start of every
+ward; 330 k binaries for everybody) left 9-11 minimum periods unmet at 60-120 s; a MIP
+window fixes the disciplines each student attends outside it.
+
+Here a stint that touches no minimum period of its ward is only a *free stint*: one
+literal per student, group and start, its discipline and hospital chosen afterwards
+(its earlier stint at that start if it still fits, else :func:`scheduler.mss.construct.fill`,
+else CP-SAT on the student alone), so which disciplines fill the gaps stays open. A
+ward's stint is a literal only at the starts that reach one of its minimum periods
+(:func:`useful_starts`): 126 k literals for all of I80_24_4 instead of 330 k. Students
+are re-placed over the whole horizon in neighbourhoods (:func:`fit_repair`), the
+shortfall minimised from the current schedule as a complete hint.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import time
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from scheduler.mss.check import check
+from scheduler.mss.construct import Plan, fill
+from scheduler.mss.cover import unmet_cells
+from scheduler.mss.dzn import Cell, MssInstance
+from scheduler.mss.greedy import MIN_REWARD, need_of, single, solve_single
+from scheduler.mss.model import stints_of
+
+
+def useful_starts(profile: list[int], duration: int) -> list[int]:
+    """Starts of a stint of ``duration`` periods that reach a period with a minimum."""
+    T = len(profile)
+    return [t for t in range(T - duration + 1) if any(profile[t:t + duration])]
+
+
+def fit_minima(inst: MssInstance, cells: set[Cell], members: list[int], deadline: float,
+               workers: int = 1, seed: int = 0, verbose: bool = False,
+               limit: float | None = None) -> set[Cell] | None:
+    """Re-place ``members`` (the others fixed as in ``cells``, a complete schedule valid
+    but for minima) so that fewer minimum periods stay unmet; None if no such complete
+    schedule is found by ``deadline`` (the search: ``limit`` seconds at most)."""
+    began = time.monotonic()
+    m = cp_model.CpModel()
+    lits = _Lits()
+    mem = set(members)
+    fixed = _loads({c for c in cells if c[0] not in mem})
+    for s in members:
+        _student(m, inst, s, lits)
+    shorts = []
+    for h in range(inst.hospitals):
+        for d in range(inst.disciplines):
+            for t in range(inst.horizon):
+                on = lits.cover.get((h, d, t), [])
+                need = inst.min_pos[h][d][t] - fixed.get((h, d, t), 0)
+                if need > 0:
+                    sh = m.new_int_var(0, need, "")
+                    shorts.append((sh, need, h, d, t))
+                    m.add(sum(on) + sh >= need)
+                cap = inst.max_pos[h][d][t] - fixed.get((h, d, t), 0)
+                if len(on) > cap:
+                    m.add(sum(on) <= cap)
+    m.minimize(sum(sh for sh, *_ in shorts))
+    _hint(m, inst, {c for c in cells if c[0] in mem}, lits, shorts)
+    built = time.monotonic()
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, min(deadline - built,
+                                                         limit or deadline - built))
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    # As in cover.py: presolve took the whole limit on I80_24_4 neighbourhoods, and the
+    # hint (complete and feasible) is the start anyway.
+    solver.parameters.cp_model_presolve = False
+    solver.parameters.cp_model_probing_level = 0
+    solver.parameters.symmetry_level = 0
+    status = solver.solve(m)
+    if verbose:
+        print(f"fit: {len(lits.x)} + {len(lits.free)} literals, built {built - began:.1f} s, "
+              f"{solver.status_name(status)} {solver.objective_value} after "
+              f"{solver.wall_time:.1f} s")
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or \
+            round(solver.objective_value) >= shortfall(inst, cells):
+        return None
+    return _assemble(inst, cells, members, lits, solver, deadline)
+
+
+class _Lits:
+    """The fit model's literals: stints on a minimum (student, hospital, discipline,
+    start), free stints (student, group, start), per ward-period, running sums."""
+
+    def __init__(self) -> None:
+        self.x: dict[tuple[int, int, int, int], cp_model.IntVar] = {}
+        self.free: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        self.cover: dict[tuple[int, int, int], list] = defaultdict(list)
+        self.sums: list[tuple[cp_model.IntVar, cp_model.IntVar | None, list]] = []
+
+
+def _student(m: cp_model.CpModel, inst: MssInstance, s: int, lits: _Lits) -> None:
+    """Student ``s``'s literals and rows: one stint at a time, disciplines once, group
+    counts (stints on minima plus free ones), ``MaxDiscPerHosp`` (on minima), precedences."""
+    T, D, ND = inst.horizon, inst.duration, inst.disciplines
+    av = inst.availability[s]
+    ok = [all(av[t:t + D]) for t in range(T - D + 1)]
+    busy: dict[int, list] = defaultdict(list)
+    per_d: dict[int, list] = defaultdict(list)
+    per_h: dict[int, list] = defaultdict(list)
+    per_g: dict[int, list] = defaultdict(list)
+    starts: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    frees: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    for d in range(ND):
+        g = inst.disc_group[d]
+        if not inst.allowed_disc[s][d] or not inst.stud_disc_group[s][g]:
+            continue
+        for h in range(inst.hospitals):
+            if not inst.ability[s][h][d]:
+                continue
+            for t in useful_starts(inst.min_pos[h][d], D):
+                if ok[t]:
+                    v = lits.x[(s, h, d, t)] = m.new_bool_var("")
+                    for k in range(t, t + D):
+                        busy[k].append(v)
+                        lits.cover[(h, d, k)].append(v)
+                    per_d[d].append(v)
+                    per_h[h].append(v)
+                    per_g[g].append(v)
+                    starts[d].append((t, v))
+    for g in range(inst.groups):
+        if inst.stud_disc_group[s][g]:
+            for t in range(T - D + 1):
+                if ok[t]:
+                    v = lits.free[(s, g, t)] = m.new_bool_var("")
+                    frees[g].append((t, v))
+                    for k in range(t, t + D):
+                        busy[k].append(v)
+        m.add(sum(per_g[g]) + sum(v for _, v in frees[g]) == inst.stud_disc_group[s][g])
+    for row in list(busy.values()) + list(per_d.values()):
+        if len(row) > 1:
+            m.add_at_most_one(row)
+    for row in per_h.values():
+        if len(row) > inst.max_disc_per_hosp:
+            m.add(sum(row) <= inst.max_disc_per_hosp)
+    preds = {d: [d1 for d1 in range(ND) if d1 != d and inst.precededby[d][d1]]
+             for d in range(ND)}
+    _precedences(m, inst, starts, frees, preds, lits.sums)
+
+
+def _assemble(inst: MssInstance, cells: set[Cell], members: list[int], lits: _Lits,
+              solver: cp_model.CpSolver, deadline: float) -> set[Cell] | None:
+    """The schedule: the others' stints, the members' stints on minima, then their free
+    stints (first their earlier stint at the same start, if it fits) by :func:`fill`."""
+    D = inst.duration
+    mem = set(members)
+    p = Plan(inst)
+    old = {(s, t): (h, d) for s, h, d, t in stints_of(cells, D)}
+    for s, h, d, t in stints_of(cells, D):
+        if s not in mem:
+            p.add(s, h, d, t)
+    on_min: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for (s, h, d, t), v in lits.x.items():
+        if solver.value(v):
+            p.add(s, h, d, t)
+            on_min[s][d] = (h, t)
+    for (s, g, t), v in sorted(lits.free.items()):
+        if solver.value(v) and (s, t) in old:
+            h, d = old[(s, t)]
+            if inst.disc_group[d] == g and p.can_add(s, h, d, t):
+                p.add(s, h, d, t)
+                if not p.completable(s):
+                    p.remove(s, d)
+    for s in members:
+        if not fill(p, s) and not _alone(p, s, on_min[s], deadline):
+            return None
+    return p.cells()
+
+
+def _alone(p: Plan, s: int, keep: dict[int, tuple[int, int]], deadline: float) -> bool:
+    """Student ``s`` solved alone by CP-SAT around its stints on minima ``keep``
+    (discipline -> (hospital, start)), when :func:`fill` could not complete it."""
+    left = deadline - time.monotonic()
+    if left < 0.2:
+        return False
+    for d in list(p.stints[s]):
+        p.remove(s, d)
+    got, _ = solve_single(single(p.inst, s, p.load, need_of(p.inst, p.load)),
+                          min(left, 2.0), 0, soft_min=MIN_REWARD, fixed=keep)
+    if got is None:
+        return False
+    for _, h, d, st in stints_of(got, p.inst.duration):
+        p.add(s, h, d, st)
+    return True
+
+
+def fit_repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
+               workers: int = 1, budget: int = 40_000, step: float = 10.0,
+               verbose: bool = False) -> set[Cell]:
+    """:func:`fit_minima` over neighbourhoods until every minimum is met or time is up:
+    the students able to cover a random unmet minimum period, those able to cover the
+    most unmet ones first, then others at random, up to about ``budget`` literals."""
+    rng = random.Random(seed)
+    S = inst.students
+    size = [_size(inst, s) for s in range(S)]
+    cur = set(cells)
+    while time.monotonic() < deadline - 1 and shortfall(inst, cur):
+        unmet = unmet_cells(inst, cur)
+        h0, d0, t0 = rng.choice(unmet)
+        reach = {s: sum(1 for h, d, t in unmet if inst.ability[s][h][d]
+                        and inst.allowed_disc[s][d] and inst.availability[s][t])
+                 for s in range(S)}
+        able = [s for s in range(S) if inst.ability[s][h0][d0]
+                and inst.allowed_disc[s][d0] and inst.availability[s][t0]]
+        rest = [s for s in range(S) if s not in able]
+        able.sort(key=lambda s: (-reach[s], rng.random()))
+        rng.shuffle(rest)
+        members: list[int] = []
+        n = 0
+        for s in able + rest:
+            if n + size[s] <= budget or not members:
+                members.append(s)
+                n += size[s]
+        got = fit_minima(inst, cur, sorted(members), deadline, workers=workers,
+                         seed=rng.randrange(1 << 30), verbose=verbose, limit=step)
+        if got is not None and shortfall(inst, got) < shortfall(inst, cur) and \
+                not {v.code for v in check(inst, got)} - {"min_pos"}:
+            cur = got
+    return cur
+
+
+def _size(inst: MssInstance, s: int) -> int:
+    """Literals of student ``s`` in the fit model (without availability)."""
+    D, T = inst.duration, inst.horizon
+    on_min = sum(len(useful_starts(inst.min_pos[h][d], D))
+                 for h in range(inst.hospitals) for d in range(inst.disciplines)
+                 if inst.allowed_disc[s][d] and inst.ability[s][h][d])
+    return on_min + sum(1 for g in range(inst.groups) if inst.stud_disc_group[s][g]) * (T - D + 1)
+
+
+def _loads(cells: set[Cell]) -> dict[tuple[int, int, int], int]:
+    load: dict[tuple[int, int, int], int] = defaultdict(int)
+    for _, t, h, d in cells:
+        load[(h, d, t)] += 1
+    return load
+
+
+def shortfall(inst: MssInstance, cells: set[Cell]) -> int:
+    """Student-periods missing from the minima."""
+    load = _loads(cells)
+    return sum(max(0, n - load.get((h, d, t), 0))
+               for h, per_h in enumerate(inst.min_pos) for d, per_d in enumerate(per_h)
+               for t, n in enumerate(per_d) if n)
+
+
+def _hint(m: cp_model.CpModel, inst: MssInstance, cells: set[Cell], lits: _Lits,
+          shorts: list) -> None:
+    """The members' ``cells`` as a complete hint: stints on a minimum as such, the
+    others free."""
+    on: set[int] = set()
+    for s, h, d, t in stints_of(cells, inst.duration):
+        v = lits.x.get((s, h, d, t))
+        if v is None:
+            v = lits.free.get((s, inst.disc_group[d], t))
+        if v is not None:
+            on.add(v.index)
+    for v in list(lits.x.values()) + list(lits.free.values()):
+        m.add_hint(v, v.index in on)
+    load = _loads(cells)
+    for sh, need, h, d, t in shorts:
+        # Members' load only: ``need`` already counts the others.
+        m.add_hint(sh, max(0, need - load.get((h, d, t), 0)))
+    val: dict[int, int] = {}
+    for y, prev, terms in lits.sums:
+        val[y.index] = (val[prev.index] if prev is not None else 0) + sum(
+            1 for v in terms if v.index in on)
+        m.add_hint(y, val[y.index])
+
+
+def _precedences(m: cp_model.CpModel, inst: MssInstance,
+                 starts: dict[int, list[tuple[int, cp_model.IntVar]]],
+                 frees: dict[int, list[tuple[int, cp_model.IntVar]]],
+                 preds: dict[int, list[int]], sums: list) -> None:
+    """One student's precedences, ``d`` after ``d1``: a stint of ``d`` on a minimum
+    started at ``t`` needs ``d1`` on a minimum, or a free stint of ``d1``'s group (which
+    then gets ``d1``), ended by ``t``, and no stint of ``d1`` on a minimum after it. A
+    free stint of ``d`` gets its place after ``d1`` from :func:`fill`. Running sums over
+    the starts, as in :mod:`scheduler.mss.mipcover`."""
+    D = inst.duration
+    for d, ps in preds.items():
+        if not starts.get(d):
+            continue
+        for d1 in ps:
+            t_e, y_e = _running(m, starts.get(d1, []) + frees.get(inst.disc_group[d1], []),
+                                sums)
+            t_j, y_j = _running(m, starts.get(d1, []), sums)
+            for t in sorted({t for t, _ in starts[d]}):
+                here = [v for t2, v in starts[d] if t2 == t]
+                k = bisect.bisect_right(t_e, t - D) - 1
+                m.add(sum(here) <= (y_e[k] if k >= 0 else 0))
+                if y_j:
+                    k = bisect.bisect_right(t_j, t - D) - 1
+                    m.add(sum(here) + y_j[-1] - (y_j[k] if k >= 0 else 0) <= 1)
+
+
+def _running(m: cp_model.CpModel, items: list[tuple[int, cp_model.IntVar]], sums: list
+             ) -> tuple[list[int], list[cp_model.IntVar]]:
+    """Running sums of literals over their times: (times, y), y[k] the number of items
+    at times <= times[k]; each step is recorded in ``sums`` for the hint."""
+    by_t: dict[int, list] = defaultdict(list)
+    for t, v in items:
+        by_t[t].append(v)
+    times = sorted(by_t)
+    ys: list[cp_model.IntVar] = []
+    for t in times:
+        y = m.new_int_var(0, len(items), "")
+        m.add(y == (ys[-1] if ys else 0) + sum(by_t[t]))
+        sums.append((y, ys[-1] if ys else None, by_t[t]))
+        ys.append(y)
+    return times, ys

@@ -1,0 +1,47 @@
+"""The fit model (stints on minima, free stints elsewhere) on tiny hand instances."""
+
+from __future__ import annotations
+
+import time
+
+from scheduler.mss.check import check
+from scheduler.mss.fit import fit_minima, fit_repair, shortfall, useful_starts
+from tests.mss_util import tiny
+
+
+def test_useful_starts_reach_a_minimum_period():
+    # Minima in periods 2 and 6 of 7, stints of 2 periods: starts 1 (periods 1-2),
+    # 2 (2-3) and 5 (5-6) reach one; 0, 3 and 4 do not.
+    assert useful_starts([0, 0, 1, 0, 0, 0, 1], 2) == [1, 2, 5]
+    assert useful_starts([0, 0, 0, 0], 2) == []
+
+
+def test_free_stint_takes_another_discipline_to_meet_a_minimum():
+    # One student, T=4, D=2, disciplines d0 d1 d2 in one group, 2 of them required. Ward
+    # (h0, d1) needs a student in period 3. Plan d1@0 (periods 0-1), d2@2 (2-3): 1 short.
+    # d1 can reach period 3 only from start 2 (its only useful start), so d1@2 and a free
+    # stint at 0, which cannot be d1 again: d0 or d2 there. Shortfall 1 -> 0, valid.
+    inst = tiny(horizon=4, duration=2, disciplines=3, stud_disc_group=[[2]],
+                min_pos=[[[0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0]]])
+    plan = {(0, 0, 0, 1), (0, 1, 0, 1), (0, 2, 0, 2), (0, 3, 0, 2)}
+    assert {v.code for v in check(inst, plan)} == {"min_pos"}
+    assert shortfall(inst, plan) == 1
+    got = fit_minima(inst, plan, [0], time.monotonic() + 10)
+    assert got is not None and not check(inst, got)
+    assert {(0, 2, 0, 1), (0, 3, 0, 1)} <= got
+    assert not check(inst, fit_repair(inst, plan, time.monotonic() + 10))
+
+
+def test_fixed_students_stay_and_no_progress_gives_none():
+    # Two students, T=2, D=1, one discipline each (d0 or d1, group of 1). Ward (h0, d0)
+    # needs 2 students in period 0. Student 1 (fixed) does d1@0; student 0 does d0@1.
+    # Moving student 0 to d0@0 gives 1 of 2: shortfall 2 -> 1, student 1 untouched.
+    # With student 1 fixed, 1 short remains: fitting student 0 again gains nothing.
+    inst = tiny(students=2, horizon=2, disciplines=2, stud_disc_group=[[1], [1]],
+                min_pos=[[[2, 0], [0, 0]]])
+    plan = {(0, 1, 0, 0), (1, 0, 0, 1)}
+    assert shortfall(inst, plan) == 2
+    got = fit_minima(inst, plan, [0], time.monotonic() + 10)
+    assert got == {(0, 0, 0, 0), (1, 0, 0, 1)}
+    assert shortfall(inst, got) == 1
+    assert fit_minima(inst, got, [0], time.monotonic() + 10) is None
