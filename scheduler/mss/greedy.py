@@ -87,9 +87,9 @@ class FirstPlan:
 
 
 def solve_single(sub: MssInstance, limit: float, seed: int, soft_min: int = 0,
-                  hint: set[Cell] | None = None,
-                  fixed: dict[int, tuple[int, int]] | None = None
-                  ) -> tuple[set[Cell] | None, int | None]:
+                 hint: set[Cell] | None = None,
+                 fixed: dict[int, tuple[int, int]] | None = None
+                 ) -> tuple[set[Cell] | None, int | None]:
     """Best schedule of a one-student instance and the proven best SatTot (objective / 2).
     ``fixed``: stints ``discipline -> (hospital, start)`` the schedule must keep."""
     mm = MssModel(sub, soft_min=soft_min)

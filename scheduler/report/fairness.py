@@ -1,7 +1,7 @@
 """Sheets *Önskemål* (every wish, granted or not, and why not) and *Rättvisa* (each trainee's
 own cost and the distribution), and the same figures for run.json.
 
-The figures are the checker's recomputation from the plan (``checker.fairness``), as every
+The figures are the checker's recomputation from the plan (``verify.fairness``), as every
 reported term is; only the wording of a refusal comes from ``scheduler.wishes.reason``.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook import Workbook
 
-from scheduler import verify as checker
+from scheduler import verify
 from scheduler.domain import Instance
 from scheduler.i18n import Lang, tr
 from scheduler.plan import Stint
@@ -43,8 +43,8 @@ def mode_of_run(plan_dir: Path) -> str | None:
 
 def summary(instance: Instance, stints: list[Stint], lang: Lang) -> dict[str, Any]:
     """run.json: the distribution, each trainee's cost, and every wish with its outcome."""
-    f = checker.fairness(instance, stints)
-    outcomes = dict(checker.wish_outcomes(instance, stints))
+    f = verify.fairness(instance, stints)
+    outcomes = dict(verify.wish_outcomes(instance, stints))
     wishes = []
     for i, w in enumerate(instance.wishes):
         row: dict[str, Any] = {"trainee": w.trainee, "kind": w.kind, "unit": w.unit,

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
-from scheduler import verify as checker
+from scheduler import verify
 from scheduler.domain import EXTENDING_LEAVE, Instance, Trainee, Unit, block_end
 from scheduler.halt import HALT
 from scheduler.plan import Stint
@@ -556,7 +556,7 @@ class Construction:
         model's hint cannot name two parts of one stint at one unit."""
         alone = self.inst.model_copy(update={"trainees": [t], "cohorts": []})
         self.stats["confirm_n"] = self.stats.get("confirm_n", 0) + 1
-        return None if checker.check(alone, stints, soft_capacity=True) else stints
+        return None if verify.check(alone, stints, soft_capacity=True) else stints
 
     def _keep(self, t: Trainee, stints: list[Stint]) -> list[Stint] | None:
         """The trainee's stints of an earlier plan (a what-if variant's base), if they are

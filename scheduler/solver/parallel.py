@@ -134,6 +134,8 @@ class Bounder(threading.Thread):
         self._round_start = math.inf
         self._min_round = self.MIN_ROUND
         self._timer: threading.Timer | None = None
+        # The last search was stopped to restart it, not by the time or ``stop``.
+        self._restarted = False
 
     def offer(self, plan: list[Stint], cost: float) -> None:
         """A plan of the pipeline and its cost (``plan_cost``): kept if it is the best so far;
@@ -166,10 +168,14 @@ class Bounder(threading.Thread):
     def _restart(self) -> None:
         """Ends the current search (the caller holds the lock); the next starts from the best
         plan handed over."""
+        if self._timer is not None:  # a pending later restart would cut the next search short
+            self._timer.cancel()
+            self._timer = None
         if self.solver is not None:
             self.solver.stop_search()
             self._incumbent = None  # once per search
             self._min_round *= 2
+            self._restarted = True
 
     def run(self) -> None:
         try:
@@ -203,6 +209,7 @@ class Bounder(threading.Thread):
                 return
             with self._lock:
                 offered = self._offered
+                restarted, self._restarted = self._restarted, False
             if offered is not None and offered[1] < min(best, self.started_from):
                 plan, cost = offered
                 pm.model.clear_hints()
@@ -215,9 +222,11 @@ class Bounder(threading.Thread):
                     pm.model.add(objective <= int(cost))
                     capped = True
                 self.started_from = cost
-            elif self.rounds:
+            elif self.rounds and not restarted:
                 # Stopped without a better plan to start from (the time or ``stop``).
                 return
+            # Else restarted, but the search found a plan as cheap as the one handed over before
+            # it stopped: search on (it keeps its best plan; the next reports only better ones).
             left = ctx.deadline.remaining()
             if self._halt.is_set() or left <= 0.1:
                 return

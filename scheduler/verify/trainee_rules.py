@@ -106,8 +106,6 @@ def check_stint(cx: Context, t: Trainee, prog: Programme, s: Stint,
         cx.add("stint_length", "chk_stint_long", **common, weeks=s.weeks, max=hi)
 
 
-
-
 @dataclass(frozen=True)
 class _Block:
     """One trainee's block in week indices: ``[a, e)``, the weeks of extending leave and of
