@@ -290,3 +290,20 @@ def cover_repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int
             continue
         cur = got
     return cur
+
+
+def able_first(inst: MssInstance, unmet: list[tuple[int, int, int]], cell: tuple[int, int, int],
+               rng: random.Random) -> tuple[list[int], list[int], dict[int, int]]:
+    """The students able to cover ``cell`` (most unmet minima they could cover first, ties at
+    random), the others, and each student's count of unmet minima it could cover: who a
+    repair neighbourhood around an unmet minimum takes first."""
+    S = inst.students
+    reach = {s: sum(1 for h, d, t in unmet if inst.ability[s][h][d]
+                    and inst.allowed_disc[s][d] and inst.availability[s][t])
+             for s in range(S)}
+    h0, d0, t0 = cell
+    able = [s for s in range(S) if inst.ability[s][h0][d0]
+            and inst.allowed_disc[s][d0] and inst.availability[s][t0]]
+    rest = [s for s in range(S) if s not in able]
+    able.sort(key=lambda s: (-reach[s], rng.random()))
+    return able, rest, reach

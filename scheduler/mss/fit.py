@@ -29,7 +29,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.mss.check import check
 from scheduler.mss.construct import Plan, fill
-from scheduler.mss.cover import unmet_cells
+from scheduler.mss.cover import able_first, unmet_cells
 from scheduler.mss.dzn import Cell, MssInstance
 from scheduler.mss.greedy import MIN_REWARD, need_of, single, solve_single
 from scheduler.mss.model import stints_of
@@ -209,14 +209,7 @@ def fit_repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int =
     cur = set(cells)
     while time.monotonic() < deadline - 1 and shortfall(inst, cur):
         unmet = unmet_cells(inst, cur)
-        h0, d0, t0 = rng.choice(unmet)
-        reach = {s: sum(1 for h, d, t in unmet if inst.ability[s][h][d]
-                        and inst.allowed_disc[s][d] and inst.availability[s][t])
-                 for s in range(S)}
-        able = [s for s in range(S) if inst.ability[s][h0][d0]
-                and inst.allowed_disc[s][d0] and inst.availability[s][t0]]
-        rest = [s for s in range(S) if s not in able]
-        able.sort(key=lambda s: (-reach[s], rng.random()))
+        able, rest, _ = able_first(inst, unmet, rng.choice(unmet), rng)
         rng.shuffle(rest)
         members: list[int] = []
         n = 0

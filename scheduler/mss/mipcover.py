@@ -21,7 +21,14 @@ from collections import defaultdict
 import numpy as np
 from ortools.math_opt.python import mathopt
 
-from scheduler.mss.cover import SlotRows, avail_starts, open_starts, slots, unmet_cells
+from scheduler.mss.cover import (
+    SlotRows,
+    able_first,
+    avail_starts,
+    open_starts,
+    slots,
+    unmet_cells,
+)
 from scheduler.mss.dzn import Cell, MssInstance
 from scheduler.mss.model import stints_of
 
@@ -363,13 +370,7 @@ def mip_repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int =
             # The students able to cover it over the whole horizon, those able to cover
             # the most unmet minima first: precedence chains (I320_12_4) need the whole
             # horizon.
-            reach = {s: sum(1 for h, d, t in unmet if inst.ability[s][h][d]
-                            and inst.allowed_disc[s][d] and inst.availability[s][t])
-                     for s in range(S)}
-            able = [s for s in range(S) if inst.ability[s][h0][d0]
-                    and inst.allowed_disc[s][d0] and inst.availability[s][t0]]
-            rest = [s for s in range(S) if s not in able]
-            able.sort(key=lambda s: (-reach[s], rng.random()))
+            able, rest, reach = able_first(inst, unmet, (h0, d0, t0), rng)
             rest.sort(key=lambda s: (-reach[s], rng.random()))
             members, lits = [], 0
             for s in able + rest:
