@@ -84,7 +84,7 @@ def build_change_workbook(instance: Instance, diff: PlanDiff, today: date,
     wsum = wb.create_sheet(tr("changes.sheet_summary", lang))
     items = [("today", today), ("status", summary.get("status")),
              ("change_cost", summary.get("change_cost")), ("bound", summary.get("bound")),
-             ("minimal", tr("changes.yes" if summary.get("minimal") else "no", lang)),
+             ("minimal", tr("changes.yes" if summary.get("minimal") else "changes.no", lang)),
              ("n_changes", len(rows)), ("n_trainees", len(diff.trainees)),
              ("n_units", len(diff.units))]
     for r, (key, v) in enumerate(items, start=1):

@@ -115,8 +115,8 @@ def render(inst: Instance, ex: Explanation, lang: Lang | None = None) -> list[st
     for r in ex.relaxations:
         lines.append("  " + relaxation_text(inst, r, lang))
     if ex.relaxations:
-        lines.append("  " + tr("explanation.verified" if ex.relaxation_verified else "not_verified",
-                               lang))
+        key = "verified" if ex.relaxation_verified else "not_verified"
+        lines.append("  " + tr(f"explanation.{key}", lang))
     if ex.widened:
         lines.append("  " + tr("explanation.widened", lang))
     for r in ex.later_start:

@@ -72,7 +72,7 @@ def add_sheets(wb: Workbook, instance: Instance, stints: list[Stint], lang: Lang
     for n, (w, row) in enumerate(zip(instance.wishes, s["wishes"], strict=True), 2):
         ok = row["granted"]
         values = (w.trainee, describe(instance, w, lang), w.priority,
-                  tr("fairness.yes" if ok else "no", lang), row.get("reason", ""))
+                  tr("fairness.yes" if ok else "fairness.no", lang), row.get("reason", ""))
         for c, v in enumerate(values, 1):
             ws.cell(row=n, column=c, value=v)
         ws.cell(row=n, column=4).fill = _GREEN if ok else _RED

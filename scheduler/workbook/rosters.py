@@ -321,7 +321,8 @@ def personal_plan(inst: Instance, trainee: Trainee, stints: list[Stint], names: 
         lo_c = calendar_weeks(lo, pt)
         hi_c = None if hi is None else calendar_weeks(hi, pt)
         ok = got >= lo_c and (hi_c is None or got <= hi_c)
-        for j, v in enumerate([name, lo_c, hi_c, got, tr("rosters.yes" if ok else "no", lang)], 1):
+        met = tr("rosters.yes" if ok else "rosters.no", lang)
+        for j, v in enumerate([name, lo_c, hi_c, got, met], 1):
             rq.cell(row=i, column=j, value=v)
     _widths(rq, [34, 14, 14, 16, 10])
     print_setup(rq, lang, inst.name, grid=False)
