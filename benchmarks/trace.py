@@ -19,7 +19,7 @@ import resource
 import time
 from pathlib import Path
 
-from scheduler import checker
+from scheduler import verify as checker
 from scheduler.halt import HALT
 from scheduler.inputs.yaml_io import load_instance
 from scheduler.solver.solve import solve
