@@ -220,3 +220,26 @@ def test_a_placement_solve_returns_the_rotation_it_has_after_a_little_work(monke
         assert budgets and budgets[0] == first
         # The whole budget runs only after a first run without a rotation.
         assert (Work().part_blocks in budgets) == (settle == 1e-9)
+
+
+def test_a_placement_solve_free_in_its_order_weighs_fragmentation():
+    # P8: 8 weeks, medicine 4, psychiatry 2, surgery 2; every unit takes stints of exactly
+    # 2 weeks, and medicine needs two units (one stint per unit and discipline): 4 stints,
+    # 3 unit changes in every rotation, so unit changes alone let every order tie. The
+    # locked psychiatry in weeks 2-4 leaves the order free (no one block per discipline).
+    # Surgery 0-2 and medicine 4-8 at MED1 and MED2: fragmentation 0; medicine 0-2 and
+    # 4-6 around the psychiatry: 2 weeks (unit changes alone: seeds 1 and 3 gave that).
+    # Weights 10 and 5: the solve must find 0, unit changes 3, 10 x 3 = 30.
+    p8 = programme("P8", 8, ("medicin", 4, None), ("psykiatri", 2, None), ("kirurgi", 2, None))
+    units = [unit(u, d, capacity=1, min_weeks=2, max_weeks=2)
+             for u, d in (("MED1", "medicin"), ("MED2", "medicin"), ("PSY", "psykiatri"),
+                          ("KIR", "kirurgi"))]
+    locked = [{"start": wk(2), "end": wk(4), "unit": "PSY", "discipline": "psykiatri"}]
+    inst = build(units, [trainee("T0", 0, programme="P8", locked=locked)], [p8], weeks=8,
+                 unit_changes=10, fragmentation=5)
+    for seed in range(4):
+        plan = construct(inst, *_setup(inst), seed=seed)
+        assert plan is not None and checker.check(inst, plan) == []
+        terms = checker.evaluate(inst, plan)
+        assert (terms["unit_changes"], terms["fragmentation"]) == (3, 0)
+        assert checker.objective(inst, terms) == 30

@@ -459,7 +459,13 @@ class Construction:
             for uid, prof in residual.items():
                 if uid not in keep and prof is not None:
                     residual[uid] = [0] * len(prof)
-        pm = PlacementModel(self.inst, [t], profiles=residual, terms=("unit_changes",),
+        # Where the model leaves the order free (a free solve; leave or locked stints), its
+        # fragmentation counts too: unit changes alone let any order tie, and the solve
+        # interleaved sub-rotations (Örebro's first plan: 1 213 weeks in 13 trainees).
+        blocks = contiguous and not (t.leave or t.locked)
+        terms = (("unit_changes",) if blocks or not self.inst.weights.fragmentation
+                 else ("unit_changes", "fragmentation"))
+        pm = PlacementModel(self.inst, [t], profiles=residual, terms=terms,
                             contiguous=contiguous, min_stints=self.least, soft_capacity=soft,
                             seat_loads=self.loads.seat_loads())
         # One trainee, hard capacity: presolve costs more than it saves (old decomposition,
