@@ -158,6 +158,82 @@ def test_summer_dips_are_written_as_capacity_changes(tmp_path: Path) -> None:
     assert any(ch.capacity < u.capacity for u in inst.units for ch in u.capacity_changes)
 
 
+MIXED = "hospital=45,psykiatri=25,allmanmedicin=20"
+
+
+def _class_of(u) -> str:
+    return ("allmanmedicin" if "allmanmedicin" in u.disciplines
+            else "psykiatri" if "psykiatri" in u.disciplines else "hospital")
+
+
+def test_slack_per_class_shares_each_class_its_percentage(tmp_path: Path) -> None:
+    p = Params(kind="at18,bt12", trainees=80, sites=3, seed=7, tightness=MIXED, summer=False)
+    inst, stints = written(p, tmp_path)
+    assert checker.check(inst, stints) == []
+    load = loads(inst, stints)
+    pct = {"hospital": 45, "psykiatri": 25, "allmanmedicin": 20}
+    groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for u in inst.units:
+        peak = max(load[u.id].values())
+        key = (_class_of(u), "*" if u.region_wide else u.site)
+        groups.setdefault(key, []).append((peak, u.capacity))
+        # Each unit's share is its peak times the class's slack, rounded up or down:
+        # a hospital unit of peak 6 gets 6 * 0.45 = 2.7 -> 2 or 3 seats more.
+        assert abs(u.capacity - peak - peak * pct[key[0]] / 100) < 1, (u.id, peak, u.capacity)
+    assert {k for k, _ in groups} == set(pct)
+    assert len([k for k in groups if k[0] == "hospital"]) == 3   # one group per hospital
+    for (cls, _), rows in groups.items():
+        # The class as a whole: its summed peaks plus the slack, rounded half up.
+        peaks = sum(pk for pk, _ in rows)
+        assert sum(c for _, c in rows) - peaks == int(peaks * pct[cls] / 100 + 0.5), (cls, rows)
+    # Hospitals get the most, vårdcentraler the least, slack in proportion to their peaks.
+    share = {c: sum(cap for (k, _), rows in groups.items() if k == c for _, cap in rows)
+             / sum(pk for (k, _), rows in groups.items() if k == c for pk, _ in rows)
+             for c in pct}
+    assert share["hospital"] > share["psykiatri"] > share["allmanmedicin"] > 1
+
+
+def test_slack_per_class_changes_capacities_only(tmp_path: Path) -> None:
+    # Same seed, tight or per class: the same witness (no draw depends on the tightness),
+    # and a class named at 0 % (or not named) stays tight.
+    a = generate(Params(kind="at18,bt12", trainees=60, sites=2, seed=3), tmp_path / "a")
+    b = generate(Params(kind="at18,bt12", trainees=60, sites=2, seed=3,
+                        tightness="psykiatri=30,allmanmedicin=0"), tmp_path / "b")
+    assert a.witness_csv == b.witness_csv
+    caps = [{u["id"]: u["capacity"] for u in g.data["units"]} for g in (a, b)]
+    for u in b.data["units"]:
+        if "psykiatri" in u["disciplines"]:
+            assert caps[1][u["id"]] >= caps[0][u["id"]]
+        else:
+            assert caps[1][u["id"]] == caps[0][u["id"]], u["id"]
+    assert sum(caps[1].values()) > sum(caps[0].values())
+
+
+def test_wide_stints_widen_the_county_hospitals_only(tmp_path: Path) -> None:
+    from scheduler.generator.build import build
+    p = Params(kind="at18,bt12", trainees=90, sites=3, seed=5, tightness=MIXED,
+               staffing=True)
+    plain = {u.id: u for u in build(p).units}
+    wide = build(Params(**{**p.__dict__, "wide_stints": True}))
+    assert [u.id for u in wide.units] == list(plain)
+    widened = 0
+    for u in wide.units:
+        v = plain[u.id]
+        if u.region_wide or u.site == "NVK":   # psychiatry, vårdcentraler, the university
+            assert (u.weeks, u.stint_weeks) == (v.weeks, v.stint_weeks), u.id
+            continue
+        widened += 1
+        assert 1 <= u.weeks[1] - v.weeks[1] <= 2, u.id
+        assert u.weeks[0] == 1 or 1 <= v.weeks[0] - u.weeks[0] <= 2, u.id
+        assert u.stint_weeks.keys() == v.stint_weeks.keys()
+    assert widened >= 2 * (catalog.MIN_MEDICAL + catalog.MIN_SURGICAL)
+    inst, stints = written(Params(**{**p.__dict__, "wide_stints": True}), tmp_path)
+    assert checker.check(inst, stints) == []
+    assert any(u.max_weeks > plain[u.id].weeks[1] for u in inst.units)
+    assert all(u.staffing_target is not None for u in inst.units
+               if "allmanmedicin" in u.disciplines)
+
+
 # --------------------------------------------------------------------------------------------
 # Profiles: which weeks a discipline can get from the units at hand
 
@@ -245,7 +321,8 @@ def test_same_parameters_give_the_same_bytes(tmp_path: Path) -> None:
     assert c.witness_csv != a.witness_csv
 
 
-@pytest.mark.parametrize("name", ["leave-gavle-100-tight", "ped-at18-bt12-70-loose"])
+@pytest.mark.parametrize("name", ["leave-gavle-100-tight", "ped-at18-bt12-70-loose",
+                                  "mixed-slack-100"])
 def test_suite_member_regenerates_byte_identically(name: str) -> None:
     p = next(q for q in SUITE if q.name == name)
     folder = SUITE_DIR / name
@@ -316,6 +393,8 @@ def test_cli_shift_spans_four_years_of_intakes(tmp_path: Path) -> None:
     (["--starts", "5"], "--starts: 5 ligger utanför 2–4"),
     (["--leave", "30"], "--leave: 30 ligger utanför 0–25"),
     (["--tightness", "lagom"], "--tightness: 'lagom'"),
+    (["--tightness", "hospital=45,kirurgi=10"], "--tightness: 'hospital=45,kirurgi=10'"),
+    (["--tightness", "hospital=x"], "--tightness: 'hospital=x'"),
 ])
 def test_cli_bad_parameters_exit_2(args: list[str], option: str, tmp_path: Path) -> None:
     r = runner.invoke(cli.app, ["generate", *args, "--out", str(tmp_path / "x")])

@@ -186,6 +186,8 @@ def build(p: Params) -> Region:
     if not ins:
         raise GeneratorError("internal: no intakes")
     units = rg.units(p, rng, site_list, progs, ins)
+    if p.wide_stints:
+        rg.widen_county_stints(units, site_list, p.seed)
     profiles = _Profiles(progs, units)
     people, cohorts = _people(p, rng, ins, profiles)
     h0 = min(x.start for x in people)
