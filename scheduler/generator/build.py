@@ -205,7 +205,7 @@ def build(p: Params) -> Region:
         if x.leave:
             _leave_at(x, seq, rng)
         wt.place(seq, [(pos, w) for pos, w, _ in x.leave], first)
-        wt.assign_units(seq, pf, loads, rng)
+        wt.assign_units(seq, pf, loads, rng, pack=p.pack)
         mine = wt.stints_of(seq, x.id, x.programme, units, h0)
         stints.extend(mine)
         if x.wants_lock:

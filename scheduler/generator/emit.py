@@ -56,19 +56,23 @@ def unit_class(u: UnitSpec) -> str:
 
 
 def _class_extras(rg: Region, bases: dict[int, int], pct: dict[str, int]) -> dict[int, int]:
-    """Seats over the witness's peak per unit with a slack per class: a class gets its slack
-    in percent of the summed peaks (per hospital for hospital units, region-wide for the
-    region-wide ones), shared in proportion to the peaks by largest remainder, ties to the
-    unit the witness uses most. So 20 % over vårdcentraler of one or two seats gives some of
-    them one seat more, where one slack per unit would give each at least one."""
+    """Seats over the witness's peak per unit with a slack per class. A class (hospital units
+    per hospital, psychiatry and vårdcentraler region-wide) gets its slack in percent of its
+    need, the most of its trainees at once in the witness: seats = need plus the slack, never
+    fewer than the units' peaks (the witness must fit). The seats over the peaks are shared in
+    proportion to the peaks by largest remainder, ties to the unit the witness uses most. The
+    peaks of different units fall in different weeks, so tight capacities already leave a
+    class some slack over its need; a class that has more keeps its peaks."""
     groups: dict[tuple[str, str], list[int]] = {}
     for i in bases:
         u = rg.units[i]
         groups.setdefault((unit_class(u), "*" if u.region_wide else u.site), []).append(i)
     out: dict[int, int] = {}
     for (cls, _), idx in groups.items():
-        exact = {i: bases[i] * pct[cls] / 100 for i in idx}
-        total = _half_up(sum(exact.values()))
+        peaks = sum(bases[i] for i in idx)
+        need = int(rg.loads.a[idx].sum(axis=0).max())
+        total = max(0, _half_up(need * (100 + pct[cls]) / 100) - peaks)
+        exact = {i: total * bases[i] / peaks if peaks else 0.0 for i in idx}
         for i in idx:
             out[i] = math.floor(exact[i])
         used = {i: int(rg.loads.a[i].sum()) for i in idx}
@@ -208,10 +212,11 @@ def _description(rg: Region, n_units: int) -> str:
 def _assumptions(p: Params) -> str:
     by_class = p.class_slack
     if by_class is not None:
-        cap = ("the witness plan's peak load plus a slack per class of unit, in percent of the "
-               "class's summed peaks (hospital units per hospital, psychiatry and vårdcentraler "
-               "region-wide) shared in proportion to the peaks: "
-               + ", ".join(f"{k} {v} %" for k, v in by_class.items()))
+        cap = ("the witness plan's peak load, raised so that each class of unit (hospital "
+               "units per hospital, psychiatry and vårdcentraler region-wide) has a slack over "
+               "its need, the most of its trainees at once in the witness, of "
+               + ", ".join(f"{k} {v} %" for k, v in by_class.items())
+               + " (a class whose peaks already give more keeps them)")
     else:
         cap = ("exactly the witness plan's peak load" if p.slack == 0
                else f"the witness plan's peak load plus {p.slack} % (at least one seat)")
@@ -223,6 +228,8 @@ def _assumptions(p: Params) -> str:
             "of the Mellansverige survey (seed 001), BT ranges as in instances/orebro.yaml. "
             + ("At the county hospitals every stint range is 1-2 weeks wider on each side. "
                if p.wide_stints else "")
+            + ("The witness fills a unit up to its peak so far before it raises a peak. "
+               if p.pack else "")
             + ("Vårdcentraler want a trainee every week in the middle third of the horizon. "
                if p.staffing else "")
             + "Units the witness does not use are left out.")
@@ -267,6 +274,8 @@ def header(p: Params) -> str:
         cmd += " --staffing"
     if p.wide_stints:
         cmd += " --wide-stints"
+    if p.pack:
+        cmd += " --pack"
     if p.name:
         cmd += f" --name {p.name}"
     return ("Generated region, feasible by construction: witness.csv beside it meets every rule\n"
@@ -296,6 +305,8 @@ def _features(p: Params) -> str:
         out.append("staffing")
     if p.wide_stints:
         out.append("wide stints")
+    if p.pack:
+        out.append("packed")
     if not p.summer:
         out.append("no summer dip")
     return ", ".join(out) or "-"

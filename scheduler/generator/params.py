@@ -50,6 +50,7 @@ class Params:
     summer: bool = True         # summer capacity dips at the hospital units that have them
     staffing: bool = False      # vårdcentraler want a trainee every week (soft)
     wide_stints: bool = False   # county hospitals' stint ranges 1-2 weeks wider on each side
+    pack: bool = False          # witness fills units up to their peak before raising one
     name: str = ""
 
     @property

@@ -17,9 +17,10 @@ from scheduler.generator.emit import Generated, render, write
 from scheduler.generator.params import Params
 from scheduler.outputs import write_atomic
 
-# Slack per class of unit, wide stint ranges at the county hospitals and staffed vårdcentraler:
-# a university hospital and two county hospitals with much room on the wards and little in
-# psychiatry and general practice, as the shipped instances/ describe their regions.
+# Slack per class of unit over its trainees at once, a packed witness, wide stint ranges at
+# the county hospitals and staffed vårdcentraler: a university hospital and two county
+# hospitals with much room on the wards and little in psychiatry and general practice, as
+# the shipped instances/ describe their regions.
 MIXED = "hospital=45,psykiatri=25,allmanmedicin=20"
 
 
@@ -72,13 +73,13 @@ SUITE: list[Params] = [
        part_time=10, locked=5, staffing=True),
     # Slack per class (see MIXED)
     _p("mixed-slack-100", "at18,bt12", 100, 3, MIXED, seed=121, staffing=True,
-       wide_stints=True),
+       wide_stints=True, pack=True),
     _p("mixed-slack-160", "at18,bt12", 160, 3, MIXED, seed=122, staffing=True,
-       wide_stints=True),
+       wide_stints=True, pack=True),
     _p("mixed-slack-160-leave", "at18,bt12", 160, 3, MIXED, seed=123, leave=10,
-       staffing=True, wide_stints=True),
+       staffing=True, wide_stints=True, pack=True),
     _p("mixed-slack-240", "at18,bt12", 240, 3, MIXED, seed=124, staffing=True,
-       wide_stints=True),
+       wide_stints=True, pack=True),
 ]
 
 
@@ -90,12 +91,13 @@ def readme(rows: list[dict]) -> str:
         "(scheduler/generator/suite.py): each folder holds `region.yaml` and `witness.csv`, a "
         "plan that meets every rule (`atbt check NAME/region.yaml NAME/witness.csv`), so every "
         "region is feasible. Capacities are the witness plan's peak loads per unit (tight), "
-        "those plus 25 % (loose), plus another slack in percent, or plus a slack per class "
-        "of unit (hospital units, psychiatry, vårdcentraler: a percentage of the class's "
-        "summed peaks shared in proportion to them); the header of each "
+        "those plus 25 % (loose), plus another slack in percent, or raised to a slack per "
+        "class of unit over its trainees at once (hospital units per hospital, psychiatry, "
+        "vårdcentraler; never below the peaks); the header of each "
         "region.yaml gives the command that regenerates it byte for byte. *Features*: % of "
         "trainees with leave, part time, locked stints; staffing targets at vårdcentraler; "
-        "wide stints: stint ranges at the county hospitals 1-2 weeks wider on each side. "
+        "wide stints: stint ranges at the county hospitals 1-2 weeks wider on each side; "
+        "packed: the witness fills units up to their peak before raising one. "
         "*Witness*: the objective of witness.csv (default weights), an upper bound on the "
         "optimum that a solver's plan should beat. Names, towns and units are invented.",
         "",
