@@ -158,6 +158,101 @@ def test_summer_dips_are_written_as_capacity_changes(tmp_path: Path) -> None:
     assert any(ch.capacity < u.capacity for u in inst.units for ch in u.capacity_changes)
 
 
+MIXED = "hospital=45,psykiatri=25,allmanmedicin=20"
+
+
+def _class_of(u) -> str:
+    return ("allmanmedicin" if "allmanmedicin" in u.disciplines
+            else "psykiatri" if "psykiatri" in u.disciplines else "hospital")
+
+
+def test_slack_per_class_is_over_the_class_need(tmp_path: Path) -> None:
+    p = Params(kind="at18,bt12", trainees=80, sites=3, seed=7, tightness=MIXED, summer=False,
+               pack=True)
+    inst, stints = written(p, tmp_path)
+    assert checker.check(inst, stints) == []
+    load = loads(inst, stints)
+    pct = {"hospital": 45, "psykiatri": 25, "allmanmedicin": 20}
+    groups: dict[tuple[str, str], list] = {}
+    for u in inst.units:
+        groups.setdefault((_class_of(u), "*" if u.region_wide else u.site), []).append(u)
+    assert {c for c, _ in groups} == set(pct)
+    assert len([k for k in groups if k[0] == "hospital"]) == 3   # one group per hospital
+    raised = 0
+    for (cls, _), us in groups.items():
+        peaks = {u.id: max(load[u.id].values()) for u in us}
+        need = max(sum(load[u.id][w] for u in us) for w in range(inst.n_weeks))
+        seats = sum(u.capacity for u in us)
+        # Need plus the slack, rounded half up, but never below the witness's peaks: need 40
+        # at 20 % -> 48 seats if the peaks sum to 45, the 50 peaks if they sum to 50.
+        assert seats == max(sum(peaks.values()), int(need * (100 + pct[cls]) / 100 + 0.5))
+        extra = seats - sum(peaks.values())
+        if extra:
+            raised += 1
+            assert abs(seats / need - 1 - pct[cls] / 100) < 0.5 / need + 1e-9
+        for u in us:
+            # The seats over the peaks go in proportion to the peaks (largest remainder).
+            share = extra * peaks[u.id] / sum(peaks.values())
+            assert u.capacity >= peaks[u.id] and abs(u.capacity - peaks[u.id] - share) < 1
+    assert raised   # with a packed witness the vårdcentraler at least are below 20 %
+
+
+def test_slack_per_class_changes_capacities_only(tmp_path: Path) -> None:
+    # Same seed, tight or per class: the same witness (no draw depends on the tightness),
+    # and a class named at 0 % (or not named) stays tight.
+    a = generate(Params(kind="at18,bt12", trainees=60, sites=2, seed=3), tmp_path / "a")
+    b = generate(Params(kind="at18,bt12", trainees=60, sites=2, seed=3,
+                        tightness="psykiatri=90,allmanmedicin=0"), tmp_path / "b")
+    assert a.witness_csv == b.witness_csv
+    caps = [{u["id"]: u["capacity"] for u in g.data["units"]} for g in (a, b)]
+    for u in b.data["units"]:
+        if "psykiatri" in u["disciplines"]:
+            assert caps[1][u["id"]] >= caps[0][u["id"]]
+        else:
+            assert caps[1][u["id"]] == caps[0][u["id"]], u["id"]
+    assert sum(caps[1].values()) > sum(caps[0].values())
+
+
+def test_pack_brings_tight_capacities_near_the_need(tmp_path: Path) -> None:
+    # A packed witness fills units up to their peak before raising one: the tight seats of
+    # the vårdcentraler and psychiatry, summed, come nearer the trainees there at once.
+    def over_need(pack: bool) -> float:
+        inst, stints = written(Params(kind="at18,bt12", trainees=120, sites=3, seed=2,
+                                      pack=pack), tmp_path / str(pack))
+        assert checker.check(inst, stints) == []
+        load = loads(inst, stints)
+        us = [u for u in inst.units if u.region_wide and u.capacity is not None]
+        need = max(sum(load[u.id][w] for u in us) for w in range(inst.n_weeks))
+        return sum(u.capacity for u in us) / need
+    loose, packed = over_need(False), over_need(True)
+    assert packed < loose, (loose, packed)   # seed 2: 1.32 -> 1.24
+
+
+def test_wide_stints_widen_the_county_hospitals_only(tmp_path: Path) -> None:
+    from scheduler.generator.build import build
+    p = Params(kind="at18,bt12", trainees=90, sites=3, seed=5, tightness=MIXED,
+               staffing=True)
+    plain = {u.id: u for u in build(p).units}
+    wide = build(Params(**{**p.__dict__, "wide_stints": True}))
+    assert [u.id for u in wide.units] == list(plain)
+    widened = 0
+    for u in wide.units:
+        v = plain[u.id]
+        if u.region_wide or u.site == "NVK":   # psychiatry, vårdcentraler, the university
+            assert (u.weeks, u.stint_weeks) == (v.weeks, v.stint_weeks), u.id
+            continue
+        widened += 1
+        assert 1 <= u.weeks[1] - v.weeks[1] <= 2, u.id
+        assert u.weeks[0] == 1 or 1 <= v.weeks[0] - u.weeks[0] <= 2, u.id
+        assert u.stint_weeks.keys() == v.stint_weeks.keys()
+    assert widened >= 2 * (catalog.MIN_MEDICAL + catalog.MIN_SURGICAL)
+    inst, stints = written(Params(**{**p.__dict__, "wide_stints": True}), tmp_path)
+    assert checker.check(inst, stints) == []
+    assert any(u.max_weeks > plain[u.id].weeks[1] for u in inst.units)
+    assert all(u.staffing_target is not None for u in inst.units
+               if "allmanmedicin" in u.disciplines)
+
+
 # --------------------------------------------------------------------------------------------
 # Profiles: which weeks a discipline can get from the units at hand
 
@@ -245,7 +340,8 @@ def test_same_parameters_give_the_same_bytes(tmp_path: Path) -> None:
     assert c.witness_csv != a.witness_csv
 
 
-@pytest.mark.parametrize("name", ["leave-gavle-100-tight", "ped-at18-bt12-70-loose"])
+@pytest.mark.parametrize("name", ["leave-gavle-100-tight", "ped-at18-bt12-70-loose",
+                                  "mixed-slack-100"])
 def test_suite_member_regenerates_byte_identically(name: str) -> None:
     p = next(q for q in SUITE if q.name == name)
     folder = SUITE_DIR / name
@@ -316,6 +412,8 @@ def test_cli_shift_spans_four_years_of_intakes(tmp_path: Path) -> None:
     (["--starts", "5"], "--starts: 5 ligger utanför 2–4"),
     (["--leave", "30"], "--leave: 30 ligger utanför 0–25"),
     (["--tightness", "lagom"], "--tightness: 'lagom'"),
+    (["--tightness", "hospital=45,kirurgi=10"], "--tightness: 'hospital=45,kirurgi=10'"),
+    (["--tightness", "hospital=x"], "--tightness: 'hospital=x'"),
 ])
 def test_cli_bad_parameters_exit_2(args: list[str], option: str, tmp_path: Path) -> None:
     r = runner.invoke(cli.app, ["generate", *args, "--out", str(tmp_path / "x")])

@@ -29,8 +29,9 @@ def generate(
         "--years", help="Years of intakes (1-4; default 2, with --kind shift 4)")] = None,
     start_year: Annotated[int, typer.Option("--start-year")] = 2027,
     tightness: Annotated[str, typer.Option(
-        "--tightness", help="tight (capacity = the witness's peak), loose (+25 %) or a "
-        "slack in percent")] = "tight",
+        "--tightness", help="tight (capacity = the witness's peak), loose (+25 %), a "
+        "slack in percent, or a slack per class of unit over its trainees at once, e.g. "
+        "hospital=45,psykiatri=25,allmanmedicin=20 (classes not named: tight)")] = "tight",
     seed: Annotated[int, typer.Option("--seed")] = 0,
     leave: Annotated[int, typer.Option(
         "--leave", help="% of trainees with 4-52 weeks of leave (0-25)")] = 0,
@@ -42,6 +43,12 @@ def generate(
         "--summer/--no-summer", help="Summer capacity dips")] = True,
     staffing: Annotated[bool, typer.Option(
         "--staffing", help="Vårdcentraler want a trainee every week (soft)")] = False,
+    wide_stints: Annotated[bool, typer.Option(
+        "--wide-stints", help="Stint ranges at the county hospitals (every site but the "
+        "first) 1-2 weeks wider on each side")] = False,
+    pack: Annotated[bool, typer.Option(
+        "--pack", help="The witness fills units up to their peak before raising one, so "
+        "tight capacities are near the trainees at once")] = False,
     name: Annotated[str, typer.Option("--name", help="Name of the region")] = "",
     out: Annotated[Path | None, typer.Option(
         "--out", help="Output folder (default: region, or benchmarks/suite with "
@@ -85,6 +92,7 @@ def generate(
         p = Params(kind=kind, trainees=trainees, sites=sites, starts=starts, years=years,
                    start_year=start_year, tightness=tightness, seed=seed, leave=leave,
                    part_time=part_time, locked=locked, summer=summer, staffing=staffing,
+                   wide_stints=wide_stints, pack=pack,
                    name=name)
         bad = problems(p)
         for option, key, args in bad:

@@ -186,6 +186,8 @@ def build(p: Params) -> Region:
     if not ins:
         raise GeneratorError("internal: no intakes")
     units = rg.units(p, rng, site_list, progs, ins)
+    if p.wide_stints:
+        rg.widen_county_stints(units, site_list, p.seed)
     profiles = _Profiles(progs, units)
     people, cohorts = _people(p, rng, ins, profiles)
     h0 = min(x.start for x in people)
@@ -203,7 +205,7 @@ def build(p: Params) -> Region:
         if x.leave:
             _leave_at(x, seq, rng)
         wt.place(seq, [(pos, w) for pos, w, _ in x.leave], first)
-        wt.assign_units(seq, pf, loads, rng)
+        wt.assign_units(seq, pf, loads, rng, pack=p.pack)
         mine = wt.stints_of(seq, x.id, x.programme, units, h0)
         stints.extend(mine)
         if x.wants_lock:

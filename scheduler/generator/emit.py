@@ -43,11 +43,53 @@ def _slack(peak: int, pct: int) -> int:
     return 0 if pct == 0 else max(1, math.ceil(peak * pct / 100))
 
 
+def _half_up(x: float) -> int:
+    return math.floor(x + 0.5)
+
+
+def unit_class(u: UnitSpec) -> str:
+    """The class of a unit for a slack per class (params.SLACK_CLASSES)."""
+    for c in ("allmanmedicin", "psykiatri"):
+        if c in u.disciplines:
+            return c
+    return "hospital"
+
+
+def _class_extras(rg: Region, bases: dict[int, int], pct: dict[str, int]) -> dict[int, int]:
+    """Seats over the witness's peak per unit with a slack per class. A class (hospital units
+    per hospital, psychiatry and vårdcentraler region-wide) gets its slack in percent of its
+    need, the most of its trainees at once in the witness: seats = need plus the slack, never
+    fewer than the units' peaks (the witness must fit). The seats over the peaks are shared in
+    proportion to the peaks by largest remainder, ties to the unit the witness uses most. The
+    peaks of different units fall in different weeks, so tight capacities already leave a
+    class some slack over its need; a class that has more keeps its peaks."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i in bases:
+        u = rg.units[i]
+        groups.setdefault((unit_class(u), "*" if u.region_wide else u.site), []).append(i)
+    out: dict[int, int] = {}
+    for (cls, _), idx in groups.items():
+        peaks = sum(bases[i] for i in idx)
+        need = int(rg.loads.a[idx].sum(axis=0).max())
+        total = max(0, _half_up(need * (100 + pct[cls]) / 100) - peaks)
+        exact = {i: total * bases[i] / peaks if peaks else 0.0 for i in idx}
+        for i in idx:
+            out[i] = math.floor(exact[i])
+        used = {i: int(rg.loads.a[i].sum()) for i in idx}
+        order = sorted(idx, key=lambda i: (-(exact[i] - out[i]), -used[i], i))
+        for i in order[:total - sum(out[i] for i in idx)]:
+            out[i] += 1
+    return out
+
+
 def capacities(rg: Region) -> dict[str, tuple[int | None, list[dict]]]:
     """unit id -> (capacity, capacity_changes) for every unit the witness uses."""
     pct = rg.params.slack
     dips = summers(rg.h0, rg.n_weeks) if rg.params.summer else []
     out: dict[str, tuple[int | None, list[dict]]] = {}
+    # Per limited unit: its peak outside the summers and (week range, peak) of each summer.
+    bases: dict[int, int] = {}
+    summer_peaks: dict[int, list[tuple[int, int, int]]] = {}
     for i, u in enumerate(rg.units):
         row = rg.loads.a[i]
         if not row.any():
@@ -56,19 +98,31 @@ def capacities(rg: Region) -> dict[str, tuple[int | None, list[dict]]]:
             out[u.id] = (None, [])
             continue
         if not (u.summer_dip and dips):
-            peak = int(row.max())
-            out[u.id] = (peak + _slack(peak, pct), [])
+            bases[i], summer_peaks[i] = int(row.max()), []
             continue
         mask = [True] * rg.n_weeks
         for a, b in dips:
             mask[a:b] = [False] * (b - a)
-        rest = [int(v) for v, m in zip(row, mask, strict=True) if m]
-        base = max(rest, default=0)
-        cap = base + _slack(base, pct)
+        bases[i] = max((int(v) for v, m in zip(row, mask, strict=True) if m), default=0)
+        summer_peaks[i] = [(a, b, int(row[a:b].max())) for a, b in dips]
+    by_class = rg.params.class_slack
+    extras = _class_extras(rg, bases, by_class) if by_class is not None else {}
+    for i, base in bases.items():
+        u = rg.units[i]
+
+        def seats(peak: int, i: int = i, base: int = base, u: UnitSpec = u) -> int:
+            if by_class is None:
+                return peak + _slack(peak, pct)
+            if peak == base:
+                return base + extras[i]
+            # A summer: the unit's share of slack over its own peak then.
+            share = extras[i] / base if base else by_class[unit_class(u)] / 100
+            return peak + _half_up(peak * share)
+
+        cap = seats(base)
         changes = []
-        for a, b in dips:
-            peak = int(row[a:b].max())
-            c = peak + _slack(peak, pct)
+        for a, b, peak in summer_peaks[i]:
+            c = seats(peak)
             if c != cap:
                 changes.append({"start": rg.h0 + timedelta(weeks=a),
                                 "end": rg.h0 + timedelta(weeks=b), "capacity": c})
@@ -156,14 +210,26 @@ def _description(rg: Region, n_units: int) -> str:
 
 
 def _assumptions(p: Params) -> str:
-    cap = ("exactly the witness plan's peak load" if p.slack == 0
-           else f"the witness plan's peak load plus {p.slack} % (at least one seat)")
+    by_class = p.class_slack
+    if by_class is not None:
+        cap = ("the witness plan's peak load, raised so that each class of unit (hospital "
+               "units per hospital, psychiatry and vårdcentraler region-wide) has a slack over "
+               "its need, the most of its trainees at once in the witness, of "
+               + ", ".join(f"{k} {v} %" for k, v in by_class.items())
+               + " (a class whose peaks already give more keeps them)")
+    else:
+        cap = ("exactly the witness plan's peak load" if p.slack == 0
+               else f"the witness plan's peak load plus {p.slack} % (at least one seat)")
     where = ("per unit and, at units whose planned care closes in summer (the witness "
              "avoids them then), per summer (ISO weeks 27-32)" if p.summer else "per unit")
     return (f"Generated by scheduler/generator with seed {p.seed}. Every capacity is {cap} "
             f"(witness.csv beside this file is a plan that meets every rule), {where}. "
             "Stint lengths follow appendix 5 "
             "of the Mellansverige survey (seed 001), BT ranges as in instances/orebro.yaml. "
+            + ("At the county hospitals every stint range is 1-2 weeks wider on each side. "
+               if p.wide_stints else "")
+            + ("The witness fills a unit up to its peak so far before it raises a peak. "
+               if p.pack else "")
             + ("Vårdcentraler want a trainee every week in the middle third of the horizon. "
                if p.staffing else "")
             + "Units the witness does not use are left out.")
@@ -206,6 +272,10 @@ def header(p: Params) -> str:
         cmd += " --no-summer"
     if p.staffing:
         cmd += " --staffing"
+    if p.wide_stints:
+        cmd += " --wide-stints"
+    if p.pack:
+        cmd += " --pack"
     if p.name:
         cmd += f" --name {p.name}"
     return ("Generated region, feasible by construction: witness.csv beside it meets every rule\n"
@@ -233,6 +303,10 @@ def _features(p: Params) -> str:
                                              ("locked", p.locked)) if v]
     if p.staffing:
         out.append("staffing")
+    if p.wide_stints:
+        out.append("wide stints")
+    if p.pack:
+        out.append("packed")
     if not p.summer:
         out.append("no summer dip")
     return ", ".join(out) or "-"

@@ -22,6 +22,10 @@ KINDS: dict[str, str] = {
 # "shift": the 2027-2030 shift, AT intakes falling and BT intakes rising year by year.
 PRESETS: dict[str, tuple[str, ...]] = {"shift": ("at18", "bt12")}
 
+# Unit classes for a per-class slack (``--tightness hospital=45,psykiatri=25,...``): the
+# region-wide psychiatric clinics, the region-wide vårdcentraler, and every hospital unit.
+SLACK_CLASSES = ("hospital", "psykiatri", "allmanmedicin")
+
 LIMITS = {"trainees": (1, 2000), "sites": (1, 8), "starts": (2, 4), "years": (1, 4),
           "start_year": (2020, 2040), "leave": (0, 25), "part_time": (0, 100),
           "locked": (0, 100)}
@@ -37,13 +41,16 @@ class Params:
     starts: int = 4             # starts (intakes) a year per site
     years: int = 2              # years of intakes
     start_year: int = 2027
-    tightness: str = "tight"    # "tight", "loose" or the slack in percent of the peak ("20")
+    tightness: str = "tight"    # "tight", "loose", the slack in percent of the peak ("20")
+    #                             or a slack per unit class ("hospital=45,psykiatri=25")
     seed: int = 0
     leave: int = 0              # % of trainees with 4-52 weeks of extending leave
     part_time: int = 0          # % of trainees working 50-90 %
     locked: int = 0             # % of trainees with locked stints
     summer: bool = True         # summer capacity dips at the hospital units that have them
     staffing: bool = False      # vårdcentraler want a trainee every week (soft)
+    wide_stints: bool = False   # county hospitals' stint ranges 1-2 weeks wider on each side
+    pack: bool = False          # witness fills units up to their peak before raising one
     name: str = ""
 
     @property
@@ -58,13 +65,26 @@ class Params:
 
     @property
     def slack(self) -> int:
-        """Capacity slack in percent of each unit's peak load (0 = tight)."""
+        """Capacity slack in percent of each unit's peak load (0 = tight; 0 as well with a
+        slack per class, see :attr:`class_slack`)."""
         t = self.tightness.strip().lower()
-        if t == "tight":
+        if t == "tight" or "=" in t:
             return 0
         if t == "loose":
             return 25
         return int(t)
+
+    @property
+    def class_slack(self) -> dict[str, int] | None:
+        """Slack in percent per unit class (classes not named: 0), or None for one slack."""
+        t = self.tightness.strip().lower()
+        if "=" not in t:
+            return None
+        out = dict.fromkeys(SLACK_CLASSES, 0)
+        for part in t.split(","):
+            key, _, value = part.partition("=")
+            out[key.strip()] = int(value)
+        return out
 
     def label(self) -> str:
         return self.name or (f"{self.kind.replace(',', '-')}-{self.trainees}-"
@@ -90,10 +110,15 @@ def problems(p: Params) -> list[tuple[str, str, dict]]:
                         {"value": v, "lo": lo, "hi": hi}))
     t = p.tightness.strip().lower()
     if t not in ("tight", "loose"):
+        pairs = [x.partition("=") for x in t.split(",")] if "=" in t else [("", "", t)]
+        keys = [k.strip() for k, _, _ in pairs]
         try:
-            ok = 0 <= int(t) <= 200
+            ok = all(0 <= int(v) <= 200 for _, _, v in pairs)
         except ValueError:
             ok = False
+        if "=" in t:
+            ok = (ok and all(k in SLACK_CLASSES for k in keys)
+                  and len(set(keys)) == len(keys))
         if not ok:
             out.append(("--tightness", "bad_tightness", {"value": p.tightness}))
     return out

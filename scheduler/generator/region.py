@@ -261,3 +261,21 @@ def units(p: Params, rng: random.Random, site_list: list[tuple[str, str]], progs
         out.append(UnitSpec("PED", t.name, site_ids[0], t.disciplines, t.weeks,
                             region_wide=True, programmes=["AT18-PED"], unlimited=True))
     return out
+
+
+def widen_county_stints(units: list[UnitSpec], site_list: list[tuple[str, str]],
+                        seed: int) -> None:
+    """Widen the stint ranges (AT and BT) of the county hospitals' units by 1-2 weeks on each
+    side, as Örebro's Karlskoga does because the block also holds the course weeks. The widths
+    come from a generator of their own (a stable str seed), so the region's other draws are
+    those without this option."""
+    if len(site_list) < 2:
+        return   # no county hospital
+    university = site_list[0][0]
+    for u in units:
+        if u.region_wide or u.unlimited or u.site == university:
+            continue
+        local = random.Random(f"wide/{seed}/{u.id}")
+        a, b = local.randint(1, 2), local.randint(1, 2)
+        u.weeks = (max(1, u.weeks[0] - a), u.weeks[1] + b)
+        u.stint_weeks = {k: (max(1, lo - a), hi + b) for k, (lo, hi) in u.stint_weeks.items()}

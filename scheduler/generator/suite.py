@@ -1,9 +1,10 @@
-"""The benchmark suite: 33 seeded regions of every kind and size, written under one folder.
+"""The benchmark suite: 37 seeded regions of every kind and size, written under one folder.
 
 Most have 20-200 trainees, several 200-600, two are Stockholm size (7 hospitals, >= 150 units,
-800-1 000 trainees). Tight and loose, leave-heavy and part-time-heavy, the Gävle pattern, AT21
-Jönköping and Enköping, pedagogical AT and BT-heavy regions of the 2027-2030 shift. Each folder
-holds region.yaml and witness.csv; README.md lists them. Regenerating gives the same bytes.
+800-1 000 trainees). Tight and loose, slack per class of unit, leave-heavy and part-time-heavy,
+the Gävle pattern, AT21 Jönköping and Enköping, pedagogical AT and BT-heavy regions of the
+2027-2030 shift. Each folder holds region.yaml and witness.csv; README.md lists them.
+Regenerating gives the same bytes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from scheduler.generator.build import build
 from scheduler.generator.emit import Generated, render, write
 from scheduler.generator.params import Params
 from scheduler.outputs import write_atomic
+
+# Slack per class of unit over its trainees at once, a packed witness, wide stint ranges at
+# the county hospitals and staffed vårdcentraler: a university hospital and two county
+# hospitals with much room on the wards and little in psychiatry and general practice, as
+# the shipped instances/ describe their regions.
+MIXED = "hospital=45,psykiatri=25,allmanmedicin=20"
 
 
 def _p(name: str, kind: str, n: int, sites: int, tight: str = "tight", seed: int = 1,
@@ -64,6 +71,15 @@ SUITE: list[Params] = [
        locked=5),
     _p("stockholm-1000-loose", "at18,ped,bt12", 1000, 7, "loose", seed=112, leave=10,
        part_time=10, locked=5, staffing=True),
+    # Slack per class (see MIXED)
+    _p("mixed-slack-100", "at18,bt12", 100, 3, MIXED, seed=121, staffing=True,
+       wide_stints=True, pack=True),
+    _p("mixed-slack-160", "at18,bt12", 160, 3, MIXED, seed=122, staffing=True,
+       wide_stints=True, pack=True),
+    _p("mixed-slack-160-leave", "at18,bt12", 160, 3, MIXED, seed=123, leave=10,
+       staffing=True, wide_stints=True, pack=True),
+    _p("mixed-slack-240", "at18,bt12", 240, 3, MIXED, seed=124, staffing=True,
+       wide_stints=True, pack=True),
 ]
 
 
@@ -75,9 +91,13 @@ def readme(rows: list[dict]) -> str:
         "(scheduler/generator/suite.py): each folder holds `region.yaml` and `witness.csv`, a "
         "plan that meets every rule (`atbt check NAME/region.yaml NAME/witness.csv`), so every "
         "region is feasible. Capacities are the witness plan's peak loads per unit (tight), "
-        "those plus 25 % (loose) or plus another slack in percent; the header of each "
+        "those plus 25 % (loose), plus another slack in percent, or raised to a slack per "
+        "class of unit over its trainees at once (hospital units per hospital, psychiatry, "
+        "vårdcentraler; never below the peaks); the header of each "
         "region.yaml gives the command that regenerates it byte for byte. *Features*: % of "
-        "trainees with leave, part time, locked stints; staffing targets at vårdcentraler. "
+        "trainees with leave, part time, locked stints; staffing targets at vårdcentraler; "
+        "wide stints: stint ranges at the county hospitals 1-2 weeks wider on each side; "
+        "packed: the witness fills units up to their peak before raising one. "
         "*Witness*: the objective of witness.csv (default weights), an upper bound on the "
         "optimum that a solver's plan should beat. Names, towns and units are invented.",
         "",

@@ -268,6 +268,7 @@ class Loads:
             for x, y in summers:
                 self.w[u, x:y] = 2
         self.eff = np.zeros((n_units, n_weeks), dtype=np.int32)
+        self.top = np.zeros(n_units, dtype=np.int32)   # each unit's peak so far (of eff)
 
     def peak(self, u: int, parts: list[tuple[int, int]]) -> tuple[int, int]:
         row = self.eff[u]
@@ -278,14 +279,25 @@ class Loads:
         for x, y in parts:
             self.a[u, x:y] += 1
             self.eff[u, x:y] += self.w[u, x:y]
+            self.top[u] = max(int(self.top[u]), int(self.eff[u, x:y].max()))
 
 
-def assign_units(seq: list[Piece], pf: Profile, loads: Loads, rng: random.Random) -> None:
+def assign_units(seq: list[Piece], pf: Profile, loads: Loads, rng: random.Random,
+                 pack: bool = False) -> None:
+    """Each piece's unit: the least loaded of its kind over the piece's weeks. With ``pack``
+    first the units where the piece stays under the unit's peak so far, so that a unit's
+    capacity (its peak) is needed most of the time and a class's summed capacities come
+    near its trainees at once, as when a coordinator fills the seats there are."""
     used: dict[str, set[int]] = {}
     opening = seq[0] if seq and seq[0].kind is None else None
     tail = next((pc for pc in seq if pc.last_at_opening), None)
 
     def choose(cands: list[int], parts: list[tuple[int, int]]) -> int:
+        if pack:
+            def key(u: int) -> tuple[int, int, int, float]:
+                peak, total = loads.peak(u, parts)
+                return (max(0, peak + 1 - int(loads.top[u])), peak, total, rng.random())
+            return min(cands, key=key)
         return min(cands, key=lambda u: (*loads.peak(u, parts), rng.random()))
 
     for pc in seq:

@@ -18,8 +18,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "{option}: {value} is outside {lo}–{hi}",
     ),
     "bad_tightness": (
-        "--tightness: '{value}' ska vara tight, loose eller en marginal i procent (0–200)",
-        "--tightness: '{value}' must be tight, loose or a slack in percent (0–200)",
+        "--tightness: '{value}' ska vara tight, loose, en marginal i procent (0–200) eller "
+        "marginaler per klass (hospital=45,psykiatri=25,allmanmedicin=20)",
+        "--tightness: '{value}' must be tight, loose, a slack in percent (0–200) or slacks "
+        "per class (hospital=45,psykiatri=25,allmanmedicin=20)",
     ),
     "out_not_dir": (
         "{out}: --out måste vara en mapp, men det är en fil",
