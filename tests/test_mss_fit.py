@@ -45,3 +45,20 @@ def test_fixed_students_stay_and_no_progress_gives_none():
     assert got == {(0, 0, 0, 0), (1, 0, 0, 1)}
     assert shortfall(inst, got) == 1
     assert fit_minima(inst, got, [0], time.monotonic() + 10) is None
+
+
+def test_free_stint_gets_the_predecessor_of_a_stint_on_a_minimum():
+    # One student, T=3, D=1, disciplines d0 d1 d2 in one group, 2 of them required; d1
+    # needs d0 before it. Ward (h0, d1) needs a student in period 1. Plan d2@0, d0@2:
+    # valid but 1 short. d1 can reach period 1 only from start 1, so d0 must come at 0,
+    # the only free stint before it, and d2 goes. The free stint at 0 was d2 in the plan;
+    # re-using it there (or filling without the predecessor) gives d1 without d0.
+    inst = tiny(horizon=3, duration=1, disciplines=3, stud_disc_group=[[2]],
+                precededby=[[0, 0, 0], [1, 0, 0], [0, 0, 0]],
+                min_pos=[[[0, 0, 0], [0, 1, 0], [0, 0, 0]]])
+    plan = {(0, 0, 0, 2), (0, 2, 0, 0)}
+    assert {v.code for v in check(inst, plan)} == {"min_pos"}
+    assert shortfall(inst, plan) == 1
+    got = fit_minima(inst, plan, [0], time.monotonic() + 10)
+    assert got is not None and not check(inst, got) and shortfall(inst, got) == 0
+    assert not check(inst, fit_repair(inst, plan, time.monotonic() + 10))

@@ -153,8 +153,12 @@ def _student(m: cp_model.CpModel, inst: MssInstance, s: int, lits: _Lits) -> Non
 
 def _assemble(inst: MssInstance, cells: set[Cell], members: list[int], lits: _Lits,
               solver: cp_model.CpSolver, deadline: float) -> set[Cell] | None:
-    """The schedule: the others' stints, the members' stints on minima, then their free
-    stints (first their earlier stint at the same start, if it fits) by :func:`fill`."""
+    """The schedule: the others' stints, the members' stints on minima, then a ward for
+    each of their free stints at the start the model chose (:func:`_place_free`), else
+    :func:`fill`, else CP-SAT on the student alone. A student is only taken with every
+    predecessor of its stints attended before them: ``fill`` and the completion check
+    look at the stints they add, not at the predecessors of the stints on minima (the
+    fit's schedules on I80_24_4 all came back with precedence violations that way)."""
     D = inst.duration
     mem = set(members)
     p = Plan(inst)
@@ -167,17 +171,83 @@ def _assemble(inst: MssInstance, cells: set[Cell], members: list[int], lits: _Li
         if solver.value(v):
             p.add(s, h, d, t)
             on_min[s][d] = (h, t)
-    for (s, g, t), v in sorted(lits.free.items()):
-        if solver.value(v) and (s, t) in old:
-            h, d = old[(s, t)]
-            if inst.disc_group[d] == g and p.can_add(s, h, d, t):
-                p.add(s, h, d, t)
-                if not p.completable(s):
-                    p.remove(s, d)
+    frees: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for (s, g, t), v in lits.free.items():
+        if solver.value(v):
+            frees[s].append((t, g))
     for s in members:
-        if not fill(p, s) and not _alone(p, s, on_min[s], deadline):
+        if _place_free(p, s, sorted(frees[s]), old, [FREE_NODES]):
+            continue
+        for d in [d for d in p.stints[s] if d not in on_min[s]]:
+            p.remove(s, d)
+        if fill(p, s) and _done(p, s):
+            continue
+        if not _alone(p, s, on_min[s], deadline):
             return None
     return p.cells()
+
+
+# Search nodes per student for the wards of its free stints (a few free stints, a dozen
+# disciplines and a few hospitals each: the first leaf is usually a valid one).
+FREE_NODES = 2_000
+
+
+def _place_free(p: Plan, s: int, frees: list[tuple[int, int]],
+                old: dict[tuple[int, int], tuple[int, int]], budget: list[int]) -> bool:
+    """A ward for each free stint ``(start, group)`` of ``s`` in time order, by depth-first
+    search: its stint of the schedule before at that start first, then predecessors still
+    owed by a placed stint, then by satisfaction. True with ``s`` complete and every
+    precedence met; else nothing added."""
+    if not frees:
+        return _done(p, s)
+    if budget[0] <= 0 or not _owed_reachable(p, s, frees):
+        return False
+    inst = p.inst
+    t, g = frees[0]
+    owed = _owed(p, s)
+    prev = max(((st, h) for h, st in p.stints[s].values() if st < t), default=None)
+    w_change = inst.weight_pref[s][2]
+    cands = sorted((old.get((s, t)) != (h, d), d not in owed,
+                    -(p.value(s, h, d) + (w_change if prev and prev[1] != h else 0)), h, d)
+                    for d in range(inst.disciplines) if inst.disc_group[d] == g
+                    for h in range(inst.hospitals) if p.can_add(s, h, d, t))
+    for *_, h, d in cands:
+        budget[0] -= 1
+        p.add(s, h, d, t)
+        if _place_free(p, s, frees[1:], old, budget):
+            return True
+        p.remove(s, d)
+        if budget[0] <= 0:
+            break
+    return False
+
+
+def _owed(p: Plan, s: int) -> dict[int, int]:
+    """Predecessors ``s`` has not attended of its placed stints -> the latest start they
+    may have."""
+    D = p.inst.duration
+    out: dict[int, int] = {}
+    for d, (_, st) in p.stints[s].items():
+        for d1 in p.preds[d]:
+            if d1 not in p.stints[s]:
+                out[d1] = min(out.get(d1, st - D), st - D)
+    return out
+
+
+def _owed_reachable(p: Plan, s: int, frees: list[tuple[int, int]]) -> bool:
+    """Every owed predecessor still has a free stint of its group early enough."""
+    g_of = p.inst.disc_group
+    return all(any(g == g_of[d1] and t <= last for t, g in frees)
+               for d1, last in _owed(p, s).items())
+
+
+def _done(p: Plan, s: int) -> bool:
+    """``s`` complete, group counts met and every predecessor attended before."""
+    inst, D = p.inst, p.inst.duration
+    mine = p.stints[s]
+    return p.group_cnt[s] == inst.stud_disc_group[s] and all(
+        d1 in mine and mine[d1][1] + D <= st for d, (_, st) in mine.items()
+        for d1 in p.preds[d])
 
 
 def _alone(p: Plan, s: int, keep: dict[int, tuple[int, int]], deadline: float) -> bool:
