@@ -45,3 +45,41 @@ def test_fixed_students_stay_and_no_progress_gives_none():
     assert got == {(0, 0, 0, 0), (1, 0, 0, 1)}
     assert shortfall(inst, got) == 1
     assert fit_minima(inst, got, [0], time.monotonic() + 10) is None
+
+
+def test_free_stint_gets_the_predecessor_of_a_stint_on_a_minimum():
+    # One student, T=3, D=1, disciplines d0 d1 d2 in one group, 2 of them required; d1
+    # needs d0 before it. Ward (h0, d1) needs a student in period 1. Plan d2@0, d0@2:
+    # valid but 1 short. d1 can reach period 1 only from start 1, so d0 must come at 0,
+    # the only free stint before it, and d2 goes. The free stint at 0 was d2 in the plan;
+    # re-using it there (or filling without the predecessor) gives d1 without d0.
+    inst = tiny(horizon=3, duration=1, disciplines=3, stud_disc_group=[[2]],
+                precededby=[[0, 0, 0], [1, 0, 0], [0, 0, 0]],
+                min_pos=[[[0, 0, 0], [0, 1, 0], [0, 0, 0]]])
+    plan = {(0, 0, 0, 2), (0, 2, 0, 0)}
+    assert {v.code for v in check(inst, plan)} == {"min_pos"}
+    assert shortfall(inst, plan) == 1
+    got = fit_minima(inst, plan, [0], time.monotonic() + 10)
+    assert got is not None and not check(inst, got) and shortfall(inst, got) == 0
+    assert not check(inst, fit_repair(inst, plan, time.monotonic() + 10))
+
+
+def test_two_predecessors_of_one_group_need_two_stints():
+    # One student, T=4, D=1, disciplines d0..d3 in one group, 3 of them required; d2
+    # needs d0 before it, d3 needs d1. Ward (h0, d2) needs a student in period 2, (h0,
+    # d3) in period 3. Plan d0@0, d1@1, d2@3: valid, 2 short. Both minima need d2@2 and
+    # d3@3 plus d0 and d1 before them: 4 stints, 1 too many. So 1 short is the best
+    # (d0@0, d1@1, d2@2, for one). One free stint of the group must not stand for both
+    # d0 and d1: the model then claims 0 short and no schedule can be assembled.
+    prec = [[0] * 4 for _ in range(4)]
+    prec[2][0] = prec[3][1] = 1
+    mins = [[0] * 4 for _ in range(4)]
+    mins[2][2] = mins[3][3] = 1
+    inst = tiny(horizon=4, duration=1, disciplines=4, stud_disc_group=[[3]],
+                precededby=prec, min_pos=[mins])
+    plan = {(0, 0, 0, 0), (0, 1, 0, 1), (0, 3, 0, 2)}
+    assert {v.code for v in check(inst, plan)} == {"min_pos"}
+    assert shortfall(inst, plan) == 2
+    got = fit_minima(inst, plan, [0], time.monotonic() + 10)
+    assert got is not None and shortfall(inst, got) == 1
+    assert {v.code for v in check(inst, got)} == {"min_pos"}

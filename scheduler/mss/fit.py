@@ -43,10 +43,11 @@ def useful_starts(profile: list[int], duration: int) -> list[int]:
 
 def fit_minima(inst: MssInstance, cells: set[Cell], members: list[int], deadline: float,
                workers: int = 1, seed: int = 0, verbose: bool = False,
-               limit: float | None = None) -> set[Cell] | None:
+               limit: float | None = None, work: float | None = None) -> set[Cell] | None:
     """Re-place ``members`` (the others fixed as in ``cells``, a complete schedule valid
     but for minima) so that fewer minimum periods stay unmet; None if no such complete
-    schedule is found by ``deadline`` (the search: ``limit`` seconds at most)."""
+    schedule is found by ``deadline`` (the search: ``limit`` seconds and ``work`` units of
+    CP-SAT's deterministic time at most)."""
     began = time.monotonic()
     m = cp_model.CpModel()
     lits = _Lits()
@@ -75,6 +76,9 @@ def fit_minima(inst: MssInstance, cells: set[Cell], members: list[int], deadline
                                                          limit or deadline - built))
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    if work is not None:
+        # Work, not seconds, ends a step: the same neighbourhoods at any machine load.
+        solver.parameters.max_deterministic_time = work
     # As in cover.py: presolve took the whole limit on I80_24_4 neighbourhoods, and the
     # hint (complete and feasible) is the start anyway.
     solver.parameters.cp_model_presolve = False
@@ -82,9 +86,10 @@ def fit_minima(inst: MssInstance, cells: set[Cell], members: list[int], deadline
     solver.parameters.symmetry_level = 0
     status = solver.solve(m)
     if verbose:
-        print(f"fit: {len(lits.x)} + {len(lits.free)} literals, built {built - began:.1f} s, "
+        print(f"fit: {len(lits.x)} + {len(lits.free) + len(lits.pred)} literals, "
+              f"built {built - began:.1f} s, "
               f"{solver.status_name(status)} {solver.objective_value} after "
-              f"{solver.wall_time:.1f} s")
+              f"{solver.wall_time:.1f} s ({solver.deterministic_time:.1f} work units)")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or \
             round(solver.objective_value) >= shortfall(inst, cells):
         return None
@@ -93,18 +98,26 @@ def fit_minima(inst: MssInstance, cells: set[Cell], members: list[int], deadline
 
 class _Lits:
     """The fit model's literals: stints on a minimum (student, hospital, discipline,
-    start), free stints (student, group, start), per ward-period, running sums."""
+    start), free stints (student, group, start), free stints of a predecessor (student,
+    discipline, start), per ward-period, running sums."""
 
     def __init__(self) -> None:
         self.x: dict[tuple[int, int, int, int], cp_model.IntVar] = {}
         self.free: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        self.pred: dict[tuple[int, int, int], cp_model.IntVar] = {}
         self.cover: dict[tuple[int, int, int], list] = defaultdict(list)
         self.sums: list[tuple[cp_model.IntVar, cp_model.IntVar | None, list]] = []
 
 
 def _student(m: cp_model.CpModel, inst: MssInstance, s: int, lits: _Lits) -> None:
     """Student ``s``'s literals and rows: one stint at a time, disciplines once, group
-    counts (stints on minima plus free ones), ``MaxDiscPerHosp`` (on minima), precedences."""
+    counts (stints on minima plus free ones), ``MaxDiscPerHosp`` (on minima), precedences.
+
+    A discipline some other one needs before it gets free stints of its own (student,
+    discipline, start), and only those or its stints on minima meet a precedence: a free
+    stint of the group stood for every predecessor in that group at once (I80_24_4: one
+    free stint at period 0 for disciplines 0 and 10, so the schedule could not be
+    assembled)."""
     T, D, ND = inst.horizon, inst.duration, inst.disciplines
     av = inst.availability[s]
     ok = [all(av[t:t + D]) for t in range(T - D + 1)]
@@ -131,6 +144,19 @@ def _student(m: cp_model.CpModel, inst: MssInstance, s: int, lits: _Lits) -> Non
                     per_h[h].append(v)
                     per_g[g].append(v)
                     starts[d].append((t, v))
+    for d in _pred_discs(inst):
+        g = inst.disc_group[d]
+        if not inst.allowed_disc[s][d] or not inst.stud_disc_group[s][g] or \
+                not any(inst.ability[s][h][d] for h in range(inst.hospitals)):
+            continue
+        for t in range(T - D + 1):
+            if ok[t]:
+                v = lits.pred[(s, d, t)] = m.new_bool_var("")
+                for k in range(t, t + D):
+                    busy[k].append(v)
+                per_d[d].append(v)
+                per_g[g].append(v)
+                starts[d].append((t, v))
     for g in range(inst.groups):
         if inst.stud_disc_group[s][g]:
             for t in range(T - D + 1):
@@ -148,13 +174,23 @@ def _student(m: cp_model.CpModel, inst: MssInstance, s: int, lits: _Lits) -> Non
             m.add(sum(row) <= inst.max_disc_per_hosp)
     preds = {d: [d1 for d1 in range(ND) if d1 != d and inst.precededby[d][d1]]
              for d in range(ND)}
-    _precedences(m, inst, starts, frees, preds, lits.sums)
+    _precedences(m, inst, starts, preds, lits.sums)
+
+
+def _pred_discs(inst: MssInstance) -> list[int]:
+    """Disciplines some other discipline needs before it."""
+    ND = inst.disciplines
+    return [d1 for d1 in range(ND) if any(inst.precededby[d][d1] for d in range(ND) if d != d1)]
 
 
 def _assemble(inst: MssInstance, cells: set[Cell], members: list[int], lits: _Lits,
               solver: cp_model.CpSolver, deadline: float) -> set[Cell] | None:
-    """The schedule: the others' stints, the members' stints on minima, then their free
-    stints (first their earlier stint at the same start, if it fits) by :func:`fill`."""
+    """The schedule: the others' stints, the members' stints on minima, then a ward for
+    each of their free stints at the start the model chose (:func:`_place_free`), else
+    :func:`fill`, else CP-SAT on the student alone. A student is only taken with every
+    predecessor of its stints attended before them: ``fill`` and the completion check
+    look at the stints they add, not at the predecessors of the stints on minima (the
+    fit's schedules on I80_24_4 all came back with precedence violations that way)."""
     D = inst.duration
     mem = set(members)
     p = Plan(inst)
@@ -167,17 +203,87 @@ def _assemble(inst: MssInstance, cells: set[Cell], members: list[int], lits: _Li
         if solver.value(v):
             p.add(s, h, d, t)
             on_min[s][d] = (h, t)
-    for (s, g, t), v in sorted(lits.free.items()):
-        if solver.value(v) and (s, t) in old:
-            h, d = old[(s, t)]
-            if inst.disc_group[d] == g and p.can_add(s, h, d, t):
-                p.add(s, h, d, t)
-                if not p.completable(s):
-                    p.remove(s, d)
+    frees: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for (s, g, t), v in lits.free.items():
+        if solver.value(v):
+            frees[s].append((t, g, -1))
+    for (s, d, t), v in lits.pred.items():
+        if solver.value(v):
+            frees[s].append((t, inst.disc_group[d], d))
     for s in members:
-        if not fill(p, s) and not _alone(p, s, on_min[s], deadline):
+        if _place_free(p, s, sorted(frees[s]), old, [FREE_NODES]):
+            continue
+        for d in [d for d in p.stints[s] if d not in on_min[s]]:
+            p.remove(s, d)
+        if fill(p, s) and _done(p, s):
+            continue
+        if not _alone(p, s, on_min[s], deadline):
             return None
     return p.cells()
+
+
+# Search nodes per student for the wards of its free stints (a few free stints, a dozen
+# disciplines and a few hospitals each: the first leaf is usually a valid one).
+FREE_NODES = 2_000
+
+
+def _place_free(p: Plan, s: int, frees: list[tuple[int, int, int]],
+                old: dict[tuple[int, int], tuple[int, int]], budget: list[int]) -> bool:
+    """A ward for each free stint ``(start, group, discipline or -1)`` of ``s`` in time
+    order, by depth-first search: its stint of the schedule before at that start first,
+    then predecessors still owed by a placed stint, then by satisfaction. True with ``s``
+    complete and every precedence met; else nothing added."""
+    if not frees:
+        return _done(p, s)
+    if budget[0] <= 0 or not _owed_reachable(p, s, frees):
+        return False
+    inst = p.inst
+    t, g, fixed = frees[0]
+    owed = _owed(p, s)
+    prev = max(((st, h) for h, st in p.stints[s].values() if st < t), default=None)
+    w_change = inst.weight_pref[s][2]
+    cands = sorted((old.get((s, t)) != (h, d), d not in owed,
+                    -(p.value(s, h, d) + (w_change if prev and prev[1] != h else 0)), h, d)
+                    for d in range(inst.disciplines) if inst.disc_group[d] == g
+                    and fixed in (-1, d)
+                    for h in range(inst.hospitals) if p.can_add(s, h, d, t))
+    for *_, h, d in cands:
+        budget[0] -= 1
+        p.add(s, h, d, t)
+        if _place_free(p, s, frees[1:], old, budget):
+            return True
+        p.remove(s, d)
+        if budget[0] <= 0:
+            break
+    return False
+
+
+def _owed(p: Plan, s: int) -> dict[int, int]:
+    """Predecessors ``s`` has not attended of its placed stints -> the latest start they
+    may have."""
+    D = p.inst.duration
+    out: dict[int, int] = {}
+    for d, (_, st) in p.stints[s].items():
+        for d1 in p.preds[d]:
+            if d1 not in p.stints[s]:
+                out[d1] = min(out.get(d1, st - D), st - D)
+    return out
+
+
+def _owed_reachable(p: Plan, s: int, frees: list[tuple[int, int, int]]) -> bool:
+    """Every owed predecessor still has a free stint of its group early enough."""
+    g_of = p.inst.disc_group
+    return all(any(g == g_of[d1] and fixed in (-1, d1) and t <= last for t, g, fixed in frees)
+               for d1, last in _owed(p, s).items())
+
+
+def _done(p: Plan, s: int) -> bool:
+    """``s`` complete, group counts met and every predecessor attended before."""
+    inst, D = p.inst, p.inst.duration
+    mine = p.stints[s]
+    return p.group_cnt[s] == inst.stud_disc_group[s] and all(
+        d1 in mine and mine[d1][1] + D <= st for d, (_, st) in mine.items()
+        for d1 in p.preds[d])
 
 
 def _alone(p: Plan, s: int, keep: dict[int, tuple[int, int]], deadline: float) -> bool:
@@ -199,30 +305,57 @@ def _alone(p: Plan, s: int, keep: dict[int, tuple[int, int]], deadline: float) -
 
 def fit_repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
                workers: int = 1, budget: int = 40_000, step: float = 10.0,
-               verbose: bool = False) -> set[Cell]:
+               work: float | None = None, verbose: bool = False) -> set[Cell]:
     """:func:`fit_minima` over neighbourhoods until every minimum is met or time is up:
     the students able to cover a random unmet minimum period, those able to cover the
-    most unmet ones first, then others at random, up to about ``budget`` literals."""
+    most unmet ones first, for half of about ``budget`` literals, then those able to take
+    over the minima they hold near it (:func:`_relays`); each search at most ``step``
+    seconds and ``work`` deterministic units."""
     rng = random.Random(seed)
     S = inst.students
     size = [_size(inst, s) for s in range(S)]
     cur = set(cells)
     while time.monotonic() < deadline - 1 and shortfall(inst, cur):
         unmet = unmet_cells(inst, cur)
-        able, rest, _ = able_first(inst, unmet, rng.choice(unmet), rng)
-        rng.shuffle(rest)
+        target = rng.choice(unmet)
+        able, _, _ = able_first(inst, unmet, target, rng)
         members: list[int] = []
         n = 0
-        for s in able + rest:
-            if n + size[s] <= budget or not members:
+        for s in able:
+            if n + size[s] <= budget * RELAY_SHARE or not members:
+                members.append(s)
+                n += size[s]
+        for s in _relays(inst, cur, members, target, [s for s in range(S) if s not in members],
+                         rng):
+            if n + size[s] <= budget:
                 members.append(s)
                 n += size[s]
         got = fit_minima(inst, cur, sorted(members), deadline, workers=workers,
-                         seed=rng.randrange(1 << 30), verbose=verbose, limit=step)
+                         seed=rng.randrange(1 << 30), verbose=verbose, limit=step,
+                         work=work)
         if got is not None and shortfall(inst, got) < shortfall(inst, cur) and \
                 not {v.code for v in check(inst, got)} - {"min_pos"}:
             cur = got
     return cur
+
+
+# Share of a neighbourhood's literals for the students able to cover its target minimum;
+# the rest goes to students able to take over the minima those students hold near it.
+RELAY_SHARE = 0.5
+
+
+def _relays(inst: MssInstance, cells: set[Cell], members: list[int],
+            target: tuple[int, int, int], others: list[int], rng: random.Random) -> list[int]:
+    """``others`` by how many minimum periods they could take over from ``members``
+    within two stints of the target period (ties at random): an able student is
+    usually busy on another minimum then, which somebody else must cover instead."""
+    D, t0 = inst.duration, target[2]
+    mem = set(members)
+    held = {(h, d, t) for s, t, h, d in cells if s in mem and abs(t - t0) < 2 * D
+            and inst.min_pos[h][d][t]}
+    score = {s: sum(1 for h, d, t in held if inst.ability[s][h][d]
+                    and inst.allowed_disc[s][d] and inst.availability[s][t]) for s in others}
+    return sorted(others, key=lambda s: (-score[s], rng.random()))
 
 
 def _size(inst: MssInstance, s: int) -> int:
@@ -231,7 +364,9 @@ def _size(inst: MssInstance, s: int) -> int:
     on_min = sum(len(useful_starts(inst.min_pos[h][d], D))
                  for h in range(inst.hospitals) for d in range(inst.disciplines)
                  if inst.allowed_disc[s][d] and inst.ability[s][h][d])
-    return on_min + sum(1 for g in range(inst.groups) if inst.stud_disc_group[s][g]) * (T - D + 1)
+    free = sum(1 for g in range(inst.groups) if inst.stud_disc_group[s][g]) + sum(
+        1 for d in _pred_discs(inst) if inst.allowed_disc[s][d])
+    return on_min + free * (T - D + 1)
 
 
 def _loads(cells: set[Cell]) -> dict[tuple[int, int, int], int]:
@@ -257,10 +392,12 @@ def _hint(m: cp_model.CpModel, inst: MssInstance, cells: set[Cell], lits: _Lits,
     for s, h, d, t in stints_of(cells, inst.duration):
         v = lits.x.get((s, h, d, t))
         if v is None:
+            v = lits.pred.get((s, d, t))
+        if v is None:
             v = lits.free.get((s, inst.disc_group[d], t))
         if v is not None:
             on.add(v.index)
-    for v in list(lits.x.values()) + list(lits.free.values()):
+    for v in list(lits.x.values()) + list(lits.free.values()) + list(lits.pred.values()):
         m.add_hint(v, v.index in on)
     load = _loads(cells)
     for sh, need, h, d, t in shorts:
@@ -275,27 +412,23 @@ def _hint(m: cp_model.CpModel, inst: MssInstance, cells: set[Cell], lits: _Lits,
 
 def _precedences(m: cp_model.CpModel, inst: MssInstance,
                  starts: dict[int, list[tuple[int, cp_model.IntVar]]],
-                 frees: dict[int, list[tuple[int, cp_model.IntVar]]],
                  preds: dict[int, list[int]], sums: list) -> None:
-    """One student's precedences, ``d`` after ``d1``: a stint of ``d`` on a minimum
-    started at ``t`` needs ``d1`` on a minimum, or a free stint of ``d1``'s group (which
-    then gets ``d1``), ended by ``t``, and no stint of ``d1`` on a minimum after it. A
-    free stint of ``d`` gets its place after ``d1`` from :func:`fill`. Running sums over
-    the starts, as in :mod:`scheduler.mss.mipcover`."""
+    """One student's precedences, ``d`` after ``d1``: a stint of ``d`` (on a minimum, or a
+    free stint of ``d`` when ``d`` is a predecessor itself) started at ``t`` needs a stint
+    of ``d1`` (on a minimum or a free one of ``d1``) ended by ``t``, and none after it. A
+    free stint of the group gets its place after ``d1`` when it is assembled. Running
+    sums over the starts, as in :mod:`scheduler.mss.mipcover`."""
     D = inst.duration
     for d, ps in preds.items():
         if not starts.get(d):
             continue
         for d1 in ps:
-            t_e, y_e = _running(m, starts.get(d1, []) + frees.get(inst.disc_group[d1], []),
-                                sums)
             t_j, y_j = _running(m, starts.get(d1, []), sums)
             for t in sorted({t for t, _ in starts[d]}):
                 here = [v for t2, v in starts[d] if t2 == t]
-                k = bisect.bisect_right(t_e, t - D) - 1
-                m.add(sum(here) <= (y_e[k] if k >= 0 else 0))
+                k = bisect.bisect_right(t_j, t - D) - 1
+                m.add(sum(here) <= (y_j[k] if k >= 0 else 0))
                 if y_j:
-                    k = bisect.bisect_right(t_j, t - D) - 1
                     m.add(sum(here) + y_j[-1] - (y_j[k] if k >= 0 else 0) <= 1)
 
 

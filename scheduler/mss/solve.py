@@ -15,6 +15,7 @@ from scheduler.mss.construct import Plan, construct, fill, swap_repair
 from scheduler.mss.cover import cover_repair
 from scheduler.mss.dzn import Cell, MssInstance
 from scheduler.mss.evaluate import evaluate
+from scheduler.mss.fit import fit_repair
 from scheduler.mss.greedy import (
     MIN_REWARD,
     FirstPlan,
@@ -52,6 +53,17 @@ FULL_MODEL_ARCS = 60_000
 # Up to this many start binaries (all students, whole horizon) the MIP cover of everybody
 # runs first when the quick plan leaves minima unmet (I40_24_1: 69 k, met in 4 CPU s).
 MIP_WHOLE = 80_000
+# The fit (:mod:`scheduler.mss.fit`) on the larger instances: until this share of the
+# limit (without a schedule the later phases only re-plan by reward, which never closed
+# I80_24_4), neighbourhoods of about FIT_LITERALS literals, each at most FIT_WORK units
+# of CP-SAT's deterministic time (1-2 units took 10 s of wall at load 5 with nice 10 on
+# the 2-core VM; the step's work, not the load, decides what it finds).
+FIT_UNTIL = 0.8
+FIT_LITERALS = 15_000
+FIT_WORK = 2.0
+# The CP-SAT repair of minima hands over to the fit after this many failed attempts in a
+# row on the larger instances (I80_24_4: 13 -> 13 and 57 -> 57 unmet in 10 s).
+REPAIR_STALL = 6
 
 
 def _arcs(inst: MssInstance) -> int:
@@ -229,7 +241,7 @@ def _quick_once(inst: MssInstance, deadline: float, seed: int) -> tuple[Plan, bo
 
 
 def repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
-           size: int = 4, tries: int = 6) -> set[Cell]:
+           size: int = 4, tries: int = 6, stall: int | None = None) -> set[Cell]:
     """Cover unmet MinPosHosp minima of a schedule valid in every other respect.
 
     Takes the unmet ward-period with the fewest students able to cover it and re-solves a few
@@ -238,7 +250,8 @@ def repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
     sub-model must keep every minimum period the members now cover and cover the target one
     more time. So each success removes at least one unmet student-period and never uncovers
     another; satisfaction is the sub-model's objective (the others' worst joins its minimum).
-    A target that fails ``tries`` times is left (the full model may still get it).
+    A target that fails ``tries`` times is left (the full model may still get it); after
+    ``stall`` failed attempts in a row (any targets) the repair stops.
     """
     rng = random.Random(seed)
     S = inst.students
@@ -257,7 +270,8 @@ def repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
                                   and inst.allowed_disc[s][d] and inst.availability[s][t]]
         return able_at[(h, d, t)]
 
-    while time.monotonic() < deadline - 0.2:
+    in_a_row = 0
+    while time.monotonic() < deadline - 0.2 and (stall is None or in_a_row < stall):
         unmet = sorted(set(_unmet_cells(inst, cur)))
         todo = [c for c in unmet if fails.get(c, 0) < tries and able(*c)]
         if not todo:
@@ -296,7 +310,9 @@ def repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
         status = solver.solve(mm.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             fails[target] = fails.get(target, 0) + 1
+            in_a_row += 1
             continue
+        in_a_row = 0
         new = {(members[j], t, h, d) for j, t, h, d in mm.cells(solver)}
         cur = {c for c in cur if c[0] not in index} | new
         for s in members:
@@ -320,19 +336,26 @@ def _minima_phase(inst: MssInstance, t0: float, time_limit: float, seed: int,
         quick = mip_repair(inst, quick, t0 + 0.3 * time_limit, seed, whole=MIP_WHOLE)
     if _unmet(inst, quick):
         # The interval-model repair first: it closed the few unmet minima of 25 of the
-        # 30 generated instances in seconds (2026-11-23). Then the MIP neighbourhoods
-        # and the time-indexed CP-SAT neighbourhoods for what it leaves (I80_24_4: 51
-        # -> 24 unmet in 2 of them, where the repair removed 1 in 15 s). Cover first,
+        # 30 generated instances in seconds (2026-11-23). Then the fit (larger
+        # instances) and the time-indexed CP-SAT neighbourhoods for what it leaves
+        # (I80_24_4: 51 -> 24 unmet in 2 of them, where the repair removed 1 in 15 s;
+        # on the larger ones it stops after REPAIR_STALL failures in a row). Cover first,
         # measured at load 14-17, left 9 of 30 without a schedule at 60 s.
         # Until 40 % on the larger instances: I320_12_4's 6-16 unmet minima after the
         # quick plan are closed by it in 1.6 CPU s alone, but the 3 s of wall time
         # left to 30 % at load 5 were not enough (the MIP neighbourhoods: 10 -> 9 in
         # 40 s there).
-        quick = repair(inst, quick, t0 + (0.3 if small else 0.4) * time_limit, seed)
+        quick = repair(inst, quick, t0 + (0.3 if small else 0.4) * time_limit, seed,
+                       stall=None if small else REPAIR_STALL)
     if _unmet(inst, quick) and not small:
-        quick = mip_repair(inst, quick, t0 + 0.5 * time_limit, seed, whole=MIP_WHOLE)
+        # The fit model where the MIP neighbourhoods were (they removed 1 of 48 unmet on
+        # I80_24_4 and 0 of 2 on I320_12_4): students over the whole horizon, stints off
+        # the minima left open (I80_24_4: 57 -> 47 in 20 s at load 5, nice 10).
+        quick = fit_repair(inst, quick, t0 + FIT_UNTIL * time_limit, seed, workers=workers,
+                           budget=FIT_LITERALS, work=FIT_WORK)
     if _unmet(inst, quick):
-        quick = cover_repair(inst, quick, t0 + 0.6 * time_limit, seed, workers=workers)
+        quick = cover_repair(inst, quick, t0 + (FIT_UNTIL + 0.05 if not small else 0.6)
+                             * time_limit, seed, workers=workers)
     return quick
 
 
