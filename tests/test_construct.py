@@ -10,7 +10,7 @@ from pathlib import Path
 
 from scheduler import verify as checker
 from scheduler.plan import Stint
-from scheduler.solver.construct import Construction, Work, construct
+from scheduler.solver.construct import Construction, Work, construct, placement_terms
 from scheduler.solver.model import capacity_profiles, min_stints, stint_floor
 from tests.helpers import GAVLE, build, leave, programme, trainee, unit, wk
 
@@ -243,3 +243,24 @@ def test_a_placement_solve_free_in_its_order_weighs_fragmentation():
         terms = checker.evaluate(inst, plan)
         assert (terms["unit_changes"], terms["fragmentation"]) == (3, 0)
         assert checker.objective(inst, terms) == 30
+
+
+def test_placement_solves_weigh_fragmentation_only_where_the_order_is_free():
+    # A trainee with leave (its fragmentation is mostly the leave's) and a soft solve
+    # (fragmentation must not buy overrun) keep unit changes alone; a free solve, or a
+    # locked trainee's (the blocks do not apply to it), weighs fragmentation.
+    locked = [{"start": wk(2), "end": wk(4), "unit": "PSY", "discipline": "psykiatri"}]
+    inst = build(_units(), [trainee("T0", 0), trainee("T1", 0, leave=[leave(1, 3)]),
+                            trainee("T2", 0, locked=locked)], [P6], weeks=8,
+                 unit_changes=10, fragmentation=5)
+    t0, t1, t2 = inst.all_trainees()
+    both, alone = ("unit_changes", "fragmentation"), ("unit_changes",)
+    assert placement_terms(inst, t0, contiguous=True, soft=False) == alone
+    assert placement_terms(inst, t0, contiguous=False, soft=False) == both
+    assert placement_terms(inst, t0, contiguous=False, soft=True) == alone
+    assert placement_terms(inst, t2, contiguous=True, soft=False) == both
+    for contiguous in (True, False):
+        assert placement_terms(inst, t1, contiguous=contiguous, soft=False) == alone
+    no_frag = build(_units(), [trainee("T0", 0)], [P6], weeks=8, unit_changes=10)
+    assert placement_terms(no_frag, no_frag.all_trainees()[0], contiguous=False,
+                           soft=False) == alone

@@ -64,7 +64,6 @@ def generate(
     from scheduler.generator import GeneratorError, Params, problems
     from scheduler.generator.build import build
     from scheduler.generator.emit import render, write
-    from scheduler.generator.suite import SUITE, generate_suite
 
     lg = parse_lang(lang)
     t0 = time.perf_counter()
@@ -74,18 +73,7 @@ def generate(
         raise typer.Exit(2)
     try:
         if suite:
-            known = {p.name for p in SUITE}
-            for r in region or []:
-                if r not in known:
-                    err.print(tr("cli_generate.unknown_region", lg, value=r), markup=False)
-                    raise typer.Exit(2)
-
-            def row(g):
-                err.print(tr("cli_generate.suite_row", lg, **g.stats), markup=False)
-
-            done = generate_suite(folder, names=region or None, progress=row)
-            err.print(tr("cli_generate.suite_written", lg, n=len(done), dir=folder,
-                         t=time.perf_counter() - t0), markup=False)
+            _suite(folder, region or [], lg, t0)
             return
         if years is None:
             years = 4 if kind == "shift" else 2
@@ -111,3 +99,21 @@ def generate(
 def register(app: typer.Typer) -> None:
     """Add ``generate`` to ``app``."""
     app.command()(generate)
+
+
+def _suite(folder: Path, region: list[str], lg: str, t0: float) -> None:
+    """``--suite``: every region of the suite (or those named) and its README.md."""
+    from scheduler.generator.suite import SUITE, generate_suite
+
+    known = {p.name for p in SUITE}
+    for r in region:
+        if r not in known:
+            err.print(tr("cli_generate.unknown_region", lg, value=r), markup=False)
+            raise typer.Exit(2)
+
+    def row(g):
+        err.print(tr("cli_generate.suite_row", lg, **g.stats), markup=False)
+
+    done = generate_suite(folder, names=region or None, progress=row)
+    err.print(tr("cli_generate.suite_written", lg, n=len(done), dir=folder,
+                 t=time.perf_counter() - t0), markup=False)

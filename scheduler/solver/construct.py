@@ -187,6 +187,22 @@ TRY_TEMPLATES = 600
 VARIANTS = 100
 
 
+def placement_terms(inst: Instance, t: Trainee, *, contiguous: bool,
+                    soft: bool) -> tuple[str, ...]:
+    """The objective of a one-trainee placement solve.
+
+    Where the model leaves the order free (a free solve; locked stints), fragmentation
+    counts too: unit changes alone let any order tie, and the solve interleaved
+    sub-rotations (Örebro's first plan: 1 213 weeks in 13 trainees, 770 with it). Not with
+    leave, which forces most of a trainee's fragmentation: there the term cost 4 times the
+    CPU and gained nothing (leave-80-tight: 2.4 -> 9.5 s, cost 12 046 -> 12 088). Not with
+    capacity soft either: a high fragmentation weight must not buy overrun.
+    """
+    weigh = (not (contiguous and not t.locked) and not t.leave and not soft
+             and bool(inst.weights.fragmentation))
+    return ("unit_changes", "fragmentation") if weigh else ("unit_changes",)
+
+
 class Construction:
     """State of one construction run (see the module docstring)."""
 
@@ -459,15 +475,7 @@ class Construction:
             for uid, prof in residual.items():
                 if uid not in keep and prof is not None:
                     residual[uid] = [0] * len(prof)
-        # Where the model leaves the order free (a free solve; locked stints), its
-        # fragmentation counts too: unit changes alone let any order tie, and the solve
-        # interleaved sub-rotations (Örebro's first plan: 1 213 weeks in 13 trainees). Not
-        # with leave, which forces most of a trainee's fragmentation: there the term cost
-        # 4 times the CPU and gained nothing (leave-80-tight: 2.4 -> 9.5 s, cost 12 046 ->
-        # 12 088).
-        blocks = contiguous and not (t.leave or t.locked)
-        terms = (("unit_changes",) if blocks or t.leave or not self.inst.weights.fragmentation
-                 else ("unit_changes", "fragmentation"))
+        terms = placement_terms(self.inst, t, contiguous=contiguous, soft=soft)
         pm = PlacementModel(self.inst, [t], profiles=residual, terms=terms,
                             contiguous=contiguous, min_stints=self.least, soft_capacity=soft,
                             seat_loads=self.loads.seat_loads())
@@ -795,4 +803,4 @@ def construct(instance: Instance, profiles: dict[str, list[int] | None],
     return c.run(trainees, allow_overrun)
 
 
-__all__ = ["Construction", "Loads", "Work", "construct"]
+__all__ = ["Construction", "Loads", "Work", "construct", "placement_terms"]
