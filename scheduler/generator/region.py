@@ -267,8 +267,9 @@ def widen_county_stints(units: list[UnitSpec], site_list: list[tuple[str, str]],
                         seed: int) -> None:
     """Widen the stint ranges (AT and BT) of the county hospitals' units by 1-2 weeks on each
     side, as Örebro's Karlskoga does because the block also holds the course weeks. The widths
-    come from a generator of their own (a stable str seed), so the region's other draws are
-    those without this option."""
+    come from a generator of their own (a stable str seed), so the draws made before the
+    witness (sites, intakes, units) are those without this option; the witness itself, drawn
+    over the wider ranges, differs."""
     if len(site_list) < 2:
         return   # no county hospital
     university = site_list[0][0]

@@ -54,11 +54,11 @@ FULL_MODEL_ARCS = 60_000
 # runs first when the quick plan leaves minima unmet (I40_24_1: 69 k, met in 4 CPU s).
 MIP_WHOLE = 80_000
 # The fit (:mod:`scheduler.mss.fit`) on the larger instances: until this share of the
-# limit (without a schedule the later phases only re-plan by reward, which never closed
-# I80_24_4), neighbourhoods of about FIT_LITERALS literals, each at most FIT_WORK units
-# of CP-SAT's deterministic time (1-2 units took 10 s of wall at load 5 with nice 10 on
-# the 2-core VM; the step's work, not the load, decides what it finds).
-FIT_UNTIL = 0.8
+# limit, where the MIP neighbourhoods it replaced ended (later, the greedy's re-planning
+# and its bound would lose their time), neighbourhoods of about FIT_LITERALS literals,
+# each at most FIT_WORK units of CP-SAT's deterministic time or 10 s of wall time,
+# whichever comes first (1-2 units took 10 s at load 5 with nice 10 on the 2-core VM).
+FIT_UNTIL = 0.5
 FIT_LITERALS = 15_000
 FIT_WORK = 2.0
 # The CP-SAT repair of minima hands over to the fit after this many failed attempts in a
@@ -354,8 +354,7 @@ def _minima_phase(inst: MssInstance, t0: float, time_limit: float, seed: int,
         quick = fit_repair(inst, quick, t0 + FIT_UNTIL * time_limit, seed, workers=workers,
                            budget=FIT_LITERALS, work=FIT_WORK)
     if _unmet(inst, quick):
-        quick = cover_repair(inst, quick, t0 + (FIT_UNTIL + 0.05 if not small else 0.6)
-                             * time_limit, seed, workers=workers)
+        quick = cover_repair(inst, quick, t0 + 0.6 * time_limit, seed, workers=workers)
     return quick
 
 
