@@ -347,7 +347,8 @@ def _keeps_minima(p: Plan, s: int, d: int) -> bool:
     return all(p.load[h][d][k] > i.min_pos[h][d][k] for k in range(st, st + i.duration))
 
 
-def _student_ok(p: Plan, s: int) -> bool:
+def student_ok(p: Plan, s: int) -> bool:
+    """``s``'s group counts met and every predecessor attended before its stint."""
     i, D = p.inst, p.inst.duration
     mine = p.stints[s]
     if p.group_cnt[s] != i.stud_disc_group[s]:
@@ -419,7 +420,7 @@ def _move_once(p: Plan, s: int, h: int, d: int, st: int, clear_before: bool) -> 
             if p.group_cnt[s][i.disc_group[d2]] < i.stud_disc_group[s][i.disc_group[d2]]:
                 _place_anywhere(p, s, d2, h2)
         ok = _fix_groups(p, s, keep={d} | before)
-        if ok and _student_ok(p, s):
+        if ok and student_ok(p, s):
             return True
     for d2 in list(p.stints[s]):
         p.remove(s, d2)

@@ -28,7 +28,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from scheduler.mss.check import check
-from scheduler.mss.construct import Plan, fill
+from scheduler.mss.construct import Plan, fill, student_ok
 from scheduler.mss.cover import able_first, unmet_cells
 from scheduler.mss.dzn import Cell, MssInstance
 from scheduler.mss.greedy import MIN_REWARD, need_of, single, solve_single
@@ -77,7 +77,7 @@ def fit_minima(inst: MssInstance, cells: set[Cell], members: list[int], deadline
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     if work is not None:
-        # Work, not seconds, ends a step: the same neighbourhoods at any machine load.
+        # Work ends a step unless ``limit`` (wall seconds) comes first on a loaded machine.
         solver.parameters.max_deterministic_time = work
     # As in cover.py: presolve took the whole limit on I80_24_4 neighbourhoods, and the
     # hint (complete and feasible) is the start anyway.
@@ -215,7 +215,7 @@ def _assemble(inst: MssInstance, cells: set[Cell], members: list[int], lits: _Li
             continue
         for d in [d for d in p.stints[s] if d not in on_min[s]]:
             p.remove(s, d)
-        if fill(p, s) and _done(p, s):
+        if fill(p, s) and student_ok(p, s):
             continue
         if not _alone(p, s, on_min[s], deadline):
             return None
@@ -234,7 +234,7 @@ def _place_free(p: Plan, s: int, frees: list[tuple[int, int, int]],
     then predecessors still owed by a placed stint, then by satisfaction. True with ``s``
     complete and every precedence met; else nothing added."""
     if not frees:
-        return _done(p, s)
+        return student_ok(p, s)
     if budget[0] <= 0 or not _owed_reachable(p, s, frees):
         return False
     inst = p.inst
@@ -275,15 +275,6 @@ def _owed_reachable(p: Plan, s: int, frees: list[tuple[int, int, int]]) -> bool:
     g_of = p.inst.disc_group
     return all(any(g == g_of[d1] and fixed in (-1, d1) and t <= last for t, g, fixed in frees)
                for d1, last in _owed(p, s).items())
-
-
-def _done(p: Plan, s: int) -> bool:
-    """``s`` complete, group counts met and every predecessor attended before."""
-    inst, D = p.inst, p.inst.duration
-    mine = p.stints[s]
-    return p.group_cnt[s] == inst.stud_disc_group[s] and all(
-        d1 in mine and mine[d1][1] + D <= st for d, (_, st) in mine.items()
-        for d1 in p.preds[d])
 
 
 def _alone(p: Plan, s: int, keep: dict[int, tuple[int, int]], deadline: float) -> bool:
