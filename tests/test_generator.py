@@ -253,6 +253,93 @@ def test_wide_stints_widen_the_county_hospitals_only(tmp_path: Path) -> None:
                if "allmanmedicin" in u.disciplines)
 
 
+def test_exact_stints_narrow_the_university_psychiatry_and_vardcentraler(
+        tmp_path: Path) -> None:
+    from scheduler.generator.build import build
+    p = Params(kind="at18,bt12", trainees=90, sites=3, seed=5, tightness=MIXED,
+               staffing=True)
+    plain_region = build(p)
+    plain = {u.id: u for u in plain_region.units}
+    exact_p = Params(**{**p.__dict__, "exact_stints": True})
+    exact = build(exact_p)
+    # The draws before the witness are those without the option: same units, same people.
+    assert [u.id for u in exact.units] == list(plain)
+    assert [x.id for x in exact.people] == [x.id for x in plain_region.people]
+    narrowed = 0
+    for u in exact.units:
+        v = plain[u.id]
+        if "allmanmedicin" in u.disciplines:   # AT exactly 26 weeks, BT as before
+            assert u.stint_weeks == {"AT18": (26, 26), "BT12": v.stint_weeks["BT12"]}, u.id
+            assert u.weeks == v.weeks
+            continue
+        if u.site != "NVK" and not u.region_wide:   # county hospitals: untouched
+            assert (u.weeks, u.stint_weeks) == (v.weeks, v.stint_weeks), u.id
+            continue
+        narrowed += 1
+        lo, hi = u.weeks
+        assert 0 <= hi - lo <= 2, u.id                      # exact or 1-2 weeks wide
+        assert v.weeks[0] <= lo <= (v.weeks[0] + v.weeks[1]) // 2 and hi <= v.weeks[1], u.id
+        assert u.stint_weeks == v.stint_weeks, u.id         # BT ranges stay
+    assert narrowed >= catalog.MIN_MEDICAL + catalog.MIN_SURGICAL + 1 + 3 + 3
+    assert sum(u.weeks[0] == u.weeks[1] for u in exact.units) >= narrowed // 3
+    inst, stints = written(exact_p, tmp_path)
+    assert checker.check(inst, stints) == []
+    text = (tmp_path / "region.yaml").read_text(encoding="utf-8")
+    assert "--exact-stints" in text.splitlines()[2]
+    vc = [u for u in inst.units if "allmanmedicin" in u.disciplines]
+    assert vc and all(u.stint_range("AT18", 100) == (26, 26) for u in vc)
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "shift", "at18,at21e,bt12"])
+def test_exact_stints_witness_is_clean_for_every_kind(kind: str, tmp_path: Path) -> None:
+    p = Params(kind=kind, trainees=40, sites=2, seed=3, leave=25, part_time=40, locked=40,
+               years=4 if kind == "shift" else 2, exact_stints=True, wide_stints=True)
+    inst, stints = written(p, tmp_path)
+    assert checker.check(inst, stints) == []
+    assert len(inst.all_trainees()) == 40
+    if kind == "gavle":   # the Gävle pattern opens and closes at one vårdcentral: no 26 weeks
+        assert all("AT18-GAVLE" not in u.stint_weeks for u in inst.units)
+
+
+def test_exact_stints_that_fit_no_block_are_an_internal_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A generator bug: vårdcentral stints of 80 weeks, longer than AT18's 78-week block, so
+    # no AT18 block can hold its 26 weeks of general practice on any of the 50 draws.
+    from dataclasses import replace
+
+    from scheduler.generator import region as rg
+
+    def too_long(units, site_list, progs, seed, attempt=0):
+        return [replace(u, stint_weeks={**u.stint_weeks, "AT18": (80, 80)})
+                if "allmanmedicin" in u.disciplines else u for u in units]
+
+    monkeypatch.setattr(rg, "exact_stints", too_long)
+    with pytest.raises(GeneratorError, match="no exact stint ranges"):
+        generate(Params(kind="at18", trainees=10, seed=1, exact_stints=True))
+    r = runner.invoke(cli.app, ["generate", "--kind", "at18", "--trainees", "10",
+                                "--exact-stints", "--out", str(tmp_path / "x")])
+    assert r.exit_code == 5, r.output
+    assert "Internt fel i generatorn" in r.output and "no exact stint ranges" in r.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_exact_stints_is_written_in_the_regenerate_command(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    r = runner.invoke(cli.app, ["generate", "--kind", "at18,bt12", "--trainees", "30",
+                                "--seed", "2", "--exact-stints", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    cmd = (out / "region.yaml").read_text(encoding="utf-8").splitlines()[2]
+    assert cmd.endswith("--seed 2 --exact-stints")
+    # The command in the header gives the same bytes again.
+    again = tmp_path / "again"
+    args = cmd.split("atbt ", 1)[1].split() + ["--out", str(again)]
+    assert runner.invoke(cli.app, args).exit_code == 0
+    for f in ("region.yaml", "witness.csv"):
+        assert (again / f).read_bytes() == (out / f).read_bytes()
+    r = runner.invoke(cli.app, ["generate", "--exact-stints=ja", "--out", str(tmp_path / "y")])
+    assert r.exit_code == 2 and not (tmp_path / "y").exists()
+
+
 # --------------------------------------------------------------------------------------------
 # Profiles: which weeks a discipline can get from the units at hand
 
@@ -300,13 +387,13 @@ kinds = st.one_of(st.lists(st.sampled_from(sorted(KINDS)), min_size=1, max_size=
        starts=st.integers(2, 4), years=st.integers(1, 2), seed=st.integers(0, 10**6),
        leave=st.integers(0, 25), part_time=st.integers(0, 100), locked=st.integers(0, 100),
        tightness=st.sampled_from(["tight", "loose", "10"]), summer=st.booleans(),
-       staffing=st.booleans())
+       staffing=st.booleans(), exact=st.booleans())
 def test_any_parameters_give_a_clean_witness(kind, trainees, sites, starts, years, seed,
                                              leave, part_time, locked, tightness, summer,
-                                             staffing) -> None:
+                                             staffing, exact) -> None:
     p = Params(kind=",".join(kind), trainees=trainees, sites=sites, starts=starts,
                years=years, seed=seed, leave=leave, part_time=part_time, locked=locked,
-               tightness=tightness, summer=summer, staffing=staffing)
+               tightness=tightness, summer=summer, staffing=staffing, exact_stints=exact)
     with tempfile.TemporaryDirectory() as tmp:
         inst, stints = written(p, Path(tmp) / "r")
     assert checker.check(inst, stints) == []

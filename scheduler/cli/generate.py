@@ -46,6 +46,9 @@ def generate(
     wide_stints: Annotated[bool, typer.Option(
         "--wide-stints", help="Stint ranges at the county hospitals (every site but the "
         "first) 1-2 weeks wider on each side")] = False,
+    exact_stints: Annotated[bool, typer.Option(
+        "--exact-stints", help="AT stint ranges exact or 1-2 weeks wide at the university "
+        "hospital and the psychiatric clinics, 26 weeks at a vårdcentral (as Örebro)")] = False,
     pack: Annotated[bool, typer.Option(
         "--pack", help="The witness fills units up to their peak before raising one, so "
         "tight capacities are near the trainees at once")] = False,
@@ -80,7 +83,7 @@ def generate(
         p = Params(kind=kind, trainees=trainees, sites=sites, starts=starts, years=years,
                    start_year=start_year, tightness=tightness, seed=seed, leave=leave,
                    part_time=part_time, locked=locked, summer=summer, staffing=staffing,
-                   wide_stints=wide_stints, pack=pack,
+                   wide_stints=wide_stints, exact_stints=exact_stints, pack=pack,
                    name=name)
         bad = problems(p)
         for option, key, args in bad:

@@ -21,6 +21,8 @@ from scheduler.plan import Stint
 
 PART_TIMES = (50, 60, 75, 80, 90)
 EXTENDING = sorted(EXTENDING_LEAVE)
+# Draws of exact stint ranges before giving up (see _exact).
+ATTEMPTS = 50
 
 
 @dataclass
@@ -178,6 +180,20 @@ def _semester(person: Person, h0: date, first: int, end: int,
             return
 
 
+def _exact(units: list[UnitSpec], site_list: list[tuple[str, str]], progs: dict,
+           ins: list[Intake], seed: int) -> list[UnitSpec]:
+    """The units with exact stint ranges (:func:`region.exact_stints`), drawn again until
+    every intake's programme has a full-time block at its site (AT21 Enköping needs exactly
+    26 weeks of medicine at home, which a few exact lengths may not add up to)."""
+    kinds = sorted({(it.programme, it.site) for it in ins})
+    for attempt in range(ATTEMPTS):
+        trial = rg.exact_stints(units, site_list, progs, seed, attempt)
+        if all(wt.make_profile(progs[pid][0], site, 100, trial) is not None
+               for pid, site in kinds):
+            return trial
+    raise GeneratorError("no exact stint ranges fit every programme")
+
+
 def build(p: Params) -> Region:
     rng = random.Random(p.seed)
     progs = rg.load_programmes(p)
@@ -188,6 +204,8 @@ def build(p: Params) -> Region:
     units = rg.units(p, rng, site_list, progs, ins)
     if p.wide_stints:
         rg.widen_county_stints(units, site_list, p.seed)
+    if p.exact_stints:
+        units = _exact(units, site_list, progs, ins, p.seed)
     profiles = _Profiles(progs, units)
     people, cohorts = _people(p, rng, ins, profiles)
     h0 = min(x.start for x in people)

@@ -228,6 +228,9 @@ def _assumptions(p: Params) -> str:
             "of the Mellansverige survey (seed 001), BT ranges as in instances/orebro.yaml. "
             + ("At the county hospitals every stint range is 1-2 weeks wider on each side. "
                if p.wide_stints else "")
+            + ("At the university hospital and the psychiatric clinics AT stint ranges are exact "
+               "or 1-2 weeks wide, and an AT stint at a vårdcentral is 26 weeks (Örebro). "
+               if p.exact_stints else "")
             + ("The witness fills a unit up to its peak so far before it raises a peak. "
                if p.pack else "")
             + ("Vårdcentraler want a trainee every week in the middle third of the horizon. "
@@ -274,6 +277,8 @@ def header(p: Params) -> str:
         cmd += " --staffing"
     if p.wide_stints:
         cmd += " --wide-stints"
+    if p.exact_stints:
+        cmd += " --exact-stints"
     if p.pack:
         cmd += " --pack"
     if p.name:
@@ -305,6 +310,8 @@ def _features(p: Params) -> str:
         out.append("staffing")
     if p.wide_stints:
         out.append("wide stints")
+    if p.exact_stints:
+        out.append("exact stints")
     if p.pack:
         out.append("packed")
     if not p.summer:
