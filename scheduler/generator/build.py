@@ -216,14 +216,21 @@ def build(p: Params) -> Region:
     dips = summers(h0, n_weeks) if p.summer else []
     loads = wt.Loads(len(units), n_weeks, [i for i, u in enumerate(units) if u.summer_dip], dips)
     stints: list[Stint] = []
+    # The coordinator's choices draw from a generator of their own (a stable str seed), so
+    # the draws before them are those without --stagger.
+    staggered = random.Random(f"stagger/{p.seed}") if p.stagger else None
     for x in sorted(people, key=lambda q: (q.start, q.id)):
         pf = profiles.need(x.programme, x.site, x.part_time)
         seq = wt.draw_pieces(pf, rng)
         first = (x.start - h0).days // 7
         if x.leave:
             _leave_at(x, seq, rng)
-        wt.place(seq, [(pos, w) for pos, w, _ in x.leave], first)
-        wt.assign_units(seq, pf, loads, rng, pack=p.pack)
+        spots = [(pos, w) for pos, w, _ in x.leave]
+        if staggered is not None:
+            seq = wt.stagger(seq, pf, loads, spots, first, staggered, pack=p.pack)
+        else:
+            wt.place(seq, spots, first)
+            wt.assign_units(seq, pf, loads, rng, pack=p.pack)
         mine = wt.stints_of(seq, x.id, x.programme, units, h0)
         stints.extend(mine)
         if x.wants_lock:

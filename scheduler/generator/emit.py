@@ -233,6 +233,9 @@ def _assumptions(p: Params) -> str:
                if p.exact_stints else "")
             + ("The witness fills a unit up to its peak so far before it raises a peak. "
                if p.pack else "")
+            + ("The witness staggers each rotation: of 24 orders of its disciplines it takes "
+               "the one that raises the units' peaks least, as a coordinator would. "
+               if p.stagger else "")
             + ("Vårdcentraler want a trainee every week in the middle third of the horizon. "
                if p.staffing else "")
             + "Units the witness does not use are left out.")
@@ -281,6 +284,8 @@ def header(p: Params) -> str:
         cmd += " --exact-stints"
     if p.pack:
         cmd += " --pack"
+    if p.stagger:
+        cmd += " --stagger"
     if p.name:
         cmd += f" --name {p.name}"
     return ("Generated region, feasible by construction: witness.csv beside it meets every rule\n"
@@ -314,6 +319,8 @@ def _features(p: Params) -> str:
         out.append("exact stints")
     if p.pack:
         out.append("packed")
+    if p.stagger:
+        out.append("staggered")
     if not p.summer:
         out.append("no summer dip")
     return ", ".join(out) or "-"

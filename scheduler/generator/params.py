@@ -53,6 +53,7 @@ class Params:
     exact_stints: bool = False  # university hospital, psychiatry, vårdcentraler: AT ranges
     #                             exact or 1-2 weeks wide, 26 weeks at a vårdcentral (Örebro)
     pack: bool = False          # witness fills units up to their peak before raising one
+    stagger: bool = False       # witness orders each rotation to raise capacity least
     name: str = ""
 
     @property
