@@ -1,6 +1,10 @@
 """Trace one solve: wall and CPU seconds (this process and its children) of the first plan and
 of each change of objective or bound, then one JSON line (status, objective, bound, gap, first
-plan, wall, CPU, checker). ``--stop-first`` ends the run at its first plan.
+plan, wall, CPU, checker). ``--stop-first`` ends the run at its first plan. ``--construct-stats``
+also prints one ``construct`` JSON line per first-plan construction (the second pipeline's
+too, in its own process): its seconds and counters; ``solves`` counts the one-trainee placement
+solves (``blocks_n + free_n + wide_n + soft_n``, ``*_ok`` those that found a rotation),
+``templates`` the trainees placed from a kind-mate's rotation without a solve.
 
     python benchmarks/trace.py leave-80-tight --time-limit 60 --stop-first   # a suite region
     python benchmarks/trace.py instances/tutorial.yaml --time-limit 60
@@ -16,6 +20,7 @@ import json
 import multiprocessing
 import os
 import resource
+import sys
 import time
 from pathlib import Path
 
@@ -25,6 +30,31 @@ from scheduler.inputs.yaml_io import load_instance
 from scheduler.solver.solve import solve
 
 TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _count_constructions() -> None:
+    """Print each construction's counters (``Construction.stats``) when it ends. Installed at
+    import, so that the second pipeline (a spawned process that imports this script again,
+    with the same ``sys.argv``) prints its own."""
+    from scheduler.solver import construct
+
+    run = construct.Construction.run
+
+    def counted(self, order, allow_overrun=False):
+        t0 = time.monotonic()
+        out = run(self, order, allow_overrun)
+        stats = {k: round(v, 2) if isinstance(v, float) else v for k, v in self.stats.items()}
+        solves = sum(v for k, v in stats.items() if k.endswith("_n"))
+        print("construct " + json.dumps({
+            "pid": os.getpid(), "trainees": len(order), "plan": out is not None,
+            "s": round(time.monotonic() - t0, 2), "solves": solves, **stats}), flush=True)
+        return out
+
+    construct.Construction.run = counted  # type: ignore[method-assign]
+
+
+if "--construct-stats" in sys.argv:
+    _count_constructions()
 
 
 def cpu_now() -> float:
@@ -47,6 +77,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--stop-first", action="store_true")
     ap.add_argument("--quiet", action="store_true", help="no line per objective or bound")
+    ap.add_argument("--construct-stats", action="store_true",
+                    help="a line of counters per first-plan construction (placement solves)")
     args = ap.parse_args()
     path = Path(args.name)
     if not path.exists():

@@ -8,6 +8,7 @@ small (20-60 trainees, well under a second each).
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,7 @@ from scheduler import cli
 from scheduler import verify as checker
 from scheduler.domain import EXTENDING_LEAVE, Instance, Programme
 from scheduler.generator import KINDS, GeneratorError, Params, catalog, generate, write
+from scheduler.generator import witness as wt
 from scheduler.generator.region import UnitSpec, load_programmes
 from scheduler.generator.suite import SUITE
 from scheduler.generator.witness import make_profile
@@ -253,6 +255,188 @@ def test_wide_stints_widen_the_county_hospitals_only(tmp_path: Path) -> None:
                if "allmanmedicin" in u.disciplines)
 
 
+def test_exact_stints_narrow_the_university_psychiatry_and_vardcentraler(
+        tmp_path: Path) -> None:
+    from scheduler.generator.build import build
+    p = Params(kind="at18,bt12", trainees=90, sites=3, seed=5, tightness=MIXED,
+               staffing=True)
+    plain_region = build(p)
+    plain = {u.id: u for u in plain_region.units}
+    exact_p = Params(**{**p.__dict__, "exact_stints": True})
+    exact = build(exact_p)
+    # The draws before the witness are those without the option: same units, same people.
+    assert [u.id for u in exact.units] == list(plain)
+    assert [x.id for x in exact.people] == [x.id for x in plain_region.people]
+    narrowed = 0
+    for u in exact.units:
+        v = plain[u.id]
+        if "allmanmedicin" in u.disciplines:   # AT exactly 26 weeks, BT as before
+            assert u.stint_weeks == {"AT18": (26, 26), "BT12": v.stint_weeks["BT12"]}, u.id
+            assert u.weeks == v.weeks
+            continue
+        if u.site != "NVK" and not u.region_wide:   # county hospitals: untouched
+            assert (u.weeks, u.stint_weeks) == (v.weeks, v.stint_weeks), u.id
+            continue
+        narrowed += 1
+        lo, hi = u.weeks
+        assert 0 <= hi - lo <= 2, u.id                      # exact or 1-2 weeks wide
+        assert v.weeks[0] <= lo <= (v.weeks[0] + v.weeks[1]) // 2 and hi <= v.weeks[1], u.id
+        assert u.stint_weeks == v.stint_weeks, u.id         # BT ranges stay
+    assert narrowed >= catalog.MIN_MEDICAL + catalog.MIN_SURGICAL + 1 + 3 + 3
+    assert sum(u.weeks[0] == u.weeks[1] for u in exact.units) >= narrowed // 3
+    inst, stints = written(exact_p, tmp_path)
+    assert checker.check(inst, stints) == []
+    text = (tmp_path / "region.yaml").read_text(encoding="utf-8")
+    assert "--exact-stints" in text.splitlines()[2]
+    vc = [u for u in inst.units if "allmanmedicin" in u.disciplines]
+    assert vc and all(u.stint_range("AT18", 100) == (26, 26) for u in vc)
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "shift", "at18,at21e,bt12"])
+def test_exact_stints_witness_is_clean_for_every_kind(kind: str, tmp_path: Path) -> None:
+    p = Params(kind=kind, trainees=40, sites=2, seed=3, leave=25, part_time=40, locked=40,
+               years=4 if kind == "shift" else 2, exact_stints=True, wide_stints=True)
+    inst, stints = written(p, tmp_path)
+    assert checker.check(inst, stints) == []
+    assert len(inst.all_trainees()) == 40
+    if kind == "gavle":   # the Gävle pattern opens and closes at one vårdcentral: no 26 weeks
+        assert all("AT18-GAVLE" not in u.stint_weeks for u in inst.units)
+
+
+def test_exact_stints_that_fit_no_block_are_an_internal_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A generator bug: vårdcentral stints of 80 weeks, longer than AT18's 78-week block, so
+    # no AT18 block can hold its 26 weeks of general practice on any of the 50 draws.
+    from dataclasses import replace
+
+    from scheduler.generator import region as rg
+
+    def too_long(units, site_list, progs, seed, attempt=0):
+        return [replace(u, stint_weeks={**u.stint_weeks, "AT18": (80, 80)})
+                if "allmanmedicin" in u.disciplines else u for u in units]
+
+    monkeypatch.setattr(rg, "exact_stints", too_long)
+    with pytest.raises(GeneratorError, match="no exact stint ranges"):
+        generate(Params(kind="at18", trainees=10, seed=1, exact_stints=True))
+    r = runner.invoke(cli.app, ["generate", "--kind", "at18", "--trainees", "10",
+                                "--exact-stints", "--out", str(tmp_path / "x")])
+    assert r.exit_code == 5, r.output
+    assert "Internt fel i generatorn" in r.output and "no exact stint ranges" in r.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_exact_stints_is_written_in_the_regenerate_command(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    r = runner.invoke(cli.app, ["generate", "--kind", "at18,bt12", "--trainees", "30",
+                                "--seed", "2", "--exact-stints", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    cmd = (out / "region.yaml").read_text(encoding="utf-8").splitlines()[2]
+    assert cmd.endswith("--seed 2 --exact-stints")
+    # The command in the header gives the same bytes again.
+    again = tmp_path / "again"
+    args = cmd.split("atbt ", 1)[1].split() + ["--out", str(again)]
+    assert runner.invoke(cli.app, args).exit_code == 0
+    for f in ("region.yaml", "witness.csv"):
+        assert (again / f).read_bytes() == (out / f).read_bytes()
+    r = runner.invoke(cli.app, ["generate", "--exact-stints=ja", "--out", str(tmp_path / "y")])
+    assert r.exit_code == 2 and not (tmp_path / "y").exists()
+
+
+def test_stagger_changes_the_witness_only(tmp_path: Path) -> None:
+    # Its draws come from a generator of their own: units and trainees are those without it.
+    from scheduler.generator.build import build
+    p = Params(kind="at18,bt12", trainees=60, sites=2, seed=4, leave=10, pack=True)
+    plain, staggered = build(p), build(Params(**{**p.__dict__, "stagger": True}))
+    assert [(u.id, u.weeks) for u in staggered.units] == [(u.id, u.weeks) for u in plain.units]
+    assert [(x.id, x.part_time) for x in staggered.people] == [
+        (x.id, x.part_time) for x in plain.people]
+    assert sorted(map(str, staggered.stints)) != sorted(map(str, plain.stints))
+
+
+@pytest.mark.parametrize("kind", [*KINDS, "shift", "at18,at21e,bt12"])
+def test_stagger_witness_is_clean_for_every_kind(kind: str, tmp_path: Path) -> None:
+    # Leave, part time and locks too; the Gävle pattern keeps its opening unit at the end.
+    p = Params(kind=kind, trainees=40, sites=2, seed=3, leave=25, part_time=40, locked=40,
+               years=4 if kind == "shift" else 2, exact_stints=kind != "at21e", stagger=True,
+               pack=True)
+    inst, stints = written(p, tmp_path)
+    assert checker.check(inst, stints) == []
+    assert len(inst.all_trainees()) == 40
+
+
+def test_stagger_brings_tight_capacities_near_the_need(tmp_path: Path) -> None:
+    # Seats (tight: the witness's peaks) over the most trainees at once in the region's
+    # limited units: a staggered witness needs fewer (seed 2: 163 / 82 = 1.99 seats a
+    # trainee packed, 126 / 82 = 1.54 packed and staggered).
+    def seats_per_need(stagger: bool) -> float:
+        inst, stints = written(Params(kind="at18,bt12", trainees=120, sites=3, seed=2,
+                                      pack=True, stagger=stagger), tmp_path / str(stagger))
+        assert checker.check(inst, stints) == []
+        load = loads(inst, stints)
+        us = [u for u in inst.units if u.capacity is not None]
+        need = max(sum(load[u.id][w] for u in us) for w in range(inst.n_weeks))
+        return sum(u.capacity for u in us) / need
+    plain, staggered = seats_per_need(False), seats_per_need(True)
+    assert staggered < plain - 0.1, (plain, staggered)
+
+
+def _gavle_pieces() -> list[wt.Piece]:
+    k = wt.Kind(4, 12, [0, 1])
+    return [wt.Piece("allmanmedicin", 10, None), wt.Piece("medicin", 8, k),
+            wt.Piece("medicin", 6, k), wt.Piece("kirurgi", 12, k),
+            wt.Piece("psykiatri", 13, k), wt.Piece("allmanmedicin", 5, k,
+                                                   last_at_opening=True)]
+
+
+def test_stagger_orders_keep_the_opening_and_the_end() -> None:
+    # The Gävle pattern: the opening stint first, the last stint at its unit last; between
+    # them the three other disciplines (3 rotations, then random orders up to 24), each
+    # discipline's stints together.
+    prog = load_programmes(Params(kind="gavle"))["AT18-GAVLE"][0]
+    seq = _gavle_pieces()
+    out = wt.orders(seq, prog, random.Random("t"))
+    assert len(out) == wt.STAGGER_ORDERS
+    key = sorted((pc.discipline, pc.weeks) for pc in seq)
+    assert [pc.discipline for pc in out[0]] == [pc.discipline for pc in seq]   # as drawn
+    assert [pc.discipline for pc in out[1]][1:-1] == ["kirurgi", "psykiatri", "medicin",
+                                                      "medicin"]   # rotated by one
+    for o in out:
+        assert sorted((pc.discipline, pc.weeks) for pc in o) == key
+        assert o[0].kind is None and o[-1].last_at_opening
+        assert all(pc.unit == -1 and not pc.parts for pc in o)   # fresh pieces
+        middle = [pc.discipline for pc in o[1:-1]]
+        assert middle.index("medicin") + 1 == len(middle) - middle[::-1].index("medicin") - 1
+    assert len({tuple(pc.discipline for pc in o) for o in out}) == 6   # 3! orders
+
+
+def test_stagger_keeps_leave_out_of_a_stint_twice() -> None:
+    # Stints 10, 8, 6, ... weeks from service week 0: leave at 3 and 7 both fall inside the
+    # first stint (0 < 3, 7 < 10), at 3 and 12 in two stints, at 10 on a boundary.
+    seq = _gavle_pieces()
+    assert not wt.leave_fits(seq, [(3, 4), (7, 2)])
+    assert wt.leave_fits(seq, [(3, 4), (12, 2)])
+    assert wt.leave_fits(seq, [(5, 4), (10, 2)])
+
+
+def test_cli_stagger_is_written_in_the_regenerate_command(tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    r = runner.invoke(cli.app, ["generate", "--kind", "at18,bt12", "--trainees", "30",
+                                "--seed", "2", "--leave", "10", "--exact-stints",
+                                "--stagger", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    text = (out / "region.yaml").read_text(encoding="utf-8")
+    cmd = text.splitlines()[2]
+    assert cmd.endswith("--leave 10 --exact-stints --stagger")
+    assert "The witness staggers each rotation" in text
+    again = tmp_path / "again"
+    args = cmd.split("atbt ", 1)[1].split() + ["--out", str(again)]
+    assert runner.invoke(cli.app, args).exit_code == 0
+    for f in ("region.yaml", "witness.csv"):
+        assert (again / f).read_bytes() == (out / f).read_bytes()
+    r = runner.invoke(cli.app, ["generate", "--stagger=ja", "--out", str(tmp_path / "y")])
+    assert r.exit_code == 2 and not (tmp_path / "y").exists()
+
+
 # --------------------------------------------------------------------------------------------
 # Profiles: which weeks a discipline can get from the units at hand
 
@@ -300,13 +484,14 @@ kinds = st.one_of(st.lists(st.sampled_from(sorted(KINDS)), min_size=1, max_size=
        starts=st.integers(2, 4), years=st.integers(1, 2), seed=st.integers(0, 10**6),
        leave=st.integers(0, 25), part_time=st.integers(0, 100), locked=st.integers(0, 100),
        tightness=st.sampled_from(["tight", "loose", "10"]), summer=st.booleans(),
-       staffing=st.booleans())
+       staffing=st.booleans(), exact=st.booleans(), stagger=st.booleans())
 def test_any_parameters_give_a_clean_witness(kind, trainees, sites, starts, years, seed,
                                              leave, part_time, locked, tightness, summer,
-                                             staffing) -> None:
+                                             staffing, exact, stagger) -> None:
     p = Params(kind=",".join(kind), trainees=trainees, sites=sites, starts=starts,
                years=years, seed=seed, leave=leave, part_time=part_time, locked=locked,
-               tightness=tightness, summer=summer, staffing=staffing)
+               tightness=tightness, summer=summer, staffing=staffing, exact_stints=exact,
+               stagger=stagger)
     with tempfile.TemporaryDirectory() as tmp:
         inst, stints = written(p, Path(tmp) / "r")
     assert checker.check(inst, stints) == []
@@ -341,7 +526,7 @@ def test_same_parameters_give_the_same_bytes(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["leave-gavle-100-tight", "ped-at18-bt12-70-loose",
-                                  "mixed-slack-100"])
+                                  "mixed-slack-100", "exact-stagger-130"])
 def test_suite_member_regenerates_byte_identically(name: str) -> None:
     p = next(q for q in SUITE if q.name == name)
     folder = SUITE_DIR / name

@@ -46,9 +46,16 @@ def generate(
     wide_stints: Annotated[bool, typer.Option(
         "--wide-stints", help="Stint ranges at the county hospitals (every site but the "
         "first) 1-2 weeks wider on each side")] = False,
+    exact_stints: Annotated[bool, typer.Option(
+        "--exact-stints", help="AT stint ranges exact or 1-2 weeks wide at the university "
+        "hospital and the psychiatric clinics, 26 weeks at a vårdcentral (as Örebro)")] = False,
     pack: Annotated[bool, typer.Option(
         "--pack", help="The witness fills units up to their peak before raising one, so "
         "tight capacities are near the trainees at once")] = False,
+    stagger: Annotated[bool, typer.Option(
+        "--stagger", help="The witness staggers kind-mates: each trainee's rotation in the "
+        "order (of 24) that raises the units' peaks least, as a coordinator plans, so "
+        "capacities are near Örebro's seats per trainee")] = False,
     name: Annotated[str, typer.Option("--name", help="Name of the region")] = "",
     out: Annotated[Path | None, typer.Option(
         "--out", help="Output folder (default: region, or benchmarks/suite with "
@@ -80,7 +87,8 @@ def generate(
         p = Params(kind=kind, trainees=trainees, sites=sites, starts=starts, years=years,
                    start_year=start_year, tightness=tightness, seed=seed, leave=leave,
                    part_time=part_time, locked=locked, summer=summer, staffing=staffing,
-                   wide_stints=wide_stints, pack=pack,
+                   wide_stints=wide_stints, exact_stints=exact_stints, pack=pack,
+                   stagger=stagger,
                    name=name)
         bad = problems(p)
         for option, key, args in bad:

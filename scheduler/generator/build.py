@@ -21,6 +21,8 @@ from scheduler.plan import Stint
 
 PART_TIMES = (50, 60, 75, 80, 90)
 EXTENDING = sorted(EXTENDING_LEAVE)
+# Draws of exact stint ranges before giving up (see _exact).
+ATTEMPTS = 50
 
 
 @dataclass
@@ -178,6 +180,20 @@ def _semester(person: Person, h0: date, first: int, end: int,
             return
 
 
+def _exact(units: list[UnitSpec], site_list: list[tuple[str, str]], progs: dict,
+           ins: list[Intake], seed: int) -> list[UnitSpec]:
+    """The units with exact stint ranges (:func:`region.exact_stints`), drawn again until
+    every intake's programme has a full-time block at its site (AT21 Enköping needs exactly
+    26 weeks of medicine at home, which a few exact lengths may not add up to)."""
+    kinds = sorted({(it.programme, it.site) for it in ins})
+    for attempt in range(ATTEMPTS):
+        trial = rg.exact_stints(units, site_list, progs, seed, attempt)
+        if all(wt.make_profile(progs[pid][0], site, 100, trial) is not None
+               for pid, site in kinds):
+            return trial
+    raise GeneratorError("no exact stint ranges fit every programme")
+
+
 def build(p: Params) -> Region:
     rng = random.Random(p.seed)
     progs = rg.load_programmes(p)
@@ -188,6 +204,8 @@ def build(p: Params) -> Region:
     units = rg.units(p, rng, site_list, progs, ins)
     if p.wide_stints:
         rg.widen_county_stints(units, site_list, p.seed)
+    if p.exact_stints:
+        units = _exact(units, site_list, progs, ins, p.seed)
     profiles = _Profiles(progs, units)
     people, cohorts = _people(p, rng, ins, profiles)
     h0 = min(x.start for x in people)
@@ -198,14 +216,21 @@ def build(p: Params) -> Region:
     dips = summers(h0, n_weeks) if p.summer else []
     loads = wt.Loads(len(units), n_weeks, [i for i, u in enumerate(units) if u.summer_dip], dips)
     stints: list[Stint] = []
+    # The coordinator's choices draw from a generator of their own (a stable str seed), so
+    # the draws before them are those without --stagger.
+    staggered = random.Random(f"stagger/{p.seed}") if p.stagger else None
     for x in sorted(people, key=lambda q: (q.start, q.id)):
         pf = profiles.need(x.programme, x.site, x.part_time)
         seq = wt.draw_pieces(pf, rng)
         first = (x.start - h0).days // 7
         if x.leave:
             _leave_at(x, seq, rng)
-        wt.place(seq, [(pos, w) for pos, w, _ in x.leave], first)
-        wt.assign_units(seq, pf, loads, rng, pack=p.pack)
+        spots = [(pos, w) for pos, w, _ in x.leave]
+        if staggered is not None:
+            seq = wt.stagger(seq, pf, loads, spots, first, staggered, pack=p.pack)
+        else:
+            wt.place(seq, spots, first)
+            wt.assign_units(seq, pf, loads, rng, pack=p.pack)
         mine = wt.stints_of(seq, x.id, x.programme, units, h0)
         stints.extend(mine)
         if x.wants_lock:

@@ -228,8 +228,14 @@ def _assumptions(p: Params) -> str:
             "of the Mellansverige survey (seed 001), BT ranges as in instances/orebro.yaml. "
             + ("At the county hospitals every stint range is 1-2 weeks wider on each side. "
                if p.wide_stints else "")
+            + ("At the university hospital and the psychiatric clinics AT stint ranges are exact "
+               "or 1-2 weeks wide, and an AT stint at a vårdcentral is 26 weeks (Örebro). "
+               if p.exact_stints else "")
             + ("The witness fills a unit up to its peak so far before it raises a peak. "
                if p.pack else "")
+            + ("The witness staggers each rotation: of 24 orders of its disciplines it takes "
+               "the one that raises the units' peaks least, as a coordinator would. "
+               if p.stagger else "")
             + ("Vårdcentraler want a trainee every week in the middle third of the horizon. "
                if p.staffing else "")
             + "Units the witness does not use are left out.")
@@ -274,8 +280,12 @@ def header(p: Params) -> str:
         cmd += " --staffing"
     if p.wide_stints:
         cmd += " --wide-stints"
+    if p.exact_stints:
+        cmd += " --exact-stints"
     if p.pack:
         cmd += " --pack"
+    if p.stagger:
+        cmd += " --stagger"
     if p.name:
         cmd += f" --name {p.name}"
     return ("Generated region, feasible by construction: witness.csv beside it meets every rule\n"
@@ -305,8 +315,12 @@ def _features(p: Params) -> str:
         out.append("staffing")
     if p.wide_stints:
         out.append("wide stints")
+    if p.exact_stints:
+        out.append("exact stints")
     if p.pack:
         out.append("packed")
+    if p.stagger:
+        out.append("staggered")
     if not p.summer:
         out.append("no summer dip")
     return ", ".join(out) or "-"

@@ -50,7 +50,10 @@ class Params:
     summer: bool = True         # summer capacity dips at the hospital units that have them
     staffing: bool = False      # vårdcentraler want a trainee every week (soft)
     wide_stints: bool = False   # county hospitals' stint ranges 1-2 weeks wider on each side
+    exact_stints: bool = False  # university hospital, psychiatry, vårdcentraler: AT ranges
+    #                             exact or 1-2 weeks wide, 26 weeks at a vårdcentral (Örebro)
     pack: bool = False          # witness fills units up to their peak before raising one
+    stagger: bool = False       # witness orders each rotation to raise capacity least
     name: str = ""
 
     @property

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -280,3 +280,40 @@ def widen_county_stints(units: list[UnitSpec], site_list: list[tuple[str, str]],
         a, b = local.randint(1, 2), local.randint(1, 2)
         u.weeks = (max(1, u.weeks[0] - a), u.weeks[1] + b)
         u.stint_weeks = {k: (max(1, lo - a), hi + b) for k, (lo, hi) in u.stint_weeks.items()}
+
+
+def exact_stints(units: list[UnitSpec], site_list: list[tuple[str, str]], progs: dict,
+                 seed: int, attempt: int = 0) -> list[UnitSpec]:
+    """The units with exact or narrow AT stint ranges, as Örebro's appendix 5 has them
+    (surgery 6-6, orthopaedics 4-4, psychiatry 8-8, one vårdcentral for 26 weeks): at the
+    university hospital (the first site) and at the region-wide psychiatric clinics a unit's
+    AT range shrinks to one length (six units in ten) or to a range 1-2 weeks wide, starting
+    in the lower half of its old one (the catalog's ranges are Örebro's widened upwards), so
+    that a discipline takes two or three stints there as in Örebro (psychiatry 8 + 3 + 2,
+    surgery 6 + 4 + 2 + ...); at the vårdcentraler every AT programme without an opening
+    stint (not the Gävle pattern) gets exactly 26 weeks. BT ranges stay (Örebro's are wide
+    too). The draws come from a generator of their own (a stable str seed; ``attempt`` draws
+    again), so the draws made before the witness are those without this option; the witness
+    itself, drawn over these ranges, differs. ``units`` is left as it is."""
+    university = site_list[0][0]
+    at26 = sorted(pid for pid, (prog, _) in progs.items()
+                  if prog.kind == "AT" and prog.starts_with is None)
+    out = []
+    for u in units:
+        u = replace(u, stint_weeks=dict(u.stint_weeks))
+        out.append(u)
+        if u.unlimited:
+            continue
+        if "allmanmedicin" in u.disciplines:
+            u.stint_weeks.update(dict.fromkeys(at26, (26, 26)))
+            continue
+        if u.region_wide and "psykiatri" not in u.disciplines:
+            continue
+        if not u.region_wide and u.site != university:
+            continue
+        local = random.Random(f"exact/{seed}/{attempt}/{u.id}")
+        lo, hi = u.weeks
+        width = 0 if local.random() < 0.6 else local.randint(1, 2)
+        a = local.randint(lo, lo + (hi - lo) // 2)
+        u.weeks = (a, min(hi, a + width))
+    return out

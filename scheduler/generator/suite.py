@@ -1,4 +1,4 @@
-"""The benchmark suite: 37 seeded regions of every kind and size, written under one folder.
+"""The benchmark suite: 40 seeded regions of every kind and size, written under one folder.
 
 Most have 20-200 trainees, several 200-600, two are Stockholm size (7 hospitals, >= 150 units,
 800-1 000 trainees). Tight and loose, slack per class of unit, leave-heavy and part-time-heavy,
@@ -22,6 +22,12 @@ from scheduler.outputs import write_atomic
 # hospitals with much room on the wards and little in psychiatry and general practice, as
 # the shipped instances/ describe their regions.
 MIXED = "hospital=45,psykiatri=25,allmanmedicin=20"
+# What makes instances/orebro.yaml hard for the first plan, over the settings above: AT
+# stint ranges exact or 1-2 weeks wide (one placement solve per trainee, where ranges let
+# kind-mates share a rotation), and capacities a coordinator's staggered plan needs, 1.7-2.1
+# seats per trainee at mid-horizon instead of 2.1-2.5 (Örebro 1.6).
+EXACT_STAGGER: dict = {"staffing": True, "wide_stints": True, "pack": True,
+                       "exact_stints": True, "stagger": True}
 
 
 def _p(name: str, kind: str, n: int, sites: int, tight: str = "tight", seed: int = 1,
@@ -80,6 +86,12 @@ SUITE: list[Params] = [
        staffing=True, wide_stints=True, pack=True),
     _p("mixed-slack-240", "at18,bt12", 240, 3, MIXED, seed=124, staffing=True,
        wide_stints=True, pack=True),
+    # Örebro's regime (see EXACT_STAGGER): the mixed slack with exact stint ranges and a
+    # staggered witness
+    _p("exact-stagger-130", "at18,bt12", 130, 3, MIXED, seed=131, **EXACT_STAGGER),
+    _p("exact-stagger-160-leave", "at18,bt12", 160, 3, MIXED, seed=133, leave=10,
+       **EXACT_STAGGER),
+    _p("exact-stagger-200", "at18,bt12", 200, 3, MIXED, seed=132, **EXACT_STAGGER),
 ]
 
 
@@ -97,7 +109,11 @@ def readme(rows: list[dict]) -> str:
         "region.yaml gives the command that regenerates it byte for byte. *Features*: % of "
         "trainees with leave, part time, locked stints; staffing targets at vårdcentraler; "
         "wide stints: stint ranges at the county hospitals 1-2 weeks wider on each side; "
-        "packed: the witness fills units up to their peak before raising one. "
+        "packed: the witness fills units up to their peak before raising one; exact stints: "
+        "AT stint ranges exact or 1-2 weeks wide at the university hospital and the "
+        "psychiatric clinics, 26 weeks at a vårdcentral (as Örebro); staggered: the witness "
+        "gives each trainee the order of its rotation that raises the units' peaks least, "
+        "as a coordinator staggers kind-mates, so capacities are near Örebro's. "
         "*Witness*: the objective of witness.csv (default weights), an upper bound on the "
         "optimum that a solver's plan should beat. Names, towns and units are invented.",
         "",

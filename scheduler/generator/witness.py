@@ -281,6 +281,12 @@ class Loads:
             self.eff[u, x:y] += self.w[u, x:y]
             self.top[u] = max(int(self.top[u]), int(self.eff[u, x:y].max()))
 
+    def remove(self, u: int, parts: list[tuple[int, int]]) -> None:
+        """Undo :meth:`add` (the peaks so far are the caller's to restore)."""
+        for x, y in parts:
+            self.a[u, x:y] -= 1
+            self.eff[u, x:y] -= self.w[u, x:y]
+
 
 def assign_units(seq: list[Piece], pf: Profile, loads: Loads, rng: random.Random,
                  pack: bool = False) -> None:
@@ -337,3 +343,85 @@ def stints_of(seq: list[Piece], tid: str, pid: str, units: list[UnitSpec],
                              end=h0 + timedelta(weeks=y), unit=u.id, discipline=pc.discipline,
                              programme=pid, site=u.site))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# A coordinator's order (--stagger)
+
+# Orders of a trainee's rotation tried by stagger (the drawn one, its rotations, the rest
+# random).
+STAGGER_ORDERS = 24
+
+
+def _fresh(pc: Piece) -> Piece:
+    return Piece(pc.discipline, pc.weeks, pc.kind, pc.last_at_opening)
+
+
+def leave_fits(seq: list[Piece], leave: list[tuple[int, int]]) -> bool:
+    """No two runs of leave inside one stint (as :func:`build._leave_at` draws them)."""
+    pos = 0
+    for pc in seq:
+        if sum(1 for k, _ in leave if pos < k < pos + pc.weeks) > 1:
+            return False
+        pos += pc.weeks
+    return True
+
+
+def orders(seq: list[Piece], prog: Programme, rng: random.Random,
+           n: int | None = None) -> list[list[Piece]]:
+    """Up to ``n`` orders of a drawn rotation (fresh pieces, no calendar): the drawn one,
+    each rotation of its disciplines, then random orders of the disciplines and of the
+    stints within each. The opening stint stays first and the discipline the block must end
+    with (``ends_with``, the opening's unit) last, so every order meets the same rules."""
+    head = [seq[0]] if seq and seq[0].kind is None else []
+    runs: list[list[Piece]] = []
+    for pc in seq[len(head):]:
+        if runs and runs[-1][0].discipline == pc.discipline:
+            runs[-1].append(pc)
+        else:
+            runs.append([pc])
+    sw = prog.starts_with
+    fixed_end = prog.ends_with is not None or (sw is not None and sw.same_unit_as_end)
+    tail = [runs.pop()] if fixed_end and runs else []
+    n = STAGGER_ORDERS if n is None else n
+    out: list[list[list[Piece]]] = [runs[i:] + runs[:i] for i in range(max(1, len(runs)))]
+    while len(out) < n and len(runs) > 1:
+        shuffled = [rng.sample(r, len(r)) if not any(p.last_at_opening for p in r) else r
+                    for r in runs]
+        out.append(rng.sample(shuffled, len(shuffled)))
+    return [[_fresh(pc) for pc in head + [pc for r in o + tail for pc in r]]
+            for o in out[:n]]
+
+
+def stagger(seq: list[Piece], pf: Profile, loads: Loads, leave: list[tuple[int, int]],
+            start_week: int, rng: random.Random, pack: bool = False) -> list[Piece]:
+    """Place and assign a trainee's rotation in the order (of :func:`orders`) that raises
+    the region's capacity least, as a coordinator staggers kind-mates so that each unit
+    has a steady flow of trainees: least the seats over the units' peaks so far (summer
+    weeks counted double, as :class:`Loads` does), then the most trainees already at its
+    units during its stints, then the fewest trainee-weeks there. The loads of the chosen
+    order are added; the others are tried and taken back."""
+    best: tuple[tuple[int, int, int, float], list[Piece]] | None = None
+    for cand in orders(seq, pf.programme, rng):
+        if leave and not leave_fits(cand, leave):
+            continue
+        top = loads.top.copy()
+        place(cand, leave, start_week)
+        assign_units(cand, pf, loads, rng, pack=pack)
+        raised = int((loads.top - top).sum())
+        for pc in cand:
+            loads.remove(pc.unit, pc.parts)
+        loads.top[:] = top
+        crowd = total = 0
+        for pc in cand:   # the load each stint meets, read with the trial taken back
+            peak, weeks = loads.peak(pc.unit, pc.parts)
+            crowd = max(crowd, peak)
+            total += weeks
+        key = (raised, crowd, total, rng.random())
+        if best is None or key < best[0]:
+            best = (key, cand)
+    assert best is not None   # the drawn order always fits its leave
+    for pc in best[1]:
+        loads.add(pc.unit, pc.parts)
+    return best[1]
+
