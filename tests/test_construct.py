@@ -264,3 +264,33 @@ def test_placement_solves_weigh_fragmentation_only_where_the_order_is_free():
     no_frag = build(_units(), [trainee("T0", 0)], [P6], weeks=8, unit_changes=10)
     assert placement_terms(no_frag, no_frag.all_trainees()[0], contiguous=False,
                            soft=False) == alone
+
+
+def test_a_kind_that_failed_a_solve_skips_it_for_its_kind_mates(monkeypatch):
+    # P8 (above), three identical trainees; psychiatry is open only in weeks 2-4 and surgery
+    # only in weeks 6-8 (3 seats each): medicine is weeks 0-2 and 4-6, two blocks, so the
+    # solve with one block per discipline has nothing. Seats only fill while trainees are
+    # placed, so the kind-mates skip that solve (run once, not 3 times) and go straight to
+    # the free order (kind-mates' rotations are switched off: every trainee is solved).
+    # Each: MED1 and MED2 around the psychiatry, 3 unit changes, fragmentation 6 - 4 = 2;
+    # 10 x 3 + 5 x 2 = 40, 3 x 40 = 120. Checker: clean.
+    monkeypatch.setattr("scheduler.solver.construct.TRY_TEMPLATES", 0)
+    p8 = programme("P8", 8, ("medicin", 4, None), ("psykiatri", 2, None), ("kirurgi", 2, None))
+
+    def closed(*spans: tuple[int, int]) -> list[dict]:
+        return [{"start": wk(a), "end": wk(b), "capacity": 0} for a, b in spans]
+
+    units = [unit("MED1", "medicin", capacity=3, min_weeks=2, max_weeks=2),
+             unit("MED2", "medicin", capacity=3, min_weeks=2, max_weeks=2),
+             unit("PSY", "psykiatri", capacity=3, min_weeks=2, max_weeks=2,
+                  capacity_changes=closed((0, 2), (4, 8))),
+             unit("KIR", "kirurgi", capacity=3, min_weeks=2, max_weeks=2,
+                  capacity_changes=closed((0, 6)))]
+    inst = build(units, [trainee(f"T{i}", 0, programme="P8") for i in range(3)], [p8],
+                 weeks=8, unit_changes=10, fragmentation=5)
+    c = Construction(inst, *_setup(inst), seed=0)
+    plan = c.run(inst.all_trainees())
+    assert plan is not None and checker.check(inst, plan) == []
+    assert checker.objective(inst, checker.evaluate(inst, plan)) == 120
+    assert (c.stats["blocks_n"], c.stats["blocks_ok"]) == (1, 0)
+    assert c.stats["free_n"] + c.stats.get("wide_n", 0) == 3

@@ -37,7 +37,7 @@ from scheduler import verify
 from scheduler.domain import EXTENDING_LEAVE, Instance, Trainee, Unit, block_end
 from scheduler.halt import HALT
 from scheduler.plan import Stint
-from scheduler.solver.model import PlacementModel, staffing_window
+from scheduler.solver.model import PlacementModel, kind_key, staffing_window
 
 # Free seats of a unit without a supervisor limit.
 UNLIMITED = 1 << 20
@@ -63,6 +63,10 @@ class Work:
     part_settle: float = 0.02
     first_solution_from: int = 300  # trainees: placement solves stop at their first plan
     part_soft: float = 1.5  # one trainee, capacity soft (never fails if the trainee can)
+    # A soft solve always has a rotation; it returns its best after this much work. Measured
+    # on Örebro (seed 1): its last better rotation came by 0.001, and the rest of the 1.5
+    # (2.3-3.4 CPU s a solve) went to a proof of least overrun that did not come.
+    soft_settle: float = 0.05
     repair_step: float = 2.0  # one repair neighbourhood
     repair_steps: int = 400  # at most this many neighbourhoods
     repair_patience: int = 60  # steps without progress before giving up
@@ -225,6 +229,16 @@ class Construction:
         # Per programme and part time: (own cost, serial, template), cheapest first.
         self.templates: dict[tuple, list[tuple[int, int, Template]]] = defaultdict(list)
         self._seen: dict[tuple, set[Template]] = defaultdict(set)
+        # Seats only fill while trainees are placed, so what failed for one trainee fails for
+        # the next of its kind (``kind_key``: same programme, site, start, leave and locks):
+        # the templates that did not fit, and the within-capacity solves (one block per
+        # discipline, free order on a few units, free order on all) that found nothing. On
+        # Örebro (seed 0) 11 of 14 failed one-block solves repeated a failed kind and no
+        # repeat succeeded (0.16 CPU s each); with seed 1 one kind failed its free solves
+        # three times in a row (1.5-2.2 CPU s each); templates that fail again were a sixth
+        # of the construction's CPU.
+        self._misfits: dict[tuple, set[Template]] = defaultdict(set)
+        self._failed: dict[tuple, set[str]] = defaultdict(set)
         self._cand: dict[tuple, dict] = {}
         self.trainees = {t.id: t for t in instance.all_trainees()}
         w = instance.weights
@@ -481,9 +495,9 @@ class Construction:
                             seat_loads=self.loads.seat_loads())
         # One trainee, hard capacity: presolve costs more than it saves (old decomposition,
         # measured 0.02-0.045 s a solve without against 0.04-0.09 s with).
-        # Within capacity, a search that has a rotation after ``settle`` work stops there; one
-        # that has none starts again with the whole budget (the same search as one run to it).
-        settle = work if soft else min(work, self.work.part_settle)
+        # A search that has a rotation after ``settle`` work stops there (``Work``); one that
+        # has none starts again with the whole budget (the same search as one run to it).
+        settle = min(work, self.work.soft_settle if soft else self.work.part_settle)
         t0 = time.process_time()
         status = cp_model.UNKNOWN
         for budget in ((settle, work) if settle < work else (work,)):
@@ -516,6 +530,7 @@ class Construction:
         if self.keep and self.keep.get(t.id):
             part = self._keep(t, self.keep[t.id])
         key = (t.programme, t.part_time, t.site)
+        kind = kind_key(t)
         pool, confirm = self.templates.get(key), not _clean(t)
         if not pool:
             # The first of its site: the rotations of the other sites' kind-mates (weeks per
@@ -527,15 +542,21 @@ class Construction:
             # With leave: a kind-mate's rotation with the leave cut out of it, confirmed by
             # the checker (leave has rules of its own: MODEL.md).
             tried = 0
+            misfits = self._misfits[kind]
             for *_c, tpl in pool[:TRY_TEMPLATES]:
+                if tpl in misfits:
+                    continue
                 cand = self._fit_template(t, tpl)
                 if cand is None:
+                    misfits.add(tpl)
                     continue
                 if not confirm:
                     part = cand
                     break
                 part = self._confirm(t, cand)
                 tried += 1
+                if part is None:
+                    misfits.add(tpl)  # the trainee's own rules: the same for its kind
                 if part is not None or tried >= CONFIRMS:
                     break
             if part is not None:
@@ -543,13 +564,17 @@ class Construction:
                     "leave_templates" if t.leave else "site_templates")
                 self.stats[name] = self.stats.get(name, 0) + 1
         if part is None:
-            for contiguous, work, narrow in ((True, self.work.part_blocks, True),
-                                             (False, self.work.part_free, True),
-                                             (False, self.work.part_free, False)):
+            failed = self._failed[kind]
+            for stage, contiguous, work, narrow in (("blocks", True, self.work.part_blocks, True),
+                                                    ("free", False, self.work.part_free, True),
+                                                    ("wide", False, self.work.part_free, False)):
+                if stage in failed:
+                    continue
                 part = self._solve_one(t, contiguous=contiguous, soft=False, work=work,
                                        narrow=narrow)
                 if part is not None:
                     break
+                failed.add(stage)
         for narrow in (True, False):  # the least overrun: never fails if the trainee can
             if part is None:
                 part = self._solve_one(t, contiguous=False, soft=True,
