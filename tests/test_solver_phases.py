@@ -501,3 +501,32 @@ def test_the_full_model_beside_starts_from_the_pipeline_plan_and_proves_it():
 ])
 def test_a_better_plan_restarts_the_full_model_beside(cost, best, started, ran, due):
     assert restart_due(cost, best, started, ran, Bounder.MIN_ROUND) is due
+
+
+def test_the_full_models_cut_takes_at_most_half_the_time_left(monkeypatch):
+    # The last-hope full model computes the bound's cut itself when none came from beside.
+    # A loaded machine once made that cut run 100 s past a 60 s limit, so it now gets a
+    # stop: with 4 s left it must ask to end after 2 s (not before, not never).
+    from scheduler.solver import parallel
+
+    stops: list = []
+
+    def spy(instance, trainees, least, profiles, stop=None):
+        stops.append(stop)
+        return None, None
+
+    monkeypatch.setattr(parallel, "cut_and_direct", spy)
+    prog = programme("PS", 4, ("psykiatri", 4, None))
+    inst = build([unit("PSY", "psykiatri")], [trainee("T1", 0, "PS")], [prog])
+    profiles = capacity_profiles(inst)
+    trainees = inst.all_trainees()
+    ctx = Context(inst, trainees, min_stints(inst, trainees, profiles=profiles), profiles,
+                  0, 4.0, time.monotonic())
+    parallel.full_model(ctx, None, 1)
+    assert len(stops) == 1 and stops[0] is not None
+    started = ctx.start
+    while time.monotonic() < started + 1.5:
+        assert not stops[0]()
+        time.sleep(0.1)
+    time.sleep(max(0.0, started + 2.2 - time.monotonic()))
+    assert stops[0]()

@@ -417,7 +417,13 @@ def full_model(ctx: Context, warm: list[Stint] | None, workers: int,
                         soft_capacity=soft_capacity)
     if not soft_capacity:
         if cut is None:
-            cut, direct = cut_and_direct(instance, trainees, least, profiles)
+            # The cut takes seconds (Örebro ~12 s idle) and far more on a loaded machine,
+            # where a tight region that no pipeline planned in 60 s ran 163 s: at most half
+            # of the time left, which the model needs more.
+            until = time.monotonic() + max(0.0, ctx.deadline.remaining()) / 2
+            cut, direct = cut_and_direct(instance, trainees, least, profiles,
+                                         stop=lambda: ctx.deadline.stopped()
+                                         or time.monotonic() >= until)
         if cut is not None:
             cut.post(pm)
     if warm is not None:
