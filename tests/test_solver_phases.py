@@ -108,6 +108,36 @@ def test_reassign_moves_a_stint_to_the_empty_vardcentral(locked):
         assert next(s.unit for s in better if s.trainee == "T1") == "VC-A"
 
 
+def test_reassign_carries_its_build_time_per_stint_to_the_next_call(monkeypatch):
+    # The plan of the test above (cost 8). Each part's build time beyond its budget, per
+    # stint, is remembered per instance: one that would take 10 s a stint does not fit a
+    # 5 s budget, so the exact step is skipped (the single moves still find 0). Without the
+    # estimate (the prior) the part is solved as before.
+    from scheduler.solver import reassign as reassign_module
+
+    inst = build([_vc("VC-A", 2), _vc("VC-B", 1)],
+                 [trainee("T1", 0, "G4"), trainee("T2", 0, "G4")], [G4], weeks=4,
+                 staffing_shortfall=2)
+    profiles = capacity_profiles(inst)
+    plan = [_stint("T1", "VC-A", 0, 4), _stint("T2", "VC-A", 0, 4)]
+    calls: list[int] = []
+    real = reassign_module.reassign_part
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(reassign_module, "reassign_part", spy)
+    monkeypatch.setattr(reassign_module, "BUILD_RATES", {})
+    better = reassign(inst, plan, profiles, 5.0, 0)
+    assert calls and plan_cost(inst, better, profiles)[0] == 0
+    assert id(inst) in reassign_module.BUILD_RATES
+    calls.clear()
+    reassign_module.BUILD_RATES[id(inst)] = 10.0
+    better = reassign(inst, plan, profiles, 5.0, 0)
+    assert calls == [] and plan_cost(inst, better, profiles)[0] == 0
+
+
 def _doubled_up():
     """VC-A and VC-B (2 seats each, target 1 in weeks 0-4), both trainees at VC-A."""
     inst = build([_vc("VC-A", 2), _vc("VC-B", 2)],

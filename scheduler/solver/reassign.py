@@ -27,6 +27,16 @@ def _fits(stint_range: tuple[int, int | None], weeks: int) -> bool:
     return lo <= weeks and (hi is None or weeks <= hi)
 
 
+# Seconds per stint that building and costing a part take beyond its budget (``reassign``),
+# before one is measured: a part of thousands of stints at 1 000 trainees took ~2.5 s. The
+# largest measured so far per instance (by id; a reused id only shifts an estimate) carries
+# over to the next call: each call started from 0, so its first large part ran past the
+# budget (1 000 trainees, 60 s: a reassignment given 3.0 s ran 9.1 s, and the run ended at
+# 62 s).
+PRIOR_RATE = 0.0005
+BUILD_RATES: dict[int, float] = {}
+
+
 def reassign(instance: Instance, plan: list[Stint], profiles: dict, time_limit: float,
              seed: int, stop: Callable[[], bool] | None = None) -> list[Stint]:
     """The best unit for every stint with its weeks and discipline kept (exact per part).
@@ -92,7 +102,7 @@ def reassign(instance: Instance, plan: list[Stint], profiles: dict, time_limit: 
     # budget (the largest seen): at 1 000 trainees a part of thousands of stints took ~2.5 s
     # to build whatever its budget, and a reassignment given 8.5 s ran 35 s. A part whose
     # estimate does not fit the time left is skipped.
-    rate = 0.0
+    rate = BUILD_RATES.get(id(instance), PRIOR_RATE)
     for second in (False, True):
         unfinished = []
         for j, idx in enumerate(todo):
@@ -117,6 +127,7 @@ def reassign(instance: Instance, plan: list[Stint], profiles: dict, time_limit: 
             out, optimal = reassign_part(instance, out, cands, set(idx), profiles, budget,
                                          seed)
             rate = max(rate, (time.monotonic() - began - given) / len(idx))
+            BUILD_RATES[id(instance)] = rate
             if not optimal:
                 unfinished.append(idx)
         todo = unfinished
