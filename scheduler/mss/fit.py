@@ -43,18 +43,27 @@ def useful_starts(profile: list[int], duration: int) -> list[int]:
 
 def fit_minima(inst: MssInstance, cells: set[Cell], members: list[int], deadline: float,
                workers: int = 1, seed: int = 0, verbose: bool = False,
-               limit: float | None = None, work: float | None = None) -> set[Cell] | None:
+               limit: float | None = None, work: float | None = None,
+               lean: bool = False, window: tuple[int, int] | None = None,
+               discs: set[int] | None = None) -> set[Cell] | None:
     """Re-place ``members`` (the others fixed as in ``cells``, a complete schedule valid
     but for minima) so that fewer minimum periods stay unmet; None if no such complete
     schedule is found by ``deadline`` (the search: ``limit`` seconds and ``work`` units of
-    CP-SAT's deterministic time at most)."""
+    CP-SAT's deterministic time at most). ``lean``: also as many unmet and fewer stints
+    on minima (:func:`on_minima`): each stint freed from the minima is room for the next
+    neighbourhood. ``window = (lo, hi)``: only the members' stints within periods
+    ``lo..hi-1`` move; ``discs``: only their stints of these disciplines move; their
+    other stints stay (:func:`split_window`)."""
     began = time.monotonic()
     m = cp_model.CpModel()
     lits = _Lits()
     mem = set(members)
-    fixed = _loads({c for c in cells if c[0] not in mem})
+    kept, moving = split_window(inst, cells, mem, window, discs)
+    fixed = _loads({c for c in cells if c[0] not in mem} | {
+        (s, k, h, d) for s, ks in kept.items() for h, d, t in ks
+        for k in range(t, t + inst.duration)})
     for s in members:
-        _student(m, inst, s, lits)
+        _student(m, inst, s, lits, kept[s], window)
     shorts = []
     for h in range(inst.hospitals):
         for d in range(inst.disciplines):
@@ -68,8 +77,11 @@ def fit_minima(inst: MssInstance, cells: set[Cell], members: list[int], deadline
                 cap = inst.max_pos[h][d][t] - fixed.get((h, d, t), 0)
                 if len(on) > cap:
                     m.add(sum(on) <= cap)
-    m.minimize(sum(sh for sh, *_ in shorts))
-    _hint(m, inst, {c for c in cells if c[0] in mem}, lits, shorts)
+    if lean:
+        m.minimize(LEAN_WEIGHT * sum(sh for sh, *_ in shorts) + sum(lits.x.values()))
+    else:
+        m.minimize(sum(sh for sh, *_ in shorts))
+    _hint(m, inst, moving, lits, shorts)
     built = time.monotonic()
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, min(deadline - built,
@@ -90,10 +102,48 @@ def fit_minima(inst: MssInstance, cells: set[Cell], members: list[int], deadline
               f"built {built - began:.1f} s, "
               f"{solver.status_name(status)} {solver.objective_value} after "
               f"{solver.wall_time:.1f} s ({solver.deterministic_time:.1f} work units)")
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or \
-            round(solver.objective_value) >= shortfall(inst, cells):
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return _assemble(inst, cells, members, lits, solver, deadline)
+    got = sum(solver.value(sh) for sh, *_ in shorts)
+    if lean:
+        stay = sum(1 for ks in kept.values() for h, d, t in ks
+                   if any(inst.min_pos[h][d][t:t + inst.duration]))
+        if (got, stay + sum(solver.value(v) for v in lits.x.values())) >= (
+                shortfall(inst, cells), on_minima(inst, cells, mem)):
+            return None
+    elif got >= shortfall(inst, cells):
+        return None
+    return _assemble(inst, cells, members, lits, solver, deadline, kept)
+
+
+def split_window(inst: MssInstance, cells: set[Cell], members: set[int],
+                 window: tuple[int, int] | None, discs: set[int] | None = None
+                 ) -> tuple[dict[int, list[tuple[int, int, int]]], set[Cell]]:
+    """The members' stints that stay, ``s -> [(hospital, discipline, start)]`` (those not
+    inside the window's periods ``lo..hi-1`` or not of ``discs``; none without either),
+    and the cells of those that move."""
+    D = inst.duration
+    kept: dict[int, list[tuple[int, int, int]]] = {s: [] for s in members}
+    moving: set[Cell] = set()
+    for s, h, d, t in stints_of({c for c in cells if c[0] in members}, D):
+        if (window is not None and not window[0] <= t <= window[1] - D) or \
+                (discs is not None and d not in discs):
+            kept[s].append((h, d, t))
+        else:
+            moving.update((s, k, h, d) for k in range(t, t + D))
+    return kept, moving
+
+
+# Per unmet minimum period in the lean objective: above any count of stints on minima.
+LEAN_WEIGHT = 1_000
+
+
+def on_minima(inst: MssInstance, cells: set[Cell], students: set[int] | None = None) -> int:
+    """Stints (of ``students``, default all) that reach a minimum period of their ward."""
+    D = inst.duration
+    return sum(1 for s, h, d, t in stints_of(cells, D)
+               if (students is None or s in students)
+               and any(inst.min_pos[h][d][t:t + D]))
 
 
 class _Lits:
@@ -107,11 +157,17 @@ class _Lits:
         self.pred: dict[tuple[int, int, int], cp_model.IntVar] = {}
         self.cover: dict[tuple[int, int, int], list] = defaultdict(list)
         self.sums: list[tuple[cp_model.IntVar, cp_model.IntVar | None, list]] = []
+        self.ones: list[cp_model.IntVar] = []  # constants 1: stints kept outside a window
 
 
-def _student(m: cp_model.CpModel, inst: MssInstance, s: int, lits: _Lits) -> None:
+def _student(m: cp_model.CpModel, inst: MssInstance, s: int, lits: _Lits,
+             kept: list[tuple[int, int, int]] | None = None,
+             window: tuple[int, int] | None = None) -> None:
     """Student ``s``'s literals and rows: one stint at a time, disciplines once, group
     counts (stints on minima plus free ones), ``MaxDiscPerHosp`` (on minima), precedences.
+    ``kept`` stints ``(hospital, discipline, start)`` stay as they are (outside the
+    ``window``, where the literals are): their disciplines, periods, group and hospital
+    counts are taken, and they meet or need precedences at their start.
 
     A discipline some other one needs before it gets free stints of its own (student,
     discipline, start), and only those or its stints on minima meet a precedence: a free
@@ -120,16 +176,25 @@ def _student(m: cp_model.CpModel, inst: MssInstance, s: int, lits: _Lits) -> Non
     assembled)."""
     T, D, ND = inst.horizon, inst.duration, inst.disciplines
     av = inst.availability[s]
-    ok = [all(av[t:t + D]) for t in range(T - D + 1)]
+    kept = kept or []
+    taken = {k for _, _, t in kept for k in range(t, t + D)}
+    lo, hi = window or (0, T)
+    ok = [all(av[t:t + D]) and lo <= t <= hi - D and not taken & set(range(t, t + D))
+          for t in range(T - D + 1)]
+    used = {d for _, d, _ in kept}
     busy: dict[int, list] = defaultdict(list)
     per_d: dict[int, list] = defaultdict(list)
     per_h: dict[int, list] = defaultdict(list)
     per_g: dict[int, list] = defaultdict(list)
     starts: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
     frees: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    for _h, d, t in kept:
+        one = m.new_constant(1)
+        lits.ones.append(one)
+        starts[d].append((t, one))
     for d in range(ND):
         g = inst.disc_group[d]
-        if not inst.allowed_disc[s][d] or not inst.stud_disc_group[s][g]:
+        if not inst.allowed_disc[s][d] or not inst.stud_disc_group[s][g] or d in used:
             continue
         for h in range(inst.hospitals):
             if not inst.ability[s][h][d]:
@@ -144,9 +209,10 @@ def _student(m: cp_model.CpModel, inst: MssInstance, s: int, lits: _Lits) -> Non
                     per_h[h].append(v)
                     per_g[g].append(v)
                     starts[d].append((t, v))
-    for d in _pred_discs(inst):
+    linked = _pred_discs(inst)
+    for d in linked:
         g = inst.disc_group[d]
-        if not inst.allowed_disc[s][d] or not inst.stud_disc_group[s][g] or \
+        if not inst.allowed_disc[s][d] or not inst.stud_disc_group[s][g] or d in used or \
                 not any(inst.ability[s][h][d] for h in range(inst.hospitals)):
             continue
         for t in range(T - D + 1):
@@ -158,6 +224,13 @@ def _student(m: cp_model.CpModel, inst: MssInstance, s: int, lits: _Lits) -> Non
                 per_g[g].append(v)
                 starts[d].append((t, v))
     for g in range(inst.groups):
+        # A free stint of the group takes a discipline outside every precedence: as many
+        # of those as the student can still attend (a student of all 12 disciplines of a
+        # group has none to spare; before, its free stint became discipline 11 after the
+        # stints on minima had taken 0, and the assembly failed).
+        plain = [d for d in range(ND) if inst.disc_group[d] == g and d not in linked
+                 and inst.allowed_disc[s][d] and d not in used
+                 and any(inst.ability[s][h][d] for h in range(inst.hospitals))]
         if inst.stud_disc_group[s][g]:
             for t in range(T - D + 1):
                 if ok[t]:
@@ -165,26 +238,34 @@ def _student(m: cp_model.CpModel, inst: MssInstance, s: int, lits: _Lits) -> Non
                     frees[g].append((t, v))
                     for k in range(t, t + D):
                         busy[k].append(v)
-        m.add(sum(per_g[g]) + sum(v for _, v in frees[g]) == inst.stud_disc_group[s][g])
+        m.add(sum(per_g[g]) + sum(v for _, v in frees[g]) == inst.stud_disc_group[s][g]
+              - sum(1 for _, d, _ in kept if inst.disc_group[d] == g))
+        if frees[g]:
+            m.add(sum(v for _, v in frees[g]) + sum(v for d in plain for v in per_d[d])
+                  <= len(plain))
     for row in list(busy.values()) + list(per_d.values()):
         if len(row) > 1:
             m.add_at_most_one(row)
-    for row in per_h.values():
-        if len(row) > inst.max_disc_per_hosp:
-            m.add(sum(row) <= inst.max_disc_per_hosp)
+    for h, row in per_h.items():
+        cap = inst.max_disc_per_hosp - sum(1 for hh, _, _ in kept if hh == h)
+        if len(row) > cap:
+            m.add(sum(row) <= cap)
     preds = {d: [d1 for d1 in range(ND) if d1 != d and inst.precededby[d][d1]]
              for d in range(ND)}
     _precedences(m, inst, starts, preds, lits.sums)
 
 
 def _pred_discs(inst: MssInstance) -> list[int]:
-    """Disciplines some other discipline needs before it."""
+    """Disciplines in a precedence, either side (they get free stints of their own)."""
     ND = inst.disciplines
-    return [d1 for d1 in range(ND) if any(inst.precededby[d][d1] for d in range(ND) if d != d1)]
+    return [d1 for d1 in range(ND) if any(d != d1 and (inst.precededby[d][d1]
+                                                       or inst.precededby[d1][d])
+                                          for d in range(ND))]
 
 
 def _assemble(inst: MssInstance, cells: set[Cell], members: list[int], lits: _Lits,
-              solver: cp_model.CpSolver, deadline: float) -> set[Cell] | None:
+              solver: cp_model.CpSolver, deadline: float,
+              kept: dict[int, list[tuple[int, int, int]]]) -> set[Cell] | None:
     """The schedule: the others' stints, the members' stints on minima, then a ward for
     each of their free stints at the start the model chose (:func:`_place_free`), else
     :func:`fill`, else CP-SAT on the student alone. A student is only taken with every
@@ -199,6 +280,10 @@ def _assemble(inst: MssInstance, cells: set[Cell], members: list[int], lits: _Li
         if s not in mem:
             p.add(s, h, d, t)
     on_min: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for s, ks in kept.items():
+        for h, d, t in ks:
+            p.add(s, h, d, t)
+            on_min[s][d] = (h, t)
     for (s, h, d, t), v in lits.x.items():
         if solver.value(v):
             p.add(s, h, d, t)
@@ -230,8 +315,10 @@ FREE_NODES = 2_000
 def _place_free(p: Plan, s: int, frees: list[tuple[int, int, int]],
                 old: dict[tuple[int, int], tuple[int, int]], budget: list[int]) -> bool:
     """A ward for each free stint ``(start, group, discipline or -1)`` of ``s`` in time
-    order, by depth-first search: its stint of the schedule before at that start first,
-    then predecessors still owed by a placed stint, then by satisfaction. True with ``s``
+    order, by depth-first search: wards without a minimum in those periods first (the
+    model left the stint off the minima; the schedule before often had it on one, and
+    taking it back undid the lean objective), then its stint of the schedule before at that
+    start, predecessors still owed by a placed stint, and by satisfaction. True with ``s``
     complete and every precedence met; else nothing added."""
     if not frees:
         return student_ok(p, s)
@@ -240,12 +327,14 @@ def _place_free(p: Plan, s: int, frees: list[tuple[int, int, int]],
     inst = p.inst
     t, g, fixed = frees[0]
     owed = _owed(p, s)
+    linked = set(_pred_discs(inst))
     prev = max(((st, h) for h, st in p.stints[s].values() if st < t), default=None)
     w_change = inst.weight_pref[s][2]
-    cands = sorted((old.get((s, t)) != (h, d), d not in owed,
+    D = inst.duration
+    cands = sorted((any(inst.min_pos[h][d][t:t + D]), old.get((s, t)) != (h, d), d not in owed,
                     -(p.value(s, h, d) + (w_change if prev and prev[1] != h else 0)), h, d)
                     for d in range(inst.disciplines) if inst.disc_group[d] == g
-                    and fixed in (-1, d)
+                    and (fixed == d or (fixed == -1 and d not in linked))
                     for h in range(inst.hospitals) if p.can_add(s, h, d, t))
     for *_, h, d in cands:
         budget[0] -= 1
@@ -296,19 +385,37 @@ def _alone(p: Plan, s: int, keep: dict[int, tuple[int, int]], deadline: float) -
 
 def fit_repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int = 0,
                workers: int = 1, budget: int = 40_000, step: float = 10.0,
-               work: float | None = None, verbose: bool = False) -> set[Cell]:
-    """:func:`fit_minima` over neighbourhoods until every minimum is met or time is up:
-    the students able to cover a random unmet minimum period, those able to cover the
-    most unmet ones first, for half of about ``budget`` literals, then those able to take
-    over the minima they hold near it (:func:`_relays`); each search at most ``step``
-    seconds and ``work`` deterministic units."""
+               work: float | None = None, verbose: bool = False,
+               lean: bool = False, disc_budget: int = 20_000) -> set[Cell]:
+    """:func:`fit_minima` over neighbourhoods until every minimum is met or time is up.
+
+    Two of three are *discipline neighbourhoods* (:func:`disc_neighbourhood`): every
+    student, only the stints of a few disciplines (that of a random unmet minimum period,
+    those of the other unmet ones, then others of its group) move, about
+    ``disc_budget`` literals. The third: the students able to cover a random unmet minimum
+    period, those able to cover the most unmet ones first, for half of about ``budget``
+    literals, then those able to take over the minima they hold near it
+    (:func:`_relays`). Each search at most ``step`` seconds and ``work`` deterministic
+    units. ``lean``: a result with as many unmet and fewer stints on minima is kept too
+    (:func:`fit_minima`)."""
     rng = random.Random(seed)
     S = inst.students
     size = [_size(inst, s) for s in range(S)]
+    dsize = _disc_sizes(inst)
     cur = set(cells)
+    rounds = 0
     while time.monotonic() < deadline - 1 and shortfall(inst, cur):
         unmet = unmet_cells(inst, cur)
         target = rng.choice(unmet)
+        rounds += 1
+        if rounds % 3:
+            got = fit_minima(inst, cur, list(range(S)), deadline, workers=workers,
+                             seed=rng.randrange(1 << 30), verbose=verbose, limit=step,
+                             work=work, lean=lean,
+                             discs=disc_neighbourhood(inst, unmet, target, dsize,
+                                                      disc_budget, rng))
+            cur = _better(inst, cur, got, lean)
+            continue
         able, _, _ = able_first(inst, unmet, target, rng)
         members: list[int] = []
         n = 0
@@ -323,11 +430,63 @@ def fit_repair(inst: MssInstance, cells: set[Cell], deadline: float, seed: int =
                 n += size[s]
         got = fit_minima(inst, cur, sorted(members), deadline, workers=workers,
                          seed=rng.randrange(1 << 30), verbose=verbose, limit=step,
-                         work=work)
-        if got is not None and shortfall(inst, got) < shortfall(inst, cur) and \
-                not {v.code for v in check(inst, got)} - {"min_pos"}:
-            cur = got
+                         work=work, lean=lean)
+        cur = _better(inst, cur, got, lean)
     return cur
+
+
+def _better(inst: MssInstance, cur: set[Cell], got: set[Cell] | None, lean: bool
+            ) -> set[Cell]:
+    """``got`` if valid but for minima and better than ``cur`` (fewer unmet; with
+    ``lean``, or as many and fewer stints on minima), else ``cur``."""
+    if got is None or {v.code for v in check(inst, got)} - {"min_pos"}:
+        return cur
+    if (shortfall(inst, got), on_minima(inst, got) if lean else 0) < (
+            shortfall(inst, cur), on_minima(inst, cur) if lean else 0):
+        return got
+    return cur
+
+
+def disc_neighbourhood(inst: MssInstance, unmet: list[tuple[int, int, int]],
+                       target: tuple[int, int, int], dsize: list[int], budget: int,
+                       rng: random.Random) -> set[int]:
+    """Disciplines whose stints move (every student): the target's, the other unmet
+    ones' (random order), then the rest of the target's group (random order), while their
+    literals (``dsize``) stay within ``budget``; at least two. On I80_24_4 (all 80
+    students, 4 disciplines, 16-17 k literals) two such steps took a schedule from 11
+    unmet minimum periods to none in 16 s, where student neighbourhoods left 5-7 in 45 s:
+    swapping disciplines between the students' stints is what the minima need, and a
+    student neighbourhood holds too few students able to take each other's."""
+    d0 = inst.disc_group
+    first = sorted({d for _, d, _ in unmet} - {target[1]})
+    rng.shuffle(first)
+    rest = [d for d in range(inst.disciplines)
+            if d0[d] == d0[target[1]] and d != target[1] and d not in first]
+    rng.shuffle(rest)
+    out = {target[1]}
+    n = dsize[target[1]]
+    for d in first + rest:
+        if len(out) >= 2 and n + dsize[d] > budget:
+            break
+        out.add(d)
+        n += dsize[d]
+    return out
+
+
+def _disc_sizes(inst: MssInstance) -> list[int]:
+    """Literals of each discipline's stints on minima over all students."""
+    D, T = inst.duration, inst.horizon
+    useful = [[useful_starts(inst.min_pos[h][d], D) for d in range(inst.disciplines)]
+              for h in range(inst.hospitals)]
+    out = [0] * inst.disciplines
+    for s in range(inst.students):
+        av = inst.availability[s]
+        ok = [all(av[t:t + D]) for t in range(T - D + 1)]
+        for d in range(inst.disciplines):
+            if inst.allowed_disc[s][d]:
+                out[d] += sum(1 for h in range(inst.hospitals) if inst.ability[s][h][d]
+                              for t in useful[h][d] if ok[t])
+    return out
 
 
 # Share of a neighbourhood's literals for the students able to cover its target minimum;
@@ -379,7 +538,7 @@ def _hint(m: cp_model.CpModel, inst: MssInstance, cells: set[Cell], lits: _Lits,
           shorts: list) -> None:
     """The members' ``cells`` as a complete hint: stints on a minimum as such, the
     others free."""
-    on: set[int] = set()
+    on: set[int] = {v.index for v in lits.ones}
     for s, h, d, t in stints_of(cells, inst.duration):
         v = lits.x.get((s, h, d, t))
         if v is None:

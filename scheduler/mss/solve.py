@@ -54,13 +54,16 @@ FULL_MODEL_ARCS = 60_000
 # runs first when the quick plan leaves minima unmet (I40_24_1: 69 k, met in 4 CPU s).
 MIP_WHOLE = 80_000
 # The fit (:mod:`scheduler.mss.fit`) on the larger instances: until this share of the
-# limit, where the MIP neighbourhoods it replaced ended (later, the greedy's re-planning
-# and its bound would lose their time), neighbourhoods of about FIT_LITERALS literals,
-# each at most FIT_WORK units of CP-SAT's deterministic time or 10 s of wall time,
-# whichever comes first (1-2 units took 10 s at load 5 with nice 10 on the 2-core VM).
-FIT_UNTIL = 0.5
+# limit (it returns as soon as every minimum is met, so only instances still without a
+# schedule give the greedy's re-planning and bound less time; 0.5 until 2026-12-07, when
+# I80_24_4 needed 30-45 s of it after a 15 s quick plan), neighbourhoods of about
+# FIT_LITERALS literals (student neighbourhoods; the discipline ones have their own
+# budget in fit_repair), each at most FIT_WORK units of CP-SAT's deterministic time or
+# 10 s of wall time, whichever comes first (the discipline neighbourhoods of I80_24_4
+# were solved optimally in 3.1-3.4 units).
+FIT_UNTIL = 0.8
 FIT_LITERALS = 15_000
-FIT_WORK = 2.0
+FIT_WORK = 4.0
 # The CP-SAT repair of minima hands over to the fit after this many failed attempts in a
 # row on the larger instances (I80_24_4: 13 -> 13 and 57 -> 57 unmet in 10 s).
 REPAIR_STALL = 6
@@ -350,11 +353,13 @@ def _minima_phase(inst: MssInstance, t0: float, time_limit: float, seed: int,
     if _unmet(inst, quick) and not small:
         # The fit model where the MIP neighbourhoods were (they removed 1 of 48 unmet on
         # I80_24_4 and 0 of 2 on I320_12_4): students over the whole horizon, stints off
-        # the minima left open (I80_24_4: 57 -> 47 in 20 s at load 5, nice 10).
+        # the minima left open (I80_24_4: 57 -> 47 in 20 s at load 5, nice 10), and
+        # since 2026-12-07 every student with a few disciplines' stints (11 -> 0 in
+        # 15-45 s), with the lean objective (fewer stints on minima at equal shortfall).
         quick = fit_repair(inst, quick, t0 + FIT_UNTIL * time_limit, seed, workers=workers,
-                           budget=FIT_LITERALS, work=FIT_WORK)
+                           budget=FIT_LITERALS, work=FIT_WORK, lean=True)
     if _unmet(inst, quick):
-        quick = cover_repair(inst, quick, t0 + 0.6 * time_limit, seed, workers=workers)
+        quick = cover_repair(inst, quick, t0 + 0.85 * time_limit, seed, workers=workers)
     return quick
 
 
