@@ -44,7 +44,7 @@ def _count_constructions() -> None:
         t0 = time.monotonic()
         out = run(self, order, allow_overrun)
         stats = {k: round(v, 2) if isinstance(v, float) else v for k, v in self.stats.items()}
-        solves = sum(v for k, v in stats.items() if k.endswith("_n"))
+        solves = sum(v for k, v in stats.items() if k.endswith("_n") and k != "confirm_n")
         print("construct " + json.dumps({
             "pid": os.getpid(), "trainees": len(order), "plan": out is not None,
             "s": round(time.monotonic() - t0, 2), "solves": solves, **stats}), flush=True)

@@ -291,10 +291,12 @@ def exact_stints(units: list[UnitSpec], site_list: list[tuple[str, str]], progs:
     in the lower half of its old one (the catalog's ranges are Örebro's widened upwards), so
     that a discipline takes two or three stints there as in Örebro (psychiatry 8 + 3 + 2,
     surgery 6 + 4 + 2 + ...); at the vårdcentraler every AT programme without an opening
-    stint (not the Gävle pattern) gets exactly 26 weeks. BT ranges stay (Örebro's are wide
-    too). The draws come from a generator of their own (a stable str seed; ``attempt`` draws
-    again), so the draws made before the witness are those without this option; the witness
-    itself, drawn over these ranges, differs. ``units`` is left as it is."""
+    stint (not the Gävle pattern) gets exactly 26 weeks. A unit's BT range of its own stays
+    (Örebro's are wide too); a unit without one takes the new range for BT as well (the
+    three exact-stagger suite regions were made so). The draws come from a generator of
+    their own (a stable str seed; ``attempt`` draws again), so the draws made before the
+    witness are those without this option; the witness itself, drawn over these ranges,
+    differs. ``units`` is left as it is."""
     university = site_list[0][0]
     at26 = sorted(pid for pid, (prog, _) in progs.items()
                   if prog.kind == "AT" and prog.starts_with is None)

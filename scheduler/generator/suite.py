@@ -24,8 +24,8 @@ from scheduler.outputs import write_atomic
 MIXED = "hospital=45,psykiatri=25,allmanmedicin=20"
 # What makes instances/orebro.yaml hard for the first plan, over the settings above: AT
 # stint ranges exact or 1-2 weeks wide (one placement solve per trainee, where ranges let
-# kind-mates share a rotation), and capacities a coordinator's staggered plan needs, 1.7-2.1
-# seats per trainee at mid-horizon instead of 2.1-2.5 (Örebro 1.6).
+# kind-mates share a rotation), and capacities a coordinator's staggered plan needs, 1.8-2.1
+# seats per trainee at mid-horizon instead of 2.1-2.6 (Örebro 1.6).
 EXACT_STAGGER: dict = {"staffing": True, "wide_stints": True, "pack": True,
                        "exact_stints": True, "stagger": True}
 
@@ -111,7 +111,8 @@ def readme(rows: list[dict]) -> str:
         "wide stints: stint ranges at the county hospitals 1-2 weeks wider on each side; "
         "packed: the witness fills units up to their peak before raising one; exact stints: "
         "AT stint ranges exact or 1-2 weeks wide at the university hospital and the "
-        "psychiatric clinics, 26 weeks at a vårdcentral (as Örebro); staggered: the witness "
+        "psychiatric clinics (BT's too where a unit has no BT range of its own), 26 weeks "
+        "at a vårdcentral (as Örebro); staggered: the witness "
         "gives each trainee the order of its rotation that raises the units' peaks least, "
         "as a coordinator staggers kind-mates, so capacities are near Örebro's. "
         "*Witness*: the objective of witness.csv (default weights), an upper bound on the "

@@ -63,7 +63,8 @@ class Work:
     part_settle: float = 0.02
     first_solution_from: int = 300  # trainees: placement solves stop at their first plan
     part_soft: float = 1.5  # one trainee, capacity soft (never fails if the trainee can)
-    # A soft solve always has a rotation; it returns its best after this much work. Measured
+    # A soft solve has a rotation whenever the trainee has one; it returns its best after
+    # this much work. Measured
     # on Örebro (seed 1): its last better rotation came by 0.001, and the rest of the 1.5
     # (2.3-3.4 CPU s a solve) went to a proof of least overrun that did not come.
     soft_settle: float = 0.05
@@ -229,14 +230,19 @@ class Construction:
         # Per programme and part time: (own cost, serial, template), cheapest first.
         self.templates: dict[tuple, list[tuple[int, int, Template]]] = defaultdict(list)
         self._seen: dict[tuple, set[Template]] = defaultdict(set)
-        # Seats only fill while trainees are placed, so what failed for one trainee fails for
-        # the next of its kind (``kind_key``: same programme, site, start, leave and locks):
-        # the templates that did not fit, and the within-capacity solves (one block per
-        # discipline, free order on a few units, free order on all) that found nothing. On
-        # Örebro (seed 0) 11 of 14 failed one-block solves repeated a failed kind and no
-        # repeat succeeded (0.16 CPU s each); with seed 1 one kind failed its free solves
-        # three times in a row (1.5-2.2 CPU s each); templates that fail again were a sixth
-        # of the construction's CPU.
+        # Seats only fill while trainees are placed, so what failed for one trainee is not
+        # tried again for the next of its kind (``kind_key``: same programme, site, start,
+        # part time, leave and locks): the templates that did not fit, and the
+        # within-capacity solves (one block per discipline, free order on a few units, free
+        # order on all) that found nothing. A heuristic: most such solves ran out of budget
+        # rather than proving that nothing fits, and the few units of a narrow solve are
+        # chosen again for each trainee; the kind-mate then goes on to the next stage (at
+        # worst capacity soft, then repair). Measured: on Örebro (seed 0) 11 of 14 failed
+        # one-block solves repeated a failed kind and no repeat succeeded (0.16 CPU s each);
+        # with seed 1 one kind failed its free solves three times in a row (1.5-2.2 CPU s
+        # each); templates that fail again were a sixth of the construction's CPU; over 10
+        # seeds of Örebro, Uppsala and three exact-stagger regions the construction's worst
+        # CPU fell (36.6 -> 12.0 s on Örebro) and no run lost its plan.
         self._misfits: dict[tuple, set[Template]] = defaultdict(set)
         self._failed: dict[tuple, set[str]] = defaultdict(set)
         self._cand: dict[tuple, dict] = {}
@@ -556,7 +562,7 @@ class Construction:
                 part = self._confirm(t, cand)
                 tried += 1
                 if part is None:
-                    misfits.add(tpl)  # the trainee's own rules: the same for its kind
+                    misfits.add(tpl)  # the trainee's own rules, against the units chosen
                 if part is not None or tried >= CONFIRMS:
                     break
             if part is not None:

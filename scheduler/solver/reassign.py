@@ -34,6 +34,9 @@ def _fits(stint_range: tuple[int, int | None], weeks: int) -> bool:
 # budget (1 000 trainees, 60 s: a reassignment given 3.0 s ran 9.1 s, and the run ended at
 # 62 s).
 PRIOR_RATE = 0.0005
+# Parts of fewer stints do not move the estimate: a fraction of a second of noise over 3
+# stints would read as 0.1 s a stint and skip every large part from then on.
+RATE_FROM = 50
 BUILD_RATES: dict[int, float] = {}
 
 
@@ -126,8 +129,9 @@ def reassign(instance: Instance, plan: list[Stint], profiles: dict, time_limit: 
                 given = 0.7 * given + budget
             out, optimal = reassign_part(instance, out, cands, set(idx), profiles, budget,
                                          seed)
-            rate = max(rate, (time.monotonic() - began - given) / len(idx))
-            BUILD_RATES[id(instance)] = rate
+            if len(idx) >= RATE_FROM:
+                rate = max(rate, (time.monotonic() - began - given) / len(idx))
+                BUILD_RATES[id(instance)] = rate
             if not optimal:
                 unfinished.append(idx)
         todo = unfinished
