@@ -332,13 +332,17 @@ def test_cli_exact_stints_is_written_in_the_regenerate_command(tmp_path: Path) -
     assert r.exit_code == 0, r.output
     cmd = (out / "region.yaml").read_text(encoding="utf-8").splitlines()[2]
     assert cmd.endswith("--seed 2 --exact-stints")
-    # The command in the header gives the same bytes again.
+    _regenerates_and_refuses_a_value(cmd, out, tmp_path, "--exact-stints")
+
+
+def _regenerates_and_refuses_a_value(cmd: str, out: Path, tmp_path: Path, flag: str) -> None:
+    """The command in the header gives the same bytes again; ``flag=ja`` is exit 2."""
     again = tmp_path / "again"
     args = cmd.split("atbt ", 1)[1].split() + ["--out", str(again)]
     assert runner.invoke(cli.app, args).exit_code == 0
     for f in ("region.yaml", "witness.csv"):
         assert (again / f).read_bytes() == (out / f).read_bytes()
-    r = runner.invoke(cli.app, ["generate", "--exact-stints=ja", "--out", str(tmp_path / "y")])
+    r = runner.invoke(cli.app, ["generate", f"{flag}=ja", "--out", str(tmp_path / "y")])
     assert r.exit_code == 2 and not (tmp_path / "y").exists()
 
 
@@ -428,13 +432,7 @@ def test_cli_stagger_is_written_in_the_regenerate_command(tmp_path: Path) -> Non
     cmd = text.splitlines()[2]
     assert cmd.endswith("--leave 10 --exact-stints --stagger")
     assert "The witness staggers each rotation" in text
-    again = tmp_path / "again"
-    args = cmd.split("atbt ", 1)[1].split() + ["--out", str(again)]
-    assert runner.invoke(cli.app, args).exit_code == 0
-    for f in ("region.yaml", "witness.csv"):
-        assert (again / f).read_bytes() == (out / f).read_bytes()
-    r = runner.invoke(cli.app, ["generate", "--stagger=ja", "--out", str(tmp_path / "y")])
-    assert r.exit_code == 2 and not (tmp_path / "y").exists()
+    _regenerates_and_refuses_a_value(cmd, out, tmp_path, "--stagger")
 
 
 # --------------------------------------------------------------------------------------------

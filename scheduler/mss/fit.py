@@ -295,8 +295,9 @@ def _assemble(inst: MssInstance, cells: set[Cell], members: list[int], lits: _Li
     for (s, d, t), v in lits.pred.items():
         if solver.value(v):
             frees[s].append((t, inst.disc_group[d], d))
+    linked = set(_pred_discs(inst))
     for s in members:
-        if _place_free(p, s, sorted(frees[s]), old, [FREE_NODES]):
+        if _place_free(p, s, sorted(frees[s]), old, [FREE_NODES], linked):
             continue
         for d in [d for d in p.stints[s] if d not in on_min[s]]:
             p.remove(s, d)
@@ -313,21 +314,24 @@ FREE_NODES = 2_000
 
 
 def _place_free(p: Plan, s: int, frees: list[tuple[int, int, int]],
-                old: dict[tuple[int, int], tuple[int, int]], budget: list[int]) -> bool:
+                old: dict[tuple[int, int], tuple[int, int]], budget: list[int],
+                linked: set[int]) -> bool:
     """A ward for each free stint ``(start, group, discipline or -1)`` of ``s`` in time
     order, by depth-first search: wards without a minimum in those periods first (the
     model left the stint off the minima; the schedule before often had it on one, and
     taking it back undid the lean objective), then its stint of the schedule before at that
     start, predecessors still owed by a placed stint, and by satisfaction. True with ``s``
-    complete and every precedence met; else nothing added."""
+    complete and every precedence met; else nothing added. ``linked``:
+    :func:`_pred_discs`, computed once by the caller (this runs per search node)."""
     if not frees:
         return student_ok(p, s)
-    if budget[0] <= 0 or not _owed_reachable(p, s, frees):
+    if budget[0] <= 0:
+        return False
+    owed = _owed(p, s)
+    if not _owed_reachable(p, owed, frees):
         return False
     inst = p.inst
     t, g, fixed = frees[0]
-    owed = _owed(p, s)
-    linked = set(_pred_discs(inst))
     prev = max(((st, h) for h, st in p.stints[s].values() if st < t), default=None)
     w_change = inst.weight_pref[s][2]
     D = inst.duration
@@ -339,7 +343,7 @@ def _place_free(p: Plan, s: int, frees: list[tuple[int, int, int]],
     for *_, h, d in cands:
         budget[0] -= 1
         p.add(s, h, d, t)
-        if _place_free(p, s, frees[1:], old, budget):
+        if _place_free(p, s, frees[1:], old, budget, linked):
             return True
         p.remove(s, d)
         if budget[0] <= 0:
@@ -359,11 +363,12 @@ def _owed(p: Plan, s: int) -> dict[int, int]:
     return out
 
 
-def _owed_reachable(p: Plan, s: int, frees: list[tuple[int, int, int]]) -> bool:
-    """Every owed predecessor still has a free stint of its group early enough."""
+def _owed_reachable(p: Plan, owed: dict[int, int], frees: list[tuple[int, int, int]]) -> bool:
+    """Every owed predecessor (:func:`_owed`) still has a free stint of its group early
+    enough."""
     g_of = p.inst.disc_group
     return all(any(g == g_of[d1] and fixed in (-1, d1) and t <= last for t, g, fixed in frees)
-               for d1, last in _owed(p, s).items())
+               for d1, last in owed.items())
 
 
 def _alone(p: Plan, s: int, keep: dict[int, tuple[int, int]], deadline: float) -> bool:

@@ -64,9 +64,9 @@ class Work:
     first_solution_from: int = 300  # trainees: placement solves stop at their first plan
     part_soft: float = 1.5  # one trainee, capacity soft (never fails if the trainee can)
     # A soft solve has a rotation whenever the trainee has one; it returns its best after
-    # this much work. Measured
-    # on Örebro (seed 1): its last better rotation came by 0.001, and the rest of the 1.5
-    # (2.3-3.4 CPU s a solve) went to a proof of least overrun that did not come.
+    # this much work. Measured on Örebro (seed 1): its last better rotation came by 0.001,
+    # and the rest of the 1.5 (2.3-3.4 CPU s a solve) went to a proof of least overrun that
+    # did not come.
     soft_settle: float = 0.05
     repair_step: float = 2.0  # one repair neighbourhood
     repair_steps: int = 400  # at most this many neighbourhoods
@@ -499,8 +499,9 @@ class Construction:
         pm = PlacementModel(self.inst, [t], profiles=residual, terms=terms,
                             contiguous=contiguous, min_stints=self.least, soft_capacity=soft,
                             seat_loads=self.loads.seat_loads())
-        # One trainee, hard capacity: presolve costs more than it saves (old decomposition,
-        # measured 0.02-0.045 s a solve without against 0.04-0.09 s with).
+        # Presolve stays on: off, the construction was faster and cheaper on Örebro and
+        # locked-60 but slower or 5-15 % dearer on generated regions (at21j-bt12-136,
+        # at18-bt12-200-slack10; construction alone, seeds 0-2, 2026-12-07).
         # A search that has a rotation after ``settle`` work stops there (``Work``); one that
         # has none starts again with the whole budget (the same search as one run to it).
         settle = min(work, self.work.soft_settle if soft else self.work.part_settle)
