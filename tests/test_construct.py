@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scheduler import verify as checker
 from scheduler.plan import Stint
 from scheduler.solver.construct import Construction, Work, construct, placement_terms
@@ -165,29 +167,50 @@ def test_a_tight_generated_region_the_old_construction_could_not_plan():
     assert checker.check(inst, plan) == []
 
 
-def test_a_large_region_starts_the_second_pipeline_after_its_first_plan(monkeypatch):
-    # Above FULL_MODEL_MAX trainees (lowered here so that the tutorial's 8 take that path)
-    # the second process starts only once the first plan is there, so that the placement
-    # has the CPU to itself; it still sends its least stints and direct bound, and no child
-    # is left. The plan is checker-clean and the bound never above its objective.
+@pytest.mark.parametrize("large,slow", [(True, False), (False, False), (False, True)])
+def test_the_second_pipeline_starts_at_the_first_plan(monkeypatch, large, slow):
+    # The second process starts only once the first plan is there, so that the placement has
+    # the CPU to itself (with one core busy, the child's bound work took a third of both);
+    # above FULL_MODEL_MAX trainees (lowered here, ``large``, so that the tutorial's 8 take
+    # that path) always, else at the latest at BESIDE_AFTER of the limit: with the
+    # construction slowed by 1.5 s (``slow``) and BESIDE_AFTER 0.01 of 8 s, it starts at
+    # 0.08 s, before the first plan, and only once. It still sends its least stints and
+    # direct bound, and no child is left. The plan is checker-clean and the bound never
+    # above its objective.
     import multiprocessing
+    import time
 
+    import scheduler.solver.pipeline as pipeline_module
     import scheduler.solver.solve as solve_module
     from scheduler.inputs.yaml_io import load_instance
 
     monkeypatch.setattr(solve_module, "PORTFOLIO_MIN", 1)
-    monkeypatch.setattr(solve_module, "FULL_MODEL_MAX", 1)
+    if large:
+        monkeypatch.setattr(solve_module, "FULL_MODEL_MAX", 1)
+    if slow:
+        monkeypatch.setattr(solve_module, "BESIDE_AFTER", 0.01)
+    construct = pipeline_module.construct
+    built: list[bool] = []  # the parent's first plan is there
+
+    def timed(*args, **kwargs):
+        if slow:
+            time.sleep(1.5)
+        plan = construct(*args, **kwargs)
+        built.append(True)
+        return plan
+
+    monkeypatch.setattr(pipeline_module, "construct", timed)
     started: list[bool] = []  # per second process: was the first plan there already?
 
     def beside(ctx):
-        started.append(ctx.least_solved is False and ctx.on_first_plan is None)
+        started.append(bool(built))
         return solve_module.Beside.__wrapped__(ctx)
 
     beside.__wrapped__ = solve_module.Beside  # type: ignore[attr-defined]
     monkeypatch.setattr(solve_module, "Beside", beside)
     inst = load_instance(ROOT / "instances" / "tutorial.yaml")
     r = solve_module.solve(inst, time_limit=8, workers=2, seed=0)
-    assert started == [True]
+    assert started == [not slow]
     assert r.stints and checker.check(inst, r.stints) == []
     assert "two pipelines" in r.method and "interval model" not in r.method
     true = checker.objective(inst, checker.evaluate(inst, r.stints))

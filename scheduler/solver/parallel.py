@@ -378,11 +378,14 @@ def beside_main(conn: Any, halt: Any, args: tuple) -> None:
         conn.send(("bound", quick_bound(instance, trainees, least, profiles, floors), None))
         # The least stints per kind (the parent's are the floor known without a solve): the
         # bound's cut and its unit changes stand on them. At most a share of the time, so that
-        # this pipeline still gets its turn; the kinds left keep the floor. A large region's
-        # child starts after the parent's first plan (``solve``), too late for a first plan
-        # of its own in most runs: its least stints may take until ``LATE_LEAST``.
-        late = time.monotonic() > t0 + LEAST_SHARE * time_limit
-        until = t0 + (LATE_LEAST if late else LEAST_SHARE) * time_limit
+        # this pipeline still gets its turn; the kinds left keep the floor. The child starts
+        # at the parent's first plan (``solve``), so the share counts from its own start (from
+        # the run's, a first plan at 5 s of 60 s left it 1 s). A large region's child starts
+        # too late for a first plan of its own in most runs: its least stints may take until
+        # ``LATE_LEAST``.
+        now = time.monotonic()
+        late = now > t0 + LEAST_SHARE * time_limit
+        until = t0 + LATE_LEAST * time_limit if late else now + LEAST_SHARE * time_limit
         least.update(min_stints(instance, trainees, profiles=profiles,
                                 stop=lambda: halt.is_set() or time.monotonic() >= until))
         conn.send(("least", least))

@@ -86,6 +86,9 @@ FULL_MODEL_MAX = 250
 # Share of the time limit the least stints per kind (``model.min_stints``) may take before
 # the first plan, where they are computed first (no second pipeline, which computes its own).
 LEAST_SHARE = 0.15
+# Share of the time limit after which the second pipeline's process starts even without a
+# first plan (``solve``).
+BESIDE_AFTER = 0.1
 
 
 def _deterministic(ctx: Context) -> tuple[list[Stint] | None, float | None, float | None]:
@@ -181,6 +184,17 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
 
     bounder: Bounder | None = None
     beside: Beside | None = None
+    starting = threading.Lock()  # the second process starts once, from either thread
+    closed = False  # the pipeline has ended: too late for it to start
+    timer: threading.Timer | None = None
+
+    def close_start() -> None:
+        """No second process from now on (a start under way ends first)."""
+        nonlocal closed
+        if timer is not None:
+            timer.cancel()
+        with starting:
+            closed = True
 
     def settled() -> bool:
         """Nothing left to gain: the plan so far is proven optimal (its cost reaches the
@@ -223,24 +237,31 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                 # two pipelines end apart (Örebro, 120 s, one pipeline: gaps of 2.8-9.4 % over 8
                 # runs of one seed) and the better plan is kept. The full model's bound adds
                 # little there (Örebro: +0-28 over the direct bound, after ~110 s).
-                if len(trainees) <= FULL_MODEL_MAX:
-                    beside = Beside(ctx)
-                    ctx.least_solved = True  # the second pipeline's process sends them
-                else:
-                    # A large region: the first plan needs every CPU second it can get
-                    # (with one core busy the child would take half of the other), so
-                    # the second process starts once it is there.
-                    def start_beside() -> None:
-                        nonlocal beside
-                        if ctx.deadline.at(0.75) > 0:  # else too late to pay for its start
-                            beside = Beside(ctx)
-                            ctx.least_solved = True
+                # The first plan needs every CPU second it can get: with one core busy
+                # beside, the child's bound work took a third of the two cores and the
+                # parent's construction ran at two-thirds speed. So the second process starts
+                # at the parent's first plan, or, where that is slow in coming, at
+                # ``BESIDE_AFTER`` of the limit: its own construction (another seed) is then
+                # a second chance at a plan. A region too large for the full model waits
+                # for the first plan as before (its construction needs every CPU second).
+                def start_beside() -> None:
+                    nonlocal beside
+                    with starting:
+                        if (beside is None and not closed and not settled()
+                                and ctx.deadline.at(0.75) > 0):
+                            beside = Beside(ctx)  # else too late to pay for its start
+                            ctx.least_solved = True  # the second process sends them
 
-                    ctx.on_first_plan = start_beside
+                ctx.on_first_plan = start_beside
+                if len(trainees) <= FULL_MODEL_MAX:
+                    timer = threading.Timer(BESIDE_AFTER * time_limit, start_beside)
+                    timer.daemon = True
+                    timer.start()
             if decomposing:
                 # Without the full model last (too large), the pipeline has all the time.
                 warm, warm_time = pipeline(ctx, 0, workers >= 2
                                            or len(trainees) > FULL_MODEL_MAX)
+            close_start()
             cut = None
             if beside is not None:
                 if warm is None and not beside.found:
@@ -262,7 +283,7 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                 bound = larger(bound, bounder.bound if bounder.bound is not None
                                else bounder.direct)
             elif len(trainees) <= FULL_MODEL_MAX and (
-                    beside is None or (warm is None and other is None
+                    not portfolio or (warm is None and other is None
                                        and time_limit - (time.monotonic() - t0) > 1.0)):
                 # One worker (the full model last, warm-started), or neither pipeline found a
                 # plan: the full model is the last hope for one (or the proof there is none).
@@ -276,6 +297,7 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                         warm_time = first
     except BaseException:
         # Ctrl-C or an error: a CP-SAT search still running at exit aborts the interpreter.
+        close_start()
         if bounder is not None:
             bounder.stop()
         if beside is not None:
