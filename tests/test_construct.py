@@ -174,7 +174,8 @@ def test_the_second_pipeline_starts_at_the_first_plan(monkeypatch, large, slow):
     # above FULL_MODEL_MAX trainees (lowered here, ``large``, so that the tutorial's 8 take
     # that path) always, else at the latest at BESIDE_AFTER of the limit: with the
     # construction slowed by 1.5 s (``slow``) and BESIDE_AFTER 0.01 of 8 s, it starts at
-    # 0.08 s, before the first plan, and only once. It still sends its least stints and
+    # 0.08 s, before the first plan, and only once, and builds a plan of its own before
+    # its bound. It still sends its least stints and
     # direct bound, and no child is left. The plan is checker-clean and the bound never
     # above its objective.
     import multiprocessing
@@ -202,9 +203,10 @@ def test_the_second_pipeline_starts_at_the_first_plan(monkeypatch, large, slow):
     monkeypatch.setattr(pipeline_module, "construct", timed)
     started: list[bool] = []  # per second process: was the first plan there already?
 
-    def beside(ctx):
+    def beside(ctx, early=False):
         started.append(bool(built))
-        return solve_module.Beside.__wrapped__(ctx)
+        assert early is not bool(built)  # started early: it builds a plan of its own first
+        return solve_module.Beside.__wrapped__(ctx, early)
 
     beside.__wrapped__ = solve_module.Beside  # type: ignore[attr-defined]
     monkeypatch.setattr(solve_module, "Beside", beside)

@@ -287,9 +287,10 @@ class Beside:
     ``("done", plan, first)``, ``("error", text)``.
     """
 
-    def __init__(self, run: Context):
+    def __init__(self, run: Context, early: bool = False):
         """``run``: the parent's context; the child gets its inputs (hard capacity), and its
-        ``report`` and ``settled`` stay here, with the listener."""
+        ``report`` and ``settled`` stay here, with the listener. ``early``: the parent has
+        no first plan yet, so the child builds its own before the bound."""
         ctx = multiprocessing.get_context("spawn")
         recv, send = ctx.Pipe(duplex=False)
         self.halt = ctx.Event()
@@ -303,7 +304,7 @@ class Beside:
         self._least = run.least  # the child's least stints per kind replace the floor here
         self._stopping = False
         args = (run.instance, run.trainees, run.least, run.profiles, run.keep, run.seed,
-                run.start, run.time_limit)
+                run.start, run.time_limit, early)
         self.proc = ctx.Process(target=beside_main, args=(send, self.halt, args), daemon=True)
         self.proc.start()
         send.close()  # the child's end: EOF here when the child is gone
@@ -369,33 +370,39 @@ def beside_main(conn: Any, halt: Any, args: tuple) -> None:
     """The child of :class:`Beside`."""
     # Ctrl-C is the parent's to handle: it stops this child (as the what-if runner's).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    instance, trainees, least, profiles, keep, seed, t0, time_limit = args
+    instance, trainees, least, profiles, keep, seed, t0, time_limit, early = args
     try:
-        # The bound known without a search first (``bounds.quick_bound``: about a CPU second
-        # at 850 trainees), so that a run whose stronger bound does not finish still has one.
         least = dict(least)
         floors = leave_floors(instance, trainees, profiles, stop=halt.is_set)
+
+        def bound() -> None:
+            # The least stints per kind (the parent's are the floor known without a solve):
+            # the bound's cut and its unit changes stand on them. At most a share of the
+            # time, so that this pipeline still gets its turn; the kinds left keep the floor.
+            # The child starts at the parent's first plan (``solve``), so the share counts
+            # from now (from the run's start, a first plan at 5 s of 60 s left it 1 s). A
+            # large region's child starts too late for a first plan of its own in most runs:
+            # its least stints may take until ``LATE_LEAST``.
+            now = time.monotonic()
+            late = now > t0 + LEAST_SHARE * time_limit and not early
+            until = t0 + LATE_LEAST * time_limit if late else now + LEAST_SHARE * time_limit
+            least.update(min_stints(instance, trainees, profiles=profiles,
+                                    stop=lambda: halt.is_set() or time.monotonic() >= until))
+            conn.send(("least", least))
+            conn.send(("bound", quick_bound(instance, trainees, least, profiles, floors),
+                       None))
+            # Hard capacity only (solve): with soft capacity the cut is not valid.
+            cut, direct = cut_and_direct(instance, trainees, least, profiles,
+                                         stop=lambda: halt.is_set()
+                                         or time.monotonic() >= t0 + BESIDE_SHARE * time_limit)
+            if direct is not None:
+                conn.send(("bound", direct, cut))
+
+        # The bound known without a search first (``bounds.quick_bound``: about a CPU second
+        # at 850 trainees), so that a run whose stronger bound does not finish still has one.
         conn.send(("bound", quick_bound(instance, trainees, least, profiles, floors), None))
-        # The least stints per kind (the parent's are the floor known without a solve): the
-        # bound's cut and its unit changes stand on them. At most a share of the time, so that
-        # this pipeline still gets its turn; the kinds left keep the floor. The child starts
-        # at the parent's first plan (``solve``), so the share counts from its own start (from
-        # the run's, a first plan at 5 s of 60 s left it 1 s). A large region's child starts
-        # too late for a first plan of its own in most runs: its least stints may take until
-        # ``LATE_LEAST``.
-        now = time.monotonic()
-        late = now > t0 + LEAST_SHARE * time_limit
-        until = t0 + LATE_LEAST * time_limit if late else now + LEAST_SHARE * time_limit
-        least.update(min_stints(instance, trainees, profiles=profiles,
-                                stop=lambda: halt.is_set() or time.monotonic() >= until))
-        conn.send(("least", least))
-        conn.send(("bound", quick_bound(instance, trainees, least, profiles, floors), None))
-        # Hard capacity only (solve): with soft capacity the cut is not valid.
-        cut, direct = cut_and_direct(instance, trainees, least, profiles,
-                                     stop=lambda: halt.is_set()
-                                     or time.monotonic() >= t0 + BESIDE_SHARE * time_limit)
-        if direct is not None:
-            conn.send(("bound", direct, cut))
+        if not early:
+            bound()
 
         def report(cost: float | None = None, bound: float | None = None) -> None:
             if cost is not None:
@@ -406,6 +413,11 @@ def beside_main(conn: Any, halt: Any, args: tuple) -> None:
         ctx = Context(instance, trainees, least, profiles, seed + 1000,
                       BESIDE_SHARE * time_limit, t0, keep=keep, report=report,
                       settled=halt.is_set, least_solved=True)
+        if early:
+            # Started because the parent's first plan is slow in coming (``solve``): a
+            # construction of its own, another seed, is a second chance at one; the bound
+            # waits until it is there.
+            ctx.on_first_plan = bound
         plan, first = pipeline(ctx, 1, True)
         conn.send(("done", plan, first))
     except BaseException:  # noqa: BLE001 - sent to the parent, which raises it

@@ -86,9 +86,10 @@ FULL_MODEL_MAX = 250
 # Share of the time limit the least stints per kind (``model.min_stints``) may take before
 # the first plan, where they are computed first (no second pipeline, which computes its own).
 LEAST_SHARE = 0.15
-# Share of the time limit after which the second pipeline's process starts even without a
-# first plan (``solve``).
+# Share of the time limit, and seconds, after which the second pipeline's process starts
+# even without a first plan (``solve``): then it builds one of its own first.
 BESIDE_AFTER = 0.1
+BESIDE_AFTER_MAX = 3.0
 
 
 def _deterministic(ctx: Context) -> tuple[list[Stint] | None, float | None, float | None]:
@@ -240,21 +241,22 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                 # The first plan needs every CPU second it can get: with one core busy
                 # beside, the child's bound work took a third of the two cores and the
                 # parent's construction ran at two-thirds speed. So the second process starts
-                # at the parent's first plan, or, where that is slow in coming, at
-                # ``BESIDE_AFTER`` of the limit: its own construction (another seed) is then
-                # a second chance at a plan. A region too large for the full model waits
-                # for the first plan as before (its construction needs every CPU second).
-                def start_beside() -> None:
+                # at the parent's first plan, or, where that is slow in coming, after
+                # ``BESIDE_AFTER`` of the limit (at most ``BESIDE_AFTER_MAX`` s): its own
+                # construction (another seed) comes first then, a second chance at a plan. A
+                # region too large for the full model waits for the first plan as before.
+                def start_beside(early: bool = False) -> None:
                     nonlocal beside
                     with starting:
                         if (beside is None and not closed and not settled()
                                 and ctx.deadline.at(0.75) > 0):
-                            beside = Beside(ctx)  # else too late to pay for its start
+                            beside = Beside(ctx, early)  # else too late to pay for its start
                             ctx.least_solved = True  # the second process sends them
 
                 ctx.on_first_plan = start_beside
                 if len(trainees) <= FULL_MODEL_MAX:
-                    timer = threading.Timer(BESIDE_AFTER * time_limit, start_beside)
+                    timer = threading.Timer(min(BESIDE_AFTER * time_limit, BESIDE_AFTER_MAX),
+                                            start_beside, kwargs={"early": True})
                     timer.daemon = True
                     timer.start()
             if decomposing:
