@@ -174,8 +174,8 @@ def test_the_second_pipeline_starts_at_the_first_plan(monkeypatch, large, slow):
     # above FULL_MODEL_MAX trainees (lowered here, ``large``, so that the tutorial's 8 take
     # that path) always, else at the latest at BESIDE_AFTER of the limit: with the
     # construction slowed by 1.5 s (``slow``) and BESIDE_AFTER 0.01 of 8 s, it starts at
-    # 0.08 s, before the first plan, and only once, and builds a plan of its own before
-    # its bound. It still sends its least stints and
+    # 0.08 s, before the first plan, and only once; it builds a plan of its own, then
+    # sends its direct bound. It still sends its least stints and
     # direct bound, and no child is left. The plan is checker-clean and the bound never
     # above its objective.
     import multiprocessing
@@ -188,8 +188,9 @@ def test_the_second_pipeline_starts_at_the_first_plan(monkeypatch, large, slow):
     monkeypatch.setattr(solve_module, "PORTFOLIO_MIN", 1)
     if large:
         monkeypatch.setattr(solve_module, "FULL_MODEL_MAX", 1)
-    if slow:
-        monkeypatch.setattr(solve_module, "BESIDE_AFTER", 0.01)
+    # The timer at 0.08 s (slow) or 4 s: a loaded machine's first plan stays before it.
+    monkeypatch.setattr(solve_module, "BESIDE_AFTER", 0.01 if slow else 0.5)
+    monkeypatch.setattr(solve_module, "BESIDE_AFTER_MAX", 10.0)
     construct = pipeline_module.construct
     built: list[bool] = []  # the parent's first plan is there
 
@@ -203,16 +204,22 @@ def test_the_second_pipeline_starts_at_the_first_plan(monkeypatch, large, slow):
     monkeypatch.setattr(pipeline_module, "construct", timed)
     started: list[bool] = []  # per second process: was the first plan there already?
 
+    made = []
+
     def beside(ctx, early=False):
         started.append(bool(built))
-        assert early is not bool(built)  # started early: it builds a plan of its own first
-        return solve_module.Beside.__wrapped__(ctx, early)
+        made.append((early, solve_module.Beside.__wrapped__(ctx, early)))
+        return made[-1][1]
 
     beside.__wrapped__ = solve_module.Beside  # type: ignore[attr-defined]
     monkeypatch.setattr(solve_module, "Beside", beside)
     inst = load_instance(ROOT / "instances" / "tutorial.yaml")
     r = solve_module.solve(inst, time_limit=8, workers=2, seed=0)
     assert started == [not slow]
+    # Started early, it builds a plan of its own, then sends its direct bound.
+    (early, child), = made
+    assert early is slow
+    assert child.plan is not None and child.direct is not None
     assert r.stints and checker.check(inst, r.stints) == []
     assert "two pipelines" in r.method and "interval model" not in r.method
     true = checker.objective(inst, checker.evaluate(inst, r.stints))

@@ -78,8 +78,8 @@ class Context:
     # ``least`` holds the per-kind solves (``model.min_stints``), not only the floor known
     # without a solve (``model.stint_floor``), which is all the first plan needs.
     least_solved: bool = False
-    # Called once by the pipeline when its first plan is there (``solve``: a large region's
-    # second process starts then).
+    # Called once by the pipeline when its first plan is there (``solve``: the second
+    # process starts then; in an early child, its bound is computed then).
     on_first_plan: Callable[[], None] | None = None
     # Called by the pipeline with each better plan it holds and its cost (``solve``: the full
     # model beside starts from it).

@@ -274,7 +274,9 @@ class Bounder(threading.Thread):
 
 
 class Beside:
-    """The direct bound, then a second pipeline (another seed and order), in a child process.
+    """The direct bound, then a second pipeline (another seed and order), in a child process;
+    started ``early`` (before the parent's first plan), the pipeline's first plan comes
+    first and the bound after it.
 
     A process, not a thread: the one-trainee phases spend much of their time in Python
     (model building, costing each re-plan), so two pipelines in threads share one
@@ -299,6 +301,7 @@ class Beside:
         self.plan: list[Stint] | None = None
         self.first: float | None = None
         self.found = False  # the child has sent the cost of a plan
+        self.heard = False  # the child has sent anything at all
         self.error: str | None = None
         self._report, self._settled = run.report, run.settled
         self._least = run.least  # the child's least stints per kind replace the floor here
@@ -321,8 +324,12 @@ class Beside:
                 if not conn.poll(0.2):
                     continue
                 msg = conn.recv()
+                self.heard = True
                 if msg[0] == "least":  # same keys: readers in the parent never see it resize
-                    self._least.update(msg[1])
+                    # Each value is a proven least or the floor, and the parent may have
+                    # solved some itself (an early child): the larger holds.
+                    for k, v in msg[1].items():
+                        self._least[k] = max(v, self._least.get(k, v))
                 elif msg[0] == "bound":  # each a valid bound, the best kept
                     self.direct = max(msg[1], self.direct or msg[1])
                     self.cut = msg[2] or self.cut
@@ -350,8 +357,11 @@ class Beside:
     def stop(self) -> None:
         """Asks the child to end (its phases check ``halt`` between solves), then ends it."""
         self.halt.set()
-        self._listener.join(2.0)
-        self.proc.join(1.0)
+        # A child that has sent nothing is still starting (the import took 9 s on a loaded
+        # machine): it has no plan to wait for.
+        if self.heard:
+            self._listener.join(2.0)
+            self.proc.join(1.0)
         if self.proc.is_alive():
             self._stopping = True
             self.proc.terminate()
@@ -374,6 +384,7 @@ def beside_main(conn: Any, halt: Any, args: tuple) -> None:
     try:
         least = dict(least)
         floors = leave_floors(instance, trainees, profiles, stop=halt.is_set)
+        bounded: list[bool] = []  # ``bound`` has run
 
         def bound() -> None:
             # The least stints per kind (the parent's are the floor known without a solve):
@@ -385,7 +396,9 @@ def beside_main(conn: Any, halt: Any, args: tuple) -> None:
             # its least stints may take until ``LATE_LEAST``.
             now = time.monotonic()
             late = now > t0 + LEAST_SHARE * time_limit and not early
-            until = t0 + LATE_LEAST * time_limit if late else now + LEAST_SHARE * time_limit
+            until = min(t0 + LATE_LEAST * time_limit if late else now + LEAST_SHARE * time_limit,
+                        t0 + BESIDE_SHARE * time_limit)  # an early child's plan may be late
+            bounded.append(True)
             least.update(min_stints(instance, trainees, profiles=profiles,
                                     stop=lambda: halt.is_set() or time.monotonic() >= until))
             conn.send(("least", least))
@@ -419,6 +432,8 @@ def beside_main(conn: Any, halt: Any, args: tuple) -> None:
             # waits until it is there.
             ctx.on_first_plan = bound
         plan, first = pipeline(ctx, 1, True)
+        if not bounded and not halt.is_set():
+            bound()  # an early child that found no plan still owes the bound
         conn.send(("done", plan, first))
     except BaseException:  # noqa: BLE001 - sent to the parent, which raises it
         conn.send(("error", traceback.format_exc()))

@@ -136,8 +136,9 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     trainee, polishing each trainee's own cost, reassignment and touch-up in turn, and a
     large-neighbourhood search on the whole objective (``pipeline``). With 2 or more
     workers the full model runs beside them in a thread, for the bound and its proof; on
-    large instances (``PORTFOLIO_MIN`` trainees, hard capacity) a child process computes the
-    direct bound and then runs a second pipeline with another seed and order instead
+    large instances (``PORTFOLIO_MIN`` trainees, hard capacity) a child process, started at
+    the first plan (or after ``BESIDE_AFTER``, then with a first plan of its own first),
+    computes the direct bound and runs a second pipeline with another seed and order instead
     (``Beside``), and the full model gets only the workers beyond 2 (or the time left if
     neither pipeline finds a plan). With one worker the full model runs last, warm-started.
     The best plan found by any phase is returned.
@@ -186,6 +187,7 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     bounder: Bounder | None = None
     beside: Beside | None = None
     starting = threading.Lock()  # the second process starts once, from either thread
+    start_errors: list[BaseException] = []
     closed = False  # the pipeline has ended: too late for it to start
     timer: threading.Timer | None = None
 
@@ -249,9 +251,15 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                     nonlocal beside
                     with starting:
                         if (beside is None and not closed and not settled()
-                                and ctx.deadline.at(0.75) > 0):
-                            beside = Beside(ctx, early)  # else too late to pay for its start
-                            ctx.least_solved = True  # the second process sends them
+                                and ctx.deadline.at(0.75) > 0):  # else too late to pay
+                            try:
+                                beside = Beside(ctx, early)
+                            except BaseException as e:  # noqa: BLE001 - raised below
+                                start_errors.append(e)  # the timer's thread would lose it
+                                return
+                            # The second process sends them; an early one only after its
+                            # own first plan, so the parent's phases compute their own.
+                            ctx.least_solved = ctx.least_solved or not early
 
                 ctx.on_first_plan = start_beside
                 if len(trainees) <= FULL_MODEL_MAX:
@@ -264,6 +272,8 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
                 warm, warm_time = pipeline(ctx, 0, workers >= 2
                                            or len(trainees) > FULL_MODEL_MAX)
             close_start()
+            if start_errors:
+                raise start_errors[0]
             cut = None
             if beside is not None:
                 if warm is None and not beside.found:
