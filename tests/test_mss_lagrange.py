@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
 from scheduler.mss.check import check
 from scheduler.mss.evaluate import evaluate
 from scheduler.mss.lagrange import (
     ExactPricer,
+    IntervalPricer,
     exact_column_generation,
     lagrange_value,
     no_minima,
@@ -34,12 +36,13 @@ def test_lagrange_value_floors_in_integers():
     assert lagrange_value(inst, [-1000, -499], np.zeros((1, 1, 2), dtype=np.int64)) == -2
 
 
-def test_exact_pricer_hand_example():
+@pytest.mark.parametrize("kind", [ExactPricer, IntervalPricer])
+def test_exact_pricer_hand_example(kind):
     # One student, 3 periods, D=1, both disciplines (prefs 5, 1; weights 1, 1, -1, -1;
     # hospital pref 0), available in periods 1 and 3: 5 + 1 - 1 (one wait) = 5.
     inst = tiny(horizon=3, disciplines=2, availability=[[1, 0, 1]],
                 pref_disc=[[5, 1]], pref_hosp=[[0]])
-    ep = ExactPricer(inst, 0)
+    ep = kind(inst, 0)
     ub, col = ep.price(1, None, 5.0)
     assert ub == 5 and col is not None and col.value == 5
     # Discipline 1 in period 3 priced 10, weight 2: the other order (discipline 2 last) is
@@ -65,3 +68,16 @@ def test_exact_colgen_proves_what_the_ideals_cannot():
     assert cg.ideals == [0, 0]
     assert cg.bound == -2
     assert cg.lp is not None and -2 <= cg.lp <= -1.5 + 1e-6
+
+
+def test_solve_proves_the_two_student_case_optimal():
+    # The case above through solve(): the ideals' bound is 0 (each student alone takes
+    # period 1), the best schedule -2; only the exact column generation's bound, -2, proves
+    # it (the full model is not needed).
+    from scheduler.mss.solve import solve
+
+    inst = tiny(students=2, horizon=2, disciplines=1, pref_disc=[[0], [0]],
+                pref_hosp=[[0], [0]], max_pos=[[[1, 1]]])
+    res = solve(inst, time_limit=20, workers=1)
+    assert res.status == "optimal" and res.objective == -2 and res.bound == -2
+    assert not check(inst, res.cells) and evaluate(inst, res.cells).score == -2

@@ -22,6 +22,7 @@ down, so every round's bound is valid however far the LP is from converging.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -81,6 +82,51 @@ class ExactPricer:
         return ub, Column(st, int(round(solver.value(self.tot))))
 
 
+class IntervalPricer(ExactPricer):
+    """The same pricing on the interval model (as the greedy's ideal solves), rebuilt per
+    call with a literal only for the starts that carry a price: 3.6 CPU s for 20 students
+    of Instance_L72 with 300 priced ward-periods, where the time-indexed model took 11.5 s
+    (the same 20 optima)."""
+
+    def __init__(self, inst: MssInstance, s: int):
+        self.inst, self.s, self.D = inst, s, inst.duration
+        self.sub = single(inst, s, empty_grid(inst))
+
+    def price(self, weight: int, A: np.ndarray | None, limit: float, seed: int = 0,
+              hint: Column | None = None) -> tuple[int | None, Column | None]:
+        D = self.D
+        self.mm = mm = MssModel(self.sub)
+        m = mm.model
+        self.tot = mm.totals[0]
+        sv = mm.students[0]
+        cost = []
+        if A is not None:
+            for (h, d), o in sv.options.items():
+                for t in range(self.inst.horizon - D + 1):
+                    c = int(A[h, d, t:t + D].sum())
+                    if not c:
+                        continue
+                    eq, z = m.new_bool_var(""), m.new_bool_var("")
+                    m.add(sv.starts[d] == t).only_enforce_if(eq)
+                    m.add(sv.starts[d] != t).only_enforce_if(~eq)
+                    m.add_bool_and([eq, o.presence]).only_enforce_if(z)
+                    m.add_bool_or([~eq, ~o.presence, z])
+                    cost.append(c * z)
+        m.maximize(weight * self.tot - sum(cost))
+        if hint is not None:
+            mm.hint_cells({(0, t + k, h, d) for h, d, t in hint.stints for k in range(D)})
+        solver = sub_solver(limit, seed)
+        status = solver.solve(m)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None, None
+        ub = int(round(solver.objective_value)) if status == cp_model.OPTIMAL else \
+            int(np.floor(solver.best_objective_bound + 1e-6))
+        st = tuple(sorted(((h, d, t) for _, h, d, t in stints_of(
+            {(self.s, t, h, d) for _, t, h, d in mm.cells(solver)}, D)),
+            key=lambda x: x[2]))
+        return ub, Column(st, int(round(solver.value(self.tot))))
+
+
 def _use(col: Column, A: np.ndarray, D: int) -> int:
     return int(sum(int(A[h, d, t:t + D].sum()) for h, d, t in col.stints))
 
@@ -118,7 +164,8 @@ class ExactColGen:
 def exact_column_generation(inst: MssInstance, deadline: float, starts: list[set[Cell]],
                             ubs: list[int] | None = None, target: int | None = None,
                             pricers: list[StudentPricer] | None = None, seed: int = 0,
-                            solve_limit: float = 2.0, verbose: bool = False) -> ExactColGen:
+                            solve_limit: float = 2.0, workers: int = 1,
+                            verbose: bool = False) -> ExactColGen:
     """Column generation over the master LP with CP-SAT pricing; stops at ``deadline``, when
     the bound reaches ``target`` (a schedule's score: then it is optimal), or when no column
     prices out. Columns start from the schedules ``starts``; ``ubs``: proven upper bounds
@@ -139,7 +186,7 @@ def exact_column_generation(inst: MssInstance, deadline: float, starts: list[set
 
     def pricer(s: int) -> ExactPricer:
         if exact[s] is None:
-            exact[s] = ExactPricer(inst, s)
+            exact[s] = IntervalPricer(inst, s)
         return exact[s]  # type: ignore[return-value]
 
     for sched in starts:
@@ -177,27 +224,69 @@ def exact_column_generation(inst: MssInstance, deadline: float, starts: list[set
             break
         out.lp, alpha, _beta, pi = lp
         A, p = round_duals(alpha, pi, weakest)
-        row: list[int] = []  # per student: its priced upper bound, times K
-        added = priced = 0
+        # Per student its priced upper bound times K; CP-SAT only where the programme and
+        # the pool leave a gap, ``workers`` students at a time (the solves release the GIL).
+        row: list[int] = []
+        todo: list[tuple[int, int, list[int], Column | None]] = []
+        added = 0
         for s in range(S):
             w = K + p[s]
-            best = max(pool[s], key=lambda c: w * c.value - _use(c, A, D), default=None)
-            if best is not None and w * best.value - _use(best, A, D) >= w * ideals[s]:
-                row.append(w * ideals[s])  # a pooled schedule reaches the ideal, unpriced
-                continue
-            left = deadline - time.monotonic()
-            priced += 1
-            got, col = (None, None) if left < 0.1 else pricer(s).price(
-                w, A, min(solve_limit, left), seed, best)
-            if col is not None and col.stints not in seen[s]:
-                added += 1
-            add(s, col)
-            row.append(min(w * ideals[s], got) if got is not None else w * ideals[s])
+            val, cands, best, new = _cheap(pricers[s], pool[s], w, A, ideals[s], D)
+            if new is not None:
+                added += new.stints not in seen[s]
+                add(s, new)
+            row.append(val if val is not None else 0)
+            if val is None:
+                todo.append((s, w, cands, best))
+        for s in {s for s, *_ in todo}:
+            pricer(s)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as ex:
+            jobs = [ex.submit(_exact, exact[s], w, A, deadline, solve_limit, seed, best)
+                    for s, w, _, best in todo]
+            for (s, _w, cands, _b), job in zip(todo, jobs, strict=True):
+                got, col = job.result()
+                if col is not None and col.stints not in seen[s]:
+                    added += 1
+                add(s, col)
+                row[s] = min(cands + ([got] if got is not None else []))
+        priced = len(todo)
         out.rounds += 1
         out.bound = min(out.bound, lagrange_value(inst, row, A))
         out.trace.append((time.monotonic() - t0, time.process_time() - c0, out.bound, out.lp))
         if verbose:
             print("exact colgen", out.trace[-1], "priced", priced, "added", added, flush=True)
-        if not added:
+        # No column left to price out, or the pool's LP already at the bound (the bound
+        # never falls below the full master's LP): converged.
+        if not added or (out.lp is not None and out.lp >= out.bound - 1e-6):
             break
     return out
+
+
+def _cheap(sp: StudentPricer, pool: list[Column], w: int, A: np.ndarray, ideal: int, D: int
+           ) -> tuple[int | None, list[int], Column | None, Column | None]:
+    """Student's priced bound (times K) without CP-SAT where possible: a pooled schedule
+    reaching the ideal, or the programme's bound (milliseconds; valid for any multipliers)
+    reached by a pooled schedule or its own path. Returns (the value or None, the valid
+    upper bounds so far, the best pooled column, a new column from the programme)."""
+    best = max(pool, key=lambda c: w * c.value - _use(c, A, D), default=None)
+    lo = None if best is None else w * best.value - _use(best, A, D)
+    if lo is not None and lo >= w * ideal:
+        return w * ideal, [w * ideal], best, None
+    dp = sp.solve(A / K, w / K)
+    cands = [w * ideal, int(np.floor(K * dp.bound + 1e-3))]
+    new = None
+    if dp.feasible:
+        new = Column(tuple(dp.stints), sp.satisfaction(dp.stints))
+        mine = w * new.value - _use(new, A, D)
+        lo = mine if lo is None else max(lo, mine)
+    if lo is not None and min(cands) <= lo:
+        return lo, cands, best, new
+    return None, cands, best, new
+
+
+def _exact(ep: ExactPricer | None, w: int, A: np.ndarray, deadline: float, limit: float,
+           seed: int, hint: Column | None) -> tuple[int | None, Column | None]:
+    left = deadline - time.monotonic()
+    if ep is None or left < 0.1:
+        return None, None
+    return ep.price(w, A, min(limit, left), seed, hint)
