@@ -28,6 +28,7 @@ from scheduler.mss.greedy import (
     sub_solver,
     subset,
 )
+from scheduler.mss.lagrange import exact_column_generation, no_minima
 from scheduler.mss.mipcover import mip_repair, mip_size
 from scheduler.mss.model import MssModel, stints_of
 from scheduler.mss.pricing import StudentPricer
@@ -64,6 +65,9 @@ MIP_WHOLE = 80_000
 FIT_UNTIL = 0.8
 FIT_LITERALS = 15_000
 FIT_WORK = 4.0
+# Without minima, the share of the time left for the column generation with exact
+# pricing (scheduler.mss.lagrange) before its integer master, re-planning and the full model.
+EXACT_CG_SHARE = 0.5
 # The CP-SAT repair of minima hands over to the fit after this many failed attempts in a
 # row on the larger instances (I80_24_4: 13 -> 13 and 57 -> 57 unmet in 10 s).
 REPAIR_STALL = 6
@@ -393,6 +397,28 @@ def _price_and_branch(inst: MssInstance, valid: set[Cell], end: float, share: fl
     return None, cg.bound
 
 
+def _exact_price_and_branch(inst: MssInstance, valid: set[Cell], end: float, share: float,
+                            ubs: list[int], extra: set[Cell] | None,
+                            pricers: list[StudentPricer], seed: int, workers: int
+                            ) -> tuple[set[Cell] | None, int | None]:
+    """Without minima: column generation with exact (CP-SAT) pricing for ``share`` of the
+    time left, stopping once its bound reaches the schedule's score, then the integer
+    master over its columns (see :mod:`scheduler.mss.lagrange`). ``ubs``: proven upper
+    bounds on each student's SatTot (the round-0 ideals where a pooled schedule reaches
+    them); ``extra``: more schedules to pool columns from (the greedy's)."""
+    score = evaluate(inst, valid).score
+    cg = exact_column_generation(inst, time.monotonic() + share * (end - time.monotonic()),
+                                 [valid, *([extra] if extra else [])], ubs, target=score,
+                                 pricers=pricers, seed=seed, workers=workers)
+    if cg.bound is not None and cg.bound <= score:
+        return None, cg.bound
+    got = integer_master(inst, cg.pool, time.monotonic() + 0.3 * (end - time.monotonic()),
+                         hint=valid, seed=seed, workers=workers)
+    if got is not None and not check(inst, got) and evaluate(inst, got).score > score:
+        return got, cg.bound
+    return None, cg.bound
+
+
 def _start(valid: set[Cell] | None, quick: set[Cell] | None, fp: FirstPlan,
            codes: set[str], source: str) -> tuple[set[Cell], str]:
     """The schedule the later phases start from, and where it came from."""
@@ -454,14 +480,27 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
         if valid is not None and source == "construct":
             valid = start = _sweeps(inst, valid, t0 + time_limit, seed)
             source += "+sweep"
-        if valid is not None and colgen_share > 0:
+        if valid is not None and colgen_share > 0 and no_minima(inst) and dp_ub:
+            # Capacity alone couples the students (every Akbarzadeh–Maenhout instance):
+            # the exact pricing's bound can close the gap the ideals leave.
+            ubs = [min(u, (fp.ideals or {}).get(s, u)) for s, u in enumerate(dp_ub)]
+            got, cg_bound = _exact_price_and_branch(
+                inst, valid, t0 + time_limit, EXACT_CG_SHARE, ubs, fp.cells or None,
+                pricers, seed, workers)
+        elif valid is not None and colgen_share > 0:
             got, cg_bound = _price_and_branch(inst, valid, t0 + time_limit, colgen_share,
                                               pricers, seed, workers)
+        else:
+            got, cg_bound = None, None
+        if valid is not None and colgen_share > 0:
             if cg_bound is not None:
                 ideal_bound = cg_bound if ideal_bound is None else min(ideal_bound, cg_bound)
             if got is not None:
                 valid = start = got
                 source += "+colgen"
+            if evaluate(inst, valid).score == ideal_bound:
+                return SolveResult("optimal", valid, ideal_bound, ideal_bound,
+                                   time.monotonic() - t0, 0.0, source, first_valid)
         hint = start
         # 2. Re-planning. The full model is skipped where building and presolving it would
         # eat the time (FULL_MODEL_ARCS): re-planning then gets all of it.
@@ -480,7 +519,10 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
                 if score == ideal_bound:
                     return SolveResult("optimal", hint, score, ideal_bound,
                                        time.monotonic() - t0, 0.0, source, first_valid)
-        if not full and valid is not None:
+        # Nor is it built with under 5 % of the limit left: building and presolving alone
+        # overran the limit by 8-12 s on Instance_L72/L73 (60 s, load 3).
+        late = t0 + time_limit - time.monotonic() < 0.05 * time_limit
+        if (not full or late) and valid is not None:
             return SolveResult("feasible", valid, evaluate(inst, valid).score, ideal_bound,
                                time.monotonic() - t0, 0.0, source, first_valid)
     return _full_model(inst, hint, t0, time_limit, workers, seed, log, time_indexed,
@@ -496,6 +538,10 @@ def _full_model(inst: MssInstance, hint: set[Cell] | None, t0: float, time_limit
     mm = MssModel(inst, time_indexed=time_indexed)
     if hint:
         mm.hint_cells(hint)
+    if ideal_bound is not None:
+        # A proven bound (ideals, exact column generation): CP-SAT stops, OPTIMAL, as soon
+        # as it reaches it, instead of searching on for a proof it cannot find.
+        mm.model.add(mm.objective <= ideal_bound)
     build = time.monotonic() - t0
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, time_limit - build)
