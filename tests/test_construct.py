@@ -175,9 +175,8 @@ def test_the_second_pipeline_starts_at_the_first_plan(monkeypatch, large, slow):
     # that path) always, else at the latest at BESIDE_AFTER of the limit: with the
     # construction slowed by 1.5 s (``slow``) and BESIDE_AFTER 0.01 of 8 s, it starts at
     # 0.08 s, before the first plan, and only once; it builds a plan of its own, then
-    # sends its direct bound. It still sends its least stints and
-    # direct bound, and no child is left. The plan is checker-clean and the bound never
-    # above its objective.
+    # sends its direct bound. No child is left. The plan is checker-clean and the bound
+    # never above its objective.
     import multiprocessing
     import time
 
@@ -204,7 +203,7 @@ def test_the_second_pipeline_starts_at_the_first_plan(monkeypatch, large, slow):
     monkeypatch.setattr(pipeline_module, "construct", timed)
     started: list[bool] = []  # per second process: was the first plan there already?
 
-    made = []
+    made: list = []  # per second process: (early, the Beside)
 
     def beside(ctx, early=False):
         started.append(bool(built))
