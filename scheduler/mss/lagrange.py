@@ -67,11 +67,17 @@ class ExactPricer:
                     cost.append(c * lit)
         m.maximize(weight * self.tot - sum(cost))
         m.clear_hints()
+        return self._solve(limit, seed, hint)
+
+    def _solve(self, limit: float, seed: int, hint: Column | None
+               ) -> tuple[int | None, Column | None]:
+        """Solve ``self.mm`` (its objective set): the proven bound and the best column."""
+        D = self.D
         if hint is not None:
             self.mm.hint_cells({(0, t + k, h, d) for h, d, t in hint.stints
                                 for k in range(D)})
         solver = sub_solver(limit, seed)
-        status = solver.solve(m)
+        status = solver.solve(self.mm.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, None  # UNKNOWN's bound is no bound
         ub = int(round(solver.objective_value)) if status == cp_model.OPTIMAL else \
@@ -113,18 +119,7 @@ class IntervalPricer(ExactPricer):
                     m.add_bool_or([~eq, ~o.presence, z])
                     cost.append(c * z)
         m.maximize(weight * self.tot - sum(cost))
-        if hint is not None:
-            mm.hint_cells({(0, t + k, h, d) for h, d, t in hint.stints for k in range(D)})
-        solver = sub_solver(limit, seed)
-        status = solver.solve(m)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None, None
-        ub = int(round(solver.objective_value)) if status == cp_model.OPTIMAL else \
-            int(np.floor(solver.best_objective_bound + 1e-6))
-        st = tuple(sorted(((h, d, t) for _, h, d, t in stints_of(
-            {(self.s, t, h, d) for _, t, h, d in mm.cells(solver)}, D)),
-            key=lambda x: x[2]))
-        return ub, Column(st, int(round(solver.value(self.tot))))
+        return self._solve(limit, seed, hint)
 
 
 def _use(col: Column, A: np.ndarray, D: int) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.mss.check import check
-from scheduler.mss.colgen import column_generation, ideal_bounds, integer_master
+from scheduler.mss.colgen import Column, column_generation, ideal_bounds, integer_master
 from scheduler.mss.construct import Plan, construct, fill, swap_repair
 from scheduler.mss.cover import cover_repair
 from scheduler.mss.dzn import Cell, MssInstance
@@ -389,12 +389,19 @@ def _price_and_branch(inst: MssInstance, valid: set[Cell], end: float, share: fl
     Returns a better checker-clean schedule (or None) and the bound."""
     cg = column_generation(inst, time.monotonic() + share * (end - time.monotonic()),
                            start=valid, pricers=pricers)
-    got = integer_master(inst, cg.pool, time.monotonic() + 0.3 * (end - time.monotonic()),
+    return _better_master(inst, cg.pool, valid, evaluate(inst, valid).score, end, seed,
+                          workers), cg.bound
+
+
+def _better_master(inst: MssInstance, pool: list[list[Column]], valid: set[Cell], score: int,
+                   end: float, seed: int, workers: int) -> set[Cell] | None:
+    """The integer master over ``pool`` in 0.3 of the time left, from ``valid``: its
+    schedule if checker-clean and better than ``score``, else None."""
+    got = integer_master(inst, pool, time.monotonic() + 0.3 * (end - time.monotonic()),
                          hint=valid, seed=seed, workers=workers)
-    if got is not None and not check(inst, got) and \
-            evaluate(inst, got).score > evaluate(inst, valid).score:
-        return got, cg.bound
-    return None, cg.bound
+    if got is not None and not check(inst, got) and evaluate(inst, got).score > score:
+        return got
+    return None
 
 
 def _exact_price_and_branch(inst: MssInstance, valid: set[Cell], end: float, share: float,
@@ -412,11 +419,7 @@ def _exact_price_and_branch(inst: MssInstance, valid: set[Cell], end: float, sha
                                  pricers=pricers, seed=seed, workers=workers)
     if cg.bound is not None and cg.bound <= score:
         return None, cg.bound
-    got = integer_master(inst, cg.pool, time.monotonic() + 0.3 * (end - time.monotonic()),
-                         hint=valid, seed=seed, workers=workers)
-    if got is not None and not check(inst, got) and evaluate(inst, got).score > score:
-        return got, cg.bound
-    return None, cg.bound
+    return _better_master(inst, cg.pool, valid, score, end, seed, workers), cg.bound
 
 
 def _start(valid: set[Cell] | None, quick: set[Cell] | None, fp: FirstPlan,
