@@ -73,6 +73,49 @@ def test_a_trainee_with_leave_takes_a_kind_mates_rotation_around_it():
     assert not any(k.endswith("_n") and k != "confirm_n" and v > 1 for k, v in c.stats.items())
 
 
+def test_a_kind_mates_runs_fit_with_other_stint_lengths_without_a_solve():
+    # P6: 6 weeks, medicine >= 2 and psychiatry >= 2. MA takes medicine stints of exactly 4
+    # weeks, MB and MC of exactly 2; one seat each; PSY 2 seats, 2 weeks. T0 is solved:
+    # MA 4 weeks + PSY, 1 change. T1 starts with it: every template of T0's (4 weeks at MA,
+    # before or after psychiatry) needs MA, which T0 holds in 4 of T1's 6 weeks. T0's runs
+    # (medicine 4 weeks, psychiatry 2) fit with the medicine run split MB 2 + MC 2: 2
+    # changes, no solve. Two trainees cannot both have MA (4 + 4 weeks in 6 overlap), so
+    # one has two medicine units: 1 + 2 = 3 changes is the least. Checker: clean.
+    units = [unit("MA", "medicin", capacity=1, min_weeks=4, max_weeks=4),
+             unit("MB", "medicin", capacity=1, min_weeks=2, max_weeks=2),
+             unit("MC", "medicin", capacity=1, min_weeks=2, max_weeks=2),
+             unit("PSY", "psykiatri", capacity=2, min_weeks=2, max_weeks=2)]
+    inst = build(units, [trainee("T0", 0), trainee("T1", 0)], [P6], weeks=6)
+    c = Construction(inst, *_setup(inst), seed=0)
+    plan = c.run(inst.all_trainees())
+    assert plan is not None and checker.check(inst, plan) == []
+    assert checker.objective(inst, checker.evaluate(inst, plan)) == 3
+    assert c.stats["flex"] == 1
+    assert sum(v for k, v in c.stats.items() if k.endswith("_n") and k != "confirm_n") == 1
+
+
+def test_fitting_runs_keeps_each_run_and_one_stint_per_unit_and_discipline():
+    # One medicine run of 6 weeks; units of exactly 2 weeks (MB, MC) and 4 (MA), MA full in
+    # weeks 0-2. No unit ends the run in one stint; the longest first is MA, at week 0 full,
+    # so MB or MC takes weeks 0-2 and MA 2-6 (2 stints; MB + MC + a third 2-week unit does
+    # not exist). With MA full in weeks 0-6 only MB + MC are left (4 of 6 weeks): None.
+    units = [unit("MA", "medicin", capacity=1, min_weeks=4, max_weeks=4),
+             unit("MB", "medicin", capacity=1, min_weeks=2, max_weeks=2),
+             unit("MC", "medicin", capacity=1, min_weeks=2, max_weeks=2)]
+    p = programme("M6", 6, ("medicin", 6, None))
+    inst = build(units, [trainee("T0", 0, programme="M6")], [p], weeks=6)
+    c = Construction(inst, *_setup(inst), seed=0)
+    t = inst.all_trainees()[0]
+    ma = c.loads.ids["MA"]
+    c.loads.free[ma, 0:2] = 0
+    got = c._fit_runs(t, (("medicin", 0, 6),))
+    assert got is not None
+    got = [(s.unit, c.loads.week(s.start), c.loads.week(s.end)) for s in got]
+    assert got in ([("MB", 0, 2), ("MA", 2, 6)], [("MC", 0, 2), ("MA", 2, 6)])
+    c.loads.free[ma, 0:6] = 0
+    assert c._fit_runs(t, (("medicin", 0, 6),)) is None
+
+
 def test_least_stints_stopped_early_keep_the_floor_known_without_a_solve():
     # P6 requires medicine and psychiatry: at least 2 stints (one discipline each). Stopped
     # before the first solve, every trainee keeps that floor; a trainee who leaves the
@@ -302,10 +345,12 @@ def test_a_kind_that_failed_a_solve_skips_it_for_its_kind_mates(monkeypatch):
     # only in weeks 6-8 (3 seats each): medicine is weeks 0-2 and 4-6, two blocks, so the
     # solve with one block per discipline has nothing. Seats only fill while trainees are
     # placed, so the kind-mates skip that solve (run once, not 3 times) and go straight to
-    # the free order (kind-mates' rotations are switched off: every trainee is solved).
+    # the free order (kind-mates' rotations and runs are switched off: every trainee is
+    # solved).
     # Each: MED1 and MED2 around the psychiatry, 3 unit changes, fragmentation 6 - 4 = 2;
     # 10 x 3 + 5 x 2 = 40, 3 x 40 = 120. Checker: clean.
     monkeypatch.setattr("scheduler.solver.construct.TRY_TEMPLATES", 0)
+    monkeypatch.setattr("scheduler.solver.construct.FLEX_TRIES", 0)
     p8 = programme("P8", 8, ("medicin", 4, None), ("psykiatri", 2, None), ("kirurgi", 2, None))
 
     def closed(*spans: tuple[int, int]) -> list[dict]:

@@ -185,8 +185,23 @@ CONFIRMS = 3
 # A rotation without its units: (discipline, first week, end week), weeks counted from the
 # block's start, so that clean trainees of one programme and part time share them.
 Template = tuple[tuple[str, int, int], ...]
+
+
+def runs_of(tpl: Template) -> Template:
+    """The template's runs: each stretch of consecutive stints of one discipline as one."""
+    out: list[tuple[str, int, int]] = []
+    for d, a, b in tpl:
+        if out and out[-1][0] == d and out[-1][2] == a:
+            out[-1] = (d, out[-1][1], b)
+        else:
+            out.append((d, a, b))
+    return tuple(out)
+
+
 # Templates tried per trainee before a solve (the cheapest first).
 TRY_TEMPLATES = 600
+# Kind-mates' runs tried per trainee with their stints chosen again, before a solve.
+FLEX_TRIES = 60
 # Reorderings of a solved rotation added to its pool (its runs of one discipline, and the
 # stints inside each run, shuffled).
 VARIANTS = 100
@@ -245,6 +260,7 @@ class Construction:
         # CPU fell (36.6 -> 12.0 s on Örebro) and no run lost its plan.
         self._misfits: dict[tuple, set[Template]] = defaultdict(set)
         self._failed: dict[tuple, set[str]] = defaultdict(set)
+        self._flex_misfits: dict[tuple, set[Template]] = defaultdict(set)
         self._cand: dict[tuple, dict] = {}
         self.trainees = {t.id: t for t in instance.all_trainees()}
         w = instance.weights
@@ -406,6 +422,69 @@ class Construction:
                       end=self.inst.week_date(pb))
                 for u, (d, _a, _b), parts in zip(chosen, tpl, spans, strict=True)
                 for pa, pb in parts]
+
+    def _fit_runs(self, t: Trainee, skeleton: Template) -> list[Stint] | None:
+        """A rotation with a kind-mate's runs (each discipline's weeks, in its order) whose
+        stints inside each run are chosen again: units with a free seat now and stint
+        lengths within their ranges, tiling the run (pure Python, no solver), or None.
+
+        Why: with exact stint ranges (Örebro's 12 and 13 weeks at different units), a
+        rotation's lengths tie it to the units it had, and most trainees a template did not
+        fit then went to a one-trainee solve that found the same runs with other lengths
+        (generated 190-trainee region: 68 of 103 such solves)."""
+        cand = self._candidates(t)
+        w0 = self.loads.week(t.start)
+        if skeleton[-1][2] + w0 > self.inst.n_weeks:
+            return None
+        free_all = self.loads.free_for(t.programme)
+        pieces: list[tuple[str, str, int, int]] = []  # (unit, discipline, first, end week)
+        used: set[tuple[str, str]] = set()
+        nodes = [0]
+
+        def tile(k: int, p: int) -> bool:
+            if k == len(skeleton):
+                return True
+            d, _a, b = skeleton[k]
+            end = w0 + b
+            if p == end:
+                return tile(k + 1, p)
+            nodes[0] += 1
+            if nodes[0] > 300 or d not in cand:
+                return False
+            rows, lo, hi, uids = cand[d]
+            ok = free_all[rows, p:end] >= 1
+            reach = np.where(ok.all(axis=1), end - p, ok.argmin(axis=1))  # free weeks from p
+            most = np.minimum(np.minimum(hi, reach), end - p)
+            least = int(lo.min())
+            options = []
+            for j in np.flatnonzero((most >= lo) & (reach > 0)):
+                uid = uids[j]
+                if (uid, d) in used:
+                    continue
+                # One stint that ends the run first, then the longest, then staffing gaps
+                # and the most free seats (as ``_fit_template``; over 12 runs of four
+                # generated regions, the least CPU of best-fit, most-seats and random), and
+                # never one that leaves less of the run than any unit's least stint.
+                for n in range(int(most[j]), int(lo[j]) - 1, -1):
+                    if n == end - p or end - p - n >= least:
+                        seats = int(free_all[rows[j], p:p + n].min())
+                        options.append((n != end - p, -n, -self._staffing_gain(uid, p, p + n),
+                                        -min(seats, 50), self.rng.random(), uid, n))
+                        break
+            for *_key, uid, n in sorted(options):
+                used.add((uid, d))
+                pieces.append((uid, d, p, p + n))
+                if tile(k, p + n):
+                    return True
+                pieces.pop()
+                used.discard((uid, d))
+            return False
+
+        if not tile(0, w0 + skeleton[0][1]):
+            return None
+        return [Stint(trainee=t.id, programme=t.programme, unit=u, discipline=d,
+                      site=self._unit(u).site, start=self.inst.week_date(a),
+                      end=self.inst.week_date(b)) for u, d, a, b in pieces]
 
     def _spans(self, t: Trainee, tpl: Template) -> list[list[tuple[int, int]]] | None:
         """Per stint of the template (weeks of service from the block start), its weeks in
@@ -570,6 +649,8 @@ class Construction:
                 name = "templates" if not confirm else (
                     "leave_templates" if t.leave else "site_templates")
                 self.stats[name] = self.stats.get(name, 0) + 1
+        if part is None and pool and _clean(t):
+            part = self._flex(t, pool, kind)
         if part is None:
             failed = self._failed[kind]
             for stage, contiguous, work, narrow in (("blocks", True, self.work.part_blocks, True),
@@ -598,6 +679,30 @@ class Construction:
         self.loads.add(part)
         self.plan[t.id] = part
         return part
+
+    def _flex(self, t: Trainee, pool: list[tuple[int, int, Template]],
+              kind: tuple) -> list[Stint] | None:
+        """A kind-mate's runs with their stints chosen again (``_fit_runs``), cheapest
+        first, confirmed by the checker (lengths change, so the rotation is new)."""
+        if self.inst.programme(t.programme).starts_with is not None:
+            return None  # the opening stint's length is the rule's: templates keep it
+        misfits = self._flex_misfits[kind]
+        tried = 0
+        for skeleton in dict.fromkeys(runs_of(tpl) for *_c, tpl in pool):
+            if skeleton in misfits:
+                continue
+            if tried >= FLEX_TRIES:
+                break
+            tried += 1
+            cand = self._fit_runs(t, skeleton)
+            if cand is not None:
+                cand = self._confirm(t, cand)
+            if cand is None:
+                misfits.add(skeleton)  # seats only fill: it fails the next kind-mate too
+                continue
+            self.stats["flex"] = self.stats.get("flex", 0) + 1
+            return cand
+        return None
 
     def _confirm(self, t: Trainee, stints: list[Stint]) -> list[Stint] | None:
         """``stints`` if the checker finds no fault in them (the trainee's rules; its units'
