@@ -12,7 +12,7 @@ import pytest
 
 from scheduler import verify as checker
 from scheduler.plan import Stint
-from scheduler.solver.construct import Construction, Work, construct, placement_terms
+from scheduler.solver.construct import FLEX_NODES, Construction, Work, construct, placement_terms
 from scheduler.solver.model import capacity_profiles, min_stints, stint_floor
 from tests.helpers import GAVLE, build, leave, programme, trainee, unit, wk
 
@@ -94,6 +94,20 @@ def test_a_kind_mates_runs_fit_with_other_stint_lengths_without_a_solve():
     assert sum(v for k, v in c.stats.items() if k.endswith("_n") and k != "confirm_n") == 1
 
 
+def _fit(units: list[dict], weeks: int, full: dict[str, tuple[int, int]]):
+    """``fit_runs`` for one trainee of M<weeks> (all medicine) with ``full`` units' seats
+    taken in the weeks given; (unit, first, end week) per stint, or None."""
+    p = programme(f"M{weeks}", weeks, ("medicin", weeks, None))
+    inst = build(units, [trainee("T0", 0, programme=p["id"])], [p], weeks=weeks)
+    c = Construction(inst, *_setup(inst), seed=0)
+    for uid, (a, b) in full.items():
+        c.loads.free[c.loads.ids[uid], a:b] = 0
+    t = inst.all_trainees()[0]
+    got = c.fit_runs(t, (("medicin", 0, weeks),), c.loads.free_for(p["id"]), [FLEX_NODES])
+    return None if got is None else [(s.unit, c.loads.week(s.start), c.loads.week(s.end))
+                                     for s in got]
+
+
 def test_fitting_runs_keeps_each_run_and_one_stint_per_unit_and_discipline():
     # One medicine run of 6 weeks; units of exactly 2 weeks (MB, MC) and 4 (MA), MA full in
     # weeks 0-2. No unit ends the run in one stint; the longest first is MA, at week 0 full,
@@ -102,18 +116,22 @@ def test_fitting_runs_keeps_each_run_and_one_stint_per_unit_and_discipline():
     units = [unit("MA", "medicin", capacity=1, min_weeks=4, max_weeks=4),
              unit("MB", "medicin", capacity=1, min_weeks=2, max_weeks=2),
              unit("MC", "medicin", capacity=1, min_weeks=2, max_weeks=2)]
-    p = programme("M6", 6, ("medicin", 6, None))
-    inst = build(units, [trainee("T0", 0, programme="M6")], [p], weeks=6)
-    c = Construction(inst, *_setup(inst), seed=0)
-    t = inst.all_trainees()[0]
-    ma = c.loads.ids["MA"]
-    c.loads.free[ma, 0:2] = 0
-    got = c._fit_runs(t, (("medicin", 0, 6),))
-    assert got is not None
-    got = [(s.unit, c.loads.week(s.start), c.loads.week(s.end)) for s in got]
-    assert got in ([("MB", 0, 2), ("MA", 2, 6)], [("MC", 0, 2), ("MA", 2, 6)])
-    c.loads.free[ma, 0:6] = 0
-    assert c._fit_runs(t, (("medicin", 0, 6),)) is None
+    assert _fit(units, 6, {"MA": (0, 2)}) in ([("MB", 0, 2), ("MA", 2, 6)],
+                                              [("MC", 0, 2), ("MA", 2, 6)])
+    assert _fit(units, 6, {"MA": (0, 6)}) is None
+
+
+def test_fitting_runs_keeps_the_seats_per_programme():
+    # A 4-week run; MA takes exactly 4 weeks, MB and MC exactly 2. MA alone ends the run in
+    # one stint. With MA's one seat for M4 set to 0 (seats per programme), MB + MC tile it
+    # (2 + 2 weeks, either order).
+    units = [unit("MA", "medicin", capacity=1, min_weeks=4, max_weeks=4),
+             unit("MB", "medicin", capacity=1, min_weeks=2, max_weeks=2),
+             unit("MC", "medicin", capacity=1, min_weeks=2, max_weeks=2)]
+    assert _fit(units, 4, {}) == [("MA", 0, 4)]
+    units[0]["capacity_by_programme"] = {"M4": 0}
+    got = _fit(units, 4, {})
+    assert got in ([("MB", 0, 2), ("MC", 2, 4)], [("MC", 0, 2), ("MB", 2, 4)])
 
 
 def test_least_stints_stopped_early_keep_the_floor_known_without_a_solve():
