@@ -4,7 +4,8 @@ plan, wall, CPU, checker). ``--stop-first`` ends the run at its first plan. ``--
 also prints one ``construct`` JSON line per first-plan construction (the second pipeline's
 too, in its own process): its seconds and counters; ``solves`` counts the one-trainee placement
 solves (``blocks_n + free_n + wide_n + soft_n``, ``*_ok`` those that found a rotation),
-``templates`` the trainees placed from a kind-mate's rotation without a solve.
+``templates`` the trainees placed from a kind-mate's rotation without a solve, ``flex``
+those placed from a kind-mate's runs with their stints chosen again.
 
     python benchmarks/trace.py leave-80-tight --time-limit 60 --stop-first   # a suite region
     python benchmarks/trace.py instances/tutorial.yaml --time-limit 60

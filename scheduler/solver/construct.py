@@ -7,10 +7,12 @@ proof), and one CP-SAT solve per trainee is too slow for a Stockholm-size region
 1. **Place** every trainee in start order against the seats the others left. A trainee of a
    kind already seen (same programme, site, start and part time, no leave or locks) first
    tries the rotations its kind-mates got, with its units chosen again against today's loads
-   (pure Python, no solver). Only when none fits does a one-trainee CP-SAT solve run, on the
-   few units per discipline with the most free seats; its rotation joins the kind's
-   templates. When no rotation within capacity exists, the trainee is placed with the least
-   overrun (soft capacity): placement never fails for a trainee that has any valid rotation.
+   (pure Python, no solver), then their runs (each discipline's weeks) with the stints
+   inside each run chosen again (``fit_runs``). Only when none fits does a one-trainee
+   CP-SAT solve run, on the few units per discipline with the most free seats; its rotation
+   joins the kind's templates. When no rotation within capacity exists, the trainee is
+   placed with the least overrun (soft capacity): placement never fails for a trainee that
+   has any valid rotation.
 2. **Repair** the overrun by large-neighbourhood search: the trainees at an over-full unit
    and week, with trainees holding interchangeable seats near it, are re-planned together
    with capacity soft (overrun costs 1000 per trainee-week), against everybody else. A re-plan
