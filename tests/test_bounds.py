@@ -294,3 +294,72 @@ def test_leave_fragmentation_never_exceeds_a_plans(inst):
         assert checker.check(inst, plan) == []
         assert checker.evaluate(inst, plan)["fragmentation"] >= floor
         assert solver.objective_value >= floor
+
+
+def test_stint_floor_counts_the_longest_stint_per_discipline():
+    # P26: 13 weeks of medicine and 13 of psychiatry. Medicine stints last at most 6 weeks
+    # (MED), psychiatry exactly 13 (PSY): ceil(13 / 6) + ceil(13 / 13) = 3 + 1 = 4 (one per
+    # discipline gave 2). At 50 %: 26 calendar weeks of each, stints up to 12 and 26 weeks:
+    # ceil(26 / 12) + 1 = 4. A trainee who leaves unfinished: 0.
+    p26 = programme("P26", 26, ("medicin", 13, None), ("psykiatri", 13, None))
+    units = [unit("MED", "medicin", capacity=None, min_weeks=1, max_weeks=6),
+             unit("PSY", "psykiatri", capacity=None, min_weeks=13, max_weeks=13)]
+    inst = build(units, [trainee("T0", 0, "P26"), trainee("T1", 0, "P26", part_time=50),
+                         trainee("T2", 0, "P26", leaves_on=wk(10))], [p26], weeks=60)
+    assert [stint_floor(inst, t) for t in inst.all_trainees()] == [4, 4, 0]
+    assert min_stints(inst, inst.all_trainees()[:1]) == {"T0": 4}
+
+
+def test_stint_floor_puts_a_groups_weeks_where_stints_are_longest():
+    # Medicine + surgery >= 10 weeks, each >= 2; MED stints up to 4 weeks, KIR up to 2.
+    # Medicine 8 (2 stints) + surgery 2 (1) = 3 stints; medicine 6 + surgery 4 would be 4.
+    p = programme("G10", 12, ("medicin", 2, None), ("kirurgi", 2, None),
+                  group_requirements=[{"name": "mk", "disciplines": ["medicin", "kirurgi"],
+                                       "min_weeks": 10}])
+    units = [unit("MED", "medicin", capacity=None, min_weeks=1, max_weeks=4),
+             unit("KIR", "kirurgi", capacity=None, min_weeks=1, max_weeks=2)]
+    inst = build(units, [trainee("T0", 0, "G10")], [p], weeks=14)
+    assert stint_floor(inst, inst.all_trainees()[0]) == 3
+
+
+@st.composite
+def short_stints(draw):
+    """A trainee whose units all have short stints (1-6 weeks), so the floor binds: 1-3
+    disciplines of 1-12 weeks, maybe a group over two with more, part time, leave."""
+    discs = draw(st.lists(st.sampled_from(["medicin", "kirurgi", "psykiatri"]), min_size=1,
+                          max_size=3, unique=True))
+    mins = {d: draw(st.integers(1, 12)) for d in discs}
+    extra: dict = {}
+    need = sum(mins.values())
+    if len(discs) >= 2 and draw(st.booleans()):
+        need = max(need, mins[discs[0]] + mins[discs[1]] + draw(st.integers(0, 8)))
+        extra["group_requirements"] = [{"name": "g", "disciplines": discs[:2],
+                                        "min_weeks": need - sum(mins[d] for d in discs[2:])}]
+    length = need + draw(st.integers(0, 4))
+    p = programme("S", length, *[(d, m, None) for d, m in mins.items()], **extra)
+    units = [unit(f"{d[:3].upper()}{i}", d, capacity=None, min_weeks=1,
+                  max_weeks=draw(st.integers(1, 6)))
+             for d in discs for i in range(draw(st.integers(2, 4)))]
+    t: dict = {"part_time": draw(st.sampled_from([50, 75, 100]))}
+    if draw(st.booleans()):
+        a = draw(st.integers(1, 6))
+        t["leave"] = [leave(a, a + draw(st.integers(1, 3)))]
+    return build(units, [trainee("T0", 0, "S", **t)], [p], weeks=4 * length + 20)
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(st.one_of(instance_dicts().map(make), short_stints()))
+def test_stint_floor_never_exceeds_a_trainees_least_stints(inst):
+    """Each trainee alone, capacity ignored, solved to optimality: at least the floor (opening
+    and locked stints, leave, part time, groups and per-programme stint ranges included)."""
+    for t in inst.all_trainees():
+        pm = PlacementModel(inst, [t], terms=(), ignore_capacity=True)
+        pm.model.minimize(sum(o.presence for o in pm.data[0].options))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = 5
+        solver.parameters.num_workers = 1
+        status = cpsat.run(solver, pm.model)
+        event(solver.status_name(status))
+        if status == cp_model.OPTIMAL:
+            assert solver.objective_value >= stint_floor(inst, t)
