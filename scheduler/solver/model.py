@@ -1075,7 +1075,7 @@ def stint_floor(instance: Instance, t: Trainee) -> int:
                     if n1 < nxt.get(s1, math.inf):
                         nxt[s1] = n1
             best = nxt
-        total += best.get(need, min(best.values()))
+        total += best[need]  # the first member alone may take all the weeks
     total += sum(stints(d, w) for d, w in least.items() if d not in grouped)
     return max(1, total)
 
