@@ -52,7 +52,7 @@ from scheduler.solver.model import (
     TERMS,
     capacity_profiles,
     min_stints,
-    stint_floor,
+    stint_floors,
 )
 from scheduler.solver.parallel import Beside, Bounder, cut_and_direct, full_model
 from scheduler.solver.pipeline import SPLIT, alternate, pipeline
@@ -148,7 +148,7 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
     profiles = capacity_profiles(instance)  # computed once for every phase
     # Until computed, each trainee's least number of stints is the floor known without a
     # solve: one CP-SAT solve per kind took 30 s at 850 trainees before anything else ran.
-    least = {t.id: stint_floor(instance, t) for t in trainees}
+    least = stint_floors(instance, trainees)
     warm: list[Stint] | None = None
     warm_time: float | None = None
     keep: dict[str, list[Stint]] | None = None
