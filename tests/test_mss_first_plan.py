@@ -167,3 +167,22 @@ def test_bench_workers_end_on_sigterm():
     finally:
         signal.signal(signal.SIGTERM, before[0])
         signal.signal(signal.SIGINT, before[1])
+
+
+def test_minima_go_to_the_student_they_cost_no_waiting():
+    # Two periods, one ward each for d1 and d2; student 1 attends one discipline, student 2
+    # both. Ward d1 needs a student in period 2. Whoever covers it: student 2 fills period 1
+    # with d2 and waits for nothing (2 stints in 2 periods); student 1 would wait through
+    # period 1 (W_wait -1). Each stint is worth W_disc * 1 + W_hosp * 1 = 2.
+    # Student 1 covers it: 1 = (2 - 1) and 4, worst 1: 6. Student 2 covers it: student 1
+    # takes period 1 (2), student 2 both (4), worst 2: 8, the optimum (every student ideal).
+    # Student 1 has more free room (2 slots for 1 stint), which alone chose it before.
+    inst = tiny(students=2, horizon=2, disciplines=2, stud_disc_group=[[1], [2]],
+                min_pos=[[[0, 1], [0, 0]]])
+    p = Plan(inst)
+    cover_minima(p)
+    assert p.stints[1] == {0: (0, 1)} and p.stints[0] == {}
+    p, failed = construct(inst)
+    assert failed == []
+    assert check(inst, p.cells()) == []
+    assert evaluate(inst, p.cells()).score == 8
