@@ -28,6 +28,7 @@ from scheduler.mss.greedy import (
     sub_solver,
     subset,
 )
+from scheduler.mss.handoff import handoff
 from scheduler.mss.lagrange import exact_column_generation, no_minima
 from scheduler.mss.mipcover import mip_repair, mip_size
 from scheduler.mss.model import MssModel, stints_of
@@ -71,6 +72,9 @@ EXACT_CG_SHARE = 0.5
 # The CP-SAT repair of minima hands over to the fit after this many failed attempts in a
 # row on the larger instances (I80_24_4: 13 -> 13 and 57 -> 57 unmet in 10 s).
 REPAIR_STALL = 6
+# Share of the time left the hand-off moves may take (they take 0.1-0.4 s on the 40- and
+# 80-student instances).
+HANDOFF_SHARE = 0.05
 
 
 def _arcs(inst: MssInstance) -> int:
@@ -367,6 +371,18 @@ def _minima_phase(inst: MssInstance, t0: float, time_limit: float, seed: int,
     return quick
 
 
+def _hand_off(inst: MssInstance, valid: set[Cell], end: float) -> set[Cell]:
+    """:func:`scheduler.mss.handoff.handoff` for at most ``HANDOFF_SHARE`` of the time left;
+    its schedule only if the checker finds it valid and it scores more."""
+    left = end - time.monotonic()
+    if left <= 1:
+        return valid
+    new = handoff(inst, valid, time.monotonic() + HANDOFF_SHARE * left)
+    if check(inst, new) or evaluate(inst, new).score <= evaluate(inst, valid).score:
+        return valid
+    return new
+
+
 def _sweeps(inst: MssInstance, valid: set[Cell], end: float, seed: int) -> set[Cell]:
     """:func:`sweep` while it gains, for half the time left: I40_24_2 4832 -> 5165 in
     4 s (a second pass 5192), where 60 s of re-planning alone reached 5041."""
@@ -480,8 +496,11 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
                 return SolveResult("optimal", fp.cells, ideal_bound, ideal_bound,
                                    time.monotonic() - t0, 0.0, source, first_valid)
         start, source = _start(valid, quick, fp, codes, source)
+        if valid is not None:
+            valid = start = _hand_off(inst, valid, t0 + time_limit)
         if valid is not None and source == "construct":
-            valid = start = _sweeps(inst, valid, t0 + time_limit, seed)
+            valid = _sweeps(inst, valid, t0 + time_limit, seed)
+            valid = start = _hand_off(inst, valid, t0 + time_limit)
             source += "+sweep"
         if valid is not None and colgen_share > 0 and no_minima(inst) and dp_ub:
             # Capacity alone couples the students (every Akbarzadeh–Maenhout instance):
@@ -516,7 +535,7 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
                           bound=ideal_bound, stall=None if not full else 10)
             source += "+replan"
             if not check(inst, hint):
-                valid = hint
+                valid = hint = _hand_off(inst, hint, t0 + time_limit)
                 first_valid = first_valid or time.monotonic() - t0
                 score = evaluate(inst, hint).score
                 if score == ideal_bound:
