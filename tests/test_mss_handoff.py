@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from scheduler.mss.check import check
 from scheduler.mss.construct import Plan, construct
@@ -59,11 +60,11 @@ def pushed_late(p: Plan) -> None:
     valid schedule with waiting to remove."""
     i = p.inst
     for s in range(i.students):
-        for d, (h, st) in sorted(p.stints[s].items(), key=lambda x: -x[1][1]):
-            if any(p.load[h][d][k] <= i.min_pos[h][d][k] for k in range(st, st + i.duration)):
+        for d, (h, t0) in sorted(p.stints[s].items(), key=lambda x: -x[1][1]):
+            if any(p.load[h][d][k] <= i.min_pos[h][d][k] for k in range(t0, t0 + i.duration)):
                 continue
             p.remove(s, d)
-            late = max((t for t in range(st, i.horizon) if p.can_add(s, h, d, t)), default=st)
+            late = max((t for t in range(t0, i.horizon) if p.can_add(s, h, d, t)), default=t0)
             p.add(s, h, d, late)
 
 
@@ -82,3 +83,34 @@ def test_hand_off_keeps_every_rule_and_never_lowers_the_score(inst):
     assert check(inst, got) == []
     assert evaluate(inst, got).score >= evaluate(inst, cells).score
 
+
+
+@st.composite
+def late_cover(draw):
+    """Student 1 attends one discipline and covers a minimum of d1 in the last period; the
+    others attend 1..T-1 of d2..dT from period 1 on, so most can take d1 over. Preferences,
+    weights and capacity vary."""
+    S, T = draw(st.integers(2, 4)), draw(st.integers(3, 6))
+    ks = [1] + [draw(st.integers(1, T - 1)) for _ in range(S - 1)]
+    min_pos = [[[0] * T for _ in range(T)]]
+    min_pos[0][0][T - 1] = 1
+    inst = tiny(students=S, horizon=T, disciplines=T, stud_disc_group=[[k] for k in ks],
+                min_pos=min_pos,
+                max_pos=[[[draw(st.sampled_from([1, 2, S])) for _ in range(T)]
+                          for _ in range(T)]],
+                pref_disc=[[draw(st.integers(1, 5)) for _ in range(T)] for _ in range(S)],
+                weight_pref=[[draw(st.integers(1, 3)), 1, -1, draw(st.integers(-3, -1))]
+                             for _ in range(S)])
+    cells = {(0, T - 1, 0, 0)} | {(s, t, 0, t + 1) for s in range(1, S) for t in range(ks[s])}
+    return inst, cells
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.filter_too_much])
+@given(late_cover())
+def test_hand_offs_of_a_late_minimum_keep_every_rule(case):
+    inst, cells = case
+    assume(check(inst, cells) == [])
+    got = handoff(inst, cells, time.monotonic() + 5)
+    assert check(inst, got) == []
+    assert evaluate(inst, got).score >= evaluate(inst, cells).score

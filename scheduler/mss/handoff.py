@@ -3,7 +3,9 @@
 Why: ``mss.mzn`` charges every idle period before a student's last one attended
 (``W_wait``), so a student of few stints whose last stint covers a late ``MinPosHosp``
 minimum waits through most of the horizon. On I40_24_4 the quick plan's waiting cost
-2 222 against the published schedule's 1 328: students of 7-9 stints ended at period 90-95.
+2 222 (with the waiting key of the minima cover; 60 s of the later phases without either had
+ended at 3 044) against the published schedule's 1 328: students of 7-9 stints still ended
+at period 90-95.
 A one-student re-plan cannot end such a student earlier (the minimum needs its stint) and
 CP-SAT neighbourhoods of a few students rarely hold the one that could take the stint over.
 

@@ -378,7 +378,7 @@ def _hand_off(inst: MssInstance, valid: set[Cell], end: float) -> set[Cell]:
     if left <= 1:
         return valid
     new = handoff(inst, valid, time.monotonic() + HANDOFF_SHARE * left)
-    if check(inst, new) or evaluate(inst, new).score <= evaluate(inst, valid).score:
+    if new == valid or check(inst, new) or evaluate(inst, new).score <= evaluate(inst, valid).score:
         return valid
     return new
 
