@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
 from scheduler.mss.dzn import MssInstance, benchmark_dir
 
@@ -71,3 +72,35 @@ def to_dzn(i: MssInstance) -> str:
 def write_dzn(path: Path, inst: MssInstance) -> Path:
     path.write_text(to_dzn(inst), encoding="utf-8")
     return path
+
+
+@st.composite
+def instances(draw):
+    S = draw(st.integers(1, 3))
+    T = draw(st.integers(2, 5))
+    H = draw(st.integers(1, 2))
+    D = draw(st.integers(1, 2))
+    ND = draw(st.integers(1, 3))
+    avail = [[draw(st.sampled_from([1, 1, 1, 1, 0])) for _ in range(T)] for _ in range(S)]
+    need = [[draw(st.integers(0, min(ND, max(1, T // D - 1))))] for _ in range(S)]
+    prec = [[0] * ND for _ in range(ND)]
+    if ND >= 2 and draw(st.booleans()):
+        prec[1][0] = 1
+    return tiny(
+        students=S, horizon=T, hospitals=H, duration=D, disciplines=ND,
+        stud_disc_group=need, availability=avail, precededby=prec,
+        max_disc_per_hosp=draw(st.integers(1, ND)),
+        max_pos=[[[draw(st.sampled_from([0, 1, 2, 2])) for _ in range(T)] for _ in range(ND)]
+                 for _ in range(H)],
+        min_pos=[[[draw(st.sampled_from([0] * 9 + [1])) for _ in range(T)] for _ in range(ND)]
+                 for _ in range(H)],
+        weight_pref=[[draw(st.integers(1, 3)), draw(st.integers(1, 3)),
+                      draw(st.integers(-3, -1)), draw(st.integers(-3, -1))] for _ in range(S)],
+        pref_disc=[[draw(st.integers(1, 5)) for _ in range(ND)] for _ in range(S)],
+        pref_hosp=[[draw(st.integers(1, 5)) for _ in range(H)] for _ in range(S)],
+        man_pref=[draw(st.integers(0, 5)) for _ in range(ND)],
+        ability=[[[draw(st.sampled_from([1, 1, 1, 0])) for _ in range(ND)] for _ in range(H)]
+                 for _ in range(S)],
+        allowed_disc=[[draw(st.sampled_from([1, 1, 1, 0])) for _ in range(ND)]
+                      for _ in range(S)],
+    )

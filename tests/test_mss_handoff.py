@@ -13,8 +13,7 @@ from scheduler.mss.check import check
 from scheduler.mss.construct import Plan, construct
 from scheduler.mss.evaluate import evaluate
 from scheduler.mss.handoff import handoff, sat_tot
-from tests.mss_util import tiny
-from tests.test_mss_rules import instances
+from tests.mss_util import instances, tiny
 
 
 def test_a_last_stint_no_minimum_needs_moves_earlier():

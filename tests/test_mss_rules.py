@@ -10,7 +10,6 @@ import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from scheduler.mss.check import check
@@ -18,7 +17,7 @@ from scheduler.mss.evaluate import evaluate
 from scheduler.mss.model import MssModel
 from scheduler.mss.solve import replan, solve
 from scheduler.solver import cpsat
-from tests.mss_util import tiny
+from tests.mss_util import instances, tiny
 
 
 def codes(inst, cells):
@@ -222,38 +221,6 @@ def test_model_terms_are_named():
 
 
 # ---------------------------------------------------------------------------- properties
-
-
-@st.composite
-def instances(draw):
-    S = draw(st.integers(1, 3))
-    T = draw(st.integers(2, 5))
-    H = draw(st.integers(1, 2))
-    D = draw(st.integers(1, 2))
-    ND = draw(st.integers(1, 3))
-    avail = [[draw(st.sampled_from([1, 1, 1, 1, 0])) for _ in range(T)] for _ in range(S)]
-    need = [[draw(st.integers(0, min(ND, max(1, T // D - 1))))] for _ in range(S)]
-    prec = [[0] * ND for _ in range(ND)]
-    if ND >= 2 and draw(st.booleans()):
-        prec[1][0] = 1
-    return tiny(
-        students=S, horizon=T, hospitals=H, duration=D, disciplines=ND,
-        stud_disc_group=need, availability=avail, precededby=prec,
-        max_disc_per_hosp=draw(st.integers(1, ND)),
-        max_pos=[[[draw(st.sampled_from([0, 1, 2, 2])) for _ in range(T)] for _ in range(ND)]
-                 for _ in range(H)],
-        min_pos=[[[draw(st.sampled_from([0] * 9 + [1])) for _ in range(T)] for _ in range(ND)]
-                 for _ in range(H)],
-        weight_pref=[[draw(st.integers(1, 3)), draw(st.integers(1, 3)),
-                      draw(st.integers(-3, -1)), draw(st.integers(-3, -1))] for _ in range(S)],
-        pref_disc=[[draw(st.integers(1, 5)) for _ in range(ND)] for _ in range(S)],
-        pref_hosp=[[draw(st.integers(1, 5)) for _ in range(H)] for _ in range(S)],
-        man_pref=[draw(st.integers(0, 5)) for _ in range(ND)],
-        ability=[[[draw(st.sampled_from([1, 1, 1, 0])) for _ in range(ND)] for _ in range(H)]
-                 for _ in range(S)],
-        allowed_disc=[[draw(st.sampled_from([1, 1, 1, 0])) for _ in range(ND)]
-                      for _ in range(S)],
-    )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
