@@ -43,6 +43,20 @@ def test_a_stint_on_a_minimum_goes_to_the_student_there_anyway():
     assert evaluate(inst, got).score == 7
 
 
+
+def test_the_taker_may_give_up_the_stint_in_those_very_periods():
+    # As above, but student 2 has d2 in period 1 and d3 in period 3 (waiting 1: 4 - 1 = 3),
+    # so it is busy when the minimum is: 3 + 0 + worst 0 = 3. It gives up d3 (no minimum
+    # needs it) for d1 in period 3 (still 3) and student 1 takes period 1 (2): 5 + worst 2
+    # = 7, the optimum.
+    inst = tiny(students=2, disciplines=3, stud_disc_group=[[1], [2]],
+                min_pos=[[[0, 0, 1], [0, 0, 0], [0, 0, 0]]])
+    start = {(0, 2, 0, 0), (1, 0, 0, 1), (1, 2, 0, 2)}
+    assert check(inst, start) == [] and evaluate(inst, start).score == 3
+    got = handoff(inst, start, time.monotonic() + 5)
+    assert check(inst, got) == []
+    assert evaluate(inst, got).score == 7
+
 def test_no_hand_off_when_the_other_stints_hold_minima_too():
     # As above, but wards d2 and d3 need student 2 in periods 1 and 2: it can give up
     # neither, so nothing moves (score 4).

@@ -10,9 +10,10 @@ A one-student re-plan cannot end such a student earlier (the minimum needs its s
 CP-SAT neighbourhoods of a few students rarely hold the one that could take the stint over.
 
 The move, in plain Python on :class:`~scheduler.mss.construct.Plan` (milliseconds):
-``s``'s last stint ``(h, d, t)`` goes to a student ``s2`` free in those periods who has not
-attended ``d``; ``s2`` gives up a stint of ``d``'s group that no minimum needs (the group
-counts are equalities), and ``s`` takes a stint of that group in an earlier free slot. A
+``s``'s last stint ``(h, d, t)`` goes to a student ``s2`` free in those periods (or whose
+stint there is the one it gives up) who has not attended ``d``; ``s2`` gives up a stint of
+``d``'s group that no minimum needs (the group counts are equalities), and ``s`` takes a
+stint of that group in an earlier free slot. A
 last stint no minimum needs is simply re-placed earlier. A move is kept if the score
 (sum of SatTot plus the worst) rises; every rule is checked by ``Plan`` as it goes, and the
 caller checks the result with the independent checker.
@@ -117,9 +118,13 @@ def _try_student(p: Plan, s: int, totals: list[int]) -> bool:
         if (s2 == s or d in p.stints[s2] or not i.allowed_disc[s2][d]
                 or not i.ability[s2][h][d]):
             continue
-        if any(p.busy[s2][k] or not i.availability[s2][k] for k in range(st, st + D)):
+        if not all(i.availability[s2][k] for k in range(st, st + D)):
             continue
-        for v in [d2 for d2 in p.stints[s2] if i.disc_group[d2] == g]:
+        # A stint of s2 in those periods must be the one it gives up.
+        inside = [d2 for d2, (_h2, t2) in p.stints[s2].items() if t2 < st + D and st < t2 + D]
+        if len(inside) > 1 or (inside and i.disc_group[inside[0]] != g):
+            continue
+        for v in inside or [d2 for d2 in p.stints[s2] if i.disc_group[d2] == g]:
             hv, sv = p.stints[s2][v]
             if _needed(p, hv, v, sv) or any(d3 in p.stints[s2] for d3 in p.succs[v]):
                 continue

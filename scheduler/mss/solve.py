@@ -371,13 +371,14 @@ def _minima_phase(inst: MssInstance, t0: float, time_limit: float, seed: int,
     return quick
 
 
-def _hand_off(inst: MssInstance, valid: set[Cell], end: float) -> set[Cell]:
-    """:func:`scheduler.mss.handoff.handoff` for at most ``HANDOFF_SHARE`` of the time left;
-    its schedule only if the checker finds it valid and it scores more."""
+def _hand_off(inst: MssInstance, valid: set[Cell], end: float,
+              share: float = HANDOFF_SHARE) -> set[Cell]:
+    """:func:`scheduler.mss.handoff.handoff` for at most ``share`` of the time left; its
+    schedule only if the checker finds it valid and it scores more."""
     left = end - time.monotonic()
-    if left <= 1:
+    if left <= 0.5:
         return valid
-    new = handoff(inst, valid, time.monotonic() + HANDOFF_SHARE * left)
+    new = handoff(inst, valid, time.monotonic() + share * left)
     if new == valid or check(inst, new) or evaluate(inst, new).score <= evaluate(inst, valid).score:
         return valid
     return new
@@ -530,12 +531,12 @@ def solve(inst: MssInstance, time_limit: float = 60.0, workers: int = 2, seed: i
         left = t0 + time_limit - time.monotonic()
         if replan_share > 0 and left > 2 and start is not None and (
                 start is valid or {v.code for v in check(inst, start)} <= {"min_pos"}):
-            share = replan_share if full else 1.0
+            share = replan_share if full else 0.95
             hint = replan(inst, start, time.monotonic() + share * left, seed,
                           bound=ideal_bound, stall=None if not full else 10)
             source += "+replan"
             if not check(inst, hint):
-                valid = hint = _hand_off(inst, hint, t0 + time_limit)
+                valid = hint = _hand_off(inst, hint, t0 + time_limit, share=1.0)
                 first_valid = first_valid or time.monotonic() - t0
                 score = evaluate(inst, hint).score
                 if score == ideal_bound:
