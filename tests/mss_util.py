@@ -76,6 +76,8 @@ def write_dzn(path: Path, inst: MssInstance) -> Path:
 
 @st.composite
 def instances(draw):
+    """Random tiny instances, one group: up to 3 students, 5 periods, 3 disciplines, with
+    closed wards, sparse minima, a precedence and unavailable periods."""
     S = draw(st.integers(1, 3))
     T = draw(st.integers(2, 5))
     H = draw(st.integers(1, 2))

@@ -268,7 +268,8 @@ def _wait_cost(p: Plan, s: int, st: int) -> int:
     period ``k * Duration`` waits at least the difference. Before this key (2026-12-07) the
     student with the most free room covered a minimum, i.e. one with few stints, late in
     the horizon: on I40_24_4 students of 7-9 stints ended at period 90-95, not 31-47 as in
-    the published schedule, and waiting cost 3 044 where the published one has 1 328."""
+    the published schedule, and waiting cost 3 044 at 60 s where the published one has
+    1 328."""
     i, D = p.inst, p.inst.duration
     pack = D * i.n_stints(s)
     end = max((st1 + D for _h, st1 in p.stints[s].values()), default=0)

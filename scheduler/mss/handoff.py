@@ -5,18 +5,18 @@ Why: ``mss.mzn`` charges every idle period before a student's last one attended
 minimum waits through most of the horizon. On I40_24_4 the quick plan's waiting cost
 2 222 (with the waiting key of the minima cover; 60 s of the later phases without either had
 ended at 3 044) against the published schedule's 1 328: students of 7-9 stints still ended
-at period 90-95.
-A one-student re-plan cannot end such a student earlier (the minimum needs its stint) and
-CP-SAT neighbourhoods of a few students rarely hold the one that could take the stint over.
+at period 90-95. A one-student re-plan cannot end such a student earlier (the minimum needs
+its stint) and CP-SAT neighbourhoods of a few students rarely hold the one that could take
+the stint over.
 
 The move, in plain Python on :class:`~scheduler.mss.construct.Plan` (milliseconds):
 ``s``'s last stint ``(h, d, t)`` goes to a student ``s2`` free in those periods (or whose
 stint there is the one it gives up) who has not attended ``d``; ``s2`` gives up a stint of
 ``d``'s group that no minimum needs (the group counts are equalities), and ``s`` takes a
-stint of that group in an earlier free slot. A
-last stint no minimum needs is simply re-placed earlier. A move is kept if the score
-(sum of SatTot plus the worst) rises; every rule is checked by ``Plan`` as it goes, and the
-caller checks the result with the independent checker.
+stint of that group in an earlier free slot. A last stint no minimum needs is simply
+re-placed earlier. A move is kept if the score (sum of SatTot plus the worst) rises; every
+rule is checked by ``Plan`` as it goes, and the caller checks the result with the
+independent checker.
 """
 
 from __future__ import annotations
