@@ -10,21 +10,25 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from scheduler.mss.check import check
-from scheduler.mss.construct import Plan, construct
+from scheduler.mss.construct import Plan, _keeps_minima, construct
 from scheduler.mss.evaluate import evaluate
 from scheduler.mss.handoff import handoff, sat_tot
 from tests.mss_util import instances, tiny
+
+
+def handed_off(inst, start: set, score: int) -> int:
+    """Check the start is valid and scores ``score``; the hand-off's score, checked valid."""
+    assert check(inst, start) == [] and evaluate(inst, start).score == score
+    got = handoff(inst, start, time.monotonic() + 5)
+    assert check(inst, got) == []
+    return evaluate(inst, got).score
 
 
 def test_a_last_stint_no_minimum_needs_moves_earlier():
     # One student, one stint, in period 3 of 3: it waits 2 periods, 2 - 2 = 0, and the
     # score is 0 + worst 0 = 0. In period 1 it waits none: 2 + 2 = 4.
     inst = tiny(horizon=3)
-    late = {(0, 2, 0, 0)}
-    assert check(inst, late) == [] and evaluate(inst, late).score == 0
-    got = handoff(inst, late, time.monotonic() + 5)
-    assert check(inst, got) == []
-    assert evaluate(inst, got).score == 4
+    assert handed_off(inst, {(0, 2, 0, 0)}, 0) == 4
 
 
 def test_a_stint_on_a_minimum_goes_to_the_student_there_anyway():
@@ -37,25 +41,8 @@ def test_a_stint_on_a_minimum_goes_to_the_student_there_anyway():
     inst = tiny(students=2, disciplines=3, stud_disc_group=[[1], [2]],
                 min_pos=[[[0, 0, 1], [0, 0, 0], [0, 0, 0]]])
     start = {(0, 2, 0, 0), (1, 0, 0, 1), (1, 1, 0, 2)}
-    assert check(inst, start) == [] and evaluate(inst, start).score == 4
-    got = handoff(inst, start, time.monotonic() + 5)
-    assert check(inst, got) == []
-    assert evaluate(inst, got).score == 7
+    assert handed_off(inst, start, 4) == 7
 
-
-
-def test_the_taker_may_give_up_the_stint_in_those_very_periods():
-    # As above, but student 2 has d2 in period 1 and d3 in period 3 (waiting 1: 4 - 1 = 3),
-    # so it is busy when the minimum is: 3 + 0 + worst 0 = 3. It gives up d3 (no minimum
-    # needs it) for d1 in period 3 (still 3) and student 1 takes period 1 (2): 5 + worst 2
-    # = 7, the optimum.
-    inst = tiny(students=2, disciplines=3, stud_disc_group=[[1], [2]],
-                min_pos=[[[0, 0, 1], [0, 0, 0], [0, 0, 0]]])
-    start = {(0, 2, 0, 0), (1, 0, 0, 1), (1, 2, 0, 2)}
-    assert check(inst, start) == [] and evaluate(inst, start).score == 3
-    got = handoff(inst, start, time.monotonic() + 5)
-    assert check(inst, got) == []
-    assert evaluate(inst, got).score == 7
 
 def test_no_hand_off_when_the_other_stints_hold_minima_too():
     # As above, but wards d2 and d3 need student 2 in periods 1 and 2: it can give up
@@ -68,13 +55,24 @@ def test_no_hand_off_when_the_other_stints_hold_minima_too():
     assert got == start
 
 
+def test_the_taker_may_give_up_the_stint_in_those_very_periods():
+    # As in the first hand-off, but student 2 has d2 in period 1 and d3 in period 3
+    # (waiting 1: 4 - 1 = 3), so it is busy when the minimum is: 3 + 0 + worst 0 = 3.
+    # It gives up d3 (no minimum needs it) for d1 in period 3 (still 3) and student 1
+    # takes period 1 (2): 5 + worst 2 = 7, the optimum.
+    inst = tiny(students=2, disciplines=3, stud_disc_group=[[1], [2]],
+                min_pos=[[[0, 0, 1], [0, 0, 0], [0, 0, 0]]])
+    start = {(0, 2, 0, 0), (1, 0, 0, 1), (1, 2, 0, 2)}
+    assert handed_off(inst, start, 3) == 7
+
+
 def pushed_late(p: Plan) -> None:
     """Each stint no minimum needs moved to its latest free start, latest stints first: a
     valid schedule with waiting to remove."""
     i = p.inst
     for s in range(i.students):
         for d, (h, t0) in sorted(p.stints[s].items(), key=lambda x: -x[1][1]):
-            if any(p.load[h][d][k] <= i.min_pos[h][d][k] for k in range(t0, t0 + i.duration)):
+            if not _keeps_minima(p, s, d):
                 continue
             p.remove(s, d)
             late = max((t for t in range(t0, i.horizon) if p.can_add(s, h, d, t)), default=t0)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import time
 
-from scheduler.mss.construct import Plan
+from scheduler.mss.construct import Plan, _keeps_minima
 from scheduler.mss.dzn import Cell, MssInstance
 from scheduler.mss.model import stints_of
 
@@ -53,12 +53,6 @@ def _waiting(p: Plan, s: int) -> int:
 def _last(p: Plan, s: int) -> tuple[int, int, int]:
     d, (h, st) = max(p.stints[s].items(), key=lambda x: x[1][1])
     return h, d, st
-
-
-def _needed(p: Plan, h: int, d: int, st: int) -> bool:
-    """The stint ``(h, d)`` at ``st`` holds a minimum: without it a period falls short."""
-    i = p.inst
-    return any(p.load[h][d][k] <= i.min_pos[h][d][k] for k in range(st, st + i.duration))
 
 
 def _refill(p: Plan, s: int, g: int, before: int) -> tuple[int, int, int] | None:
@@ -92,7 +86,7 @@ def _try_student(p: Plan, s: int, totals: list[int]) -> bool:
     h, d, st = _last(p, s)
     g = i.disc_group[d]
     before = _score(totals)
-    needed = _needed(p, h, d, st)
+    needed = not _keeps_minima(p, s, d)
     # The group count is an equality: ``s`` leaves ``g`` one short for the refill.
     p.remove(s, d)
     r = _refill(p, s, g, st)
@@ -126,7 +120,7 @@ def _try_student(p: Plan, s: int, totals: list[int]) -> bool:
             continue
         for v in inside or [d2 for d2 in p.stints[s2] if i.disc_group[d2] == g]:
             hv, sv = p.stints[s2][v]
-            if _needed(p, hv, v, sv) or any(d3 in p.stints[s2] for d3 in p.succs[v]):
+            if not _keeps_minima(p, s2, v) or any(d3 in p.stints[s2] for d3 in p.succs[v]):
                 continue
             p.remove(s2, v)
             if p.can_add(s2, h, d, st):
