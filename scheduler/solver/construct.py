@@ -681,15 +681,20 @@ class Construction:
         if part is None:
             self.loads.add(own_locked)
             return None
+        self._learn(t, part)
+        self.loads.add(part)
+        self.plan[t.id] = part
+        return part
+
+    def _learn(self, t: Trainee, part: list[Stint]) -> None:
+        """A clean trainee's rotation (and its reorderings) as templates for its kind-mates."""
         if _clean(t):
+            key = (t.programme, t.part_time, t.site)
             seen = self._seen[key]
             for x in self.variants(t, self._template(t, part)):
                 if x not in seen:
                     seen.add(x)
                     bisect.insort(self.templates[key], (self._own_cost_tpl(x), len(seen), x))
-        self.loads.add(part)
-        self.plan[t.id] = part
-        return part
 
     def _flex(self, t: Trainee, pool: list[tuple[int, int, Template]],
               kind: tuple) -> list[Stint] | None:
@@ -936,6 +941,32 @@ class Construction:
         return sorted(s for part in self.plan.values() for s in part)
 
 
+    def run_around(self, fixed: dict[str, list[Stint]], order: list[Trainee]
+                   ) -> list[Stint] | None:
+        """``order`` placed around ``fixed`` (every other trainee's stints, taken as they are:
+        in the loads before anyone is placed, and their rotations templates for their
+        kind-mates), then the overrun repaired (which may move anyone); ``None`` as ``run``
+        (ruin and recreate: ``perturb``). ``fixed`` must hold within capacity."""
+        for tid, part in fixed.items():
+            self.loads.add(part)
+            self.plan[tid] = part
+            self._learn(self.trainees[tid], part)
+        return self.run(order)
+
+
+def construct_around(instance: Instance, profiles: dict[str, list[int] | None],
+                     least: dict[str, int], fixed: dict[str, list[Stint]],
+                     seed: int = 0, attempt: int = 0, deadline: float | None = None,
+                     stop: Callable[[], bool] | None = None) -> list[Stint] | None:
+    """A plan with every trainee not in ``fixed`` placed around the stints of those that are
+    (``Construction.run_around``), in start order, each intake shuffled by ``attempt``."""
+    rng = random.Random(seed * 7919 + attempt)
+    order = sorted((t for t in instance.all_trainees() if t.id not in fixed),
+                   key=lambda t: (t.start, rng.random()))
+    c = Construction(instance, profiles, least, seed + attempt, None, deadline, stop)
+    return c.run_around(fixed, order)
+
+
 def construct(instance: Instance, profiles: dict[str, list[int] | None],
               least: dict[str, int], seed: int = 0, attempt: int = 0,
               work: Work | None = None, deadline: float | None = None,
@@ -956,4 +987,4 @@ def construct(instance: Instance, profiles: dict[str, list[int] | None],
     return c.run(trainees, allow_overrun)
 
 
-__all__ = ["Construction", "Loads", "Work", "construct", "placement_terms"]
+__all__ = ["Construction", "Loads", "Work", "construct", "construct_around", "placement_terms"]
