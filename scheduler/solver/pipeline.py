@@ -1,6 +1,6 @@
 """One pipeline of the heuristic phases on one core (``pipeline``): first plan, polish,
-reassignment and touch-up in turn (``alternate``), neighbourhood search; ``SPLIT`` gives each
-phase's end as a share of the time limit."""
+reassignment and touch-up in turn (``alternate``), ruin and recreate, neighbourhood search;
+``SPLIT`` gives each phase's end as a share of the time limit."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from scheduler.solver.construct import construct
 from scheduler.solver.context import Context, Deadline
 from scheduler.solver.improve import improve
 from scheduler.solver.model import min_stints
+from scheduler.solver.perturb import ruin_recreate
 from scheduler.solver.plan_state import plan_cost
 from scheduler.solver.polish import polish
 from scheduler.solver.reassign import reassign
@@ -23,7 +24,9 @@ from scheduler.solver.touch_up import touch_up
 LEAST_SHARE = 0.1
 # Ends of the phases after polishing, as shares of the time limit: with the other core
 # busy beside (the full model or a second pipeline: ``True``), or with the full model run
-# last, warm-started, in the last 40 % (``False``).
+# last, warm-started, in the last 40 % (``False``). ``until`` ends the rounds of
+# reassignment and touch-up and then ruin and recreate; the neighbourhood search has what
+# is left until ``end``.
 SPLIT = {True: {"polish": 0.5, "reassign": 0.65, "touch_up": 0.85, "until": 0.975,
                "short": 0.05, "end": 0.98},
          False: {"polish": 0.4, "reassign": 0.45, "touch_up": 0.55, "until": 0.58,
@@ -75,8 +78,9 @@ def alternate(instance: Instance, plan: list[Stint], time_limit: float, t0: floa
 def pipeline(ctx: Context, first_attempt: int,
              beside: bool) -> tuple[list[Stint] | None, float | None]:
     """The heuristic phases on one core: first plan, polish, reassignment and touch-up in
-    turn, neighbourhood search. Returns the plan (``None`` if none was found) and the time of
-    the first plan. ``beside``: another thread or process has the other core (``SPLIT``)."""
+    turn, ruin and recreate, neighbourhood search. Returns the plan (``None`` if none was
+    found) and the time of the first plan. ``beside``: another thread or process has the
+    other core (``SPLIT``)."""
     instance, seed, least, profiles = ctx.instance, ctx.seed, ctx.least, ctx.profiles
     soft_capacity, progress, report, stop = (ctx.soft_capacity, ctx.progress, ctx.report,
                                              ctx.settled)
@@ -130,6 +134,10 @@ def pipeline(ctx: Context, first_attempt: int,
     if not soft_capacity:  # its capacity rows are hard
         warm = alternate(instance, warm, ctx.time_limit, ctx.start, beside, seed, least,
                          profiles, report, stop, floors, share=share)
+        # Settled: parts of intakes planned again (``perturb``), until the same end.
+        warm = ruin_recreate(instance, warm, at(split["until"]), seed, least, profiles,
+                             stop=stop, floors=floors, on_better=lambda c: report(cost=c),
+                             share=share)
     warm = improve(instance, warm, at(split["end"]), seed, least, profiles, progress=None,
                    soft_capacity=soft_capacity, on_better=lambda c: report(cost=c), stop=stop,
                    floors=floors, share=share)

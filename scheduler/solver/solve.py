@@ -13,15 +13,17 @@ against the capacity the earlier ones left, takes ~0.1 s per trainee. The phases
 4. ``touch_up``: one-trainee re-plans in one block per discipline with fewer stints (a hard
    cap), else with less fragmentation, each kept if the plan's whole cost falls. Phases 3
    and 4 take turns (``alternate``) while a round still pays.
-5. ``improve``: re-plans small groups on the whole objective (staffing gaps, busiest units).
-6. The full model (``PlacementModel`` over every trainee). With 2 or more workers it runs from
+5. ``ruin_recreate``: once those rounds settle, half of two adjacent intakes planned again
+   by the construction around everybody else, then phases 2-4 briefly; kept if cheaper.
+6. ``improve``: re-plans small groups on the whole objective (staffing gaps, busiest units).
+7. The full model (``PlacementModel`` over every trainee). With 2 or more workers it runs from
    the start on the cores the single-worker phases leave idle (``Bounder``), for the bound and
    for any better plan; with one worker it runs last, warm-started with the plan so far.
    On large instances (``PORTFOLIO_MIN``) the second core instead computes the direct bound
-   and runs phases 1-5 again with another seed and order, in a spawned process (``Beside``);
+   and runs phases 1-6 again with another seed and order, in a spawned process (``Beside``);
    the full model runs only if neither finds a plan.
 
-Phases 1-5 are ``pipeline``.
+Phases 1-6 are ``pipeline``.
 
 The best plan of any phase is returned, judged by ``plan_cost`` (the solver's own arithmetic;
 the checker recomputes every reported term independently).
