@@ -940,7 +940,6 @@ class Construction:
             return None  # seats per programme stay hard with soft capacity
         return sorted(s for part in self.plan.values() for s in part)
 
-
     def run_around(self, fixed: dict[str, list[Stint]], order: list[Trainee]
                    ) -> list[Stint] | None:
         """``order`` placed around ``fixed`` (every other trainee's stints, taken as they are:
